@@ -1,0 +1,278 @@
+// Package sqldb stores Frontline's data in SQLite (the embedded default) or
+// PostgreSQL (city scale). It is the only package that imports database/sql
+// and the drivers; both engines run the same SQL, written with ? placeholders
+// that Tx rewrites for PostgreSQL.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/frontline-org/frontline"
+)
+
+// Engine names a database engine.
+type Engine string
+
+// Supported engines.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// Options tune how a database is opened.
+type Options struct {
+	// Synchronous is SQLite's synchronous level: "FULL" survives a power
+	// cut, "NORMAL" (in WAL mode) survives a process crash. Default FULL.
+	Synchronous string
+	// MaxReaders bounds the connections that read in parallel.
+	MaxReaders int
+	Logger     *slog.Logger
+}
+
+// DB is an open database. Writes go through one connection on SQLite (the
+// engine allows one writer at a time, and queueing in Go is cheaper than
+// retrying on SQLITE_BUSY); reads run in parallel on their own pool.
+type DB struct {
+	URL    string
+	Engine Engine
+	write  *sql.DB
+	read   *sql.DB
+	// Now returns the current time; tests replace it.
+	Now    func() time.Time
+	logger *slog.Logger
+
+	rewrites sync.Map // query with ? → query with $n, for PostgreSQL
+}
+
+// Open opens the database named by rawURL: "sqlite:PATH", a plain file
+// path, or a "postgres://" URL. It does not migrate; call Migrate.
+func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxReaders <= 0 {
+		opts.MaxReaders = max(4, 2*runtime.GOMAXPROCS(0))
+	}
+	db := &DB{URL: rawURL, Now: func() time.Time { return time.Now().UTC() }, logger: opts.Logger}
+	var err error
+	switch {
+	case strings.HasPrefix(rawURL, "postgres://") || strings.HasPrefix(rawURL, "postgresql://"):
+		db.Engine = Postgres
+		err = db.openPostgres(rawURL, opts)
+	default:
+		db.Engine = SQLite
+		err = db.openSQLite(strings.TrimPrefix(rawURL, "sqlite:"), opts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.write.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, &frontline.Error{Code: frontline.EINTERNAL, Message: "cannot reach the database", Err: err}
+	}
+	return db, nil
+}
+
+func (db *DB) openSQLite(path string, opts Options) error {
+	if path == "" {
+		return frontline.Errorf(frontline.EINVALID, "the sqlite database needs a file path, e.g. sqlite:./frontline.db")
+	}
+	sync := strings.ToUpper(opts.Synchronous)
+	if sync == "" {
+		sync = "FULL"
+	}
+	if sync != "FULL" && sync != "NORMAL" && sync != "EXTRA" && sync != "OFF" {
+		return frontline.Errorf(frontline.EINVALID, "unknown sqlite synchronous level %q (FULL, NORMAL)", opts.Synchronous)
+	}
+	q := url.Values{}
+	for _, p := range []string{
+		"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)",
+		"synchronous(" + sync + ")", "cache_size(-65536)", "temp_store(MEMORY)",
+	} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	var err error
+	if db.write, err = sql.Open("sqlite", "file:"+path+"?"+q.Encode()); err != nil {
+		return err
+	}
+	db.write.SetMaxOpenConns(1)
+	db.write.SetConnMaxIdleTime(0)
+	q.Set("_txlock", "deferred")
+	q.Add("_pragma", "query_only(1)")
+	if db.read, err = sql.Open("sqlite", "file:"+path+"?"+q.Encode()); err != nil {
+		db.write.Close()
+		return err
+	}
+	db.read.SetMaxOpenConns(opts.MaxReaders)
+	db.read.SetMaxIdleConns(opts.MaxReaders)
+	return nil
+}
+
+func (db *DB) openPostgres(rawURL string, opts Options) error {
+	var err error
+	if db.write, err = sql.Open("pgx", rawURL); err != nil {
+		return err
+	}
+	db.write.SetMaxOpenConns(4 * opts.MaxReaders)
+	db.write.SetMaxIdleConns(4 * opts.MaxReaders)
+	db.write.SetConnMaxIdleTime(5 * time.Minute)
+	db.read = db.write
+	return nil
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	var errs []error
+	if db.read != nil && db.read != db.write {
+		errs = append(errs, db.read.Close())
+	}
+	if db.write != nil {
+		errs = append(errs, db.write.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
+// Tx is a transaction that rewrites ? placeholders for the engine and
+// carries the time of the transaction, so every row a transaction writes
+// has the same timestamp.
+type Tx struct {
+	*sql.Tx
+	db  *DB
+	now time.Time
+}
+
+// BeginTx starts a write transaction.
+func (db *DB) BeginTx(ctx context.Context) (*Tx, error) { return db.begin(ctx, db.write, false) }
+
+// BeginReadTx starts a read-only transaction on the reader pool.
+func (db *DB) BeginReadTx(ctx context.Context) (*Tx, error) { return db.begin(ctx, db.read, true) }
+
+func (db *DB) begin(ctx context.Context, pool *sql.DB, readOnly bool) (*Tx, error) {
+	// PostgreSQL gets READ ONLY so a replica can serve it; SQLite's reader
+	// pool is already query_only and rejects the option.
+	var opts *sql.TxOptions
+	if readOnly && db.Engine == Postgres {
+		opts = &sql.TxOptions{ReadOnly: true}
+	}
+	tx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, db.translate(err)
+	}
+	return &Tx{Tx: tx, db: db, now: db.Now().UTC()}, nil
+}
+
+// Now returns the transaction's time.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// ExecContext runs a statement.
+func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := tx.Tx.ExecContext(ctx, tx.db.rebind(query), args...)
+	return res, tx.db.translate(err)
+}
+
+// QueryContext runs a query.
+func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := tx.Tx.QueryContext(ctx, tx.db.rebind(query), args...)
+	return rows, tx.db.translate(err)
+}
+
+// QueryRowContext runs a query that returns one row.
+func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.Tx.QueryRowContext(ctx, tx.db.rebind(query), args...)
+}
+
+// Commit commits, translating driver errors.
+func (tx *Tx) Commit() error { return tx.db.translate(tx.Tx.Commit()) }
+
+// rebind rewrites ? placeholders to $1, $2 ... for PostgreSQL. Question
+// marks inside quoted strings are left alone.
+func (db *DB) rebind(query string) string {
+	if db.Engine != Postgres || !strings.Contains(query, "?") {
+		return query
+	}
+	if q, ok := db.rewrites.Load(query); ok {
+		return q.(string)
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n, quote := 0, rune(0)
+	for _, r := range query {
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			}
+		case r == '\'' || r == '"':
+			quote = r
+		case r == '?':
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	q := b.String()
+	// Bulk inserts build queries of many sizes; only cache the usual ones.
+	if len(query) < 4096 {
+		db.rewrites.Store(query, q)
+	}
+	return q
+}
+
+// translate turns driver errors into domain errors by their codes.
+func (db *DB) translate(err error) error {
+	if err == nil || errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	var fe *frontline.Error
+	if errors.As(err, &fe) {
+		return err
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return &frontline.Error{Code: frontline.ECONFLICT, Message: "this already exists", Err: err}
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return &frontline.Error{Code: frontline.EINVALID, Message: "this refers to something that does not exist or is still in use", Err: err}
+		case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+			return &frontline.Error{Code: frontline.EINVALID, Message: "a value is missing or not allowed", Err: err}
+		}
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505":
+			return &frontline.Error{Code: frontline.ECONFLICT, Message: "this already exists", Err: err}
+		case "23503":
+			return &frontline.Error{Code: frontline.EINVALID, Message: "this refers to something that does not exist or is still in use", Err: err}
+		case "23514", "23502":
+			return &frontline.Error{Code: frontline.EINVALID, Message: "a value is missing or not allowed", Err: err}
+		}
+	}
+	return err
+}
+
+// placeholders returns "(?,?,?),(?,?,?)" for rows rows of cols columns.
+func placeholders(rows, cols int) string {
+	one := "(" + strings.Repeat("?,", cols-1) + "?)"
+	return strings.Repeat(one+",", rows-1) + one
+}

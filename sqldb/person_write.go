@@ -1,0 +1,112 @@
+package sqldb
+
+import (
+	"context"
+
+	"github.com/frontline-org/frontline"
+)
+
+// UpdatePerson edits a person. Marking them moved out is an update of
+// their status; the counts of their household's ancestors follow.
+func (s *PersonService) UpdatePerson(ctx context.Context, id int64, upd frontline.PersonUpdate) (*frontline.Person, error) {
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	p, err := tx.findPersonByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	old := *p
+	upd.Apply(p)
+	// A changed ID number re-derives sex and birth date unless given.
+	if upd.IDNumber != nil && upd.Sex == nil && upd.BirthDate == nil && p.IDType == frontline.IDMainland {
+		p.Sex, p.BirthDate = "", ""
+	}
+	if err := p.Validate(tx.now); err != nil {
+		return nil, err
+	}
+	if p.IDNumber != old.IDNumber || p.IDType != old.IDType {
+		if err := tx.checkIDNumberFree(ctx, p); err != nil {
+			return nil, err
+		}
+	}
+	before, after := changedFields(auditFields(&old), auditFields(p))
+	if len(after) == 0 && p.IDNumber == old.IDNumber && p.Phone == old.Phone {
+		return p, nil
+	}
+	p.UpdatedAt, p.UpdatedBy = tx.now, frontline.ActorFrom(ctx).String()
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE persons SET name = ?, sex = ?, birth_date = ?, id_type = ?, id_number = ?, id_tail = ?, phone = ?,
+			relation = ?, flags = ?, status = ?, updated_at = ?, updated_by = ?
+		WHERE id = ?`,
+		p.Name, string(p.Sex), p.BirthDate, string(p.IDType), p.IDNumber, idTail(p.IDNumber), p.Phone,
+		string(p.Relation), joinFlags(p.Flags), string(p.Status), p.UpdatedAt, p.UpdatedBy, p.ID); err != nil {
+		return nil, err
+	}
+	if err := tx.addCounts(ctx, p.Household.Path, personCounts(p).sub(personCounts(&old)), false); err != nil {
+		return nil, err
+	}
+	action := "update"
+	if p.Status == frontline.StatusMovedOut && old.Status != frontline.StatusMovedOut {
+		action = "move_out"
+	}
+	if err := tx.audit(ctx, action, "person", p.ID, p.Household.Path, before, after); err != nil {
+		return nil, err
+	}
+	return p, tx.Commit()
+}
+
+// MovePerson moves a person to another household; the counts move with them.
+func (s *PersonService) MovePerson(ctx context.Context, id, householdID int64) (*frontline.Person, error) {
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	p, err := tx.findPersonByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	to, err := tx.household(ctx, householdID)
+	if err != nil {
+		return nil, err
+	}
+	if to.ID == p.HouseholdID {
+		return p, nil
+	}
+	from := p.Household
+	c := personCounts(p)
+	if err := tx.addCounts(ctx, from.Path, c.neg(), false); err != nil {
+		return nil, err
+	}
+	if err := tx.addCounts(ctx, to.Path, c, false); err != nil {
+		return nil, err
+	}
+	p.HouseholdID, p.Household = to.ID, to
+	p.UpdatedAt, p.UpdatedBy = tx.now, frontline.ActorFrom(ctx).String()
+	if _, err := tx.ExecContext(ctx, `UPDATE persons SET household_id = ?, updated_at = ?, updated_by = ? WHERE id = ?`,
+		to.ID, p.UpdatedAt, p.UpdatedBy, p.ID); err != nil {
+		return nil, err
+	}
+	if err := tx.audit(ctx, "move", "person", p.ID, to.Path,
+		map[string]any{"household_id": from.ID, "path": from.Path},
+		map[string]any{"household_id": to.ID, "path": to.Path}); err != nil {
+		return nil, err
+	}
+	return p, tx.Commit()
+}
+
+// PersonHistory returns the recorded changes of a person, newest first.
+func (s *PersonService) PersonHistory(ctx context.Context, id int64) ([]*frontline.Change, error) {
+	tx, err := s.db.BeginReadTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if _, err := tx.findPersonByID(ctx, id); err != nil {
+		return nil, err
+	}
+	return tx.changes(ctx, "person", id)
+}
