@@ -276,3 +276,12 @@ func placeholders(rows, cols int) string {
 	one := "(" + strings.Repeat("?,", cols-1) + "?)"
 	return strings.Repeat(one+",", rows-1) + one
 }
+
+// preparedStmt is a statement prepared in a transaction.
+type preparedStmt = sql.Stmt
+
+// prepare prepares a statement in the transaction, rewriting placeholders.
+func (tx *Tx) prepare(ctx context.Context, query string) (*preparedStmt, error) {
+	st, err := tx.Tx.PrepareContext(ctx, tx.db.rebind(query))
+	return st, tx.db.translate(err)
+}

@@ -1,0 +1,251 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/frontline-org/frontline"
+)
+
+// dupBatch is how many ID numbers one duplicate lookup asks for.
+const dupBatch = 500
+
+// checkDuplicatesInRegistry reports rows whose ID number already belongs to
+// a registered person, naming both places.
+func (im *importer) checkDuplicatesInRegistry(ctx context.Context) {
+	var batch []int // indexes into f.Rows
+	flush := func() {
+		if len(batch) > 0 && im.err == nil {
+			im.err = im.lookupDuplicates(ctx, batch)
+		}
+		batch = batch[:0]
+	}
+	for i := range im.f.Rows {
+		if im.homes[i] == nil || im.bad[im.f.Rows[i].Row] {
+			continue
+		}
+		if batch = append(batch, i); len(batch) == dupBatch {
+			flush()
+		}
+	}
+	flush()
+}
+
+func (im *importer) lookupDuplicates(ctx context.Context, batch []int) error {
+	args := make([]any, len(batch))
+	byNumber := make(map[string]int, len(batch))
+	for j, i := range batch {
+		p := &im.f.Rows[i].Person
+		args[j] = p.IDNumber
+		byNumber[string(p.IDType)+":"+p.IDNumber] = i
+	}
+	rows, err := im.tx.QueryContext(ctx, `SELECT p.id_type, p.id_number, p.name, p.household_id, h.path
+		FROM persons p JOIN places h ON h.id = p.household_id WHERE p.id_number IN `+inList(len(args)), args...)
+	if err != nil {
+		return err
+	}
+	type holder struct {
+		i          int
+		name, path string
+		household  int64
+	}
+	var found []holder
+	for rows.Next() {
+		var idType, number, name, path string
+		var household int64
+		if err := rows.Scan(&idType, &number, &name, &household, &path); err != nil {
+			rows.Close()
+			return err
+		}
+		if i, ok := byNumber[idType+":"+number]; ok {
+			found = append(found, holder{i, name, path, household})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, h := range found {
+		r := &im.f.Rows[h.i]
+		addr, err := im.addressOf(ctx, h.household, h.path)
+		if err != nil {
+			return err
+		}
+		im.rowError(r.Row, frontline.ColIDNumber, fmt.Sprintf("ID number %s already belongs to %s at %s (this row: %s)",
+			frontline.MaskIDNumber(r.Person.IDNumber), h.name, addr, r.Address()))
+	}
+	return nil
+}
+
+// addressOf names a registered household, from memory when it is in the
+// subtree being imported into.
+func (im *importer) addressOf(ctx context.Context, household int64, path string) (string, error) {
+	if n := im.byID[household]; n != nil {
+		return im.address(n), nil
+	}
+	return im.tx.address(ctx, path)
+}
+
+// replan forgets the planned places and plans them again for the good rows.
+func (im *importer) replan() {
+	for _, n := range im.created {
+		if n.parent != nil && n.parent.child(n.kind, n.name) == n {
+			delete(n.parent.children, string(n.kind)+"\x00"+n.name)
+		}
+	}
+	im.created = im.created[:0]
+	for i := range im.f.Rows {
+		if im.homes[i] == nil {
+			continue
+		}
+		if im.bad[im.f.Rows[i].Row] {
+			im.homes[i] = nil
+			continue
+		}
+		im.homes[i] = im.resolve(&im.f.Rows[i])
+	}
+}
+
+// write creates the planned places with their final counts, inserts the
+// persons, and adds the counts to the places that already existed.
+func (im *importer) write(ctx context.Context) error {
+	im.computeDeltas()
+	ids, err := im.tx.nextIDs(ctx, "places", len(im.created))
+	if err != nil {
+		return err
+	}
+	for i, n := range im.created {
+		n.id, n.path = ids[i], frontline.ChildPath(n.parent.path, ids[i])
+	}
+	if err := im.insertPlaces(ctx); err != nil {
+		return err
+	}
+	if err := im.updateExisting(ctx); err != nil {
+		return err
+	}
+	return im.insertPersons(ctx)
+}
+
+// computeDeltas adds each household's new residents (and itself, when new)
+// to it and every node above it up to the import node.
+func (im *importer) computeDeltas() {
+	own := map[*node]counts{}
+	for _, n := range im.created {
+		if n.kind == frontline.KindHousehold {
+			own[n] = counts{households: 1}
+		}
+	}
+	for i, h := range im.homes {
+		if h != nil {
+			c := own[h]
+			pc := personCounts(&im.f.Rows[i].Person)
+			c.residents, c.vulnerable = c.residents+pc.residents, c.vulnerable+pc.vulnerable
+			own[h] = c
+		}
+	}
+	for n, c := range own {
+		for p := n; p != nil; p = p.parent {
+			p.delta = counts{p.delta.households + c.households, p.delta.residents + c.residents, p.delta.vulnerable + c.vulnerable}
+		}
+	}
+}
+
+const placeInsertBatch = 500
+
+func (im *importer) insertPlaces(ctx context.Context) error {
+	const cols = 11
+	now := im.tx.now
+	return batches(ctx, im.tx, len(im.created), placeInsertBatch, cols,
+		`INSERT INTO places (id, parent_id, kind, name, code, path, households, residents, vulnerable, created_at, updated_at) VALUES `,
+		func(i int, args []any) []any {
+			n := im.created[i]
+			return append(args, n.id, n.parent.id, string(n.kind), n.name, "", n.path,
+				n.delta.households, n.delta.residents, n.delta.vulnerable, now, now)
+		})
+}
+
+// updateExisting adds the deltas to the places that existed before, in id
+// order so that concurrent imports on PostgreSQL lock rows in one order.
+func (im *importer) updateExisting(ctx context.Context) error {
+	type upd struct {
+		id int64
+		c  counts
+	}
+	var updates []upd
+	for id, n := range im.byID {
+		if !n.delta.zero() {
+			updates = append(updates, upd{id, n.delta})
+		}
+	}
+	for _, a := range im.above {
+		if !im.root.delta.zero() {
+			updates = append(updates, upd{a.ID, im.root.delta})
+		}
+	}
+	slices.SortFunc(updates, func(a, b upd) int { return int(a.id - b.id) })
+	for _, u := range updates {
+		if _, err := im.tx.ExecContext(ctx, `UPDATE places SET households = households + ?, residents = residents + ?,
+			vulnerable = vulnerable + ? WHERE id = ?`, u.c.households, u.c.residents, u.c.vulnerable, u.id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const personInsertBatch = 500
+
+func (im *importer) insertPersons(ctx context.Context) error {
+	var good []int
+	for i, h := range im.homes {
+		if h != nil {
+			good = append(good, i)
+		}
+	}
+	actor := frontline.ActorFrom(ctx).String()
+	now := im.tx.now
+	return batches(ctx, im.tx, len(good), personInsertBatch, 15,
+		`INSERT INTO persons (household_id, name, sex, birth_date, id_type, id_number, id_tail, phone,
+			relation, flags, status, created_at, created_by, updated_at, updated_by) VALUES `,
+		func(j int, args []any) []any {
+			i := good[j]
+			p := &im.f.Rows[i].Person
+			p.HouseholdID = im.homes[i].id
+			p.CreatedAt, p.UpdatedAt, p.CreatedBy, p.UpdatedBy = now, now, actor, actor
+			return append(args, personValues(p)...)
+		})
+}
+
+// batches inserts n rows with multi-row INSERT statements of up to size
+// rows, reusing one prepared statement for the full batches. row appends
+// the values of row i to args.
+func batches(ctx context.Context, tx *Tx, n, size, cols int, insert string, row func(i int, args []any) []any) error {
+	if n == 0 {
+		return nil
+	}
+	var full *preparedStmt
+	args := make([]any, 0, size*cols)
+	for start := 0; start < n; start += size {
+		end := min(start+size, n)
+		args = args[:0]
+		for i := start; i < end; i++ {
+			args = row(i, args)
+		}
+		var err error
+		if end-start == size {
+			if full == nil {
+				if full, err = tx.prepare(ctx, insert+placeholders(size, cols)); err != nil {
+					return err
+				}
+				defer full.Close()
+			}
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, insert+placeholders(end-start, cols), args...)
+		}
+		if err != nil {
+			return fmt.Errorf("insert rows %d-%d: %w", start, end, tx.db.translate(err))
+		}
+	}
+	return nil
+}
