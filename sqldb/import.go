@@ -77,7 +77,6 @@ func (n *node) addChild(c *node) {
 	n.children[string(c.kind)+"\x00"+c.name] = c
 }
 
-
 type importer struct {
 	tx         *Tx
 	f          *frontline.ResidentFile
@@ -86,12 +85,12 @@ type importer struct {
 	above      []*frontline.Place // ancestors of under, root first
 	root       *node              // under itself
 	byID       map[int64]*node
-	created    []*node               // new places in creation order: parents first
-	homes      []*node               // household of each row of f.Rows, nil when bad
-	bad        map[int]bool          // bad row numbers
-	errors     []frontline.RowError  // problems found here
-	fileErrors bool                  // a problem with the whole file: nothing can be imported
-	err        error                 // a database failure while checking
+	created    []*node              // new places in creation order: parents first
+	homes      []*node              // household of each row of f.Rows, nil when bad
+	bad        map[int]bool         // bad row numbers
+	errors     []frontline.RowError // problems found here
+	fileErrors bool                 // a problem with the whole file: nothing can be imported
+	err        error                // a database failure while checking
 }
 
 func newImporter(ctx context.Context, tx *Tx, f *frontline.ResidentFile, opts frontline.ImportOptions) (*importer, error) {

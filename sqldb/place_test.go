@@ -24,7 +24,7 @@ func mustPlace(tb testing.TB, db *sqldb.DB, parent int64, kind frontline.PlaceKi
 // each with a compound, a building and two households.
 type tree struct {
 	city, district, sub, comm1, comm2, comp1, comp2, bld1, bld2 *frontline.Place
-	hh                                                           []*frontline.Place // hh[0], hh[1] in bld1; hh[2], hh[3] in bld2
+	hh                                                          []*frontline.Place // hh[0], hh[1] in bld1; hh[2], hh[3] in bld2
 }
 
 func buildTree(tb testing.TB, db *sqldb.DB) *tree {
