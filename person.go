@@ -355,6 +355,18 @@ type PersonService interface {
 	MovePerson(ctx context.Context, id, householdID int64) (*Person, error)
 	// PersonHistory returns the recorded changes of a person, newest first.
 	PersonHistory(ctx context.Context, id int64) ([]*Change, error)
+	// WalkPersons calls fn for every match in household order, reading in
+	// one snapshot without paging: for exports of a whole city. Offset and
+	// Limit of the filter are ignored.
+	WalkPersons(ctx context.Context, filter PersonFilter, fn func(*Person) error) error
+}
+
+// AuditService records reads of full personal data and other events that
+// are not changes made through a service (those record themselves).
+type AuditService interface {
+	// Record appends c to the audit log; At, Actor, UserID and Addr are
+	// filled from the context and the clock.
+	Record(ctx context.Context, c *Change) error
 }
 
 // Change is one recorded change of an entity: who, when, from where, and

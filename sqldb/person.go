@@ -125,12 +125,53 @@ func (s *PersonService) FindPersons(ctx context.Context, f frontline.PersonFilte
 }
 
 func (tx *Tx) findPersons(ctx context.Context, f frontline.PersonFilter) ([]*frontline.Person, int, error) {
+	cond, args, under, err := tx.personWhere(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	total, err := tx.personTotal(ctx, f, under, personFrom+cond, args)
+	if err != nil {
+		return nil, 0, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+personColumns+`, `+placeColumnsOf("h")+personFrom+cond+
+		` ORDER BY h.path, p.id`+limitClause(f.Offset, f.Limit), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	people := make([]*frontline.Person, 0)
+	for rows.Next() {
+		p, err := scanPersonWithHousehold(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		people = append(people, p)
+	}
+	return people, total, rows.Err()
+}
+
+const personFrom = ` FROM persons p JOIN places h ON h.id = p.household_id WHERE `
+
+func scanPersonWithHousehold(rows *sql.Rows) (*frontline.Person, error) {
+	var h frontline.Place
+	p, err := scanPerson(rows, &h.ID, &h.ParentID, &h.Kind, &h.Name, &h.Code, &h.Path,
+		&h.Households, &h.Residents, &h.Vulnerable, &h.CreatedAt, &h.UpdatedAt)
+	if err != nil {
+		return nil, err
+	}
+	p.Household = &h
+	return p, nil
+}
+
+// personWhere builds the WHERE clause of a person filter; it also returns
+// the subtree node when the filter has one.
+func (tx *Tx) personWhere(ctx context.Context, f frontline.PersonFilter) (string, []any, *frontline.Place, error) {
 	where, args := []string{"1 = 1"}, []any{}
 	var under *frontline.Place
 	if v := f.Under; v != nil {
 		top, err := tx.findPlaceByID(ctx, *v)
 		if err != nil {
-			return nil, 0, err
+			return "", nil, nil, err
 		}
 		under = top
 		lo, hi := subtreeRange(top.Path)
@@ -162,7 +203,7 @@ func (tx *Tx) findPersons(ctx context.Context, f frontline.PersonFilter) ([]*fro
 			where = append(where, "p.id_tail = ? AND substr(p.id_number, length(p.id_number) - ? + 1) = ?")
 			args = append(args, n[len(n)-4:], len(n), n)
 		default:
-			return nil, 0, frontline.FieldError("id_number", "give at least the last 4 characters of the ID number")
+			return "", nil, nil, frontline.FieldError("id_number", "give at least the last 4 characters of the ID number")
 		}
 	}
 	if !f.IncludeMoved {
@@ -171,30 +212,7 @@ func (tx *Tx) findPersons(ctx context.Context, f frontline.PersonFilter) ([]*fro
 	if f.OnlyFlagged {
 		where = append(where, "p.flags <> ''")
 	}
-	cond := strings.Join(where, " AND ")
-	from := ` FROM persons p JOIN places h ON h.id = p.household_id WHERE `
-	total, err := tx.personTotal(ctx, f, under, from+cond, args)
-	if err != nil {
-		return nil, 0, err
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+personColumns+`, `+placeColumnsOf("h")+from+cond+
-		` ORDER BY h.path, p.id`+limitClause(f.Offset, f.Limit), args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	people := make([]*frontline.Person, 0)
-	for rows.Next() {
-		var h frontline.Place
-		p, err := scanPerson(rows, &h.ID, &h.ParentID, &h.Kind, &h.Name, &h.Code, &h.Path,
-			&h.Households, &h.Residents, &h.Vulnerable, &h.CreatedAt, &h.UpdatedAt)
-		if err != nil {
-			return nil, 0, err
-		}
-		p.Household = &h
-		people = append(people, p)
-	}
-	return people, total, rows.Err()
+	return strings.Join(where, " AND "), args, under, nil
 }
 
 // personTotal counts the matches. A filter by subtree alone is answered

@@ -110,3 +110,32 @@ func (s *PersonService) PersonHistory(ctx context.Context, id int64) ([]*frontli
 	}
 	return tx.changes(ctx, "person", id)
 }
+
+// WalkPersons streams the matching persons in household order.
+func (s *PersonService) WalkPersons(ctx context.Context, f frontline.PersonFilter, fn func(*frontline.Person) error) error {
+	tx, err := s.db.BeginReadTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	f.Offset, f.Limit = 0, 0
+	cond, args, _, err := tx.personWhere(ctx, f)
+	if err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+personColumns+`, `+placeColumnsOf("h")+personFrom+cond+` ORDER BY h.path, p.id`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		p, err := scanPersonWithHousehold(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(p); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
