@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/frontline-org/frontline"
+	"github.com/frontline-org/frontline/residentfile"
+	"github.com/frontline-org/frontline/sqldb"
+)
+
+func runImport(ctx context.Context, m *Main, args []string) error {
+	fs := m.newFlags("import", "residents FILE [--under PATH_OR_ID] [--dry-run] [--skip-bad]",
+		"Imports a resident list (居民花名册): CSV in UTF-8 or GBK, or XLSX. Every bad row is reported as\n"+
+			"'row N, column C: reason' and nothing is written unless the whole file is good, or --skip-bad is given.\n"+
+			"Exit status: 0 all imported, 1 nothing imported, 2 bad usage, 3 imported with rows skipped.")
+	under := fs.String("under", "", "the place the file is imported under: a path of names (天水市/秦州区/大城街道) or an id")
+	dryRun := fs.Bool("dry-run", false, "check everything, write nothing")
+	skipBad := fs.Bool("skip-bad", false, "import the good rows and write the bad ones to --skipped-file")
+	skippedFile := fs.String("skipped-file", "", "where --skip-bad writes the skipped rows (default FILE.skipped.csv)")
+	sheet := fs.String("sheet", "", "XLSX sheet to read (default the first)")
+	// Flags may follow the positional arguments, as people type them.
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 || pos[0] != "residents" {
+		return usagef("usage: frontline import residents FILE [--under PATH_OR_ID] [--dry-run] [--skip-bad]")
+	}
+	file := pos[1]
+	if err := m.open(ctx); err != nil {
+		return err
+	}
+	ctx = cliContext(ctx)
+	node, err := importNode(ctx, m.DB, *under)
+	if err != nil {
+		return err
+	}
+	f, err := readResidentFile(file, node.Kind, *sheet)
+	if err != nil {
+		return err
+	}
+	res, err := sqldb.NewImportService(m.DB).ImportResidents(ctx, f, frontline.ImportOptions{Under: node.ID, DryRun: *dryRun, SkipBad: *skipBad})
+	if res != nil {
+		for _, e := range res.Errors {
+			fmt.Fprintf(m.Stderr, "%s: %s\n", file, e.Error())
+		}
+		for _, u := range f.Unknown {
+			fmt.Fprintf(m.Stderr, "%s: column %q is not a resident list column and was ignored\n", file, u)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	verb := "imported"
+	if res.DryRun {
+		verb = "would import (dry run)"
+	}
+	fmt.Fprintf(m.Stdout, "%s: %s %d of %d rows under %s, %d new places, %d skipped\n",
+		file, verb, res.Imported, res.Rows, node.Name, res.PlacesCreated, res.Skipped)
+	if res.Skipped == 0 {
+		return nil
+	}
+	if *skippedFile == "" {
+		*skippedFile = strings.TrimSuffix(file, filepath.Ext(file)) + ".skipped.csv"
+	}
+	if !res.DryRun {
+		if err := writeSkipped(*skippedFile, f, res.SkippedRows); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "skipped rows written to %s with the reason in the last column\n", *skippedFile)
+	}
+	return errPartial
+}
+
+// importNode resolves --under; without it, the only district in the
+// database is used, since a file has no city or district column.
+func importNode(ctx context.Context, db *sqldb.DB, under string) (*frontline.Place, error) {
+	places := sqldb.NewPlaceService(db)
+	if under != "" {
+		return places.FindPlaceByPath(ctx, under)
+	}
+	kind := frontline.KindDistrict
+	districts, n, err := places.FindPlaces(ctx, frontline.PlaceFilter{Kind: &kind, Limit: 2})
+	if err != nil {
+		return nil, err
+	}
+	if n != 1 {
+		return nil, usagef("say where the file goes with --under (a district, subdistrict, community or compound, e.g. 天水市/秦州区/大城街道)")
+	}
+	return districts[0], nil
+}
+
+func readResidentFile(name string, under frontline.PlaceKind, sheet string) (*frontline.ResidentFile, error) {
+	r, err := os.Open(name)
+	if err != nil {
+		return nil, frontline.Errorf(frontline.EINVALID, "cannot open %s: %v", name, errors.Unwrap(err))
+	}
+	defer r.Close()
+	return residentfile.Read(name, r, residentfile.ReadOptions{Under: under, Sheet: sheet})
+}
+
+func writeSkipped(name string, f *frontline.ResidentFile, rows []int) error {
+	out, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	if err := residentfile.WriteCSV(out, residentfile.SkippedHeader(f), residentfile.SkippedFile(f, rows)); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
