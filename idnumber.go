@@ -3,6 +3,7 @@ package frontline
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // IDType is the kind of identity document a person's number belongs to.
@@ -77,7 +78,7 @@ type MainlandID struct {
 // GB 11643 check character. The number must already be normalized.
 func ParseMainlandID(n string, now time.Time) (MainlandID, error) {
 	if len(n) != 18 {
-		return MainlandID{}, Errorf(EINVALID, "a mainland ID number has 18 characters, this one has %d", len([]rune(n)))
+		return MainlandID{}, idLengthError(n)
 	}
 	for i := 0; i < 17; i++ {
 		if n[i] < '0' || n[i] > '9' {
@@ -102,6 +103,24 @@ func ParseMainlandID(n string, now time.Time) (MainlandID, error) {
 		sex = SexMale
 	}
 	return MainlandID{Number: n, BirthDate: birth.Format(DateLayout), Sex: sex}, nil
+}
+
+// idLengthError explains a number that is not 18 bytes long. A number of
+// 18 characters can still be longer in bytes when one of them is not ASCII
+// ("62050219900102123号"); saying "has 18 characters, this one has 18"
+// would then contradict itself, so name the offending character instead.
+func idLengthError(n string) error {
+	if c := utf8.RuneCountInString(n); c != 18 {
+		return Errorf(EINVALID, "a mainland ID number has 18 characters, this one has %d", c)
+	}
+	i := 0
+	for _, r := range n {
+		i++
+		if r >= utf8.RuneSelf && i < 18 {
+			return Errorf(EINVALID, "character %d of the ID number is not a digit", i)
+		}
+	}
+	return Errorf(EINVALID, "the last character of the ID number must be a digit or X")
 }
 
 // ValidateIDNumber checks a number of the given type. Non-mainland documents

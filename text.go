@@ -45,19 +45,21 @@ func CleanName(s string) string {
 		return s
 	}
 	var b strings.Builder
-	rs := []rune(s)
-	for i, r := range rs {
-		if r == '\u3000' {
+	var prev rune  // the last rune written
+	space := false // a run of spaces was seen since prev
+	for _, r := range s {
+		if r == '\u3000' || unicode.IsSpace(r) {
+			space = true
 			continue
 		}
-		if unicode.IsSpace(r) {
-			// keep one space only between two Latin letters
-			if i > 0 && i+1 < len(rs) && isLatin(rs[i-1]) && isLatin(rs[i+1]) {
-				b.WriteRune(' ')
-			}
-			continue
+		// A run of spaces (however long, full-width or not) becomes one
+		// space between two Latin letters and nothing elsewhere.
+		if space && isLatin(prev) && isLatin(r) {
+			b.WriteRune(' ')
 		}
+		space = false
 		b.WriteRune(r)
+		prev = r
 	}
 	return b.String()
 }

@@ -1,0 +1,324 @@
+package residentfile
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/frontline-org/frontline"
+)
+
+// check turns one row into a frontline.ResidentRow, reporting at most one
+// problem per cell but every cell's problem.
+func (p *parser) check(row int, cells []string) {
+	p.row, p.errs, p.cellBad = row, p.errs[:0], [numColumns]bool{}
+	// Filled in place: the row is big, and copying it in costs.
+	r := p.all.add()
+	r.Row = row
+	r.Subdistrict = p.place(cells, cSubdistrict)
+	r.Community = p.place(cells, cCommunity)
+	r.Compound = p.place(cells, cCompound)
+	r.Building = p.place(cells, cBuilding)
+	r.Unit = p.place(cells, cUnit)
+	r.Room = p.place(cells, cRoom)
+	p.person(&r.Person, cells)
+	p.validate(&r.Person)
+	if !p.cellBad[cIDType] && !p.cellBad[cIDNumber] && r.Person.IDNumber != "" {
+		p.dedupe(p.all.n - 1)
+	}
+	bad := len(p.errs) > 0
+	p.bad = append(p.bad, bad)
+	if !bad {
+		return
+	}
+	slices.SortStableFunc(p.errs, p.compareErrors)
+	p.f.Errors = append(p.f.Errors, p.errs...)
+	p.f.BadRows[row] = p.copyCells(cells)
+}
+
+// fail records a problem with column c of the current row, unless that
+// cell already has one: the first problem of a cell is the one to fix, the
+// rest are often its consequences.
+func (p *parser) fail(c int, msg string) {
+	if p.cellBad[c] {
+		return
+	}
+	p.cellBad[c] = true
+	label := p.h.labels[c]
+	if label == "" {
+		label = columns[c].name
+	}
+	p.errs = append(p.errs, frontline.RowError{Row: p.row, Column: label, Message: msg})
+}
+
+// cell returns the trimmed cell of column c, or "" when the file has no
+// such column or the row is short. An Excel "text formula" ="0501", which
+// some systems export to keep leading zeros, counts as its text.
+func (p *parser) cell(cells []string, c int) string {
+	i := p.h.idx[c]
+	if i < 0 || i >= len(cells) {
+		return ""
+	}
+	s := strings.TrimSpace(cells[i])
+	if len(s) >= 3 && s[0] == '=' && s[1] == '"' && s[len(s)-1] == '"' {
+		s = strings.TrimSpace(s[2 : len(s)-1])
+	}
+	if p.in.xlsx {
+		s = wholeNumber(s)
+	}
+	// U+FFFD is what decoding leaves of bytes in no known encoding; a name
+	// full of them must not be imported as if it were one.
+	if strings.Contains(s, "\uFFFD") {
+		p.fail(c, "the cell has characters that cannot be read (\uFFFD); save the file again as CSV UTF-8 or XLSX")
+	}
+	return s
+}
+
+// wholeNumber turns a raw XLSX number such as "501.0" into "501". Programs
+// that write a column of integers with blanks in it as floats (pandas
+// does) store rooms and phone numbers that way.
+func wholeNumber(s string) string {
+	if t, ok := strings.CutSuffix(s, ".0"); ok && digits(t) {
+		return t
+	}
+	return s
+}
+
+// place returns the canonical place name of column c and checks it.
+func (p *parser) place(cells []string, c int) string {
+	if p.h.idx[c] < 0 {
+		return ""
+	}
+	raw := p.cell(cells, c)
+	if raw == "" {
+		if required(c, p.under) {
+			p.fail(c, "the "+columns[c].noun+" is missing")
+		}
+		return ""
+	}
+	name := p.placeName(c, raw)
+	if utf8.RuneCountInString(name) > 100 {
+		p.fail(c, "the "+columns[c].noun+" name is longer than 100 characters")
+	}
+	return name
+}
+
+// placeName canonicalizes a place name through the column's cache.
+func (p *parser) placeName(c int, raw string) string {
+	if name, ok := p.names[c][raw]; ok {
+		return name
+	}
+	var name string
+	switch c {
+	case cBuilding:
+		name = frontline.BuildingName(raw)
+	case cUnit:
+		name = frontline.UnitName(raw)
+	case cRoom:
+		name = frontline.RoomName(raw)
+	default:
+		name = cleanName(frontline.FoldWidth(raw))
+	}
+	if p.names[c] == nil {
+		p.names[c] = make(map[string]string)
+	}
+	if len(p.names[c]) < maxCached {
+		// Clone both: they may point into the row's cells, and a cached
+		// string should not keep a whole row of personal data alive.
+		name = strings.Clone(name)
+		p.names[c][strings.Clone(raw)] = name
+	}
+	return name
+}
+
+// cleanName is frontline.CleanName without its allocation in the common
+// case of a name with no space or BOM to remove.
+func cleanName(s string) string {
+	for _, r := range s {
+		if r == '\uFEFF' || unicode.IsSpace(r) {
+			return frontline.CleanName(s)
+		}
+	}
+	return s
+}
+
+// person fills a Person from the row's cells. Values that cannot be
+// parsed are reported here and left empty, so that Validate still checks
+// the rest of the row.
+func (p *parser) person(ps *frontline.Person, cells []string) {
+	ps.Name = p.cell(cells, cName)
+	ps.IDNumber = p.idNumber(cells)
+	ps.Phone = strings.TrimPrefix(p.cell(cells, cPhone), "'")
+	if v := p.cell(cells, cIDType); v != "" {
+		t, ok := frontline.ParseIDType(v)
+		if !ok {
+			p.fail(cIDType, fmt.Sprintf("unknown document type %q (write %s)", v, idTypeHint))
+			// The number cannot be checked without its type; only say
+			// when it is missing.
+			t = frontline.IDPassport
+			if ps.IDNumber != "" {
+				ps.IDNumber = "X"
+			}
+		}
+		ps.IDType = t
+	}
+	if v := p.cell(cells, cSex); v != "" {
+		s, ok := frontline.ParseSex(v)
+		if !ok {
+			p.fail(cSex, fmt.Sprintf("unknown sex %q (write 男 or 女)", v))
+		}
+		ps.Sex = s
+	}
+	if v := p.cell(cells, cBirthDate); v != "" {
+		d, ok := p.date(v)
+		if !ok {
+			p.fail(cBirthDate, fmt.Sprintf("%q is not a possible birth date", v))
+		}
+		ps.BirthDate = d
+	}
+	p.personLabels(ps, cells)
+}
+
+// personLabels reads the columns written as labels: relation, flags, status.
+func (p *parser) personLabels(ps *frontline.Person, cells []string) {
+	if v := p.cell(cells, cRelation); v != "" {
+		rel, ok := frontline.ParseRelation(v)
+		if !ok {
+			p.fail(cRelation, fmt.Sprintf("unknown relation %q (write %s)", v, relationHint))
+		}
+		ps.Relation = rel
+	}
+	if v := p.cell(cells, cFlags); v != "" {
+		flags, unknown := frontline.ParseFlags(v)
+		if unknown != "" {
+			p.fail(cFlags, fmt.Sprintf("unknown flag %q (write %s)", unknown, flagHint))
+		}
+		ps.Flags = flags
+	}
+	if v := p.cell(cells, cStatus); v != "" {
+		st, ok := frontline.ParseStatus(v)
+		if !ok {
+			p.fail(cStatus, fmt.Sprintf("unknown residence status %q (write %s)", v, statusHint))
+			st = frontline.StatusResident
+		}
+		ps.Status = st
+	}
+}
+
+// idNumber returns the ID number cell. A leading apostrophe is how people
+// force text in a spreadsheet; it is not part of the number. A number in
+// scientific notation is what Excel leaves of an ID number typed into a
+// number cell: its last digits are gone and cannot be guessed.
+func (p *parser) idNumber(cells []string) string {
+	v := strings.TrimPrefix(p.cell(cells, cIDNumber), "'")
+	if scientific(v) {
+		p.fail(cIDNumber, fmt.Sprintf("the ID number was stored as a number and lost its last digits (%s); format the column as text and type it again", v))
+	}
+	return v
+}
+
+// scientific reports whether s is a number like 6.20502E+17.
+func scientific(s string) bool {
+	e := strings.IndexAny(s, "Ee")
+	if e < 0 {
+		return false // the common case, decided without allocating
+	}
+	mant, exp := s[:e], s[e+1:]
+	if mant == "" || mant[0] == '.' {
+		return false
+	}
+	for i := 0; i < len(mant); i++ {
+		if (mant[i] < '0' || mant[i] > '9') && mant[i] != '.' {
+			return false
+		}
+	}
+	if exp != "" && (exp[0] == '+' || exp[0] == '-') {
+		exp = exp[1:]
+	}
+	return digits(exp)
+}
+
+// validate runs Person.Validate, the one place the person rules live, and
+// reports its error on the cell of the field it names. Validate stops at
+// the first problem, so the field at fault is set to a harmless value and
+// the person validated again, until every cell has had its say.
+func (p *parser) validate(ps *frontline.Person) {
+	for range numColumns {
+		err := ps.Validate(p.now)
+		if err == nil {
+			return
+		}
+		var fe *frontline.Error
+		c, ok := -1, errors.As(err, &fe)
+		if ok {
+			c, ok = columnByName[fe.Field]
+		}
+		if !ok || !neutralize(ps, c) {
+			// Unknown to us: report it on the row and stop rather than loop.
+			p.errs = append(p.errs, frontline.RowError{Row: p.row, Message: frontline.ErrorMessage(err)})
+			return
+		}
+		p.fail(c, fe.Message)
+	}
+}
+
+// neutralize replaces the field of column c by a value Validate accepts.
+func neutralize(ps *frontline.Person, c int) bool {
+	switch c {
+	case cName:
+		ps.Name = "-"
+	case cIDType:
+		ps.IDType = frontline.IDMainland
+	case cIDNumber:
+		// A passport number is checked for form only, so the birth date
+		// and sex are no longer compared with a number that is wrong.
+		ps.IDType, ps.IDNumber = frontline.IDPassport, "X"
+	case cPhone:
+		ps.Phone = ""
+	case cSex:
+		ps.Sex = ""
+	case cBirthDate:
+		ps.BirthDate = ""
+	case cRelation:
+		ps.Relation = ""
+	case cFlags:
+		ps.Flags = nil
+	case cStatus:
+		ps.Status = frontline.StatusResident
+	default:
+		return false
+	}
+	return true
+}
+
+// dedupe reports the row at index i of p.all when an earlier row has the
+// same ID, and that earlier row too: which of the two is right is for the
+// office to say, so neither is imported.
+func (p *parser) dedupe(i int) {
+	r := p.all.at(i)
+	k := idKey{r.Person.IDType, r.Person.IDNumber}
+	j, ok := p.seen[k]
+	if !ok {
+		p.seen[k] = i
+		return
+	}
+	first := p.all.at(j)
+	masked := frontline.MaskIDNumber(k.n)
+	p.fail(cIDNumber, fmt.Sprintf("ID number %s appears twice in the file: also on row %d (%s)", masked, first.Row, first.Address()))
+	if p.told[j] {
+		return // the first row names the first duplicate only
+	}
+	if p.told == nil {
+		p.told = make(map[int]bool)
+	}
+	p.told[j] = true
+	p.late = append(p.late, frontline.RowError{Row: first.Row, Column: p.h.labels[cIDNumber],
+		Message: fmt.Sprintf("ID number %s appears twice in the file: also on row %d (%s)", masked, r.Row, r.Address())})
+	if !p.bad[j] {
+		p.bad[j] = true
+		p.reread = append(p.reread, first.Row)
+	}
+}

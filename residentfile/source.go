@@ -1,0 +1,214 @@
+package residentfile
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/frontline-org/frontline"
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
+)
+
+// source yields the rows of a sheet, CSV or XLSX alike.
+type source interface {
+	// next returns the spreadsheet number of the next row and its cells,
+	// which stay valid only until the following call; io.EOF at the end.
+	// Rows may be empty; blank rows may be skipped.
+	next() (row int, cells []string, err error)
+	close() error
+}
+
+// input is an opened file: a way to read its rows, as often as needed (see
+// parser.rereadBad), and what the parser must know about its format.
+type input struct {
+	rows  func() (source, error)
+	close func() error
+	xlsx  bool // cells are raw XLSX values: numbers, date serials
+	// date1904 says the workbook counts dates from 1904 (old Mac Excel).
+	date1904 bool
+}
+
+// Magic numbers of the binary formats offices upload by mistake or by
+// design.
+const (
+	zipMagic = "PK\x03\x04"                       // XLSX (a ZIP archive)
+	oleMagic = "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1" // old .xls, or an encrypted workbook
+)
+
+// invalid returns the EINVALID error of a file that cannot be read.
+func invalid(name string, err error, format string, args ...any) error {
+	return &frontline.Error{Code: frontline.EINVALID, Message: name + ": " + fmt.Sprintf(format, args...), Err: err}
+}
+
+// open decides how to read a file from its content first and its name
+// second: an XLSX renamed to .csv is still a ZIP, and a CSV named .xlsx is
+// a mistake worth naming rather than guessing around.
+func open(name string, data []byte, sheet string) (*input, error) {
+	ext := strings.ToLower(filepath.Ext(name))
+	switch {
+	case len(data) == 0:
+		return nil, invalid(name, nil, "the file is empty; it has no header row")
+	case bytes.HasPrefix(data, []byte(zipMagic)):
+		return openXLSX(name, data, sheet)
+	case bytes.HasPrefix(data, []byte(oleMagic)):
+		return nil, invalid(name, nil, "this is an old Excel (.xls) or password-protected workbook; save it as .xlsx or CSV")
+	case ext == ".xlsx" || ext == ".xlsm":
+		return nil, invalid(name, nil, "the file is named %s but is not an XLSX workbook", ext)
+	}
+	text, err := decodeText(data)
+	if err != nil {
+		return nil, invalid(name, err, "the file is not text in a known encoding")
+	}
+	if bytes.IndexByte(text, 0) >= 0 {
+		return nil, invalid(name, nil, "the file is neither CSV nor XLSX")
+	}
+	if t := bytes.TrimSpace(text[:min(len(text), 512)]); len(t) > 0 && t[0] == '<' {
+		// Some systems export an HTML table named .xls.
+		return nil, invalid(name, nil, "the file is a web page, not a spreadsheet; open it in Excel and save it as .xlsx")
+	}
+	comma := sniffComma(text)
+	return &input{
+		rows:  func() (source, error) { return newCSVSource(text, comma), nil },
+		close: func() error { return nil },
+	}, nil
+}
+
+// decodeText returns the content as UTF-8. Excel on Chinese Windows saves
+// "CSV" as GB18030 (GBK) and "CSV UTF-8" with a byte-order mark; "Unicode
+// text" is UTF-16 with a mark. Offices cannot be asked which they used, so
+// the mark decides, then validity: GBK text with Chinese in it is almost
+// never valid UTF-8.
+func decodeText(data []byte) ([]byte, error) {
+	switch {
+	case bytes.HasPrefix(data, []byte("\xEF\xBB\xBF")):
+		return data[3:], nil
+	case bytes.HasPrefix(data, []byte("\xFF\xFE")), bytes.HasPrefix(data, []byte("\xFE\xFF")):
+		return unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder().Bytes(data)
+	case utf8.Valid(data):
+		return data, nil
+	}
+	return simplifiedchinese.GB18030.NewDecoder().Bytes(data)
+}
+
+// sniffComma picks the delimiter from the first line: Excel's "text" and
+// "Unicode text" exports separate with tabs, CSV with commas.
+func sniffComma(text []byte) rune {
+	line := text
+	if i := bytes.IndexByte(text, '\n'); i >= 0 {
+		line = text[:i]
+	}
+	if bytes.Count(line, []byte("\t")) > bytes.Count(line, []byte(",")) {
+		return '\t'
+	}
+	return ','
+}
+
+// csvSource reads CSV rows and numbers them as a spreadsheet would.
+// encoding/csv skips blank lines silently, but Excel shows them as rows,
+// so the lines between two records are counted back in.
+type csvSource struct {
+	text  []byte
+	r     *csv.Reader
+	row   int   // number of the last row returned
+	line  int   // line on which the next read starts
+	start int64 // offset at which the next read starts
+}
+
+func newCSVSource(text []byte, comma rune) *csvSource {
+	r := csv.NewReader(bytes.NewReader(text))
+	r.Comma = comma
+	r.LazyQuotes = true    // offices' files have stray quotes; keep them as text
+	r.FieldsPerRecord = -1 // rows shorter or longer than the header are normal
+	r.ReuseRecord = true   // the parser copies what it keeps
+	return &csvSource{text: text, r: r, line: 1}
+}
+
+func (s *csvSource) next() (int, []string, error) {
+	rec, err := s.r.Read()
+	if err == io.EOF {
+		return 0, nil, io.EOF
+	} else if err != nil {
+		return 0, nil, err
+	}
+	line, _ := s.r.FieldPos(0)
+	s.row += 1 + line - s.line // one row per record, plus the blank lines skipped
+	end := s.r.InputOffset()
+	// A quoted field may span lines: the next record starts after them all.
+	s.line += bytes.Count(s.text[s.start:end], []byte("\n"))
+	s.start = end
+	return s.row, rec, nil
+}
+
+func (s *csvSource) close() error { return nil }
+
+// xlsxSource reads the rows of one sheet with excelize's streaming
+// iterator, which keeps memory near the size of the file rather than of
+// every cell.
+type xlsxSource struct {
+	rows *excelize.Rows
+	row  int
+}
+
+// openXLSX opens the workbook once; its rows function iterates the chosen
+// sheet (the first one unless named) from the top each time.
+func openXLSX(name string, data []byte, sheet string) (*input, error) {
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, invalid(name, err, "the file cannot be read as an XLSX workbook")
+	}
+	sheets := f.GetSheetList()
+	if sheet == "" && len(sheets) > 0 {
+		sheet = sheets[0]
+	}
+	if idx, err := f.GetSheetIndex(sheet); err != nil || idx < 0 {
+		f.Close()
+		return nil, invalid(name, err, "the workbook has no sheet named %q (it has %s)", sheet, strings.Join(sheets, ", "))
+	}
+	props, err := f.GetWorkbookProps()
+	if err != nil {
+		f.Close()
+		return nil, invalid(name, err, "the file cannot be read as an XLSX workbook")
+	}
+	in := &input{close: f.Close, xlsx: true, date1904: props.Date1904 != nil && *props.Date1904}
+	in.rows = func() (source, error) {
+		rows, err := f.Rows(sheet)
+		if err != nil {
+			return nil, invalid(name, err, "sheet %q cannot be read", sheet)
+		}
+		return &xlsxSource{rows: rows}, nil
+	}
+	return in, nil
+}
+
+// rawCells asks excelize for the stored values rather than the formatted
+// ones: formatting turns an ID number typed as a number into 6.20502E+17.
+var rawCells = excelize.Options{RawCellValue: true}
+
+func (s *xlsxSource) next() (int, []string, error) {
+	if !s.rows.Next() {
+		if err := s.rows.Error(); err != nil {
+			return 0, nil, err
+		}
+		return 0, nil, io.EOF
+	}
+	// Next also steps over rows missing from the XML, so counting calls
+	// gives the spreadsheet row number.
+	s.row++
+	cells, err := s.rows.Columns(rawCells)
+	return s.row, cells, err
+}
+
+func (s *xlsxSource) close() error {
+	err := s.rows.Close()
+	if errors.Is(err, io.EOF) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,228 @@
+package residentfile
+
+import (
+	"encoding/csv"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/frontline-org/frontline"
+	"github.com/xuri/excelize/v2"
+)
+
+// ErrorHeader is the header of the column SkippedFile adds for each row's
+// problems. Read does not know it, so a corrected file imports without
+// removing it.
+const ErrorHeader = "错误"
+
+// ExportHeader returns the Chinese headers of a resident list in the
+// canonical column order of formats/residents.md.
+func ExportHeader() []string {
+	h := make([]string, numColumns)
+	for i, c := range columns {
+		h[i] = c.headers[0]
+	}
+	return h
+}
+
+// ExportRow returns the cells of a row in the order of ExportHeader, with
+// labels rather than codes, as offices write them.
+func ExportRow(r *frontline.ResidentRow) []string {
+	ps := &r.Person
+	flags := make([]string, len(ps.Flags))
+	for i, f := range ps.Flags {
+		flags[i] = frontline.FlagLabels[f]
+	}
+	sex := ""
+	switch ps.Sex {
+	case frontline.SexMale:
+		sex = "男"
+	case frontline.SexFemale:
+		sex = "女"
+	}
+	return []string{
+		cSubdistrict: r.Subdistrict, cCommunity: r.Community, cCompound: r.Compound,
+		cBuilding: r.Building, cUnit: r.Unit, cRoom: r.Room,
+		cName: ps.Name, cIDType: frontline.IDTypeLabels[ps.IDType], cIDNumber: ps.IDNumber,
+		cPhone: ps.Phone, cSex: sex, cBirthDate: ps.BirthDate,
+		cRelation: frontline.RelationLabels[ps.Relation], cFlags: strings.Join(flags, "、"),
+		cStatus: frontline.StatusLabels[ps.Status],
+	}
+}
+
+// SkippedHeader returns the header of the file of skipped rows: the
+// file's own header and a last column for the problems. A header that
+// already ends in that column (a skipped-rows file imported again) keeps
+// it rather than growing a second one.
+func SkippedHeader(f *frontline.ResidentFile) []string {
+	h := slices.Clone(f.Header)
+	if n := len(h); n > 0 && headerLabel(h[n-1]) == ErrorHeader {
+		return h
+	}
+	return append(h, ErrorHeader)
+}
+
+// SkippedFile returns the cells of the given bad rows as they were read,
+// each followed by its problems joined with "; ", so an office can fix
+// them and import the file again. Rows that are not bad are left out; nil
+// rows means every bad row, in order.
+func SkippedFile(f *frontline.ResidentFile, rows []int) [][]string {
+	if rows == nil {
+		rows = slices.Sorted(maps.Keys(f.BadRows))
+	}
+	msgs := make(map[int][]string)
+	for _, e := range f.Errors {
+		m := e.Message
+		if e.Column != "" {
+			m = e.Column + ": " + m
+		}
+		msgs[e.Row] = append(msgs[e.Row], m)
+	}
+	width := len(SkippedHeader(f))
+	out := make([][]string, 0, len(rows))
+	for _, r := range rows {
+		cells, ok := f.BadRows[r]
+		if !ok {
+			continue
+		}
+		// The problems go in the last column, over an old list of problems
+		// or past cells no header names (those were ignored anyway).
+		row := make([]string, width)
+		copy(row, cells[:min(len(cells), width-1)])
+		row[width-1] = strings.Join(msgs[r], "; ")
+		out = append(out, row)
+	}
+	return out
+}
+
+// WriteCSV writes a CSV file as UTF-8 with a byte-order mark and CRLF line
+// endings: without the mark, Excel on Chinese Windows reads UTF-8 as GBK
+// and shows mojibake.
+func WriteCSV(w io.Writer, header []string, rows [][]string) error {
+	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if err := cw.Write(r); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteXLSX writes an XLSX workbook with one sheet (named sheet, or
+// "Sheet1"). Every cell is text in a column formatted as text, so ID and
+// phone numbers keep all their digits even when edited in Excel; the
+// header is bold and frozen.
+func WriteXLSX(w io.Writer, sheet string, header []string, rows [][]string) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	if sheet == "" {
+		sheet = "Sheet1"
+	} else if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return err
+	}
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
+	const textFormat = 49 // the built-in "@" number format
+	text, err := f.NewStyle(&excelize.Style{NumFmt: textFormat})
+	if err != nil {
+		return err
+	}
+	bold, err := f.NewStyle(&excelize.Style{NumFmt: textFormat, Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return err
+	}
+	if err := setLayout(sw, header, rows, text); err != nil {
+		return err
+	}
+	if err := writeRow(sw, 1, header, bold); err != nil {
+		return err
+	}
+	for i, r := range rows {
+		if err := writeRow(sw, i+2, r, text); err != nil {
+			return err
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	return f.Write(w)
+}
+
+// setLayout sets column widths and styles and freezes the header; the
+// stream writer wants all of it before the first row.
+func setLayout(sw *excelize.StreamWriter, header []string, rows [][]string, style int) error {
+	widths := columnWidths(header, rows)
+	for i, wd := range widths {
+		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
+			return err
+		}
+	}
+	if len(widths) > 0 {
+		if err := sw.SetColStyle(1, len(widths), style); err != nil {
+			return err
+		}
+	}
+	return sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+}
+
+func writeRow(sw *excelize.StreamWriter, n int, cells []string, style int) error {
+	vals := make([]any, len(cells))
+	for i, c := range cells {
+		vals[i] = excelize.Cell{StyleID: style, Value: c}
+	}
+	cell, err := excelize.CoordinatesToCellName(1, n)
+	if err != nil {
+		return err
+	}
+	return sw.SetRow(cell, vals)
+}
+
+// columnWidths sizes each column to its header and the first rows, a
+// Chinese character counting twice, within bounds that keep a sheet
+// readable on a laptop.
+func columnWidths(header []string, rows [][]string) []float64 {
+	n := len(header)
+	for _, r := range rows {
+		n = max(n, len(r))
+	}
+	widths := make([]float64, n)
+	measure := func(cells []string) {
+		for i, c := range cells {
+			widths[i] = max(widths[i], float64(displayWidth(c)))
+		}
+	}
+	measure(header)
+	for _, r := range rows[:min(len(rows), 1000)] {
+		measure(r)
+	}
+	for i, wd := range widths {
+		widths[i] = min(max(wd+2, 8), 50)
+	}
+	return widths
+}
+
+// displayWidth counts a wide (CJK) character as two columns.
+func displayWidth(s string) int {
+	w := 0
+	for _, r := range s {
+		if r >= 0x1100 && (unicode.Is(unicode.Han, r) || r >= 0x3000 && r <= 0x30FF || r >= 0xFF00 && r <= 0xFF60) {
+			w += 2
+		} else if r != utf8.RuneError {
+			w++
+		}
+	}
+	return w
+}
