@@ -102,21 +102,7 @@ func SkippedFile(f *frontline.ResidentFile, rows []int) [][]string {
 // endings: without the mark, Excel on Chinese Windows reads UTF-8 as GBK
 // and shows mojibake.
 func WriteCSV(w io.Writer, header []string, rows [][]string) error {
-	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
-	if err := cw.Write(header); err != nil {
-		return err
-	}
-	for _, r := range rows {
-		if err := cw.Write(r); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
+	return writeAll(w, "csv", "", header, rows)
 }
 
 // WriteXLSX writes an XLSX workbook with one sheet (named sheet, or
@@ -124,41 +110,128 @@ func WriteCSV(w io.Writer, header []string, rows [][]string) error {
 // phone numbers keep all their digits even when edited in Excel; the
 // header is bold and frozen.
 func WriteXLSX(w io.Writer, sheet string, header []string, rows [][]string) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	if sheet == "" {
-		sheet = "Sheet1"
-	} else if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return err
-	}
-	sw, err := f.NewStreamWriter(sheet)
+	return writeAll(w, "xlsx", sheet, header, rows)
+}
+
+func writeAll(w io.Writer, format, sheet string, header []string, rows [][]string) error {
+	tw, err := NewWriter(w, format, sheet, header)
 	if err != nil {
 		return err
 	}
-	const textFormat = 49 // the built-in "@" number format
-	text, err := f.NewStyle(&excelize.Style{NumFmt: textFormat})
-	if err != nil {
-		return err
-	}
-	bold, err := f.NewStyle(&excelize.Style{NumFmt: textFormat, Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return err
-	}
-	if err := setLayout(sw, header, rows, text); err != nil {
-		return err
-	}
-	if err := writeRow(sw, 1, header, bold); err != nil {
-		return err
-	}
-	for i, r := range rows {
-		if err := writeRow(sw, i+2, r, text); err != nil {
+	for _, r := range rows {
+		if err := tw.Write(r); err != nil {
 			return err
 		}
 	}
-	if err := sw.Flush(); err != nil {
+	return tw.Close()
+}
+
+// Writer writes a table row by row as CSV or XLSX, so an export of a whole
+// city never holds all its rows in memory.
+type Writer struct {
+	csv *csv.Writer
+
+	xlsx       *excelize.File
+	sw         *excelize.StreamWriter
+	out        io.Writer
+	header     []string
+	pending    [][]string // the first rows, held until the column widths are known
+	text, bold int
+	row        int
+}
+
+// widthSample is how many rows size the XLSX columns.
+const widthSample = 200
+
+// NewWriter starts a table of the format "csv" or "xlsx" with its header.
+// sheet names the XLSX sheet ("" is "Sheet1"). Close finishes the file.
+func NewWriter(w io.Writer, format, sheet string, header []string) (*Writer, error) {
+	switch format {
+	case "csv":
+		if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+			return nil, err
+		}
+		cw := csv.NewWriter(w)
+		cw.UseCRLF = true
+		return &Writer{csv: cw}, cw.Write(header)
+	case "xlsx":
+		return newXLSXWriter(w, sheet, header)
+	}
+	return nil, frontline.Errorf(frontline.EINVALID, "unknown table format %q (csv or xlsx)", format)
+}
+
+func newXLSXWriter(w io.Writer, sheet string, header []string) (*Writer, error) {
+	f := excelize.NewFile()
+	tw := &Writer{xlsx: f, out: w, header: header}
+	if sheet == "" {
+		sheet = "Sheet1"
+	} else if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return nil, err
+	}
+	var err error
+	if tw.sw, err = f.NewStreamWriter(sheet); err != nil {
+		return nil, err
+	}
+	const textFormat = 49 // the built-in "@" number format
+	if tw.text, err = f.NewStyle(&excelize.Style{NumFmt: textFormat}); err != nil {
+		return nil, err
+	}
+	if tw.bold, err = f.NewStyle(&excelize.Style{NumFmt: textFormat, Font: &excelize.Font{Bold: true}}); err != nil {
+		return nil, err
+	}
+	return tw, nil
+}
+
+// Write adds one row.
+func (tw *Writer) Write(cells []string) error {
+	if tw.csv != nil {
+		return tw.csv.Write(cells)
+	}
+	if tw.pending != nil || tw.row == 0 {
+		if tw.pending = append(tw.pending, cells); len(tw.pending) < widthSample {
+			return nil
+		}
+		return tw.flushPending()
+	}
+	tw.row++
+	return writeRow(tw.sw, tw.row, cells, tw.text)
+}
+
+// flushPending lays out the sheet from the sampled rows and writes them.
+func (tw *Writer) flushPending() error {
+	if err := setLayout(tw.sw, tw.header, tw.pending, tw.text); err != nil {
 		return err
 	}
-	return f.Write(w)
+	if err := writeRow(tw.sw, 1, tw.header, tw.bold); err != nil {
+		return err
+	}
+	tw.row = 1
+	for _, r := range tw.pending {
+		tw.row++
+		if err := writeRow(tw.sw, tw.row, r, tw.text); err != nil {
+			return err
+		}
+	}
+	tw.pending = nil
+	return nil
+}
+
+// Close finishes the file; for XLSX it writes the whole workbook.
+func (tw *Writer) Close() error {
+	if tw.csv != nil {
+		tw.csv.Flush()
+		return tw.csv.Error()
+	}
+	defer tw.xlsx.Close()
+	if tw.row == 0 {
+		if err := tw.flushPending(); err != nil {
+			return err
+		}
+	}
+	if err := tw.sw.Flush(); err != nil {
+		return err
+	}
+	return tw.xlsx.Write(tw.out)
 }
 
 // setLayout sets column widths and styles and freezes the header; the

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/frontline-org/frontline"
+	"github.com/frontline-org/frontline/sqldb"
+	"github.com/frontline-org/frontline/web"
+)
+
+// demoResidents is the size of the city `serve --demo` builds: small enough
+// to build in seconds on a laptop, big enough to show every level.
+const demoResidents = 3000
+
+func runServe(ctx context.Context, m *Main, args []string) error {
+	fs := m.newFlags("serve", "[--addr HOST:PORT] [--demo]",
+		"Serves the web pages and the JSON API. Applies migrations on start and shuts down gracefully\n"+
+			"on SIGINT or SIGTERM, letting requests in flight finish.")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
+	withDemo := fs.Bool("demo", false, "build the demo city first if the database is empty")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if err := m.open(ctx); err != nil {
+		return err
+	}
+	places := sqldb.NewPlaceService(m.DB)
+	if *withDemo {
+		if err := ensureDemo(ctx, m, places); err != nil {
+			return err
+		}
+	}
+	srv := &web.Server{
+		Places:  places,
+		Persons: sqldb.NewPersonService(m.DB),
+		Ready:   func(ctx context.Context) error { return ready(ctx, m.DB) },
+		Logger:  m.Logger,
+		Version: version,
+		OnListen: func(bound string) {
+			fmt.Fprintf(m.Stdout, "Frontline %s is serving on http://%s (database %s)\n", version, bound, redact(m.dbURL))
+		},
+	}
+	if err := srv.Open(); err != nil {
+		return err
+	}
+	return srv.Serve(ctx, *addr)
+}
+
+// ensureDemo builds the demo city when the database has no places yet, so
+// a restart of `serve --demo` serves the same city instead of failing.
+func ensureDemo(ctx context.Context, m *Main, places *sqldb.PlaceService) error {
+	_, n, err := places.FindPlaces(ctx, frontline.PlaceFilter{Roots: true, Limit: 1})
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		m.Logger.Info("database already has places; not building the demo city")
+		return nil
+	}
+	m.Logger.Info("building the demo city", "residents", demoResidents)
+	sum, err := buildDemo(cliContext(ctx), m, demoResidents, 1)
+	if err != nil {
+		return err
+	}
+	m.Logger.Info("demo city built", "households", sum.Households, "residents", sum.Residents)
+	return nil
+}
+
+// ready is /readyz: the database answers and no migration is pending.
+func ready(ctx context.Context, db *sqldb.DB) error {
+	if err := db.Ping(ctx); err != nil {
+		return fmt.Errorf("database unreachable")
+	}
+	pending, err := db.Pending(ctx)
+	if err != nil {
+		return fmt.Errorf("cannot read the migration state")
+	}
+	if len(pending) > 0 {
+		return fmt.Errorf("migrations pending: %s", strings.Join(pending, ", "))
+	}
+	return nil
+}
