@@ -1,0 +1,143 @@
+// Package web serves Frontline's HTML pages and its JSON API (/api/v1).
+// It depends only on the service interfaces of package frontline; the
+// command wires in the store, so web never imports sqldb.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/frontline-org/frontline"
+)
+
+// ShutdownTimeout bounds how long Serve waits for requests in flight once
+// its context is cancelled.
+const ShutdownTimeout = 10 * time.Second
+
+// Server serves the pages and the API. Set its fields, call Open, then
+// Serve, or mount Handler in a server of your own.
+type Server struct {
+	// Places and Persons answer every read; both are required.
+	Places  frontline.PlaceService
+	Persons frontline.PersonService
+	// Ready reports whether the server can do its work (the database is
+	// reachable and migrated). Nil means always ready. /readyz shows its
+	// error text to anyone who can reach the server, so it should say what
+	// is wrong without naming secrets.
+	Ready func(ctx context.Context) error
+	// Logger receives request logs and internal errors; nil discards them.
+	Logger *slog.Logger
+	// Version is shown in the page footer and exported as a metric label.
+	Version string
+	// Now returns the current time (ages are computed from it); nil means
+	// time.Now.
+	Now func() time.Time
+	// OnListen, when set, is called by Serve with the address actually
+	// bound, so a caller that asked for port 0 learns the port.
+	OnListen func(addr string)
+
+	mux      *http.ServeMux
+	handler  http.Handler
+	routes   []Route
+	routeErr []error
+	pages    map[string]*template.Template
+	catalog  map[string]message
+	metrics  *metrics
+}
+
+// Open checks the dependencies, parses the templates, creates the metrics
+// and registers the routes. It fails on a missing service, a template
+// error or a route without an access declaration, so a broken server never
+// starts.
+func (s *Server) Open() error {
+	if s.Places == nil || s.Persons == nil {
+		return errors.New("web: Server needs Places and Persons")
+	}
+	if s.Logger == nil {
+		s.Logger = slog.New(slog.DiscardHandler)
+	}
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	s.catalog = newCatalog()
+	pages, err := s.parseTemplates(templateFiles)
+	if err != nil {
+		return fmt.Errorf("web: templates: %w", err)
+	}
+	s.pages = pages
+	if s.metrics, err = newMetrics(s.Version); err != nil {
+		return fmt.Errorf("web: metrics: %w", err)
+	}
+	s.mux = http.NewServeMux()
+	s.registerRoutes()
+	if err := errors.Join(s.routeErr...); err != nil {
+		return fmt.Errorf("web: routes: %w", err)
+	}
+	// The first wrapper is innermost: panics are recovered before the
+	// metrics and the log see the response, so both record the 500.
+	s.handler = chain(s.mux, s.recoverPanics, s.countRequests, s.logRequests)
+	return nil
+}
+
+// Handler returns the server's handler: every route behind request
+// logging, metrics and panic recovery. Open must have succeeded.
+func (s *Server) Handler() http.Handler {
+	if s.handler == nil {
+		panic("web: Server.Handler called before a successful Open")
+	}
+	return s.handler
+}
+
+// Registerer returns the server's own metrics registry (after Open), so
+// the command can add collectors (database pool statistics) to /metrics.
+func (s *Server) Registerer() prometheus.Registerer { return s.metrics.registry }
+
+// Serve listens on addr ("127.0.0.1:8080", or port 0 for any free port)
+// and serves until ctx is cancelled, then shuts down gracefully, waiting
+// up to ShutdownTimeout for requests in flight.
+func (s *Server) Serve(ctx context.Context, addr string) error {
+	handler := s.Handler()
+	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", addr)
+	if err != nil {
+		return fmt.Errorf("web: listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{
+		Handler: handler,
+		// Bounds slow clients that never finish their headers. There is no
+		// WriteTimeout: live counters will stream for minutes.
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
+	}
+	bound := ln.Addr().String()
+	s.Logger.Info("listening", "addr", bound, "version", s.Version)
+	if s.OnListen != nil {
+		s.OnListen(bound)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("web: serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.Logger.Info("shutting down", "addr", bound)
+	sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	<-served // http.ErrServerClosed once Shutdown has begun
+	if err != nil {
+		srv.Close()
+		return fmt.Errorf("web: shutdown: %w", err)
+	}
+	s.Logger.Info("stopped", "addr", bound)
+	return nil
+}
