@@ -316,3 +316,48 @@ func (p *parser) columnPos(label string) int {
 	}
 	return -1 // errors about the whole row come first
 }
+
+// Cells returns the cells of the given rows of a file as they were
+// written, padded to the header's width. Rows that the import rejected
+// after Read (a duplicate of a person already registered) have no cells in
+// ResidentFile.BadRows; this reads them again for the file of skipped rows.
+func Cells(name string, r io.Reader, sheet string, rows []int) (map[int][]string, error) {
+	data, err := readAll(r)
+	if err != nil {
+		return nil, invalid(name, err, "the file cannot be read")
+	}
+	in, err := open(name, data, sheet)
+	if err != nil {
+		return nil, err
+	}
+	defer in.close()
+	src, err := in.rows()
+	if err != nil {
+		return nil, err
+	}
+	defer src.close()
+	want := make(map[int]bool, len(rows))
+	for _, r := range rows {
+		want[r] = true
+	}
+	out := make(map[int][]string, len(rows))
+	width := 0
+	for len(want) > 0 {
+		row, cells, err := src.next()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, invalid(name, err, "the file cannot be read")
+		}
+		if row == 1 {
+			width = len(cells)
+		}
+		if want[row] {
+			c := make([]string, max(len(cells), width))
+			copy(c, cells)
+			out[row] = c
+			delete(want, row)
+		}
+	}
+	return out, nil
+}

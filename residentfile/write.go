@@ -66,15 +66,16 @@ func SkippedHeader(f *frontline.ResidentFile) []string {
 }
 
 // SkippedFile returns the cells of the given bad rows as they were read,
-// each followed by its problems joined with "; ", so an office can fix
-// them and import the file again. Rows that are not bad are left out; nil
-// rows means every bad row, in order.
-func SkippedFile(f *frontline.ResidentFile, rows []int) [][]string {
+// each followed by its problems in errs (f.Errors, or an import's errors,
+// which include problems found against the registry) joined with "; ", so
+// an office can fix them and import the file again. Rows whose cells are
+// not in f.BadRows are left out; nil rows means every bad row, in order.
+func SkippedFile(f *frontline.ResidentFile, errs []frontline.RowError, rows []int) [][]string {
 	if rows == nil {
 		rows = slices.Sorted(maps.Keys(f.BadRows))
 	}
 	msgs := make(map[int][]string)
-	for _, e := range f.Errors {
+	for _, e := range errs {
 		m := e.Message
 		if e.Column != "" {
 			m = e.Column + ": " + m

@@ -110,7 +110,7 @@ func TestSkippedFile(t *testing.T) {
 	if want := strings.Split(shortHeader+",错误", ","); !cmp.Equal(want, header) {
 		t.Errorf("skipped header = %q, want %q", header, want)
 	}
-	got := residentfile.SkippedFile(f, nil)
+	got := residentfile.SkippedFile(f, f.Errors, nil)
 	want := [][]string{
 		{"枣园小区", "3", "2", "501", "张伟", idA, "", "", "", "", "", "",
 			"F (身份证号): ID number 6205**********1230 appears twice in the file: also on row 4 (枣园小区/3号楼/2单元/503)"},
@@ -123,7 +123,7 @@ func TestSkippedFile(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("skipped file (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(want[1:2], residentfile.SkippedFile(f, []int{3, 5, 99})); diff != "" {
+	if diff := cmp.Diff(want[1:2], residentfile.SkippedFile(f, f.Errors, []int{3, 5, 99})); diff != "" {
 		t.Errorf("skipped row 3 only (-want +got):\n%s", diff)
 	}
 

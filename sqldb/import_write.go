@@ -73,7 +73,7 @@ func (im *importer) lookupDuplicates(ctx context.Context, batch []int) error {
 			return err
 		}
 		im.rowError(r.Row, frontline.ColIDNumber, fmt.Sprintf("ID number %s already belongs to %s at %s (this row: %s)",
-			frontline.MaskIDNumber(r.Person.IDNumber), h.name, addr, r.Address()))
+			frontline.MaskIDNumber(r.Person.IDNumber), h.name, addr, im.address(im.homes[h.i])))
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,7 +70,7 @@ func runImport(ctx context.Context, m *Main, args []string) error {
 		*skippedFile = strings.TrimSuffix(file, filepath.Ext(file)) + ".skipped.csv"
 	}
 	if !res.DryRun {
-		if err := writeSkipped(*skippedFile, f, res.SkippedRows); err != nil {
+		if err := writeSkipped(*skippedFile, file, *sheet, f, res); err != nil {
 			return err
 		}
 		fmt.Fprintf(m.Stdout, "skipped rows written to %s with the reason in the last column\n", *skippedFile)
@@ -104,12 +105,33 @@ func readResidentFile(name string, under frontline.PlaceKind, sheet string) (*fr
 	return residentfile.Read(name, r, residentfile.ReadOptions{Under: under, Sheet: sheet})
 }
 
-func writeSkipped(name string, f *frontline.ResidentFile, rows []int) error {
+// writeSkipped writes the skipped rows with their reasons. Rows rejected
+// against the registry were good when read, so their cells are read again.
+func writeSkipped(name, file, sheet string, f *frontline.ResidentFile, res *frontline.ImportResult) error {
+	var missing []int
+	for _, r := range res.SkippedRows {
+		if _, ok := f.BadRows[r]; !ok {
+			missing = append(missing, r)
+		}
+	}
+	if len(missing) > 0 {
+		in, err := os.Open(file)
+		if err != nil {
+			return err
+		}
+		cells, err := residentfile.Cells(file, in, sheet, missing)
+		in.Close()
+		if err != nil {
+			return err
+		}
+		maps.Copy(f.BadRows, cells)
+	}
 	out, err := os.Create(name)
 	if err != nil {
 		return err
 	}
-	if err := residentfile.WriteCSV(out, residentfile.SkippedHeader(f), residentfile.SkippedFile(f, rows)); err != nil {
+	rows := residentfile.SkippedFile(f, res.Errors, res.SkippedRows)
+	if err := residentfile.WriteCSV(out, residentfile.SkippedHeader(f), rows); err != nil {
 		out.Close()
 		return err
 	}
