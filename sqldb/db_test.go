@@ -31,9 +31,9 @@ func TestMigrationNames(t *testing.T) {
 func TestRebind(t *testing.T) {
 	db := &DB{Engine: Postgres}
 	for in, want := range map[string]string{
-		`SELECT 1`:                                    `SELECT 1`,
-		`SELECT a FROM t WHERE b = ? AND c = ?`:       `SELECT a FROM t WHERE b = $1 AND c = $2`,
-		`SELECT '?' , "x?" FROM t WHERE b = ?`:        `SELECT '?' , "x?" FROM t WHERE b = $1`,
+		`SELECT 1`:                                   `SELECT 1`,
+		`SELECT a FROM t WHERE b = ? AND c = ?`:      `SELECT a FROM t WHERE b = $1 AND c = $2`,
+		`SELECT '?' , "x?" FROM t WHERE b = ?`:       `SELECT '?' , "x?" FROM t WHERE b = $1`,
 		`INSERT INTO t (a, b) VALUES (?, ?), (?, ?)`: `INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)`,
 	} {
 		if got := db.rebind(in); got != want {
