@@ -184,8 +184,8 @@ type Person struct {
 	Sex         Sex             `json:"sex,omitempty"`
 	BirthDate   string          `json:"birth_date,omitempty"` // YYYY-MM-DD
 	IDType      IDType          `json:"id_type"`
-	IDNumber    string          `json:"id_number"`
-	Phone       string          `json:"phone,omitempty"`
+	IDNumber    string          `json:"-"` // never encoded whole: responses carry a masked copy
+	Phone       string          `json:"-"` // never encoded whole: responses carry a masked copy
 	Relation    Relation        `json:"relation,omitempty"`
 	Flags       []Flag          `json:"flags,omitempty"`
 	Status      ResidenceStatus `json:"status"`
