@@ -355,6 +355,10 @@ type PersonService interface {
 	MovePerson(ctx context.Context, id, householdID int64) (*Person, error)
 	// PersonHistory returns the recorded changes of a person, newest first.
 	PersonHistory(ctx context.Context, id int64) ([]*Change, error)
+	// RevealPerson returns a person for showing their full ID number and
+	// phone, and records the reveal in the audit log. It needs
+	// PermRevealPerson (EFORBIDDEN otherwise).
+	RevealPerson(ctx context.Context, id int64) (*Person, error)
 	// WalkPersons calls fn for every match in household order, reading in
 	// one snapshot without paging: for exports of a whole city. Offset and
 	// Limit of the filter are ignored.
@@ -367,6 +371,11 @@ type AuditService interface {
 	// Record appends c to the audit log; At, Actor, UserID and Addr are
 	// filled from the context and the clock.
 	Record(ctx context.Context, c *Change) error
+	// FindChanges searches the log, newest first, within the caller's
+	// scope, and returns the total before paging.
+	FindChanges(ctx context.Context, f ChangeFilter) ([]*Change, int, error)
+	// WalkChanges streams the matching entries, newest first, for exports.
+	WalkChanges(ctx context.Context, f ChangeFilter, fn func(*Change) error) error
 }
 
 // Change is one recorded change of an entity: who, when, from where, and
