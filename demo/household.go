@@ -15,8 +15,8 @@ type member struct {
 	married bool // lives with a spouse: only they are drawn as pregnant
 }
 
-// householdSizes weighs sizes 1–6 after the 2020 census for urban Gansu
-// (mean about 2.6). Migrants come alone or as young families.
+// nativeSizes and migrantSizes weigh household sizes after the 2020 census
+// for urban Gansu (mean about 2.6); migrants come alone or as young families.
 var (
 	nativeSizes  = weighted("1", 24, "2", 31, "3", 22, "4", 13, "5", 6, "6", 4)
 	migrantSizes = weighted("1", 36, "2", 28, "3", 23, "4", 10, "5", 3)
