@@ -41,7 +41,6 @@ func runExport(ctx context.Context, m *Main, args []string) error {
 		if scope, err = places.FindPlaceByPath(ctx, *under); err != nil {
 			return err
 		}
-		filter.Under = &scope.ID
 	}
 	var out io.Writer = m.Stdout
 	if *output != "-" {
@@ -52,7 +51,8 @@ func runExport(ctx context.Context, m *Main, args []string) error {
 		defer f.Close()
 		out = f
 	}
-	n, err := exportResidents(ctx, m.DB, scope, filter, *format, *full, out)
+	n, err := residentfile.Export(ctx, places, sqldb.NewPersonService(m.DB),
+		residentfile.ExportOptions{Scope: scope, Filter: filter, Format: *format, Full: *full}, out)
 	if err != nil {
 		return err
 	}
@@ -65,83 +65,6 @@ func runExport(ctx context.Context, m *Main, args []string) error {
 		fmt.Fprintf(m.Stderr, "exported %d residents to %s\n", n, *output)
 	}
 	return nil
-}
-
-// exportResidents streams the residents matching filter to out and returns
-// how many it wrote.
-func exportResidents(ctx context.Context, db *sqldb.DB, scope *frontline.Place, filter frontline.PersonFilter,
-	format string, full bool, out io.Writer) (int, error) {
-	names, err := placeNames(ctx, sqldb.NewPlaceService(db), scope)
-	if err != nil {
-		return 0, err
-	}
-	w, err := residentfile.NewWriter(out, format, "居民花名册", residentfile.ExportHeader())
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	err = sqldb.NewPersonService(db).WalkPersons(ctx, filter, func(p *frontline.Person) error {
-		row := frontline.ResidentRow{Person: *p}
-		for _, id := range frontline.PathIDs(p.Household.Path) {
-			pl := names[id]
-			if pl == nil {
-				continue
-			}
-			switch pl.Kind {
-			case frontline.KindSubdistrict:
-				row.Subdistrict = pl.Name
-			case frontline.KindCommunity:
-				row.Community = pl.Name
-			case frontline.KindCompound:
-				row.Compound = pl.Name
-			case frontline.KindBuilding:
-				row.Building = pl.Name
-			case frontline.KindUnit:
-				row.Unit = pl.Name
-			case frontline.KindHousehold:
-				row.Room = pl.Name
-			}
-		}
-		if !full {
-			row.Person.IDNumber = frontline.MaskIDNumber(p.IDNumber)
-			row.Person.Phone = frontline.MaskPhone(p.Phone)
-			// The birth date is digits 7-14 of a mainland ID: beside a masked
-			// number it would give the number back. The year is enough.
-			if len(p.BirthDate) >= 4 {
-				row.Person.BirthDate = p.BirthDate[:4]
-			}
-		}
-		n++
-		return w.Write(residentfile.ExportRow(&row))
-	})
-	if err != nil {
-		return n, err
-	}
-	return n, w.Close()
-}
-
-// placeNames loads the places under scope (everything when nil) and its
-// ancestors, by id, so each person's address is found without a query.
-func placeNames(ctx context.Context, places frontline.PlaceService, scope *frontline.Place) (map[int64]*frontline.Place, error) {
-	filter := frontline.PlaceFilter{}
-	var above []*frontline.Place
-	if scope != nil {
-		filter.Under = &scope.ID
-		var err error
-		if above, err = places.Ancestors(ctx, scope.ID); err != nil {
-			return nil, err
-		}
-		above = append(above, scope)
-	}
-	all, _, err := places.FindPlaces(ctx, filter)
-	if err != nil {
-		return nil, err
-	}
-	names := make(map[int64]*frontline.Place, len(all)+len(above))
-	for _, p := range append(all, above...) {
-		names[p.ID] = p
-	}
-	return names, nil
 }
 
 // recordFullExport writes the audit entry for an export of unmasked data.
