@@ -381,14 +381,17 @@ type AuditService interface {
 // Change is one recorded change of an entity: who, when, from where, and
 // the fields before and after.
 type Change struct {
-	ID       int64          `json:"id"`
-	At       time.Time      `json:"at"`
-	Actor    string         `json:"actor"`
-	UserID   int64          `json:"user_id,omitempty"`
-	Addr     string         `json:"addr,omitempty"`
-	Action   string         `json:"action"` // create, update, move, delete, import, reveal
-	Entity   string         `json:"entity"` // person, place, ...
-	EntityID int64          `json:"entity_id"`
-	Before   map[string]any `json:"before,omitempty"`
-	After    map[string]any `json:"after,omitempty"`
+	ID       int64     `json:"id"`
+	At       time.Time `json:"at"`
+	Actor    string    `json:"actor"`
+	UserID   int64     `json:"user_id,omitempty"`
+	Addr     string    `json:"addr,omitempty"`
+	Action   string    `json:"action"` // create, update, move, delete, import, reveal
+	Entity   string    `json:"entity"` // person, place, ...
+	EntityID int64     `json:"entity_id"`
+	// PlacePath is the materialized path of the place the entity was under
+	// (a user's or token's scope node), which scopes searches of the log.
+	PlacePath string         `json:"place_path,omitempty"`
+	Before    map[string]any `json:"before,omitempty"`
+	After     map[string]any `json:"after,omitempty"`
 }

@@ -21,7 +21,14 @@ func NewImportService(db *DB) *ImportService { return &ImportService{db: db} }
 // ImportResidents checks f against the tree and the registry, then writes
 // the good rows, creating missing places, in one transaction. See
 // frontline.ImportService.
+//
+// A principal needs PermImportExport, and the import node must be inside
+// their scope (ENOTFOUND otherwise); every place the file creates is under
+// it.
 func (s *ImportService) ImportResidents(ctx context.Context, f *frontline.ResidentFile, opts frontline.ImportOptions) (*frontline.ImportResult, error) {
+	if err := authorize(ctx, frontline.PermImportExport); err != nil {
+		return nil, err
+	}
 	tx, err := s.db.BeginTx(ctx)
 	if err != nil {
 		return nil, err

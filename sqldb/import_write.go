@@ -68,23 +68,23 @@ func (im *importer) lookupDuplicates(ctx context.Context, batch []int) error {
 	}
 	for _, h := range found {
 		r := &im.f.Rows[h.i]
-		addr, err := im.addressOf(ctx, h.household, h.path)
+		holder, err := im.holder(ctx, h.household, h.name, h.path)
 		if err != nil {
 			return err
 		}
-		im.rowError(r.Row, frontline.ColIDNumber, fmt.Sprintf("ID number %s already belongs to %s at %s (this row: %s)",
-			frontline.MaskIDNumber(r.Person.IDNumber), h.name, addr, im.address(im.homes[h.i])))
+		im.rowError(r.Row, frontline.ColIDNumber, fmt.Sprintf("ID number %s already belongs to %s (this row: %s)",
+			frontline.MaskIDNumber(r.Person.IDNumber), holder, im.address(im.homes[h.i])))
 	}
 	return nil
 }
 
-// addressOf names a registered household, from memory when it is in the
-// subtree being imported into.
-func (im *importer) addressOf(ctx context.Context, household int64, path string) (string, error) {
+// holder names the registered holder of a number and their household,
+// from memory when it is in the subtree being imported into.
+func (im *importer) holder(ctx context.Context, household int64, name, path string) (string, error) {
 	if n := im.byID[household]; n != nil {
-		return im.address(n), nil
+		return name + " at " + im.address(n), nil
 	}
-	return im.tx.address(ctx, path)
+	return im.tx.holder(ctx, name, path)
 }
 
 // replan forgets the planned places and plans them again for the good rows.

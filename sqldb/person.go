@@ -95,6 +95,9 @@ func changedFields(before, after map[string]any) (map[string]any, map[string]any
 
 // FindPersonByID returns one person with their household.
 func (s *PersonService) FindPersonByID(ctx context.Context, id int64) (*frontline.Person, error) {
+	if err := authorize(ctx, frontline.PermReadRegistry); err != nil {
+		return nil, err
+	}
 	tx, err := s.db.BeginReadTx(ctx)
 	if err != nil {
 		return nil, err
@@ -116,6 +119,9 @@ func (tx *Tx) findPersonByID(ctx context.Context, id int64) (*frontline.Person, 
 // FindPersons returns matching persons ordered by household path, and the
 // total before paging.
 func (s *PersonService) FindPersons(ctx context.Context, f frontline.PersonFilter) ([]*frontline.Person, int, error) {
+	if err := authorize(ctx, frontline.PermReadRegistry); err != nil {
+		return nil, 0, err
+	}
 	tx, err := s.db.BeginReadTx(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -163,8 +169,9 @@ func scanPersonWithHousehold(rows *sql.Rows) (*frontline.Person, error) {
 	return p, nil
 }
 
-// personWhere builds the WHERE clause of a person filter; it also returns
-// the subtree node when the filter has one.
+// personWhere builds the WHERE clause of a person filter, limited to the
+// caller's scope by the household's path; it also returns the subtree node
+// when the filter has one.
 func (tx *Tx) personWhere(ctx context.Context, f frontline.PersonFilter) (string, []any, *frontline.Place, error) {
 	where, args := []string{"1 = 1"}, []any{}
 	var under *frontline.Place
@@ -212,6 +219,7 @@ func (tx *Tx) personWhere(ctx context.Context, f frontline.PersonFilter) (string
 	if f.OnlyFlagged {
 		where = append(where, "p.flags <> ''")
 	}
+	where, args = andScope(ctx, "h.path", where, args)
 	return strings.Join(where, " AND "), args, under, nil
 }
 
@@ -246,6 +254,9 @@ func (tx *Tx) household(ctx context.Context, id int64) (*frontline.Place, error)
 
 // CreatePerson adds a person to a household.
 func (s *PersonService) CreatePerson(ctx context.Context, p *frontline.Person) error {
+	if err := authorize(ctx, frontline.PermEditRegistry); err != nil {
+		return err
+	}
 	tx, err := s.db.BeginTx(ctx)
 	if err != nil {
 		return err
@@ -293,7 +304,9 @@ func idTail(n string) string {
 }
 
 // checkIDNumberFree returns ECONFLICT naming the holder and their place when
-// p's document number already belongs to another person.
+// p's document number already belongs to another person. The number is
+// unique in the whole registry, so the conflict is reported even when the
+// holder is outside the caller's scope, but without naming them.
 func (tx *Tx) checkIDNumberFree(ctx context.Context, p *frontline.Person) error {
 	var id int64
 	var name, path string
@@ -304,12 +317,26 @@ func (tx *Tx) checkIDNumberFree(ctx context.Context, p *frontline.Person) error 
 	} else if err != nil {
 		return err
 	}
-	addr, err := tx.address(ctx, path)
+	holder, err := tx.holder(ctx, name, path)
 	if err != nil {
 		return err
 	}
 	return &frontline.Error{Code: frontline.ECONFLICT, Field: "id_number",
-		Message: "ID number " + frontline.MaskIDNumber(p.IDNumber) + " already belongs to " + name + " at " + addr}
+		Message: "ID number " + frontline.MaskIDNumber(p.IDNumber) + " already belongs to " + holder}
+}
+
+// holder describes the registered holder of a document number for a
+// conflict message: "张三 at 大城街道/…/101" inside the caller's scope, and
+// nothing that identifies them outside it.
+func (tx *Tx) holder(ctx context.Context, name, path string) (string, error) {
+	if !visible(ctx, path) {
+		return "a person registered outside your area (ask the office above you to move them)", nil
+	}
+	addr, err := tx.address(ctx, path)
+	if err != nil {
+		return "", err
+	}
+	return name + " at " + addr, nil
 }
 
 // address returns the names along a path below the district, joined by "/"

@@ -9,6 +9,9 @@ import (
 // UpdatePerson edits a person. Marking them moved out is an update of
 // their status; the counts of their household's ancestors follow.
 func (s *PersonService) UpdatePerson(ctx context.Context, id int64, upd frontline.PersonUpdate) (*frontline.Person, error) {
+	if err := authorize(ctx, frontline.PermEditRegistry); err != nil {
+		return nil, err
+	}
 	tx, err := s.db.BeginTx(ctx)
 	if err != nil {
 		return nil, err
@@ -58,8 +61,12 @@ func (s *PersonService) UpdatePerson(ctx context.Context, id int64, upd frontlin
 	return p, tx.Commit()
 }
 
-// MovePerson moves a person to another household; the counts move with them.
+// MovePerson moves a person to another household; the counts move with
+// them. For a principal both households must be inside their scope.
 func (s *PersonService) MovePerson(ctx context.Context, id, householdID int64) (*frontline.Person, error) {
+	if err := authorize(ctx, frontline.PermEditRegistry); err != nil {
+		return nil, err
+	}
 	tx, err := s.db.BeginTx(ctx)
 	if err != nil {
 		return nil, err
@@ -98,8 +105,34 @@ func (s *PersonService) MovePerson(ctx context.Context, id, householdID int64) (
 	return p, tx.Commit()
 }
 
+// RevealPerson returns a person for showing their full ID number and phone,
+// and records the reveal in the audit log in the same transaction: a
+// reveal that cannot be recorded does not happen.
+func (s *PersonService) RevealPerson(ctx context.Context, id int64) (*frontline.Person, error) {
+	if err := authorize(ctx, frontline.PermRevealPerson); err != nil {
+		return nil, err
+	}
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	p, err := tx.findPersonByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.audit(ctx, "reveal", "person", p.ID, p.Household.Path, nil,
+		map[string]any{"fields": "id_number,phone"}); err != nil {
+		return nil, err
+	}
+	return p, tx.Commit()
+}
+
 // PersonHistory returns the recorded changes of a person, newest first.
 func (s *PersonService) PersonHistory(ctx context.Context, id int64) ([]*frontline.Change, error) {
+	if err := authorize(ctx, frontline.PermReadRegistry); err != nil {
+		return nil, err
+	}
 	tx, err := s.db.BeginReadTx(ctx)
 	if err != nil {
 		return nil, err
@@ -113,6 +146,9 @@ func (s *PersonService) PersonHistory(ctx context.Context, id int64) ([]*frontli
 
 // WalkPersons streams the matching persons in household order.
 func (s *PersonService) WalkPersons(ctx context.Context, f frontline.PersonFilter, fn func(*frontline.Person) error) error {
+	if err := authorize(ctx, frontline.PermReadRegistry); err != nil {
+		return err
+	}
 	tx, err := s.db.BeginReadTx(ctx)
 	if err != nil {
 		return err

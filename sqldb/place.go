@@ -45,6 +45,9 @@ func subtreeRange(path string) (lo, hi string) {
 
 // FindPlaceByID returns one node.
 func (s *PlaceService) FindPlaceByID(ctx context.Context, id int64) (*frontline.Place, error) {
+	if err := authorize(ctx, frontline.PermReadRegistry); err != nil {
+		return nil, err
+	}
 	tx, err := s.db.BeginReadTx(ctx)
 	if err != nil {
 		return nil, err
@@ -53,17 +56,37 @@ func (s *PlaceService) FindPlaceByID(ctx context.Context, id int64) (*frontline.
 	return tx.findPlaceByID(ctx, id)
 }
 
+// findPlaceByID returns the node with id when it is inside the caller's
+// scope; a node outside is not found, with the same message as one that
+// does not exist.
 func (tx *Tx) findPlaceByID(ctx context.Context, id int64) (*frontline.Place, error) {
+	p, err := tx.placeByID(ctx, id)
+	if err == nil && !visible(ctx, p.Path) {
+		return nil, placeNotFound(id)
+	}
+	return p, err
+}
+
+// placeByID returns the node with id whatever the caller's scope, for
+// checks that must see outside it (the scope given to a new user).
+func (tx *Tx) placeByID(ctx context.Context, id int64) (*frontline.Place, error) {
 	p, err := scanPlace(tx.QueryRowContext(ctx, `SELECT `+placeColumns+` FROM places WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, frontline.Errorf(frontline.ENOTFOUND, "place %d not found", id)
+		return nil, placeNotFound(id)
 	}
 	return p, tx.db.translate(err)
+}
+
+func placeNotFound(id int64) error {
+	return frontline.Errorf(frontline.ENOTFOUND, "place %d not found", id)
 }
 
 // FindPlaceByPath resolves "天水市/秦州区/大城街道" (names from a root down)
 // or a numeric id.
 func (s *PlaceService) FindPlaceByPath(ctx context.Context, path string) (*frontline.Place, error) {
+	if err := authorize(ctx, frontline.PermReadRegistry); err != nil {
+		return nil, err
+	}
 	tx, err := s.db.BeginReadTx(ctx)
 	if err != nil {
 		return nil, err
@@ -72,6 +95,10 @@ func (s *PlaceService) FindPlaceByPath(ctx context.Context, path string) (*front
 	return tx.findPlaceByPath(ctx, path)
 }
 
+// findPlaceByPath resolves a path of names or an id. A principal may walk
+// by name through the ancestors of their scope node (people type the whole path from the city down) but a node that is
+// neither inside the scope nor above it is not found, and the path may not
+// end above the scope.
 func (tx *Tx) findPlaceByPath(ctx context.Context, path string) (*frontline.Place, error) {
 	path = strings.Trim(strings.TrimSpace(path), "/")
 	if id, err := strconv.ParseInt(path, 10, 64); err == nil {
@@ -87,6 +114,9 @@ func (tx *Tx) findPlaceByPath(ctx context.Context, path string) (*frontline.Plac
 			row = tx.QueryRowContext(ctx, `SELECT `+placeColumns+` FROM places WHERE parent_id = ? AND name = ? ORDER BY id LIMIT 1`, cur.ID, name)
 		}
 		p, err := scanPlace(row)
+		if err == nil && !visible(ctx, p.Path) && !aboveScope(ctx, p.Path) {
+			err = sql.ErrNoRows
+		}
 		if errors.Is(err, sql.ErrNoRows) {
 			where := "at the top of the tree"
 			if cur != nil {
@@ -101,11 +131,20 @@ func (tx *Tx) findPlaceByPath(ctx context.Context, path string) (*frontline.Plac
 	if cur == nil {
 		return nil, frontline.Errorf(frontline.ENOTFOUND, "no place given")
 	}
+	if !visible(ctx, cur.Path) {
+		return nil, frontline.Errorf(frontline.ENOTFOUND, "no place %q", path)
+	}
 	return cur, nil
 }
 
 // FindPlaces returns matching nodes ordered by kind, then name, and the total.
+//
+// For a principal the whole result is limited to their subtree, and the
+// roots of the tree are their scope node alone.
 func (s *PlaceService) FindPlaces(ctx context.Context, f frontline.PlaceFilter) ([]*frontline.Place, int, error) {
+	if err := authorize(ctx, frontline.PermReadRegistry); err != nil {
+		return nil, 0, err
+	}
 	tx, err := s.db.BeginReadTx(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -120,11 +159,18 @@ func (tx *Tx) findPlaces(ctx context.Context, f frontline.PlaceFilter) ([]*front
 		where, args = append(where, "id = ?"), append(args, *v)
 	}
 	if v := f.ParentID; v != nil {
+		// A parent outside the scope is not found, rather than childless.
+		if _, err := tx.findPlaceByID(ctx, *v); err != nil {
+			return nil, 0, err
+		}
 		where, args = append(where, "parent_id = ?"), append(args, *v)
 	}
-	if f.Roots {
+	if p := frontline.PrincipalFrom(ctx); f.Roots && p != nil {
+		where, args = append(where, "path = ?"), append(args, p.ScopePath)
+	} else if f.Roots {
 		where = append(where, "parent_id IS NULL")
 	}
+	where, args = andScope(ctx, "path", where, args)
 	if v := f.Under; v != nil {
 		top, err := tx.findPlaceByID(ctx, *v)
 		if err != nil {
@@ -167,8 +213,13 @@ func (tx *Tx) findPlaces(ctx context.Context, f frontline.PlaceFilter) ([]*front
 	return places, total, nil
 }
 
-// Ancestors returns the chain from the root to the node's parent.
+// Ancestors returns the chain from the root to the node's parent. For a
+// principal the chain starts at their scope node: what lies above it is
+// not theirs to read.
 func (s *PlaceService) Ancestors(ctx context.Context, id int64) ([]*frontline.Place, error) {
+	if err := authorize(ctx, frontline.PermReadRegistry); err != nil {
+		return nil, err
+	}
 	tx, err := s.db.BeginReadTx(ctx)
 	if err != nil {
 		return nil, err
@@ -178,7 +229,17 @@ func (s *PlaceService) Ancestors(ctx context.Context, id int64) ([]*frontline.Pl
 	if err != nil {
 		return nil, err
 	}
-	return tx.ancestors(ctx, p)
+	all, err := tx.ancestors(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*frontline.Place, 0, len(all))
+	for _, a := range all {
+		if visible(ctx, a.Path) {
+			out = append(out, a)
+		}
+	}
+	return out, nil
 }
 
 func (tx *Tx) ancestors(ctx context.Context, p *frontline.Place) ([]*frontline.Place, error) {
@@ -192,7 +253,7 @@ func (tx *Tx) ancestors(ctx context.Context, p *frontline.Place) ([]*frontline.P
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*frontline.Place
+	out := make([]*frontline.Place, 0, len(ids))
 	for rows.Next() {
 		a, err := scanPlace(rows)
 		if err != nil {
@@ -205,6 +266,12 @@ func (tx *Tx) ancestors(ctx context.Context, p *frontline.Place) ([]*frontline.P
 
 // CreatePlace adds a node under p.ParentID (0 for a root).
 func (s *PlaceService) CreatePlace(ctx context.Context, p *frontline.Place) error {
+	if err := authorize(ctx, frontline.PermEditRegistry); err != nil {
+		return err
+	}
+	if frontline.PrincipalFrom(ctx) != nil && p.ParentID == 0 {
+		return frontline.Errorf(frontline.EFORBIDDEN, "a place at the top of the tree can only be added from the command line")
+	}
 	tx, err := s.db.BeginTx(ctx)
 	if err != nil {
 		return err
@@ -269,6 +336,9 @@ func placeFields(p *frontline.Place) map[string]any {
 
 // UpdatePlace renames a node or changes its code.
 func (s *PlaceService) UpdatePlace(ctx context.Context, id int64, upd frontline.PlaceUpdate) (*frontline.Place, error) {
+	if err := authorize(ctx, frontline.PermEditRegistry); err != nil {
+		return nil, err
+	}
 	tx, err := s.db.BeginTx(ctx)
 	if err != nil {
 		return nil, err
@@ -303,6 +373,9 @@ func (s *PlaceService) UpdatePlace(ctx context.Context, id int64, upd frontline.
 // under the node is rewritten in one statement and the counts move from
 // the old ancestors to the new ones.
 func (s *PlaceService) MovePlace(ctx context.Context, id, newParentID int64) (*frontline.Place, error) {
+	if err := authorize(ctx, frontline.PermEditRegistry); err != nil {
+		return nil, err
+	}
 	tx, err := s.db.BeginTx(ctx)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,69 @@
+package sqldb
+
+import (
+	"context"
+	"strings"
+
+	"github.com/frontline-org/frontline"
+)
+
+// Scope rules. A context that carries a principal (a signed-in user or a
+// device token) may read and change only what lies under the principal's
+// scope node, and only with the permission the call needs; a context
+// without one is the system (the command line, background jobs) and is not
+// limited. Every service applies the rules through these helpers so that
+// each rule exists once.
+
+// authorize returns EFORBIDDEN when ctx carries a principal whose role
+// lacks perm. It is checked before anything is looked up, so a refusal
+// says nothing about whether the thing asked for exists.
+func authorize(ctx context.Context, perm frontline.Permission) error {
+	p := frontline.PrincipalFrom(ctx)
+	if p == nil || p.Can(perm) {
+		return nil
+	}
+	return forbidden(p, perm)
+}
+
+func forbidden(p *frontline.Principal, perm frontline.Permission) error {
+	return frontline.Errorf(frontline.EFORBIDDEN, "your role (%s) does not have the permission %s", p.Role, perm)
+}
+
+// visible reports whether a node with the given materialized path is
+// inside the scope of ctx's principal; everything is visible to the
+// system. A principal without a scope path sees nothing (fail closed).
+func visible(ctx context.Context, path string) bool {
+	p := frontline.PrincipalFrom(ctx)
+	return p == nil || p.InScope(path)
+}
+
+// aboveScope reports whether path is a strict ancestor of the principal's
+// scope node: a node the principal may walk through by name but not read.
+func aboveScope(ctx context.Context, path string) bool {
+	p := frontline.PrincipalFrom(ctx)
+	return p != nil && p.ScopePath != "" && len(path) < len(p.ScopePath) && strings.HasPrefix(p.ScopePath, path)
+}
+
+// scopeCond returns a condition limiting column (a materialized path, such
+// as places.path or audit_log.place_path) to the principal's subtree, the
+// scope node included, with its arguments; "" for the system. It is a
+// range on the path, so it uses the same index as a subtree query.
+func scopeCond(ctx context.Context, column string) (string, []any) {
+	p := frontline.PrincipalFrom(ctx)
+	if p == nil {
+		return "", nil
+	}
+	if p.ScopePath == "" {
+		return "1 = 0", nil
+	}
+	lo, hi := subtreeRange(p.ScopePath)
+	return column + " >= ? AND " + column + " < ?", []any{lo, hi}
+}
+
+// andScope appends the scope condition of ctx on column to where and args.
+func andScope(ctx context.Context, column string, where []string, args []any) ([]string, []any) {
+	if cond, a := scopeCond(ctx, column); cond != "" {
+		return append(where, cond), append(args, a...)
+	}
+	return where, args
+}
