@@ -3,48 +3,86 @@ package sqldb
 import (
 	"context"
 	"fmt"
+
+	"github.com/frontline-org/frontline"
 )
 
 // CheckCounts recounts households, residents and vulnerable residents
 // under every node from the rows themselves and returns a line for each
-// node whose maintained counts differ. It is the reconciliation used by
-// tests and by `frontline migrate --check`.
+// node whose maintained counts differ. It is the reconciliation behind
+// `frontline migrate --check-counts` and the tests. It reads each table
+// once and adds up the tree in memory, so it runs on a city of millions.
 func (db *DB) CheckCounts(ctx context.Context) ([]string, error) {
 	tx, err := db.BeginReadTx(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	// Each household contributes to itself and every ancestor: an ancestor's
-	// path is a prefix of the household's.
-	rows, err := tx.QueryContext(ctx, `
-		WITH hh AS (
-			SELECT h.path,
-				(SELECT COUNT(*) FROM persons p WHERE p.household_id = h.id AND p.status <> 'moved_out') AS residents,
-				(SELECT COUNT(*) FROM persons p WHERE p.household_id = h.id AND p.status <> 'moved_out' AND p.flags <> '') AS vulnerable
-			FROM places h WHERE h.kind = 'household'
-		)
-		SELECT n.id, n.name, n.households, n.residents, n.vulnerable,
-			(SELECT COUNT(*) FROM hh WHERE substr(hh.path, 1, length(n.path)) = n.path),
-			(SELECT COALESCE(SUM(hh.residents), 0) FROM hh WHERE substr(hh.path, 1, length(n.path)) = n.path),
-			(SELECT COALESCE(SUM(hh.vulnerable), 0) FROM hh WHERE substr(hh.path, 1, length(n.path)) = n.path)
-		FROM places n ORDER BY n.path`)
+	perHousehold, err := tx.householdCounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	type kept struct {
+		id, parent int64
+		name, path string
+		c          counts
+	}
+	var nodes []kept
+	recount := map[int64]counts{}
+	rows, err := tx.QueryContext(ctx, `SELECT id, COALESCE(parent_id, 0), kind, name, path, households, residents, vulnerable FROM places`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var bad []string
 	for rows.Next() {
-		var id int64
-		var name string
-		var h, r, v, wh, wr, wv int
-		if err := rows.Scan(&id, &name, &h, &r, &v, &wh, &wr, &wv); err != nil {
+		var n kept
+		var kind frontline.PlaceKind
+		if err := rows.Scan(&n.id, &n.parent, &kind, &n.name, &n.path, &n.c.households, &n.c.residents, &n.c.vulnerable); err != nil {
 			return nil, err
 		}
-		if h != wh || r != wr || v != wv {
-			bad = append(bad, fmt.Sprintf("%s (%d): households %d/%d residents %d/%d vulnerable %d/%d (kept/recounted)",
-				name, id, h, wh, r, wr, v, wv))
+		nodes = append(nodes, n)
+		if kind != frontline.KindHousehold {
+			continue
+		}
+		c := perHousehold[n.id]
+		c.households = 1
+		// A household counts in itself and in every ancestor on its path.
+		for _, id := range frontline.PathIDs(n.path) {
+			r := recount[id]
+			recount[id] = counts{r.households + c.households, r.residents + c.residents, r.vulnerable + c.vulnerable}
 		}
 	}
-	return bad, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var bad []string
+	for _, n := range nodes {
+		if w := recount[n.id]; w != n.c {
+			bad = append(bad, fmt.Sprintf("%s (%d): households %d/%d residents %d/%d vulnerable %d/%d (kept/recounted)",
+				n.name, n.id, n.c.households, w.households, n.c.residents, w.residents, n.c.vulnerable, w.vulnerable))
+		}
+	}
+	return bad, nil
+}
+
+// householdCounts counts the residents and vulnerable residents of each
+// household from the persons table.
+func (tx *Tx) householdCounts(ctx context.Context) (map[int64]counts, error) {
+	rows, err := tx.QueryContext(ctx, `
+		SELECT household_id, COUNT(*), SUM(CASE WHEN flags <> '' THEN 1 ELSE 0 END)
+		FROM persons WHERE status <> ? GROUP BY household_id`, string(frontline.StatusMovedOut))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]counts{}
+	for rows.Next() {
+		var id int64
+		var c counts
+		if err := rows.Scan(&id, &c.residents, &c.vulnerable); err != nil {
+			return nil, err
+		}
+		out[id] = c
+	}
+	return out, rows.Err()
 }
