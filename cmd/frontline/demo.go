@@ -13,13 +13,13 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 	fs := m.newFlags("demo", "[--residents N] [--seed S]",
 		"Builds the deterministic demo city (天水市 · 秦州区, 7 subdistricts) into the database.\n"+
 			"The same --residents and --seed always give the same city; up to 3,000,000 residents.")
-	residents := fs.Int("residents", 3000, "number of residents")
+	residents := fs.Int("residents", demo.DefaultResidents, "number of residents")
 	seed := fs.Int64("seed", 1, "random seed")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *residents < 1 || *residents > 30_000_000 {
-		return usagef("--residents must be between 1 and 30000000")
+	if *residents < demo.MinResidents || *residents > demo.MaxResidents {
+		return usagef("--residents must be between %d and %d", demo.MinResidents, demo.MaxResidents)
 	}
 	if err := m.open(ctx); err != nil {
 		return err

@@ -6,13 +6,10 @@ import (
 	"strings"
 
 	"github.com/frontline-org/frontline"
+	"github.com/frontline-org/frontline/demo"
 	"github.com/frontline-org/frontline/sqldb"
 	"github.com/frontline-org/frontline/web"
 )
-
-// demoResidents is the size of the city `serve --demo` builds: small enough
-// to build in seconds on a laptop, big enough to show every level.
-const demoResidents = 3000
 
 func runServe(ctx context.Context, m *Main, args []string) error {
 	fs := m.newFlags("serve", "[--addr HOST:PORT] [--demo]",
@@ -62,8 +59,8 @@ func ensureDemo(ctx context.Context, m *Main, places *sqldb.PlaceService) error 
 		m.Logger.Info("database already has places; not building the demo city")
 		return nil
 	}
-	m.Logger.Info("building the demo city", "residents", demoResidents)
-	sum, err := buildDemo(cliContext(ctx), m, demoResidents, 1)
+	m.Logger.Info("building the demo city", "residents", demo.DefaultResidents)
+	sum, err := buildDemo(cliContext(ctx), m, demo.DefaultResidents, 1)
 	if err != nil {
 		return err
 	}
