@@ -39,6 +39,7 @@ func commands() []command {
 		{"migrate", "apply database migrations, optionally check the counts", runMigrate},
 		{"import", "import a resident list (CSV or XLSX)", runImport},
 		{"export", "export residents as CSV or XLSX", runExport},
+		{"user", "manage users: add, list, passwd, disable, enable", runUser},
 		{"demo", "build the demo city into the database", runDemo},
 		{"version", "print the version", runVersion},
 	}
