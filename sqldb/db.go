@@ -101,7 +101,7 @@ func (db *DB) openSQLite(path string, opts Options) error {
 	q := url.Values{}
 	for _, p := range []string{
 		"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)",
-		"synchronous(" + sync + ")", "cache_size(-65536)", "temp_store(MEMORY)",
+		"synchronous(" + sync + ")", "cache_size(-262144)", "temp_store(MEMORY)",
 	} {
 		q.Add("_pragma", p)
 	}

@@ -162,10 +162,10 @@ func (im *importer) check(ctx context.Context) *frontline.ImportResult {
 		}
 	}
 	im.homes = make([]*node, len(im.f.Rows))
-	now := im.tx.now
+	invalid := validateRows(im.f.Rows, im.tx.now)
 	for i := range im.f.Rows {
 		r := &im.f.Rows[i]
-		if err := r.Person.Validate(now); err != nil {
+		if err := invalid[i]; err != nil {
 			im.rowError(r.Row, fieldColumn(frontline.ErrorField(err)), frontline.ErrorMessage(err))
 			continue
 		}
@@ -176,7 +176,9 @@ func (im *importer) check(ctx context.Context) *frontline.ImportResult {
 	// A row that turned out bad must not create places: plan again for the
 	// good rows only, so the places created are exactly what the good rows
 	// need.
-	im.replan()
+	if len(im.bad) > 0 {
+		im.replan()
+	}
 
 	res.Errors = append(slices.Clone(im.f.Errors), im.errors...)
 	slices.SortStableFunc(res.Errors, func(a, b frontline.RowError) int { return cmp.Compare(a.Row, b.Row) })

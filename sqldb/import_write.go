@@ -14,6 +14,10 @@ const dupBatch = 500
 // checkDuplicatesInRegistry reports rows whose ID number already belongs to
 // a registered person, naming both places.
 func (im *importer) checkDuplicatesInRegistry(ctx context.Context) {
+	var registered int
+	if im.err = im.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM persons LIMIT 1) AS p`).Scan(&registered); im.err != nil || registered == 0 {
+		return // an empty registry holds no duplicates: the first import of a city skips the lookups
+	}
 	var batch []int // indexes into f.Rows
 	flush := func() {
 		if len(batch) > 0 && im.err == nil {
@@ -111,6 +115,10 @@ func (im *importer) replan() {
 // persons, and adds the counts to the places that already existed.
 func (im *importer) write(ctx context.Context) error {
 	im.computeDeltas()
+	rebuild, err := im.tx.deferIndexes(ctx, len(im.created)+len(im.homes), "places", "persons")
+	if err != nil {
+		return err
+	}
 	ids, err := im.tx.nextIDs(ctx, "places", len(im.created))
 	if err != nil {
 		return err
@@ -124,7 +132,10 @@ func (im *importer) write(ctx context.Context) error {
 	if err := im.updateExisting(ctx); err != nil {
 		return err
 	}
-	return im.insertPersons(ctx)
+	if err := im.insertPersons(ctx); err != nil {
+		return err
+	}
+	return rebuild(ctx)
 }
 
 // computeDeltas adds each household's new residents (and itself, when new)
@@ -155,7 +166,7 @@ const placeInsertBatch = 500
 
 func (im *importer) insertPlaces(ctx context.Context) error {
 	const cols = 11
-	now := im.tx.now
+	now := im.tx.timeArg()
 	return batches(ctx, im.tx, len(im.created), placeInsertBatch, cols,
 		`INSERT INTO places (id, parent_id, kind, name, code, path, households, residents, vulnerable, created_at, updated_at) VALUES `,
 		func(i int, args []any) []any {
@@ -203,7 +214,7 @@ func (im *importer) insertPersons(ctx context.Context) error {
 		}
 	}
 	actor := frontline.ActorFrom(ctx).String()
-	now := im.tx.now
+	at := im.tx.timeArg()
 	return batches(ctx, im.tx, len(good), personInsertBatch, 15,
 		`INSERT INTO persons (household_id, name, sex, birth_date, id_type, id_number, id_tail, phone,
 			relation, flags, status, created_at, created_by, updated_at, updated_by) VALUES `,
@@ -211,8 +222,8 @@ func (im *importer) insertPersons(ctx context.Context) error {
 			i := good[j]
 			p := &im.f.Rows[i].Person
 			p.HouseholdID = im.homes[i].id
-			p.CreatedAt, p.UpdatedAt, p.CreatedBy, p.UpdatedBy = now, now, actor, actor
-			return append(args, personValues(p)...)
+			p.CreatedAt, p.UpdatedAt, p.CreatedBy, p.UpdatedBy = im.tx.now, im.tx.now, actor, actor
+			return append(args, personValues(p, at)...)
 		})
 }
 

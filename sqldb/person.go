@@ -278,7 +278,7 @@ func (s *PersonService) CreatePerson(ctx context.Context, p *frontline.Person) e
 		INSERT INTO persons (household_id, name, sex, birth_date, id_type, id_number, id_tail, phone,
 			relation, flags, status, created_at, created_by, updated_at, updated_by)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		personValues(p)...).Scan(&p.ID); err != nil {
+		personValues(p, tx.timeArg())...).Scan(&p.ID); err != nil {
 		return tx.db.translate(err)
 	}
 	if err := tx.addCounts(ctx, h.Path, personCounts(p), false); err != nil {
@@ -291,9 +291,10 @@ func (s *PersonService) CreatePerson(ctx context.Context, p *frontline.Person) e
 	return tx.Commit()
 }
 
-func personValues(p *frontline.Person) []any {
+// personValues are the columns of a new person, created at the time at.
+func personValues(p *frontline.Person, at any) []any {
 	return []any{p.HouseholdID, p.Name, string(p.Sex), p.BirthDate, string(p.IDType), p.IDNumber, idTail(p.IDNumber),
-		p.Phone, string(p.Relation), joinFlags(p.Flags), string(p.Status), p.CreatedAt, p.CreatedBy, p.UpdatedAt, p.UpdatedBy}
+		p.Phone, string(p.Relation), joinFlags(p.Flags), string(p.Status), at, p.CreatedBy, at, p.UpdatedBy}
 }
 
 func idTail(n string) string {
