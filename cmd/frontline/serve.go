@@ -65,6 +65,14 @@ func ensureDemo(ctx context.Context, m *Main, places *sqldb.PlaceService) error 
 		return err
 	}
 	m.Logger.Info("demo city built", "households", sum.Households, "residents", sum.Residents)
+	logins, err := demo.CreateLogins(cliContext(ctx), places, sqldb.NewUserService(m.DB, frontline.DefaultLoginPolicy))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "Demo logins, all with the password %q:\n", demo.Password)
+	for _, l := range logins {
+		fmt.Fprintf(m.Stdout, "  %-10s %-20s %s\n", l.Login, l.Role, l.Scope)
+	}
 	return nil
 }
 
