@@ -60,22 +60,39 @@ const (
 	PermPostResults   Permission = "lab.results"     // receive bags, post tube results
 	PermFillOrders    Permission = "orders.fill"     // orders and deliveries of a shop
 	PermFillMedicines Permission = "medicine.fill"   // medicine requests of a pharmacy
+
+	PermReadReports       Permission = "reports.read"       // coverage, gap lists, daily reports
+	PermManageScreening   Permission = "screening.manage"   // risk areas, campaigns, rules, assignment
+	PermVisit             Permission = "screening.visit"    // record household visits and health reports
+	PermManageZones       Permission = "zones.manage"       // seal, control, step down; zone rules
+	PermManageCheckpoints Permission = "checkpoints.manage" // set up checkpoints, materials, staffing
+	PermCheckpointLog     Permission = "checkpoints.log"    // record passages at a checkpoint
+	PermManageRounds      Permission = "rounds.manage"      // test rounds, sites, call-up, excusals
 )
 
 // rolePermissions is the table of what each role may do. It is also
 // printed in docs/access.md; a test keeps the two equal.
 var rolePermissions = map[Role][]Permission{
-	RoleCityAdmin:          {PermReadRegistry, PermEditRegistry, PermRevealPerson, PermManageUsers, PermReadAudit, PermImportExport},
-	RoleDistrictAdmin:      {PermReadRegistry, PermEditRegistry, PermRevealPerson, PermManageUsers, PermReadAudit, PermImportExport},
-	RoleSubdistrictAdmin:   {PermReadRegistry, PermEditRegistry, PermRevealPerson, PermManageUsers, PermReadAudit, PermImportExport},
-	RoleCommunitySecretary: {PermReadRegistry, PermEditRegistry, PermRevealPerson, PermManageUsers, PermReadAudit, PermImportExport},
-	RoleCommunityStaff:     {PermReadRegistry, PermEditRegistry, PermRevealPerson},
-	RoleGridWorker:         {PermReadRegistry, PermEditRegistry, PermRevealPerson},
-	RoleVolunteer:          {PermReadRegistry},
-	RoleSampler:            {PermReadRegistry, PermSampling},
-	RoleLab:                {PermPostResults},
-	RoleShop:               {PermFillOrders},
-	RolePharmacy:           {PermFillMedicines},
+	RoleCityAdmin:          commandPermissions,
+	RoleDistrictAdmin:      commandPermissions,
+	RoleSubdistrictAdmin:   commandPermissions,
+	RoleCommunitySecretary: commandPermissions,
+	RoleCommunityStaff: {PermReadRegistry, PermEditRegistry, PermRevealPerson, PermReadReports, PermManageScreening,
+		PermVisit, PermManageCheckpoints, PermCheckpointLog, PermManageRounds},
+	RoleGridWorker: {PermReadRegistry, PermEditRegistry, PermRevealPerson, PermVisit, PermCheckpointLog},
+	RoleVolunteer:  {PermReadRegistry, PermCheckpointLog},
+	RoleSampler:    {PermReadRegistry, PermSampling},
+	RoleLab:        {PermPostResults},
+	RoleShop:       {PermFillOrders},
+	RolePharmacy:   {PermFillMedicines},
+}
+
+// commandPermissions are those of the admins and the community secretary:
+// everything but the work of a station, a lab, a shop or a pharmacy.
+var commandPermissions = []Permission{
+	PermReadRegistry, PermEditRegistry, PermRevealPerson, PermManageUsers, PermReadAudit, PermImportExport,
+	PermReadReports, PermManageScreening, PermVisit, PermManageZones, PermManageCheckpoints, PermCheckpointLog,
+	PermManageRounds,
 }
 
 // Can reports whether role r has permission p.
@@ -88,6 +105,8 @@ func (r Role) Permissions() []Permission { return slices.Clone(rolePermissions[r
 var AllPermissions = []Permission{
 	PermReadRegistry, PermEditRegistry, PermRevealPerson, PermManageUsers, PermReadAudit,
 	PermImportExport, PermSampling, PermPostResults, PermFillOrders, PermFillMedicines,
+	PermReadReports, PermManageScreening, PermVisit, PermManageZones, PermManageCheckpoints,
+	PermCheckpointLog, PermManageRounds,
 }
 
 // User is a person who signs in: staff, volunteers, samplers, shop clerks.
