@@ -68,10 +68,7 @@ func (tx *Tx) entityPath(ctx context.Context, entity string, id int64) (string, 
 // before paging. A principal needs PermReadAudit and sees only the entries
 // filed under their scope.
 func (s *AuditService) FindChanges(ctx context.Context, f frontline.ChangeFilter) ([]*frontline.Change, int, error) {
-	if err := authorize(ctx, frontline.PermReadAudit); err != nil {
-		return nil, 0, err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
+	tx, err := s.db.readTx(ctx, frontline.PermReadAudit)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -95,10 +92,7 @@ func (s *AuditService) FindChanges(ctx context.Context, f frontline.ChangeFilter
 // WalkChanges calls fn for every matching entry, newest first, reading in
 // one snapshot without paging: for CSV exports of the log.
 func (s *AuditService) WalkChanges(ctx context.Context, f frontline.ChangeFilter, fn func(*frontline.Change) error) error {
-	if err := authorize(ctx, frontline.PermReadAudit); err != nil {
-		return err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
+	tx, err := s.db.readTx(ctx, frontline.PermReadAudit)
 	if err != nil {
 		return err
 	}

@@ -26,10 +26,7 @@ func NewImportService(db *DB) *ImportService { return &ImportService{db: db} }
 // their scope (ENOTFOUND otherwise); every place the file creates is under
 // it.
 func (s *ImportService) ImportResidents(ctx context.Context, f *frontline.ResidentFile, opts frontline.ImportOptions) (*frontline.ImportResult, error) {
-	if err := authorize(ctx, frontline.PermImportExport); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginTx(ctx)
+	tx, err := s.db.writeTx(ctx, frontline.PermImportExport)
 	if err != nil {
 		return nil, err
 	}

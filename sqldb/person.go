@@ -95,10 +95,7 @@ func changedFields(before, after map[string]any) (map[string]any, map[string]any
 
 // FindPersonByID returns one person with their household.
 func (s *PersonService) FindPersonByID(ctx context.Context, id int64) (*frontline.Person, error) {
-	if err := authorize(ctx, frontline.PermReadRegistry); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
+	tx, err := s.db.readTx(ctx, frontline.PermReadRegistry)
 	if err != nil {
 		return nil, err
 	}
@@ -119,10 +116,7 @@ func (tx *Tx) findPersonByID(ctx context.Context, id int64) (*frontline.Person, 
 // FindPersons returns matching persons ordered by household path, and the
 // total before paging.
 func (s *PersonService) FindPersons(ctx context.Context, f frontline.PersonFilter) ([]*frontline.Person, int, error) {
-	if err := authorize(ctx, frontline.PermReadRegistry); err != nil {
-		return nil, 0, err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
+	tx, err := s.db.readTx(ctx, frontline.PermReadRegistry)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -254,10 +248,7 @@ func (tx *Tx) household(ctx context.Context, id int64) (*frontline.Place, error)
 
 // CreatePerson adds a person to a household.
 func (s *PersonService) CreatePerson(ctx context.Context, p *frontline.Person) error {
-	if err := authorize(ctx, frontline.PermEditRegistry); err != nil {
-		return err
-	}
-	tx, err := s.db.BeginTx(ctx)
+	tx, err := s.db.writeTx(ctx, frontline.PermEditRegistry)
 	if err != nil {
 		return err
 	}

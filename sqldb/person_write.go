@@ -9,10 +9,7 @@ import (
 // UpdatePerson edits a person. Marking them moved out is an update of
 // their status; the counts of their household's ancestors follow.
 func (s *PersonService) UpdatePerson(ctx context.Context, id int64, upd frontline.PersonUpdate) (*frontline.Person, error) {
-	if err := authorize(ctx, frontline.PermEditRegistry); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginTx(ctx)
+	tx, err := s.db.writeTx(ctx, frontline.PermEditRegistry)
 	if err != nil {
 		return nil, err
 	}
@@ -64,10 +61,7 @@ func (s *PersonService) UpdatePerson(ctx context.Context, id int64, upd frontlin
 // MovePerson moves a person to another household; the counts move with
 // them. For a principal both households must be inside their scope.
 func (s *PersonService) MovePerson(ctx context.Context, id, householdID int64) (*frontline.Person, error) {
-	if err := authorize(ctx, frontline.PermEditRegistry); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginTx(ctx)
+	tx, err := s.db.writeTx(ctx, frontline.PermEditRegistry)
 	if err != nil {
 		return nil, err
 	}
@@ -109,10 +103,7 @@ func (s *PersonService) MovePerson(ctx context.Context, id, householdID int64) (
 // and records the reveal in the audit log in the same transaction: a
 // reveal that cannot be recorded does not happen.
 func (s *PersonService) RevealPerson(ctx context.Context, id int64) (*frontline.Person, error) {
-	if err := authorize(ctx, frontline.PermRevealPerson); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginTx(ctx)
+	tx, err := s.db.writeTx(ctx, frontline.PermRevealPerson)
 	if err != nil {
 		return nil, err
 	}
@@ -130,10 +121,7 @@ func (s *PersonService) RevealPerson(ctx context.Context, id int64) (*frontline.
 
 // PersonHistory returns the recorded changes of a person, newest first.
 func (s *PersonService) PersonHistory(ctx context.Context, id int64) ([]*frontline.Change, error) {
-	if err := authorize(ctx, frontline.PermReadRegistry); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
+	tx, err := s.db.readTx(ctx, frontline.PermReadRegistry)
 	if err != nil {
 		return nil, err
 	}
@@ -146,10 +134,7 @@ func (s *PersonService) PersonHistory(ctx context.Context, id int64) ([]*frontli
 
 // WalkPersons streams the matching persons in household order.
 func (s *PersonService) WalkPersons(ctx context.Context, f frontline.PersonFilter, fn func(*frontline.Person) error) error {
-	if err := authorize(ctx, frontline.PermReadRegistry); err != nil {
-		return err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
+	tx, err := s.db.readTx(ctx, frontline.PermReadRegistry)
 	if err != nil {
 		return err
 	}

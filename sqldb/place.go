@@ -45,10 +45,7 @@ func subtreeRange(path string) (lo, hi string) {
 
 // FindPlaceByID returns one node.
 func (s *PlaceService) FindPlaceByID(ctx context.Context, id int64) (*frontline.Place, error) {
-	if err := authorize(ctx, frontline.PermReadRegistry); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
+	tx, err := s.db.readTx(ctx, frontline.PermReadRegistry)
 	if err != nil {
 		return nil, err
 	}
@@ -84,10 +81,7 @@ func placeNotFound(id int64) error {
 // FindPlaceByPath resolves "天水市/秦州区/大城街道" (names from a root down)
 // or a numeric id.
 func (s *PlaceService) FindPlaceByPath(ctx context.Context, path string) (*frontline.Place, error) {
-	if err := authorize(ctx, frontline.PermReadRegistry); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
+	tx, err := s.db.readTx(ctx, frontline.PermReadRegistry)
 	if err != nil {
 		return nil, err
 	}
@@ -142,10 +136,7 @@ func (tx *Tx) findPlaceByPath(ctx context.Context, path string) (*frontline.Plac
 // For a principal the whole result is limited to their subtree, and the
 // roots of the tree are their scope node alone.
 func (s *PlaceService) FindPlaces(ctx context.Context, f frontline.PlaceFilter) ([]*frontline.Place, int, error) {
-	if err := authorize(ctx, frontline.PermReadRegistry); err != nil {
-		return nil, 0, err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
+	tx, err := s.db.readTx(ctx, frontline.PermReadRegistry)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -217,10 +208,7 @@ func (tx *Tx) findPlaces(ctx context.Context, f frontline.PlaceFilter) ([]*front
 // principal the chain starts at their scope node: what lies above it is
 // not theirs to read.
 func (s *PlaceService) Ancestors(ctx context.Context, id int64) ([]*frontline.Place, error) {
-	if err := authorize(ctx, frontline.PermReadRegistry); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
+	tx, err := s.db.readTx(ctx, frontline.PermReadRegistry)
 	if err != nil {
 		return nil, err
 	}
@@ -336,10 +324,7 @@ func placeFields(p *frontline.Place) map[string]any {
 
 // UpdatePlace renames a node or changes its code.
 func (s *PlaceService) UpdatePlace(ctx context.Context, id int64, upd frontline.PlaceUpdate) (*frontline.Place, error) {
-	if err := authorize(ctx, frontline.PermEditRegistry); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginTx(ctx)
+	tx, err := s.db.writeTx(ctx, frontline.PermEditRegistry)
 	if err != nil {
 		return nil, err
 	}
@@ -373,10 +358,7 @@ func (s *PlaceService) UpdatePlace(ctx context.Context, id int64, upd frontline.
 // under the node is rewritten in one statement and the counts move from
 // the old ancestors to the new ones.
 func (s *PlaceService) MovePlace(ctx context.Context, id, newParentID int64) (*frontline.Place, error) {
-	if err := authorize(ctx, frontline.PermEditRegistry); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginTx(ctx)
+	tx, err := s.db.writeTx(ctx, frontline.PermEditRegistry)
 	if err != nil {
 		return nil, err
 	}

@@ -67,3 +67,20 @@ func andScope(ctx context.Context, column string, where []string, args []any) ([
 	}
 	return where, args
 }
+
+// readTx begins a read transaction once ctx's principal has perm; the
+// permission is checked first, so a refusal says nothing about the data.
+func (db *DB) readTx(ctx context.Context, perm frontline.Permission) (*Tx, error) {
+	if err := authorize(ctx, perm); err != nil {
+		return nil, err
+	}
+	return db.BeginReadTx(ctx)
+}
+
+// writeTx begins a write transaction once ctx's principal has perm.
+func (db *DB) writeTx(ctx context.Context, perm frontline.Permission) (*Tx, error) {
+	if err := authorize(ctx, perm); err != nil {
+		return nil, err
+	}
+	return db.BeginTx(ctx)
+}

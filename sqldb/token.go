@@ -85,10 +85,7 @@ func (s *UserService) CreateToken(ctx context.Context, t *frontline.Token) (stri
 // revoked ones included, newest first. under 0 means the caller's whole
 // scope (everything for the system).
 func (s *UserService) FindTokens(ctx context.Context, under int64) ([]*frontline.Token, error) {
-	if err := authorize(ctx, frontline.PermManageUsers); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
+	tx, err := s.db.readTx(ctx, frontline.PermManageUsers)
 	if err != nil {
 		return nil, err
 	}
@@ -122,10 +119,7 @@ func (s *UserService) FindTokens(ctx context.Context, under int64) ([]*frontline
 // RevokeToken ends a device token for good. Revoking a revoked token is not
 // an error and records nothing.
 func (s *UserService) RevokeToken(ctx context.Context, id int64) error {
-	if err := authorize(ctx, frontline.PermManageUsers); err != nil {
-		return err
-	}
-	tx, err := s.db.BeginTx(ctx)
+	tx, err := s.db.writeTx(ctx, frontline.PermManageUsers)
 	if err != nil {
 		return err
 	}

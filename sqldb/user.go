@@ -216,10 +216,7 @@ func (tx *Tx) findUserByID(ctx context.Context, id int64) (*frontline.User, erro
 // FindUsers returns the matching users ordered by scope and login, and the
 // total before paging.
 func (s *UserService) FindUsers(ctx context.Context, f frontline.UserFilter) ([]*frontline.User, int, error) {
-	if err := authorize(ctx, frontline.PermManageUsers); err != nil {
-		return nil, 0, err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
+	tx, err := s.db.readTx(ctx, frontline.PermManageUsers)
 	if err != nil {
 		return nil, 0, err
 	}
