@@ -4,8 +4,12 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/frontline-org/frontline"
 )
@@ -112,4 +116,72 @@ func validateRows(rows []frontline.ResidentRow, now time.Time) []error {
 	}
 	wg.Wait()
 	return errs
+}
+
+// insertBatchRows is how many rows one multi-row INSERT carries: 500 rows
+// of 15 columns stay well under SQLite's 32,766 parameters.
+const insertBatchRows = 500
+
+// copyMinRows is the size from which PostgreSQL gets COPY instead of
+// multi-row INSERTs: COPY streams rows without a statement per batch.
+const copyMinRows = 1000
+
+// bulkInsert inserts n rows into table; row appends the values of row i,
+// in the order of columns, to args. PostgreSQL gets COPY for big writes;
+// otherwise multi-row INSERTs reuse one prepared statement.
+func (tx *Tx) bulkInsert(ctx context.Context, table string, columns []string, n int, row func(i int, args []any) []any) error {
+	if n == 0 {
+		return nil
+	}
+	if tx.conn != nil && n >= copyMinRows {
+		return tx.copyFrom(ctx, table, columns, n, row)
+	}
+	insert := `INSERT INTO ` + table + ` (` + strings.Join(columns, ", ") + `) VALUES `
+	cols, size := len(columns), insertBatchRows
+	var full *preparedStmt
+	args := make([]any, 0, size*cols)
+	for start := 0; start < n; start += size {
+		end := min(start+size, n)
+		args = args[:0]
+		for i := start; i < end; i++ {
+			args = row(i, args)
+		}
+		var err error
+		if end-start == size {
+			if full == nil {
+				if full, err = tx.prepare(ctx, insert+placeholders(size, cols)); err != nil {
+					return err
+				}
+				defer full.Close()
+			}
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, insert+placeholders(end-start, cols), args...)
+		}
+		if err != nil {
+			return fmt.Errorf("insert rows %d-%d into %s: %w", start, end, table, tx.db.translate(err))
+		}
+	}
+	return nil
+}
+
+// copyFrom writes rows with PostgreSQL's COPY on the transaction's own
+// connection, so the rows are part of the transaction.
+func (tx *Tx) copyFrom(ctx context.Context, table string, columns []string, n int, row func(i int, args []any) []any) error {
+	var args []any
+	src := pgx.CopyFromSlice(n, func(i int) ([]any, error) {
+		args = row(i, args[:0])
+		return args, nil
+	})
+	return tx.conn.Raw(func(driverConn any) error {
+		c, ok := driverConn.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("copy into %s: not a pgx connection", table)
+		}
+		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, src)
+		if err != nil {
+			return fmt.Errorf("copy into %s: %w", table, tx.db.translate(err))
+		}
+		return nil
+	})
 }

@@ -155,8 +155,9 @@ func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) 
 // has the same timestamp.
 type Tx struct {
 	*sql.Tx
-	db  *DB
-	now time.Time
+	db   *DB
+	now  time.Time
+	conn *sql.Conn // held by PostgreSQL write transactions, for COPY
 }
 
 // BeginTx starts a write transaction.
@@ -171,6 +172,20 @@ func (db *DB) begin(ctx context.Context, pool *sql.DB, readOnly bool) (*Tx, erro
 	var opts *sql.TxOptions
 	if readOnly && db.Engine == Postgres {
 		opts = &sql.TxOptions{ReadOnly: true}
+	}
+	if db.Engine == Postgres && !readOnly {
+		// A PostgreSQL write transaction keeps hold of its connection so
+		// that bulk writes can use COPY on it (see bulkInsert).
+		conn, err := pool.Conn(ctx)
+		if err != nil {
+			return nil, db.translate(err)
+		}
+		tx, err := conn.BeginTx(ctx, opts)
+		if err != nil {
+			conn.Close()
+			return nil, db.translate(err)
+		}
+		return &Tx{Tx: tx, db: db, now: db.Now().UTC(), conn: conn}, nil
 	}
 	tx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
@@ -200,7 +215,24 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 }
 
 // Commit commits, translating driver errors.
-func (tx *Tx) Commit() error { return tx.db.translate(tx.Tx.Commit()) }
+func (tx *Tx) Commit() error {
+	defer tx.release()
+	return tx.db.translate(tx.Tx.Commit())
+}
+
+// Rollback rolls back; after a commit it does nothing.
+func (tx *Tx) Rollback() error {
+	defer tx.release()
+	return tx.Tx.Rollback()
+}
+
+// release returns a held connection to the pool.
+func (tx *Tx) release() {
+	if tx.conn != nil {
+		tx.conn.Close()
+		tx.conn = nil
+	}
+}
 
 // rebind rewrites ? placeholders to $1, $2 ... for PostgreSQL. Question
 // marks inside quoted strings are left alone.

@@ -162,13 +162,12 @@ func (im *importer) computeDeltas() {
 	}
 }
 
-const placeInsertBatch = 500
+var placeInsertColumns = []string{"id", "parent_id", "kind", "name", "code", "path",
+	"households", "residents", "vulnerable", "created_at", "updated_at"}
 
 func (im *importer) insertPlaces(ctx context.Context) error {
-	const cols = 11
 	now := im.tx.timeArg()
-	return batches(ctx, im.tx, len(im.created), placeInsertBatch, cols,
-		`INSERT INTO places (id, parent_id, kind, name, code, path, households, residents, vulnerable, created_at, updated_at) VALUES `,
+	return im.tx.bulkInsert(ctx, "places", placeInsertColumns, len(im.created),
 		func(i int, args []any) []any {
 			n := im.created[i]
 			return append(args, n.id, n.parent.id, string(n.kind), n.name, "", n.path,
@@ -204,7 +203,8 @@ func (im *importer) updateExisting(ctx context.Context) error {
 	return nil
 }
 
-const personInsertBatch = 500
+var personInsertColumns = []string{"household_id", "name", "sex", "birth_date", "id_type", "id_number", "id_tail",
+	"phone", "relation", "flags", "status", "created_at", "created_by", "updated_at", "updated_by"}
 
 func (im *importer) insertPersons(ctx context.Context) error {
 	var good []int
@@ -215,9 +215,7 @@ func (im *importer) insertPersons(ctx context.Context) error {
 	}
 	actor := frontline.ActorFrom(ctx).String()
 	at := im.tx.timeArg()
-	return batches(ctx, im.tx, len(good), personInsertBatch, 15,
-		`INSERT INTO persons (household_id, name, sex, birth_date, id_type, id_number, id_tail, phone,
-			relation, flags, status, created_at, created_by, updated_at, updated_by) VALUES `,
+	return im.tx.bulkInsert(ctx, "persons", personInsertColumns, len(good),
 		func(j int, args []any) []any {
 			i := good[j]
 			p := &im.f.Rows[i].Person
@@ -225,38 +223,4 @@ func (im *importer) insertPersons(ctx context.Context) error {
 			p.CreatedAt, p.UpdatedAt, p.CreatedBy, p.UpdatedBy = im.tx.now, im.tx.now, actor, actor
 			return append(args, personValues(p, at)...)
 		})
-}
-
-// batches inserts n rows with multi-row INSERT statements of up to size
-// rows, reusing one prepared statement for the full batches. row appends
-// the values of row i to args.
-func batches(ctx context.Context, tx *Tx, n, size, cols int, insert string, row func(i int, args []any) []any) error {
-	if n == 0 {
-		return nil
-	}
-	var full *preparedStmt
-	args := make([]any, 0, size*cols)
-	for start := 0; start < n; start += size {
-		end := min(start+size, n)
-		args = args[:0]
-		for i := start; i < end; i++ {
-			args = row(i, args)
-		}
-		var err error
-		if end-start == size {
-			if full == nil {
-				if full, err = tx.prepare(ctx, insert+placeholders(size, cols)); err != nil {
-					return err
-				}
-				defer full.Close()
-			}
-			_, err = full.ExecContext(ctx, args...)
-		} else {
-			_, err = tx.ExecContext(ctx, insert+placeholders(end-start, cols), args...)
-		}
-		if err != nil {
-			return fmt.Errorf("insert rows %d-%d: %w", start, end, tx.db.translate(err))
-		}
-	}
-	return nil
 }
