@@ -103,9 +103,9 @@ func (tx *Tx) findPlaceByPath(ctx context.Context, path string) (*frontline.Plac
 		name = frontline.CleanName(name)
 		var row *sql.Row
 		if cur == nil {
-			row = tx.QueryRowContext(ctx, `SELECT `+placeColumns+` FROM places WHERE parent_id IS NULL AND name = ? ORDER BY id LIMIT 1`, name)
+			row = tx.QueryRowContext(ctx, `SELECT `+placeColumns+` FROM places WHERE COALESCE(parent_id, 0) = 0 AND name = ? ORDER BY id LIMIT 1`, name)
 		} else {
-			row = tx.QueryRowContext(ctx, `SELECT `+placeColumns+` FROM places WHERE parent_id = ? AND name = ? ORDER BY id LIMIT 1`, cur.ID, name)
+			row = tx.QueryRowContext(ctx, `SELECT `+placeColumns+` FROM places WHERE COALESCE(parent_id, 0) = ? AND name = ? ORDER BY id LIMIT 1`, cur.ID, name)
 		}
 		p, err := scanPlace(row)
 		if err == nil && !visible(ctx, p.Path) && !aboveScope(ctx, p.Path) {
@@ -154,12 +154,13 @@ func (tx *Tx) findPlaces(ctx context.Context, f frontline.PlaceFilter) ([]*front
 		if _, err := tx.findPlaceByID(ctx, *v); err != nil {
 			return nil, 0, err
 		}
-		where, args = append(where, "parent_id = ?"), append(args, *v)
+		// Written as the sibling index is, so children are one index range.
+		where, args = append(where, "COALESCE(parent_id, 0) = ?"), append(args, *v)
 	}
 	if p := frontline.PrincipalFrom(ctx); f.Roots && p != nil {
 		where, args = append(where, "path = ?"), append(args, p.ScopePath)
 	} else if f.Roots {
-		where = append(where, "parent_id IS NULL")
+		where = append(where, "COALESCE(parent_id, 0) = 0")
 	}
 	where, args = andScope(ctx, "path", where, args)
 	if v := f.Under; v != nil {
