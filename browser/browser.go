@@ -1,0 +1,191 @@
+// Package browser drives the system's headless Chromium for tests of
+// Frontline's pages: signing in, filling forms, going offline, and taking
+// screenshots at phone and desktop sizes.
+//
+// Where no Chromium is installed the tests skip, unless
+// FRONTLINE_TEST_REQUIRE lists "chromium" (CI sets it), which turns the
+// skip into a failure.
+package browser
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// Sizes of the screens Frontline is tested at.
+var (
+	Phone   = Size{390, 844}
+	Desktop = Size{1366, 768}
+)
+
+// Size is a viewport in CSS pixels.
+type Size struct{ Width, Height int64 }
+
+// Browser is one headless Chromium process shared by a test's pages.
+type Browser struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	shots  string
+}
+
+// Executable returns the path of the Chromium binary, or "".
+func Executable() string {
+	if p := os.Getenv("FRONTLINE_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+func required() bool {
+	return slices.Contains(strings.Split(os.Getenv("FRONTLINE_TEST_REQUIRE"), ","), "chromium")
+}
+
+// Start launches Chromium for the test and stops it when the test ends.
+func Start(tb testing.TB) *Browser {
+	tb.Helper()
+	exe := Executable()
+	if exe == "" {
+		if required() {
+			tb.Fatal("no Chromium found but FRONTLINE_TEST_REQUIRE includes chromium (install Debian's chromium package)")
+		}
+		tb.Skip("no Chromium installed; set FRONTLINE_TEST_REQUIRE=chromium to make this a failure")
+	}
+	// The flags keep Chromium from reaching for the network on its own:
+	// this machine's network is closed, and a refused background request
+	// is noise at best.
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.UserDataDir(tb.TempDir()),
+	)
+	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	if err := chromedp.Do(ctx); err != nil {
+		cancel()
+		acancel()
+		tb.Fatalf("start chromium %s: %v", exe, err)
+	}
+	b := &Browser{ctx: ctx, cancel: func() { cancel(); acancel() }, shots: shotDir(tb)}
+	tb.Cleanup(b.cancel)
+	return b
+}
+
+var announce sync.Once
+
+// shotDir is where screenshots go: $FRONTLINE_SCREENSHOTS, or
+// frontline-screenshots in the temporary directory. Tests print it once.
+func shotDir(tb testing.TB) string {
+	dir := os.Getenv("FRONTLINE_SCREENSHOTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "frontline-screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	announce.Do(func() { tb.Logf("screenshots are saved in %s", dir) })
+	return dir
+}
+
+// Page is one tab at a screen size.
+type Page struct {
+	tb   testing.TB
+	b    *Browser
+	Ctx  context.Context
+	size Size
+}
+
+// NewPage opens a tab with the viewport size; it closes when the test
+// ends. Each tab has its own cookies only if opened in a new Browser.
+func (b *Browser) NewPage(tb testing.TB, size Size) *Page {
+	tb.Helper()
+	ctx, cancel := chromedp.NewContext(b.ctx)
+	tb.Cleanup(cancel)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(size.Width, size.Height)); err != nil {
+		tb.Fatalf("open tab: %v", err)
+	}
+	return &Page{tb: tb, b: b, Ctx: ctx, size: size}
+}
+
+// timeout bounds every step a test takes in the browser.
+const timeout = 20 * time.Second
+
+// Do runs steps with a timeout, failing the test on error.
+func (p *Page) Do(steps ...chromedp.Action[chromedp.Void]) {
+	p.tb.Helper()
+	ctx, cancel := context.WithTimeout(p.Ctx, timeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		p.tb.Fatalf("browser: %v", err)
+	}
+}
+
+// Get runs an action that returns a value, failing the test on error.
+func Get[T any](p *Page, a chromedp.Action[T]) T {
+	p.tb.Helper()
+	ctx, cancel := context.WithTimeout(p.Ctx, timeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		p.tb.Fatalf("browser: %v", err)
+	}
+	return v
+}
+
+// Text returns the visible text of the first element matching the CSS
+// selector sel.
+func (p *Page) Text(sel string) string {
+	p.tb.Helper()
+	return Get(p, chromedp.Text(chromedp.CSS(sel)))
+}
+
+// Offline switches the tab's network off or back on, as a phone losing
+// its signal does.
+func (p *Page) Offline(off bool) {
+	p.tb.Helper()
+	ctx, cancel := context.WithTimeout(p.Ctx, timeout)
+	defer cancel()
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		p.tb.Fatalf("browser: network: %v", err)
+	}
+	if _, err := chromedp.Call(ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{
+		Offline: off, DownloadThroughput: -1, UploadThroughput: -1}); err != nil {
+		p.tb.Fatalf("browser: offline=%v: %v", off, err)
+	}
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
+
+// Screenshot saves the whole page as NAME-WIDTHxHEIGHT.png in the
+// screenshot folder and returns its path.
+func (p *Page) Screenshot(name string) string {
+	p.tb.Helper()
+	png := Get(p, chromedp.FullScreenshot(100)) // quality 100 is PNG
+	file := filepath.Join(p.b.shots, fmt.Sprintf("%s-%dx%d.png", unsafeName.ReplaceAllString(name, "_"), p.size.Width, p.size.Height))
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		p.tb.Fatal(err)
+	}
+	return file
+}
