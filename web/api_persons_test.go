@@ -12,6 +12,7 @@ import (
 	"github.com/frontline-org/frontline"
 	"github.com/frontline-org/frontline/sqldb"
 	"github.com/frontline-org/frontline/sqldb/sqldbtest"
+	"github.com/frontline-org/frontline/web"
 )
 
 // household mirrors the API's household object.
@@ -69,7 +70,7 @@ func TestAPI_Households(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := buildFixture(t, db)
 		places := &countingPlaces{PlaceService: sqldb.NewPlaceService(db)}
-		ts := newTestServer(t, places, sqldb.NewPersonService(db))
+		ts := newAdminServer(t, db, f, func(s *web.Server) { s.Places = places })
 		t.Run("Addresses", func(t *testing.T) {
 			var got householdList
 			ts.getJSON(t, fmt.Sprintf("/api/v1/households?under=%d", f.city.ID), http.StatusOK, &got)
@@ -127,7 +128,7 @@ func TestAPI_Households(t *testing.T) {
 func TestAPI_Persons(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := buildFixture(t, db)
-		ts := newDBServer(t, db)
+		ts := newAdminServer(t, db, f)
 		p := f.persons
 		for _, tt := range []struct {
 			name  string
@@ -195,7 +196,7 @@ func id(p *frontline.Place) string { return fmt.Sprint(p.ID) }
 func TestAPI_Person(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := buildFixture(t, db)
-		ts := newDBServer(t, db)
+		ts := newAdminServer(t, db, f)
 		t.Run("Found", func(t *testing.T) {
 			var got struct{ Person person }
 			ts.getJSON(t, fmt.Sprintf("/api/v1/persons/%d", f.persons[4].ID), http.StatusOK, &got)

@@ -50,7 +50,7 @@ func ids(ps ...*frontline.Place) []int64 {
 func TestAPI_Places(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := buildFixture(t, db)
-		ts := newDBServer(t, db)
+		ts := newAdminServer(t, db, f)
 		for _, tt := range []struct {
 			name, query string
 			want        []int64
@@ -132,7 +132,7 @@ type placeDetail struct {
 func TestAPI_Place(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := buildFixture(t, db)
-		ts := newDBServer(t, db)
+		ts := newAdminServer(t, db, f)
 		t.Run("Community", func(t *testing.T) {
 			body := ts.getJSON(t, fmt.Sprintf("/api/v1/places/%d", f.comm1.ID), http.StatusOK, nil)
 			assertGolden(t, "place_community", body)
@@ -212,7 +212,7 @@ func (n tree) checkSums(t *testing.T) int {
 func TestAPI_PlaceTree(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := buildFixture(t, db)
-		ts := newDBServer(t, db)
+		ts := newAdminServer(t, db, f)
 		for _, tt := range []struct {
 			name, query string
 			depth       int

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"io/fs"
 	"net/http"
+	"time"
+
+	"github.com/frontline-org/frontline"
 )
 
 // HandleForTest registers one more route on an opened server the way
@@ -34,3 +37,36 @@ func (s *Server) ParseTemplatesForTest(files fs.FS) error {
 	_, err := s.parseTemplates(files)
 	return err
 }
+
+// DynamicMessageIDsForTest lists the message ids the code builds at run
+// time from a code (an error code, a form field, an audit action), which
+// no literal names.
+func DynamicMessageIDsForTest() []string {
+	ids := formFieldIDs()
+	for _, a := range auditActions() {
+		ids = append(ids, "action."+a)
+	}
+	for _, e := range auditEntities() {
+		ids = append(ids, "entity."+e)
+	}
+	for _, k := range searchKinds() {
+		ids = append(ids, "search.invalid."+k)
+	}
+	for _, d := range []string{"created", "saved", "password", "logout"} {
+		ids = append(ids, userDone(d))
+	}
+	for _, c := range []string{frontline.EINVALID, frontline.EUNAUTHORIZED, frontline.EFORBIDDEN,
+		frontline.ENOTFOUND, frontline.ECONFLICT, frontline.EINTERNAL} {
+		ids = append(ids, "error."+c, "error.explain."+c)
+	}
+	return append(ids, "language."+langZH, "language."+langEN, "value.true", "value.false")
+}
+
+// FormatTimeForTest formats t as the pages do, in the server's zone.
+func (s *Server) FormatTimeForTest(lang string, t time.Time) string { return s.formatTime(lang, t) }
+
+// CSRFTokenForTest derives the CSRF token of a session secret.
+func CSRFTokenForTest(secret string) string { return csrfToken(secret) }
+
+// LocalPathForTest is where the sign-in form may send a person back to.
+func LocalPathForTest(next string) string { return localPath(next) }

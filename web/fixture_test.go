@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -126,17 +125,25 @@ type testServer struct {
 	*httptest.Server
 	srv  *web.Server
 	logs *logBuffer
+	// db and users are set for a server on a real store.
+	db    *sqldb.DB
+	users *sqldb.UserService
+	// client is who ts.get and ts.getJSON ask as; nil is a visitor who is
+	// not signed in.
+	client *client
+	seq    int
 }
 
-// newTestServer serves places and persons; adjust may change the server
-// before it is opened.
+// newTestServer serves the given services with stub users and audit;
+// adjust may change the server before it is opened.
 func newTestServer(tb testing.TB, places frontline.PlaceService, persons frontline.PersonService, adjust ...func(*web.Server)) *testServer {
 	tb.Helper()
 	logs := &logBuffer{}
 	s := &web.Server{
-		Places: places, Persons: persons, Version: "test",
-		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Now:    func() time.Time { return testNow },
+		Places: places, Persons: persons, Users: stubUsers{}, Audit: stubAudit{}, Version: "test",
+		Logger:     slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Now:        func() time.Time { return testNow },
+		LoginDelay: func() time.Duration { return 0 },
 	}
 	for _, f := range adjust {
 		f(s)
@@ -149,46 +156,65 @@ func newTestServer(tb testing.TB, places frontline.PlaceService, persons frontli
 	return &testServer{Server: ts, srv: s, logs: logs}
 }
 
-// newDBServer serves the store of db.
-func newDBServer(tb testing.TB, db *sqldb.DB, adjust ...func(*web.Server)) *testServer {
-	return newTestServer(tb, sqldb.NewPlaceService(db), sqldb.NewPersonService(db), adjust...)
+// testPolicy locks an account after three failures, so the lockout test
+// is short.
+var testPolicy = frontline.LoginPolicy{
+	MaxFailures: 3, Window: 10 * time.Minute, LockFor: 15 * time.Minute,
+	SessionTTL: time.Hour, SessionMax: 24 * time.Hour,
 }
 
-// get requests path and returns the status and body.
+// newDBServer serves the store of db, users and audit included.
+func newDBServer(tb testing.TB, db *sqldb.DB, adjust ...func(*web.Server)) *testServer {
+	tb.Helper()
+	users := sqldb.NewUserService(db, testPolicy)
+	// Cheap hashes keep the suite fast; the cost changes nothing tested.
+	users.Argon2 = sqldb.Argon2Params{Memory: 64, Time: 1, Threads: 1}
+	ts := newTestServer(tb, sqldb.NewPlaceService(db), sqldb.NewPersonService(db), append([]func(*web.Server){
+		func(s *web.Server) { s.Users, s.Audit = users, sqldb.NewAuditService(db) },
+	}, adjust...)...)
+	ts.db, ts.users = db, users
+	return ts
+}
+
+// newAdminServer serves db as newDBServer does, asking as a city admin
+// whose scope is the whole fixture.
+func newAdminServer(tb testing.TB, db *sqldb.DB, f *fixture, adjust ...func(*web.Server)) *testServer {
+	tb.Helper()
+	ts := newDBServer(tb, db, adjust...)
+	ts.client = ts.as(tb, frontline.RoleCityAdmin, f.city)
+	return ts
+}
+
+// get requests path as ts.client and returns the response and body.
 func (ts *testServer) get(tb testing.TB, path string, cookies ...*http.Cookie) (*http.Response, string) {
 	tb.Helper()
-	req, err := http.NewRequest(http.MethodGet, ts.URL+path, nil)
-	if err != nil {
-		tb.Fatal(err)
+	c := ts.client
+	if c == nil {
+		c = ts.anonymous()
 	}
-	for _, c := range cookies {
-		req.AddCookie(c)
-	}
-	resp, err := ts.Client().Do(req)
-	if err != nil {
-		tb.Fatalf("GET %s: %v", path, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		tb.Fatalf("GET %s: read body: %v", path, err)
-	}
-	return resp, string(body)
+	return c.do(tb, http.MethodGet, path, nil, nil, cookies...)
 }
 
-// getJSON requests path, checks the status and decodes the body into v.
+// getJSON requests path as ts.client, checks the status and decodes the
+// body into v.
 func (ts *testServer) getJSON(tb testing.TB, path string, status int, v any) string {
 	tb.Helper()
 	resp, body := ts.get(tb, path)
+	return decodeAPI(tb, "GET "+path, resp, body, status, v)
+}
+
+// decodeAPI checks an API response's status and type and decodes it into v.
+func decodeAPI(tb testing.TB, what string, resp *http.Response, body string, status int, v any) string {
+	tb.Helper()
 	if resp.StatusCode != status {
-		tb.Fatalf("GET %s: status %d, want %d; body %s", path, resp.StatusCode, status, body)
+		tb.Fatalf("%s: status %d, want %d; body %s", what, resp.StatusCode, status, body)
 	}
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		tb.Fatalf("GET %s: content type %q, want JSON", path, ct)
+		tb.Fatalf("%s: content type %q, want JSON", what, ct)
 	}
 	if v != nil {
 		if err := json.Unmarshal([]byte(body), v); err != nil {
-			tb.Fatalf("GET %s: decode: %v; body %s", path, err, body)
+			tb.Fatalf("%s: decode: %v; body %s", what, err, body)
 		}
 	}
 	return body

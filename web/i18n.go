@@ -50,10 +50,29 @@ func langOf(r *http.Request) string {
 func pickLang(w http.ResponseWriter, r *http.Request) string {
 	lang := langOf(r)
 	if _, ok := parseLang(r.URL.Query().Get("lang")); ok {
-		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/",
-			MaxAge: int((365 * 24 * time.Hour).Seconds()), HttpOnly: true, SameSite: http.SameSiteLaxMode})
+		setLangCookie(w, lang)
 	}
 	return lang
+}
+
+// setLangCookie remembers a language in this browser for a year.
+func setLangCookie(w http.ResponseWriter, lang string) {
+	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/",
+		MaxAge: int((365 * 24 * time.Hour).Seconds()), HttpOnly: true, SameSite: http.SameSiteLaxMode})
+}
+
+// formatTime writes a moment in the server's time zone as each language
+// writes it: "2026-01-02 15:04" in Chinese, "2 Jan 2026 15:04" in English.
+// The zero time is empty.
+func (s *Server) formatTime(lang string, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.In(s.Location)
+	if lang == langEN {
+		return t.Format("2 Jan 2006 15:04")
+	}
+	return t.Format("2006-01-02 15:04")
 }
 
 // message is one text a person reads, in each language. A text with
@@ -94,86 +113,4 @@ func formatNumber(n int) string {
 		b.WriteRune(c)
 	}
 	return sign + b.String()
-}
-
-// newCatalog returns the message catalogue. It is built by a function, not
-// kept in a package variable, so nothing at package level can change at
-// run time.
-func newCatalog() map[string]message {
-	c := map[string]message{
-		"app.name":        {"前线 · 社区防控", "Frontline"},
-		"app.version":     {"版本 %s", "version %s"},
-		"lang.switch":     {"English", "中文"},
-		"lang.other":      {"en", "zh-CN"},
-		"nav.home":        {"首页", "Home"},
-		"nav.breadcrumb":  {"所在位置", "You are here"},
-		"index.title":     {"辖区概况", "Place tree"},
-		"index.empty":     {"还没有录入任何地点。", "No places have been entered yet."},
-		"place.summary":   {"概况", "Summary"},
-		"place.children":  {"下级", "Below this place"},
-		"place.none":      {"下面还没有任何地点。", "Nothing has been entered below this place."},
-		"place.partial":   {"仅显示前 %s 个，共 %s 个。", "Showing the first %s of %s."},
-		"place.members":   {"家庭成员", "Members"},
-		"place.nomembers": {"这户还没有登记居民。", "No residents are registered in this household."},
-		"place.masked":    {"证件号码和电话只显示首尾几位。", "ID numbers and phones show only their first and last digits."},
-		"col.name":        {"名称", "Name"},
-		"col.kind":        {"类型", "Kind"},
-		"col.code":        {"代码", "Code"},
-		"col.households":  {"户数", "Households"},
-		"col.residents":   {"居民", "Residents"},
-		"col.vulnerable":  {"特殊人群", "Vulnerable"},
-		"person.name":     {"姓名", "Name"},
-		"person.sex":      {"性别", "Sex"},
-		"person.age":      {"年龄", "Age"},
-		"person.relation": {"关系", "Relation"},
-		"person.id":       {"证件号码", "ID number"},
-		"person.phone":    {"电话", "Phone"},
-		"person.flags":    {"特殊情况", "Needs"},
-		"person.status":   {"居住状态", "Status"},
-		"list.sep":        {"、", ", "},
-		"error.back":      {"返回首页", "Back to the start page"},
-	}
-	for _, part := range []map[string]message{kindMessages(), personMessages(), errorMessages()} {
-		for id, m := range part {
-			c[id] = m
-		}
-	}
-	return c
-}
-
-func kindMessages() map[string]message {
-	return map[string]message{
-		"kind.city": {"市", "city"}, "kind.district": {"区", "district"},
-		"kind.subdistrict": {"街道", "subdistrict"}, "kind.community": {"社区", "community"},
-		"kind.compound": {"小区", "compound"}, "kind.building": {"楼栋", "building"},
-		"kind.unit": {"单元", "unit"}, "kind.household": {"户", "household"},
-	}
-}
-
-func personMessages() map[string]message {
-	return map[string]message{
-		"sex.M": {"男", "male"}, "sex.F": {"女", "female"},
-		"relation.head": {"户主", "head"}, "relation.spouse": {"配偶", "spouse"},
-		"relation.child": {"子女", "child"}, "relation.parent": {"父母", "parent"},
-		"relation.grandchild": {"孙子女", "grandchild"}, "relation.sibling": {"兄弟姐妹", "sibling"},
-		"relation.other":    {"其他", "other"},
-		"flag.living_alone": {"独居老人", "lives alone"}, "flag.limited_mobility": {"行动不便", "limited mobility"},
-		"flag.bedridden": {"卧床", "bedridden"}, "flag.dialysis": {"透析", "dialysis"},
-		"flag.pregnant": {"孕产妇", "pregnant"}, "flag.chronic": {"慢性病", "chronic illness"},
-		"flag.disability": {"残疾", "disability"}, "flag.infant": {"婴幼儿", "infant"},
-		"status.resident": {"常住", "resident"}, "status.temporary": {"暂住", "temporary"},
-		"status.away": {"外出", "away"}, "status.moved_out": {"迁出", "moved out"},
-	}
-}
-
-// errorMessages are the headings of error pages, by error code.
-func errorMessages() map[string]message {
-	return map[string]message{
-		"error.invalid":      {"请求有误", "The request is not valid"},
-		"error.unauthorized": {"请先登录", "Please sign in"},
-		"error.forbidden":    {"没有权限", "You may not do this"},
-		"error.not_found":    {"找不到", "Not found"},
-		"error.conflict":     {"与现有数据冲突", "This conflicts with existing data"},
-		"error.internal":     {"系统内部错误，请稍后再试", "Internal error; please try again later"},
-	}
 }

@@ -102,3 +102,14 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 		next.ServeHTTP(rec, r)
 	})
 }
+
+// limitBodies bounds every request body, so a client cannot make a form
+// parser or JSON decoder read without end.
+func limitBodies(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -20,24 +20,47 @@ var staticFiles embed.FS
 // Page templates. Each is parsed with layout.html and parts.html into a
 // set of its own, so every page defines its own "content".
 const (
-	pageIndexName = "index"
-	pagePlaceName = "place"
-	pageErrorName = "error"
+	pageIndexName      = "index"
+	pagePlaceName      = "place"
+	pagePersonName     = "person"
+	pagePersonFormName = "person_form"
+	pageRevealName     = "reveal"
+	pageSearchName     = "search"
+	pageLoginName      = "login"
+	pageAccountName    = "account"
+	pageUsersName      = "users"
+	pageUserFormName   = "user_form"
+	pageTokensName     = "tokens"
+	pageTokenName      = "token"
+	pageAuditName      = "audit"
+	pageErrorName      = "error"
 )
+
+// pageNames lists every page template; Open refuses to start when one is
+// missing or broken.
+func pageNames() []string {
+	return []string{
+		pageIndexName, pagePlaceName, pagePersonName, pagePersonFormName, pageRevealName,
+		pageSearchName, pageLoginName, pageAccountName, pageUsersName, pageUserFormName,
+		pageTokensName, pageTokenName, pageAuditName, pageErrorName,
+	}
+}
 
 // parseTemplates parses every page of files (templates/*.html) once, at
 // Open; an error stops the server from starting.
 func (s *Server) parseTemplates(files fs.FS) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
-		"t":   s.text,
-		"num": formatNumber,
+		"t":     s.text,
+		"num":   formatNumber,
+		"when":  s.formatTime,
+		"field": fieldOf,
 	}
 	base, err := template.New("").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/parts.html")
 	if err != nil {
 		return nil, err
 	}
 	pages := make(map[string]*template.Template)
-	for _, name := range []string{pageIndexName, pagePlaceName, pageErrorName} {
+	for _, name := range pageNames() {
 		t, err := base.Clone()
 		if err != nil {
 			return nil, err
@@ -49,15 +72,54 @@ func (s *Server) parseTemplates(files fs.FS) (map[string]*template.Template, err
 	return pages, nil
 }
 
-// layout is what every page's frame needs.
+// layout is what every page's frame needs: the language, the title, and
+// for a signed-in person the navigation their role may use and the CSRF
+// token their forms carry.
 type layout struct {
 	Lang    string
 	Title   string
 	Version string
+	// Path is the page's own path and query, where the language switch
+	// and the sign-in form return to.
+	Path string
+	CSRF string
+	User *navUser
 }
 
-func (s *Server) layout(lang, title string) layout {
-	return layout{Lang: lang, Title: title, Version: s.Version}
+// navUser is the signed-in person in the page header.
+type navUser struct {
+	Login string
+	Role  frontline.Role
+	Links []navLink
+}
+
+// navLink is one entry of the navigation; Label is a message id.
+type navLink struct{ Href, Label, TestID string }
+
+// navLinks returns the links a role may follow: a link the role cannot use
+// is not shown.
+func navLinks(role frontline.Role) []navLink {
+	links := []navLink{{"/", "nav.home", "nav-home"}}
+	if role.Can(frontline.PermReadRegistry) {
+		links = append(links, navLink{"/search", "nav.search", "nav-search"})
+	}
+	if role.Can(frontline.PermManageUsers) {
+		links = append(links, navLink{"/users", "nav.users", "nav-users"}, navLink{"/tokens", "nav.tokens", "nav-tokens"})
+	}
+	if role.Can(frontline.PermReadAudit) {
+		links = append(links, navLink{"/audit", "nav.audit", "nav-audit"})
+	}
+	return append(links, navLink{"/account", "nav.account", "nav-account"})
+}
+
+// layout returns the frame of a page for r in lang.
+func (s *Server) layout(r *http.Request, lang, title string) layout {
+	l := layout{Lang: lang, Title: title, Version: s.Version, Path: r.URL.RequestURI()}
+	if c := callerFrom(r.Context()); c != nil {
+		l.CSRF = c.csrf
+		l.User = &navUser{Login: c.principal.Login, Role: c.principal.Role, Links: navLinks(c.principal.Role)}
+	}
+	return l
 }
 
 // render executes a page into a buffer and writes it only when the whole
@@ -78,95 +140,30 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, data any
 	// The pages load nothing from elsewhere and run no inline script; say
 	// so, and a name that smuggles markup past the escaping still cannot
 	// run or frame anything.
-	h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
+	h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes()) // a failed write means the client left
 	return nil
 }
 
-// indexPage is the start page: the roots of the tree with their counts.
-type indexPage struct {
-	layout
-	Places placeRows
+// redirect sends the browser to path after a form was handled, so that
+// reloading the page does not post the form again.
+func redirect(w http.ResponseWriter, r *http.Request, path string) error {
+	http.Redirect(w, r, path, http.StatusSeeOther)
+	return nil
 }
 
-// placeRows is a table of places; Total exceeds len(Rows) when the table
-// shows only the first ones.
-type placeRows struct {
-	Lang  string
-	Rows  []placeJSON
-	Total int
-}
-
-// maxRows bounds the rows of a table on a page: a phone cannot show more
-// usefully, and the API pages through the rest.
-const maxRows = 500
-
-func (s *Server) pageIndex(w http.ResponseWriter, r *http.Request) error {
-	lang := pickLang(w, r)
-	roots, total, err := s.Places.FindPlaces(r.Context(), frontline.PlaceFilter{Roots: true, Limit: maxRows})
-	if err != nil {
-		return err
-	}
-	title, err := s.text(lang, "index.title")
-	if err != nil {
-		return err
-	}
-	return s.render(w, http.StatusOK, pageIndexName, indexPage{
-		layout: s.layout(lang, title),
-		Places: placeRows{Lang: lang, Rows: placesJSON(roots), Total: total},
-	})
-}
-
-// placePage is a node: where it is, its counts, what is below it and, for
-// a household, its members (masked).
-type placePage struct {
-	layout
-	Place     placeJSON
-	Ancestors []placeJSON
-	Children  placeRows
-	Household bool
-	Members   []personJSON
-}
-
-func (s *Server) pagePlace(w http.ResponseWriter, r *http.Request) error {
-	lang := pickLang(w, r)
-	q := newParams(r)
-	id := q.pathID("id")
-	if err := q.check(); err != nil {
-		return err
-	}
-	v, err := s.placeView(r.Context(), id, maxRows)
-	if err != nil {
-		return err
-	}
-	page := placePage{
-		layout:    s.layout(lang, v.place.Name),
-		Place:     newPlaceJSON(v.place),
-		Ancestors: placesJSON(v.ancestors),
-		Children:  placeRows{Lang: lang, Rows: placesJSON(v.children), Total: v.childrenTotal},
-		Household: v.place.Kind == frontline.KindHousehold,
-	}
-	if page.Household {
-		members, _, err := s.Persons.FindPersons(r.Context(), frontline.PersonFilter{HouseholdID: &id, Limit: maxRows})
-		if err != nil {
-			return err
-		}
-		page.Members = s.personsJSON(members)
-	}
-	return s.render(w, http.StatusOK, pagePlaceName, page)
-}
-
-// errorPage explains an error to a person.
+// errorPage explains an error to a person: a heading and an explanation
+// by error code, both from the catalogue, and the field a bad request was
+// about.
 type errorPage struct {
 	layout
-	Status  int
-	Code    string
-	Message string
+	Status int
+	Code   string
+	Field  string
 }
 
-// renderErrorPage writes the error page in the request's language: a
-// heading by error code and the error's user-safe message.
+// renderErrorPage writes the error page in the request's language.
 func (s *Server) renderErrorPage(w http.ResponseWriter, r *http.Request, status int, err error) error {
 	lang := langOf(r)
 	code := frontline.ErrorCode(err)
@@ -174,11 +171,8 @@ func (s *Server) renderErrorPage(w http.ResponseWriter, r *http.Request, status 
 	if terr != nil {
 		return terr
 	}
-	msg := frontline.ErrorMessage(err)
-	if code == frontline.EINTERNAL {
-		msg = "" // the heading says it all; "internal error" in English adds nothing
-	}
-	return s.render(w, status, pageErrorName, errorPage{layout: s.layout(lang, title), Status: status, Code: code, Message: msg})
+	page := errorPage{layout: s.layout(r, lang, title), Status: status, Code: code, Field: frontline.ErrorField(err)}
+	return s.render(w, status, pageErrorName, page)
 }
 
 // handleStatic serves the embedded stylesheet and scripts. Only regular

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
-	"unicode"
 
 	"github.com/frontline-org/frontline"
 	"github.com/frontline-org/frontline/sqldb"
@@ -41,29 +40,35 @@ func assertContains(t *testing.T, body string, want ...string) {
 func TestPages(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := buildFixture(t, db)
-		ts := newDBServer(t, db)
+		ts := newAdminServer(t, db, f)
 		t.Run("Index", func(t *testing.T) {
 			_, body := ts.getPage(t, "/", http.StatusOK)
-			assertContains(t, body, `<html lang="zh-CN">`, "辖区概况", fmt.Sprintf(`<a href="/places/%d">天水市</a>`, f.city.ID),
-				"户数", `<td class="n">4</td>`, `<td class="n">6</td>`, `<td class="n">3</td>`, `/static/site.css`)
+			assertContains(t, body, `<html lang="zh-CN">`, "辖区概况", fmt.Sprintf(`<a href="/places/%d" data-testid="scope-link">天水市</a>`, f.city.ID),
+				fmt.Sprintf(`<a href="/places/%d" data-testid="place-link">秦州区</a>`, f.district.ID),
+				"户数", `<dd data-count="households">4</dd>`, `<dd data-count="residents">6</dd>`, `<dd data-count="vulnerable">3</dd>`,
+				`/static/site.css`, `/static/live.js`, fmt.Sprintf(`data-live="/api/v1/places/%d"`, f.city.ID))
 		})
 		t.Run("Node", func(t *testing.T) {
 			_, body := ts.getPage(t, fmt.Sprintf("/places/%d", f.sub.ID), http.StatusOK)
 			assertContains(t, body, "<h1>大城街道", fmt.Sprintf(`<a href="/places/%d">秦州区</a>`, f.district.ID),
-				fmt.Sprintf(`<a href="/places/%d">罗玉新村社区</a>`, f.comm1.ID), fmt.Sprintf(`<a href="/places/%d">自治巷社区</a>`, f.comm2.ID))
+				fmt.Sprintf(`<a href="/places/%d" data-testid="place-link">罗玉新村社区</a>`, f.comm1.ID),
+				fmt.Sprintf(`<a href="/places/%d" data-testid="place-link">自治巷社区</a>`, f.comm2.ID))
 			// 罗玉新村社区's row: 2 households, 4 residents, 3 vulnerable.
 			row := body[strings.Index(body, "罗玉新村社区</a>"):]
 			row = row[:strings.Index(row, "</tr>")]
-			assertContains(t, row, `<td class="n">2</td>`, `<td class="n">4</td>`, `<td class="n">3</td>`)
+			assertContains(t, row, `<td class="n" data-count="households">2</td>`, `<td class="n" data-count="residents">4</td>`,
+				`<td class="n" data-count="vulnerable">3</td>`)
 		})
 		t.Run("Household", func(t *testing.T) {
 			_, body := ts.getPage(t, fmt.Sprintf("/places/%d", f.hh[0].ID), http.StatusOK)
 			assertContains(t, body, "家庭成员", "张三", "李梅", "张小明", "户主", "透析", "婴幼儿",
-				frontline.MaskIDNumber(f.persons[0].IDNumber), "139****0001")
+				frontline.MaskIDNumber(f.persons[0].IDNumber), "139****0001",
+				fmt.Sprintf(`action="/persons/%d/reveal"`, f.persons[0].ID), fmt.Sprintf(`href="/persons/%d/edit"`, f.persons[0].ID),
+				fmt.Sprintf(`href="/households/%d/persons/new"`, f.hh[0].ID))
 		})
 		t.Run("English", func(t *testing.T) {
 			resp, body := ts.getPage(t, fmt.Sprintf("/places/%d?lang=en", f.hh[0].ID), http.StatusOK)
-			assertContains(t, body, `<html lang="en">`, "Members", "head", "dialysis", "Households", `href="?lang=zh-CN"`)
+			assertContains(t, body, `<html lang="en">`, "Members", "head", "dialysis", "Households", `name="lang" value="zh-CN"`)
 			var cookie *http.Cookie
 			for _, c := range resp.Cookies() {
 				if c.Name == "lang" {
@@ -81,11 +86,11 @@ func TestPages(t *testing.T) {
 		})
 		t.Run("Errors", func(t *testing.T) {
 			_, body := ts.getPage(t, "/places/99999", http.StatusNotFound)
-			assertContains(t, body, "找不到", "place 99999 not found")
+			assertContains(t, body, "找不到", "不在您的辖区内")
 			_, body = ts.getPage(t, "/places/abc?lang=en", http.StatusBadRequest)
-			assertContains(t, body, "The request is not valid")
-			_, body = ts.getPage(t, "/no/such/page", http.StatusNotFound)
-			assertContains(t, body, "找不到")
+			assertContains(t, body, "The request is not valid", "<code>id</code>")
+			_, body = ts.getPage(t, "/no/such/page?lang=zh-CN", http.StatusNotFound)
+			assertContains(t, body, "找不到", `data-testid="nav"`)
 			var got apiError
 			ts.getJSON(t, "/api/v1/no/such", http.StatusNotFound, &got)
 			if got.Error.Code != frontline.ENOTFOUND {
@@ -108,21 +113,15 @@ func TestStatic(t *testing.T) {
 	}
 }
 
-func TestPages_Empty(t *testing.T) {
-	db := sqldbtest.Open(t, sqldb.SQLite)
-	ts := newDBServer(t, db)
-	_, body := ts.getPage(t, "/", http.StatusOK)
-	assertContains(t, body, "还没有录入任何地点")
-}
-
 // TestNoPersonalDataLeaks crawls every endpoint and page for every node and
 // person of the fixture, in both languages, and fails if any body holds a
 // full ID number, a full phone, or the birth date an ID number encodes.
 func TestNoPersonalDataLeaks(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := buildFixture(t, db)
-		ts := newDBServer(t, db)
-		paths := []string{"/", "/?lang=en", "/api/v1/places", "/api/v1/persons?include_moved=true&limit=1000"}
+		ts := newAdminServer(t, db, f)
+		paths := []string{"/", "/?lang=en", "/api/v1/places", "/api/v1/persons?include_moved=true&limit=1000",
+			"/audit", "/api/v1/audit?limit=1000"}
 		for _, p := range f.places() {
 			paths = append(paths,
 				fmt.Sprintf("/places/%d", p.ID), fmt.Sprintf("/places/%d?lang=en", p.ID),
@@ -134,7 +133,8 @@ func TestNoPersonalDataLeaks(t *testing.T) {
 		}
 		var secrets []string
 		for _, p := range f.persons {
-			paths = append(paths, fmt.Sprintf("/api/v1/persons/%d", p.ID),
+			paths = append(paths, fmt.Sprintf("/api/v1/persons/%d", p.ID), fmt.Sprintf("/persons/%d", p.ID),
+				fmt.Sprintf("/persons/%d/edit", p.ID), fmt.Sprintf("/api/v1/persons/%d/history", p.ID),
 				"/api/v1/persons?include_moved=true&id_number="+p.IDNumber,
 				fmt.Sprintf("/api/v1/persons?household_id=%d&include_moved=true", p.HouseholdID))
 			if p.Phone != "" {
@@ -165,36 +165,19 @@ func TestNoPersonalDataLeaks(t *testing.T) {
 	})
 }
 
-// TestTemplates_NoLiteralText checks that the templates hold no Chinese
-// text: every text a person reads comes from the message catalogue.
-func TestTemplates_NoLiteralText(t *testing.T) {
-	files, err := filepath.Glob("templates/*.html")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("templates: %v %v", files, err)
-	}
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i, r := range string(b) {
-			if unicode.Is(unicode.Han, r) || (r >= 0x3000 && r <= 0x303F) || (r >= 0xFF00 && r <= 0xFFEF) {
-				t.Errorf("%s: literal %q at byte %d; put it in the catalogue", name, r, i)
-				break
-			}
-		}
-	}
-}
-
 func TestTemplates_ErrorStopsOpen(t *testing.T) {
 	good := func() fstest.MapFS {
 		fsys := fstest.MapFS{}
-		for _, name := range []string{"layout", "parts", "index", "place", "error"} {
-			b, err := os.ReadFile("templates/" + name + ".html")
+		names, err := filepath.Glob("templates/*.html")
+		if err != nil || len(names) < 10 {
+			t.Fatalf("templates: %v %v", names, err)
+		}
+		for _, name := range names {
+			b, err := os.ReadFile(name)
 			if err != nil {
 				t.Fatal(err)
 			}
-			fsys["templates/"+name+".html"] = &fstest.MapFile{Data: b}
+			fsys[filepath.ToSlash(name)] = &fstest.MapFile{Data: b}
 		}
 		return fsys
 	}
@@ -220,40 +203,4 @@ func TestTemplates_ErrorStopsOpen(t *testing.T) {
 			t.Fatal("a missing template parsed")
 		}
 	})
-}
-
-func TestMessages(t *testing.T) {
-	for id, m := range web.MessagesForTest() {
-		if m[0] == "" || m[1] == "" {
-			t.Errorf("message %q lacks a language: %q", id, m)
-		}
-	}
-	// Every flag, kind, status and relation of the domain has a label.
-	msgs := web.MessagesForTest()
-	var want []string
-	for _, k := range frontline.PlaceKinds {
-		want = append(want, "kind."+string(k))
-	}
-	for f := range frontline.FlagLabels {
-		want = append(want, "flag."+string(f))
-	}
-	for s := range frontline.StatusLabels {
-		want = append(want, "status."+string(s))
-	}
-	for r := range frontline.RelationLabels {
-		want = append(want, "relation."+string(r))
-	}
-	for _, id := range want {
-		if _, ok := msgs[id]; !ok {
-			t.Errorf("no message %q", id)
-		}
-	}
-}
-
-func TestFormatNumber(t *testing.T) {
-	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 30000: "30,000", 3021567: "3,021,567", -1234: "-1,234"} {
-		if got := web.FormatNumberForTest(n); got != want {
-			t.Errorf("format %d = %q, want %q", n, got, want)
-		}
-	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/frontline-org/frontline"
 )
@@ -147,4 +148,25 @@ func notFoundIn(err error, name string) error {
 		return err
 	}
 	return &frontline.Error{Code: frontline.ENOTFOUND, Field: name, Message: frontline.ErrorMessage(err), Err: err}
+}
+
+// day reads an optional moment: a date (YYYY-MM-DD, the whole day in
+// loc, so that "to" a date includes that day) or an RFC 3339 time. end
+// asks for the end of a date rather than its start. Zero when absent.
+func (p *params) day(name string, loc *time.Location, end bool) time.Time {
+	s := strings.TrimSpace(p.query.Get(name))
+	if s == "" {
+		return time.Time{}
+	}
+	if d, err := time.ParseInLocation(frontline.DateLayout, s, loc); err == nil {
+		if end {
+			d = d.AddDate(0, 0, 1)
+		}
+		return d
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t
+	}
+	p.fail(frontline.FieldError(name, "%q is not a date (YYYY-MM-DD) or an RFC 3339 time", s))
+	return time.Time{}
 }

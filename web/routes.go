@@ -4,28 +4,58 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/frontline-org/frontline"
 )
 
 // Access is what a route requires of its caller. Every route declares one
 // when it is registered; authorize is the one place that enforces them.
+// The zero value declares nothing, and a route with it is refused.
 type Access string
 
-// The access declarations. The access issue adds the roles and makes
-// AccessRegistry require a signed-in user whose scope covers the data.
+// The access declarations that need no permission. Routes that need one
+// declare Needs(permission).
 const (
-	// AccessPublic routes answer anyone: health, readiness, metrics,
-	// static files.
+	// AccessPublic routes answer anyone and never look at a session:
+	// health, readiness, metrics, static files, the sign-in form.
 	AccessPublic Access = "public"
-	// AccessRegistry routes read the place tree and persons (masked).
-	// Until users exist anyone who reaches the server may read them.
-	AccessRegistry Access = "registry"
+	// AccessAnyone routes answer anyone, but resolve the session when
+	// there is one (and then demand its CSRF token on a POST): the
+	// language switch and the not-found page.
+	AccessAnyone Access = "anyone"
+	// AccessSignedIn routes need a signed-in user or device of any role:
+	// the start page, the account page, signing out.
+	AccessSignedIn Access = "signed_in"
 )
 
-// accesses lists the declarations authorize knows; anything else is
-// refused at start-up.
-func accesses() []Access { return []Access{AccessPublic, AccessRegistry} }
+// permPrefix starts the declarations made by Needs.
+const permPrefix = "perm:"
+
+// Needs declares a route for callers whose role has permission p. What
+// they may reach through it is further bounded by their scope, which the
+// services enforce.
+func Needs(p frontline.Permission) Access { return Access(permPrefix + string(p)) }
+
+// Permission returns the permission a declaration needs, or "" for the
+// declarations that need none.
+func (a Access) Permission() frontline.Permission {
+	p, ok := strings.CutPrefix(string(a), permPrefix)
+	if !ok {
+		return ""
+	}
+	return frontline.Permission(p)
+}
+
+// valid reports whether authorize knows the declaration; anything else
+// is refused at start-up.
+func (a Access) valid() bool {
+	switch a {
+	case AccessPublic, AccessAnyone, AccessSignedIn:
+		return true
+	}
+	return slices.Contains(frontline.AllPermissions, a.Permission())
+}
 
 // Route describes one registered route.
 type Route struct {
@@ -44,20 +74,82 @@ func (s *Server) registerRoutes() {
 	s.route("GET /metrics", AccessPublic, s.handleMetrics)
 	s.route("GET /static/{file...}", AccessPublic, s.handleStatic)
 
-	s.route("GET /api/v1/places", AccessRegistry, s.apiPlaces)
-	s.route("GET /api/v1/places/{id}", AccessRegistry, s.apiPlace)
-	s.route("GET /api/v1/places/{id}/tree", AccessRegistry, s.apiPlaceTree)
-	s.route("GET /api/v1/households", AccessRegistry, s.apiHouseholds)
-	s.route("GET /api/v1/households/{id}", AccessRegistry, s.apiHousehold)
-	s.route("GET /api/v1/persons", AccessRegistry, s.apiPersons)
-	s.route("GET /api/v1/persons/{id}", AccessRegistry, s.apiPerson)
-
-	s.route("GET /{$}", AccessRegistry, s.pageIndex)
-	s.route("GET /places/{id}", AccessRegistry, s.pagePlace)
+	s.registerSessionRoutes()
+	s.registerRegistryPages()
+	s.registerAdminPages()
+	s.registerAPI()
 
 	// Everything else is a 404 in the caller's format (JSON under /api,
 	// a page elsewhere) instead of ServeMux's plain text.
-	s.route("/", AccessPublic, s.handleNotFound)
+	s.route("/", AccessAnyone, s.handleNotFound)
+}
+
+// registerSessionRoutes are signing in and out, the account and the
+// language.
+func (s *Server) registerSessionRoutes() {
+	s.route("GET /login", AccessPublic, s.pageLogin)
+	s.route("POST /login", AccessPublic, s.postLogin)
+	s.route("POST /logout", AccessSignedIn, s.postLogout)
+	s.route("POST /logout/all", AccessSignedIn, s.postLogoutAll)
+	s.route("POST /lang", AccessAnyone, s.postLang)
+	s.route("GET /account", AccessSignedIn, s.pageAccount)
+	s.route("GET /{$}", AccessSignedIn, s.pageIndex)
+}
+
+// registerRegistryPages are the pages of places and persons.
+func (s *Server) registerRegistryPages() {
+	read, edit := Needs(frontline.PermReadRegistry), Needs(frontline.PermEditRegistry)
+	s.route("GET /places/{id}", read, s.pagePlace)
+	s.route("GET /search", read, s.pageSearch)
+	s.route("GET /persons/{id}", read, s.pagePerson)
+	s.route("GET /persons/{id}/edit", edit, s.pageEditPerson)
+	s.route("POST /persons/{id}/edit", edit, s.postEditPerson)
+	s.route("POST /persons/{id}/move", edit, s.postMovePerson)
+	s.route("POST /persons/{id}/moveout", edit, s.postMoveOut)
+	s.route("POST /persons/{id}/reveal", Needs(frontline.PermRevealPerson), s.postReveal)
+	s.route("GET /households/{id}/persons/new", edit, s.pageNewPerson)
+	s.route("POST /households/{id}/persons", edit, s.postNewPerson)
+}
+
+// registerAdminPages are the pages of users, device tokens and the audit
+// log.
+func (s *Server) registerAdminPages() {
+	users := Needs(frontline.PermManageUsers)
+	s.route("GET /users", users, s.pageUsers)
+	s.route("GET /users/new", users, s.pageNewUser)
+	s.route("POST /users", users, s.postNewUser)
+	s.route("GET /users/{id}", users, s.pageUser)
+	s.route("POST /users/{id}", users, s.postUser)
+	s.route("POST /users/{id}/password", users, s.postUserPassword)
+	s.route("POST /users/{id}/logout", users, s.postUserLogout)
+	s.route("GET /tokens", users, s.pageTokens)
+	s.route("POST /tokens", users, s.postToken)
+	s.route("POST /tokens/{id}/revoke", users, s.postRevokeToken)
+
+	audit := Needs(frontline.PermReadAudit)
+	s.route("GET /audit", audit, s.pageAudit)
+	s.route("GET /audit/export.csv", audit, s.exportAudit)
+}
+
+// registerAPI is the JSON API under /api/v1.
+func (s *Server) registerAPI() {
+	read, edit := Needs(frontline.PermReadRegistry), Needs(frontline.PermEditRegistry)
+	s.route("GET /api/v1/me", AccessSignedIn, s.apiMe)
+	s.route("GET /api/v1/places", read, s.apiPlaces)
+	s.route("GET /api/v1/places/{id}", read, s.apiPlace)
+	s.route("GET /api/v1/places/{id}/tree", read, s.apiPlaceTree)
+	s.route("GET /api/v1/households", read, s.apiHouseholds)
+	s.route("GET /api/v1/households/{id}", read, s.apiHousehold)
+	s.route("GET /api/v1/persons", read, s.apiPersons)
+	s.route("POST /api/v1/persons", edit, s.apiCreatePerson)
+	s.route("GET /api/v1/persons/{id}", read, s.apiPerson)
+	s.route("PATCH /api/v1/persons/{id}", edit, s.apiUpdatePerson)
+	s.route("GET /api/v1/persons/{id}/history", read, s.apiPersonHistory)
+	s.route("POST /api/v1/persons/{id}/move", edit, s.apiMovePerson)
+	s.route("POST /api/v1/persons/{id}/reveal", Needs(frontline.PermRevealPerson), s.apiRevealPerson)
+	s.route("GET /api/v1/users", Needs(frontline.PermManageUsers), s.apiUsers)
+	s.route("GET /api/v1/users/{id}", Needs(frontline.PermManageUsers), s.apiUser)
+	s.route("GET /api/v1/audit", Needs(frontline.PermReadAudit), s.apiAudit)
 }
 
 // Routes returns the registered routes with their access declarations.
@@ -67,7 +159,7 @@ func (s *Server) Routes() []Route { return slices.Clone(s.routes) }
 // unknown access declaration, or a pattern ServeMux rejects, is recorded
 // and makes Open fail: no route is ever served without a declaration.
 func (s *Server) route(pattern string, access Access, h handlerFunc) {
-	if !slices.Contains(accesses(), access) {
+	if !access.valid() {
 		s.routeErr = append(s.routeErr, fmt.Errorf("route %q declares no known access (got %q)", pattern, access))
 		return
 	}
@@ -88,21 +180,6 @@ func handle(mux *http.ServeMux, pattern string, h http.Handler) (err error) {
 	}()
 	mux.Handle(pattern, h)
 	return nil
-}
-
-// authorize enforces a route's access declaration. Today both
-// declarations let every caller through; the access issue resolves the
-// session here, refuses AccessRegistry without one (EUNAUTHORIZED) and puts
-// the caller's scope in the request context for the services to filter by.
-func (s *Server) authorize(access Access, next http.Handler) http.Handler {
-	switch access {
-	case AccessPublic, AccessRegistry:
-		return next
-	}
-	// Unreachable: route checks the declaration first. Fail closed anyway.
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, frontline.Errorf(frontline.EFORBIDDEN, "this route declares no access"))
-	})
 }
 
 // handleNotFound answers requests no other route matches.

@@ -18,6 +18,15 @@ import (
 	"github.com/frontline-org/frontline"
 )
 
+// DefaultLoginDelay is how long a failed sign-in waits when the server
+// sets no LoginDelay: unnoticeable to a person who mistyped, a real brake
+// on a script.
+const DefaultLoginDelay = time.Second
+
+// maxBodyBytes bounds every request body: forms and JSON are small, and
+// nothing uploads files through the web yet.
+const maxBodyBytes = 1 << 20
+
 // ShutdownTimeout bounds how long Serve waits for requests in flight once
 // its context is cancelled.
 const ShutdownTimeout = 10 * time.Second
@@ -25,9 +34,26 @@ const ShutdownTimeout = 10 * time.Second
 // Server serves the pages and the API. Set its fields, call Open, then
 // Serve, or mount Handler in a server of your own.
 type Server struct {
-	// Places and Persons answer every read; both are required.
+	// Places, Persons, Users and Audit are the services behind the pages;
+	// all are required. Users resolves sessions and device tokens, so
+	// without it no one could sign in.
 	Places  frontline.PlaceService
 	Persons frontline.PersonService
+	Users   frontline.UserService
+	Audit   frontline.AuditService
+	// Secure marks the session cookie Secure, so browsers send it only
+	// over HTTPS. The zero value is false so that tests and a server on
+	// plain HTTP work; the command sets it unless it serves plain HTTP on
+	// a loopback address (a laptop in the office), which is the only case
+	// where a session may travel unencrypted.
+	Secure bool
+	// LoginDelay is how long a failed sign-in waits before it answers,
+	// which slows down guessing from one client on top of the lockout the
+	// store enforces. Nil means DefaultLoginDelay; tests return 0.
+	LoginDelay func() time.Duration
+	// Location is the time zone dates are shown in; nil means China
+	// Standard Time (UTC+8, no daylight saving), where Frontline is used.
+	Location *time.Location
 	// Ready reports whether the server can do its work (the database is
 	// reachable and migrated). Nil means always ready. /readyz shows its
 	// error text to anyone who can reach the server, so it should say what
@@ -58,14 +84,20 @@ type Server struct {
 // error or a route without an access declaration, so a broken server never
 // starts.
 func (s *Server) Open() error {
-	if s.Places == nil || s.Persons == nil {
-		return errors.New("web: Server needs Places and Persons")
+	if s.Places == nil || s.Persons == nil || s.Users == nil || s.Audit == nil {
+		return errors.New("web: Server needs Places, Persons, Users and Audit")
 	}
 	if s.Logger == nil {
 		s.Logger = slog.New(slog.DiscardHandler)
 	}
 	if s.Now == nil {
 		s.Now = time.Now
+	}
+	if s.LoginDelay == nil {
+		s.LoginDelay = func() time.Duration { return DefaultLoginDelay }
+	}
+	if s.Location == nil {
+		s.Location = time.FixedZone("CST", 8*60*60)
 	}
 	s.catalog = newCatalog()
 	pages, err := s.parseTemplates(templateFiles)
@@ -81,9 +113,15 @@ func (s *Server) Open() error {
 	if err := errors.Join(s.routeErr...); err != nil {
 		return fmt.Errorf("web: routes: %w", err)
 	}
+	// Every state-changing request a browser sends from another site is
+	// refused before any route sees it; authorize adds the session's CSRF
+	// token on top, for browsers that send neither Sec-Fetch-Site nor
+	// Origin.
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(s.denyCrossOrigin))
 	// The first wrapper is innermost: panics are recovered before the
 	// metrics and the log see the response, so both record the 500.
-	s.handler = chain(s.mux, s.recoverPanics, s.countRequests, s.logRequests)
+	s.handler = chain(s.mux, cop.Handler, limitBodies, s.recoverPanics, s.countRequests, s.logRequests)
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -67,7 +68,7 @@ func TestHealth(t *testing.T) {
 func TestMetrics(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := buildFixture(t, db)
-		ts := newDBServer(t, db)
+		ts := newAdminServer(t, db, f)
 		for range 3 {
 			ts.get(t, fmt.Sprintf("/api/v1/places/%d", f.comm1.ID))
 		}
@@ -93,6 +94,7 @@ func TestMetrics(t *testing.T) {
 
 func TestErrors_InternalLoggedOthersNot(t *testing.T) {
 	ts := newTestServer(t, brokenPlaces{}, stubPersons{})
+	ts.client = ts.device("test-token")
 	var got apiError
 	ts.getJSON(t, "/api/v1/places/7", http.StatusInternalServerError, &got)
 	if got.Error.Code != frontline.EINTERNAL || got.Error.Message != "internal error" {
@@ -121,13 +123,14 @@ type stubPersons struct{ frontline.PersonService }
 
 func TestPanicRecovered(t *testing.T) {
 	ts := newTestServer(t, brokenPlaces{}, stubPersons{})
+	ts.client = ts.device("test-token")
 	// FindPlaces is not overridden: calling it panics on a nil interface.
 	var got apiError
 	ts.getJSON(t, "/api/v1/places", http.StatusInternalServerError, &got)
 	if got.Error.Code != frontline.EINTERNAL {
 		t.Fatalf("error %+v", got.Error)
 	}
-	_, body := ts.getPage(t, "/?lang=en", http.StatusInternalServerError)
+	_, body := ts.getPage(t, "/?lang=en", http.StatusInternalServerError, stubSession)
 	assertContains(t, body, "Internal error")
 	logs := ts.logs.String()
 	if !strings.Contains(logs, "level=ERROR msg=panic") || !strings.Contains(logs, "stack=") {
@@ -145,15 +148,18 @@ func TestPanicRecovered(t *testing.T) {
 func TestRoutes_AccessDeclared(t *testing.T) {
 	ts := newTestServer(t, brokenPlaces{}, stubPersons{})
 	routes := ts.srv.Routes()
-	if len(routes) < 10 {
+	if len(routes) < 40 {
 		t.Fatalf("only %d routes", len(routes))
 	}
+	public := []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /static/{file...}", "GET /login", "POST /login"}
 	for _, r := range routes {
 		switch {
-		case r.Access != web.AccessPublic && r.Access != web.AccessRegistry:
-			t.Errorf("route %q has access %q", r.Pattern, r.Access)
-		case strings.Contains(r.Pattern, "/api/") && r.Access != web.AccessRegistry:
-			t.Errorf("API route %q is %q, want registry", r.Pattern, r.Access)
+		case r.Access == "":
+			t.Errorf("route %q has no access", r.Pattern)
+		case r.Access == web.AccessPublic && !slices.Contains(public, r.Pattern):
+			t.Errorf("route %q is public", r.Pattern)
+		case strings.Contains(r.Pattern, "/api/") && r.Access != web.AccessSignedIn && r.Access.Permission() == "":
+			t.Errorf("API route %q is %q, want a permission", r.Pattern, r.Access)
 		}
 	}
 	ok := func(http.ResponseWriter, *http.Request) error { return nil }
@@ -163,7 +169,8 @@ func TestRoutes_AccessDeclared(t *testing.T) {
 	}{
 		{"Undeclared", "GET /api/v1/secret", ""},
 		{"Unknown", "GET /api/v1/secret", "admin"},
-		{"BadPattern", "GET /api/v1/{", web.AccessRegistry},
+		{"UnknownPermission", "GET /api/v1/secret", web.Needs("everything")},
+		{"BadPattern", "GET /api/v1/{", web.Needs(frontline.PermReadRegistry)},
 		{"Conflict", "GET /healthz", web.AccessPublic},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -173,17 +180,26 @@ func TestRoutes_AccessDeclared(t *testing.T) {
 		})
 	}
 	// The refused route is not served.
+	ts.client = ts.device("test-token")
 	ts.getJSON(t, "/api/v1/secret", http.StatusNotFound, nil)
 }
 
 func TestOpen_NeedsServices(t *testing.T) {
-	if err := (&web.Server{}).Open(); err == nil {
-		t.Fatal("Open without services succeeded")
+	// Without Users no one could be authenticated: the server refuses to
+	// start rather than serve every page to no one or to anyone.
+	for name, s := range map[string]*web.Server{
+		"None":    {},
+		"NoUsers": {Places: brokenPlaces{}, Persons: stubPersons{}, Audit: stubAudit{}},
+		"NoAudit": {Places: brokenPlaces{}, Persons: stubPersons{}, Users: stubUsers{}},
+	} {
+		if err := s.Open(); err == nil {
+			t.Errorf("%s: Open succeeded", name)
+		}
 	}
 }
 
 func TestServe(t *testing.T) {
-	s := &web.Server{Places: brokenPlaces{}, Persons: stubPersons{}}
+	s := &web.Server{Places: brokenPlaces{}, Persons: stubPersons{}, Users: stubUsers{}, Audit: stubAudit{}}
 	addrs := make(chan string, 1)
 	s.OnListen = func(addr string) { addrs <- addr }
 	if err := s.Open(); err != nil {

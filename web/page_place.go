@@ -1,0 +1,125 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/frontline-org/frontline"
+)
+
+// placeRows is a table of places; Total exceeds len(Rows) when the table
+// shows only the first ones.
+type placeRows struct {
+	Lang  string
+	Rows  []placeJSON
+	Total int
+}
+
+// maxRows bounds the rows of a table on a page: a phone cannot show more
+// usefully, and the API pages through the rest.
+const maxRows = 500
+
+// indexPage is the start page. For a role that reads the registry it is
+// the caller's scope node with its counts and what lies below it; the
+// other roles see their navigation only, until their workflows have pages.
+type indexPage struct {
+	layout
+	CanRead  bool
+	Places   placeRows
+	Top      *placeSummary
+	Children placeRows
+}
+
+// placeSummary is one place with its counts, as the "counts" part shows
+// it.
+type placeSummary struct {
+	Lang  string
+	Place placeJSON
+}
+
+func (s *Server) pageIndex(w http.ResponseWriter, r *http.Request) error {
+	lang := pickLang(w, r)
+	title, err := s.text(lang, "index.title")
+	if err != nil {
+		return err
+	}
+	page := indexPage{layout: s.layout(r, lang, title), Places: placeRows{Lang: lang}, Children: placeRows{Lang: lang}}
+	page.CanRead = callerFrom(r.Context()).principal.Can(frontline.PermReadRegistry)
+	if !page.CanRead {
+		return s.render(w, http.StatusOK, pageIndexName, page)
+	}
+	// For a principal the roots of the tree are their scope node alone.
+	roots, total, err := s.Places.FindPlaces(r.Context(), frontline.PlaceFilter{Roots: true, Limit: maxRows})
+	if err != nil {
+		return err
+	}
+	page.Places = placeRows{Lang: lang, Rows: placesJSON(roots), Total: total}
+	if len(roots) == 1 && roots[0].Kind != frontline.KindHousehold {
+		page.Top = &placeSummary{Lang: lang, Place: newPlaceJSON(roots[0])}
+		kids, n, err := s.Places.FindPlaces(r.Context(), frontline.PlaceFilter{ParentID: &roots[0].ID, Limit: maxRows})
+		if err != nil {
+			return err
+		}
+		page.Children = placeRows{Lang: lang, Rows: placesJSON(kids), Total: n}
+	}
+	return s.render(w, http.StatusOK, pageIndexName, page)
+}
+
+// placePage is a node: where it is, its counts, what is below it and, for
+// a household, its members (masked).
+type placePage struct {
+	layout
+	Place     placeJSON
+	Ancestors []placeJSON
+	Children  placeRows
+	Household bool
+	Members   personTable
+	CanEdit   bool
+}
+
+// personTable is a table of persons, masked, with the actions the
+// caller's role may take on each.
+type personTable struct {
+	Lang      string
+	CSRF      string
+	Rows      []personJSON
+	Address   bool // show each person's address (lists from many households)
+	CanEdit   bool
+	CanReveal bool
+}
+
+func (s *Server) pagePlace(w http.ResponseWriter, r *http.Request) error {
+	lang := pickLang(w, r)
+	q := newParams(r)
+	id := q.pathID("id")
+	if err := q.check(); err != nil {
+		return err
+	}
+	v, err := s.placeView(r.Context(), id, maxRows)
+	if err != nil {
+		return err
+	}
+	who := callerFrom(r.Context()).principal
+	page := placePage{
+		layout:    s.layout(r, lang, v.place.Name),
+		Place:     newPlaceJSON(v.place),
+		Ancestors: placesJSON(v.ancestors),
+		Children:  placeRows{Lang: lang, Rows: placesJSON(v.children), Total: v.childrenTotal},
+		Household: v.place.Kind == frontline.KindHousehold,
+		CanEdit:   who.Can(frontline.PermEditRegistry),
+	}
+	if page.Household {
+		members, _, err := s.Persons.FindPersons(r.Context(), frontline.PersonFilter{HouseholdID: &id, Limit: maxRows})
+		if err != nil {
+			return err
+		}
+		page.Members = s.personTable(r, lang, s.personsJSON(members), false)
+	}
+	return s.render(w, http.StatusOK, pagePlaceName, page)
+}
+
+// personTable returns rows as a table for r's caller.
+func (s *Server) personTable(r *http.Request, lang string, rows []personJSON, address bool) personTable {
+	c := callerFrom(r.Context())
+	return personTable{Lang: lang, CSRF: c.csrf, Rows: rows, Address: address,
+		CanEdit: c.principal.Can(frontline.PermEditRegistry), CanReveal: c.principal.Can(frontline.PermRevealPerson)}
+}
