@@ -1,0 +1,290 @@
+package frontline
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"io"
+	"slices"
+	"strings"
+	"time"
+)
+
+// BagState is where a bag of tubes is.
+type BagState string
+
+// Bag states.
+const (
+	BagSealed   BagState = "sealed"   // packed and counted at the site
+	BagReceived BagState = "received" // counted again at the lab
+)
+
+// Bag is a transport bag of sealed tubes (default 20). The count packed
+// must match the system's before hand-off, and the lab counts again.
+type Bag struct {
+	ID        int64     `json:"id"`
+	RoundID   int64     `json:"round_id"`
+	Code      string    `json:"code"`
+	StationID int64     `json:"station_id,omitempty"`
+	Expected  int       `json:"expected"`
+	TubeCodes []string  `json:"tubes"`
+	State     BagState  `json:"state"`
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
+
+	ReceivedAt time.Time `json:"received_at,omitzero"`
+	ReceivedBy string    `json:"received_by,omitempty"`
+	Received   int       `json:"received"`
+	// Missing are tubes packed but not found at the lab; Extra were found
+	// in the bag but were packed in another bag or none.
+	Missing []string `json:"missing,omitempty"`
+	Extra   []string `json:"extra,omitempty"`
+}
+
+// Discrepant reports whether the lab's count differs from the packing.
+func (b *Bag) Discrepant() bool {
+	return b.State == BagReceived && (len(b.Missing) > 0 || len(b.Extra) > 0 || b.Received != b.Expected)
+}
+
+// BagRequest packs sealed tubes into a bag. Count is what the person
+// packing counted by hand; it must equal the tubes scanned.
+type BagRequest struct {
+	RoundID   int64    `json:"round_id"`
+	StationID int64    `json:"station_id,omitempty"`
+	Code      string   `json:"code"`
+	Count     int      `json:"count"`
+	TubeCodes []string `json:"tubes"`
+}
+
+// Validate normalizes the codes and checks the count.
+func (r *BagRequest) Validate() error {
+	code, err := NormalizeTubeCode(r.Code)
+	if err != nil {
+		return FieldError("code", "a bag code has 1 to %d letters, digits or '-'", MaxTubeCodeLen)
+	}
+	r.Code = code
+	if r.RoundID <= 0 {
+		return FieldError("round_id", "a bag belongs to a round")
+	}
+	if len(r.TubeCodes) == 0 || len(r.TubeCodes) > MaxBagSize {
+		return FieldError("tubes", "a bag holds 1 to %d tubes", MaxBagSize)
+	}
+	for i, c := range r.TubeCodes {
+		if r.TubeCodes[i], err = NormalizeTubeCode(c); err != nil {
+			return err
+		}
+		if slices.Contains(r.TubeCodes[:i], r.TubeCodes[i]) {
+			return FieldError("tubes", "tube %s is scanned twice", r.TubeCodes[i])
+		}
+	}
+	if r.Count != len(r.TubeCodes) {
+		return FieldError("count", "you counted %d tubes but scanned %d; count the bag again", r.Count, len(r.TubeCodes))
+	}
+	return nil
+}
+
+// BagReceipt is the lab's count of a bag: the tubes scanned out of it, or
+// only their number when the lab does not scan each.
+type BagReceipt struct {
+	Code      string   `json:"code"`
+	Count     int      `json:"count"`
+	TubeCodes []string `json:"tubes,omitempty"`
+}
+
+// Reconcile compares the tubes packed into a bag with those found in it.
+// Both results are sorted.
+func Reconcile(packed, found []string) (missing, extra []string) {
+	for _, c := range packed {
+		if !slices.Contains(found, c) {
+			missing = append(missing, c)
+		}
+	}
+	for _, c := range found {
+		if !slices.Contains(packed, c) {
+			extra = append(extra, c)
+		}
+	}
+	slices.Sort(missing)
+	slices.Sort(extra)
+	return missing, extra
+}
+
+// ResultRow is one tube's result as a lab posts it.
+type ResultRow struct {
+	Row      int        `json:"row,omitempty"` // line in an uploaded file
+	TubeCode string     `json:"tube"`
+	Result   TubeResult `json:"result"`
+}
+
+// ResultSummary says what a results post did.
+type ResultSummary struct {
+	Posted    int `json:"posted"`
+	Unchanged int `json:"unchanged"` // the same result posted again
+	Negative  int `json:"negative"`
+	Positive  int `json:"positive"`
+	Invalid   int `json:"invalid"`
+	// Persons counts the persons the results reached; Awaiting those put
+	// in follow-up for a single re-test.
+	Persons  int           `json:"persons"`
+	Awaiting int           `json:"awaiting"`
+	Errors   []ResultError `json:"errors,omitempty"`
+}
+
+// ResultError is a refused row of a results post.
+type ResultError struct {
+	Row      int    `json:"row,omitempty"`
+	TubeCode string `json:"tube"`
+	Message  string `json:"message"`
+}
+
+// resultWords maps what lab files write to results.
+var resultWords = map[string]TubeResult{
+	"negative": ResultNegative, "neg": ResultNegative, "阴性": ResultNegative, "-": ResultNegative,
+	"positive": ResultPositive, "pos": ResultPositive, "阳性": ResultPositive, "+": ResultPositive,
+	"invalid": ResultInvalid, "无效": ResultInvalid, "不合格": ResultInvalid,
+}
+
+// ParseResult reads a result word in English or Chinese.
+func ParseResult(s string) (TubeResult, bool) {
+	r, ok := resultWords[strings.ToLower(strings.TrimSpace(FoldWidth(s)))]
+	return r, ok
+}
+
+// ParseResultsCSV reads a lab's results file: a header row naming a tube
+// column (tube, 管码, 采样管编码) and a result column (result, 结果), then one
+// row per tube. Rows it cannot read are returned as row errors, so one bad
+// line does not hold back the others.
+func ParseResultsCSV(r io.Reader) ([]ResultRow, []ResultError, error) {
+	cr := csv.NewReader(stripBOM(r))
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		return nil, nil, FieldError("file", "the results file is empty or not CSV")
+	}
+	tubeCol, resultCol := -1, -1
+	for i, h := range header {
+		switch strings.ToLower(strings.TrimSpace(h)) {
+		case "tube", "tube_code", "管码", "采样管编码", "试管编码":
+			tubeCol = i
+		case "result", "结果", "检测结果":
+			resultCol = i
+		}
+	}
+	if tubeCol < 0 || resultCol < 0 {
+		return nil, nil, FieldError("file", "the header needs a tube column (tube/管码) and a result column (result/结果)")
+	}
+	var rows []ResultRow
+	var bad []ResultError
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			return nil, nil, FieldError("file", "line %d: %v", line, err)
+		}
+		if len(rows)+len(bad) >= MaxResultsUpload {
+			return nil, nil, FieldError("file", "at most %d rows in one upload", MaxResultsUpload)
+		}
+		row, rerr := parseResultRecord(rec, line, tubeCol, resultCol)
+		if rerr != nil {
+			bad = append(bad, *rerr)
+			continue
+		}
+		rows = append(rows, row)
+	}
+	return rows, bad, nil
+}
+
+func parseResultRecord(rec []string, line, tubeCol, resultCol int) (ResultRow, *ResultError) {
+	if len(rec) <= max(tubeCol, resultCol) {
+		return ResultRow{}, &ResultError{Row: line, Message: "the row has too few columns"}
+	}
+	code, err := NormalizeTubeCode(rec[tubeCol])
+	if err != nil {
+		return ResultRow{}, &ResultError{Row: line, TubeCode: rec[tubeCol], Message: ErrorMessage(err)}
+	}
+	res, ok := ParseResult(rec[resultCol])
+	if !ok {
+		return ResultRow{}, &ResultError{Row: line, TubeCode: code, Message: "unknown result " + strings.TrimSpace(rec[resultCol])}
+	}
+	return ResultRow{Row: line, TubeCode: code, Result: res}, nil
+}
+
+// stripBOM drops the byte-order mark Excel writes at the start of UTF-8.
+func stripBOM(r io.Reader) io.Reader {
+	buf := make([]byte, 3)
+	n, _ := io.ReadFull(r, buf)
+	if n == 3 && string(buf) == "\xef\xbb\xbf" {
+		return r
+	}
+	return io.MultiReader(strings.NewReader(string(buf[:n])), r)
+}
+
+// RetestStatus is where a home re-sampling task is.
+type RetestStatus string
+
+// Re-test statuses.
+const (
+	RetestOpen    RetestStatus = "open"    // the home sampling team should go
+	RetestSampled RetestStatus = "sampled" // sampled into a single tube, awaiting the result
+	RetestDone    RetestStatus = "done"    // the single result is in
+)
+
+// RetestTask sends the home sampling team to re-sample one person of a
+// positive or invalid pool singly.
+type RetestTask struct {
+	ID          int64        `json:"id"`
+	RoundID     int64        `json:"round_id"`
+	PersonID    int64        `json:"person_id"`
+	PersonName  string       `json:"person_name"`
+	Flags       []Flag       `json:"flags,omitempty"`
+	HouseholdID int64        `json:"household_id"`
+	Address     string       `json:"address"` // the household's path of names below the round's scope
+	SourceTube  string       `json:"source_tube"`
+	Status      RetestStatus `json:"status"`
+	TubeCode    string       `json:"tube_code,omitempty"`
+	Result      TubeResult   `json:"result,omitempty"`
+	CreatedAt   time.Time    `json:"created_at"`
+	SampledAt   time.Time    `json:"sampled_at,omitzero"`
+	SampledBy   string       `json:"sampled_by,omitempty"`
+	DoneAt      time.Time    `json:"done_at,omitzero"`
+}
+
+// RetestFilter selects re-test tasks. Zero fields do not filter.
+type RetestFilter struct {
+	RoundID *int64
+	Under   *int64 // households under this node
+	Status  *RetestStatus
+	Offset  int
+	Limit   int
+}
+
+// LabService moves tubes from the sampling site to the lab and results
+// back to every person.
+//
+// Errors: ENOTFOUND for an unknown bag, tube or task; EINVALID for a bad
+// field; ECONFLICT for a tube in the wrong state (packing an open tube, a
+// second different result); EFORBIDDEN without the permission each method
+// names.
+type LabService interface {
+	// BagTubes packs sealed tubes into a bag (PermSampling).
+	BagTubes(ctx context.Context, req *BagRequest) (*Bag, error)
+	// FindBag returns a bag with its tubes (PermSampling or PermPostResults).
+	FindBag(ctx context.Context, code string) (*Bag, error)
+	// ReceiveBag records the lab's count and lists the discrepancies
+	// (PermPostResults).
+	ReceiveBag(ctx context.Context, r BagReceipt) (*Bag, error)
+	// FindBags lists the bags of a round, discrepant ones first.
+	FindBags(ctx context.Context, roundID int64) ([]*Bag, error)
+	// PostResults records results per tube and carries each to the persons
+	// in the tube; a positive or invalid pool puts them in follow-up with
+	// a home re-test task each (PermPostResults). Rows refused are listed
+	// in the summary.
+	PostResults(ctx context.Context, rows []ResultRow) (*ResultSummary, error)
+	// FindRetests lists re-test tasks with addresses and vulnerable flags
+	// (PermReadReports or PermSampling).
+	FindRetests(ctx context.Context, f RetestFilter) ([]*RetestTask, int, error)
+	// SampleRetest records a home re-test sampled into a single tube
+	// (PermSampling).
+	SampleRetest(ctx context.Context, taskID int64, tubeCode string) (*RetestTask, error)
+}

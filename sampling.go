@@ -1,0 +1,305 @@
+package frontline
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+)
+
+// TubeState is where a tube is between the sampling table and the lab.
+type TubeState string
+
+// Tube states, in order: a tube is opened at a station, sealed when full
+// (or early), put in a bag, received by the lab and resulted.
+const (
+	TubeOpen     TubeState = "open"
+	TubeSealed   TubeState = "sealed"
+	TubeBagged   TubeState = "bagged"
+	TubeReceived TubeState = "received"
+	TubeResulted TubeState = "resulted"
+)
+
+// TubeResult is a lab's result for one tube.
+type TubeResult string
+
+// Results. An invalid tube is treated as a positive pool: its persons are
+// re-sampled.
+const (
+	ResultNegative TubeResult = "negative"
+	ResultPositive TubeResult = "positive"
+	ResultInvalid  TubeResult = "invalid"
+)
+
+// Valid reports whether r is one of the three results.
+func (r TubeResult) Valid() bool {
+	return r == ResultNegative || r == ResultPositive || r == ResultInvalid
+}
+
+// Tube is a sampling tube (采样管) identified by the barcode on it.
+type Tube struct {
+	ID        int64     `json:"id"`
+	RoundID   int64     `json:"round_id"`
+	Code      string    `json:"code"`
+	StationID int64     `json:"station_id,omitempty"`
+	Mode      PoolMode  `json:"mode,omitempty"` // set with the first person
+	Capacity  int       `json:"capacity"`       // 0 until the first person
+	Count     int       `json:"count"`
+	State     TubeState `json:"state"`
+	// HouseholdID is the household of a household-mode tube.
+	HouseholdID int64      `json:"household_id,omitempty"`
+	Retest      bool       `json:"retest,omitempty"` // a single tube of a home re-test
+	BagID       int64      `json:"bag_id,omitempty"`
+	Result      TubeResult `json:"result,omitempty"`
+	OpenedAt    time.Time  `json:"opened_at"`
+	OpenedBy    string     `json:"opened_by"`
+	SealedAt    time.Time  `json:"sealed_at,omitzero"`
+	ResultAt    time.Time  `json:"result_at,omitzero"`
+}
+
+// Take adds one person of household householdID (of householdSize
+// persons) whose zone calls for rule, or says why it cannot. The first
+// person fixes the tube's mode and capacity unless the station set a
+// capacity when opening it. A person may join a pool no larger than their
+// zone allows; a full tube seals itself.
+func (t *Tube) Take(rule PoolRule, householdID int64, householdSize int) error {
+	if t.State != TubeOpen {
+		return Errorf(ECONFLICT, "tube %s is %s; open a new tube", t.Code, t.State)
+	}
+	if t.Count == 0 && t.Mode == "" {
+		t.Mode = rule.Mode
+		if t.Capacity == 0 || rule.Mode != PoolMixed {
+			t.Capacity = rule.Capacity(householdSize)
+		} else {
+			t.Capacity = min(t.Capacity, rule.Size)
+		}
+		if rule.Mode == PoolHousehold {
+			t.HouseholdID = householdID
+		}
+	}
+	if err := t.fits(rule, householdID); err != nil {
+		return err
+	}
+	if t.Count >= t.Capacity {
+		return Errorf(ECONFLICT, "tube %s is full (%d of %d)", t.Code, t.Count, t.Capacity)
+	}
+	t.Count++
+	if t.Count == t.Capacity {
+		t.State = TubeSealed
+	}
+	return nil
+}
+
+// fits checks that a person whose zone calls for rule may join the tube.
+func (t *Tube) fits(rule PoolRule, householdID int64) error {
+	switch {
+	case t.Mode == PoolHousehold && t.HouseholdID != householdID:
+		return Errorf(ECONFLICT, "tube %s holds another household; open a new tube", t.Code)
+	case rule.Mode == PoolMixed && t.Mode == PoolMixed && t.Capacity > rule.Size:
+		return Errorf(ECONFLICT, "this person's zone allows pools of at most %d; tube %s holds %d", rule.Size, t.Code, t.Capacity)
+	case rule.Mode != t.Mode && rule.Mode != PoolMixed:
+		return Errorf(ECONFLICT, "this person's zone calls for a %s tube; tube %s is %s", rule.Mode, t.Code, t.Mode)
+	case rule.Mode == PoolMixed && t.Mode == PoolHousehold:
+		return Errorf(ECONFLICT, "tube %s is a household tube; open a pool tube", t.Code)
+	}
+	return nil
+}
+
+// Seal closes an open tube early; sealing a sealed tube changes nothing.
+// An empty tube cannot be sealed: there is nothing to send to the lab.
+func (t *Tube) Seal() error {
+	switch {
+	case t.State == TubeSealed:
+		return nil
+	case t.State != TubeOpen:
+		return Errorf(ECONFLICT, "tube %s is already %s", t.Code, t.State)
+	case t.Count == 0:
+		return Errorf(ECONFLICT, "tube %s is empty; nothing to seal", t.Code)
+	}
+	t.State = TubeSealed
+	return nil
+}
+
+// Binding records one person sampled into one tube.
+type Binding struct {
+	ID          int64     `json:"id"`
+	RoundID     int64     `json:"round_id"`
+	TubeID      int64     `json:"tube_id"`
+	TubeCode    string    `json:"tube_code"`
+	PersonID    int64     `json:"person_id"`
+	HouseholdID int64     `json:"household_id"`
+	StationID   int64     `json:"station_id,omitempty"`
+	RequestID   string    `json:"request_id"`
+	Item        int       `json:"item"` // position in its request
+	BoundAt     time.Time `json:"bound_at"`
+	BoundBy     string    `json:"bound_by"`
+	UndoneAt    time.Time `json:"undone_at,omitzero"`
+	UndoneBy    string    `json:"undone_by,omitempty"`
+}
+
+// Limits of one binding request.
+const (
+	MaxBindPersons   = 50 // persons in one request: a whole tube and then some
+	MaxRequestIDLen  = 80
+	MaxTubeCodeLen   = 40
+	DefaultBagSize   = 20 // sealed tubes go 20 to a bag
+	MaxBagSize       = 100
+	MaxResultsUpload = 100_000 // rows in one results upload
+)
+
+// BindRequest is what a station sends: a tube, the persons to put in it
+// (or a household whose members all go in), and whether to seal it after.
+// A request with no persons opens the tube (and seals it with Seal). The
+// RequestID, chosen by the station, makes a retry safe: the same id never
+// binds twice and gets the first answer again.
+type BindRequest struct {
+	RequestID   string  `json:"request_id"`
+	RoundID     int64   `json:"round_id"`
+	StationID   int64   `json:"station_id,omitempty"`
+	TubeCode    string  `json:"tube"`
+	Capacity    int     `json:"capacity,omitempty"`     // optional, when opening
+	HouseholdID int64   `json:"household_id,omitempty"` // household-tube mode
+	PersonIDs   []int64 `json:"persons,omitempty"`
+	Seal        bool    `json:"seal,omitempty"`
+}
+
+// Validate checks the shape of a request; the rules that need data run in
+// the store.
+func (r *BindRequest) Validate() error {
+	r.RequestID = strings.TrimSpace(r.RequestID)
+	if r.RequestID == "" || len(r.RequestID) > MaxRequestIDLen || !printableASCII(r.RequestID) {
+		return FieldError("request_id", "a request needs a client id of 1 to %d printable characters", MaxRequestIDLen)
+	}
+	code, err := NormalizeTubeCode(r.TubeCode)
+	if err != nil {
+		return err
+	}
+	r.TubeCode = code
+	if r.RoundID <= 0 {
+		return FieldError("round_id", "a request names its round")
+	}
+	if len(r.PersonIDs) > MaxBindPersons {
+		return FieldError("persons", "at most %d persons in one request", MaxBindPersons)
+	}
+	for i, id := range r.PersonIDs {
+		if id <= 0 || slices.Contains(r.PersonIDs[:i], id) {
+			return FieldError("persons", "person %d is missing or given twice", id)
+		}
+	}
+	if r.HouseholdID < 0 || (r.HouseholdID > 0 && len(r.PersonIDs) > 0) {
+		return FieldError("household_id", "send either a household or persons, not both")
+	}
+	if r.Capacity < 0 || r.Capacity > MaxPoolSize {
+		return FieldError("capacity", "a tube holds at most %d persons", MaxPoolSize)
+	}
+	return nil
+}
+
+// NormalizeTubeCode trims a scanned barcode and checks it: letters, digits
+// and '-', as tube labels carry.
+func NormalizeTubeCode(s string) (string, error) {
+	s = strings.ToUpper(strings.TrimSpace(FoldWidth(s)))
+	if s == "" || len(s) > MaxTubeCodeLen {
+		return "", FieldError("tube", "a tube code has 1 to %d characters", MaxTubeCodeLen)
+	}
+	for _, r := range s {
+		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+			return "", FieldError("tube", "a tube code holds only letters, digits and '-', not %q", r)
+		}
+	}
+	return s, nil
+}
+
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// BindAnswer answers a BindRequest: the tube as it now is, and one item
+// per person. Replayed says this answers an earlier request with the same
+// id, which bound nothing new.
+type BindAnswer struct {
+	RequestID string     `json:"request_id"`
+	Replayed  bool       `json:"replayed,omitempty"`
+	Tube      *Tube      `json:"tube,omitempty"`
+	Items     []BindItem `json:"items"`
+	// Error is set when the whole request was refused (the round is not
+	// open, the tube is sealed or belongs to another round).
+	Error *ItemError `json:"error,omitempty"`
+}
+
+// Bound counts the persons the answer bound.
+func (a *BindAnswer) Bound() int {
+	n := 0
+	for _, it := range a.Items {
+		if it.OK {
+			n++
+		}
+	}
+	return n
+}
+
+// BindItem is the answer for one person.
+type BindItem struct {
+	PersonID  int64      `json:"person_id"`
+	OK        bool       `json:"ok"`
+	BindingID int64      `json:"binding_id,omitempty"`
+	Error     *ItemError `json:"error,omitempty"`
+	// Prior says where, when and in which tube a person refused as
+	// already sampled was sampled.
+	Prior *PriorSample `json:"prior,omitempty"`
+}
+
+// ItemError is a refusal: an error code and a message safe to show.
+type ItemError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// NewItemError returns the refusal for err.
+func NewItemError(err error) *ItemError {
+	return &ItemError{Code: ErrorCode(err), Message: ErrorMessage(err)}
+}
+
+// PriorSample is where a person was already sampled this round.
+type PriorSample struct {
+	TubeCode string    `json:"tube_code"`
+	Station  string    `json:"station,omitempty"`
+	Site     string    `json:"site,omitempty"`
+	At       time.Time `json:"at"`
+}
+
+// TubeFilter selects tubes. Zero fields do not filter.
+type TubeFilter struct {
+	RoundID   *int64
+	StationID *int64
+	State     *TubeState
+	Offset    int
+	Limit     int
+}
+
+// SamplingService is the sampling table: it binds persons to tubes.
+//
+// Bind queues the request to the database's one writer, which commits
+// every request that arrived within a few milliseconds in one transaction
+// and then answers each. Tube capacity, one binding per person per round
+// and the tube's state are checked inside that transaction, so they hold
+// under any concurrency and across several servers on one database. A
+// refusal of a person (already sampled, tube full) is an item of the
+// answer, not an error; Bind returns an error only for a malformed request
+// (EINVALID), a caller without PermSampling (EFORBIDDEN), or a fault
+// (EINTERNAL).
+type SamplingService interface {
+	Bind(ctx context.Context, req *BindRequest) (*BindAnswer, error)
+	// Undo takes the newest binding out of a tube that is not yet bagged,
+	// reopening it if it sealed itself, and records who did it. ECONFLICT
+	// for a bagged tube, ENOTFOUND for an empty or unknown one.
+	Undo(ctx context.Context, roundID int64, tubeCode string) (*Binding, error)
+	// FindTube returns a tube and its current bindings.
+	FindTube(ctx context.Context, code string) (*Tube, []*Binding, error)
+	FindTubes(ctx context.Context, f TubeFilter) ([]*Tube, int, error)
+}

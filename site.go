@@ -1,0 +1,109 @@
+package frontline
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Site is a sampling site (采样点): a place where residents queue, with
+// stations (tables) and opening hours.
+type Site struct {
+	ID       int64     `json:"id"`
+	RoundID  int64     `json:"round_id"`
+	PlaceID  int64     `json:"place_id"` // the node it serves from, e.g. a compound
+	Name     string    `json:"name"`
+	Location string    `json:"location,omitempty"` // "枣园小区 north gate"
+	OpensAt  time.Time `json:"opens_at"`
+	ClosesAt time.Time `json:"closes_at"`
+	Stations int       `json:"stations"` // filled by finders
+}
+
+// Validate normalizes and checks a site.
+func (s *Site) Validate() error {
+	s.Name = strings.Join(strings.Fields(FoldWidth(s.Name)), " ")
+	if s.Name == "" || len([]rune(s.Name)) > 100 {
+		return FieldError("name", "a site needs a name of up to 100 characters")
+	}
+	s.Location = strings.TrimSpace(s.Location)
+	if len([]rune(s.Location)) > 200 {
+		return FieldError("location", "the location is longer than 200 characters")
+	}
+	if s.RoundID <= 0 || s.PlaceID <= 0 {
+		return FieldError("place_id", "a site belongs to a round and a place")
+	}
+	if !s.ClosesAt.After(s.OpensAt) {
+		return FieldError("closes_at", "a site closes after it opens")
+	}
+	return nil
+}
+
+// Station is a sampling station (采样台) at a site. A scanner device signs
+// in with the station's device token; its bindings record the station.
+type Station struct {
+	ID      int64  `json:"id"`
+	RoundID int64  `json:"round_id"`
+	SiteID  int64  `json:"site_id"`
+	Site    string `json:"site,omitempty"` // filled by finders
+	Name    string `json:"name"`
+	// Lane is "" for the ordinary queue or "non_green" for people whose
+	// health code is not green, who queue apart.
+	Lane      string    `json:"lane,omitempty"`
+	TokenID   int64     `json:"token_id,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Validate normalizes and checks a station.
+func (s *Station) Validate() error {
+	s.Name = strings.Join(strings.Fields(FoldWidth(s.Name)), " ")
+	if s.Name == "" || len([]rune(s.Name)) > 100 {
+		return FieldError("name", "a station needs a name of up to 100 characters")
+	}
+	if s.Lane != "" && s.Lane != "non_green" {
+		return FieldError("lane", "the lane is empty or non_green")
+	}
+	if s.SiteID <= 0 {
+		return FieldError("site_id", "a station belongs to a site")
+	}
+	return nil
+}
+
+// Slot calls the residents of one building (or a part of a large one)
+// down to a site at a time.
+type Slot struct {
+	ID         int64     `json:"id,omitempty"`
+	RoundID    int64     `json:"round_id"`
+	SiteID     int64     `json:"site_id"`
+	BuildingID int64     `json:"building_id"`
+	Building   string    `json:"building"`
+	Part       int       `json:"part"`  // 1-based
+	Parts      int       `json:"parts"` // call-ups of this building
+	Persons    int       `json:"persons"`
+	StartsAt   time.Time `json:"starts_at"`
+	EndsAt     time.Time `json:"ends_at"`
+}
+
+// SiteService manages sites, stations and the call-up plan of a round.
+// It needs PermManageRounds; sites must lie under the round's scope.
+//
+// Errors: ENOTFOUND, EINVALID, ECONFLICT (a station name taken at its site),
+// EFORBIDDEN.
+type SiteService interface {
+	CreateSite(ctx context.Context, s *Site) error
+	FindSites(ctx context.Context, roundID int64) ([]*Site, error)
+	// CreateStation adds a station and a device token for its scanner,
+	// whose secret it returns (shown once).
+	CreateStation(ctx context.Context, st *Station) (string, error)
+	FindStations(ctx context.Context, roundID int64) ([]*Station, error)
+	FindStationByID(ctx context.Context, id int64) (*Station, error)
+	// StationForToken returns the station a device token was made for.
+	StationForToken(ctx context.Context, tokenID int64) (*Station, error)
+	// PlanSlots proposes a call-up plan from the round's sites and the
+	// persons of each building; nothing is saved.
+	PlanSlots(ctx context.Context, roundID int64, settings PlanSettings) (*SitePlan, error)
+	// SaveSlots replaces the round's plan and, in the same transaction,
+	// writes one call-up notice per slot and channel to the outbox. It
+	// returns the number of notices written.
+	SaveSlots(ctx context.Context, roundID int64, slots []Slot, settings PlanSettings) (int, error)
+	FindSlots(ctx context.Context, roundID int64) ([]*Slot, error)
+}

@@ -1,0 +1,199 @@
+package frontline
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// PlanSettings are the numbers a call-up plan is made with. Every one is a
+// setting because the guidance changed several times (FIELD.md).
+type PlanSettings struct {
+	// PerStation is how many persons one station should serve in a round
+	// (guidance: one table per 600–800 residents).
+	PerStation int `json:"per_station"`
+	// QueueMinutes bounds the planned queue: a call-up holds no more
+	// persons than the site's stations sample in this many minutes.
+	QueueMinutes int `json:"queue_minutes"`
+	// SecondsPerPerson is how long one station takes per person.
+	SecondsPerPerson int `json:"seconds_per_person"`
+	// Channels are the notification channels call-up notices go out on
+	// ("log", "webhook", later "sms").
+	Channels []string `json:"channels"`
+	// NoticeTemplate is the call-up text, with {round} {building} {site}
+	// {location} {start} {end} {part} {parts} filled in.
+	NoticeTemplate string `json:"notice_template"`
+}
+
+// DefaultPlanSettings are the 2022 figures: 700 persons per table, a
+// queue of 20 minutes, 12 seconds a person (300 an hour per table).
+func DefaultPlanSettings() PlanSettings {
+	return PlanSettings{
+		PerStation: 700, QueueMinutes: 20, SecondsPerPerson: 12,
+		Channels:       []string{"log"},
+		NoticeTemplate: "【{round}】请{building}居民（第{part}/{parts}批）于{start}至{end}到{site}（{location}）参加核酸检测，请佩戴口罩、保持一米间距、出示个人码。",
+	}
+}
+
+// withDefaults fills zero settings from DefaultPlanSettings.
+func (s PlanSettings) withDefaults() PlanSettings {
+	d := DefaultPlanSettings()
+	if s.PerStation <= 0 {
+		s.PerStation = d.PerStation
+	}
+	if s.QueueMinutes <= 0 {
+		s.QueueMinutes = d.QueueMinutes
+	}
+	if s.SecondsPerPerson <= 0 {
+		s.SecondsPerPerson = d.SecondsPerPerson
+	}
+	if len(s.Channels) == 0 {
+		s.Channels = d.Channels
+	}
+	if strings.TrimSpace(s.NoticeTemplate) == "" {
+		s.NoticeTemplate = d.NoticeTemplate
+	}
+	return s
+}
+
+// PlanBuilding is a building to call down, with its persons still to be
+// sampled, in walking order.
+type PlanBuilding struct {
+	ID      int64
+	Name    string
+	Persons int
+}
+
+// PlanSite is a site and its stations.
+type PlanSite struct {
+	ID       int64
+	Stations int
+	OpensAt  time.Time
+	ClosesAt time.Time
+}
+
+// SitePlan is a proposed call-up plan and what is wrong with it.
+type SitePlan struct {
+	Slots    []Slot        `json:"slots"`
+	Warnings []PlanWarning `json:"warnings,omitempty"`
+	// Persons to call, stations needed at PerStation, stations there are.
+	Persons        int          `json:"persons"`
+	StationsNeeded int          `json:"stations_needed"`
+	Stations       int          `json:"stations"`
+	Settings       PlanSettings `json:"settings"`
+}
+
+// PlanWarning is a problem with a plan, for the page to explain.
+type PlanWarning struct {
+	// Kind is "stations_short" (Need, Have), "past_closing" (SiteID,
+	// Minutes) or "no_sites".
+	Kind    string `json:"kind"`
+	SiteID  int64  `json:"site_id,omitempty"`
+	Need    int    `json:"need,omitempty"`
+	Have    int    `json:"have,omitempty"`
+	Minutes int    `json:"minutes,omitempty"`
+}
+
+// PlanSlots assigns buildings to sites and times. Buildings go to sites in
+// the order given (neighbours stay together), each site taking a share of
+// the persons in proportion to its stations. A site calls its buildings
+// one after another from its opening; a building larger than the site
+// samples in QueueMinutes is called in parts, so the planned queue stays
+// within QueueMinutes.
+func PlanSlots(roundID int64, buildings []PlanBuilding, sites []PlanSite, s PlanSettings) *SitePlan {
+	s = s.withDefaults()
+	plan := &SitePlan{Settings: s, Slots: []Slot{}}
+	for _, b := range buildings {
+		plan.Persons += b.Persons
+	}
+	for _, site := range sites {
+		plan.Stations += site.Stations
+	}
+	plan.StationsNeeded = (plan.Persons + s.PerStation - 1) / s.PerStation
+	if plan.Stations == 0 {
+		plan.Warnings = append(plan.Warnings, PlanWarning{Kind: "no_sites", Need: plan.StationsNeeded})
+		return plan
+	}
+	if plan.Stations < plan.StationsNeeded {
+		plan.Warnings = append(plan.Warnings, PlanWarning{Kind: "stations_short", Need: plan.StationsNeeded, Have: plan.Stations})
+	}
+	next := 0
+	assigned := 0
+	for i, site := range sites {
+		if site.Stations <= 0 {
+			continue
+		}
+		// The sites up to this one take their share of everyone; a
+		// building goes here when most of it fits the share, and the last
+		// site takes the remainder.
+		quota := plan.Persons * stationsUpTo(sites, i) / plan.Stations
+		var mine []PlanBuilding
+		for next < len(buildings) && (assigned+buildings[next].Persons/2 <= quota || i == lastStaffed(sites)) {
+			mine = append(mine, buildings[next])
+			assigned += buildings[next].Persons
+			next++
+		}
+		plan.Slots = append(plan.Slots, siteSlots(roundID, site, mine, s, plan)...)
+	}
+	return plan
+}
+
+// stationsUpTo sums the stations of sites[0..i].
+func stationsUpTo(sites []PlanSite, i int) int {
+	n := 0
+	for _, s := range sites[:i+1] {
+		n += max(s.Stations, 0)
+	}
+	return n
+}
+
+func lastStaffed(sites []PlanSite) int {
+	for i := len(sites) - 1; i >= 0; i-- {
+		if sites[i].Stations > 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// siteSlots lays out one site's buildings in time.
+func siteSlots(roundID int64, site PlanSite, buildings []PlanBuilding, s PlanSettings, plan *SitePlan) []Slot {
+	perMinute := float64(site.Stations) * 60 / float64(s.SecondsPerPerson)
+	batch := max(1, int(perMinute*float64(s.QueueMinutes)))
+	at := site.OpensAt
+	var slots []Slot
+	for _, b := range buildings {
+		if b.Persons <= 0 {
+			continue
+		}
+		parts := (b.Persons + batch - 1) / batch
+		left := b.Persons
+		for part := 1; part <= parts; part++ {
+			n := min(left, (b.Persons+parts-1)/parts)
+			left -= n
+			d := time.Duration(float64(n) / perMinute * float64(time.Minute)).Round(time.Minute)
+			d = max(d, time.Minute)
+			slots = append(slots, Slot{RoundID: roundID, SiteID: site.ID, BuildingID: b.ID, Building: b.Name,
+				Part: part, Parts: parts, Persons: n, StartsAt: at, EndsAt: at.Add(d)})
+			at = at.Add(d)
+		}
+	}
+	if over := at.Sub(site.ClosesAt); over > 0 {
+		plan.Warnings = append(plan.Warnings, PlanWarning{Kind: "past_closing", SiteID: site.ID, Minutes: int(over.Minutes())})
+	}
+	return slots
+}
+
+// CallUpText fills the notice template for one slot. Times are shown in
+// loc, the local time residents read.
+func CallUpText(template, round string, slot Slot, site *Site, loc *time.Location) string {
+	location := site.Location
+	if location == "" {
+		location = site.Name
+	}
+	r := strings.NewReplacer(
+		"{round}", round, "{building}", slot.Building, "{site}", site.Name, "{location}", location,
+		"{start}", slot.StartsAt.In(loc).Format("15:04"), "{end}", slot.EndsAt.In(loc).Format("15:04"),
+		"{part}", fmt.Sprint(slot.Part), "{parts}", fmt.Sprint(slot.Parts))
+	return r.Replace(template)
+}
