@@ -86,9 +86,10 @@ func (s *Server) pageUsers(w http.ResponseWriter, r *http.Request) error {
 // userFormPage adds a user, or edits one and resets their password.
 type userFormPage struct {
 	layout
-	Create       bool
-	Action       string
-	User         userRow
+	Create bool
+	Action string
+	// Edited is the user edited; the frame's User is who is signed in.
+	Edited       userRow
 	Form         form
 	PasswordForm form
 	Roles        []option
@@ -240,7 +241,7 @@ func (s *Server) renderUser(w http.ResponseWriter, r *http.Request, status int, 
 		return err
 	}
 	return s.render(w, status, pageUserFormName, userFormPage{
-		layout: s.layout(r, lang, u.Name), Action: fmt.Sprintf("/users/%d", id), User: newUserRow(u),
+		layout: s.layout(r, lang, u.Name), Action: fmt.Sprintf("/users/%d", id), Edited: newUserRow(u),
 		Form: *f, PasswordForm: pw, Roles: roles, Scopes: scopes, Languages: s.languageOptions(lang, f.Values["language"]),
 		Done: userDone(r.URL.Query().Get("done")),
 	})
