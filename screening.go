@@ -300,4 +300,15 @@ type CampaignService interface {
 	// Gaps returns the doors not reached under a node, by assignee and
 	// building, with how long each has waited, and the total.
 	Gaps(ctx context.Context, campaignID, placeID int64, f CampaignMemberFilter) ([]*Gap, int, error)
+	// GapsByAssignee counts the doors not reached under a node for each
+	// assignee, the longest waiting first.
+	GapsByAssignee(ctx context.Context, campaignID, placeID int64) ([]*AssigneeGaps, error)
+}
+
+// AssigneeGaps is one assignee's share of a gap list.
+type AssigneeGaps struct {
+	Assignee Assignee  `json:"assignee"`
+	Pending  int       `json:"pending"`
+	NotHome  int       `json:"not_home"` // of which visited without answer
+	Oldest   time.Time `json:"oldest"`   // since when the longest-waiting door waits
 }

@@ -1,0 +1,260 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/frontline-org/frontline"
+)
+
+// Assign gives the listed households, or every household under a node,
+// to one grid worker or team. The new assignee replaces the old in the
+// same row, so every household keeps exactly one (the table's CHECK
+// holds it too). Assigning a node also changes who gets households added
+// under it later.
+func (s *CampaignService) Assign(ctx context.Context, campaignID int64, householdIDs []int64, under int64, to frontline.Assignee) (int, error) {
+	tx, err := s.db.writeTx(ctx, frontline.PermManageScreening)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	if err := to.Validate(); err != nil {
+		return 0, err
+	}
+	c, err := tx.openCampaign(ctx, campaignID)
+	if err != nil {
+		return 0, err
+	}
+	if (under > 0) == (len(householdIDs) > 0) {
+		return 0, frontline.FieldError("household_ids", "assign either a list of households or everything under one node")
+	}
+	path := c.path
+	if under > 0 {
+		n, err := tx.campaignNode(ctx, c, under)
+		if err != nil {
+			return 0, err
+		}
+		path = n.Path
+	}
+	if err := tx.checkAssignee(ctx, c, path, to); err != nil {
+		return 0, err
+	}
+	var n int
+	if under > 0 {
+		n, err = tx.assignUnder(ctx, c, path, to)
+	} else {
+		n, err = tx.assignHouseholds(ctx, c, householdIDs, to)
+	}
+	if err != nil {
+		return 0, err
+	}
+	if err := tx.audit(ctx, "assign", "screening_campaign", c.ID, path, nil, map[string]any{
+		"user_id": to.UserID, "team_id": to.TeamID, "under": under, "household_ids": householdIDs, "households": n,
+	}); err != nil {
+		return 0, err
+	}
+	return n, tx.Commit()
+}
+
+// checkAssignee refuses a user who could not reach the doors (their scope
+// does not cover path, or they may not record visits) and a team of
+// another campaign.
+func (tx *Tx) checkAssignee(ctx context.Context, c campaign, path string, to frontline.Assignee) error {
+	if to.TeamID > 0 {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM screening_teams WHERE id = ? AND campaign_id = ?`, to.TeamID, c.ID).Scan(&n); err != nil {
+			return err
+		} else if n == 0 {
+			return frontline.FieldError("team_id", "team %d is not a team of this campaign", to.TeamID)
+		}
+		return nil
+	}
+	var role frontline.Role
+	var scope string
+	var disabled bool
+	err := tx.QueryRowContext(ctx, `SELECT u.role, p.path, u.disabled FROM users u JOIN places p ON p.id = u.scope_id WHERE u.id = ?`,
+		to.UserID).Scan(&role, &scope, &disabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return frontline.FieldError("user_id", "user %d not found", to.UserID)
+	} else if err != nil {
+		return err
+	}
+	if disabled || !role.Can(frontline.PermVisit) || !strings.HasPrefix(path, scope) {
+		return frontline.FieldError("user_id", "this user cannot visit these households (role, scope or disabled)")
+	}
+	return nil
+}
+
+func (tx *Tx) assignUnder(ctx context.Context, c campaign, path string, to frontline.Assignee) (int, error) {
+	lo, hi := subtreeRange(path)
+	where, args := andScope(ctx, "path", []string{"campaign_id = ?", "path > ?", "path < ?"}, []any{c.ID, lo, hi})
+	res, err := tx.ExecContext(ctx, `UPDATE screening_households SET user_id = ?, team_id = ? WHERE `+strings.Join(where, " AND "),
+		append([]any{nullID(to.UserID), nullID(to.TeamID)}, args...)...)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE screening_assign SET user_id = ?, team_id = ?
+		WHERE campaign_id = ? AND place_id IN (SELECT id FROM places WHERE path >= ? AND path < ?)`,
+		nullID(to.UserID), nullID(to.TeamID), c.ID, lo, hi); err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+func (tx *Tx) assignHouseholds(ctx context.Context, c campaign, ids []int64, to frontline.Assignee) (int, error) {
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	total := 0
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		where, args := andScope(ctx, "path", []string{"campaign_id = ?", "household_id IN " + inList(len(chunk))},
+			append([]any{c.ID}, int64Args(chunk)...))
+		res, err := tx.ExecContext(ctx, `UPDATE screening_households SET user_id = ?, team_id = ? WHERE `+strings.Join(where, " AND "),
+			append([]any{nullID(to.UserID), nullID(to.TeamID)}, args...)...)
+		if err != nil {
+			return 0, err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return 0, err
+		}
+		total += int(n)
+	}
+	if total != len(ids) {
+		return 0, frontline.Errorf(frontline.ENOTFOUND, "%d of the %d households are not in this campaign (or not in your area)", len(ids)-total, len(ids))
+	}
+	return total, nil
+}
+
+// CreateTeam adds a team of workers to a campaign.
+func (s *CampaignService) CreateTeam(ctx context.Context, t *frontline.Team) error {
+	tx, err := s.db.writeTx(ctx, frontline.PermManageScreening)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	c, err := tx.openCampaign(ctx, t.CampaignID)
+	if err != nil {
+		return err
+	}
+	if t.Name = strings.TrimSpace(t.Name); t.Name == "" || len([]rune(t.Name)) > 50 {
+		return frontline.FieldError("name", "a team needs a name of at most 50 characters")
+	}
+	for _, u := range t.Members {
+		if err := tx.checkAssignee(ctx, c, c.path, frontline.Assignee{UserID: u}); err != nil {
+			// A member may work in part of the campaign only.
+			var scope string
+			if e := tx.QueryRowContext(ctx, `SELECT p.path FROM users u JOIN places p ON p.id = u.scope_id WHERE u.id = ?`, u).Scan(&scope); e != nil || !strings.HasPrefix(scope, c.path) {
+				return err
+			}
+		}
+	}
+	if t.ID, err = tx.createScreeningTeam(ctx, c.ID, t.Name); err != nil {
+		return err
+	}
+	t.Members = slices.Compact(slices.Sorted(slices.Values(t.Members)))
+	for _, u := range t.Members {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO screening_team_members (team_id, user_id) VALUES (?, ?)`, t.ID, u); err != nil {
+			return err
+		}
+	}
+	t.CreatedAt, t.CreatedBy = tx.now, frontline.ActorFrom(ctx).String()
+	if err := tx.audit(ctx, "create", "screening_team", t.ID, c.path, nil, map[string]any{"name": t.Name, "members": t.Members}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// FindTeams returns the teams of a campaign with their members.
+func (s *CampaignService) FindTeams(ctx context.Context, campaignID int64) ([]*frontline.Team, error) {
+	if err := authorizeScreening(ctx, frontline.PermReadReports, frontline.PermVisit); err != nil {
+		return nil, err
+	}
+	tx, err := s.db.BeginReadTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	c, err := tx.findCampaign(ctx, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT t.id, t.name, t.created_at, t.created_by, COALESCE(m.user_id, 0)
+		FROM screening_teams t LEFT JOIN screening_team_members m ON m.team_id = t.id WHERE t.campaign_id = ? ORDER BY t.id, m.user_id`, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*frontline.Team{}
+	for rows.Next() {
+		t := &frontline.Team{CampaignID: c.ID, Members: []int64{}}
+		var member int64
+		if err := rows.Scan(&t.ID, &t.Name, &t.CreatedAt, &t.CreatedBy, &member); err != nil {
+			return nil, err
+		}
+		if n := len(out); n > 0 && out[n-1].ID == t.ID {
+			t = out[n-1]
+		} else {
+			out = append(out, t)
+		}
+		if member > 0 {
+			t.Members = append(t.Members, member)
+		}
+	}
+	return out, rows.Err()
+}
+
+// GapsByAssignee counts the doors not reached under a node per assignee.
+func (s *CampaignService) GapsByAssignee(ctx context.Context, campaignID, placeID int64) ([]*frontline.AssigneeGaps, error) {
+	if err := authorizeScreening(ctx, frontline.PermReadReports, frontline.PermVisit); err != nil {
+		return nil, err
+	}
+	tx, err := s.db.BeginReadTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	c, err := tx.findCampaign(ctx, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	n, err := tx.campaignNode(ctx, c, placeID)
+	if err != nil {
+		return nil, err
+	}
+	cond, args, err := tx.campaignMemberWhere(ctx, c, frontline.CampaignMemberFilter{Under: &n.ID, OnlyPending: true})
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT COALESCE(s.user_id, 0), COALESCE(s.team_id, 0), COUNT(*),
+		SUM(CASE WHEN s.status = ? THEN 1 ELSE 0 END), MIN(s.since)
+		FROM screening_households s WHERE `+cond+` GROUP BY s.user_id, s.team_id`,
+		append([]any{string(frontline.OutcomeNotHome)}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*frontline.AssigneeGaps
+	var as []*frontline.Assignee
+	for rows.Next() {
+		g := &frontline.AssigneeGaps{}
+		var oldest aggTime
+		if err := rows.Scan(&g.Assignee.UserID, &g.Assignee.TeamID, &g.Pending, &g.NotHome, &oldest); err != nil {
+			return nil, err
+		}
+		g.Oldest = oldest.Time
+		out, as = append(out, g), append(as, &g.Assignee)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if err := tx.nameAssignees(ctx, as); err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(out, func(a, b *frontline.AssigneeGaps) int { return a.Oldest.Compare(b.Oldest) })
+	return out, nil
+}
