@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"strings"
 
 	"github.com/frontline-org/frontline"
@@ -17,6 +18,8 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 			"on SIGINT or SIGTERM, letting requests in flight finish.")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
 	withDemo := fs.Bool("demo", false, "build the demo city first if the database is empty")
+	secure := fs.String("secure-cookies", "auto", "mark the session cookie Secure (HTTPS only): auto means yes unless --addr is a loopback address;\n"+
+		"set yes when a TLS proxy serves Frontline, no only on a trusted network")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -32,9 +35,16 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 			return err
 		}
 	}
+	secureCookies, err := secureCookies(*secure, *addr)
+	if err != nil {
+		return err
+	}
 	srv := &web.Server{
 		Places:  places,
 		Persons: sqldb.NewPersonService(m.DB),
+		Users:   sqldb.NewUserService(m.DB, frontline.DefaultLoginPolicy),
+		Audit:   sqldb.NewAuditService(m.DB),
+		Secure:  secureCookies,
 		Ready:   func(ctx context.Context) error { return ready(ctx, m.DB) },
 		Logger:  m.Logger,
 		Version: version,
@@ -46,6 +56,26 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	return srv.Serve(ctx, *addr)
+}
+
+// secureCookies decides the Secure flag of the session cookie. Browsers
+// send a Secure cookie only over HTTPS, so on plain HTTP it must be off;
+// that is safe only where the traffic never leaves the machine.
+func secureCookies(flag, addr string) (bool, error) {
+	switch flag {
+	case "yes", "true":
+		return true, nil
+	case "no", "false":
+		return false, nil
+	case "auto":
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			return false, usagef("--addr %q: %v", addr, err)
+		}
+		ip := net.ParseIP(host)
+		return !(host == "localhost" || (ip != nil && ip.IsLoopback())), nil
+	}
+	return false, usagef("--secure-cookies must be auto, yes or no")
 }
 
 // ensureDemo builds the demo city when the database has no places yet, so
