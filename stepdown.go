@@ -201,12 +201,10 @@ func Timeline(path string, zones []*Zone, evidence []*ZoneEvidence) []*ZoneEvent
 		self = ids[len(ids)-1]
 	}
 	var out []*ZoneEvent
-	var onPath []*Zone
 	for _, z := range zones {
 		if !slices.Contains(ids, z.PlaceID) {
 			continue
 		}
-		onPath = append(onPath, z)
 		out = append(out, &ZoneEvent{At: z.Start, Kind: EventZoneStarted, Zone: z, Inherited: z.PlaceID != self})
 		if !z.Active() {
 			out = append(out, &ZoneEvent{At: z.End, Kind: EventZoneEnded, Zone: z, Inherited: z.PlaceID != self})
@@ -216,20 +214,21 @@ func Timeline(path string, zones []*Zone, evidence []*ZoneEvidence) []*ZoneEvent
 		out = append(out, &ZoneEvent{At: e.At, Kind: EventEvidence, Evidence: e})
 	}
 	sortEvents(out)
+	// Replay the events in order, so that entries at the same instant (a
+	// zone ended and the next started) each show the level between them.
+	running := map[int64]*Zone{}
 	for _, ev := range out {
-		ev.Level = levelAt(onPath, ev.At)
+		switch ev.Kind {
+		case EventZoneStarted:
+			running[ev.Zone.ID] = ev.Zone
+		case EventZoneEnded:
+			delete(running, ev.Zone.ID)
+		}
+		ev.Level = LevelNone
+		for _, z := range running {
+			ev.Level = Strictest(ev.Level, z.Level)
+		}
 	}
 	return out
 }
 
-// levelAt is the strictest level among zones running at t (started at or
-// before it and not yet ended).
-func levelAt(zones []*Zone, t time.Time) ZoneLevel {
-	l := LevelNone
-	for _, z := range zones {
-		if !z.Start.After(t) && (z.Active() || z.End.After(t)) && z.Level.StricterThan(l) {
-			l = z.Level
-		}
-	}
-	return l
-}

@@ -105,7 +105,7 @@ func TestTimeline(t *testing.T) {
 	sealed := zoneOn(compound, frontline.LevelSealed)
 	sealed.Start, sealed.End = t0, t0.Add(8*24*time.Hour)
 	controlled := zoneOn(compound, frontline.LevelControlled)
-	controlled.Start = sealed.End
+	controlled.ID, controlled.Start = 21, sealed.End
 	own := zoneOn(household, frontline.LevelSealed)
 	own.Start = t0.Add(24 * time.Hour)
 	elsewhere := zoneOn(building4, frontline.LevelSealed)
