@@ -1,6 +1,17 @@
 package main
 
-import "testing"
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
 
 func TestSecureCookies(t *testing.T) {
 	for _, c := range []struct {
@@ -22,4 +33,69 @@ func TestSecureCookies(t *testing.T) {
 			t.Errorf("secureCookies(%q, %q) = %v, %v; want %v, error %v", c.flag, c.addr, got, err, c.want, c.err)
 		}
 	}
+}
+
+// TestServeDemo runs the README's first command on a fresh database:
+// `serve --demo` builds the demo city, prints the logins and the address,
+// answers /readyz, and stops gracefully when asked to.
+func TestServeDemo(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &syncBuffer{}
+	done := make(chan int, 1)
+	db := "sqlite:" + filepath.Join(t.TempDir(), "frontline.db")
+	go func() {
+		done <- Run(ctx, []string{"serve", "--demo", "--db", db, "--addr", "127.0.0.1:0", "--log-level", "warn"},
+			strings.NewReader(""), out, io.Discard)
+	}()
+	addr := ""
+	for deadline := time.Now().Add(60 * time.Second); addr == "" && time.Now().Before(deadline); {
+		if m := servingOn.FindStringSubmatch(out.String()); m != nil {
+			addr = m[1]
+		} else {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	if addr == "" {
+		t.Fatalf("serve --demo printed no address:\n%s", out.String())
+	}
+	for _, want := range []string{"xiahong", "frontline-demo"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("serve --demo did not print %q:\n%s", want, out.String())
+		}
+	}
+	resp, err := http.Get("http://" + addr + "/readyz")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("/readyz: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("serve exited %d after a graceful stop", code)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop within 15 s of being asked to")
+	}
+}
+
+var servingOn = regexp.MustCompile(`serving on http://(\S+)`)
+
+// syncBuffer is a buffer the server goroutine writes while the test reads.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
