@@ -231,4 +231,3 @@ func Timeline(path string, zones []*Zone, evidence []*ZoneEvidence) []*ZoneEvent
 	}
 	return out
 }
-

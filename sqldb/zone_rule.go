@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"strconv"
-	"strings"
 
 	"github.com/frontline-org/frontline"
 )
@@ -147,10 +146,11 @@ func (s *ZoneService) UpdateZoneRule(ctx context.Context, r *frontline.ZoneRule)
 }
 
 func ruleFields(r *frontline.ZoneRule) map[string]any {
+	stepDown := strconv.Itoa(r.StepDown.Days) + " days, " + strconv.Itoa(r.StepDown.Rounds) + " rounds, to " + string(r.StepDown.To)
 	return map[string]any{
 		"level": r.Level, "version": r.Version, "movement": r.Movement, "door_delivery": r.DoorDelivery,
 		"home_sampling": r.HomeSampling, "pool_size": r.PoolSize, "pool_per_household": r.PoolPerHousehold,
-		"step_down": strings.Join([]string{strconv.Itoa(r.StepDown.Days) + "d", strconv.Itoa(r.StepDown.Rounds) + " rounds", "to " + string(r.StepDown.To)}, ", "),
-		"leave": r.Entry.Leave, "enter": r.Entry.Enter, "test_within_hours": r.Entry.TestWithinHours, "note": r.Note,
+		"step_down": stepDown, "leave": r.Entry.Leave, "enter": r.Entry.Enter,
+		"test_within_hours": r.Entry.TestWithinHours, "note": r.Note,
 	}
 }

@@ -40,9 +40,9 @@ func TestZoneService_EffectiveLevel(t *testing.T) {
 		bld3 := mustPlace(t, db, tr.comp1.ID, frontline.KindBuilding, "3号楼")
 		hh5 := mustPlace(t, db, bld3.ID, frontline.KindHousehold, "301")
 
-		mustZone(t, s, ctx, tr.comp2, frontline.LevelSealed)        // 忠义巷小区 sealed
-		mustZone(t, s, ctx, tr.comp1, frontline.LevelPrecaution)    // 枣园小区 precaution
-		mustZone(t, s, ctx, tr.bld1, frontline.LevelControlled)     // its 1号楼 controlled
+		mustZone(t, s, ctx, tr.comp2, frontline.LevelSealed)     // 忠义巷小区 sealed
+		mustZone(t, s, ctx, tr.comp1, frontline.LevelPrecaution) // 枣园小区 precaution
+		mustZone(t, s, ctx, tr.bld1, frontline.LevelControlled)  // its 1号楼 controlled
 		want := map[*frontline.Place]frontline.ZoneLevel{
 			tr.comm1: frontline.LevelNone, tr.comm2: frontline.LevelNone,
 			tr.comp2: frontline.LevelSealed, tr.bld2: frontline.LevelSealed, tr.hh[2]: frontline.LevelSealed, tr.hh[3]: frontline.LevelSealed,
