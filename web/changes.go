@@ -61,11 +61,11 @@ func (s *Server) changeRows(lang string, cs []*frontline.Change) []changeRow {
 			}
 		}
 		for _, k := range keys {
-			rows[i].Fields = append(rows[i].Fields, fieldChange{
-				Label:  s.label(lang, "field."+k, k),
-				Before: s.fieldValue(lang, k, c.Before[k]),
-				After:  s.fieldValue(lang, k, c.After[k]),
-			})
+			fc := fieldChange{Label: s.label(lang, "field."+k, k),
+				Before: s.fieldValue(lang, k, c.Before[k]), After: s.fieldValue(lang, k, c.After[k])}
+			if fc.Before != "" || fc.After != "" {
+				rows[i].Fields = append(rows[i].Fields, fc)
+			}
 		}
 	}
 	return rows
@@ -99,13 +99,13 @@ func (s *Server) fieldValue(lang, key string, v any) string {
 		return s.label(lang, "idtype."+str, str)
 	case "disabled":
 		return s.label(lang, "value."+str, str)
-	case "flags":
-		sep := s.label(lang, "list.sep", ",")
+	case "flags", "fields":
+		prefix := map[string]string{"flags": "flag.", "fields": "field."}[key]
 		var out []string
 		for _, f := range strings.Split(str, ",") {
-			out = append(out, s.label(lang, "flag."+f, f))
+			out = append(out, s.label(lang, prefix+f, f))
 		}
-		return strings.Join(out, sep)
+		return strings.Join(out, s.label(lang, "list.sep", ","))
 	case "locked_until", "revoked_at":
 		if t, err := time.Parse(time.RFC3339Nano, str); err == nil {
 			return s.formatTime(lang, t)

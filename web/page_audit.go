@@ -70,20 +70,7 @@ func (s *Server) pageAudit(w http.ResponseWriter, r *http.Request) error {
 		Changes: changeTable{Lang: lang, Rows: s.changeRows(lang, changes)}, Total: total, From: offset + 1, To: offset + len(changes),
 		Export: "/audit/export.csv?" + query.Encode(),
 	}
-	link := func(off int) string {
-		v := url.Values{}
-		for k, vs := range query {
-			v[k] = vs
-		}
-		v.Set("offset", strconv.Itoa(off))
-		return "/audit?" + v.Encode()
-	}
-	if offset > 0 {
-		page.Prev = link(max(0, offset-auditLimit))
-	}
-	if offset+len(changes) < total {
-		page.Next = link(offset + auditLimit)
-	}
+	page.Prev, page.Next = pageLinks("/audit", query, offset, len(changes), auditLimit, total)
 	return s.render(w, http.StatusOK, pageAuditName, page)
 }
 

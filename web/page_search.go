@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"github.com/frontline-org/frontline"
 )
@@ -79,18 +78,10 @@ func (s *Server) pageSearch(w http.ResponseWriter, r *http.Request) error {
 	}
 	page.Results, page.Total = s.personTable(r, lang, rows, true), total
 	page.From, page.To = offset+1, offset+len(persons)
-	link := func(off int) string {
-		v := url.Values{"by": {by}, "q": {page.Q}, "offset": {strconv.Itoa(off)}}
-		if moved {
-			v.Set("moved", "true")
-		}
-		return "/search?" + v.Encode()
+	query := url.Values{"by": {by}, "q": {page.Q}}
+	if moved {
+		query.Set("moved", "true")
 	}
-	if offset > 0 {
-		page.Prev = link(max(0, offset-searchLimit))
-	}
-	if offset+len(persons) < total {
-		page.Next = link(offset + searchLimit)
-	}
+	page.Prev, page.Next = pageLinks("/search", query, offset, len(persons), searchLimit, total)
 	return s.render(w, http.StatusOK, pageSearchName, page)
 }

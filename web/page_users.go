@@ -74,12 +74,7 @@ func (s *Server) pageUsers(w http.ResponseWriter, r *http.Request) error {
 		row.LockedNow = u.LockedUntil.After(s.Now())
 		page.Users = append(page.Users, row)
 	}
-	if offset > 0 {
-		page.Prev = "/users?offset=" + strconv.Itoa(max(0, offset-maxRows))
-	}
-	if offset+len(users) < total {
-		page.Next = "/users?offset=" + strconv.Itoa(offset+maxRows)
-	}
+	page.Prev, page.Next = pageLinks("/users", nil, offset, len(users), maxRows, total)
 	return s.render(w, http.StatusOK, pageUsersName, page)
 }
 

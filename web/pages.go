@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 
 	"github.com/frontline-org/frontline"
 )
@@ -114,12 +115,26 @@ func navLinks(role frontline.Role) []navLink {
 
 // layout returns the frame of a page for r in lang.
 func (s *Server) layout(r *http.Request, lang, title string) layout {
-	l := layout{Lang: lang, Title: title, Version: s.Version, Path: r.URL.RequestURI()}
+	l := layout{Lang: lang, Title: title, Version: s.Version, Path: returnPath(r)}
 	if c := callerFrom(r.Context()); c != nil {
 		l.CSRF = c.csrf
 		l.User = &navUser{Login: c.principal.Login, Role: c.principal.Role, Links: navLinks(c.principal.Role)}
 	}
 	return l
+}
+
+// returnPath is where the language switch of a page returns to: the page
+// itself, or for a page that answers a form (a reveal, a form shown again
+// with its errors), the page the form was on, since a POST cannot be
+// repeated by a link.
+func returnPath(r *http.Request) string {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return r.URL.RequestURI()
+	}
+	if u, err := url.Parse(r.Referer()); err == nil && u.Host == r.Host {
+		return localPath(u.RequestURI())
+	}
+	return "/"
 }
 
 // render executes a page into a buffer and writes it only when the whole

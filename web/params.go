@@ -170,3 +170,24 @@ func (p *params) day(name string, loc *time.Location, end bool) time.Time {
 	p.fail(frontline.FieldError(name, "%q is not a date (YYYY-MM-DD) or an RFC 3339 time", s))
 	return time.Time{}
 }
+
+// pageLinks returns the links to the previous and next page of a list
+// that shows n rows from offset, limit a page, out of total; "" where
+// there is no such page. query keeps the list's search.
+func pageLinks(path string, query url.Values, offset, n, limit, total int) (prev, next string) {
+	link := func(off int) string {
+		v := url.Values{}
+		for k, vs := range query {
+			v[k] = vs
+		}
+		v.Set("offset", strconv.Itoa(off))
+		return path + "?" + v.Encode()
+	}
+	if offset > 0 {
+		prev = link(max(0, offset-limit))
+	}
+	if offset+n < total {
+		next = link(offset + limit)
+	}
+	return prev, next
+}
