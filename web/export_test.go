@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/frontline-org/frontline"
@@ -70,3 +71,8 @@ func CSRFTokenForTest(secret string) string { return csrfToken(secret) }
 
 // LocalPathForTest is where the sign-in form may send a person back to.
 func LocalPathForTest(next string) string { return localPath(next) }
+
+// PageLinksForTest returns the previous and next links of a list.
+func PageLinksForTest(path string, query url.Values, offset, n, limit, total int) (string, string) {
+	return pageLinks(path, query, offset, n, limit, total)
+}

@@ -143,11 +143,6 @@ type accountPage struct {
 func (s *Server) pageAccount(w http.ResponseWriter, r *http.Request) error {
 	lang := pickLang(w, r)
 	p := callerFrom(r.Context()).principal
-	title, err := s.text(lang, "account.title")
-	if err != nil {
-		return err
-	}
-	page := accountPage{layout: s.layout(r, lang, title)}
 	if p.UserID == 0 {
 		return frontline.Errorf(frontline.EFORBIDDEN, "a device token has no account page")
 	}
@@ -155,8 +150,11 @@ func (s *Server) pageAccount(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page.Account = newUserRow(u)
-	return s.render(w, http.StatusOK, pageAccountName, page)
+	title, err := s.text(lang, "account.title")
+	if err != nil {
+		return err
+	}
+	return s.render(w, http.StatusOK, pageAccountName, accountPage{layout: s.layout(r, lang, title), Account: newUserRow(u)})
 }
 
 // meResponse is the body of GET /api/v1/me: who the API takes the caller

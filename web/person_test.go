@@ -228,6 +228,14 @@ func TestReveal(t *testing.T) {
 		if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
 			t.Fatalf("Cache-Control %q", cc)
 		}
+		// The language switch of the answer returns to the page the button
+		// was on: a POST cannot be repeated by a link.
+		assertContains(t, body, `name="next" value="/"`)
+		personPage := fmt.Sprintf("/persons/%d", p.ID)
+		_, body = sec.postRaw(t, personPage+"/reveal", url.Values{"csrf": {sec.csrf}}, http.Header{"Referer": {ts.URL + personPage}})
+		assertContains(t, body, `name="next" value="`+personPage+`"`)
+		_, body = sec.postRaw(t, personPage+"/reveal", url.Values{"csrf": {sec.csrf}}, http.Header{"Referer": {"https://evil.example/x"}})
+		assertContains(t, body, `name="next" value="/"`)
 		_, body = sec.get(t, fmt.Sprintf("/audit?entity=person&entity_id=%d&action=reveal", p.ID))
 		assertContains(t, body, `data-testid="change-action">查看完整号码<`, sec.login, "127.0.0.1")
 		var reveal struct {
@@ -245,7 +253,7 @@ func TestReveal(t *testing.T) {
 			Total   int                `json:"total"`
 		}
 		sec.getJSON(t, fmt.Sprintf("/api/v1/audit?entity=person&entity_id=%d&action=reveal", p.ID), http.StatusOK, &log)
-		if log.Total != 2 || log.Changes[0].Actor != sec.login || log.Changes[0].Addr != "127.0.0.1" {
+		if log.Total != 4 || log.Changes[0].Actor != sec.login || log.Changes[0].Addr != "127.0.0.1" {
 			t.Fatalf("audit %+v", log)
 		}
 	})
