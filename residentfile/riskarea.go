@@ -1,0 +1,149 @@
+package residentfile
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/frontline-org/frontline"
+)
+
+// Risk-area list columns and the headers offices give them.
+var riskAreaHeaders = map[string][]string{
+	"name":       {"地区", "地区名称", "风险地区", "名称", "name", "area"},
+	"code":       {"地区代码", "区划代码", "代码", "code", "areacode"},
+	"level":      {"风险等级", "等级", "level", "risklevel"},
+	"valid_from": {"开始日期", "起始日期", "生效日期", "validfrom", "from"},
+	"valid_to":   {"结束日期", "截止日期", "解除日期", "validto", "to"},
+	"source":     {"来源", "依据", "通告", "source", "note"},
+}
+
+// riskAreaColumns are the columns in the order messages list them.
+var riskAreaColumns = []string{"name", "code", "level", "valid_from", "valid_to", "source"}
+
+// ReadRiskAreas reads a risk-area list (CSV in UTF-8 or GBK, or XLSX; the
+// first sheet unless sheet is given) with a header row naming at least
+// the area, its level and the first day. Each row comes back parsed, or
+// with its problems, naming the row and the column as a spreadsheet shows
+// them; a file that cannot be read at all is an EINVALID error.
+func ReadRiskAreas(name string, r io.Reader, sheet string) ([]frontline.RiskAreaRow, error) {
+	data, err := readAll(r)
+	if err != nil {
+		return nil, invalid(name, err, "the file cannot be read")
+	}
+	in, err := open(name, data, sheet)
+	if err != nil {
+		return nil, err
+	}
+	defer in.close()
+	src, err := in.rows()
+	if err != nil {
+		return nil, err
+	}
+	defer src.close()
+	var pos map[string]int
+	var labels map[string]string
+	var out []frontline.RiskAreaRow
+	for {
+		row, cells, err := src.next()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, invalid(name, err, "the file cannot be read")
+		}
+		if pos == nil {
+			if pos, labels, err = riskAreaHeader(name, cells); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if blank(cells) {
+			continue
+		}
+		out = append(out, riskAreaRow(row, cells, pos, labels, in))
+	}
+	if pos == nil {
+		return nil, invalid(name, nil, "the file is empty; it has no header row")
+	}
+	return out, nil
+}
+
+// riskAreaHeader maps the header row to columns; the name, level and
+// first day are required.
+func riskAreaHeader(name string, cells []string) (map[string]int, map[string]string, error) {
+	pos, labels := map[string]int{}, map[string]string{}
+	for i, h := range cells {
+		key := headerKey(h)
+		for col, aliases := range riskAreaHeaders {
+			for _, a := range aliases {
+				if key == headerKey(a) {
+					if _, seen := pos[col]; !seen {
+						pos[col] = i
+						labels[col] = fmt.Sprintf("%s (%s)", columnLetter(i), headerLabel(h))
+					}
+				}
+			}
+		}
+	}
+	var missing []string
+	for _, col := range []string{"name", "level", "valid_from"} {
+		if _, ok := pos[col]; !ok {
+			missing = append(missing, riskAreaHeaders[col][1])
+		}
+	}
+	if len(missing) > 0 {
+		return nil, nil, invalid(name, nil, "the header row lacks the columns %s (also needed: 风险等级, 开始日期)", strings.Join(missing, ", "))
+	}
+	return pos, labels, nil
+}
+
+// riskAreaRow parses one row; every problem names its column.
+func riskAreaRow(row int, cells []string, pos map[string]int, labels map[string]string, in *input) frontline.RiskAreaRow {
+	out := frontline.RiskAreaRow{Row: row}
+	cell := func(col string) string {
+		if i, ok := pos[col]; ok && i < len(cells) {
+			return strings.TrimSpace(cells[i])
+		}
+		return ""
+	}
+	fail := func(col, msg string) {
+		out.Errors = append(out.Errors, frontline.RowError{Row: row, Column: labels[col], Message: msg})
+	}
+	a := &out.Area
+	a.Name, a.Code, a.Source = cell("name"), wholeNumber(cell("code")), cell("source")
+	if l, ok := frontline.ParseRiskLevel(cell("level")); ok {
+		a.Level = l
+	} else {
+		fail("level", fmt.Sprintf("%q is not a risk level (高, 中, 低 or 解除)", cell("level")))
+	}
+	day := func(col string, required bool) string {
+		s := cell(col)
+		if s == "" {
+			if required {
+				fail(col, "the day is missing")
+			}
+			return ""
+		}
+		if in.xlsx {
+			if d, ok := excelSerial(s, in.date1904); ok {
+				return d
+			}
+		}
+		d, ok := parseDate(s)
+		if !ok {
+			fail(col, fmt.Sprintf("%q is not a date", s))
+		}
+		return d
+	}
+	a.ValidFrom, a.ValidTo = day("valid_from", true), day("valid_to", false)
+	if len(out.Errors) == 0 {
+		if err := a.Validate(); err != nil {
+			col := frontline.ErrorField(err)
+			if labels[col] == "" {
+				labels[col] = col
+			}
+			fail(col, frontline.ErrorMessage(err))
+		}
+	}
+	return out
+}
