@@ -127,6 +127,7 @@ type Binding struct {
 	TubeID      int64     `json:"tube_id"`
 	TubeCode    string    `json:"tube_code"`
 	PersonID    int64     `json:"person_id"`
+	PersonName  string    `json:"person_name,omitempty"` // filled by finders
 	HouseholdID int64     `json:"household_id"`
 	StationID   int64     `json:"station_id,omitempty"`
 	RequestID   string    `json:"request_id"`

@@ -1,0 +1,211 @@
+-- Test rounds: the frozen denominator, sites and stations, the call-up
+-- plan, tubes and bindings (the hot path), bags, results, re-tests,
+-- coverage counters and the notification outbox.
+
+CREATE TABLE test_rounds (
+    id          BIGSERIAL PRIMARY KEY,
+    scope_id    BIGINT NOT NULL REFERENCES places (id),
+    name        TEXT NOT NULL,
+    test_type   TEXT NOT NULL,
+    day         TEXT NOT NULL,
+    starts_at   TIMESTAMPTZ NOT NULL,
+    ends_at     TIMESTAMPTZ NOT NULL,
+    -- JSON: zone level -> {"mode": "pool", "size": 10}
+    pool_policy TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    expected    INTEGER NOT NULL DEFAULT 0,
+    created_at  TIMESTAMPTZ NOT NULL,
+    created_by  TEXT NOT NULL,
+    opened_at   TIMESTAMPTZ,
+    opened_by   TEXT NOT NULL DEFAULT '',
+    closed_at   TIMESTAMPTZ,
+    closed_by   TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX test_rounds_scope ON test_rounds (scope_id);
+
+-- One row per person the round must reach, written when it opens. The
+-- binding path reads and updates it by primary key.
+CREATE TABLE round_members (
+    round_id     BIGINT NOT NULL REFERENCES test_rounds (id),
+    person_id    BIGINT NOT NULL REFERENCES persons (id),
+    household_id BIGINT NOT NULL,
+    status       TEXT NOT NULL,
+    binding_id   BIGINT,
+    result       TEXT NOT NULL DEFAULT '',
+    follow_up    TEXT NOT NULL DEFAULT '',
+    excuse       TEXT NOT NULL DEFAULT '',
+    excuse_note  TEXT NOT NULL DEFAULT '',
+    excused_by   TEXT NOT NULL DEFAULT '',
+    excused_at   TIMESTAMPTZ,
+    -- set for a person added after the round opened
+    added_by     TEXT NOT NULL DEFAULT '',
+    added_at     TIMESTAMPTZ,
+    PRIMARY KEY (round_id, person_id)
+);
+CREATE INDEX round_members_household ON round_members (round_id, household_id);
+
+-- Coverage counters per round and node above the households, kept in the
+-- same transaction as every change of a member.
+CREATE TABLE round_counts (
+    round_id BIGINT NOT NULL,
+    place_id BIGINT NOT NULL,
+    expected INTEGER NOT NULL DEFAULT 0,
+    sampled  INTEGER NOT NULL DEFAULT 0,
+    excused  INTEGER NOT NULL DEFAULT 0,
+    awaiting INTEGER NOT NULL DEFAULT 0,
+    positive INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (round_id, place_id)
+);
+
+-- Persons sampled per ten-minute bucket (unix seconds), per node ('p') for
+-- the scope and three levels below it, and per station ('s').
+CREATE TABLE sampling_flow (
+    round_id BIGINT NOT NULL,
+    scope    TEXT NOT NULL,
+    key_id   BIGINT NOT NULL,
+    bucket   BIGINT NOT NULL,
+    n        INTEGER NOT NULL,
+    PRIMARY KEY (round_id, scope, key_id, bucket)
+);
+
+CREATE TABLE sampling_sites (
+    id         BIGSERIAL PRIMARY KEY,
+    round_id   BIGINT NOT NULL REFERENCES test_rounds (id),
+    place_id   BIGINT NOT NULL REFERENCES places (id),
+    name       TEXT NOT NULL,
+    location   TEXT NOT NULL DEFAULT '',
+    opens_at   TIMESTAMPTZ NOT NULL,
+    closes_at  TIMESTAMPTZ NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    created_by TEXT NOT NULL
+);
+CREATE INDEX sampling_sites_round ON sampling_sites (round_id);
+
+CREATE TABLE sampling_stations (
+    id         BIGSERIAL PRIMARY KEY,
+    round_id   BIGINT NOT NULL REFERENCES test_rounds (id),
+    site_id    BIGINT NOT NULL REFERENCES sampling_sites (id),
+    name       TEXT NOT NULL,
+    lane       TEXT NOT NULL DEFAULT '',
+    token_id   BIGINT REFERENCES api_tokens (id),
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE UNIQUE INDEX sampling_stations_name ON sampling_stations (site_id, name);
+CREATE UNIQUE INDEX sampling_stations_token ON sampling_stations (token_id);
+CREATE INDEX sampling_stations_round ON sampling_stations (round_id);
+
+CREATE TABLE sampling_slots (
+    id          BIGSERIAL PRIMARY KEY,
+    round_id    BIGINT NOT NULL REFERENCES test_rounds (id),
+    site_id     BIGINT NOT NULL REFERENCES sampling_sites (id),
+    building_id BIGINT NOT NULL REFERENCES places (id),
+    building    TEXT NOT NULL,
+    part        INTEGER NOT NULL,
+    parts       INTEGER NOT NULL,
+    persons     INTEGER NOT NULL,
+    starts_at   TIMESTAMPTZ NOT NULL,
+    ends_at     TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX sampling_slots_round ON sampling_slots (round_id, site_id, starts_at);
+
+CREATE TABLE bags (
+    id          BIGSERIAL PRIMARY KEY,
+    round_id    BIGINT NOT NULL REFERENCES test_rounds (id),
+    code        TEXT COLLATE "C" NOT NULL,
+    station_id  BIGINT,
+    expected    INTEGER NOT NULL,
+    state       TEXT NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL,
+    created_by  TEXT NOT NULL,
+    received_at TIMESTAMPTZ,
+    received_by TEXT NOT NULL DEFAULT '',
+    received    INTEGER NOT NULL DEFAULT 0,
+    -- tube codes, space-separated
+    missing     TEXT NOT NULL DEFAULT '',
+    extra       TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX bags_code ON bags (code);
+CREATE INDEX bags_round ON bags (round_id);
+
+-- A tube's barcode is unique: it is how every later step finds it.
+CREATE TABLE tubes (
+    id           BIGSERIAL PRIMARY KEY,
+    round_id     BIGINT NOT NULL REFERENCES test_rounds (id),
+    code         TEXT COLLATE "C" NOT NULL,
+    station_id   BIGINT,
+    mode         TEXT NOT NULL DEFAULT '',
+    capacity     INTEGER NOT NULL DEFAULT 0,
+    count        INTEGER NOT NULL DEFAULT 0,
+    state        TEXT NOT NULL,
+    household_id BIGINT,
+    retest       BOOLEAN NOT NULL DEFAULT FALSE,
+    bag_id       BIGINT REFERENCES bags (id),
+    result       TEXT NOT NULL DEFAULT '',
+    opened_at    TIMESTAMPTZ NOT NULL,
+    opened_by    TEXT NOT NULL,
+    sealed_at    TIMESTAMPTZ,
+    result_at    TIMESTAMPTZ,
+    CHECK (count >= 0 AND (capacity = 0 OR count <= capacity))
+);
+CREATE UNIQUE INDEX tubes_code ON tubes (code);
+CREATE INDEX tubes_station ON tubes (round_id, station_id);
+CREATE INDEX tubes_bag ON tubes (bag_id);
+
+-- A person in a tube. The request id the station chose (with the item's
+-- place in the request) is unique, so a retried request never binds twice;
+-- one live binding per person per round is unique too.
+CREATE TABLE bindings (
+    id         BIGSERIAL PRIMARY KEY,
+    round_id   BIGINT NOT NULL,
+    tube_id    BIGINT NOT NULL REFERENCES tubes (id),
+    person_id  BIGINT NOT NULL,
+    station_id BIGINT,
+    request_id TEXT COLLATE "C" NOT NULL,
+    item       INTEGER NOT NULL,
+    bound_at   TIMESTAMPTZ NOT NULL,
+    bound_by   TEXT NOT NULL,
+    undone_at  TIMESTAMPTZ,
+    undone_by  TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX bindings_request ON bindings (request_id, item);
+CREATE UNIQUE INDEX bindings_person ON bindings (round_id, person_id) WHERE undone_at IS NULL;
+CREATE INDEX bindings_tube ON bindings (tube_id);
+
+CREATE TABLE retest_tasks (
+    id             BIGSERIAL PRIMARY KEY,
+    round_id       BIGINT NOT NULL REFERENCES test_rounds (id),
+    person_id      BIGINT NOT NULL REFERENCES persons (id),
+    household_id   BIGINT NOT NULL,
+    source_tube_id BIGINT NOT NULL REFERENCES tubes (id),
+    status         TEXT NOT NULL,
+    tube_id        BIGINT REFERENCES tubes (id),
+    result         TEXT NOT NULL DEFAULT '',
+    created_at     TIMESTAMPTZ NOT NULL,
+    sampled_at     TIMESTAMPTZ,
+    sampled_by     TEXT NOT NULL DEFAULT '',
+    done_at        TIMESTAMPTZ
+);
+CREATE INDEX retest_tasks_round ON retest_tasks (round_id, status);
+CREATE INDEX retest_tasks_tube ON retest_tasks (tube_id);
+CREATE INDEX retest_tasks_person ON retest_tasks (round_id, person_id);
+
+-- Notices to deliver, written in the transaction of the change they
+-- announce; a worker delivers them and retries with backoff.
+CREATE TABLE outbox (
+    id              BIGSERIAL PRIMARY KEY,
+    channel         TEXT NOT NULL,
+    topic           TEXT NOT NULL,
+    recipient       TEXT NOT NULL,
+    place_id        BIGINT,
+    round_id        BIGINT,
+    subject         TEXT NOT NULL,
+    body            TEXT NOT NULL,
+    status          TEXT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TIMESTAMPTZ NOT NULL,
+    last_error      TEXT NOT NULL DEFAULT '',
+    created_at      TIMESTAMPTZ NOT NULL,
+    delivered_at    TIMESTAMPTZ
+);
+CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+CREATE INDEX outbox_round ON outbox (round_id, status);

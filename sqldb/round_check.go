@@ -1,0 +1,187 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/frontline-org/frontline"
+)
+
+// CheckRound recounts a round from its rows and returns a line for every
+// rule or counter that does not hold: counters of a node that differ from a
+// recount of the members under it, a tube whose count differs from its live
+// bindings or exceeds its capacity, a person bound twice, a sampled member
+// without a live binding, the flow not adding up to the persons sampled.
+// It is what tests, the benchmark and `frontline bench` use to show that
+// nothing was lost or doubled.
+func (db *DB) CheckRound(ctx context.Context, roundID int64) ([]string, error) {
+	tx, err := db.BeginReadTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	r, err := tx.findRound(ctx, roundID, false)
+	if err != nil {
+		return nil, err
+	}
+	var bad []string
+	for _, check := range []func(context.Context, *frontline.Round) ([]string, error){
+		tx.checkRoundCounts, tx.checkTubes, tx.checkBindings,
+	} {
+		b, err := check(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		bad = append(bad, b...)
+	}
+	return bad, nil
+}
+
+// checkRoundCounts recounts every node's counters from the members.
+func (tx *Tx) checkRoundCounts(ctx context.Context, r *frontline.Round) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT h.path, m.status, m.follow_up, COUNT(*)
+		FROM round_members m JOIN places h ON h.id = m.household_id WHERE m.round_id = ?
+		GROUP BY h.path, m.status, m.follow_up`, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	recount := roundCounts{}
+	members := 0
+	for rows.Next() {
+		var path string
+		var status frontline.MemberStatus
+		var follow frontline.FollowUp
+		var n int
+		if err := rows.Scan(&path, &status, &follow, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		members += n
+		recount.addPath(r.ID, r.Scope.Path, path, memberDelta(status, follow, n))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var bad []string
+	if members != r.Expected {
+		bad = append(bad, fmt.Sprintf("round %d: expected %d but %d members", r.ID, r.Expected, members))
+	}
+	kept, err := tx.keptCounts(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	for k, d := range recount {
+		if *d != kept[k] {
+			bad = append(bad, fmt.Sprintf("node %d: kept %+v, recounted %+v", k.place, kept[k], *d))
+		}
+		delete(kept, k)
+	}
+	for k, d := range kept {
+		if d != (roundDelta{expected: 0}) {
+			bad = append(bad, fmt.Sprintf("node %d: kept %+v, recounted nothing", k.place, d))
+		}
+	}
+	return bad, nil
+}
+
+// memberDelta is what n members of a status count for.
+func memberDelta(status frontline.MemberStatus, follow frontline.FollowUp, n int) roundDelta {
+	d := roundDelta{expected: n}
+	switch status {
+	case frontline.MemberSampled:
+		d.sampled = n
+	case frontline.MemberExcused:
+		d.excused = n
+	}
+	switch follow {
+	case frontline.FollowAwaiting:
+		d.awaiting = n
+	case frontline.FollowPositive:
+		d.positive = n
+	}
+	return d
+}
+
+func (tx *Tx) keptCounts(ctx context.Context, roundID int64) (map[countKey]roundDelta, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT place_id, expected, sampled, excused, awaiting, positive
+		FROM round_counts WHERE round_id = ?`, roundID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	kept := map[countKey]roundDelta{}
+	for rows.Next() {
+		var id int64
+		var d roundDelta
+		if err := rows.Scan(&id, &d.expected, &d.sampled, &d.excused, &d.awaiting, &d.positive); err != nil {
+			return nil, err
+		}
+		kept[countKey{roundID, id}] = d
+	}
+	return kept, rows.Err()
+}
+
+// checkTubes compares each tube's count with its live bindings.
+func (tx *Tx) checkTubes(ctx context.Context, r *frontline.Round) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT t.code, t.count, t.capacity, COUNT(b.id)
+		FROM tubes t LEFT JOIN bindings b ON b.tube_id = t.id AND b.undone_at IS NULL
+		WHERE t.round_id = ? AND t.retest = ? GROUP BY t.id, t.code, t.count, t.capacity`, r.ID, false)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var bad []string
+	for rows.Next() {
+		var code string
+		var count, capacity, live int
+		if err := rows.Scan(&code, &count, &capacity, &live); err != nil {
+			return nil, err
+		}
+		if count != live {
+			bad = append(bad, fmt.Sprintf("tube %s: count %d but %d live bindings", code, count, live))
+		}
+		if capacity > 0 && live > capacity {
+			bad = append(bad, fmt.Sprintf("tube %s: %d persons in a tube of %d", code, live, capacity))
+		}
+	}
+	return bad, rows.Err()
+}
+
+// checkBindings finds persons bound twice, sampled members without a live
+// binding, and a flow that does not add up.
+func (tx *Tx) checkBindings(ctx context.Context, r *frontline.Round) ([]string, error) {
+	var bad []string
+	var twice, orphans, live, sampled, flow int
+	for _, q := range []struct {
+		dest  *int
+		query string
+		args  []any
+	}{
+		{&twice, `SELECT COUNT(*) FROM (SELECT person_id FROM bindings WHERE round_id = ? AND undone_at IS NULL
+			GROUP BY person_id HAVING COUNT(*) > 1) AS d`, []any{r.ID}},
+		{&orphans, `SELECT COUNT(*) FROM round_members m LEFT JOIN bindings b ON b.id = m.binding_id
+			AND b.undone_at IS NULL AND b.person_id = m.person_id
+			WHERE m.round_id = ? AND m.status = ? AND b.id IS NULL`, []any{r.ID, string(frontline.MemberSampled)}},
+		{&live, `SELECT COUNT(*) FROM bindings WHERE round_id = ? AND undone_at IS NULL`, []any{r.ID}},
+		{&sampled, `SELECT COUNT(*) FROM round_members WHERE round_id = ? AND status = ?`, []any{r.ID, string(frontline.MemberSampled)}},
+		{&flow, `SELECT COALESCE(SUM(n), 0) FROM sampling_flow WHERE round_id = ? AND scope = 'p' AND key_id = ?`, []any{r.ID, r.ScopeID}},
+	} {
+		if err := tx.QueryRowContext(ctx, q.query, q.args...).Scan(q.dest); err != nil {
+			return nil, err
+		}
+	}
+	if twice > 0 {
+		bad = append(bad, fmt.Sprintf("%d persons bound twice", twice))
+	}
+	if orphans > 0 {
+		bad = append(bad, fmt.Sprintf("%d sampled members without a live binding", orphans))
+	}
+	if live != sampled {
+		bad = append(bad, fmt.Sprintf("%d live bindings but %d sampled members", live, sampled))
+	}
+	if flow != sampled {
+		bad = append(bad, fmt.Sprintf("the flow adds up to %d but %d are sampled", flow, sampled))
+	}
+	return bad, nil
+}

@@ -1,0 +1,158 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/frontline-org/frontline"
+)
+
+// Ensure the service implements the interface.
+var _ frontline.SamplingService = (*SamplingService)(nil)
+
+// SamplingOptions tune the binding writer.
+type SamplingOptions struct {
+	// Window is how long the writer waits, from the arrival of a batch's
+	// first request, for others to commit with it. Longer windows mean
+	// fewer, larger commits and more latency. Default 2ms.
+	Window time.Duration
+	// MaxItems bounds the persons of one transaction. Default 5000.
+	MaxItems int
+	// Queue is how many requests may wait for the writer before Bind
+	// blocks. Default 20000.
+	Queue int
+	// Levels returns the zone level of each household (the keys of a
+	// round's pool policy); the zones service provides it. Nil puts every
+	// household in no zone.
+	Levels func(ctx context.Context, households []int64) (map[int64]string, error)
+}
+
+func (o SamplingOptions) withDefaults() SamplingOptions {
+	if o.Window <= 0 {
+		o.Window = 2 * time.Millisecond
+	}
+	if o.MaxItems <= 0 {
+		o.MaxItems = 5000
+	}
+	if o.Queue <= 0 {
+		o.Queue = 20000
+	}
+	return o
+}
+
+// SamplingService binds persons to tubes through one writer goroutine per
+// service. A process makes one per database (the command does), and
+// closes it on shutdown.
+type SamplingService struct {
+	db    *DB
+	opts  SamplingOptions
+	queue chan *bindJob
+	quit  chan struct{}
+	// stopped closes when the writer has answered everything it took.
+	stopped   chan struct{}
+	startOnce sync.Once
+	closeOnce sync.Once
+	stations  sync.Map // token id → station id
+	stats     BatchStats
+}
+
+// NewSamplingService returns a SamplingService on db; its writer starts
+// with the first request.
+func NewSamplingService(db *DB, opts SamplingOptions) *SamplingService {
+	opts = opts.withDefaults()
+	return &SamplingService{db: db, opts: opts, queue: make(chan *bindJob, opts.Queue),
+		quit: make(chan struct{}), stopped: make(chan struct{})}
+}
+
+func (s *SamplingService) start() { s.startOnce.Do(func() { go s.run() }) }
+
+// Close stops the writer once the batch in progress is committed; requests
+// still queued are answered with an error (their stations retry).
+func (s *SamplingService) Close() error {
+	s.closeOnce.Do(func() {
+		close(s.quit)
+		s.startOnce.Do(func() { close(s.stopped) }) // never started
+	})
+	<-s.stopped
+	return nil
+}
+
+// BatchStats counts the writer's work, for metrics and the benchmark.
+type BatchStats struct {
+	Batches  atomic.Int64
+	Requests atomic.Int64
+	Nanos    atomic.Int64 // time spent in batch transactions
+}
+
+func (b *BatchStats) record(requests int, d time.Duration) {
+	b.Batches.Add(1)
+	b.Requests.Add(int64(requests))
+	b.Nanos.Add(int64(d))
+}
+
+// Stats returns the writer's counters.
+func (s *SamplingService) Stats() *BatchStats { return &s.stats }
+
+// Bind validates a request and hands it to the writer, then waits for its
+// answer. A request whose caller gives up may still commit: the station
+// retries with the same id and gets the answer.
+func (s *SamplingService) Bind(ctx context.Context, req *frontline.BindRequest) (*frontline.BindAnswer, error) {
+	if err := authorize(ctx, frontline.PermSampling); err != nil {
+		return nil, err
+	}
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	if err := s.resolveStation(ctx, req); err != nil {
+		return nil, err
+	}
+	s.start()
+	job := &bindJob{ctx: context.WithoutCancel(ctx), req: req, actor: frontline.ActorFrom(ctx).String(),
+		enqueued: time.Now(), done: make(chan struct{})}
+	select {
+	case s.queue <- job:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-s.quit:
+		return nil, errWriterClosed
+	}
+	select {
+	case <-job.done:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-s.stopped:
+		select {
+		case <-job.done:
+		default:
+			return nil, errWriterClosed
+		}
+	}
+	return job.answer, job.err
+}
+
+// resolveStation sets the station of a request sent with a station's
+// device token: a device speaks only for its own station.
+func (s *SamplingService) resolveStation(ctx context.Context, req *frontline.BindRequest) error {
+	p := frontline.PrincipalFrom(ctx)
+	if p == nil || p.TokenID == 0 {
+		return nil
+	}
+	if id, ok := s.stations.Load(p.TokenID); ok {
+		req.StationID = id.(int64)
+		return nil
+	}
+	var id int64
+	err := s.db.readRow(ctx, `SELECT id FROM sampling_stations WHERE token_id = ?`, p.TokenID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // a device token not made for a station, e.g. a home sampling team
+	} else if err != nil {
+		return s.db.translate(err)
+	}
+	s.stations.Store(p.TokenID, id)
+	req.StationID = id
+	return nil
+}

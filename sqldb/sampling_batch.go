@@ -1,0 +1,317 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/frontline-org/frontline"
+)
+
+// batch is one writer transaction: the requests it answers and what it
+// read and decided. Everything is read with one query per kind of row, in
+// a fixed order (tubes, then members, then counters), whatever the batch's
+// size: on PostgreSQL each statement is a round trip, and taking row locks
+// in one order keeps two servers' writers from deadlocking.
+type batch struct {
+	svc     *SamplingService
+	tx      *Tx
+	jobs    []*bindJob            // to decide, in arrival order
+	dups    map[*bindJob]*bindJob // a request sent twice in one batch → its first copy
+	rounds  map[int64]*batchRound
+	tubes   map[string]*tubeRow
+	members map[countKey]*batchMember // (round, person)
+	homes   map[countKey][]int64      // (round, household) → persons, for household tubes
+	sizes   map[countKey]int          // (round, household) → persons in the round
+	levels  map[int64]string          // household → zone level
+	binds   []*newBinding
+	counts  roundCounts
+	flow    map[flowKey]int
+	prior   []*bindItemRef // refused as already sampled: find where
+}
+
+type batchRound struct {
+	id     int64
+	name   string
+	status frontline.RoundStatus
+	scope  string
+	policy frontline.PoolPolicy
+}
+
+type tubeRow struct {
+	frontline.Tube
+	dirty bool
+}
+
+type batchMember struct {
+	memberRow
+	roundID int64
+	added   bool // not in the round yet: moved in after it opened
+}
+
+type newBinding struct {
+	job    *bindJob
+	item   int
+	tube   *tubeRow
+	member *batchMember
+	id     int64
+}
+
+// bindItemRef points at one item of an answer.
+type bindItemRef struct {
+	job  *bindJob
+	item int
+}
+
+type flowKey struct {
+	round  int64
+	scope  string
+	key    int64
+	bucket int64
+}
+
+// flowDepth is how many levels below a round's scope keep a per-node
+// flow of persons sampled per ten minutes; deeper nodes are small enough
+// to count from their bindings.
+const flowDepth = 3
+
+// runBatch decides and writes a batch in one transaction and fills each
+// job's answer. On error nothing is written and the answers are garbage.
+func (s *SamplingService) runBatch(ctx context.Context, jobs []*bindJob) error {
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	b := &batch{svc: s, tx: tx, dups: map[*bindJob]*bindJob{}, rounds: map[int64]*batchRound{},
+		tubes: map[string]*tubeRow{}, members: map[countKey]*batchMember{}, homes: map[countKey][]int64{},
+		sizes: map[countKey]int{}, counts: roundCounts{}, flow: map[flowKey]int{}}
+	for _, j := range jobs {
+		j.answer = &frontline.BindAnswer{RequestID: j.req.RequestID, Items: []frontline.BindItem{}}
+	}
+	steps := []func(context.Context) error{
+		func(ctx context.Context) error { return b.replays(ctx, jobs) },
+		b.loadRounds, b.loadTubes, b.loadMembers, b.loadLevels,
+		func(context.Context) error { b.decide(); return nil },
+		b.write, b.priors,
+	}
+	for _, step := range steps {
+		if err := step(ctx); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	for dup, first := range b.dups {
+		a := *first.answer
+		a.Replayed = true
+		dup.answer = &a
+	}
+	return nil
+}
+
+// replays answers requests whose id was committed before (a station that
+// lost the answer and sent again) from what they bound then, and links a
+// request sent twice within the batch to its first copy. The rest are left
+// to decide.
+func (b *batch) replays(ctx context.Context, jobs []*bindJob) error {
+	first := map[string]*bindJob{}
+	var ids []any
+	for _, j := range jobs {
+		if f := first[j.req.RequestID]; f != nil {
+			b.dups[j] = f
+			continue
+		}
+		first[j.req.RequestID] = j
+		ids = append(ids, j.req.RequestID)
+	}
+	done := map[*bindJob]bool{}
+	for start := 0; start < len(ids); start += 500 {
+		part := ids[start:min(start+500, len(ids))]
+		rows, err := b.tx.QueryContext(ctx, `SELECT b.request_id, b.item, b.id, b.person_id, `+tubeColumns+`
+			FROM bindings b JOIN tubes t ON t.id = b.tube_id WHERE b.request_id IN `+inList(len(part))+` ORDER BY b.id`, part...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var rid string
+			var item int
+			var it frontline.BindItem
+			var t frontline.Tube
+			if err := rows.Scan(append([]any{&rid, &item, &it.BindingID, &it.PersonID}, tubeDest(&t)...)...); err != nil {
+				rows.Close()
+				return err
+			}
+			j := first[rid]
+			it.OK = true
+			j.answer.Items, j.answer.Tube, j.answer.Replayed = append(j.answer.Items, it), &t, true
+			done[j] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	for _, j := range jobs {
+		if _, dup := b.dups[j]; !dup && !done[j] {
+			b.jobs = append(b.jobs, j)
+		}
+	}
+	return nil
+}
+
+// loadRounds reads the rounds of the batch's requests.
+func (b *batch) loadRounds(ctx context.Context) error {
+	var ids []int64
+	for _, j := range b.jobs {
+		if !slices.Contains(ids, j.req.RoundID) {
+			ids = append(ids, j.req.RoundID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := b.tx.QueryContext(ctx, `SELECT r.id, r.name, r.status, r.pool_policy, sc.path
+		FROM test_rounds r JOIN places sc ON sc.id = r.scope_id WHERE r.id IN `+inList(len(ids)), int64Args(ids)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r := &batchRound{}
+		var policy string
+		if err := rows.Scan(&r.id, &r.name, &r.status, &policy, &r.scope); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(policy), &r.policy); err != nil {
+			return err
+		}
+		b.rounds[r.id] = r
+	}
+	return rows.Err()
+}
+
+// openRound returns the round of a job when it takes bindings.
+func (b *batch) openRound(j *bindJob) (*batchRound, error) {
+	r := b.rounds[j.req.RoundID]
+	if r == nil || !visible(j.ctx, r.scope) {
+		return nil, roundNotFound(j.req.RoundID)
+	}
+	if r.status != frontline.RoundOpen {
+		return nil, frontline.Errorf(frontline.ECONFLICT, "round %s is %s; it takes no samples", r.name, r.status)
+	}
+	return r, nil
+}
+
+const tubeColumns = `t.id, t.round_id, t.code, COALESCE(t.station_id, 0), t.mode, t.capacity, t.count, t.state,
+	COALESCE(t.household_id, 0), t.retest, COALESCE(t.bag_id, 0), t.result, t.opened_at, t.opened_by, t.sealed_at, t.result_at`
+
+// tubeDest returns the scan destinations of tubeColumns.
+func tubeDest(t *frontline.Tube) []any {
+	return []any{&t.ID, &t.RoundID, &t.Code, &t.StationID, &t.Mode, &t.Capacity, &t.Count, &t.State,
+		&t.HouseholdID, &t.Retest, &t.BagID, &t.Result, &t.OpenedAt, &t.OpenedBy, nullTimeDest{&t.SealedAt}, nullTimeDest{&t.ResultAt}}
+}
+
+// nullTimeDest scans a nullable timestamp into a time.Time: zero for
+// NULL, UTC otherwise.
+type nullTimeDest struct{ t *time.Time }
+
+// Scan implements sql.Scanner.
+func (d nullTimeDest) Scan(v any) error {
+	var nt sql.NullTime
+	if err := nt.Scan(v); err != nil {
+		return err
+	}
+	*d.t = nullTime(nt)
+	return nil
+}
+
+// loadTubes locks the batch's tubes and opens those scanned for the first
+// time. A code two servers open at once is inserted by one; the other
+// waits for it and then locks the row.
+func (b *batch) loadTubes(ctx context.Context) error {
+	var codes []string
+	for _, j := range b.jobs {
+		if _, err := b.openRound(j); err == nil && !slices.Contains(codes, j.req.TubeCode) {
+			codes = append(codes, j.req.TubeCode)
+		}
+	}
+	slices.Sort(codes)
+	if err := b.lockTubes(ctx, codes); err != nil {
+		return err
+	}
+	var missing []*bindJob
+	seen := map[string]bool{}
+	for _, j := range b.jobs {
+		if slices.Contains(codes, j.req.TubeCode) && b.tubes[j.req.TubeCode] == nil && !seen[j.req.TubeCode] {
+			missing, seen[j.req.TubeCode] = append(missing, j), true
+		}
+	}
+	slices.SortFunc(missing, func(x, y *bindJob) int { return strings.Compare(x.req.TubeCode, y.req.TubeCode) })
+	if err := b.openTubes(ctx, missing); err != nil {
+		return err
+	}
+	var raced []string
+	for _, j := range missing {
+		if b.tubes[j.req.TubeCode] == nil {
+			raced = append(raced, j.req.TubeCode)
+		}
+	}
+	return b.lockTubes(ctx, raced)
+}
+
+func (b *batch) lockTubes(ctx context.Context, codes []string) error {
+	for start := 0; start < len(codes); start += 500 {
+		part := codes[start:min(start+500, len(codes))]
+		rows, err := b.tx.QueryContext(ctx, `SELECT `+tubeColumns+` FROM tubes t WHERE t.code IN `+inList(len(part))+
+			` ORDER BY t.id`+b.tx.db.forUpdateOf("t"), stringArgs(part)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			t := &tubeRow{}
+			if err := rows.Scan(tubeDest(&t.Tube)...); err != nil {
+				rows.Close()
+				return err
+			}
+			t.OpenedAt = t.OpenedAt.UTC()
+			b.tubes[t.Code] = t
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// openTubes inserts the tubes first scanned by jobs, in code order.
+func (b *batch) openTubes(ctx context.Context, jobs []*bindJob) error {
+	now := b.tx.timeArg()
+	insert := multiRow{cols: 8, prefix: `INSERT INTO tubes (round_id, code, station_id, capacity, count, state, opened_at, opened_by) VALUES `,
+		suffix: ` ON CONFLICT (code) DO NOTHING RETURNING id, code`}
+	return insert.query(ctx, b.tx, len(jobs),
+		func(i int, args []any) []any {
+			j := jobs[i]
+			return append(args, j.req.RoundID, j.req.TubeCode, nullID(j.req.StationID), j.req.Capacity, 0,
+				string(frontline.TubeOpen), now, j.actor)
+		},
+		func(sc interface{ Scan(...any) error }) error {
+			t := &tubeRow{}
+			if err := sc.Scan(&t.ID, &t.Code); err != nil {
+				return err
+			}
+			for _, j := range jobs {
+				if j.req.TubeCode == t.Code {
+					t.RoundID, t.StationID, t.Capacity, t.State = j.req.RoundID, j.req.StationID, j.req.Capacity, frontline.TubeOpen
+					t.OpenedAt, t.OpenedBy = b.tx.now, j.actor
+				}
+			}
+			b.tubes[t.Code] = t
+			return nil
+		})
+}

@@ -1,0 +1,277 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/frontline-org/frontline"
+)
+
+// idChunk bounds the ids of one IN list.
+const idChunk = 1000
+
+// loadMembers locks the members the batch binds (by person, or every
+// member of a household for household tubes), in person order per round.
+// Persons not in a round but living under its scope moved in after it
+// opened: they are added, as a person who comes to the table is there.
+func (b *batch) loadMembers(ctx context.Context) error {
+	persons, homes := map[int64][]int64{}, map[int64][]int64{}
+	for _, j := range b.jobs {
+		if _, err := b.openRound(j); err != nil {
+			continue
+		}
+		persons[j.req.RoundID] = append(persons[j.req.RoundID], j.req.PersonIDs...)
+		if j.req.HouseholdID > 0 {
+			homes[j.req.RoundID] = append(homes[j.req.RoundID], j.req.HouseholdID)
+		}
+	}
+	for _, roundID := range sortedKeys(b.rounds) {
+		ids := sortedUnique(persons[roundID])
+		if err := b.selectMembers(ctx, roundID, "m.person_id", ids); err != nil {
+			return err
+		}
+		if err := b.selectMembers(ctx, roundID, "m.household_id", sortedUnique(homes[roundID])); err != nil {
+			return err
+		}
+		var missing []int64
+		for _, id := range ids {
+			if b.members[countKey{roundID, id}] == nil {
+				missing = append(missing, id)
+			}
+		}
+		if err := b.addLate(ctx, b.rounds[roundID], missing); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *batch) selectMembers(ctx context.Context, roundID int64, column string, ids []int64) error {
+	for start := 0; start < len(ids); start += idChunk {
+		part := ids[start:min(start+idChunk, len(ids))]
+		rows, err := b.tx.QueryContext(ctx, `SELECT m.person_id, m.household_id, m.status, h.path, m.excuse
+			FROM round_members m JOIN places h ON h.id = m.household_id
+			WHERE m.round_id = ? AND `+column+` IN `+inList(len(part))+` ORDER BY m.person_id`+b.tx.db.forUpdateOf("m"),
+			append([]any{roundID}, int64Args(part)...)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			m := &batchMember{roundID: roundID}
+			if err := rows.Scan(&m.personID, &m.householdID, &m.status, &m.path, &m.excuse); err != nil {
+				rows.Close()
+				return err
+			}
+			k := countKey{roundID, m.personID}
+			if b.members[k] == nil {
+				b.members[k] = m
+			}
+			if column == "m.household_id" {
+				hk := countKey{roundID, m.householdID}
+				b.homes[hk] = append(b.homes[hk], m.personID)
+				b.sizes[hk]++
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addLate makes members of registered persons who live under the round's
+// scope but were not there when it opened.
+func (b *batch) addLate(ctx context.Context, r *batchRound, ids []int64) error {
+	if len(ids) == 0 || r == nil {
+		return nil
+	}
+	lo, hi := subtreeRange(r.scope)
+	rows, err := b.tx.QueryContext(ctx, `SELECT p.id, p.household_id, h.path FROM persons p JOIN places h ON h.id = p.household_id
+		WHERE p.status <> ? AND h.path >= ? AND h.path < ? AND p.id IN `+inList(len(ids)),
+		append([]any{string(frontline.StatusMovedOut), lo, hi}, int64Args(ids)...)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		m := &batchMember{roundID: r.id, added: true}
+		m.status = frontline.MemberPending
+		if err := rows.Scan(&m.personID, &m.householdID, &m.path); err != nil {
+			return err
+		}
+		b.members[countKey{r.id, m.personID}] = m
+		b.counts.addPath(r.id, r.scope, m.path, roundDelta{expected: 1})
+	}
+	return rows.Err()
+}
+
+// loadLevels asks the zones for the level of each household the batch
+// binds, and counts the households whose rule is one tube per household.
+func (b *batch) loadLevels(ctx context.Context) error {
+	b.levels = map[int64]string{}
+	if len(b.members) == 0 {
+		return nil
+	}
+	if b.svc.opts.Levels == nil {
+		return b.householdSizes(ctx)
+	}
+	var homes []int64
+	for _, m := range b.members {
+		homes = append(homes, m.householdID)
+	}
+	levels, err := b.svc.opts.Levels(ctx, sortedUnique(homes))
+	if err != nil {
+		return fmt.Errorf("zone levels: %w", err)
+	}
+	b.levels = levels
+	return b.householdSizes(ctx)
+}
+
+// householdSizes counts the members of households whose zone calls for a
+// household tube, when they are bound person by person.
+func (b *batch) householdSizes(ctx context.Context) error {
+	need := map[int64][]int64{}
+	for k, m := range b.members {
+		r := b.rounds[k.round]
+		hk := countKey{k.round, m.householdID}
+		if r != nil && r.policy.Rule(b.levels[m.householdID]).Mode == frontline.PoolHousehold && b.sizes[hk] == 0 {
+			need[k.round] = append(need[k.round], m.householdID)
+		}
+	}
+	for roundID, homes := range need {
+		homes = sortedUnique(homes)
+		rows, err := b.tx.QueryContext(ctx, `SELECT household_id, COUNT(*) FROM round_members
+			WHERE round_id = ? AND household_id IN `+inList(len(homes))+` GROUP BY household_id`,
+			append([]any{roundID}, int64Args(homes)...)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var hh int64
+			var n int
+			if err := rows.Scan(&hh, &n); err != nil {
+				rows.Close()
+				return err
+			}
+			b.sizes[countKey{roundID, hh}] = n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decide answers every request in arrival order against the rows read,
+// changing them in memory; write then stores what changed.
+func (b *batch) decide() {
+	bucket := frontline.FlowBucketOf(b.tx.now).Unix()
+	for _, j := range b.jobs {
+		a := j.answer
+		r, err := b.openRound(j)
+		if err != nil {
+			a.Error = frontline.NewItemError(err)
+			continue
+		}
+		t := b.tubes[j.req.TubeCode]
+		switch {
+		case t == nil:
+			a.Error = frontline.NewItemError(frontline.Errorf(frontline.EINTERNAL, "tube %s was not opened", j.req.TubeCode))
+			continue
+		case t.RoundID != r.id:
+			a.Error = frontline.NewItemError(frontline.Errorf(frontline.ECONFLICT, "tube %s belongs to another round", t.Code))
+			continue
+		case t.Retest:
+			a.Error = frontline.NewItemError(frontline.Errorf(frontline.ECONFLICT, "tube %s is a home re-test tube", t.Code))
+			continue
+		}
+		persons := j.req.PersonIDs
+		if j.req.HouseholdID > 0 {
+			if persons = b.homes[countKey{r.id, j.req.HouseholdID}]; len(persons) == 0 {
+				a.Error = frontline.NewItemError(frontline.Errorf(frontline.ENOTFOUND, "household %d has nobody in this round", j.req.HouseholdID))
+			}
+		}
+		for i, pid := range persons {
+			a.Items = append(a.Items, b.bindOne(j, r, t, i, pid, bucket))
+		}
+		if j.req.Seal {
+			wasOpen := t.State == frontline.TubeOpen
+			if err := t.Seal(); err != nil {
+				a.Error = frontline.NewItemError(err)
+			} else if wasOpen {
+				t.SealedAt, t.dirty = b.tx.now, true
+			}
+		}
+		snapshot := t.Tube
+		a.Tube = &snapshot
+	}
+}
+
+// bindOne decides one person of request j: item i, into tube t.
+func (b *batch) bindOne(j *bindJob, r *batchRound, t *tubeRow, i int, pid int64, bucket int64) frontline.BindItem {
+	it := frontline.BindItem{PersonID: pid}
+	m := b.members[countKey{r.id, pid}]
+	switch {
+	case m == nil || !visible(j.ctx, m.path):
+		it.Error = frontline.NewItemError(frontline.Errorf(frontline.ENOTFOUND, "person %d is not registered under %s", pid, r.name))
+		return it
+	case m.status == frontline.MemberSampled:
+		it.Error = frontline.NewItemError(frontline.Errorf(frontline.ECONFLICT, "person %d is already sampled in this round", pid))
+		b.prior = append(b.prior, &bindItemRef{job: j, item: i})
+		return it
+	}
+	wasOpen := t.State == frontline.TubeOpen
+	rule := r.policy.Rule(b.levels[m.householdID])
+	if err := t.Take(rule, m.householdID, b.sizes[countKey{r.id, m.householdID}]); err != nil {
+		it.Error = frontline.NewItemError(err)
+		return it
+	}
+	if wasOpen && t.State == frontline.TubeSealed {
+		t.SealedAt = b.tx.now
+	}
+	t.dirty = true
+	d := roundDelta{sampled: 1}
+	if m.status == frontline.MemberExcused {
+		d.excused = -1
+	}
+	m.status = frontline.MemberSampled
+	b.counts.addPath(r.id, r.scope, m.path, d)
+	b.addFlow(r.id, r.scope, m.path, j.req.StationID, bucket, 1)
+	b.binds = append(b.binds, &newBinding{job: j, item: i, tube: t, member: m})
+	it.OK = true
+	return it
+}
+
+// addFlow counts n persons sampled in bucket for the nodes that keep a
+// flow and for the station.
+func (b *batch) addFlow(roundID int64, scope, path string, station, bucket int64, n int) {
+	addFlow(b.flow, roundID, scope, path, station, bucket, n)
+}
+
+func addFlow(flow map[flowKey]int, roundID int64, scope, path string, station, bucket int64, n int) {
+	nodes := countedNodes(scope, path)
+	for _, id := range nodes[:min(len(nodes), flowDepth+1)] {
+		flow[flowKey{roundID, "p", id, bucket}] += n
+	}
+	if station > 0 {
+		flow[flowKey{roundID, "s", station, bucket}] += n
+	}
+}
+
+func sortedUnique(ids []int64) []int64 {
+	out := slices.Clone(ids)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func sortedKeys[V any](m map[int64]V) []int64 {
+	keys := make([]int64, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

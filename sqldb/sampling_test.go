@@ -1,0 +1,265 @@
+package sqldb_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/frontline-org/frontline"
+	"github.com/frontline-org/frontline/sqldb"
+	"github.com/frontline-org/frontline/sqldb/sqldbtest"
+)
+
+// roundFixture is a tree of four households with persons in each, and an
+// open round over the whole city.
+type roundFixture struct {
+	tr      *tree
+	round   *frontline.Round
+	persons map[int64][]*frontline.Person // household id → persons
+	all     []*frontline.Person
+	rounds  *sqldb.RoundService
+	samp    *sqldb.SamplingService
+}
+
+// newRoundFixture makes perHousehold persons in each household and opens a
+// round with policy (nil for the default).
+func newRoundFixture(tb testing.TB, db *sqldb.DB, perHousehold int, policy frontline.PoolPolicy) *roundFixture {
+	tb.Helper()
+	f := &roundFixture{tr: buildTree(tb, db), persons: map[int64][]*frontline.Person{},
+		rounds: sqldb.NewRoundService(db), samp: sqldb.NewSamplingService(db, sqldb.SamplingOptions{})}
+	tb.Cleanup(func() { f.samp.Close() })
+	for _, hh := range f.tr.hh {
+		for i := range perHousehold {
+			p := mustPerson(tb, db, hh.ID, fmt.Sprintf("居民%d-%d", hh.ID, i), false)
+			f.persons[hh.ID] = append(f.persons[hh.ID], p)
+			f.all = append(f.all, p)
+		}
+	}
+	f.round = mustOpenRound(tb, f.rounds, f.tr.city.ID, policy)
+	return f
+}
+
+func mustOpenRound(tb testing.TB, rs *sqldb.RoundService, scope int64, policy frontline.PoolPolicy) *frontline.Round {
+	tb.Helper()
+	ctx := context.Background()
+	start := time.Date(2026, 3, 1, 22, 0, 0, 0, time.UTC)
+	r := &frontline.Round{ScopeID: scope, Name: "第一轮", Day: "2026-03-02", StartsAt: start, EndsAt: start.Add(12 * time.Hour), Policy: policy}
+	if err := rs.CreateRound(ctx, r); err != nil {
+		tb.Fatal(err)
+	}
+	r, err := rs.OpenRound(ctx, r.ID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r
+}
+
+var reqSeq int
+
+// bind sends one request and fails the test on an error (refusals are in
+// the answer).
+func (f *roundFixture) bind(tb testing.TB, tube string, seal bool, persons ...*frontline.Person) *frontline.BindAnswer {
+	tb.Helper()
+	reqSeq++
+	req := &frontline.BindRequest{RequestID: fmt.Sprintf("test-%d", reqSeq), RoundID: f.round.ID, TubeCode: tube, Seal: seal}
+	for _, p := range persons {
+		req.PersonIDs = append(req.PersonIDs, p.ID)
+	}
+	a, err := f.samp.Bind(context.Background(), req)
+	if err != nil {
+		tb.Fatalf("bind %s: %v", tube, err)
+	}
+	return a
+}
+
+func assertRoundChecks(tb testing.TB, db *sqldb.DB, roundID int64) {
+	tb.Helper()
+	bad, err := db.CheckRound(context.Background(), roundID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, b := range bad {
+		tb.Errorf("round check: %s", b)
+	}
+}
+
+func okCount(a *frontline.BindAnswer) int { return a.Bound() }
+
+func TestSamplingService_Bind(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newRoundFixture(t, db, 6, nil) // 24 persons, pools of 10
+		if f.round.Expected != 24 {
+			t.Fatalf("expected = %d, want 24", f.round.Expected)
+		}
+		t.Run("Capacity", func(t *testing.T) {
+			for i, p := range f.all[:10] {
+				a := f.bind(t, "T-1", false, p)
+				if okCount(a) != 1 {
+					t.Fatalf("person %d: %+v", i, a.Items)
+				}
+				if want := frontline.TubeOpen; i == 9 {
+					if a.Tube.State != frontline.TubeSealed {
+						t.Fatalf("the 10th person should seal the tube: %+v", a.Tube)
+					}
+				} else if a.Tube.State != want || a.Tube.Count != i+1 || a.Tube.Capacity != 10 {
+					t.Fatalf("after %d: %+v", i+1, a.Tube)
+				}
+			}
+			a := f.bind(t, "T-1", false, f.all[10])
+			if okCount(a) != 0 || a.Items[0].Error.Code != frontline.ECONFLICT {
+				t.Fatalf("11th person into a full tube: %+v", a.Items)
+			}
+		})
+		t.Run("ErrAlreadySampled", func(t *testing.T) {
+			a := f.bind(t, "T-2", false, f.all[0], f.all[10])
+			if a.Items[0].OK || a.Items[0].Prior == nil || a.Items[0].Prior.TubeCode != "T-1" || !a.Items[1].OK {
+				t.Fatalf("second binding of a person: %+v", a.Items)
+			}
+		})
+		t.Run("IdempotentRetry", func(t *testing.T) {
+			req := &frontline.BindRequest{RequestID: "station-9-000001", RoundID: f.round.ID, TubeCode: "T-2", PersonIDs: []int64{f.all[11].ID}}
+			first, err := f.samp.Bind(context.Background(), req)
+			if err != nil || okCount(first) != 1 {
+				t.Fatalf("first: %v %+v", err, first)
+			}
+			again := *req
+			again.PersonIDs = []int64{f.all[11].ID}
+			second, err := f.samp.Bind(context.Background(), &again)
+			if err != nil || !second.Replayed || okCount(second) != 1 || second.Items[0].BindingID != first.Items[0].BindingID {
+				t.Fatalf("retry: %v %+v (first %+v)", err, second, first)
+			}
+			if second.Tube.Count != 2 {
+				t.Fatalf("the retry bound again: %+v", second.Tube)
+			}
+		})
+		t.Run("Undo", func(t *testing.T) {
+			b, err := f.samp.Undo(context.Background(), f.round.ID, "T-1")
+			if err != nil || b.PersonID != f.all[9].ID {
+				t.Fatalf("undo: %v %+v", err, b)
+			}
+			tube, live, err := f.samp.FindTube(context.Background(), "T-1")
+			if err != nil || tube.State != frontline.TubeOpen || tube.Count != 9 || len(live) != 9 {
+				t.Fatalf("after undo: %v %+v %d", err, tube, len(live))
+			}
+			m, err := f.rounds.FindMember(context.Background(), f.round.ID, f.all[9].ID)
+			if err != nil || m.Status != frontline.MemberPending {
+				t.Fatalf("member after undo: %v %+v", err, m)
+			}
+			changes, _, err := sqldb.NewAuditService(db).FindChanges(context.Background(), frontline.ChangeFilter{Action: ptr("undo")})
+			if err != nil || len(changes) != 1 || changes[0].EntityID != b.ID {
+				t.Fatalf("undo audit: %v %+v", err, changes)
+			}
+			if a := f.bind(t, "T-1", false, f.all[9]); okCount(a) != 1 || a.Tube.State != frontline.TubeSealed {
+				t.Fatalf("bind again after undo: %+v", a)
+			}
+		})
+		t.Run("SealEarly", func(t *testing.T) {
+			a := f.bind(t, "T-3", true, f.all[12], f.all[13])
+			if okCount(a) != 2 || a.Tube.State != frontline.TubeSealed || a.Tube.Count != 2 {
+				t.Fatalf("whole tube with seal: %+v", a)
+			}
+			if a := f.bind(t, "T-3", false, f.all[14]); okCount(a) != 0 {
+				t.Fatalf("binding into a sealed tube: %+v", a.Items)
+			}
+			if a := f.bind(t, "T-4", true); a.Error == nil || a.Error.Code != frontline.ECONFLICT {
+				t.Fatalf("sealing an empty tube: %+v", a)
+			}
+		})
+		t.Run("ErrUnknownPerson", func(t *testing.T) {
+			a := f.bind(t, "T-5", false, &frontline.Person{ID: 99999})
+			if a.Items[0].OK || a.Items[0].Error.Code != frontline.ENOTFOUND {
+				t.Fatalf("unknown person: %+v", a.Items)
+			}
+		})
+		t.Run("LateMember", func(t *testing.T) {
+			p := mustPerson(t, db, f.tr.hh[3].ID, "新搬来", false)
+			if a := f.bind(t, "T-5", false, p); okCount(a) != 1 {
+				t.Fatalf("person who moved in later: %+v", a.Items)
+			}
+			r, err := f.rounds.FindRoundByID(context.Background(), f.round.ID)
+			if err != nil || r.Expected != 25 {
+				t.Fatalf("expected after a late member: %v %d", err, r.Expected)
+			}
+		})
+		t.Run("Excused", func(t *testing.T) {
+			p := f.all[20]
+			if _, err := f.rounds.Excuse(context.Background(), f.round.ID, frontline.Excusal{PersonID: p.ID, Reason: frontline.ExcuseAway}); err != nil {
+				t.Fatal(err)
+			}
+			if a := f.bind(t, "T-5", false, p); okCount(a) != 1 {
+				t.Fatalf("an excused person who came anyway: %+v", a.Items)
+			}
+		})
+		t.Run("ErrRoundClosed", func(t *testing.T) {
+			if _, err := f.rounds.CloseRound(context.Background(), f.round.ID); err != nil {
+				t.Fatal(err)
+			}
+			if a := f.bind(t, "T-5", false, f.all[21]); a.Error == nil || a.Error.Code != frontline.ECONFLICT {
+				t.Fatalf("binding in a closed round: %+v", a)
+			}
+		})
+		assertRoundChecks(t, db, f.round.ID)
+	})
+}
+
+
+func TestSamplingService_Household(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		policy := frontline.PoolPolicy{"": {Mode: frontline.PoolHousehold}}
+		f := newRoundFixture(t, db, 3, policy)
+		hh := f.tr.hh[2]
+		req := &frontline.BindRequest{RequestID: "hh-1", RoundID: f.round.ID, TubeCode: "H-1", HouseholdID: hh.ID}
+		a, err := f.samp.Bind(context.Background(), req)
+		if err != nil || okCount(a) != 3 || a.Tube.Capacity != 3 || a.Tube.State != frontline.TubeSealed || a.Tube.HouseholdID != hh.ID {
+			t.Fatalf("household tube: %v %+v %+v", err, a, a.Tube)
+		}
+		// One by one, the first person fixes the household; another
+		// household's person is refused.
+		other := f.persons[f.tr.hh[3].ID]
+		if a := f.bind(t, "H-2", false, other[0]); okCount(a) != 1 || a.Tube.Capacity != 3 {
+			t.Fatalf("first of a household: %+v", a)
+		}
+		if a := f.bind(t, "H-2", false, f.persons[f.tr.hh[0].ID][0]); okCount(a) != 0 {
+			t.Fatalf("another household into a household tube: %+v", a.Items)
+		}
+		assertRoundChecks(t, db, f.round.ID)
+	})
+}
+
+func TestSamplingService_Zones(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newRoundFixture(t, db, 3, nil)
+		sealed := f.tr.hh[0].ID
+		samp := sqldb.NewSamplingService(db, sqldb.SamplingOptions{Levels: func(_ context.Context, ids []int64) (map[int64]string, error) {
+			out := map[int64]string{}
+			for _, id := range ids {
+				if id == sealed {
+					out[id] = "sealed"
+				}
+			}
+			return out, nil
+		}})
+		defer samp.Close()
+		bind := func(tube string, p *frontline.Person) *frontline.BindAnswer {
+			reqSeq++
+			a, err := samp.Bind(context.Background(), &frontline.BindRequest{RequestID: fmt.Sprintf("z-%d", reqSeq),
+				RoundID: f.round.ID, TubeCode: tube, PersonIDs: []int64{p.ID}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a
+		}
+		// A sealed-zone person gets a single tube; nobody joins it.
+		if a := bind("Z-1", f.persons[sealed][0]); okCount(a) != 1 || a.Tube.Capacity != 1 || a.Tube.State != frontline.TubeSealed {
+			t.Fatalf("sealed zone: %+v", a.Tube)
+		}
+		if a := bind("Z-2", f.persons[f.tr.hh[1].ID][0]); okCount(a) != 1 || a.Tube.Capacity != 10 {
+			t.Fatalf("no zone: %+v", a.Tube)
+		}
+		if a := bind("Z-2", f.persons[sealed][1]); okCount(a) != 0 {
+			t.Fatalf("a sealed-zone person into a pool: %+v", a.Items)
+		}
+		assertRoundChecks(t, db, f.round.ID)
+	})
+}

@@ -1,0 +1,213 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/frontline-org/frontline"
+)
+
+// tubeReader returns the permission the caller reads tubes with.
+func tubeReader(ctx context.Context) frontline.Permission {
+	p := frontline.PrincipalFrom(ctx)
+	for _, perm := range []frontline.Permission{frontline.PermSampling, frontline.PermPostResults, frontline.PermReadReports} {
+		if p.Can(perm) {
+			return perm
+		}
+	}
+	return frontline.PermSampling
+}
+
+// lockTube reads a tube by code with the path of its round's scope, and
+// locks it on PostgreSQL. A tube of a round outside the caller's scope is
+// not found.
+func (tx *Tx) lockTube(ctx context.Context, code string, lock bool) (*frontline.Tube, string, error) {
+	code, err := frontline.NormalizeTubeCode(code)
+	if err != nil {
+		return nil, "", err
+	}
+	var t frontline.Tube
+	var scope string
+	q := `SELECT ` + tubeColumns + `, sc.path FROM tubes t JOIN test_rounds r ON r.id = t.round_id
+		JOIN places sc ON sc.id = r.scope_id WHERE t.code = ?`
+	if lock {
+		q += tx.db.forUpdateOf("t")
+	}
+	err = tx.QueryRowContext(ctx, q, code).Scan(append(tubeDest(&t), &scope)...)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !visible(ctx, scope)) {
+		return nil, "", frontline.Errorf(frontline.ENOTFOUND, "tube %s not found", code)
+	} else if err != nil {
+		return nil, "", tx.db.translate(err)
+	}
+	t.OpenedAt = t.OpenedAt.UTC()
+	return &t, scope, nil
+}
+
+// FindTube returns a tube and its live bindings, oldest first.
+func (s *SamplingService) FindTube(ctx context.Context, code string) (*frontline.Tube, []*frontline.Binding, error) {
+	tx, err := s.db.readTx(ctx, tubeReader(ctx))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer tx.Rollback()
+	t, _, err := tx.lockTube(ctx, code, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	bs, err := tx.tubeBindings(ctx, t, false)
+	return t, bs, err
+}
+
+const bindingColumns = `b.id, b.round_id, b.tube_id, b.person_id, p.name, p.household_id, COALESCE(b.station_id, 0),
+	b.request_id, b.item, b.bound_at, b.bound_by, b.undone_at, b.undone_by`
+
+func scanBinding(sc interface{ Scan(...any) error }) (*frontline.Binding, error) {
+	var b frontline.Binding
+	if err := sc.Scan(&b.ID, &b.RoundID, &b.TubeID, &b.PersonID, &b.PersonName, &b.HouseholdID, &b.StationID,
+		&b.RequestID, &b.Item, &b.BoundAt, &b.BoundBy, nullTimeDest{&b.UndoneAt}, &b.UndoneBy); err != nil {
+		return nil, err
+	}
+	b.BoundAt = b.BoundAt.UTC()
+	return &b, nil
+}
+
+// tubeBindings returns the live bindings of a tube, oldest first (newest
+// first with newestFirst).
+func (tx *Tx) tubeBindings(ctx context.Context, t *frontline.Tube, newestFirst bool) ([]*frontline.Binding, error) {
+	order := "b.id"
+	if newestFirst {
+		order = "b.id DESC"
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+bindingColumns+` FROM bindings b JOIN persons p ON p.id = b.person_id
+		WHERE b.tube_id = ? AND b.undone_at IS NULL ORDER BY `+order, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]*frontline.Binding, 0, t.Count)
+	for rows.Next() {
+		b, err := scanBinding(rows)
+		if err != nil {
+			return nil, err
+		}
+		b.TubeCode = t.Code
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// FindTubes returns matching tubes, newest first, and the total.
+func (s *SamplingService) FindTubes(ctx context.Context, f frontline.TubeFilter) ([]*frontline.Tube, int, error) {
+	tx, err := s.db.readTx(ctx, tubeReader(ctx))
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	where, args := []string{"1 = 1"}, []any{}
+	if f.RoundID != nil {
+		where, args = append(where, "t.round_id = ?"), append(args, *f.RoundID)
+	}
+	if f.StationID != nil {
+		where, args = append(where, "t.station_id = ?"), append(args, *f.StationID)
+	}
+	if f.State != nil {
+		where, args = append(where, "t.state = ?"), append(args, string(*f.State))
+	}
+	where, args = andScope(ctx, "sc.path", where, args)
+	from := ` FROM tubes t JOIN test_rounds r ON r.id = t.round_id JOIN places sc ON sc.id = r.scope_id WHERE ` + strings.Join(where, " AND ")
+	var total int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*)`+from, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+tubeColumns+from+` ORDER BY t.id DESC`+limitClause(f.Offset, f.Limit), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := make([]*frontline.Tube, 0)
+	for rows.Next() {
+		var t frontline.Tube
+		if err := rows.Scan(tubeDest(&t)...); err != nil {
+			return nil, 0, err
+		}
+		t.OpenedAt = t.OpenedAt.UTC()
+		out = append(out, &t)
+	}
+	return out, total, rows.Err()
+}
+
+// Undo takes the newest binding out of a tube that has not gone into a
+// bag: the clerk scanned the wrong person. A tube that sealed itself opens
+// again. The binding is kept, marked undone, and the audit log records who
+// undid it.
+func (s *SamplingService) Undo(ctx context.Context, roundID int64, tubeCode string) (*frontline.Binding, error) {
+	tx, err := s.db.writeTx(ctx, frontline.PermSampling)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	t, scope, err := tx.lockTube(ctx, tubeCode, true)
+	if err != nil {
+		return nil, err
+	}
+	if t.RoundID != roundID {
+		return nil, frontline.Errorf(frontline.ENOTFOUND, "tube %s is not in round %d", t.Code, roundID)
+	}
+	if t.State != frontline.TubeOpen && t.State != frontline.TubeSealed {
+		return nil, frontline.Errorf(frontline.ECONFLICT, "tube %s is %s; it can no longer change", t.Code, t.State)
+	}
+	live, err := tx.tubeBindings(ctx, t, true)
+	if err != nil {
+		return nil, err
+	}
+	if len(live) == 0 {
+		return nil, frontline.Errorf(frontline.ENOTFOUND, "tube %s is empty", t.Code)
+	}
+	b := live[0]
+	m, err := tx.lockMember(ctx, t.RoundID, b.PersonID)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.undoBinding(ctx, t, b, m, scope); err != nil {
+		return nil, err
+	}
+	if err := tx.audit(ctx, "undo", "binding", b.ID, m.path, map[string]any{"tube": t.Code, "person_id": b.PersonID},
+		map[string]any{"undone_at": tx.now}); err != nil {
+		return nil, err
+	}
+	return b, tx.Commit()
+}
+
+// undoBinding marks a binding undone and takes back everything it
+// counted: the member is pending again, the tube has room, the counters
+// and the flow of the binding's bucket go down by one.
+func (tx *Tx) undoBinding(ctx context.Context, t *frontline.Tube, b *frontline.Binding, m *memberRow, scope string) error {
+	b.UndoneAt, b.UndoneBy = tx.now, frontline.ActorFrom(ctx).String()
+	if _, err := tx.ExecContext(ctx, `UPDATE bindings SET undone_at = ?, undone_by = ? WHERE id = ?`, b.UndoneAt, b.UndoneBy, b.ID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE round_members SET status = ?, binding_id = NULL WHERE round_id = ? AND person_id = ?`,
+		string(frontline.MemberPending), t.RoundID, b.PersonID); err != nil {
+		return err
+	}
+	t.Count--
+	t.State, t.SealedAt = frontline.TubeOpen, time.Time{}
+	if t.Count == 0 && t.Capacity > 0 && t.Mode != frontline.PoolMixed {
+		t.Mode, t.Capacity, t.HouseholdID = "", 0, 0 // the next person fixes them again
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE tubes SET count = ?, state = ?, sealed_at = NULL, mode = ?, capacity = ?, household_id = ?
+		WHERE id = ?`, t.Count, string(t.State), string(t.Mode), t.Capacity, nullID(t.HouseholdID), t.ID); err != nil {
+		return err
+	}
+	rc := roundCounts{}
+	rc.addPath(t.RoundID, scope, m.path, roundDelta{sampled: -1})
+	if err := rc.write(ctx, tx); err != nil {
+		return err
+	}
+	flow := map[flowKey]int{}
+	addFlow(flow, t.RoundID, scope, m.path, b.StationID, frontline.FlowBucketOf(b.BoundAt).Unix(), -1)
+	return writeFlow(ctx, tx, flow)
+}

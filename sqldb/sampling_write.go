@@ -1,0 +1,211 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/frontline-org/frontline"
+)
+
+// write stores what decide changed: late members, bindings, members,
+// tubes, counters and flow, in that order (the lock order of every
+// transaction that touches them).
+func (b *batch) write(ctx context.Context) error {
+	for _, step := range []func(context.Context) error{
+		b.insertLate, b.insertBindings, b.updateMembers, b.updateTubes,
+		func(ctx context.Context) error { return b.counts.write(ctx, b.tx) },
+		func(ctx context.Context) error { return writeFlow(ctx, b.tx, b.flow) },
+	} {
+		if err := step(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertLate adds the members who moved in after their round opened.
+func (b *batch) insertLate(ctx context.Context) error {
+	var late []*batchMember
+	added := map[int64]int{}
+	for _, m := range b.members {
+		if m.added {
+			late = append(late, m)
+			added[m.roundID]++
+		}
+	}
+	if len(late) == 0 {
+		return nil
+	}
+	slices.SortFunc(late, func(x, y *batchMember) int { return cmpInt64(x.personID, y.personID) })
+	by := map[*batchMember]string{}
+	for _, nb := range b.binds {
+		by[nb.member] = nb.job.actor
+	}
+	at := b.tx.timeArg()
+	insert := multiRow{cols: 6, prefix: `INSERT INTO round_members (round_id, person_id, household_id, status, added_by, added_at) VALUES `}
+	err := insert.exec(ctx, b.tx, len(late), func(i int, args []any) []any {
+		m := late[i]
+		actor := by[m]
+		if actor == "" {
+			actor = "sampling" // came to a table but was not bound
+		}
+		return append(args, m.roundID, m.personID, m.householdID, string(frontline.MemberPending), actor, at)
+	})
+	if err != nil {
+		return err
+	}
+	for _, roundID := range sortedKeys(added) {
+		if _, err := b.tx.ExecContext(ctx, `UPDATE test_rounds SET expected = expected + ? WHERE id = ?`, added[roundID], roundID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var bindingInsert = multiRow{cols: 8, size: 500,
+	prefix: `INSERT INTO bindings (round_id, tube_id, person_id, station_id, request_id, item, bound_at, bound_by) VALUES `,
+	suffix: ` RETURNING id, request_id, item`}
+
+// insertBindings writes the new bindings and gives each answer item its
+// binding's id.
+func (b *batch) insertBindings(ctx context.Context) error {
+	type key struct {
+		request string
+		item    int
+	}
+	byKey := make(map[key]*newBinding, len(b.binds))
+	for _, nb := range b.binds {
+		byKey[key{nb.job.req.RequestID, nb.item}] = nb
+	}
+	at := b.tx.timeArg()
+	return bindingInsert.query(ctx, b.tx, len(b.binds), func(i int, args []any) []any {
+		nb := b.binds[i]
+		return append(args, nb.member.roundID, nb.tube.ID, nb.member.personID, nullID(nb.job.req.StationID),
+			nb.job.req.RequestID, nb.item, at, nb.job.actor)
+	}, func(sc interface{ Scan(...any) error }) error {
+		var k key
+		var id int64
+		if err := sc.Scan(&id, &k.request, &k.item); err != nil {
+			return err
+		}
+		nb := byKey[k]
+		if nb == nil {
+			return fmt.Errorf("binding %s/%d returned but not inserted", k.request, k.item)
+		}
+		nb.id = id
+		nb.job.answer.Items[nb.item].BindingID = id
+		return nil
+	})
+}
+
+var memberUpdate = multiRow{cols: 3, size: 500, types: []string{"BIGINT", "BIGINT", "BIGINT"},
+	prefix: `UPDATE round_members AS m SET status = '` + string(frontline.MemberSampled) + `', binding_id = v.column3
+		FROM (VALUES `,
+	suffix: `) AS v WHERE m.round_id = v.column1 AND m.person_id = v.column2`}
+
+// updateMembers marks the bound members sampled.
+func (b *batch) updateMembers(ctx context.Context) error {
+	binds := slices.Clone(b.binds)
+	slices.SortFunc(binds, func(x, y *newBinding) int { return cmpInt64(x.member.personID, y.member.personID) })
+	return memberUpdate.exec(ctx, b.tx, len(binds), func(i int, args []any) []any {
+		nb := binds[i]
+		return append(args, nb.member.roundID, nb.member.personID, nb.id)
+	})
+}
+
+var tubeUpdate = multiRow{cols: 7, size: 500,
+	types:  []string{"BIGINT", "TEXT", "INTEGER", "INTEGER", "TEXT", "BIGINT", "TIMESTAMPTZ"},
+	prefix: `UPDATE tubes AS t SET mode = v.column2, capacity = v.column3, count = v.column4, state = v.column5,
+		household_id = v.column6, sealed_at = v.column7 FROM (VALUES `,
+	suffix: `) AS v WHERE t.id = v.column1`}
+
+// updateTubes stores the tubes that took persons or were sealed.
+func (b *batch) updateTubes(ctx context.Context) error {
+	var dirty []*tubeRow
+	for _, t := range b.tubes {
+		if t.dirty {
+			dirty = append(dirty, t)
+		}
+	}
+	slices.SortFunc(dirty, func(x, y *tubeRow) int { return cmpInt64(x.ID, y.ID) })
+	return tubeUpdate.exec(ctx, b.tx, len(dirty), func(i int, args []any) []any {
+		t := dirty[i]
+		return append(args, t.ID, string(t.Mode), t.Capacity, t.Count, string(t.State), nullID(t.HouseholdID), b.tx.timeValue(t.SealedAt))
+	})
+}
+
+var flowUpsert = multiRow{cols: 5, size: 500,
+	prefix: `INSERT INTO sampling_flow (round_id, scope, key_id, bucket, n) VALUES `,
+	suffix: ` ON CONFLICT (round_id, scope, key_id, bucket) DO UPDATE SET n = sampling_flow.n + excluded.n`}
+
+// writeFlow adds the flow counts in key order (the lock order).
+func writeFlow(ctx context.Context, tx *Tx, flow map[flowKey]int) error {
+	keys := make([]flowKey, 0, len(flow))
+	for k, n := range flow {
+		if n != 0 {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(a, b flowKey) int {
+		if c := cmpInt64(a.round, b.round); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.scope, b.scope); c != 0 {
+			return c
+		}
+		if c := cmpInt64(a.key, b.key); c != 0 {
+			return c
+		}
+		return cmpInt64(a.bucket, b.bucket)
+	})
+	return flowUpsert.exec(ctx, tx, len(keys), func(i int, args []any) []any {
+		k := keys[i]
+		return append(args, k.round, k.scope, k.key, k.bucket, flow[k])
+	})
+}
+
+// priors tells each person refused as already sampled where, when and in
+// which tube they were.
+func (b *batch) priors(ctx context.Context) error {
+	byRound := map[int64][]int64{}
+	for _, ref := range b.prior {
+		it := ref.job.answer.Items[ref.item]
+		byRound[ref.job.req.RoundID] = append(byRound[ref.job.req.RoundID], it.PersonID)
+	}
+	found := map[countKey]*frontline.PriorSample{}
+	for roundID, ids := range byRound {
+		ids = sortedUnique(ids)
+		rows, err := b.tx.QueryContext(ctx, `SELECT b.person_id, b.bound_at, t.code, COALESCE(st.name, ''), COALESCE(si.name, '')
+			FROM bindings b JOIN tubes t ON t.id = b.tube_id
+			LEFT JOIN sampling_stations st ON st.id = b.station_id LEFT JOIN sampling_sites si ON si.id = st.site_id
+			WHERE b.round_id = ? AND b.undone_at IS NULL AND b.person_id IN `+inList(len(ids)),
+			append([]any{roundID}, int64Args(ids)...)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var pid int64
+			p := &frontline.PriorSample{}
+			if err := rows.Scan(&pid, &p.At, &p.TubeCode, &p.Station, &p.Site); err != nil {
+				rows.Close()
+				return err
+			}
+			p.At = p.At.UTC()
+			found[countKey{roundID, pid}] = p
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	for _, ref := range b.prior {
+		it := &ref.job.answer.Items[ref.item]
+		if p := found[countKey{ref.job.req.RoundID, it.PersonID}]; p != nil {
+			it.Prior = p
+			it.Error.Message = fmt.Sprintf("person %d is already sampled in this round, in tube %s", it.PersonID, p.TubeCode)
+		}
+	}
+	return nil
+}
