@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 
@@ -96,7 +97,7 @@ func (s *Server) identify(w http.ResponseWriter, r *http.Request) (*caller, erro
 		if err != nil {
 			return nil, err
 		}
-		p.Addr = clientAddr(r)
+		p.Addr = s.clientAddr(r)
 		return &caller{principal: p, viaToken: true}, nil
 	}
 	cookie, err := r.Cookie(sessionCookie)
@@ -114,7 +115,7 @@ func (s *Server) identify(w http.ResponseWriter, r *http.Request) (*caller, erro
 	}
 	// The session remembers where it signed in; changes record where the
 	// request came from.
-	p.Addr = clientAddr(r)
+	p.Addr = s.clientAddr(r)
 	return &caller{principal: p, csrf: csrfToken(cookie.Value)}, nil
 }
 
@@ -186,13 +187,47 @@ func (s *Server) clearSessionCookie(w http.ResponseWriter) {
 
 // clientAddr is the address a request came from, without the port: the
 // port changes with every connection, and failed sign-ins are counted per
-// address.
-func clientAddr(r *http.Request) string {
+// address. Behind trusted proxies it is the last address in
+// X-Forwarded-For that is not one of them: each proxy appends the address
+// it was reached from, so everything left of the first untrusted one may
+// have been written by the client itself.
+func (s *Server) clientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	if !s.trusted(host) {
+		return host
+	}
+	var hops []string
+	for _, h := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(h, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		if _, err := netip.ParseAddr(hop); err != nil {
+			break // a garbled header: trust nothing further left
+		}
+		host = hop
+		if !s.trusted(hop) {
+			break
+		}
 	}
 	return host
+}
+
+// trusted reports whether addr is one of the TrustedProxies.
+func (s *Server) trusted(addr string) bool {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return false
+	}
+	for _, p := range s.TrustedProxies {
+		if p.Contains(a.Unmap()) {
+			return true
+		}
+	}
+	return false
 }
 
 // localPath returns next when it is a path on this server, "/" otherwise,

@@ -45,7 +45,7 @@ func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) error {
 	next := localPath(f.Values["next"])
 	// The password is taken as typed: spaces may be part of it.
 	password := r.PostForm.Get("password")
-	u, secret, err := s.Users.Login(r.Context(), f.Values["login"], password, clientAddr(r), r.UserAgent())
+	u, secret, err := s.Users.Login(r.Context(), f.Values["login"], password, s.clientAddr(r), r.UserAgent())
 	if frontline.ErrorCode(err) == frontline.EUNAUTHORIZED {
 		sleep(r.Context(), s.LoginDelay())
 		page := loginPage{Next: next, Login: f.Values["login"], Error: loginRefusal(err)}

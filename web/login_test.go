@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -328,6 +329,45 @@ func TestLanguage(t *testing.T) {
 		assertContains(t, body, `<html lang="en">`, "Sign in")
 		if resp, _ := anon.postForm(t, "/lang", url.Values{"lang": {"fr"}}); resp.StatusCode != http.StatusBadRequest {
 			t.Fatalf("unknown language: %d", resp.StatusCode)
+		}
+	})
+}
+
+// TestClientAddress checks which address a change records: the
+// connection's, unless it comes from a trusted proxy, and then the last
+// untrusted address of X-Forwarded-For.
+func TestClientAddress(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := buildFixture(t, db)
+		for _, tt := range []struct {
+			name    string
+			trusted []netip.Prefix
+			xff     []string
+			want    string
+		}{
+			{"Direct", nil, nil, "127.0.0.1"},
+			{"UntrustedHeaderIgnored", nil, []string{"203.0.113.7"}, "127.0.0.1"},
+			{"BehindProxy", []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, []string{"203.0.113.7"}, "203.0.113.7"},
+			{"TwoProxies", []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("10.0.0.0/8")},
+				[]string{"198.51.100.1, 203.0.113.7", "10.1.1.1"}, "203.0.113.7"},
+			{"Garbled", []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, []string{"203.0.113.7, nonsense"}, "127.0.0.1"},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				ts := newDBServer(t, db, func(s *web.Server) { s.TrustedProxies = tt.trusted })
+				login := "sec-" + strings.ToLower(tt.name)
+				ts.user(t, login, frontline.RoleCommunitySecretary, f.comm1)
+				c := ts.signIn(t, login, goodPassword)
+				resp, _ := c.postRaw(t, fmt.Sprintf("/persons/%d/reveal", f.persons[0].ID), url.Values{"csrf": {c.csrf}},
+					http.Header{"X-Forwarded-For": tt.xff})
+				if resp.StatusCode != http.StatusOK {
+					t.Fatalf("reveal: %d", resp.StatusCode)
+				}
+				var log struct{ Changes []frontline.Change }
+				c.getJSON(t, fmt.Sprintf("/api/v1/audit?action=reveal&actor=%s", c.login), http.StatusOK, &log)
+				if len(log.Changes) != 1 || log.Changes[0].Addr != tt.want {
+					t.Fatalf("recorded %+v, want the address %s", log.Changes, tt.want)
+				}
+			})
 		}
 	})
 }

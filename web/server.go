@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -54,6 +55,14 @@ type Server struct {
 	// Location is the time zone dates are shown in; nil means China
 	// Standard Time (UTC+8, no daylight saving), where Frontline is used.
 	Location *time.Location
+	// TrustedProxies are the addresses of the load balancers in front of
+	// the server. A request from one of them is taken to come from the
+	// address it names in X-Forwarded-For; without this, every sign-in
+	// behind a balancer would come from its address, and the lockout per
+	// address would lock everyone out at once. Empty: the connection's
+	// own address is the client's, and X-Forwarded-For is ignored (anyone
+	// can write it).
+	TrustedProxies []netip.Prefix
 	// Ready reports whether the server can do its work (the database is
 	// reachable and migrated). Nil means always ready. /readyz shows its
 	// error text to anyone who can reach the server, so it should say what
