@@ -173,3 +173,36 @@ func TestPassage_Validate(t *testing.T) {
 		}
 	}
 }
+
+// TestPassage_Request checks which levels a passage crosses at the gate
+// of compound /1/2/ (parent /1/), for residents inside and out.
+func TestPassage_Request(t *testing.T) {
+	sealedBuilding := zoneOn(building3, frontline.LevelSealed)
+	outsideSealed := &frontline.Zone{ID: 99, PlaceID: 9, Place: &frontline.Place{ID: 9, Path: "/1/8/9/"}, Level: frontline.LevelSealed}
+	precautionParent := &frontline.Zone{ID: 98, PlaceID: 1, Place: &frontline.Place{ID: 1, Path: "/1/"}, Level: frontline.LevelPrecaution}
+	active := []*frontline.Zone{sealedBuilding, outsideSealed, precautionParent}
+	tests := []struct {
+		name        string
+		home        string
+		dir         frontline.Direction
+		from, to    frontline.ZoneLevel
+		livesInside bool
+	}{
+		{"resident of the sealed building goes out", household.Path, frontline.DirOut, frontline.LevelSealed, frontline.LevelPrecaution, false},
+		{"resident of the sealed building comes home", household.Path, frontline.DirIn, frontline.LevelPrecaution, frontline.LevelSealed, true},
+		{"resident of building 4 goes out", "/1/2/4/7/", frontline.DirOut, frontline.LevelPrecaution, frontline.LevelPrecaution, false},
+		{"someone from a sealed home elsewhere comes in", "/1/8/9/10/", frontline.DirIn, frontline.LevelSealed, frontline.LevelPrecaution, false},
+		{"someone living elsewhere leaves for home", "/1/8/9/10/", frontline.DirOut, frontline.LevelPrecaution, frontline.LevelSealed, true},
+		{"visitor comes in", "", frontline.DirIn, frontline.LevelPrecaution, frontline.LevelPrecaution, false},
+	}
+	for _, tt := range tests {
+		p := &frontline.Passage{Direction: tt.dir}
+		req := p.Request(compound.Path, tt.home, active)
+		if req.From != tt.from || req.To != tt.to || req.LivesInside != tt.livesInside {
+			t.Errorf("%s: %q → %q inside=%v, want %q → %q inside=%v", tt.name, req.From, req.To, req.LivesInside, tt.from, tt.to, tt.livesInside)
+		}
+	}
+	if frontline.ParentPath("/1/") != "" || frontline.ParentPath("/1/2/3/") != "/1/2/" {
+		t.Error("ParentPath")
+	}
+}

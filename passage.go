@@ -124,3 +124,40 @@ type HourCount struct {
 	Out     int       `json:"out"`
 	Refused int       `json:"refused"`
 }
+
+// ParentPath returns the materialized path of a node's parent, "" for a
+// root.
+func ParentPath(path string) string {
+	i := strings.LastIndex(strings.TrimSuffix(path, "/"), "/")
+	if i <= 0 {
+		return ""
+	}
+	return path[:i+1]
+}
+
+// Request works out what a passage asks, given the path of the checkpoint's
+// node, the path of the person's household ("" for a visitor or someone
+// with none) and the active zones on both paths. Inside is the
+// checkpoint's node, or the person's own household when they live inside
+// it (a resident of a sealed building passing the compound gate carries
+// the building's level); outside is the node's parent, made stricter by
+// the person's home when they live elsewhere (someone out of a sealed zone
+// elsewhere has left it).
+func (p *Passage) Request(checkpointPath, homePath string, active []*Zone) EntryRequest {
+	livesInside := homePath != "" && strings.HasPrefix(homePath, checkpointPath)
+	inside := EffectiveLevel(checkpointPath, active)
+	if livesInside {
+		inside = EffectiveLevel(homePath, active)
+	}
+	outside := EffectiveLevel(ParentPath(checkpointPath), active)
+	if homePath != "" && !livesInside {
+		outside = Strictest(outside, EffectiveLevel(homePath, active))
+	}
+	req := EntryRequest{Emergency: p.Emergency, Checks: p.Checks, At: p.At}
+	if p.Direction == DirIn {
+		req.From, req.To, req.LivesInside = outside, inside, livesInside
+	} else {
+		req.From, req.To, req.LivesInside = inside, outside, homePath != "" && !livesInside
+	}
+	return req
+}
