@@ -189,3 +189,21 @@ func (p *Page) Screenshot(name string) string {
 	}
 	return file
 }
+
+// Until waits until the JavaScript expression is true. It keeps asking
+// across page loads, so it is the way to wait for what a click navigates
+// to.
+func (p *Page) Until(expr string) {
+	p.tb.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(p.Ctx, 2*time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	p.tb.Fatalf("browser: %s was not true within %s", expr, timeout)
+}

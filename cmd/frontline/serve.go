@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/frontline-org/frontline"
 	"github.com/frontline-org/frontline/demo"
@@ -97,6 +98,10 @@ func ensureDemo(ctx context.Context, m *Main, places *sqldb.PlaceService) error 
 	m.Logger.Info("demo city built", "households", sum.Households, "residents", sum.Residents)
 	logins, err := demo.CreateLogins(cliContext(ctx), places, sqldb.NewUserService(m.DB, frontline.DefaultLoginPolicy))
 	if err != nil {
+		return err
+	}
+	if _, err := demo.Zones(cliContext(ctx), demo.ZoneServices{Places: places, Persons: sqldb.NewPersonService(m.DB),
+		Zones: sqldb.NewZoneService(m.DB), Checkpoints: sqldb.NewCheckpointService(m.DB)}, time.Now()); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "Demo logins, all with the password %q:\n", demo.Password)

@@ -1,0 +1,163 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/frontline-org/frontline"
+)
+
+// The report's two scenes of control: 忠义巷小区 sealed ("不要在外逗留，赶紧
+// 回家，等候通知" — residents told to go home and wait, contact with the
+// outside cut), and the seven checkpoints 罗玉新村社区 set up in a few hours
+// with tents, power, stoves and coal, kept by cadres of the district
+// forestry bureau (区林草局).
+
+// SealReason is why the demo seals 忠义巷小区, in the report's words.
+const SealReason = "小区封控：居民不在外逗留、回家等候通知，切断与外界的联系"
+
+// ForestryBureau is the department whose cadres keep the checkpoints.
+const ForestryBureau = "区林草局"
+
+// CheckpointPlan is one checkpoint of the demo: where it stands and what
+// it guards. Compound is "" for a post on the community's own boundary.
+type CheckpointPlan struct {
+	Name     string
+	Compound string
+	Type     frontline.CheckpointType
+	Location string
+}
+
+// Checkpoints returns the seven checkpoints of 罗玉新村社区. The community
+// lies in the urban-rural fringe with many side roads, so most posts stand
+// on roads and paths into it; one keeps the gate of 枣园小区.
+func Checkpoints() []CheckpointPlan {
+	road, path := frontline.CheckpointRoad, frontline.CheckpointFootpath
+	return []CheckpointPlan{
+		{"1号卡点", "", road, "罗玉路与枣园路交叉口"},
+		{"2号卡点", "", road, "罗玉新村西口"},
+		{"3号卡点", "", road, "北侧村道岔路口"},
+		{"4号卡点", "", road, "东侧环路入口"},
+		{"5号卡点", "", path, "罗玉河堤便道"},
+		{"6号卡点", "", path, "菜市场后巷便道"},
+		{"7号卡点", "枣园小区", frontline.CheckpointGate, "枣园小区正门"},
+	}
+}
+
+// ZoneServices are what Zones writes through.
+type ZoneServices struct {
+	Places      frontline.PlaceService
+	Persons     frontline.PersonService
+	Zones       frontline.ZoneService
+	Checkpoints frontline.CheckpointService
+}
+
+// ZoneScene says what Zones created.
+type ZoneScene struct {
+	Sealed      *frontline.Affected     // 忠义巷小区 with its households and vulnerable residents
+	Checkpoints []*frontline.Checkpoint // the seven, all open
+}
+
+// Zones seals 忠义巷小区 and sets up, staffs and opens the seven
+// checkpoints of 罗玉新村社区 in a demo city, then records two passages at
+// 1号卡点: a resident going out, and a resident of the sealed compound
+// turned back. Shifts run from an hour before now for 12 hours.
+func Zones(ctx context.Context, s ZoneServices, now time.Time) (*ZoneScene, error) {
+	if frontline.ActorFrom(ctx) == (frontline.Actor{Name: "system"}) {
+		ctx = frontline.WithActor(ctx, frontline.Actor{Name: "demo"})
+	}
+	zhong, err := s.Places.FindPlaceByPath(ctx, PathZhongyixiang)
+	if err != nil {
+		return nil, fmt.Errorf("demo zones: %w", err)
+	}
+	scene := &ZoneScene{}
+	scene.Sealed, err = s.Zones.SetZone(ctx, &frontline.Zone{PlaceID: zhong.ID, Level: frontline.LevelSealed,
+		Reason: SealReason, DecidedBy: "中城街道疫情防控指挥部"})
+	if err != nil {
+		return nil, fmt.Errorf("demo zones: seal %s: %w", zhong.Name, err)
+	}
+	for i, plan := range Checkpoints() {
+		c, err := setUpCheckpoint(ctx, s.Places, s.Checkpoints, plan, i, now)
+		if err != nil {
+			return nil, fmt.Errorf("demo zones: %s: %w", plan.Name, err)
+		}
+		scene.Checkpoints = append(scene.Checkpoints, c)
+	}
+	if err := demoPassages(ctx, s, scene.Checkpoints[0], zhong); err != nil {
+		return nil, fmt.Errorf("demo zones: passages: %w", err)
+	}
+	return scene, nil
+}
+
+// setUpCheckpoint creates one checkpoint, issues its checklist, staffs it
+// and opens it: the setup the report's secretary finished in hours.
+func setUpCheckpoint(ctx context.Context, places frontline.PlaceService, cs frontline.CheckpointService, plan CheckpointPlan, i int, now time.Time) (*frontline.Checkpoint, error) {
+	path := PathLuoyuxincun
+	if plan.Compound != "" {
+		path += "/" + plan.Compound
+	}
+	node, err := places.FindPlaceByPath(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	c := &frontline.Checkpoint{PlaceID: node.ID, Name: plan.Name, Type: plan.Type, Location: plan.Location}
+	if err := cs.CreateCheckpoint(ctx, c); err != nil {
+		return nil, err
+	}
+	for _, it := range c.Checklist {
+		if it.Kind != frontline.ItemMaterial {
+			continue
+		}
+		e := &frontline.LedgerEntry{ItemID: it.ID, Kind: frontline.LedgerIssued, Quantity: it.Need, Source: "罗玉新村社区协调"}
+		if _, err := cs.RecordMaterial(ctx, e); err != nil {
+			return nil, err
+		}
+	}
+	if err := cs.AddShift(ctx, CheckpointShift(c.ID, i, now.Add(-time.Hour))); err != nil {
+		return nil, err
+	}
+	return cs.SetCheckpointStatus(ctx, c.ID, frontline.CheckpointOpen)
+}
+
+// CheckpointShift is the 12-hour shift of the i-th demo checkpoint from
+// start: two forestry-bureau cadres, the first leading, and a volunteer.
+func CheckpointShift(checkpointID int64, i int, start time.Time) *frontline.Shift {
+	// Two forestry-bureau cadres to a post, the first the leader, and one
+	// party-member volunteer of the community.
+	cadres := [...][2]string{
+		{"王林", "李森"}, {"张松", "刘柏"}, {"陈杨", "杨桦"}, {"赵榆", "黄槐"},
+		{"周桐", "吴枫"}, {"徐楠", "孙桂"}, {"马杉", "朱樟"},
+	}
+	volunteers := [...]string{"何勇", "郭敏", "罗军", "高峰", "林娟", "郑伟", "梁静"}
+	names := cadres[i%len(cadres)]
+	return &frontline.Shift{CheckpointID: checkpointID, Start: start, End: start.Add(12 * time.Hour), Staff: []*frontline.StaffMember{
+		{Name: names[0], Origin: frontline.OriginDepartment, Department: ForestryBureau, Leader: true},
+		{Name: names[1], Origin: frontline.OriginDepartment, Department: ForestryBureau},
+		{Name: volunteers[i%len(volunteers)], Origin: frontline.OriginVolunteer},
+	}}
+}
+
+// demoPassages records a resident of 罗玉新村社区 going out through c, and
+// a resident of the sealed compound trying to come in, who is refused.
+func demoPassages(ctx context.Context, s ZoneServices, c *frontline.Checkpoint, sealed *frontline.Place) error {
+	home, err := s.Places.FindPlaceByPath(ctx, PathLuoyuxincun)
+	if err != nil {
+		return err
+	}
+	checks := frontline.Checks{Temperature: 36.5, HealthCode: frontline.CodeGreen}
+	for _, pass := range []struct {
+		under int64
+		dir   frontline.Direction
+	}{{home.ID, frontline.DirOut}, {sealed.ID, frontline.DirIn}} {
+		people, _, err := s.Persons.FindPersons(ctx, frontline.PersonFilter{Under: &pass.under, Limit: 1})
+		if err != nil || len(people) == 0 {
+			return fmt.Errorf("find a resident under %d: %w", pass.under, err)
+		}
+		p := &frontline.Passage{CheckpointID: c.ID, Kind: frontline.PassResident, PersonID: people[0].ID, Direction: pass.dir, Checks: checks}
+		if err := s.Checkpoints.RecordPassage(ctx, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
