@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -21,6 +22,8 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	withDemo := fs.Bool("demo", false, "build the demo city first if the database is empty")
 	secure := fs.String("secure-cookies", "auto", "mark the session cookie Secure (HTTPS only): auto means yes unless --addr is a loopback address;\n"+
 		"set yes when a TLS proxy serves Frontline, no only on a trusted network")
+	proxies := fs.String("trusted-proxies", "", "comma-separated addresses or CIDR ranges of the load balancers in front of the server,\n"+
+		"whose X-Forwarded-For names the client (sign-in lockout counts per client address)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -40,15 +43,20 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
+	trusted, err := parsePrefixes(*proxies)
+	if err != nil {
+		return err
+	}
 	srv := &web.Server{
-		Places:  places,
-		Persons: sqldb.NewPersonService(m.DB),
-		Users:   sqldb.NewUserService(m.DB, frontline.DefaultLoginPolicy),
-		Audit:   sqldb.NewAuditService(m.DB),
-		Secure:  secureCookies,
-		Ready:   func(ctx context.Context) error { return ready(ctx, m.DB) },
-		Logger:  m.Logger,
-		Version: version,
+		Places:         places,
+		Persons:        sqldb.NewPersonService(m.DB),
+		Users:          sqldb.NewUserService(m.DB, frontline.DefaultLoginPolicy),
+		Audit:          sqldb.NewAuditService(m.DB),
+		Secure:         secureCookies,
+		TrustedProxies: trusted,
+		Ready:          func(ctx context.Context) error { return ready(ctx, m.DB) },
+		Logger:         m.Logger,
+		Version:        version,
 		OnListen: func(bound string) {
 			fmt.Fprintf(m.Stdout, "Frontline %s is serving on http://%s (database %s)\n", version, bound, redact(m.dbURL))
 		},
@@ -77,6 +85,27 @@ func secureCookies(flag, addr string) (bool, error) {
 		return !(host == "localhost" || (ip != nil && ip.IsLoopback())), nil
 	}
 	return false, usagef("--secure-cookies must be auto, yes or no")
+}
+
+// parsePrefixes reads "10.0.0.1, 10.1.0.0/16" into prefixes; a plain
+// address is a prefix of its full length.
+func parsePrefixes(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range strings.Split(list, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, usagef("--trusted-proxies: %q is neither an address nor a CIDR range", s)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 // ensureDemo builds the demo city when the database has no places yet, so

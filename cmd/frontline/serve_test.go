@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -98,4 +99,14 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+func TestParsePrefixes(t *testing.T) {
+	got, err := parsePrefixes(" 10.0.0.1, 10.1.2.0/16 ,::1")
+	if err != nil || fmt.Sprint(got) != "[10.0.0.1/32 10.1.0.0/16 ::1/128]" {
+		t.Fatalf("parsePrefixes = %v, %v", got, err)
+	}
+	if _, err := parsePrefixes("10.0.0.300"); err == nil {
+		t.Fatal("a bad address was accepted")
+	}
 }
