@@ -78,6 +78,7 @@ func (s *Server) registerRoutes() {
 	s.registerRegistryPages()
 	s.registerAdminPages()
 	s.registerAPI()
+	s.registerScreening()
 
 	// Everything else is a 404 in the caller's format (JSON under /api,
 	// a page elsewhere) instead of ServeMux's plain text.

@@ -42,6 +42,15 @@ type Server struct {
 	Persons frontline.PersonService
 	Users   frontline.UserService
 	Audit   frontline.AuditService
+	// The screening services (campaigns, visits, reports, the risk-area
+	// list and measure rules, follow-ups). They come together: when
+	// Campaigns is nil the screening pages and API are not served.
+	Campaigns frontline.CampaignService
+	Visits    frontline.VisitService
+	Reports   frontline.ReportService
+	RiskAreas frontline.RiskAreaService
+	Rules     frontline.MeasureRuleService
+	FollowUps frontline.FollowUpService
 	// Secure marks the session cookie Secure, so browsers send it only
 	// over HTTPS. The zero value is false so that tests and a server on
 	// plain HTTP work; the command sets it unless it serves plain HTTP on

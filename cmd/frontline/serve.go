@@ -61,6 +61,9 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 			fmt.Fprintf(m.Stdout, "Frontline %s is serving on http://%s (database %s)\n", version, bound, redact(m.dbURL))
 		},
 	}
+	riskAreas := sqldb.NewRiskAreaService(m.DB)
+	srv.Campaigns, srv.Visits, srv.Reports = sqldb.NewCampaignService(m.DB), sqldb.NewVisitService(m.DB), sqldb.NewReportService(m.DB)
+	srv.RiskAreas, srv.Rules, srv.FollowUps = riskAreas, riskAreas, sqldb.NewFollowUpService(m.DB)
 	if err := srv.Open(); err != nil {
 		return err
 	}
