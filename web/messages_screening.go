@@ -4,6 +4,7 @@ package web
 // dashboard, the grid worker's phone page.
 func screeningMessages() map[string]message {
 	m := map[string]message{
+		"nav.screening":           {"入户摸排", "Screening"},
 		"screening.title":         {"入户摸排", "Door-to-door screening"},
 		"screening.campaign":      {"摸排任务", "Campaign"},
 		"screening.households":    {"应排查户数", "Households"},
@@ -62,6 +63,8 @@ func screeningMessages() map[string]message {
 		"screening.travel.arrived":  {"抵达日期", "Arrived on"},
 		"screening.travel.means":    {"交通方式", "By"},
 		"screening.health":          {"健康状况", "Health"},
+		"screening.travel.missing":  {"填写了返回地区的人员请同时填写抵达日期。", "Give the arrival day of everyone who came from somewhere."},
+		"screening.persons.missing": {"请至少登记一名人员。", "Record at least one person."},
 
 		"screening.sync.idle":    {"已同步", "All sent"},
 		"screening.sync.pending": {"待发送", "Waiting on this phone:"},

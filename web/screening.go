@@ -64,6 +64,17 @@ func (s *Server) registerScreening() {
 	s.route("POST /api/v1/follow-ups/{id}/handle", visit, s.apiHandleFollowUp)
 }
 
+// screeningLink adds the screening pages to the navigation, before the
+// account link, for a caller who may visit doors on a server that serves
+// them.
+func (s *Server) screeningLink(links []navLink, p *frontline.Principal) []navLink {
+	if s.Campaigns == nil || !p.Can(frontline.PermVisit) || len(links) == 0 {
+		return links
+	}
+	last := links[len(links)-1]
+	return append(links[:len(links)-1], navLink{"/screening", "nav.screening", "nav-screening"}, last)
+}
+
 var errScreeningServices = frontline.Errorf(frontline.EINTERNAL, "web: the screening pages need Campaigns, Visits, Reports, RiskAreas, Rules and FollowUps together")
 
 // parseScreeningPages parses the screening pages as parseTemplates parses

@@ -185,6 +185,14 @@
         persons.push(p);
       }
     });
+    var undated = persons.some(function (p) { return p.travel && !p.travel.arrived_on; });
+    if (undated || persons.length === 0) {
+      // Caught here, not by the server: a refused submission is dropped
+      // from the queue, and the worker would have to visit again.
+      errorLine.hidden = false;
+      errorLine.textContent = msg(undated ? "travel" : "persons");
+      return;
+    }
     var label = door.querySelector("button[data-outcome=screened]").textContent;
     enqueue({ household_id: Number(door.getAttribute("data-household")), outcome: "screened",
       note: door.querySelector("[name=note]").value.trim(), persons: persons }, label);
