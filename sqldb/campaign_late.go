@@ -163,9 +163,8 @@ func (tx *Tx) ensureCampaignCounters(ctx context.Context, c campaign, ids []int6
 // (scope first, parent last) are above, and the assignee recorded for the
 // deepest of them.
 func (tx *Tx) defaultAssignee(ctx context.Context, c campaign, above []int64) (int64, frontline.Assignee, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT a.place_id, COALESCE(a.user_id, 0), COALESCE(a.team_id, 0), p.kind
-		FROM screening_assign a JOIN places p ON p.id = a.place_id
-		WHERE a.campaign_id = ? AND a.place_id IN `+inList(len(above)), append([]any{c.ID}, int64Args(above)...)...)
+	rows, err := tx.QueryContext(ctx, `SELECT place_id, COALESCE(user_id, 0), COALESCE(team_id, 0)
+		FROM screening_assign WHERE campaign_id = ? AND place_id IN `+inList(len(above)), append([]any{c.ID}, int64Args(above)...)...)
 	if err != nil {
 		return 0, frontline.Assignee{}, err
 	}
@@ -175,8 +174,7 @@ func (tx *Tx) defaultAssignee(ctx context.Context, c campaign, above []int64) (i
 	for rows.Next() {
 		var id int64
 		var a frontline.Assignee
-		var kind frontline.PlaceKind
-		if err := rows.Scan(&id, &a.UserID, &a.TeamID, &kind); err != nil {
+		if err := rows.Scan(&id, &a.UserID, &a.TeamID); err != nil {
 			return 0, a, err
 		}
 		byID[id] = a
@@ -184,7 +182,7 @@ func (tx *Tx) defaultAssignee(ctx context.Context, c campaign, above []int64) (i
 	if err := rows.Err(); err != nil {
 		return 0, frontline.Assignee{}, err
 	}
-	var kinds = map[int64]frontline.PlaceKind{}
+	kinds := map[int64]frontline.PlaceKind{}
 	if err := tx.placeKinds(ctx, above, kinds); err != nil {
 		return 0, frontline.Assignee{}, err
 	}

@@ -145,8 +145,8 @@ func (s *CampaignService) Coverage(ctx context.Context, campaignID, placeID int6
 // CheckScreeningCounts recounts a campaign's counters from its households
 // and returns a line for each node whose counters differ from the
 // recount, or that differ from the sum of its children's plus the
-// households right under it. Tests and `frontline migrate --check-counts`
-// use it.
+// households right under it. The tests and the screening benchmark use
+// it.
 func (db *DB) CheckScreeningCounts(ctx context.Context, campaignID int64) ([]string, error) {
 	tx, err := db.BeginReadTx(ctx)
 	if err != nil {
