@@ -48,6 +48,36 @@ func (s *FollowUpService) FindFollowUps(ctx context.Context, fl frontline.Follow
 		return nil, 0, err
 	}
 	defer tx.Rollback()
+	where, args, err := s.followUpWhere(ctx, tx, fl)
+	if err != nil {
+		return nil, 0, err
+	}
+	from := ` FROM screening_followups f JOIN screening_measures m ON m.id = f.measure_id JOIN persons p ON p.id = f.person_id
+		WHERE ` + strings.Join(where, " AND ")
+	var total int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*)`+from, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+followUpColumns+from+` ORDER BY f.due_at, f.id`+limitClause(fl.Offset, fl.Limit), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []*frontline.FollowUpItem{}
+	for rows.Next() {
+		f, _, err := scanFollowUp(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		f.Escalation = frontline.Escalate(f, tx.now, s.Settings)
+		out = append(out, f)
+	}
+	return out, total, rows.Err()
+}
+
+// followUpWhere builds the conditions of a filter, within the caller's
+// scope.
+func (s *FollowUpService) followUpWhere(ctx context.Context, tx *Tx, fl frontline.FollowUpItemFilter) ([]string, []any, error) {
 	where, args := []string{"m.status = ?"}, []any{string(frontline.MeasureActive)}
 	if fl.CampaignID != nil {
 		where, args = append(where, "f.campaign_id = ?"), append(args, *fl.CampaignID)
@@ -58,7 +88,7 @@ func (s *FollowUpService) FindFollowUps(ctx context.Context, fl frontline.Follow
 	if fl.Under != nil {
 		n, err := tx.findPlaceByID(ctx, *fl.Under)
 		if err != nil {
-			return nil, 0, err
+			return nil, nil, err
 		}
 		lo, hi := subtreeRange(n.Path)
 		where, args = append(where, "f.path >= ? AND f.path < ?"), append(args, lo, hi)
@@ -83,27 +113,7 @@ func (s *FollowUpService) FindFollowUps(ctx context.Context, fl frontline.Follow
 		args = append(args, overdue, abnormal)
 	}
 	where, args = andScope(ctx, "f.path", where, args)
-	from := ` FROM screening_followups f JOIN screening_measures m ON m.id = f.measure_id JOIN persons p ON p.id = f.person_id
-		WHERE ` + strings.Join(where, " AND ")
-	var total int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*)`+from, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+followUpColumns+from+` ORDER BY f.due_at, f.id`+limitClause(fl.Offset, fl.Limit), args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	out := []*frontline.FollowUpItem{}
-	for rows.Next() {
-		f, _, err := scanFollowUp(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		f.Escalation = frontline.Escalate(f, tx.now, s.Settings)
-		out = append(out, f)
-	}
-	return out, total, rows.Err()
+	return where, args, nil
 }
 
 // followUp returns one item inside the caller's scope.
