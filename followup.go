@@ -64,6 +64,9 @@ type FollowUpSettings struct {
 	EscalateAfter time.Duration
 	// FeverAt is the temperature (°C) from which a reading is abnormal.
 	FeverAt float64
+	// SelfReportLead is how long before its due time a resident may enter
+	// a health report through their link (see SelfReportItem).
+	SelfReportLead time.Duration
 }
 
 // ChinaTime is UTC+8, the time of every Chinese city, without depending
@@ -71,10 +74,11 @@ type FollowUpSettings struct {
 var ChinaTime = time.FixedZone("CST", 8*3600)
 
 // DefaultFollowUpSettings: tests due at 10:00, reports at 08:00 and
-// 18:00, two hours' grace, four hours with the assignee, fever from 37.3 °C.
+// 18:00, two hours' grace, four hours with the assignee, fever from 37.3 °C;
+// a resident may enter a report from four hours before it is due.
 var DefaultFollowUpSettings = FollowUpSettings{
 	Location: ChinaTime, TestAt: "10:00", ReportsAt: []string{"08:00", "18:00"},
-	Grace: 2 * time.Hour, EscalateAfter: 4 * time.Hour, FeverAt: 37.3,
+	Grace: 2 * time.Hour, EscalateAfter: 4 * time.Hour, FeverAt: 37.3, SelfReportLead: 4 * time.Hour,
 }
 
 // at returns the time of clock "HH:MM" on day in the settings' zone.

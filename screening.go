@@ -294,6 +294,10 @@ type CampaignService interface {
 	Assign(ctx context.Context, campaignID int64, householdIDs []int64, under int64, to Assignee) (int, error)
 	CreateTeam(ctx context.Context, t *Team) error
 	FindTeams(ctx context.Context, campaignID int64) ([]*Team, error)
+	// Workers lists the users households of the campaign may be given:
+	// enabled, allowed to record visits, their scope inside both the
+	// campaign's and the caller's.
+	Workers(ctx context.Context, campaignID int64) ([]Assignee, error)
 
 	// Coverage returns the counters of a node and of each of its children.
 	Coverage(ctx context.Context, campaignID, placeID int64) (*Coverage, []*Coverage, error)

@@ -232,6 +232,7 @@ func (s *CampaignService) PurgeCampaign(ctx context.Context, id int64) error {
 	}
 	defer tx.Rollback()
 	for _, q := range []string{
+		`DELETE FROM screening_report_links WHERE measure_id IN (SELECT id FROM screening_measures WHERE campaign_id = ?)`,
 		`DELETE FROM screening_followups WHERE campaign_id = ?`,
 		`DELETE FROM screening_measures WHERE campaign_id = ?`,
 		`DELETE FROM screening_visit_persons WHERE visit_id IN (SELECT id FROM screening_visits WHERE campaign_id = ?)`,

@@ -258,3 +258,43 @@ func (s *CampaignService) GapsByAssignee(ctx context.Context, campaignID, placeI
 	slices.SortStableFunc(out, func(a, b *frontline.AssigneeGaps) int { return a.Oldest.Compare(b.Oldest) })
 	return out, nil
 }
+
+// Workers lists the users households of a campaign may be given: enabled,
+// with a role that records visits, their scope inside the campaign's and
+// the caller's, by name. Assign still checks each choice against the
+// doors it is for.
+func (s *CampaignService) Workers(ctx context.Context, campaignID int64) ([]frontline.Assignee, error) {
+	tx, err := s.db.readTx(ctx, frontline.PermManageScreening)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	c, err := tx.findCampaign(ctx, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	var roles []any
+	for _, r := range frontline.Roles {
+		if r.Can(frontline.PermVisit) {
+			roles = append(roles, string(r))
+		}
+	}
+	lo, hi := subtreeRange(c.path)
+	where, args := andScope(ctx, "p.path", []string{"NOT u.disabled", "u.role IN " + inList(len(roles)), "p.path >= ?", "p.path < ?"},
+		append(roles, lo, hi))
+	rows, err := tx.QueryContext(ctx, `SELECT u.id, u.name FROM users u JOIN places p ON p.id = u.scope_id
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY p.path, u.login LIMIT 1000`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []frontline.Assignee{}
+	for rows.Next() {
+		var a frontline.Assignee
+		if err := rows.Scan(&a.UserID, &a.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

@@ -63,16 +63,48 @@ func (s *FollowUpService) FindFollowUps(ctx context.Context, fl frontline.Follow
 		return nil, 0, err
 	}
 	defer rows.Close()
-	out := []*frontline.FollowUpItem{}
+	out, paths := []*frontline.FollowUpItem{}, []string{}
 	for rows.Next() {
-		f, _, err := scanFollowUp(rows)
+		f, path, err := scanFollowUp(rows)
 		if err != nil {
 			return nil, 0, err
 		}
 		f.Escalation = frontline.Escalate(f, tx.now, s.Settings)
-		out = append(out, f)
+		out, paths = append(out, f), append(paths, path)
 	}
-	return out, total, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	addrs, err := tx.addressesOf(ctx, paths)
+	if err != nil {
+		return nil, 0, err
+	}
+	for i, f := range out {
+		f.Address = addrs[i]
+	}
+	return out, total, nil
+}
+
+// addressesOf returns the address of each household path below its
+// community ("枣园小区/1号楼/1单元/101"), which is how the community's
+// staff name a door.
+func (tx *Tx) addressesOf(ctx context.Context, paths []string) ([]string, error) {
+	names, err := tx.placeNamesOf(ctx, paths)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(paths))
+	for i, path := range paths {
+		var parts []string
+		for _, id := range frontline.PathIDs(path) {
+			if p := names[id]; p != nil && p.Kind.Rank() > frontline.KindCommunity.Rank() {
+				parts = append(parts, p.Name)
+			}
+		}
+		out[i] = strings.Join(parts, "/")
+	}
+	return out, nil
 }
 
 // followUpWhere builds the conditions of a filter, within the caller's
@@ -138,25 +170,41 @@ func (s *FollowUpService) RecordFollowUp(ctx context.Context, id int64, r frontl
 	if err != nil {
 		return nil, err
 	}
+	if err := tx.recordFollowUp(ctx, f, path, r, s.Settings); err != nil {
+		return nil, err
+	}
+	return f, tx.Commit()
+}
+
+// recordFollowUp writes a reading into f, staff's or a resident's. The
+// update is conditional on the item being open, so of two phones sending
+// the same item at once only one records it.
+func (tx *Tx) recordFollowUp(ctx context.Context, f *frontline.FollowUpItem, path string, r frontline.HealthReport, s frontline.FollowUpSettings) error {
 	if f.Done() {
-		return nil, frontline.Errorf(frontline.ECONFLICT, "this %s was already recorded", f.Kind)
+		return frontline.Errorf(frontline.ECONFLICT, "this %s was already recorded", f.Kind)
 	}
 	if err := r.Validate(f.Kind); err != nil {
-		return nil, err
+		return err
 	}
 	f.DoneAt, f.DoneBy = tx.now, frontline.ActorFrom(ctx).String()
 	f.Temperature, f.Symptoms, f.Result, f.Note = r.Temperature, r.Symptoms, r.Result, r.Note
-	f.Abnormal = s.Settings.Abnormal(r.Temperature, r.Symptoms, r.Result)
-	if _, err := tx.ExecContext(ctx, `UPDATE screening_followups SET done_at = ?, done_by = ?, temperature = ?, symptoms = ?,
-		result = ?, abnormal = ?, note = ? WHERE id = ?`, tx.now, f.DoneBy, f.Temperature, f.Symptoms, f.Result, f.Abnormal, f.Note, f.ID); err != nil {
-		return nil, err
+	f.Abnormal = s.Abnormal(r.Temperature, r.Symptoms, r.Result)
+	res, err := tx.ExecContext(ctx, `UPDATE screening_followups SET done_at = ?, done_by = ?, temperature = ?, symptoms = ?,
+		result = ?, abnormal = ?, note = ? WHERE id = ? AND done_at IS NULL`, tx.now, f.DoneBy, f.Temperature, f.Symptoms, f.Result, f.Abnormal, f.Note, f.ID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return frontline.Errorf(frontline.ECONFLICT, "this %s was already recorded", f.Kind)
 	}
 	if err := tx.audit(ctx, "record", "screening_followup", f.ID, path, nil, map[string]any{
 		"temperature": f.Temperature, "symptoms": f.Symptoms, "result": f.Result, "abnormal": f.Abnormal}); err != nil {
-		return nil, err
+		return err
 	}
-	f.Escalation = frontline.Escalate(f, tx.now, s.Settings)
-	return f, tx.Commit()
+	f.Escalation = frontline.Escalate(f, tx.now, s)
+	return nil
 }
 
 // HandleFollowUp records that someone dealt with an escalated item.
