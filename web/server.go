@@ -42,6 +42,10 @@ type Server struct {
 	Persons frontline.PersonService
 	Users   frontline.UserService
 	Audit   frontline.AuditService
+	// Zones and Checkpoints serve sealed zones and checkpoints; when Zones
+	// is nil their pages and API are not served.
+	Zones       frontline.ZoneService
+	Checkpoints frontline.CheckpointService
 	// The screening services (campaigns, visits, reports, the risk-area
 	// list and measure rules, follow-ups). They come together: when
 	// Campaigns is nil the screening pages and API are not served.

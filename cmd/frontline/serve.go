@@ -64,6 +64,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	riskAreas := sqldb.NewRiskAreaService(m.DB)
 	srv.Campaigns, srv.Visits, srv.Reports = sqldb.NewCampaignService(m.DB), sqldb.NewVisitService(m.DB), sqldb.NewReportService(m.DB)
 	srv.RiskAreas, srv.Rules, srv.FollowUps = riskAreas, riskAreas, sqldb.NewFollowUpService(m.DB)
+	srv.Zones, srv.Checkpoints = sqldb.NewZoneService(m.DB), sqldb.NewCheckpointService(m.DB)
 	if err := srv.Open(); err != nil {
 		return err
 	}
