@@ -55,6 +55,10 @@ type Server struct {
 	RiskAreas frontline.RiskAreaService
 	Rules     frontline.MeasureRuleService
 	FollowUps frontline.FollowUpService
+	// SelfReports, when set, serves the residents' own health reports
+	// through a link (the public /self-report page) and lets staff make
+	// those links.
+	SelfReports frontline.SelfReportService
 	// Secure marks the session cookie Secure, so browsers send it only
 	// over HTTPS. The zero value is false so that tests and a server on
 	// plain HTTP work; the command sets it unless it serves plain HTTP on
