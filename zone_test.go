@@ -211,3 +211,12 @@ func TestZoneRule_Validate(t *testing.T) {
 		t.Errorf("per-household tube %d", sealed.Tube(4))
 	}
 }
+
+func TestAgeAt(t *testing.T) {
+	now := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC) // a leap year
+	for birth, want := range map[string]int{"1950-03-01": 74, "1950-03-02": 73, "1950-02-28": 74, "": 0, "bad": 0} {
+		if got := frontline.AgeAt(birth, now); got != want {
+			t.Errorf("AgeAt(%q) = %d, want %d", birth, got, want)
+		}
+	}
+}

@@ -52,7 +52,9 @@ func AgeAt(birth string, now time.Time) int {
 		return 0
 	}
 	age := now.Year() - b.Year()
-	if now.YearDay() < b.YearDay() {
+	// By month and day, not day of the year: in a leap year 1 March is
+	// day 61, in another day 60.
+	if now.Month() < b.Month() || (now.Month() == b.Month() && now.Day() < b.Day()) {
 		age--
 	}
 	return max(age, 0)
