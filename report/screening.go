@@ -5,9 +5,13 @@
 package report
 
 import (
+	"archive/zip"
+	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -80,7 +84,42 @@ func Screening(w io.Writer, r *frontline.Report) error {
 		return err
 	}
 	f.SetActiveSheet(0)
-	return f.Write(w)
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return err
+	}
+	return canonicalZip(w, buf.Bytes())
+}
+
+// canonicalZip copies an XLSX (a ZIP) with its entries in name order.
+// excelize writes the sheets in map order, so the same workbook could come
+// out as different bytes; a submitted report must render byte for byte as
+// it was submitted.
+func canonicalZip(w io.Writer, data []byte) error {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return err
+	}
+	files := slices.Clone(zr.File)
+	slices.SortFunc(files, func(a, b *zip.File) int { return strings.Compare(a.Name, b.Name) })
+	zw := zip.NewWriter(w)
+	for _, f := range files {
+		hdr := &zip.FileHeader{Name: f.Name, Method: zip.Deflate}
+		out, err := zw.CreateHeader(hdr)
+		if err != nil {
+			return err
+		}
+		in, err := f.Open()
+		if err != nil {
+			return err
+		}
+		_, err = io.Copy(out, in)
+		in.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return zw.Close()
 }
 
 func statusLabel(s frontline.HouseholdStatus) string {
