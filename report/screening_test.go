@@ -8,6 +8,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/frontline-org/frontline"
+	"github.com/frontline-org/frontline/office"
 	"github.com/frontline-org/frontline/report"
 )
 
@@ -61,5 +62,25 @@ func TestScreening(t *testing.T) {
 	rows, _ = f.GetRows(report.SheetGaps)
 	if len(rows) != 4 || rows[2][4] != "自治巷社区摸排组" || rows[2][5] != "无人在家" || rows[2][7] != "3.0" {
 		t.Errorf("gaps %v", rows)
+	}
+}
+
+// TestScreening_LibreOffice opens the report in LibreOffice: three sheets
+// with the figures in them.
+func TestScreening_LibreOffice(t *testing.T) {
+	var buf bytes.Buffer
+	if err := report.Screening(&buf, sample()); err != nil {
+		t.Fatal(err)
+	}
+	sheets := office.Sheets(t, buf.Bytes())
+	if len(sheets) != 3 {
+		t.Fatalf("LibreOffice found %d sheets", len(sheets))
+	}
+	totals := sheets[report.SheetTotals]
+	if len(totals) != 5 || totals[4][0] != "合计 大城街道" || totals[4][1] != "3" {
+		t.Fatalf("totals as LibreOffice reads them: %q", totals)
+	}
+	if r := sheets[report.SheetReturnees]; len(r) != 3 || r[2][1] != "620502********1234" {
+		t.Fatalf("returnees as LibreOffice reads them: %q", r)
 	}
 }
