@@ -30,6 +30,8 @@ type SelfReportLink struct {
 // SelfReportSlot is one of today's health reports on the resident's page.
 type SelfReportSlot struct {
 	DueAt time.Time `json:"due_at"`
+	// Opens is when a reading for it may first be entered.
+	Opens time.Time `json:"opens"`
 	Done  bool      `json:"done"`
 	// Now says a reading entered now fills this slot.
 	Now bool `json:"now"`

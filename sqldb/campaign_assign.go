@@ -38,6 +38,8 @@ func (s *CampaignService) Assign(ctx context.Context, campaignID int64, househol
 			return 0, err
 		}
 		path = n.Path
+	} else if path, err = tx.commonMemberPath(ctx, c, householdIDs); err != nil {
+		return 0, err
 	}
 	if err := tx.checkAssignee(ctx, c, path, to); err != nil {
 		return 0, err
@@ -57,6 +59,43 @@ func (s *CampaignService) Assign(ctx context.Context, campaignID int64, househol
 		return 0, err
 	}
 	return n, tx.Commit()
+}
+
+// commonMemberPath returns the deepest node above every listed household
+// of the campaign: a user covers all of them exactly when their scope
+// covers it. Unknown households are left to the update, which counts them.
+func (tx *Tx) commonMemberPath(ctx context.Context, c campaign, ids []int64) (string, error) {
+	common := ""
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		rows, err := tx.QueryContext(ctx, `SELECT path FROM screening_households WHERE campaign_id = ? AND household_id IN `+inList(len(chunk)),
+			append([]any{c.ID}, int64Args(chunk)...)...)
+		if err != nil {
+			return "", err
+		}
+		for rows.Next() {
+			var p string
+			if err := rows.Scan(&p); err != nil {
+				rows.Close()
+				return "", err
+			}
+			if common == "" {
+				common = p
+			}
+			for !strings.HasPrefix(p, common) {
+				// Cut the last segment: paths are "/1/4/9/".
+				common = common[:strings.LastIndex(strings.TrimSuffix(common, "/"), "/")+1]
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return "", err
+		}
+	}
+	if common == "" {
+		return c.path, nil
+	}
+	return common, nil
 }
 
 // checkAssignee refuses a user who could not reach the doors (their scope

@@ -134,7 +134,8 @@ func (s *FollowUpService) followUpWhere(ctx context.Context, tx *Tx, fl frontlin
 		where = append(where, "(f.done_at IS NULL OR (f.abnormal AND f.handled_at IS NULL))")
 	}
 	if !fl.DueBefore.IsZero() {
-		where, args = append(where, "f.due_at < ?"), append(args, fl.DueBefore)
+		// In UTC, as stored: SQLite compares times as text.
+		where, args = append(where, "f.due_at < ?"), append(args, fl.DueBefore.UTC())
 	}
 	if fl.MinEscalation > frontline.EscalationNone {
 		overdue, abnormal := tx.now.Add(-s.Settings.Grace), tx.now

@@ -152,7 +152,8 @@ func (s *FollowUpService) selfReportView(tx *Tx, l *selfReportLink, items []fron
 		Today: make([]frontline.SelfReportSlot, len(items))}
 	open := frontline.SelfReportItem(items, tx.now, s.Settings)
 	for i := range items {
-		v.Today[i] = frontline.SelfReportSlot{DueAt: items[i].DueAt, Done: items[i].Done(), Now: i == open}
+		v.Today[i] = frontline.SelfReportSlot{DueAt: items[i].DueAt, Opens: items[i].DueAt.Add(-s.Settings.SelfReportLead),
+			Done: items[i].Done(), Now: i == open}
 	}
 	v.Open = open >= 0
 	return v

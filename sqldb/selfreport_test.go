@@ -131,3 +131,28 @@ func TestCampaignService_Workers(t *testing.T) {
 		}
 	})
 }
+
+// TestCampaignService_AssignHouseholds gives single doors to a worker
+// whose scope is below the campaign's: allowed when their scope covers
+// every listed door, refused when one lies outside it.
+func TestCampaignService_AssignHouseholds(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s := newScreening(t, db)
+		other := mustUser(t, userService(db), "grid.zaoyuan2", frontline.RoleGridWorker, s.tr.comp1)
+		n, err := s.cs.Assign(ctx, s.c.ID, []int64{s.tr.hh[0].ID, s.unitHH[1].ID}, 0, frontline.Assignee{UserID: other.ID})
+		if err != nil || n != 2 {
+			t.Fatalf("assigned %d, %v", n, err)
+		}
+		if m := s.member(t, s.unitHH[1]); m.Assignee.UserID != other.ID {
+			t.Errorf("assignee %+v", m.Assignee)
+		}
+		_, err = s.cs.Assign(ctx, s.c.ID, []int64{s.tr.hh[1].ID, s.tr.hh[2].ID}, 0, frontline.Assignee{UserID: other.ID})
+		if frontline.ErrorCode(err) != frontline.EINVALID || frontline.ErrorField(err) != "user_id" {
+			t.Errorf("a door of 忠义巷小区 given to 枣园小区's worker: %v", err)
+		}
+		if m := s.member(t, s.tr.hh[1]); m.Assignee.UserID != s.grid.ID {
+			t.Errorf("a refused assignment changed %+v", m.Assignee)
+		}
+	})
+}
