@@ -88,7 +88,8 @@ func apiPaths(f *fixture) []string {
 func TestCrawl_NoFullNumbers(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := buildFixture(t, db)
-		ts := newDBServer(t, db)
+		ts := newDBServer(t, db, withScreening(db))
+		seedScreening(t, db, f)
 		// Some history to crawl: a change and a reveal by someone else.
 		admin := ts.as(t, frontline.RoleCityAdmin, f.city)
 		form := editForm(f.persons[0])

@@ -43,7 +43,7 @@ func routeTable(routes []web.Route) string {
 // TestDocs_Routes keeps the route table of docs/web.md equal to the
 // routes the server registers; -update rewrites it.
 func TestDocs_Routes(t *testing.T) {
-	ts := newTestServer(t, brokenPlaces{}, stubPersons{})
+	ts := newTestServer(t, brokenPlaces{}, stubPersons{}, withStubScreening)
 	want := routeTable(ts.srv.Routes())
 	b, err := os.ReadFile(docsPath)
 	if err != nil {

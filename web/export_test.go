@@ -60,6 +60,7 @@ func DynamicMessageIDsForTest() []string {
 		frontline.ENOTFOUND, frontline.ECONFLICT, frontline.EINTERNAL} {
 		ids = append(ids, "error."+c, "error.explain."+c)
 	}
+	ids = append(ids, screeningMessageIDs()...)
 	return append(ids, "language."+langZH, "language."+langEN, "value.true", "value.false")
 }
 

@@ -17,6 +17,9 @@ type campaignsPage struct {
 	CanRead   bool
 	Form      form
 	Levels    []frontline.RiskLevel
+	// Scopes are the nodes a campaign may be opened over: the caller's
+	// scope node and the places under it down to buildings.
+	Scopes []option
 }
 
 func (s *Server) pageCampaigns(w http.ResponseWriter, r *http.Request) error {
@@ -42,11 +45,22 @@ func (s *Server) renderCampaigns(w http.ResponseWriter, r *http.Request, f form,
 	page := campaignsPage{layout: s.layout(r, lang, title), Campaigns: cs, Form: f,
 		CanOpen: p.Can(frontline.PermManageScreening), CanRead: p.Can(frontline.PermReadReports),
 		Levels: []frontline.RiskLevel{frontline.RiskHigh, frontline.RiskMedium, frontline.RiskLow}}
+	if page.CanOpen {
+		selected, ok := formID(f.Values["scope"])
+		if !ok {
+			selected = p.ScopeID
+		}
+		// The places a user may be given are those a campaign may screen:
+		// the caller's scope down to buildings.
+		if page.Scopes, err = s.scopeOptions(r.Context(), lang, selected); err != nil {
+			return err
+		}
+	}
 	return s.render(w, status, pageCampaignsName, page)
 }
 
 // campaignFields are the fields of the form that opens a campaign.
-var campaignFields = []string{"name", "arrived_since", "min_level", "deadline", "cutoff"}
+var campaignFields = []string{"name", "scope", "arrived_since", "min_level", "deadline", "cutoff"}
 
 // postCampaign opens a campaign over the caller's scope and goes to its
 // dashboard; a refused form is shown again with what was typed.
@@ -56,7 +70,11 @@ func (s *Server) postCampaign(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	deadline, derr := time.ParseInLocation(frontline.DateLayout+" 15:04", f.Values["deadline"]+" 23:59", s.Location)
-	c := &frontline.Campaign{Name: f.Values["name"], ScopeID: callerFrom(r.Context()).principal.ScopeID, Deadline: deadline,
+	scope, ok := formID(f.Values["scope"])
+	if !ok {
+		scope = callerFrom(r.Context()).principal.ScopeID
+	}
+	c := &frontline.Campaign{Name: f.Values["name"], ScopeID: scope, Deadline: deadline,
 		Cutoff: f.Values["cutoff"], Question: frontline.Question{ArrivedSince: f.Values["arrived_since"],
 			MinLevel: frontline.RiskLevel(f.Values["min_level"])}}
 	if derr != nil {
@@ -64,10 +82,14 @@ func (s *Server) postCampaign(w http.ResponseWriter, r *http.Request) error {
 		return s.renderCampaigns(w, r, f, http.StatusBadRequest)
 	}
 	if err := s.Campaigns.OpenCampaign(r.Context(), c); err != nil {
-		if code := frontline.ErrorCode(err); code != frontline.EINVALID && code != frontline.ECONFLICT {
+		code := frontline.ErrorCode(err)
+		if code != frontline.EINVALID && code != frontline.ECONFLICT && code != frontline.ENOTFOUND {
 			return err
 		}
 		field := frontline.ErrorField(err)
+		if code == frontline.ENOTFOUND || field == "scope_id" {
+			field = "scope"
+		}
 		if field == "" || !containsString(campaignFields, field) {
 			field = ""
 		}
@@ -97,7 +119,8 @@ func containsString(list []string, s string) bool {
 
 // campaignPage is a campaign's dashboard for one node: its counters and
 // each child's, the doors not reached per assignee, and the gap list by
-// building.
+// building; for those who may, the forms that manage the campaign and the
+// reports submitted so far.
 type campaignPage struct {
 	layout
 	Campaign  *frontline.Campaign
@@ -108,6 +131,13 @@ type campaignPage struct {
 	GapsTotal int
 	CanManage bool
 	PlaceID   int64
+	// Manage holds the choices of the management forms (CanManage only).
+	Manage  *campaignManage
+	Reports []reportRow
+	// Notice says what was just done; Problem why a form was refused.
+	// Both are catalogue texts in the page's language.
+	Notice  string
+	Problem string
 }
 
 // gapBuilding is the doors not reached in one building, in walking order.
@@ -132,27 +162,40 @@ func (s *Server) pageCampaign(w http.ResponseWriter, r *http.Request) error {
 	if err := q.check(); err != nil {
 		return err
 	}
-	ctx := r.Context()
-	c, err := s.Campaigns.FindCampaignByID(ctx, id)
+	page, err := s.campaignPage(w, r, id, deref(place))
 	if err != nil {
 		return err
 	}
-	top, kids, err := s.Campaigns.Coverage(ctx, id, deref(place))
+	if err := s.dashboardNotice(page, r.URL.Query()); err != nil {
+		return err
+	}
+	return s.render(w, http.StatusOK, pageCampaignName, page)
+}
+
+// campaignPage loads the dashboard of a campaign at place (0: the
+// caller's part of it).
+func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request, id, place int64) (*campaignPage, error) {
+	ctx := r.Context()
+	c, err := s.Campaigns.FindCampaignByID(ctx, id)
 	if err != nil {
-		return notFoundIn(err, "place")
+		return nil, err
+	}
+	top, kids, err := s.Campaigns.Coverage(ctx, id, place)
+	if err != nil {
+		return nil, notFoundIn(err, "place")
 	}
 	lang := pickLang(w, r)
-	page := campaignPage{layout: s.layout(r, lang, c.Name), Campaign: c, Node: newCoverageJSON(top), PlaceID: top.PlaceID,
+	page := &campaignPage{layout: s.layout(r, lang, c.Name), Campaign: c, Node: newCoverageJSON(top), PlaceID: top.PlaceID,
 		CanManage: callerFrom(ctx).principal.Can(frontline.PermManageScreening)}
 	for _, k := range kids {
 		page.Children = append(page.Children, newCoverageJSON(k))
 	}
 	if page.Assignees, err = s.Campaigns.GapsByAssignee(ctx, id, top.PlaceID); err != nil {
-		return err
+		return nil, err
 	}
 	gaps, total, err := s.Campaigns.Gaps(ctx, id, top.PlaceID, frontline.CampaignMemberFilter{Limit: dashboardGaps})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	page.GapsTotal = total
 	for _, g := range gaps {
@@ -162,5 +205,8 @@ func (s *Server) pageCampaign(w http.ResponseWriter, r *http.Request) error {
 		b := &page.Buildings[len(page.Buildings)-1]
 		b.Gaps = append(b.Gaps, gapRow{Gap: g, Hours: strconv.FormatFloat(g.Waiting.Hours(), 'f', 1, 64)})
 	}
-	return s.render(w, http.StatusOK, pageCampaignName, page)
+	if err := s.loadManagement(r, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }

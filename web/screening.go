@@ -2,6 +2,7 @@ package web
 
 import (
 	"html/template"
+	"time"
 
 	"github.com/frontline-org/frontline"
 )
@@ -9,10 +10,23 @@ import (
 // Screening pages. They are parsed by registerScreening, with the layout
 // and parts every page has, when the server has the screening services.
 const (
-	pageCampaignsName = "campaigns"
-	pageCampaignName  = "campaign"
-	pageDoorsName     = "doors"
+	pageCampaignsName   = "campaigns"
+	pageCampaignName    = "campaign"
+	pageDoorsName       = "doors"
+	pageFollowUpsName   = "followups"
+	pageSelfLinkName    = "selflink"
+	pageSelfReportName  = "selfreport"
+	pageRiskAreasName   = "riskareas"
+	pageRiskHistoryName = "riskarea_history"
+	pageRiskFormName    = "riskarea_form"
+	pageRulesName       = "rules"
 )
+
+// screeningPages are the templates parseScreeningPages parses.
+func screeningPages() []string {
+	return []string{pageCampaignsName, pageCampaignName, pageDoorsName, pageFollowUpsName, pageSelfLinkName,
+		pageSelfReportName, pageRiskAreasName, pageRiskHistoryName, pageRiskFormName, pageRulesName}
+}
 
 // registerScreening registers the pages and the API of door-to-door
 // screening (摸排), when the server has its services.
@@ -33,6 +47,7 @@ func (s *Server) registerScreening() {
 	s.route("POST /screening", manage, s.postCampaign)
 	s.route("GET /screening/{id}", read, s.pageCampaign)
 	s.route("GET /screening/{id}/doors", visit, s.pageDoors)
+	s.registerScreeningPages()
 
 	s.route("GET /api/v1/risk-areas", visit, s.apiRiskAreas)
 	s.route("POST /api/v1/risk-areas", manage, s.apiCreateRiskArea)
@@ -64,6 +79,39 @@ func (s *Server) registerScreening() {
 	s.route("POST /api/v1/follow-ups/{id}/handle", visit, s.apiHandleFollowUp)
 }
 
+// registerScreeningPages are the pages that run a campaign beyond its
+// dashboard and doors: managing it, follow-up work, the risk-area list,
+// the measure rules, and the residents' own reports.
+func (s *Server) registerScreeningPages() {
+	visit, read, manage := Needs(frontline.PermVisit), Needs(frontline.PermReadReports), Needs(frontline.PermManageScreening)
+	s.route("POST /screening/{id}/close", manage, s.postCloseCampaign)
+	s.route("POST /screening/{id}/assign", manage, s.postAssign)
+	s.route("POST /screening/{id}/reports", read, s.postSubmitReport)
+
+	s.route("GET /screening/{id}/follow-ups", visit, s.pageFollowUps)
+	s.route("GET /screening/{id}/escalated", read, s.pageEscalated)
+	s.route("POST /follow-ups/{id}/record", visit, s.postRecordFollowUp)
+	s.route("POST /follow-ups/{id}/handle", visit, s.postHandleFollowUp)
+
+	s.route("GET /risk-areas", visit, s.pageRiskAreas)
+	s.route("GET /risk-areas/history", visit, s.pageRiskHistory)
+	s.route("GET /risk-areas/new", manage, s.pageNewRiskArea)
+	s.route("POST /risk-areas", manage, s.postRiskArea)
+	s.route("POST /risk-areas/import", manage, s.postImportRiskAreas)
+	s.route("GET /measure-rules", read, s.pageRules)
+	s.route("POST /measure-rules", manage, s.postRules)
+
+	if s.SelfReports != nil {
+		// A resident has no account: the secret in the link is the only
+		// credential, so the page is public and never looks at a session,
+		// and each address is limited to a few requests a minute.
+		lim := newRateLimiter(selfReportRate, time.Minute, s.Now)
+		s.route("POST /measures/{id}/link", visit, s.postSelfReportLink)
+		s.route("GET /self-report", AccessPublic, s.limited(lim, s.pageSelfReport))
+		s.route("POST /self-report", AccessPublic, s.limited(lim, s.postSelfReport))
+	}
+}
+
 // screeningLink adds the screening pages to the navigation, before the
 // account link, for a caller who may visit doors on a server that serves
 // them.
@@ -80,12 +128,13 @@ var errScreeningServices = frontline.Errorf(frontline.EINTERNAL, "web: the scree
 // parseScreeningPages parses the screening pages as parseTemplates parses
 // the others, into the same map.
 func (s *Server) parseScreeningPages() error {
-	funcs := template.FuncMap{"t": s.text, "num": formatNumber, "when": s.formatTime, "field": fieldOf}
+	funcs := template.FuncMap{"t": s.text, "num": formatNumber, "when": s.formatTime, "field": fieldOf,
+		"symptoms": s.symptomLabels, "clock": s.formatClock, "ruleTable": newRuleTable, "inc": func(i int) int { return i + 1 }}
 	base, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html")
 	if err != nil {
 		return err
 	}
-	for _, name := range []string{pageCampaignsName, pageCampaignName, pageDoorsName} {
+	for _, name := range screeningPages() {
 		t, err := base.Clone()
 		if err != nil {
 			return err
@@ -96,3 +145,7 @@ func (s *Server) parseScreeningPages() error {
 	}
 	return nil
 }
+
+// formatClock writes the time of day of t in the server's zone, "18:00":
+// enough where the day is today.
+func (s *Server) formatClock(t time.Time) string { return t.In(s.Location).Format("15:04") }

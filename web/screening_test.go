@@ -21,7 +21,8 @@ func withScreening(db *sqldb.DB) func(*web.Server) {
 	return func(s *web.Server) {
 		ra := sqldb.NewRiskAreaService(db)
 		s.Campaigns, s.Visits, s.Reports = sqldb.NewCampaignService(db), sqldb.NewVisitService(db), sqldb.NewReportService(db)
-		s.RiskAreas, s.Rules, s.FollowUps = ra, ra, sqldb.NewFollowUpService(db)
+		fs := sqldb.NewFollowUpService(db)
+		s.RiskAreas, s.Rules, s.FollowUps, s.SelfReports = ra, ra, fs, fs
 	}
 }
 
@@ -149,4 +150,24 @@ func TestScreening_Pages(t *testing.T) {
 	if resp, body := grid.get(t, "/static/doors.js"); resp.StatusCode != http.StatusOK || !strings.Contains(body, "localStorage") {
 		t.Errorf("doors.js: %d", resp.StatusCode)
 	}
+}
+
+// Stubs that let a server register the screening routes without a store,
+// for tests that only list routes. Every method panics on the nil
+// embedded interface.
+type (
+	stubCampaigns   struct{ frontline.CampaignService }
+	stubVisits      struct{ frontline.VisitService }
+	stubReports     struct{ frontline.ReportService }
+	stubRiskAreas   struct{ frontline.RiskAreaService }
+	stubRules       struct{ frontline.MeasureRuleService }
+	stubFollowUps   struct{ frontline.FollowUpService }
+	stubSelfReports struct{ frontline.SelfReportService }
+)
+
+// withStubScreening gives a server stub screening services, so its routes
+// are registered.
+func withStubScreening(s *web.Server) {
+	s.Campaigns, s.Visits, s.Reports, s.RiskAreas = stubCampaigns{}, stubVisits{}, stubReports{}, stubRiskAreas{}
+	s.Rules, s.FollowUps, s.SelfReports = stubRules{}, stubFollowUps{}, stubSelfReports{}
 }
