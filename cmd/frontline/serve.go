@@ -63,7 +63,8 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	}
 	riskAreas := sqldb.NewRiskAreaService(m.DB)
 	srv.Campaigns, srv.Visits, srv.Reports = sqldb.NewCampaignService(m.DB), sqldb.NewVisitService(m.DB), sqldb.NewReportService(m.DB)
-	srv.RiskAreas, srv.Rules, srv.FollowUps = riskAreas, riskAreas, sqldb.NewFollowUpService(m.DB)
+	followUps := sqldb.NewFollowUpService(m.DB)
+	srv.RiskAreas, srv.Rules, srv.FollowUps, srv.SelfReports = riskAreas, riskAreas, followUps, followUps
 	srv.Zones, srv.Checkpoints = sqldb.NewZoneService(m.DB), sqldb.NewCheckpointService(m.DB)
 	if err := srv.Open(); err != nil {
 		return err
@@ -135,6 +136,10 @@ func ensureDemo(ctx context.Context, m *Main, places *sqldb.PlaceService) error 
 	}
 	if _, err := demo.Zones(cliContext(ctx), demo.ZoneServices{Places: places, Persons: sqldb.NewPersonService(m.DB),
 		Zones: sqldb.NewZoneService(m.DB), Checkpoints: sqldb.NewCheckpointService(m.DB)}, time.Now()); err != nil {
+		return err
+	}
+	if _, err := demo.Screening(cliContext(ctx), demo.ScreeningServices{Persons: sqldb.NewPersonService(m.DB), Places: places,
+		RiskAreas: sqldb.NewRiskAreaService(m.DB), Campaigns: sqldb.NewCampaignService(m.DB), Visits: sqldb.NewVisitService(m.DB)}, time.Now()); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "Demo logins, all with the password %q:\n", demo.Password)
