@@ -3,6 +3,8 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"html"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -53,5 +55,28 @@ func TestBrowser_FollowUps(t *testing.T) {
 	}
 	if report.Temperature != 38.5 || report.Symptoms != "cough" || !report.Abnormal || report.HandledAt.IsZero() || report.Note == "" {
 		t.Errorf("report %+v", report)
+	}
+}
+
+// TestBrowser_SelfReport opens a resident's link on a phone that has
+// never signed in and sends this evening's reading through the public
+// form.
+func TestBrowser_SelfReport(t *testing.T) {
+	b := browser.Start(t)
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	sc := newScreeningScene(t, db)
+	_, body := sc.grid.postForm(t, fmt.Sprintf("/measures/%d/link", sc.measure.ID), nil)
+	m := selfLinkRE.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no link: %s", body)
+	}
+	p := b.NewPage(t, browser.Phone)
+	p.Do(chromedp.Navigate(html.UnescapeString(m[1])), chromedp.WaitVisible(css("self-form")))
+	p.Screenshot("self-report")
+	p.Do(chromedp.SendKeys(css("self-temperature"), "36.7"), chromedp.Click(css("self-submit")), chromedp.WaitVisible(css("self-saved")))
+	p.Screenshot("self-report-saved")
+	items, _, err := sqldb.NewFollowUpService(db).FindFollowUps(context.Background(), frontline.FollowUpItemFilter{CampaignID: &sc.c.ID, Limit: 2})
+	if err != nil || len(items) != 2 || items[1].Temperature != 36.7 || !strings.HasPrefix(items[1].DoneBy, "resident:link-") {
+		t.Fatalf("items %+v, %v", items, err)
 	}
 }

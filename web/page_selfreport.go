@@ -49,7 +49,7 @@ func (s *Server) postSelfReportLink(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Referrer-Policy", "no-referrer")
+	w.Header().Set("Referrer-Policy", "same-origin")
 	return s.render(w, http.StatusOK, pageSelfLinkName, selfLinkPage{layout: s.layout(r, lang, title), URL: link, View: view})
 }
 
@@ -67,10 +67,13 @@ type selfReportPage struct {
 }
 
 // selfReportLayout is the frame of the resident's page. Its language
-// switch returns to the link itself; the page sends no referrer, so the
-// secret in its address does not travel to another site.
+// switch returns to the link itself. The page sends a referrer only to
+// this site, so the secret in its address never travels elsewhere; not
+// "no-referrer", under which a browser sends "Origin: null" with the
+// form, and the cross-origin check refuses old browsers that do not send
+// Sec-Fetch-Site.
 func (s *Server) selfReportLayout(w http.ResponseWriter, r *http.Request, token string) (layout, error) {
-	w.Header().Set("Referrer-Policy", "no-referrer")
+	w.Header().Set("Referrer-Policy", "same-origin")
 	lang := pickLang(w, r)
 	title, err := s.text(lang, "self.title")
 	l := s.layout(r, lang, title)

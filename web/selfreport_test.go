@@ -44,7 +44,7 @@ func TestSelfReport_Pages(t *testing.T) {
 
 		resident := sc.ts.anonymous()
 		resp, body = resident.get(t, page)
-		if resp.StatusCode != http.StatusOK || resp.Header.Get("Referrer-Policy") != "no-referrer" {
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Referrer-Policy") != "same-origin" {
 			t.Fatalf("resident's page: %d %v", resp.StatusCode, resp.Header)
 		}
 		for _, want := range []string{`data-testid="self-initial">张*`, "第 3 天，共 7 天", `data-testid="self-form"`, "18:00"} {
