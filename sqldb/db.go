@@ -56,6 +56,8 @@ type DB struct {
 	logger *slog.Logger
 
 	rewrites sync.Map // query with ? → query with $n, for PostgreSQL
+	// stopCheckpoints stops SQLite's background checkpoint (walcheckpoint.go).
+	stopCheckpoints func()
 }
 
 // Open opens the database named by rawURL: "sqlite:PATH", a plain file
@@ -102,6 +104,7 @@ func (db *DB) openSQLite(path string, opts Options) error {
 	for _, p := range []string{
 		"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)",
 		"synchronous(" + sync + ")", "cache_size(-262144)", "temp_store(MEMORY)",
+		"wal_autocheckpoint(0)", // checkpoints run in the background: walcheckpoint.go
 	} {
 		q.Add("_pragma", p)
 	}
@@ -120,6 +123,7 @@ func (db *DB) openSQLite(path string, opts Options) error {
 	}
 	db.read.SetMaxOpenConns(opts.MaxReaders)
 	db.read.SetMaxIdleConns(opts.MaxReaders)
+	db.stopCheckpoints = db.startCheckpointer()
 	return nil
 }
 
@@ -138,6 +142,10 @@ func (db *DB) openPostgres(rawURL string, opts Options) error {
 // Close closes both pools.
 func (db *DB) Close() error {
 	var errs []error
+	if db.stopCheckpoints != nil {
+		db.stopCheckpoints()
+		db.stopCheckpoints = nil
+	}
 	if db.read != nil && db.read != db.write {
 		errs = append(errs, db.read.Close())
 	}
