@@ -252,6 +252,7 @@ type RetestTask struct {
 
 // RetestFilter selects re-test tasks. Zero fields do not filter.
 type RetestFilter struct {
+	ID      *int64
 	RoundID *int64
 	Under   *int64 // households under this node
 	Status  *RetestStatus

@@ -72,10 +72,30 @@ func (tx *Tx) findRound(ctx context.Context, id int64, lock bool) (*frontline.Ro
 		q += tx.db.forUpdateOf("r")
 	}
 	r, err := scanRound(tx.QueryRowContext(ctx, q, id))
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !visible(ctx, r.Scope.Path)) {
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !roundVisible(ctx, r.Scope.Path)) {
 		return nil, roundNotFound(id)
 	}
 	return r, tx.db.translate(err)
+}
+
+// roundVisible reports whether a round over the node at scope concerns the
+// caller: its scope is inside the caller's (a district admin's rounds), or
+// the caller works inside it (a station of one compound in a city-wide
+// round). What the caller reaches within it stays bounded by their scope.
+func roundVisible(ctx context.Context, scope string) bool {
+	p := frontline.PrincipalFrom(ctx)
+	return p == nil || p.InScope(scope) || (p.ScopePath != "" && strings.HasPrefix(p.ScopePath, scope))
+}
+
+// andRoundScope limits a query of rounds (scope joined as sc) to those
+// roundVisible allows.
+func andRoundScope(ctx context.Context, where []string, args []any) ([]string, []any) {
+	p := frontline.PrincipalFrom(ctx)
+	if p == nil {
+		return where, args
+	}
+	cond, a := scopeCond(ctx, "sc.path")
+	return append(where, "(("+cond+") OR substr(?, 1, length(sc.path)) = sc.path)"), append(append(args, a...), p.ScopePath)
 }
 
 // CreateRound plans a round as a draft under a scope node the caller can
@@ -162,7 +182,7 @@ func (s *RoundService) FindRounds(ctx context.Context, f frontline.RoundFilter) 
 		lo, hi := subtreeRange(top.Path)
 		where, args = append(where, "sc.path >= ? AND sc.path < ?"), append(args, lo, hi)
 	}
-	where, args = andScope(ctx, "sc.path", where, args)
+	where, args = andRoundScope(ctx, where, args)
 	cond := strings.Join(where, " AND ")
 	var total int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*)`+roundFrom+` WHERE `+cond, args...).Scan(&total); err != nil {

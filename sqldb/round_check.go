@@ -37,30 +37,32 @@ func (db *DB) CheckRound(ctx context.Context, roundID int64) ([]string, error) {
 	return bad, nil
 }
 
-// checkRoundCounts recounts every node's counters from the members.
+// checkRoundCounts recounts every node's counters from the members: all
+// members as stored, then the members with a live binding moved from their
+// stored status to sampled. Two grouped scans rather than one outer join,
+// so the plan stays linear however stale the table statistics are.
 func (tx *Tx) checkRoundCounts(ctx context.Context, r *frontline.Round) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT h.path, m.status, m.follow_up, COUNT(*)
-		FROM round_members m JOIN places h ON h.id = m.household_id WHERE m.round_id = ?
-		GROUP BY h.path, m.status, m.follow_up`, r.ID)
+	recount := roundCounts{}
+	members := 0
+	err := tx.groupedMembers(ctx, `SELECT m.path, m.status, m.follow_up, COUNT(*) FROM round_members m
+		WHERE m.round_id = ? GROUP BY m.path, m.status, m.follow_up`, r.ID,
+		func(path string, status frontline.MemberStatus, follow frontline.FollowUp, n int) {
+			members += n
+			recount.addPath(r.ID, r.Scope.Path, path, memberDelta(status, follow, n))
+		})
 	if err != nil {
 		return nil, err
 	}
-	recount := roundCounts{}
-	members := 0
-	for rows.Next() {
-		var path string
-		var status frontline.MemberStatus
-		var follow frontline.FollowUp
-		var n int
-		if err := rows.Scan(&path, &status, &follow, &n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		members += n
-		recount.addPath(r.ID, r.Scope.Path, path, memberDelta(status, follow, n))
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	err = tx.groupedMembers(ctx, `SELECT m.path, m.status, m.follow_up, COUNT(*) FROM bindings b
+		JOIN round_members m ON m.round_id = b.round_id AND m.person_id = b.person_id
+		WHERE b.round_id = ? AND b.undone_at IS NULL GROUP BY m.path, m.status, m.follow_up`, r.ID,
+		func(path string, status frontline.MemberStatus, follow frontline.FollowUp, n int) {
+			d := memberDelta(frontline.MemberSampled, "", n)
+			d.add(memberDelta(status, "", -n)) // no longer counted under their stored status
+			d.expected = 0
+			recount.addPath(r.ID, r.Scope.Path, path, d)
+		})
+	if err != nil {
 		return nil, err
 	}
 	var bad []string
@@ -83,6 +85,26 @@ func (tx *Tx) checkRoundCounts(ctx context.Context, r *frontline.Round) ([]strin
 		}
 	}
 	return bad, nil
+}
+
+// groupedMembers runs a query of (path, status, follow-up, count) rows.
+func (tx *Tx) groupedMembers(ctx context.Context, q string, roundID int64, fn func(string, frontline.MemberStatus, frontline.FollowUp, int)) error {
+	rows, err := tx.QueryContext(ctx, q, roundID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var path string
+		var status frontline.MemberStatus
+		var follow frontline.FollowUp
+		var n int
+		if err := rows.Scan(&path, &status, &follow, &n); err != nil {
+			return err
+		}
+		fn(path, status, follow, n)
+	}
+	return rows.Err()
 }
 
 // memberDelta is what n members of a status count for.
@@ -148,8 +170,8 @@ func (tx *Tx) checkTubes(ctx context.Context, r *frontline.Round) ([]string, err
 	return bad, rows.Err()
 }
 
-// checkBindings finds persons bound twice, sampled members without a live
-// binding, and a flow that does not add up.
+// checkBindings finds persons bound twice, bindings of non-members, and
+// a scope count or a flow that does not add up to the live bindings.
 func (tx *Tx) checkBindings(ctx context.Context, r *frontline.Round) ([]string, error) {
 	var bad []string
 	var twice, orphans, live, sampled, flow int
@@ -160,11 +182,10 @@ func (tx *Tx) checkBindings(ctx context.Context, r *frontline.Round) ([]string, 
 	}{
 		{&twice, `SELECT COUNT(*) FROM (SELECT person_id FROM bindings WHERE round_id = ? AND undone_at IS NULL
 			GROUP BY person_id HAVING COUNT(*) > 1) AS d`, []any{r.ID}},
-		{&orphans, `SELECT COUNT(*) FROM round_members m LEFT JOIN bindings b ON b.id = m.binding_id
-			AND b.undone_at IS NULL AND b.person_id = m.person_id
-			WHERE m.round_id = ? AND m.status = ? AND b.id IS NULL`, []any{r.ID, string(frontline.MemberSampled)}},
+		{&orphans, `SELECT COUNT(*) FROM bindings b LEFT JOIN round_members m ON m.round_id = b.round_id AND m.person_id = b.person_id
+			WHERE b.round_id = ? AND b.undone_at IS NULL AND m.person_id IS NULL`, []any{r.ID}},
 		{&live, `SELECT COUNT(*) FROM bindings WHERE round_id = ? AND undone_at IS NULL`, []any{r.ID}},
-		{&sampled, `SELECT COUNT(*) FROM round_members WHERE round_id = ? AND status = ?`, []any{r.ID, string(frontline.MemberSampled)}},
+		{&sampled, `SELECT COALESCE(SUM(sampled), 0) FROM round_counts WHERE round_id = ? AND place_id = ?`, []any{r.ID, r.ScopeID}},
 		{&flow, `SELECT COALESCE(SUM(n), 0) FROM sampling_flow WHERE round_id = ? AND scope = 'p' AND key_id = ?`, []any{r.ID, r.ScopeID}},
 	} {
 		if err := tx.QueryRowContext(ctx, q.query, q.args...).Scan(q.dest); err != nil {
@@ -175,10 +196,10 @@ func (tx *Tx) checkBindings(ctx context.Context, r *frontline.Round) ([]string, 
 		bad = append(bad, fmt.Sprintf("%d persons bound twice", twice))
 	}
 	if orphans > 0 {
-		bad = append(bad, fmt.Sprintf("%d sampled members without a live binding", orphans))
+		bad = append(bad, fmt.Sprintf("%d live bindings of persons who are not members", orphans))
 	}
 	if live != sampled {
-		bad = append(bad, fmt.Sprintf("%d live bindings but %d sampled members", live, sampled))
+		bad = append(bad, fmt.Sprintf("%d live bindings but the scope counts %d sampled", live, sampled))
 	}
 	if flow != sampled {
 		bad = append(bad, fmt.Sprintf("the flow adds up to %d but %d are sampled", flow, sampled))

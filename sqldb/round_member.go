@@ -47,8 +47,8 @@ func (s *RoundService) AddMember(ctx context.Context, roundID, personID int64) (
 		return nil, frontline.Errorf(frontline.EINVALID, "%s does not live under %s", p.Name, r.Scope.Name)
 	}
 	actor := frontline.ActorFrom(ctx).String()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO round_members (round_id, person_id, household_id, status, added_by, added_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, r.ID, p.ID, p.HouseholdID, string(frontline.MemberPending), actor, tx.now); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO round_members (round_id, person_id, household_id, path, status, added_by, added_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, r.ID, p.ID, p.HouseholdID, p.Household.Path, string(frontline.MemberPending), actor, tx.now); err != nil {
 		if frontline.ErrorCode(err) == frontline.ECONFLICT {
 			return nil, frontline.Errorf(frontline.ECONFLICT, "%s is already in this round", p.Name)
 		}
@@ -87,7 +87,7 @@ func (s *RoundService) Excuse(ctx context.Context, roundID int64, e frontline.Ex
 	if err != nil {
 		return nil, err
 	}
-	if m.status == frontline.MemberSampled {
+	if m.sampled {
 		return nil, frontline.Errorf(frontline.ECONFLICT, "person %d is already sampled", e.PersonID)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE round_members SET status = ?, excuse = ?, excuse_note = ?, excused_by = ?, excused_at = ?
@@ -123,8 +123,8 @@ func (s *RoundService) Unexcuse(ctx context.Context, roundID, personID int64) (*
 	if err != nil {
 		return nil, err
 	}
-	if m.status != frontline.MemberExcused {
-		return nil, frontline.Errorf(frontline.ECONFLICT, "person %d is %s, not excused", personID, m.status)
+	if m.status != frontline.MemberExcused || m.sampled {
+		return nil, frontline.Errorf(frontline.ECONFLICT, "person %d is %s, not excused", personID, m.effective())
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE round_members SET status = ?, excuse = '', excuse_note = '', excused_by = '', excused_at = NULL
 		WHERE round_id = ? AND person_id = ?`, string(frontline.MemberPending), r.ID, personID); err != nil {
@@ -160,19 +160,23 @@ func (tx *Tx) findMember(ctx context.Context, roundID, personID int64) (*frontli
 	m := &frontline.Member{RoundID: roundID}
 	var path string
 	var code sql.NullString
-	var sampled, excusedAt, added sql.NullTime
+	var sampled, added sql.NullTime
 	err := tx.QueryRowContext(ctx, `SELECT m.person_id, m.household_id, p.name, m.status, t.code, b.bound_at, m.result,
-			m.follow_up, m.excuse, m.excuse_note, m.excused_by, m.excused_at, m.added_by, m.added_at, h.path
-		FROM round_members m JOIN persons p ON p.id = m.person_id JOIN places h ON h.id = m.household_id
-		LEFT JOIN bindings b ON b.id = m.binding_id LEFT JOIN tubes t ON t.id = b.tube_id
+			m.follow_up, m.excuse, m.excuse_note, m.excused_by, m.added_by, m.added_at, m.path
+		FROM round_members m JOIN persons p ON p.id = m.person_id
+		LEFT JOIN bindings b ON b.round_id = m.round_id AND b.person_id = m.person_id AND b.undone_at IS NULL
+		LEFT JOIN tubes t ON t.id = b.tube_id
 		WHERE m.round_id = ? AND m.person_id = ?`, roundID, personID).
 		Scan(&m.PersonID, &m.HouseholdID, &m.Name, &m.Status, &code, &sampled, &m.Result, &m.FollowUp,
-			&m.Excuse, &m.ExcuseNote, &m.ExcusedBy, &excusedAt, &m.AddedBy, &added, &path)
+			&m.Excuse, &m.ExcuseNote, &m.ExcusedBy, &m.AddedBy, &added, &path)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !visible(ctx, path)) {
 		return nil, frontline.Errorf(frontline.ENOTFOUND, "person %d is not in round %d", personID, roundID)
 	} else if err != nil {
 		return nil, tx.db.translate(err)
 	}
 	m.TubeCode, m.SampledAt, m.AddedAt = code.String, nullTime(sampled), nullTime(added)
+	if code.Valid {
+		m.Status = frontline.MemberSampled
+	}
 	return m, nil
 }

@@ -31,8 +31,8 @@ func (s *RoundService) OpenRound(ctx context.Context, id int64) (*frontline.Roun
 		return nil, frontline.Errorf(frontline.ECONFLICT, "round %s is already %s", r.Name, r.Status)
 	}
 	lo, hi := subtreeRange(r.Scope.Path)
-	res, err := tx.ExecContext(ctx, `INSERT INTO round_members (round_id, person_id, household_id, status)
-		SELECT ?, p.id, p.household_id, ? FROM persons p JOIN places h ON h.id = p.household_id
+	res, err := tx.ExecContext(ctx, `INSERT INTO round_members (round_id, person_id, household_id, path, status)
+		SELECT ?, p.id, p.household_id, h.path, ? FROM persons p JOIN places h ON h.id = p.household_id
 		WHERE h.path >= ? AND h.path < ? AND p.status <> ? ORDER BY p.id`,
 		r.ID, string(frontline.MemberPending), lo, hi, string(frontline.StatusMovedOut))
 	if err != nil {
@@ -60,7 +60,17 @@ func (s *RoundService) OpenRound(ctx context.Context, id int64) (*frontline.Roun
 	if err := tx.audit(ctx, "open", "round", r.ID, r.Scope.Path, nil, map[string]any{"status": r.Status, "expected": r.Expected}); err != nil {
 		return nil, err
 	}
-	return r, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	// The binding path reads the members by key; give PostgreSQL's planner
+	// their real number now rather than when autovacuum next looks.
+	if s.db.Engine == Postgres {
+		if _, err := s.db.write.ExecContext(ctx, `ANALYZE round_members, round_counts`); err != nil {
+			s.db.logger.Warn("analyze after opening a round", "err", err)
+		}
+	}
+	return r, nil
 }
 
 // snapshotIsolation makes every statement of a PostgreSQL transaction read
@@ -138,8 +148,8 @@ func (rc roundCounts) write(ctx context.Context, tx *Tx) error {
 	})
 }
 
-var countsUpsert = multiRow{cols: 7, size: 500,
-	prefix: `INSERT INTO round_counts (round_id, place_id, expected, sampled, excused, awaiting, positive) VALUES `,
+var countsUpsert = multiRow{types: []string{"BIGINT", "BIGINT", "INTEGER", "INTEGER", "INTEGER", "INTEGER", "INTEGER"},
+	prefix: `INSERT INTO round_counts (round_id, place_id, expected, sampled, excused, awaiting, positive) `,
 	suffix: ` ON CONFLICT (round_id, place_id) DO UPDATE SET expected = round_counts.expected + excluded.expected,
 		sampled = round_counts.sampled + excluded.sampled, excused = round_counts.excused + excluded.excused,
 		awaiting = round_counts.awaiting + excluded.awaiting, positive = round_counts.positive + excluded.positive`}
@@ -154,23 +164,43 @@ func cmpInt64(a, b int64) int {
 	return 0
 }
 
-// memberRow is a member with the path of their household.
+// memberRow is a member with the path of their household. status is as
+// stored, pending or excused; sampled says the person has a live binding,
+// which decides over status.
 type memberRow struct {
 	personID, householdID int64
 	status                frontline.MemberStatus
 	path                  string
 	excuse                string
+	sampled               bool
+}
+
+// effective returns the member's status as the counters count it.
+func (m *memberRow) effective() frontline.MemberStatus {
+	if m.sampled {
+		return frontline.MemberSampled
+	}
+	return m.status
 }
 
 // lockMember reads one member of a round and, on PostgreSQL, locks the row.
 func (tx *Tx) lockMember(ctx context.Context, roundID, personID int64) (*memberRow, error) {
 	var m memberRow
-	err := tx.QueryRowContext(ctx, `SELECT m.person_id, m.household_id, m.status, h.path, m.excuse
-		FROM round_members m JOIN places h ON h.id = m.household_id
-		WHERE m.round_id = ? AND m.person_id = ?`+tx.db.forUpdateOf("m"), roundID, personID).
+	err := tx.QueryRowContext(ctx, `SELECT m.person_id, m.household_id, m.status, m.path, m.excuse
+		FROM round_members m WHERE m.round_id = ? AND m.person_id = ?`+tx.db.forUpdateOf("m"), roundID, personID).
 		Scan(&m.personID, &m.householdID, &m.status, &m.path, &m.excuse)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !visible(ctx, m.path)) {
 		return nil, frontline.Errorf(frontline.ENOTFOUND, "person %d is not in this round", personID)
+	} else if err != nil {
+		return nil, tx.db.translate(err)
 	}
-	return &m, tx.db.translate(err)
+	// A separate statement, so that on PostgreSQL it reads after the lock
+	// was granted and sees a binding committed meanwhile.
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM bindings WHERE round_id = ? AND person_id = ? AND undone_at IS NULL`,
+		roundID, personID).Scan(&n); err != nil {
+		return nil, err
+	}
+	m.sampled = n > 0
+	return &m, nil
 }

@@ -9,34 +9,36 @@ import (
 )
 
 // multiRow is a statement that takes many rows at once: an INSERT (or
-// upsert) with a VALUES list, or an UPDATE joined to one. Sending rows by
-// the hundred costs PostgreSQL one round trip and SQLite one statement
-// instead of one per row.
+// upsert), or an UPDATE joined to a list of rows. Sending rows by the
+// hundred costs PostgreSQL one round trip and SQLite one statement instead
+// of one per row.
+//
+// The list is a dialect difference. SQLite gets VALUES (?,?),(?,?)...;
+// PostgreSQL gets one array per column, SELECT * FROM unnest(?, ?), so a
+// statement has as many parameters as columns whatever the rows, parses
+// once and sends each column as one value.
 type multiRow struct {
-	prefix string // up to VALUES, e.g. "INSERT INTO t (a, b) VALUES " or "UPDATE ... FROM (VALUES "
-	suffix string // after the list: ON CONFLICT, RETURNING, ") AS v WHERE ..."
-	cols   int
-	size   int // rows per statement
-	// types, when set, are the SQL types of the columns: a VALUES list in
-	// a FROM clause has no table to take them from, so on PostgreSQL the
-	// first row casts each parameter. SQLite needs no casts.
+	prefix string // before the list: "INSERT INTO t (a, b) " or "UPDATE ... FROM ("
+	suffix string // after it: ON CONFLICT, RETURNING, ") AS v WHERE ..."
+	// types are the SQL types of the columns, which the arrays are cast
+	// to: BIGINT, INTEGER, TEXT, BOOLEAN or TIMESTAMPTZ. The list's
+	// columns are named column1, column2 ... on both engines.
 	types []string
+	size  int // rows per statement on SQLite (default 500)
 }
 
-// values returns the VALUES list for n rows.
-func (m multiRow) values(e Engine, n int) string {
-	if m.types == nil || e != Postgres {
-		return placeholders(n, m.cols)
+// list returns the row list for n rows.
+func (m multiRow) list(e Engine, n int) string {
+	if e == Postgres {
+		cols := make([]string, len(m.types))
+		names := make([]string, len(m.types))
+		for i, t := range m.types {
+			cols[i] = "CAST(? AS " + t + "[])"
+			names[i] = fmt.Sprintf("column%d", i+1)
+		}
+		return "SELECT * FROM unnest(" + strings.Join(cols, ", ") + ") AS u(" + strings.Join(names, ", ") + ")"
 	}
-	cast := make([]string, len(m.types))
-	for i, t := range m.types {
-		cast[i] = "CAST(? AS " + t + ")"
-	}
-	first := "(" + strings.Join(cast, ",") + ")"
-	if n == 1 {
-		return first
-	}
-	return first + "," + placeholders(n-1, m.cols)
+	return "VALUES " + placeholders(n, len(m.types))
 }
 
 // exec runs the statement for n rows; row appends the values of row i.
@@ -45,8 +47,7 @@ func (m multiRow) exec(ctx context.Context, tx *Tx, n int, row func(i int, args 
 }
 
 // query runs the statement for n rows and calls scan for each row its
-// RETURNING clause yields (exec when scan is nil). Full batches reuse one
-// prepared statement.
+// RETURNING clause yields (none when scan is nil).
 func (m multiRow) query(ctx context.Context, tx *Tx, n int, row func(i int, args []any) []any, scan func(sc interface{ Scan(...any) error }) error) error {
 	if n == 0 {
 		return nil
@@ -55,17 +56,27 @@ func (m multiRow) query(ctx context.Context, tx *Tx, n int, row func(i int, args
 	if size <= 0 {
 		size = 500
 	}
+	if tx.db.Engine == Postgres {
+		size = n // arrays have no parameter limit
+	}
+	cols := len(m.types)
 	var full *preparedStmt
-	args := make([]any, 0, min(n, size)*m.cols)
+	args := make([]any, 0, min(n, size)*cols)
 	for start := 0; start < n; start += size {
 		end := min(start+size, n)
 		args = args[:0]
 		for i := start; i < end; i++ {
 			args = row(i, args)
 		}
-		q := m.prefix + m.values(tx.db.Engine, end-start) + m.suffix
+		if len(args) != (end-start)*cols {
+			return fmt.Errorf("multiRow: %d values for %d rows of %d columns", len(args), end-start, cols)
+		}
+		q := m.prefix + m.list(tx.db.Engine, end-start) + m.suffix
+		if tx.db.Engine == Postgres {
+			args = columnArrays(args, m.types)
+		}
 		var st *preparedStmt
-		if end-start == size {
+		if end-start == size && tx.db.Engine == SQLite {
 			if full == nil {
 				var err error
 				if full, err = tx.prepare(ctx, q); err != nil {
@@ -80,6 +91,70 @@ func (m multiRow) query(ctx context.Context, tx *Tx, n int, row func(i int, args
 		}
 	}
 	return nil
+}
+
+// columnArrays turns row-major values into one typed slice per column,
+// with nil pointers for NULL, which the PostgreSQL driver sends as arrays.
+func columnArrays(values []any, types []string) []any {
+	cols := len(types)
+	rows := len(values) / cols
+	out := make([]any, cols)
+	for c, t := range types {
+		switch t {
+		case "BIGINT", "INTEGER":
+			a := make([]*int64, rows)
+			for r := range rows {
+				a[r] = asInt64(values[r*cols+c])
+			}
+			out[c] = a
+		case "TEXT":
+			a := make([]*string, rows)
+			for r := range rows {
+				if s, ok := values[r*cols+c].(string); ok {
+					a[r] = &s
+				}
+			}
+			out[c] = a
+		case "BOOLEAN":
+			a := make([]*bool, rows)
+			for r := range rows {
+				if b, ok := values[r*cols+c].(bool); ok {
+					a[r] = &b
+				}
+			}
+			out[c] = a
+		case "TIMESTAMPTZ":
+			a := make([]*time.Time, rows)
+			for r := range rows {
+				if v, ok := values[r*cols+c].(time.Time); ok {
+					a[r] = &v
+				}
+			}
+			out[c] = a
+		default:
+			panic("multiRow: unknown column type " + t)
+		}
+	}
+	return out
+}
+
+func asInt64(v any) *int64 {
+	var n int64
+	switch x := v.(type) {
+	case int64:
+		n = x
+	case int:
+		n = int64(x)
+	case int32:
+		n = int64(x)
+	case bool:
+		if x {
+			n = 1
+		}
+	default:
+		return nil
+	}
+	return &n
 }
 
 func runRows(ctx context.Context, tx *Tx, st *preparedStmt, q string, args []any, scan func(sc interface{ Scan(...any) error }) error) error {
@@ -127,7 +202,8 @@ func (db *DB) readRow(ctx context.Context, query string, args ...any) *sql.Row {
 	return db.read.QueryRowContext(ctx, db.rebind(query), args...)
 }
 
-// timeValue returns t as a query argument the way the engine stores it.
+// timeValue returns t as a query argument the way the engine stores it,
+// nil for the zero time.
 func (tx *Tx) timeValue(t time.Time) any {
 	if t.IsZero() {
 		return nil

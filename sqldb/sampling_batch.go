@@ -198,7 +198,7 @@ func (b *batch) loadRounds(ctx context.Context) error {
 // openRound returns the round of a job when it takes bindings.
 func (b *batch) openRound(j *bindJob) (*batchRound, error) {
 	r := b.rounds[j.req.RoundID]
-	if r == nil || !visible(j.ctx, r.scope) {
+	if r == nil || !roundVisible(j.ctx, r.scope) {
 		return nil, roundNotFound(j.req.RoundID)
 	}
 	if r.status != frontline.RoundOpen {
@@ -292,7 +292,8 @@ func (b *batch) lockTubes(ctx context.Context, codes []string) error {
 // openTubes inserts the tubes first scanned by jobs, in code order.
 func (b *batch) openTubes(ctx context.Context, jobs []*bindJob) error {
 	now := b.tx.timeArg()
-	insert := multiRow{cols: 8, prefix: `INSERT INTO tubes (round_id, code, station_id, capacity, count, state, opened_at, opened_by) VALUES `,
+	insert := multiRow{prefix: `INSERT INTO tubes (round_id, code, station_id, capacity, count, state, opened_at, opened_by) `,
+		types:  []string{"BIGINT", "TEXT", "BIGINT", "INTEGER", "INTEGER", "TEXT", "TIMESTAMPTZ", "TEXT"},
 		suffix: ` ON CONFLICT (code) DO NOTHING RETURNING id, code`}
 	return insert.query(ctx, b.tx, len(jobs),
 		func(i int, args []any) []any {

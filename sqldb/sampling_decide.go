@@ -43,23 +43,71 @@ func (b *batch) loadMembers(ctx context.Context) error {
 		if err := b.addLate(ctx, b.rounds[roundID], missing); err != nil {
 			return err
 		}
+		if err := b.loadSampled(ctx, roundID); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-func (b *batch) selectMembers(ctx context.Context, roundID int64, column string, ids []int64) error {
+// loadSampled marks the members of a round who have a live binding. It
+// is its own statement, run after the member rows are locked, so that on
+// PostgreSQL it sees a binding another server committed while this batch
+// waited for the lock.
+func (b *batch) loadSampled(ctx context.Context, roundID int64) error {
+	if b.tx.db.Engine == SQLite {
+		return nil // read with the members: no other writer exists
+	}
+	var ids []int64
+	for k, m := range b.members {
+		if k.round == roundID && !m.added {
+			ids = append(ids, k.place)
+		}
+	}
+	ids = sortedUnique(ids)
 	for start := 0; start < len(ids); start += idChunk {
 		part := ids[start:min(start+idChunk, len(ids))]
-		rows, err := b.tx.QueryContext(ctx, `SELECT m.person_id, m.household_id, m.status, h.path, m.excuse
-			FROM round_members m JOIN places h ON h.id = m.household_id
-			WHERE m.round_id = ? AND `+column+` IN `+inList(len(part))+` ORDER BY m.person_id`+b.tx.db.forUpdateOf("m"),
-			append([]any{roundID}, int64Args(part)...)...)
+		rows, err := b.tx.QueryContext(ctx, `SELECT person_id FROM bindings WHERE round_id = ? AND undone_at IS NULL
+			AND person_id IN `+inList(len(part)), append([]any{roundID}, int64Args(part)...)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			b.members[countKey{roundID, id}].sampled = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// selectMembers reads members by person or household id. On SQLite it
+// reads whether each has a live binding in the same statement; on
+// PostgreSQL it locks the rows, and loadSampled reads the bindings after.
+func (b *batch) selectMembers(ctx context.Context, roundID int64, column string, ids []int64) error {
+	q := `SELECT m.person_id, m.household_id, m.status, m.path, m.excuse, 0 FROM round_members m
+		WHERE m.round_id = ? AND ` + column + ` IN %s ORDER BY m.person_id` + b.tx.db.forUpdateOf("m")
+	if b.tx.db.Engine == SQLite {
+		q = `SELECT m.person_id, m.household_id, m.status, m.path, m.excuse, b.id IS NOT NULL FROM round_members m
+			LEFT JOIN bindings b ON b.round_id = m.round_id AND b.person_id = m.person_id AND b.undone_at IS NULL
+			WHERE m.round_id = ? AND ` + column + ` IN %s`
+	}
+	for start := 0; start < len(ids); start += idChunk {
+		part := ids[start:min(start+idChunk, len(ids))]
+		rows, err := b.tx.QueryContext(ctx, fmt.Sprintf(q, inList(len(part))), append([]any{roundID}, int64Args(part)...)...)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
 			m := &batchMember{roundID: roundID}
-			if err := rows.Scan(&m.personID, &m.householdID, &m.status, &m.path, &m.excuse); err != nil {
+			if err := rows.Scan(&m.personID, &m.householdID, &m.status, &m.path, &m.excuse, &m.sampled); err != nil {
 				rows.Close()
 				return err
 			}
@@ -218,7 +266,7 @@ func (b *batch) bindOne(j *bindJob, r *batchRound, t *tubeRow, i int, pid int64,
 	case m == nil || !visible(j.ctx, m.path):
 		it.Error = frontline.NewItemError(frontline.Errorf(frontline.ENOTFOUND, "person %d is not registered under %s", pid, r.name))
 		return it
-	case m.status == frontline.MemberSampled:
+	case m.sampled:
 		it.Error = frontline.NewItemError(frontline.Errorf(frontline.ECONFLICT, "person %d is already sampled in this round", pid))
 		b.prior = append(b.prior, &bindItemRef{job: j, item: i})
 		return it
@@ -237,7 +285,7 @@ func (b *batch) bindOne(j *bindJob, r *batchRound, t *tubeRow, i int, pid int64,
 	if m.status == frontline.MemberExcused {
 		d.excused = -1
 	}
-	m.status = frontline.MemberSampled
+	m.sampled = true
 	b.counts.addPath(r.id, r.scope, m.path, d)
 	b.addFlow(r.id, r.scope, m.path, j.req.StationID, bucket, 1)
 	b.binds = append(b.binds, &newBinding{job: j, item: i, tube: t, member: m})

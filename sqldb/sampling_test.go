@@ -203,7 +203,6 @@ func TestSamplingService_Bind(t *testing.T) {
 	})
 }
 
-
 func TestSamplingService_Household(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		policy := frontline.PoolPolicy{"": {Mode: frontline.PoolHousehold}}

@@ -37,7 +37,7 @@ func (tx *Tx) lockTube(ctx context.Context, code string, lock bool) (*frontline.
 		q += tx.db.forUpdateOf("t")
 	}
 	err = tx.QueryRowContext(ctx, q, code).Scan(append(tubeDest(&t), &scope)...)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !visible(ctx, scope)) {
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !roundVisible(ctx, scope)) {
 		return nil, "", frontline.Errorf(frontline.ENOTFOUND, "tube %s not found", code)
 	} else if err != nil {
 		return nil, "", tx.db.translate(err)
@@ -116,7 +116,7 @@ func (s *SamplingService) FindTubes(ctx context.Context, f frontline.TubeFilter)
 	if f.State != nil {
 		where, args = append(where, "t.state = ?"), append(args, string(*f.State))
 	}
-	where, args = andScope(ctx, "sc.path", where, args)
+	where, args = andRoundScope(ctx, where, args)
 	from := ` FROM tubes t JOIN test_rounds r ON r.id = t.round_id JOIN places sc ON sc.id = r.scope_id WHERE ` + strings.Join(where, " AND ")
 	var total int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*)`+from, args...).Scan(&total); err != nil {
@@ -182,15 +182,11 @@ func (s *SamplingService) Undo(ctx context.Context, roundID int64, tubeCode stri
 }
 
 // undoBinding marks a binding undone and takes back everything it
-// counted: the member is pending again, the tube has room, the counters
-// and the flow of the binding's bucket go down by one.
+// counted: the member is as before (pending, or excused), the tube has
+// room, the counters and the flow of the binding's bucket go down by one.
 func (tx *Tx) undoBinding(ctx context.Context, t *frontline.Tube, b *frontline.Binding, m *memberRow, scope string) error {
 	b.UndoneAt, b.UndoneBy = tx.now, frontline.ActorFrom(ctx).String()
 	if _, err := tx.ExecContext(ctx, `UPDATE bindings SET undone_at = ?, undone_by = ? WHERE id = ?`, b.UndoneAt, b.UndoneBy, b.ID); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE round_members SET status = ?, binding_id = NULL WHERE round_id = ? AND person_id = ?`,
-		string(frontline.MemberPending), t.RoundID, b.PersonID); err != nil {
 		return err
 	}
 	t.Count--
@@ -203,7 +199,11 @@ func (tx *Tx) undoBinding(ctx context.Context, t *frontline.Tube, b *frontline.B
 		return err
 	}
 	rc := roundCounts{}
-	rc.addPath(t.RoundID, scope, m.path, roundDelta{sampled: -1})
+	d := roundDelta{sampled: -1}
+	if m.status == frontline.MemberExcused {
+		d.excused = 1 // excused before they came after all
+	}
+	rc.addPath(t.RoundID, scope, m.path, d)
 	if err := rc.write(ctx, tx); err != nil {
 		return err
 	}

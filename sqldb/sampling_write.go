@@ -9,12 +9,13 @@ import (
 	"github.com/frontline-org/frontline"
 )
 
-// write stores what decide changed: late members, bindings, members,
-// tubes, counters and flow, in that order (the lock order of every
-// transaction that touches them).
+// write stores what decide changed: late members, bindings, tubes,
+// counters and flow, in that order (the lock order of every transaction
+// that touches them). No member row changes: a person is sampled by
+// having a live binding.
 func (b *batch) write(ctx context.Context) error {
 	for _, step := range []func(context.Context) error{
-		b.insertLate, b.insertBindings, b.updateMembers, b.updateTubes,
+		b.insertLate, b.insertBindings, b.updateTubes,
 		func(ctx context.Context) error { return b.counts.write(ctx, b.tx) },
 		func(ctx context.Context) error { return writeFlow(ctx, b.tx, b.flow) },
 	} {
@@ -44,14 +45,15 @@ func (b *batch) insertLate(ctx context.Context) error {
 		by[nb.member] = nb.job.actor
 	}
 	at := b.tx.timeArg()
-	insert := multiRow{cols: 6, prefix: `INSERT INTO round_members (round_id, person_id, household_id, status, added_by, added_at) VALUES `}
+	insert := multiRow{prefix: `INSERT INTO round_members (round_id, person_id, household_id, path, status, added_by, added_at) `,
+		types: []string{"BIGINT", "BIGINT", "BIGINT", "TEXT", "TEXT", "TEXT", "TIMESTAMPTZ"}}
 	err := insert.exec(ctx, b.tx, len(late), func(i int, args []any) []any {
 		m := late[i]
 		actor := by[m]
 		if actor == "" {
 			actor = "sampling" // came to a table but was not bound
 		}
-		return append(args, m.roundID, m.personID, m.householdID, string(frontline.MemberPending), actor, at)
+		return append(args, m.roundID, m.personID, m.householdID, m.path, string(frontline.MemberPending), actor, at)
 	})
 	if err != nil {
 		return err
@@ -64,61 +66,34 @@ func (b *batch) insertLate(ctx context.Context) error {
 	return nil
 }
 
-var bindingInsert = multiRow{cols: 8, size: 500,
-	prefix: `INSERT INTO bindings (round_id, tube_id, person_id, station_id, request_id, item, bound_at, bound_by) VALUES `,
-	suffix: ` RETURNING id, request_id, item`}
+var bindingInsert = multiRow{
+	prefix: `INSERT INTO bindings (id, round_id, tube_id, person_id, station_id, request_id, item, bound_at, bound_by) `,
+	types:  []string{"BIGINT", "BIGINT", "BIGINT", "BIGINT", "BIGINT", "TEXT", "INTEGER", "TIMESTAMPTZ", "TEXT"}}
 
-// insertBindings writes the new bindings and gives each answer item its
-// binding's id.
+// insertBindings writes the new bindings with ids reserved first, which
+// spares reading back a RETURNING row per binding, and gives each answer
+// item its binding's id.
 func (b *batch) insertBindings(ctx context.Context) error {
-	type key struct {
-		request string
-		item    int
+	ids, err := b.tx.nextIDs(ctx, "bindings", len(b.binds))
+	if err != nil {
+		return err
 	}
-	byKey := make(map[key]*newBinding, len(b.binds))
-	for _, nb := range b.binds {
-		byKey[key{nb.job.req.RequestID, nb.item}] = nb
+	for i, nb := range b.binds {
+		nb.id = ids[i]
+		nb.job.answer.Items[nb.item].BindingID = nb.id
 	}
 	at := b.tx.timeArg()
-	return bindingInsert.query(ctx, b.tx, len(b.binds), func(i int, args []any) []any {
+	return bindingInsert.exec(ctx, b.tx, len(b.binds), func(i int, args []any) []any {
 		nb := b.binds[i]
-		return append(args, nb.member.roundID, nb.tube.ID, nb.member.personID, nullID(nb.job.req.StationID),
+		return append(args, nb.id, nb.member.roundID, nb.tube.ID, nb.member.personID, nullID(nb.job.req.StationID),
 			nb.job.req.RequestID, nb.item, at, nb.job.actor)
-	}, func(sc interface{ Scan(...any) error }) error {
-		var k key
-		var id int64
-		if err := sc.Scan(&id, &k.request, &k.item); err != nil {
-			return err
-		}
-		nb := byKey[k]
-		if nb == nil {
-			return fmt.Errorf("binding %s/%d returned but not inserted", k.request, k.item)
-		}
-		nb.id = id
-		nb.job.answer.Items[nb.item].BindingID = id
-		return nil
 	})
 }
 
-var memberUpdate = multiRow{cols: 3, size: 500, types: []string{"BIGINT", "BIGINT", "BIGINT"},
-	prefix: `UPDATE round_members AS m SET status = '` + string(frontline.MemberSampled) + `', binding_id = v.column3
-		FROM (VALUES `,
-	suffix: `) AS v WHERE m.round_id = v.column1 AND m.person_id = v.column2`}
-
-// updateMembers marks the bound members sampled.
-func (b *batch) updateMembers(ctx context.Context) error {
-	binds := slices.Clone(b.binds)
-	slices.SortFunc(binds, func(x, y *newBinding) int { return cmpInt64(x.member.personID, y.member.personID) })
-	return memberUpdate.exec(ctx, b.tx, len(binds), func(i int, args []any) []any {
-		nb := binds[i]
-		return append(args, nb.member.roundID, nb.member.personID, nb.id)
-	})
-}
-
-var tubeUpdate = multiRow{cols: 7, size: 500,
-	types:  []string{"BIGINT", "TEXT", "INTEGER", "INTEGER", "TEXT", "BIGINT", "TIMESTAMPTZ"},
+var tubeUpdate = multiRow{
+	types: []string{"BIGINT", "TEXT", "INTEGER", "INTEGER", "TEXT", "BIGINT", "TIMESTAMPTZ"},
 	prefix: `UPDATE tubes AS t SET mode = v.column2, capacity = v.column3, count = v.column4, state = v.column5,
-		household_id = v.column6, sealed_at = v.column7 FROM (VALUES `,
+		household_id = v.column6, sealed_at = v.column7 FROM (`,
 	suffix: `) AS v WHERE t.id = v.column1`}
 
 // updateTubes stores the tubes that took persons or were sealed.
@@ -136,8 +111,8 @@ func (b *batch) updateTubes(ctx context.Context) error {
 	})
 }
 
-var flowUpsert = multiRow{cols: 5, size: 500,
-	prefix: `INSERT INTO sampling_flow (round_id, scope, key_id, bucket, n) VALUES `,
+var flowUpsert = multiRow{types: []string{"BIGINT", "TEXT", "BIGINT", "BIGINT", "INTEGER"},
+	prefix: `INSERT INTO sampling_flow (round_id, scope, key_id, bucket, n) `,
 	suffix: ` ON CONFLICT (round_id, scope, key_id, bucket) DO UPDATE SET n = sampling_flow.n + excluded.n`}
 
 // writeFlow adds the flow counts in key order (the lock order).

@@ -24,13 +24,17 @@ CREATE TABLE test_rounds (
 CREATE INDEX test_rounds_scope ON test_rounds (scope_id);
 
 -- One row per person the round must reach, written when it opens. The
--- binding path reads and updates it by primary key.
+-- binding path only reads it: a person is sampled when they have a live
+-- binding (bindings_person), so binding rewrites no member row. status is
+-- pending or excused.
 CREATE TABLE round_members (
     round_id     INTEGER NOT NULL REFERENCES test_rounds (id),
     person_id    INTEGER NOT NULL REFERENCES persons (id),
     household_id INTEGER NOT NULL,
+    -- the household's path when the person joined the round: counters
+    -- count them there for the whole round, as the denominator did
+    path         TEXT NOT NULL,
     status       TEXT NOT NULL,
-    binding_id   INTEGER,
     result       TEXT NOT NULL DEFAULT '',
     follow_up    TEXT NOT NULL DEFAULT '',
     excuse       TEXT NOT NULL DEFAULT '',
@@ -43,6 +47,8 @@ CREATE TABLE round_members (
     PRIMARY KEY (round_id, person_id)
 ) WITHOUT ROWID;
 CREATE INDEX round_members_household ON round_members (round_id, household_id);
+-- the gap list of a building or a compound reads its members by path
+CREATE INDEX round_members_path ON round_members (round_id, path);
 
 -- Coverage counters per round and node above the households, kept in the
 -- same transaction as every change of a member.
@@ -148,12 +154,13 @@ CREATE TABLE tubes (
     CHECK (count >= 0 AND (capacity = 0 OR count <= capacity))
 );
 CREATE UNIQUE INDEX tubes_code ON tubes (code);
-CREATE INDEX tubes_station ON tubes (round_id, station_id);
 CREATE INDEX tubes_bag ON tubes (bag_id);
 
 -- A person in a tube. The request id the station chose (with the item's
 -- place in the request) is unique, so a retried request never binds twice;
--- one live binding per person per round is unique too.
+-- one live binding per person per round is unique too. Every index here
+-- and on tubes costs the writer a page per station per commit, so there
+-- are no others: a station's tubes are found through the round.
 CREATE TABLE bindings (
     id         INTEGER PRIMARY KEY,
     round_id   INTEGER NOT NULL,
@@ -168,7 +175,7 @@ CREATE TABLE bindings (
     undone_by  TEXT NOT NULL DEFAULT ''
 );
 CREATE UNIQUE INDEX bindings_request ON bindings (request_id, item);
-CREATE UNIQUE INDEX bindings_person ON bindings (round_id, person_id) WHERE undone_at IS NULL;
+CREATE UNIQUE INDEX bindings_person ON bindings (person_id, round_id) WHERE undone_at IS NULL;
 CREATE INDEX bindings_tube ON bindings (tube_id);
 
 CREATE TABLE retest_tasks (

@@ -1,0 +1,193 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/frontline-org/frontline"
+)
+
+// Ensure the service implements the interface.
+var _ frontline.OutboxService = (*OutboxService)(nil)
+
+// OutboxService stores notices for the delivery worker. Notices are
+// written by other services in their own transactions (enqueueNotices);
+// this service hands them to workers and records what happened.
+type OutboxService struct{ db *DB }
+
+// NewOutboxService returns an OutboxService on db.
+func NewOutboxService(db *DB) *OutboxService { return &OutboxService{db: db} }
+
+// enqueueNotices writes notices in the caller's transaction, due now.
+func (tx *Tx) enqueueNotices(ctx context.Context, notices []*frontline.Notice) error {
+	insert := multiRow{prefix: `INSERT INTO outbox (channel, topic, recipient, place_id, round_id, subject, body,
+		status, attempts, next_attempt_at, created_at) `,
+		types: []string{"TEXT", "TEXT", "TEXT", "BIGINT", "BIGINT", "TEXT", "TEXT", "TEXT", "INTEGER", "TIMESTAMPTZ", "TIMESTAMPTZ"}}
+	now := tx.timeArg()
+	return insert.exec(ctx, tx, len(notices), func(i int, args []any) []any {
+		n := notices[i]
+		n.Status, n.CreatedAt, n.NextAttemptAt = frontline.NoticePending, tx.now, tx.now
+		return append(args, n.Channel, n.Topic, n.Recipient, nullID(n.PlaceID), nullID(n.RoundID), n.Subject, n.Body,
+			string(n.Status), 0, now, now)
+	})
+}
+
+const noticeColumns = `o.id, o.channel, o.topic, o.recipient, COALESCE(o.place_id, 0), COALESCE(o.round_id, 0), o.subject,
+	o.body, o.status, o.attempts, o.next_attempt_at, o.last_error, o.created_at, o.delivered_at`
+
+func scanNotice(sc interface{ Scan(...any) error }) (*frontline.Notice, error) {
+	var n frontline.Notice
+	if err := sc.Scan(&n.ID, &n.Channel, &n.Topic, &n.Recipient, &n.PlaceID, &n.RoundID, &n.Subject, &n.Body, &n.Status,
+		&n.Attempts, &n.NextAttemptAt, &n.LastError, &n.CreatedAt, nullTimeDest{&n.DeliveredAt}); err != nil {
+		return nil, err
+	}
+	n.NextAttemptAt, n.CreatedAt = n.NextAttemptAt.UTC(), n.CreatedAt.UTC()
+	return &n, nil
+}
+
+// ClaimNotices leases up to n due notices to the calling worker by moving
+// their next attempt past the lease: another worker (of this or another
+// server) does not see them as due until the lease runs out, which is also
+// what happens to a notice whose worker died mid-delivery. On PostgreSQL
+// rows another worker is claiming are skipped, not waited for.
+func (s *OutboxService) ClaimNotices(ctx context.Context, n int, lease time.Duration) ([]*frontline.Notice, error) {
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	skip := ""
+	if s.db.Engine == Postgres {
+		skip = " FOR UPDATE SKIP LOCKED"
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+noticeColumns+` FROM outbox o WHERE o.status = ? AND o.next_attempt_at <= ?
+		ORDER BY o.next_attempt_at, o.id LIMIT ?`+skip, string(frontline.NoticePending), tx.timeArg(), n)
+	if err != nil {
+		return nil, err
+	}
+	var out []*frontline.Notice
+	for rows.Next() {
+		nt, err := scanNotice(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, nt)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, err
+	}
+	ids := make([]int64, len(out))
+	for i, nt := range out {
+		ids[i] = nt.ID
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ? WHERE id IN `+inList(len(ids)),
+		append([]any{tx.timeValue(tx.now.Add(lease))}, int64Args(ids)...)...); err != nil {
+		return nil, err
+	}
+	return out, tx.Commit()
+}
+
+// NoticeDelivered marks a notice delivered.
+func (s *OutboxService) NoticeDelivered(ctx context.Context, id int64) error {
+	return s.update(ctx, `UPDATE outbox SET status = ?, attempts = attempts + 1, delivered_at = ?, last_error = '' WHERE id = ?`,
+		string(frontline.NoticeDelivered), s.db.Now().UTC(), id)
+}
+
+// NoticeFailed records a failed attempt: due again at next, or dead.
+func (s *OutboxService) NoticeFailed(ctx context.Context, id int64, reason string, next time.Time, dead bool) error {
+	status := frontline.NoticePending
+	if dead {
+		status, next = frontline.NoticeDead, s.db.Now().UTC()
+	}
+	if len(reason) > 500 {
+		reason = reason[:500]
+	}
+	return s.update(ctx, `UPDATE outbox SET status = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?`,
+		string(status), next.UTC(), reason, id)
+}
+
+func (s *OutboxService) update(ctx context.Context, q string, args ...any) error {
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// FindNotices lists notices, newest first: the dead-letter list is the
+// filter Status = dead.
+func (s *OutboxService) FindNotices(ctx context.Context, f frontline.NoticeFilter) ([]*frontline.Notice, int, error) {
+	tx, err := s.db.readTx(ctx, frontline.PermManageRounds)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	where, args := []string{"1 = 1"}, []any{}
+	if f.Status != nil {
+		where, args = append(where, "o.status = ?"), append(args, string(*f.Status))
+	}
+	if f.RoundID != nil {
+		where, args = append(where, "o.round_id = ?"), append(args, *f.RoundID)
+	}
+	// A notice is in a principal's scope when the place it is about is.
+	from := ` FROM outbox o LEFT JOIN places p ON p.id = o.place_id WHERE `
+	if cond, a := scopeCond(ctx, "p.path"); cond != "" {
+		where, args = append(where, cond), append(args, a...)
+	}
+	cond := strings.Join(where, " AND ")
+	var total int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*)`+from+cond, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+noticeColumns+from+cond+` ORDER BY o.id DESC`+limitClause(f.Offset, f.Limit), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := make([]*frontline.Notice, 0)
+	for rows.Next() {
+		n, err := scanNotice(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, n)
+	}
+	return out, total, rows.Err()
+}
+
+// RequeueNotice sends a dead notice again, now, with its attempts reset.
+func (s *OutboxService) RequeueNotice(ctx context.Context, id int64) error {
+	tx, err := s.db.writeTx(ctx, frontline.PermManageRounds)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var status, path string
+	err = tx.QueryRowContext(ctx, `SELECT o.status, COALESCE(p.path, '') FROM outbox o LEFT JOIN places p ON p.id = o.place_id
+		WHERE o.id = ?`, id).Scan(&status, &path)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && path != "" && !visible(ctx, path)) {
+		return frontline.Errorf(frontline.ENOTFOUND, "notice %d not found", id)
+	} else if err != nil {
+		return tx.db.translate(err)
+	}
+	if status != string(frontline.NoticeDead) {
+		return frontline.Errorf(frontline.ECONFLICT, "notice %d is %s, not dead", id, status)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = ?, attempts = 0, next_attempt_at = ? WHERE id = ?`,
+		string(frontline.NoticePending), tx.now, id); err != nil {
+		return err
+	}
+	if err := tx.audit(ctx, "requeue", "notice", id, path, map[string]any{"status": status}, map[string]any{"status": frontline.NoticePending}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

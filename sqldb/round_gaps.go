@@ -1,0 +1,101 @@
+package sqldb
+
+import (
+	"context"
+	"strings"
+
+	"github.com/frontline-org/frontline"
+)
+
+// gapWhere selects the members under a node who are neither sampled nor
+// excused: pending, without a live binding.
+const gapWhere = ` FROM round_members m WHERE m.round_id = ? AND m.path >= ? AND m.path < ? AND m.status = 'pending'
+	AND NOT EXISTS (SELECT 1 FROM bindings b WHERE b.person_id = m.person_id AND b.round_id = m.round_id AND b.undone_at IS NULL)`
+
+// NotSampled lists the households under a node that still have persons to
+// sample, in walking order (by path), with those persons, their
+// vulnerability flags and the names down to their building: the list
+// staff take from door to door. It returns the total of such households.
+func (s *CoverageService) NotSampled(ctx context.Context, roundID, placeID int64, offset, limit int) ([]*frontline.GapHousehold, int, error) {
+	tx, r, p, err := s.coverageNode(ctx, roundID, placeID)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	lo, hi := subtreeRange(p.Path)
+	args := []any{r.ID, lo, hi}
+	var total int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(DISTINCT m.household_id)`+gapWhere, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT m.path, m.household_id`+gapWhere+` GROUP BY m.path, m.household_id
+		ORDER BY m.path`+limitClause(offset, limit), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	var homes []*frontline.GapHousehold
+	var paths []string
+	byID := map[int64]*frontline.GapHousehold{}
+	for rows.Next() {
+		h := &frontline.GapHousehold{}
+		var path string
+		if err := rows.Scan(&path, &h.HouseholdID); err != nil {
+			rows.Close()
+			return nil, 0, err
+		}
+		homes, paths, byID[h.HouseholdID] = append(homes, h), append(paths, path), h
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if err := tx.gapPersons(ctx, r.ID, byID); err != nil {
+		return nil, 0, err
+	}
+	return homes, total, tx.nameGaps(ctx, homes, paths, p.Path)
+}
+
+// gapPersons fills each household's persons still to sample.
+func (tx *Tx) gapPersons(ctx context.Context, roundID int64, byID map[int64]*frontline.GapHousehold) error {
+	ids := make([]int64, 0, len(byID))
+	for id := range byID {
+		ids = append(ids, id)
+	}
+	return tx.eachRow(ctx, `SELECT m.household_id, m.person_id, p.name, p.flags FROM round_members m
+		JOIN persons p ON p.id = m.person_id
+		WHERE m.round_id = `+itoa(roundID)+` AND m.status = 'pending' AND m.household_id IN %s
+		AND NOT EXISTS (SELECT 1 FROM bindings b WHERE b.person_id = m.person_id AND b.round_id = m.round_id AND b.undone_at IS NULL)
+		ORDER BY m.household_id, m.person_id`, sortedUnique(ids), func(sc interface{ Scan(...any) error }) error {
+		var hh int64
+		var gp frontline.GapPerson
+		var flags string
+		if err := sc.Scan(&hh, &gp.PersonID, &gp.Name, &flags); err != nil {
+			return err
+		}
+		gp.Flags = splitFlags(flags)
+		byID[hh].Persons = append(byID[hh].Persons, gp)
+		return nil
+	})
+}
+
+// nameGaps names each household and the nodes between the listed node and
+// the household ("3号楼 2单元").
+func (tx *Tx) nameGaps(ctx context.Context, homes []*frontline.GapHousehold, paths []string, top string) error {
+	names, err := tx.pathNames(ctx, paths)
+	if err != nil {
+		return err
+	}
+	for i, h := range homes {
+		ids := frontline.PathIDs(paths[i])
+		h.Household = names[h.HouseholdID]
+		if len(ids) >= 2 {
+			h.BuildingID = ids[len(ids)-2]
+		}
+		parent := paths[i][:len(paths[i])-len(itoa(h.HouseholdID))-1]
+		h.Building = strings.TrimSpace(addressBelow(names, top, parent))
+	}
+	return nil
+}

@@ -1,0 +1,184 @@
+package sqldb
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/frontline-org/frontline"
+)
+
+// noticeLocation is the time zone of call-up notices: residents read local
+// time, and Frontline is used in China (UTC+8, no daylight saving).
+var noticeLocation = time.FixedZone("CST", 8*60*60)
+
+// PlanSlots proposes a call-up plan: the round's buildings with the
+// persons still to sample in each (from the counters), in walking order
+// (compound by compound, buildings in natural order), spread over the
+// round's sites.
+func (s *SiteService) PlanSlots(ctx context.Context, roundID int64, settings frontline.PlanSettings) (*frontline.SitePlan, error) {
+	tx, err := s.db.readTx(ctx, frontline.PermManageRounds)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	r, err := tx.findRound(ctx, roundID, false)
+	if err != nil {
+		return nil, err
+	}
+	sites, err := tx.sites(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	buildings, err := tx.planBuildings(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	plan := make([]frontline.PlanSite, len(sites))
+	for i, si := range sites {
+		plan[i] = frontline.PlanSite{ID: si.ID, Stations: si.Stations, OpensAt: si.OpensAt, ClosesAt: si.ClosesAt}
+	}
+	return frontline.PlanSlots(r.ID, buildings, plan, settings), nil
+}
+
+// planBuildings lists the round's buildings with the persons neither
+// sampled nor excused, named with their compound ("枣园小区3号楼").
+func (tx *Tx) planBuildings(ctx context.Context, roundID int64) ([]frontline.PlanBuilding, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT b.id, b.name, COALESCE(par.name, ''), COALESCE(par.kind, ''), par.path,
+			c.expected - c.sampled - c.excused
+		FROM round_counts c JOIN places b ON b.id = c.place_id LEFT JOIN places par ON par.id = b.parent_id
+		WHERE c.round_id = ? AND b.kind = ?`, roundID, string(frontline.KindBuilding))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	type row struct {
+		b      frontline.PlanBuilding
+		parent string
+		name   string
+	}
+	var out []row
+	for rows.Next() {
+		var r row
+		var parentName, parentKind string
+		if err := rows.Scan(&r.b.ID, &r.name, &parentName, &parentKind, &r.parent, &r.b.Persons); err != nil {
+			return nil, err
+		}
+		r.b.Name = r.name
+		if parentKind == string(frontline.KindCompound) {
+			r.b.Name = parentName + r.name
+		}
+		if r.b.Persons > 0 {
+			out = append(out, r)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b row) int {
+		if c := strings.Compare(a.parent, b.parent); c != 0 {
+			return c
+		}
+		return NaturalCompare(a.name, b.name)
+	})
+	plan := make([]frontline.PlanBuilding, len(out))
+	for i, r := range out {
+		plan[i] = r.b
+	}
+	return plan, nil
+}
+
+// SaveSlots replaces the round's plan with slots and writes one call-up
+// notice per slot and channel into the outbox, in the same transaction:
+// a saved plan is always announced, and a failed save announces nothing.
+func (s *SiteService) SaveSlots(ctx context.Context, roundID int64, slots []frontline.Slot, settings frontline.PlanSettings) (int, error) {
+	settings = frontline.PlanSlots(0, nil, nil, settings).Settings // fill the defaults
+	tx, err := s.db.writeTx(ctx, frontline.PermManageRounds)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	r, err := tx.findRound(ctx, roundID, true)
+	if err != nil {
+		return 0, err
+	}
+	sites, err := tx.sites(ctx, r.ID)
+	if err != nil {
+		return 0, err
+	}
+	byID := map[int64]*frontline.Site{}
+	for _, si := range sites {
+		byID[si.ID] = si
+	}
+	for _, sl := range slots {
+		if byID[sl.SiteID] == nil {
+			return 0, frontline.FieldError("slots", "site %d is not a site of this round", sl.SiteID)
+		}
+		if !sl.EndsAt.After(sl.StartsAt) || sl.Persons < 0 || sl.Part < 1 || sl.Part > sl.Parts {
+			return 0, frontline.FieldError("slots", "slot of %s is malformed", sl.Building)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sampling_slots WHERE round_id = ?`, r.ID); err != nil {
+		return 0, err
+	}
+	if err := tx.insertSlots(ctx, r.ID, slots); err != nil {
+		return 0, err
+	}
+	var notices []*frontline.Notice
+	for _, sl := range slots {
+		for _, ch := range settings.Channels {
+			notices = append(notices, &frontline.Notice{Channel: ch, Topic: "callup", Recipient: sl.Building,
+				PlaceID: sl.BuildingID, RoundID: r.ID, Subject: r.Name,
+				Body: frontline.CallUpText(settings.NoticeTemplate, r.Name, sl, byID[sl.SiteID], noticeLocation)})
+		}
+	}
+	if err := tx.enqueueNotices(ctx, notices); err != nil {
+		return 0, err
+	}
+	if err := tx.audit(ctx, "plan", "round", r.ID, r.Scope.Path, nil,
+		map[string]any{"slots": len(slots), "notices": len(notices), "channels": settings.Channels}); err != nil {
+		return 0, err
+	}
+	return len(notices), tx.Commit()
+}
+
+func (tx *Tx) insertSlots(ctx context.Context, roundID int64, slots []frontline.Slot) error {
+	insert := multiRow{prefix: `INSERT INTO sampling_slots (round_id, site_id, building_id, building, part, parts,
+		persons, starts_at, ends_at) `,
+		types: []string{"BIGINT", "BIGINT", "BIGINT", "TEXT", "INTEGER", "INTEGER", "INTEGER", "TIMESTAMPTZ", "TIMESTAMPTZ"}}
+	return insert.exec(ctx, tx, len(slots), func(i int, args []any) []any {
+		sl := slots[i]
+		return append(args, roundID, sl.SiteID, sl.BuildingID, sl.Building, sl.Part, sl.Parts, sl.Persons,
+			tx.timeValue(sl.StartsAt), tx.timeValue(sl.EndsAt))
+	})
+}
+
+// FindSlots returns a round's plan by site and time.
+func (s *SiteService) FindSlots(ctx context.Context, roundID int64) ([]*frontline.Slot, error) {
+	tx, err := s.db.readTx(ctx, roundReader(ctx))
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if _, err := tx.findRound(ctx, roundID, false); err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, round_id, site_id, building_id, building, part, parts, persons, starts_at, ends_at
+		FROM sampling_slots WHERE round_id = ? ORDER BY site_id, starts_at, id`, roundID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]*frontline.Slot, 0)
+	for rows.Next() {
+		var sl frontline.Slot
+		if err := rows.Scan(&sl.ID, &sl.RoundID, &sl.SiteID, &sl.BuildingID, &sl.Building, &sl.Part, &sl.Parts,
+			&sl.Persons, &sl.StartsAt, &sl.EndsAt); err != nil {
+			return nil, err
+		}
+		sl.StartsAt, sl.EndsAt = sl.StartsAt.UTC(), sl.EndsAt.UTC()
+		out = append(out, &sl)
+	}
+	return out, rows.Err()
+}
