@@ -391,6 +391,14 @@ func (s *PlaceService) MovePlace(ctx context.Context, id, newParentID int64) (*f
 		newPath, len(oldPath)+1, lo, hi); err != nil {
 		return nil, err
 	}
+	// Zones and their evidence keep the path of their place for their
+	// range indexes; the paths move with the places.
+	for _, table := range []string{"zones", "zone_evidence"} {
+		if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET path = CAST(? AS TEXT) || substr(path, ?) WHERE path >= ? AND path < ?`,
+			newPath, len(oldPath)+1, lo, hi); err != nil {
+			return nil, err
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE places SET parent_id = ?, updated_at = ? WHERE id = ?`, parent.ID, tx.now, p.ID); err != nil {
 		return nil, placeConflict(err, p)
 	}

@@ -125,9 +125,9 @@ func (tx *Tx) startZone(ctx context.Context, z *frontline.Zone, place *frontline
 	if z.DecidedBy == "" {
 		z.DecidedBy = z.RecordedBy
 	}
-	if err := tx.QueryRowContext(ctx, `INSERT INTO zones (place_id, level, reason, evidence_kind, evidence_ref, rule_id,
-		decided_by, recorded_by, started_at, previous_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		place.ID, string(z.Level), z.Reason, string(z.Evidence.Kind), z.Evidence.Ref, rule.ID, z.DecidedBy, z.RecordedBy,
+	if err := tx.QueryRowContext(ctx, `INSERT INTO zones (place_id, path, level, reason, evidence_kind, evidence_ref, rule_id,
+		decided_by, recorded_by, started_at, previous_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		place.ID, place.Path, string(z.Level), z.Reason, string(z.Evidence.Kind), z.Evidence.Ref, rule.ID, z.DecidedBy, z.RecordedBy,
 		tx.now, nullID(z.PreviousID)).Scan(&z.ID); err != nil {
 		return tx.db.translate(err)
 	}
@@ -258,7 +258,7 @@ func (s *ZoneService) FindZones(ctx context.Context, f frontline.ZoneFilter) ([]
 			return nil, 0, err
 		}
 		lo, hi := subtreeRange(top.Path)
-		where, args = append(where, "p.path >= ? AND p.path < ?"), append(args, lo, hi)
+		where, args = append(where, "z.path >= ? AND z.path < ?"), append(args, lo, hi)
 	}
 	if v := f.Level; v != nil {
 		where, args = append(where, "z.level = ?"), append(args, string(*v))

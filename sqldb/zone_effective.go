@@ -50,7 +50,7 @@ func (tx *Tx) activeAround(ctx context.Context, path string) ([]*frontline.Zone,
 	}
 	lo, hi := subtreeRange(path)
 	args := append(int64Args(ids), lo, hi)
-	return tx.queryZones(ctx, `z.ended_at IS NULL AND (z.place_id IN `+inList(len(ids))+` OR (p.path >= ? AND p.path < ?))`, args...)
+	return tx.queryZones(ctx, `z.ended_at IS NULL AND (z.place_id IN `+inList(len(ids))+` OR (z.path >= ? AND z.path < ?))`, args...)
 }
 
 // status builds the ZoneStatus of the node with path from the active zones

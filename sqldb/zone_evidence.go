@@ -8,7 +8,7 @@ import (
 )
 
 const evidenceSelect = `SELECT e.id, e.place_id, e.kind, e.at, e.link_kind, e.link_ref, e.note, e.recorded_by, e.recorded_at
-	FROM zone_evidence e JOIN places p ON p.id = e.place_id`
+	FROM zone_evidence e`
 
 func (tx *Tx) queryEvidence(ctx context.Context, where string, args ...any) ([]*frontline.ZoneEvidence, error) {
 	rows, err := tx.QueryContext(ctx, evidenceSelect+` WHERE `+where+` ORDER BY e.at, e.id`, args...)
@@ -31,12 +31,14 @@ func (tx *Tx) queryEvidence(ctx context.Context, where string, args ...any) ([]*
 // evidenceFor returns the evidence that bears on a zone drawn on place:
 // positives at or under it, and negative rounds that covered all of it
 // (drawn on it or an ancestor). A round over one building of a sealed
-// compound does not clear the compound.
+// compound does not clear the compound. The positives are a range of the
+// path stored on each row (index zone_evidence_path), so a zone over a
+// large compound costs what its evidence costs, not what its subtree does.
 func (tx *Tx) evidenceFor(ctx context.Context, place *frontline.Place) ([]*frontline.ZoneEvidence, error) {
 	lo, hi := subtreeRange(place.Path)
 	ids := frontline.PathIDs(place.Path)
 	args := append([]any{frontline.EvidencePositive, lo, hi, frontline.EvidenceNegativeRound}, int64Args(ids)...)
-	return tx.queryEvidence(ctx, `(e.kind = ? AND p.path >= ? AND p.path < ?) OR (e.kind = ? AND e.place_id IN `+inList(len(ids))+`)`, args...)
+	return tx.queryEvidence(ctx, `(e.kind = ? AND e.path >= ? AND e.path < ?) OR (e.kind = ? AND e.place_id IN `+inList(len(ids))+`)`, args...)
 }
 
 // RecordEvidence adds a positive or a negative whole-area round at a node
@@ -55,9 +57,9 @@ func (s *ZoneService) RecordEvidence(ctx context.Context, e *frontline.ZoneEvide
 		return err
 	}
 	e.At, e.Place, e.RecordedAt, e.RecordedBy = e.At.UTC(), place, tx.now, frontline.ActorFrom(ctx).String()
-	if err := tx.QueryRowContext(ctx, `INSERT INTO zone_evidence (place_id, kind, at, link_kind, link_ref, note, recorded_at, recorded_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, place.ID, e.Kind, e.At, string(e.Link.Kind), e.Link.Ref, e.Note,
-		tx.now, e.RecordedBy).Scan(&e.ID); err != nil {
+	if err := tx.QueryRowContext(ctx, `INSERT INTO zone_evidence (place_id, path, kind, at, link_kind, link_ref, note, recorded_at,
+		recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, place.ID, place.Path, e.Kind, e.At, string(e.Link.Kind),
+		e.Link.Ref, e.Note, tx.now, e.RecordedBy).Scan(&e.ID); err != nil {
 		return tx.db.translate(err)
 	}
 	if err := tx.audit(ctx, "create", "zone_evidence", e.ID, place.Path, nil, map[string]any{
@@ -75,6 +77,11 @@ func (tx *Tx) stepDownCheck(ctx context.Context, z *frontline.Zone) (*frontline.
 	if err != nil {
 		return nil, err
 	}
+	return tx.checkZone(ctx, z, rule)
+}
+
+// checkZone evaluates z against rule and the evidence that bears on it.
+func (tx *Tx) checkZone(ctx context.Context, z *frontline.Zone, rule *frontline.ZoneRule) (*frontline.StepDownCheck, error) {
 	evidence, err := tx.evidenceFor(ctx, z.Place)
 	if err != nil {
 		return nil, err
@@ -96,13 +103,19 @@ func (s *ZoneService) StepDownChecks(ctx context.Context, placeID int64) ([]*fro
 		return nil, err
 	}
 	lo, hi := subtreeRange(node.Path)
-	zones, err := tx.queryZones(ctx, `z.ended_at IS NULL AND p.path >= ? AND p.path < ?`, lo, hi)
+	zones, err := tx.queryZones(ctx, `z.ended_at IS NULL AND z.path >= ? AND z.path < ?`, lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	// The rules are read once for all zones: a city has hundreds of zones
+	// and three levels.
+	rules, err := tx.currentRules(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]*frontline.StepDownCheck, 0, len(zones))
 	for _, z := range zones {
-		c, err := tx.stepDownCheck(ctx, z)
+		c, err := tx.checkZone(ctx, z, rules[z.Level])
 		if err != nil {
 			return nil, err
 		}
