@@ -316,9 +316,15 @@ func (s *FollowUpService) EndMeasures(ctx context.Context, campaignID, under int
 		if !frontline.MeasureCanEnd(m, items, tx.now, s.Settings) {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE screening_measures SET status = ?, ended_at = ? WHERE id = ?`,
-			string(frontline.MeasureEnded), tx.now, m.ID); err != nil {
+		// Only an active measure ends, so two servers running the job at
+		// once end it, and record it, once.
+		res, err := tx.ExecContext(ctx, `UPDATE screening_measures SET status = ?, ended_at = ? WHERE id = ? AND status = ?`,
+			string(frontline.MeasureEnded), tx.now, m.ID, string(frontline.MeasureActive))
+		if err != nil {
 			return 0, err
+		}
+		if ended, err := res.RowsAffected(); err != nil || ended == 0 {
+			continue
 		}
 		if err := tx.audit(ctx, "end", "screening_measure", m.ID, n.Path, nil, map[string]any{"person_id": m.PersonID}); err != nil {
 			return 0, err

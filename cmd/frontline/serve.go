@@ -69,6 +69,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if err := srv.Open(); err != nil {
 		return err
 	}
+	go endMeasures(ctx, srv.Campaigns, followUps, measureJobInterval, m.Logger)
 	return srv.Serve(ctx, *addr)
 }
 
