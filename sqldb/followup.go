@@ -323,7 +323,7 @@ func (s *FollowUpService) EndMeasures(ctx context.Context, campaignID, under int
 		if err != nil {
 			return 0, err
 		}
-		if ended, err := res.RowsAffected(); err != nil || ended == 0 {
+		if changed, err := res.RowsAffected(); err != nil || changed == 0 {
 			continue
 		}
 		if err := tx.audit(ctx, "end", "screening_measure", m.ID, n.Path, nil, map[string]any{"person_id": m.PersonID}); err != nil {
