@@ -79,6 +79,7 @@ func (s *Server) registerRoutes() {
 	s.registerAdminPages()
 	s.registerAPI()
 	s.registerScreening()
+	s.registerTesting()
 	s.registerZones()
 
 	// Everything else is a 404 in the caller's format (JSON under /api,

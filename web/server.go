@@ -59,6 +59,15 @@ type Server struct {
 	// through a link (the public /self-report page) and lets staff make
 	// those links.
 	SelfReports frontline.SelfReportService
+	// The testing services (rounds, sampling, lab, coverage, sites and
+	// call-up, the notification outbox). They come together: when Rounds
+	// is nil the testing pages and API are not served.
+	Rounds   frontline.RoundService
+	Sampling frontline.SamplingService
+	Lab      frontline.LabService
+	Coverage frontline.CoverageService
+	Sites    frontline.SiteService
+	Outbox   frontline.OutboxService
 	// Secure marks the session cookie Secure, so browsers send it only
 	// over HTTPS. The zero value is false so that tests and a server on
 	// plain HTTP work; the command sets it unless it serves plain HTTP on

@@ -24,6 +24,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		"set yes when a TLS proxy serves Frontline, no only on a trusted network")
 	proxies := fs.String("trusted-proxies", "", "comma-separated addresses or CIDR ranges of the load balancers in front of the server,\n"+
 		"whose X-Forwarded-For names the client (sign-in lockout counts per client address)")
+	tf := addTestingFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -66,6 +67,8 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	followUps := sqldb.NewFollowUpService(m.DB)
 	srv.RiskAreas, srv.Rules, srv.FollowUps, srv.SelfReports = riskAreas, riskAreas, followUps, followUps
 	srv.Zones, srv.Checkpoints = sqldb.NewZoneService(m.DB), sqldb.NewCheckpointService(m.DB)
+	stopTesting := wireTesting(ctx, m, srv, tf)
+	defer stopTesting()
 	if err := srv.Open(); err != nil {
 		return err
 	}
