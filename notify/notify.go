@@ -1,0 +1,177 @@
+// Package notify delivers the notices services write to the outbox: a
+// worker leases due notices, hands each to the channel it names and
+// records the outcome, retrying with backoff until a notice is delivered
+// or ends on the dead-letter list. Channels are a log (for offices without
+// a gateway and for tests) and a webhook (a community's own messaging
+// bridge); an SMS gateway is one more implementation of
+// frontline.Channel.
+package notify
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/frontline-org/frontline"
+)
+
+// Worker delivers notices from an outbox.
+type Worker struct {
+	Outbox   frontline.OutboxService
+	Channels map[string]frontline.Channel
+	Retry    frontline.RetryPolicy
+	// Every is how often the worker looks for due notices; Batch how many
+	// it leases at a time, for Lease.
+	Every time.Duration
+	Batch int
+	Lease time.Duration
+	Now   func() time.Time
+	Log   *slog.Logger
+}
+
+// NewWorker returns a worker with the default retry policy, polling every
+// two seconds, over the given channels.
+func NewWorker(outbox frontline.OutboxService, log *slog.Logger, channels ...frontline.Channel) *Worker {
+	w := &Worker{Outbox: outbox, Channels: map[string]frontline.Channel{}, Retry: frontline.DefaultRetryPolicy,
+		Every: 2 * time.Second, Batch: 50, Lease: 5 * time.Minute, Now: time.Now, Log: log}
+	for _, c := range channels {
+		w.Channels[c.Name()] = c
+	}
+	if w.Log == nil {
+		w.Log = slog.New(slog.DiscardHandler)
+	}
+	return w
+}
+
+// Run delivers notices until ctx is cancelled.
+func (w *Worker) Run(ctx context.Context) {
+	tick := time.NewTicker(w.Every)
+	defer tick.Stop()
+	for {
+		for w.RunOnce(ctx) == w.Batch && ctx.Err() == nil {
+			// a full batch: more are due
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// RunOnce leases one batch of due notices and delivers them; it returns
+// how many it leased.
+func (w *Worker) RunOnce(ctx context.Context) int {
+	notices, err := w.Outbox.ClaimNotices(ctx, w.Batch, w.Lease)
+	if err != nil {
+		if ctx.Err() == nil {
+			w.Log.Warn("outbox: cannot lease notices", "err", err)
+		}
+		return 0
+	}
+	for _, n := range notices {
+		w.deliver(ctx, n)
+	}
+	return len(notices)
+}
+
+// deliver sends one notice and records the outcome. A notice for a
+// channel this server does not have is a failure like any other: it is
+// retried (another server may have the channel) and ends dead.
+func (w *Worker) deliver(ctx context.Context, n *frontline.Notice) {
+	var err error
+	if c := w.Channels[n.Channel]; c == nil {
+		err = fmt.Errorf("no channel %q on this server", n.Channel)
+	} else {
+		dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err = c.Deliver(dctx, n)
+		cancel()
+	}
+	if err == nil {
+		if err := w.Outbox.NoticeDelivered(ctx, n.ID); err != nil {
+			w.Log.Warn("outbox: delivered but not recorded; it will be sent again", "notice", n.ID, "err", err)
+		}
+		return
+	}
+	next, dead := w.Retry.Next(n.Attempts+1, w.Now())
+	if dead {
+		w.Log.Warn("outbox: notice moved to the dead-letter list", "notice", n.ID, "channel", n.Channel, "err", err)
+	}
+	if rerr := w.Outbox.NoticeFailed(ctx, n.ID, err.Error(), next, dead); rerr != nil {
+		w.Log.Warn("outbox: cannot record a failed delivery", "notice", n.ID, "err", rerr)
+	}
+}
+
+// LogChannel writes notices to a log: what an office without a messaging
+// gateway reads, and what tests look at.
+type LogChannel struct{ Log *slog.Logger }
+
+// Name implements frontline.Channel.
+func (LogChannel) Name() string { return "log" }
+
+// Deliver implements frontline.Channel.
+func (c LogChannel) Deliver(ctx context.Context, n *frontline.Notice) error {
+	log := c.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	log.InfoContext(ctx, "notice", "id", n.ID, "topic", n.Topic, "to", n.Recipient, "subject", n.Subject, "body", n.Body)
+	return nil
+}
+
+// WebhookChannel posts each notice as JSON to a URL, e.g. a bridge to the
+// community's group chats. Any 2xx answer delivers it.
+type WebhookChannel struct {
+	URL    string
+	Client *http.Client
+}
+
+// Name implements frontline.Channel.
+func (WebhookChannel) Name() string { return "webhook" }
+
+// webhookBody is what the webhook receives.
+type webhookBody struct {
+	ID        int64  `json:"id"`
+	Topic     string `json:"topic"`
+	Recipient string `json:"recipient"`
+	PlaceID   int64  `json:"place_id,omitempty"`
+	RoundID   int64  `json:"round_id,omitempty"`
+	Subject   string `json:"subject"`
+	Body      string `json:"body"`
+}
+
+// Deliver implements frontline.Channel. The notice id travels in the body
+// and in Idempotency-Key, since a notice whose answer was lost is sent
+// again.
+func (c WebhookChannel) Deliver(ctx context.Context, n *frontline.Notice) error {
+	b, err := json.Marshal(webhookBody{ID: n.ID, Topic: n.Topic, Recipient: n.Recipient, PlaceID: n.PlaceID,
+		RoundID: n.RoundID, Subject: n.Subject, Body: n.Body})
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(b))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", fmt.Sprintf("frontline-notice-%d", n.ID))
+	client := c.Client
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("webhook answered %s", resp.Status)
+	}
+	return nil
+}
