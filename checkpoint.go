@@ -2,6 +2,7 @@ package frontline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -112,10 +113,16 @@ func clockMinutes(s string) (int, bool) {
 	return h*60 + m, true
 }
 
-// OpenAt reports whether the hours include the wall-clock time of t (in
-// t's location); hours that pass midnight wrap.
-func (c *Checkpoint) OpenAt(t time.Time) bool {
-	from, to, err := ParseHours(c.Hours)
+// OpenAt reports whether the checkpoint's hours include the wall-clock
+// time of t (in t's location).
+func (c *Checkpoint) OpenAt(t time.Time) bool { return OpenDuring(c.Hours, t) }
+
+// OpenDuring reports whether opening hours "HH:MM-HH:MM" include the
+// wall-clock time of t (in t's location); hours that pass midnight wrap,
+// empty hours are round the clock, and hours that do not parse include
+// nothing, so a bad value closes rather than opens.
+func OpenDuring(hours string, t time.Time) bool {
+	from, to, err := ParseHours(hours)
 	if err != nil {
 		return false
 	}
@@ -193,11 +200,13 @@ func (i *ChecklistItem) Validate() error {
 	return nil
 }
 
-// DefaultChecklist is the setup checklist a new checkpoint gets unless it
-// is given its own: what the report's secretary arranged for seven posts in
-// a few hours (tent, power, stove, coal), what a gate needs to check people
-// (table, chairs, cordon, thermometer, disinfectant, forms). Quantities
-// are for one post for the first days; every line can be changed.
+// DefaultChecklist is the first checklist template, the list a new
+// checkpoint gets unless it is given its own: what the report's secretary
+// arranged for seven posts in a few hours (tent, power, stove, coal), what
+// a gate needs to check people (table, chairs, cordon, thermometer,
+// disinfectant, forms). Quantities are for one post for the first days.
+// The migration stores the same lines as the template, which admins then
+// edit; a test keeps the two equal.
 func DefaultChecklist() []*ChecklistItem {
 	m := func(key, name string, need int, unit string) *ChecklistItem {
 		return &ChecklistItem{Key: key, Name: name, Kind: ItemMaterial, Need: need, Unit: unit}
@@ -212,6 +221,35 @@ func DefaultChecklist() []*ChecklistItem {
 		it.Position = i + 1
 	}
 	return items
+}
+
+// MaxChecklist bounds the lines of a checklist or of the template.
+const MaxChecklist = 50
+
+// ValidateChecklist checks the lines of a checklist template: 1 to
+// MaxChecklist valid items with distinct keys. An error names the line as
+// field "items.N.FIELD" (N from 0), so a form can show it beside the row.
+// Positions follow the order given.
+func ValidateChecklist(items []*ChecklistItem) error {
+	if len(items) == 0 || len(items) > MaxChecklist {
+		return FieldError("items", "a checklist has 1 to %d lines", MaxChecklist)
+	}
+	seen := map[string]bool{}
+	for i, it := range items {
+		if err := it.Validate(); err != nil {
+			var e *Error
+			if errors.As(err, &e) {
+				return &Error{Code: e.Code, Field: fmt.Sprintf("items.%d.%s", i, e.Field), Message: e.Message}
+			}
+			return err
+		}
+		if seen[it.Key] {
+			return FieldError(fmt.Sprintf("items.%d.key", i), "the key %s is on two lines", it.Key)
+		}
+		seen[it.Key] = true
+		it.Position = i + 1
+	}
+	return nil
 }
 
 // SetupGaps is what keeps a checkpoint from opening.
@@ -287,13 +325,15 @@ type CheckpointUpdate struct {
 // is outside the caller's scope; EFORBIDDEN without the permission
 // (checkpoints.manage to create and set up, checkpoints.log to record
 // passages, registry.read to read, reports.read or checkpoints.log for
-// the passage log and counts); EINVALID for a bad field or using more than
-// is on hand; ECONFLICT for a duplicate name or item key, opening with
-// gaps in the setup (the message lists them), or a passage at a checkpoint
-// that is not open.
+// the passage log and counts; checkpoints.manage and a scope at a root to
+// change the checklist template); EINVALID for a bad field or using more
+// than is on hand; ECONFLICT for a duplicate name or item key, opening
+// with gaps in the setup (the message lists them), or a passage at a
+// checkpoint that is not open. A passage outside the opening hours is not
+// an error: it is recorded as refused, with the reason.
 type CheckpointService interface {
 	// CreateCheckpoint adds a checkpoint being set up, with c.Checklist or,
-	// when it is empty, DefaultChecklist.
+	// when it is empty, the checklist template.
 	CreateCheckpoint(ctx context.Context, c *Checkpoint) error
 	FindCheckpointByID(ctx context.Context, id int64) (*Checkpoint, error)
 	// FindCheckpoints returns matching checkpoints by place and name, and
@@ -306,6 +346,14 @@ type CheckpointService interface {
 
 	// AddChecklistItem adds a line to a checkpoint's checklist.
 	AddChecklistItem(ctx context.Context, item *ChecklistItem) error
+	// ChecklistTemplate returns the checklist new checkpoints get, in
+	// order.
+	ChecklistTemplate(ctx context.Context) ([]*ChecklistItem, error)
+	// SetChecklistTemplate replaces the template with items (see
+	// ValidateChecklist); checkpoints created earlier keep their lists. It
+	// applies to the whole tree, so only a principal scoped at a root may
+	// change it.
+	SetChecklistTemplate(ctx context.Context, items []*ChecklistItem) error
 	// SetTaskDone ticks a task off (or back on).
 	SetTaskDone(ctx context.Context, itemID int64, done bool) (*ChecklistItem, error)
 	// RecordMaterial adds a ledger entry and returns the item's balance.

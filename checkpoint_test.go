@@ -1,6 +1,7 @@
 package frontline_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -121,20 +122,26 @@ func TestShift_Validate(t *testing.T) {
 	if s.Leader().Name != "王林" {
 		t.Fatalf("leader %q", s.Leader().Name)
 	}
-	bad := map[string]func(s *frontline.Shift){
-		"no leader":          func(s *frontline.Shift) { s.Staff[0].Leader = false },
-		"two leaders":        func(s *frontline.Shift) { s.Staff[1].Leader = true },
-		"unnamed department": func(s *frontline.Shift) { s.Staff[1].Department = "" },
-		"no staff":           func(s *frontline.Shift) { s.Staff = nil },
-		"ends first":         func(s *frontline.Shift) { s.End = s.Start },
-		"too long":           func(s *frontline.Shift) { s.End = s.Start.Add(25 * time.Hour) },
-		"unknown origin":     func(s *frontline.Shift) { s.Staff[2].Origin = "army" },
+	// Each refusal names the field, and for a member the member's row.
+	bad := map[string]struct {
+		change func(s *frontline.Shift)
+		field  string
+	}{
+		"no leader":          {func(s *frontline.Shift) { s.Staff[0].Leader = false }, "staff"},
+		"two leaders":        {func(s *frontline.Shift) { s.Staff[1].Leader = true }, "staff"},
+		"unnamed department": {func(s *frontline.Shift) { s.Staff[1].Department = "" }, "staff.1.department"},
+		"no staff":           {func(s *frontline.Shift) { s.Staff = nil }, "staff"},
+		"ends first":         {func(s *frontline.Shift) { s.End = s.Start }, "end"},
+		"too long":           {func(s *frontline.Shift) { s.End = s.Start.Add(25 * time.Hour) }, "end"},
+		"unknown origin":     {func(s *frontline.Shift) { s.Staff[2].Origin = "army" }, "staff.2.origin"},
+		"a bad phone":        {func(s *frontline.Shift) { s.Staff[0].Phone = "12345" }, "staff.0.phone"},
+		"no name":            {func(s *frontline.Shift) { s.Staff[2].Name = " " }, "staff.2.name"},
 	}
-	for name, change := range bad {
+	for name, tt := range bad {
 		s := good()
-		change(s)
-		if frontline.ErrorCode(s.Validate()) != frontline.EINVALID {
-			t.Errorf("%s accepted", name)
+		tt.change(s)
+		if err := s.Validate(); frontline.ErrorCode(err) != frontline.EINVALID || frontline.ErrorField(err) != tt.field {
+			t.Errorf("%s: %v, want EINVALID on %s", name, err, tt.field)
 		}
 	}
 }
@@ -204,5 +211,38 @@ func TestPassage_Request(t *testing.T) {
 	}
 	if frontline.ParentPath("/1/") != "" || frontline.ParentPath("/1/2/3/") != "/1/2/" {
 		t.Error("ParentPath")
+	}
+}
+
+func TestValidateChecklist(t *testing.T) {
+	if err := frontline.ValidateChecklist(frontline.DefaultChecklist()); err != nil {
+		t.Fatalf("the default checklist: %v", err)
+	}
+	line := func(key string, kind frontline.ItemKind, need int, unit string) *frontline.ChecklistItem {
+		return &frontline.ChecklistItem{Key: key, Name: key, Kind: kind, Need: need, Unit: unit}
+	}
+	items := []*frontline.ChecklistItem{line("tent", frontline.ItemMaterial, 1, "顶"), line("briefing", frontline.ItemTask, 0, "")}
+	if err := frontline.ValidateChecklist(items); err != nil || items[1].Position != 2 {
+		t.Fatalf("valid list: %v, positions %d %d", err, items[0].Position, items[1].Position)
+	}
+	tooMany := make([]*frontline.ChecklistItem, frontline.MaxChecklist+1)
+	for i := range tooMany {
+		tooMany[i] = line(fmt.Sprintf("k%d", i), frontline.ItemTask, 0, "")
+	}
+	for _, tt := range []struct {
+		name  string
+		items []*frontline.ChecklistItem
+		field string
+	}{
+		{"empty", nil, "items"},
+		{"too many", tooMany, "items"},
+		{"a material without a unit", []*frontline.ChecklistItem{line("tent", frontline.ItemMaterial, 1, "顶"), line("coal", frontline.ItemMaterial, 50, "")}, "items.1.unit"},
+		{"a key twice", []*frontline.ChecklistItem{line("tent", frontline.ItemMaterial, 1, "顶"), line("TENT", frontline.ItemTask, 0, "")}, "items.1.key"},
+		{"an unknown kind", []*frontline.ChecklistItem{line("x", "tool", 0, "")}, "items.0.kind"},
+	} {
+		err := frontline.ValidateChecklist(tt.items)
+		if frontline.ErrorCode(err) != frontline.EINVALID || frontline.ErrorField(err) != tt.field {
+			t.Errorf("%s: %v, want EINVALID on %s", tt.name, err, tt.field)
+		}
 	}
 }

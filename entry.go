@@ -66,7 +66,11 @@ type EntryRequest struct {
 	// trip): zones that admit emergencies let it through, without checks.
 	Emergency bool
 	Checks    Checks
-	At        time.Time
+	// At is when the person passes, in the checkpoint's time zone: its
+	// wall-clock time is read against Hours.
+	At time.Time
+	// Hours are the checkpoint's opening hours ("" round the clock).
+	Hours string
 }
 
 // EntryResult is the decision on an EntryRequest and its grounds.
@@ -84,13 +88,19 @@ type EntryResult struct {
 	TestWithinHours int `json:"test_within_hours,omitempty"`
 }
 
-// EntryDecision decides a passage: the zone left must let the person out,
-// the zone entered must let them in, and unless it is an emergency the
-// checks must pass — a temperature below the fever line, a green code, and
-// a negative test within the shortest window any side asks for. A level
-// without a rule in rules refuses everyone: a missing rule fails closed.
+// EntryDecision decides a passage: the checkpoint must be open at that
+// hour, the zone left must let the person out, the zone entered must let
+// them in, and unless it is an emergency the checks must pass — a
+// temperature below the fever line, a green code, and a negative test
+// within the shortest window any side asks for. A level without a rule in
+// rules refuses everyone: a missing rule fails closed. Outside its hours a
+// post refuses emergencies too: they go through a round-the-clock post,
+// which the refusal sends them to.
 func EntryDecision(req EntryRequest, rules ZoneRuleSet, s EntrySettings) EntryResult {
 	res := EntryResult{From: req.From, To: req.To, Reasons: []Reason{}}
+	if !OpenDuring(req.Hours, req.At) {
+		res.Reasons = append(res.Reasons, Reason{Code: ReasonOutsideHours, Hours: req.Hours})
+	}
 	hours := s.TestWithinHours
 	for _, side := range []struct {
 		level ZoneLevel

@@ -137,3 +137,40 @@ func TestEntryDecision_RecordsRules(t *testing.T) {
 		t.Errorf("rule ids %d, %d", res.FromRuleID, res.ToRuleID)
 	}
 }
+
+// TestEntryDecision_Hours checks that a passage outside the opening hours
+// is refused with them, emergencies included, and that a round-the-clock
+// post never is. Hours are read in the time zone of the passage.
+func TestEntryDecision_Hours(t *testing.T) {
+	rules := defaultRules()
+	cst := time.FixedZone("CST", 8*60*60)
+	good := frontline.Checks{Temperature: 36.5, HealthCode: frontline.CodeGreen}
+	tests := []struct {
+		name      string
+		hours     string
+		at        time.Time
+		emergency bool
+		want      []string
+	}{
+		{"inside the hours", "06:00-22:00", time.Date(2022, 3, 29, 21, 59, 0, 0, cst), false, nil},
+		{"after closing", "06:00-22:00", time.Date(2022, 3, 29, 22, 0, 0, 0, cst), false, []string{"outside_hours:"}},
+		{"an emergency after closing", "06:00-22:00", time.Date(2022, 3, 29, 23, 30, 0, 0, cst), true, []string{"outside_hours:"}},
+		{"a night post at 03:00", "20:00-08:00", time.Date(2022, 3, 29, 3, 0, 0, 0, cst), false, nil},
+		{"a night post at noon", "20:00-08:00", time.Date(2022, 3, 29, 12, 0, 0, 0, cst), false, []string{"outside_hours:"}},
+		{"round the clock at 03:00", "", time.Date(2022, 3, 29, 3, 0, 0, 0, cst), false, nil},
+		// 14:30 UTC is 22:30 in China: closed, though 14:30 is inside the hours.
+		{"hours read in the passage's zone", "06:00-22:00", time.Date(2022, 3, 29, 14, 30, 0, 0, time.UTC).In(cst), false, []string{"outside_hours:"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := frontline.EntryDecision(frontline.EntryRequest{Checks: good, At: tt.at, Hours: tt.hours, Emergency: tt.emergency},
+				rules, frontline.DefaultEntrySettings)
+			if got := codes(res.Reasons); !slices.Equal(got, append([]string{}, tt.want...)) || res.Allowed != (len(tt.want) == 0) {
+				t.Fatalf("allowed=%v reasons %v, want %v", res.Allowed, got, tt.want)
+			}
+			if len(tt.want) > 0 && (res.Reasons[0].Hours != tt.hours || res.Reasons[0].Text() != "outside the checkpoint's opening hours ("+tt.hours+")") {
+				t.Errorf("reason %+v says %q", res.Reasons[0], res.Reasons[0].Text())
+			}
+		})
+	}
+}

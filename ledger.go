@@ -1,6 +1,7 @@
 package frontline
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -193,8 +194,8 @@ func (s *Shift) Validate() error {
 		return FieldError("staff", "a shift has 1 to 50 named staff")
 	}
 	leaders := 0
-	for _, m := range s.Staff {
-		if err := m.validate(); err != nil {
+	for i, m := range s.Staff {
+		if err := m.validate(i); err != nil {
 			return err
 		}
 		if m.Leader {
@@ -207,25 +208,28 @@ func (s *Shift) Validate() error {
 	return nil
 }
 
-func (m *StaffMember) validate() error {
+// validate checks the i-th member of a shift; an error names the field as
+// "staff.I.FIELD", so a form can show it beside the member's row.
+func (m *StaffMember) validate(i int) error {
+	field := func(name string) string { return fmt.Sprintf("staff.%d.%s", i, name) }
 	m.Name = CleanName(m.Name)
 	if m.Name == "" || len([]rune(m.Name)) > 50 {
-		return FieldError("staff.name", "every member needs a name of at most 50 characters")
+		return FieldError(field("name"), "every member needs a name of at most 50 characters")
 	}
 	phone, err := NormalizePhone(m.Phone)
 	if err != nil {
-		return &Error{Code: EINVALID, Field: "staff.phone", Message: ErrorMessage(err)}
+		return &Error{Code: EINVALID, Field: field("phone"), Message: ErrorMessage(err)}
 	}
 	m.Phone = phone
 	if StaffOriginLabels[m.Origin] == "" {
-		return FieldError("staff.origin", "unknown origin %q (community, volunteer, sent_down, department)", m.Origin)
+		return FieldError(field("origin"), "unknown origin %q (community, volunteer, sent_down, department)", m.Origin)
 	}
 	m.Department = CleanName(m.Department)
 	if m.Origin == OriginDepartment && m.Department == "" {
-		return FieldError("staff.department", "%s comes from a department: name it", m.Name)
+		return FieldError(field("department"), "%s comes from a department: name it", m.Name)
 	}
 	if len([]rune(m.Department)) > 60 {
-		return FieldError("staff.department", "the department name is longer than 60 characters")
+		return FieldError(field("department"), "the department name is longer than 60 characters")
 	}
 	return nil
 }

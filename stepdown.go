@@ -17,6 +17,8 @@ type Reason struct {
 	Level ZoneLevel `json:"level,omitempty"`
 	Have  float64   `json:"have,omitempty"`
 	Need  float64   `json:"need,omitempty"`
+	// Hours are a checkpoint's opening hours, for ReasonOutsideHours.
+	Hours string `json:"hours,omitempty"`
 }
 
 // Reason codes.
@@ -31,6 +33,7 @@ const (
 	ReasonHealthCode     = "health_code"     // the health code is not green (or was not shown)
 	ReasonNoTest         = "no_test"         // no negative test result was shown
 	ReasonTestTooOld     = "test_too_old"    // the negative result is older than allowed
+	ReasonOutsideHours   = "outside_hours"   // the checkpoint is not open at this hour
 )
 
 // Text says the reason in English, for logs, the command line and the API;
@@ -58,6 +61,8 @@ func (r Reason) Text() string {
 		return fmt.Sprintf("no negative test within %g hours was shown", r.Need)
 	case ReasonTestTooOld:
 		return fmt.Sprintf("the negative test is %g hours old; at most %g allowed", r.Have, r.Need)
+	case ReasonOutsideHours:
+		return "outside the checkpoint's opening hours (" + r.Hours + ")"
 	}
 	return r.Code
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/frontline-org/frontline"
 )
@@ -17,12 +18,15 @@ type CheckpointService struct {
 	// Settings are the checks every checkpoint makes; DefaultEntrySettings
 	// unless the deployment sets its own.
 	Settings frontline.EntrySettings
+	// Location is the time zone opening hours are written in; China
+	// Standard Time unless the deployment sets its own, as web.Server's.
+	Location *time.Location
 }
 
 // NewCheckpointService returns a CheckpointService on db with the default
-// entry settings.
+// entry settings, reading opening hours in China Standard Time.
 func NewCheckpointService(db *DB) *CheckpointService {
-	return &CheckpointService{db: db, Settings: frontline.DefaultEntrySettings}
+	return &CheckpointService{db: db, Settings: frontline.DefaultEntrySettings, Location: time.FixedZone("CST", 8*60*60)}
 }
 
 const checkpointSelect = `SELECT c.id, c.place_id, c.name, c.location, c.type, c.hours, c.status, c.created_at, c.created_by,
@@ -97,7 +101,9 @@ func (s *CheckpointService) CreateCheckpoint(ctx context.Context, c *frontline.C
 	}
 	items := c.Checklist
 	if len(items) == 0 {
-		items = frontline.DefaultChecklist()
+		if items, err = tx.checklistTemplate(ctx); err != nil {
+			return err
+		}
 	}
 	by := frontline.ActorFrom(ctx).String()
 	c.Place, c.CreatedAt, c.UpdatedAt, c.CreatedBy = place, tx.now, tx.now, by

@@ -108,7 +108,12 @@ func (s *CheckpointService) RecordPassage(ctx context.Context, p *frontline.Pass
 		return err
 	}
 	p.At = p.At.UTC()
-	res := frontline.EntryDecision(p.Request(c.Place.Path, home, zones), rules, s.Settings)
+	req := p.Request(c.Place.Path, home, zones)
+	req.Hours = c.Hours
+	if s.Location != nil {
+		req.At = p.At.In(s.Location) // opening hours are local wall-clock times
+	}
+	res := frontline.EntryDecision(req, rules, s.Settings)
 	p.Allowed, p.Reasons, p.From, p.To = res.Allowed, res.Reasons, res.From, res.To
 	p.FromRuleID, p.ToRuleID, p.RecordedBy = res.FromRuleID, res.ToRuleID, frontline.ActorFrom(ctx).String()
 	if err := tx.insertPassage(ctx, p); err != nil {

@@ -31,6 +31,7 @@ func zoneMessages() map[string]message {
 		"reason.health_code":     {"健康码不是绿码", "The health code is not green"},
 		"reason.no_test":         {"没有 %s 小时内核酸阴性证明", "No negative test within %s hours"},
 		"reason.test_too_old":    {"核酸阴性证明已过 %s 小时（限 %s 小时）", "The negative test is %s hours old (at most %s)"},
+		"reason.outside_hours":   {"不在本卡点开放时间（%s），请走 24 小时卡点", "Outside this checkpoint's hours (%s); use a round-the-clock checkpoint"},
 	}
 	for _, part := range []map[string]message{zoneBoardMessages(), checkpointMessages(), passageMessages()} {
 		for id, m := range part {
@@ -185,6 +186,8 @@ func (s *Server) reasonText(lang string, r frontline.Reason) (string, error) {
 		args = []any{num(r.Need)}
 	case frontline.ReasonTestTooOld, frontline.ReasonDaysClear, frontline.ReasonNegativeRounds:
 		args = []any{num(r.Have), num(r.Need)}
+	case frontline.ReasonOutsideHours:
+		args = []any{r.Hours}
 	}
 	return s.text(lang, "reason."+r.Code, args...)
 }

@@ -30,7 +30,7 @@ func TestZones_Messages(t *testing.T) {
 	}
 	for _, code := range []string{frontline.ReasonDaysClear, frontline.ReasonNegativeRounds, frontline.ReasonNoRule, frontline.ReasonLeave,
 		frontline.ReasonEnter, frontline.ReasonNoTemperature, frontline.ReasonFever, frontline.ReasonHealthCode,
-		frontline.ReasonNoTest, frontline.ReasonTestTooOld} {
+		frontline.ReasonNoTest, frontline.ReasonTestTooOld, frontline.ReasonOutsideHours} {
 		ids = append(ids, "reason."+code)
 	}
 	for k := range frontline.CheckpointTypeLabels {
