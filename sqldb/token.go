@@ -143,7 +143,11 @@ func (s *UserService) RevokeToken(ctx context.Context, id int64) error {
 	if err := tx.audit(ctx, "revoke", "token", t.ID, path, tokenFields(t), map[string]any{"revoked_at": tx.now}); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.tokens.clear()
+	return nil
 }
 
 // AuthenticateToken resolves a device token's secret to its principal,
@@ -154,6 +158,9 @@ func (s *UserService) AuthenticateToken(ctx context.Context, secret string) (*fr
 		return nil, errBadToken
 	}
 	hash := hashSecret(secret)
+	if p := s.tokens.get(hash, s.db.Now()); p != nil {
+		return p, nil
+	}
 	tx, err := s.db.BeginReadTx(ctx)
 	if err != nil {
 		return nil, err
@@ -176,5 +183,7 @@ func (s *UserService) AuthenticateToken(ctx context.Context, secret string) (*fr
 			return nil, err
 		}
 	}
-	return &frontline.Principal{TokenID: t.ID, Login: "token:" + t.Name, Role: t.Role, ScopeID: t.ScopeID, ScopePath: path}, nil
+	p := &frontline.Principal{TokenID: t.ID, Login: "token:" + t.Name, Role: t.Role, ScopeID: t.ScopeID, ScopePath: path}
+	s.tokens.put(hash, p, now)
+	return p, nil
 }
