@@ -19,9 +19,13 @@ import (
 const checkpointEvery = 250 * time.Millisecond
 
 // walRestartFrames is the WAL size, in pages, past which the checkpointer
-// makes the writer wait for a RESTART checkpoint, so that a load that never
-// pauses cannot grow the WAL without bound.
-const walRestartFrames = 256 * 1024 // 1 GiB of 4 KiB pages
+// runs a RESTART checkpoint on the writer's connection, so the WAL starts
+// over from its beginning. Under a load that never pauses, passive
+// checkpoints copy the frames but the WAL is never reset and grows by tens
+// of megabytes a second. The restart waits for the commit in progress and
+// holds the next one only while it copies what the passive runs have not,
+// a few milliseconds.
+const walRestartFrames = 16 * 1024 // 64 MiB of 4 KiB pages
 
 // startCheckpointer starts the background checkpoint and returns the
 // function that stops it, after a last checkpoint that truncates the WAL.
