@@ -41,6 +41,7 @@ func commands() []command {
 		{"export", "export residents as CSV or XLSX", runExport},
 		{"user", "manage users: add, list, passwd, disable, enable", runUser},
 		{"demo", "build the demo city into the database", runDemo},
+		{"bench", "measure the sampling hot path (bench sampling)", runBench},
 		{"version", "print the version", runVersion},
 	}
 }
