@@ -130,8 +130,6 @@ type Binding struct {
 	PersonName  string    `json:"person_name,omitempty"` // filled by finders
 	HouseholdID int64     `json:"household_id"`
 	StationID   int64     `json:"station_id,omitempty"`
-	RequestID   string    `json:"request_id"`
-	Item        int       `json:"item"` // position in its request
 	BoundAt     time.Time `json:"bound_at"`
 	BoundBy     string    `json:"bound_by"`
 	UndoneAt    time.Time `json:"undone_at,omitzero"`

@@ -3,8 +3,8 @@ package notify_test
 import (
 	"context"
 	"errors"
-	"net/http"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"

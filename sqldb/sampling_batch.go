@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -132,23 +133,20 @@ func (b *batch) replays(ctx context.Context, jobs []*bindJob) error {
 	done := map[*bindJob]bool{}
 	for start := 0; start < len(ids); start += 500 {
 		part := ids[start:min(start+500, len(ids))]
-		rows, err := b.tx.QueryContext(ctx, `SELECT b.request_id, b.item, b.id, b.person_id, `+tubeColumns+`
-			FROM bindings b JOIN tubes t ON t.id = b.tube_id WHERE b.request_id IN `+inList(len(part))+` ORDER BY b.id`, part...)
+		rows, err := b.tx.QueryContext(ctx, `SELECT r.request_id, r.items, `+tubeColumns+`
+			FROM sampling_requests r JOIN tubes t ON t.id = r.tube_id WHERE r.request_id IN `+inList(len(part)), part...)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
-			var rid string
-			var item int
-			var it frontline.BindItem
+			var rid, items string
 			var t frontline.Tube
-			if err := rows.Scan(append([]any{&rid, &item, &it.BindingID, &it.PersonID}, tubeDest(&t)...)...); err != nil {
+			if err := rows.Scan(append([]any{&rid, &items}, tubeDest(&t)...)...); err != nil {
 				rows.Close()
 				return err
 			}
 			j := first[rid]
-			it.OK = true
-			j.answer.Items, j.answer.Tube, j.answer.Replayed = append(j.answer.Items, it), &t, true
+			j.answer.Items, j.answer.Tube, j.answer.Replayed = parseItems(items), &t, true
 			done[j] = true
 		}
 		rows.Close()
@@ -162,6 +160,35 @@ func (b *batch) replays(ctx context.Context, jobs []*bindJob) error {
 		}
 	}
 	return nil
+}
+
+// formatItems writes the persons a request bound, with their bindings,
+// as sampling_requests keeps them: "person:binding" pairs.
+func formatItems(items []frontline.BindItem) string {
+	var b strings.Builder
+	for _, it := range items {
+		if it.OK {
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(strconv.FormatInt(it.PersonID, 10))
+			b.WriteByte(':')
+			b.WriteString(strconv.FormatInt(it.BindingID, 10))
+		}
+	}
+	return b.String()
+}
+
+// parseItems reads what formatItems wrote back into answer items.
+func parseItems(s string) []frontline.BindItem {
+	var out []frontline.BindItem
+	for _, pair := range strings.Fields(s) {
+		p, b, _ := strings.Cut(pair, ":")
+		pid, _ := strconv.ParseInt(p, 10, 64)
+		bid, _ := strconv.ParseInt(b, 10, 64)
+		out = append(out, frontline.BindItem{PersonID: pid, BindingID: bid, OK: true})
+	}
+	return out
 }
 
 // loadRounds reads the rounds of the batch's requests.

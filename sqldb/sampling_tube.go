@@ -62,12 +62,12 @@ func (s *SamplingService) FindTube(ctx context.Context, code string) (*frontline
 }
 
 const bindingColumns = `b.id, b.round_id, b.tube_id, b.person_id, p.name, p.household_id, COALESCE(b.station_id, 0),
-	b.request_id, b.item, b.bound_at, b.bound_by, b.undone_at, b.undone_by`
+	b.bound_at, b.bound_by, b.undone_at, b.undone_by`
 
 func scanBinding(sc interface{ Scan(...any) error }) (*frontline.Binding, error) {
 	var b frontline.Binding
 	if err := sc.Scan(&b.ID, &b.RoundID, &b.TubeID, &b.PersonID, &b.PersonName, &b.HouseholdID, &b.StationID,
-		&b.RequestID, &b.Item, &b.BoundAt, &b.BoundBy, nullTimeDest{&b.UndoneAt}, &b.UndoneBy); err != nil {
+		&b.BoundAt, &b.BoundBy, nullTimeDest{&b.UndoneAt}, &b.UndoneBy); err != nil {
 		return nil, err
 	}
 	b.BoundAt = b.BoundAt.UTC()

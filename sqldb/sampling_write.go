@@ -67,12 +67,15 @@ func (b *batch) insertLate(ctx context.Context) error {
 }
 
 var bindingInsert = multiRow{
-	prefix: `INSERT INTO bindings (id, round_id, tube_id, person_id, station_id, request_id, item, bound_at, bound_by) `,
-	types:  []string{"BIGINT", "BIGINT", "BIGINT", "BIGINT", "BIGINT", "TEXT", "INTEGER", "TIMESTAMPTZ", "TEXT"}}
+	prefix: `INSERT INTO bindings (id, round_id, tube_id, person_id, station_id, bound_at, bound_by) `,
+	types:  []string{"BIGINT", "BIGINT", "BIGINT", "BIGINT", "BIGINT", "TIMESTAMPTZ", "TEXT"}}
+
+var requestInsert = multiRow{prefix: `INSERT INTO sampling_requests (request_id, round_id, tube_id, items, at) `,
+	types: []string{"TEXT", "BIGINT", "BIGINT", "TEXT", "TIMESTAMPTZ"}}
 
 // insertBindings writes the new bindings with ids reserved first, which
-// spares reading back a RETURNING row per binding, and gives each answer
-// item its binding's id.
+// spares reading back a RETURNING row per binding, gives each answer item
+// its binding's id, and records each request that bound someone.
 func (b *batch) insertBindings(ctx context.Context) error {
 	ids, err := b.tx.nextIDs(ctx, "bindings", len(b.binds))
 	if err != nil {
@@ -83,10 +86,23 @@ func (b *batch) insertBindings(ctx context.Context) error {
 		nb.job.answer.Items[nb.item].BindingID = nb.id
 	}
 	at := b.tx.timeArg()
-	return bindingInsert.exec(ctx, b.tx, len(b.binds), func(i int, args []any) []any {
+	err = bindingInsert.exec(ctx, b.tx, len(b.binds), func(i int, args []any) []any {
 		nb := b.binds[i]
-		return append(args, nb.id, nb.member.roundID, nb.tube.ID, nb.member.personID, nullID(nb.job.req.StationID),
-			nb.job.req.RequestID, nb.item, at, nb.job.actor)
+		return append(args, nb.id, nb.member.roundID, nb.tube.ID, nb.member.personID, nullID(nb.job.req.StationID), at, nb.job.actor)
+	})
+	if err != nil {
+		return err
+	}
+	// One row per request that bound someone: what a retry answers with.
+	var bound []*bindJob
+	for _, j := range b.jobs {
+		if j.answer.Bound() > 0 {
+			bound = append(bound, j)
+		}
+	}
+	return requestInsert.exec(ctx, b.tx, len(bound), func(i int, args []any) []any {
+		j := bound[i]
+		return append(args, j.req.RequestID, j.req.RoundID, b.tubes[j.req.TubeCode].ID, formatItems(j.answer.Items), at)
 	})
 }
 

@@ -26,7 +26,7 @@ func newRoundCoverageJSON(c *frontline.RoundCoverage) roundCoverageJSON {
 type roundCoverageResponse struct {
 	Node     roundCoverageJSON   `json:"node"`
 	Children []roundCoverageJSON `json:"children"`
-	At       time.Time      `json:"at"`
+	At       time.Time           `json:"at"`
 }
 
 func (s *Server) roundCoverage(r *http.Request, roundID, placeID int64) (*roundCoverageResponse, error) {

@@ -156,27 +156,35 @@ CREATE TABLE tubes (
 CREATE UNIQUE INDEX tubes_code ON tubes (code);
 CREATE INDEX tubes_bag ON tubes (bag_id);
 
--- A person in a tube. The request id the station chose (with the item's
--- place in the request) is unique, so a retried request never binds twice;
--- one live binding per person per round is unique too. Every index here
--- and on tubes costs the writer a page per station per commit, so there
--- are no others: a station's tubes are found through the round.
+-- A person in a tube. One live binding per person per round is unique.
+-- Every index here and on tubes costs the writer a page per station per
+-- commit, so there are no others: a station's tubes are found through the
+-- round.
 CREATE TABLE bindings (
     id         INTEGER PRIMARY KEY,
     round_id   INTEGER NOT NULL,
     tube_id    INTEGER NOT NULL REFERENCES tubes (id),
     person_id  INTEGER NOT NULL,
     station_id INTEGER,
-    request_id TEXT NOT NULL,
-    item       INTEGER NOT NULL,
     bound_at   TIMESTAMP NOT NULL,
     bound_by   TEXT NOT NULL,
     undone_at  TIMESTAMP,
     undone_by  TEXT NOT NULL DEFAULT ''
 );
-CREATE UNIQUE INDEX bindings_request ON bindings (request_id, item);
 CREATE UNIQUE INDEX bindings_person ON bindings (person_id, round_id) WHERE undone_at IS NULL;
 CREATE INDEX bindings_tube ON bindings (tube_id);
+
+-- The requests that bound someone, by the id the station chose: a retried
+-- request finds its first answer here (persons and their bindings) and
+-- binds nothing again. One row per request, not an index entry per person.
+CREATE TABLE sampling_requests (
+    request_id TEXT NOT NULL PRIMARY KEY,
+    round_id   INTEGER NOT NULL,
+    tube_id    INTEGER NOT NULL,
+    -- "person:binding" pairs, space-separated, in request order
+    items      TEXT NOT NULL,
+    at         TIMESTAMP NOT NULL
+) WITHOUT ROWID;
 
 CREATE TABLE retest_tasks (
     id             INTEGER PRIMARY KEY,

@@ -1,0 +1,178 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/frontline-org/frontline"
+	"github.com/frontline-org/frontline/sqldb"
+)
+
+// SamplingConfig is a run of the sampling benchmark: a demo city, a round
+// over it, and Stations stations binding its residents over HTTP for
+// Duration.
+type SamplingConfig struct {
+	// DBURL is the database holding the demo city of Residents residents
+	// (CityURL gives the kept one); it is built when empty.
+	DBURL     string
+	Residents int
+	Stations  int
+	Duration  time.Duration
+	// PerRequest is how many persons a station sends per request: a whole
+	// tube of 10 by default (FIELD.md: stations should batch a tube), 1 for
+	// one request per scan.
+	PerRequest int
+	// RetryEvery sends every n-th request a second time with the same id,
+	// as a station does that lost an answer; 0 means 50.
+	RetryEvery int
+	// Rate, when set, paces the stations to this many bindings a second
+	// in all (open loop, as real stations scan at their own pace); zero
+	// sends each request as soon as the last is answered, which measures
+	// the most the server takes, with the latency of a full queue.
+	Rate int
+	// Synchronous is the server's SQLite synchronous level.
+	Synchronous string
+	// Server is the frontline binary to run the server as a child process,
+	// so its memory is its own; empty runs it inside this process.
+	Server string
+	Logger *slog.Logger
+	// Out receives the progress and the result lines.
+	Out io.Writer
+}
+
+// SamplingResult is what a run measured. Lost counts bindings answered
+// ok that are not in the database; Duplicated counts persons bound twice,
+// retries that bound anew and bindings no answer reported.
+type SamplingResult struct {
+	Bindings       int
+	Requests       int
+	Retries        int
+	Elapsed        time.Duration
+	BindingsPerSec float64
+	P50, P99       time.Duration
+	Lost           int
+	Duplicated     int
+	Problems       []string // CheckRound: counters that differ from a recount
+	RawInsertRows  float64  // rows per second the storage inserts in batches
+	NoopHTTP       float64  // requests per second of a no-op handler
+	ServerRSSMB    int      // peak resident memory of the server
+	ServerMode     string   // "child process" or "in process"
+}
+
+// Line is the result's last line.
+func (r *SamplingResult) Line() string {
+	return fmt.Sprintf("bindings/s=%.0f p50_ms=%.1f p99_ms=%.1f lost=%d duplicated=%d raw_insert_rows/s=%.0f noop_http_req/s=%.0f server_rss_mb=%d",
+		r.BindingsPerSec, ms(r.P50), ms(r.P99), r.Lost, r.Duplicated, r.RawInsertRows, r.NoopHTTP, r.ServerRSSMB)
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func (c *SamplingConfig) withDefaults() error {
+	if c.Residents < 1000 || c.Stations < 1 || c.Duration <= 0 {
+		return frontline.Errorf(frontline.EINVALID, "the sampling benchmark needs at least 1000 residents, a station and a duration")
+	}
+	if c.PerRequest <= 0 {
+		c.PerRequest = 10
+	}
+	if c.PerRequest > frontline.MaxBindPersons {
+		return frontline.Errorf(frontline.EINVALID, "at most %d persons per request", frontline.MaxBindPersons)
+	}
+	if c.RetryEvery <= 0 {
+		c.RetryEvery = 50
+	}
+	if c.Synchronous == "" {
+		c.Synchronous = "FULL"
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Out == nil {
+		c.Out = io.Discard
+	}
+	if c.DBURL == "" {
+		u, err := CityURL(sqldb.SQLite, "", c.Residents)
+		if err != nil {
+			return err
+		}
+		c.DBURL = u
+	}
+	return nil
+}
+
+// RunSampling runs the sampling benchmark: it builds or reuses the city,
+// opens a round with a site per community and the stations spread over
+// them, starts the server, drives it, then checks the database against
+// every answer and measures the storage's and HTTP's own rates.
+func RunSampling(ctx context.Context, cfg SamplingConfig) (*SamplingResult, error) {
+	if err := cfg.withDefaults(); err != nil {
+		return nil, err
+	}
+	setup, err := prepareRound(ctx, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(cfg.Out, "round %d open: %d residents, %d stations at %d sites (setup %s)\n",
+		setup.round.ID, setup.round.Expected, len(setup.stations), setup.sites, setup.took.Round(time.Millisecond))
+	srv, err := startServer(ctx, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	pace := "as fast as answered"
+	if cfg.Rate > 0 {
+		pace = fmt.Sprintf("paced to %d bindings/s", cfg.Rate)
+	}
+	fmt.Fprintf(cfg.Out, "server on %s (%s, synchronous=%s); driving %d stations, %d persons a request, %s, for %s\n",
+		srv.url, srv.mode, cfg.Synchronous, cfg.Stations, cfg.PerRequest, pace, cfg.Duration)
+	load := driveStations(ctx, &cfg, srv.url, setup)
+	res := load.result()
+	res.ServerMode = srv.mode
+	res.ServerRSSMB = srv.peakRSS()
+	if err := srv.stop(); err != nil {
+		return nil, fmt.Errorf("stop the server: %w", err)
+	}
+	if load.err != nil {
+		return nil, load.err
+	}
+	if err := verify(ctx, &cfg, setup, load, res); err != nil {
+		return nil, err
+	}
+	if res.RawInsertRows, err = rawInsert(ctx, &cfg); err != nil {
+		return nil, err
+	}
+	res.NoopHTTP = noopHTTP(ctx, cfg.Stations, cfg.PerRequest)
+	report(cfg.Out, res)
+	return res, nil
+}
+
+func report(w io.Writer, r *SamplingResult) {
+	fmt.Fprintf(w, "%d bindings in %d requests (%d retried with the same id) in %s; server in %s\n",
+		r.Bindings, r.Requests, r.Retries, r.Elapsed.Round(time.Millisecond), r.ServerMode)
+	if len(r.Problems) == 0 {
+		fmt.Fprintln(w, "counters equal a recount; no tube over capacity; nobody bound twice")
+	}
+	for _, p := range r.Problems {
+		fmt.Fprintln(w, "PROBLEM:", p)
+	}
+	fmt.Fprintln(w, r.Line())
+}
+
+// peakRSS reads the peak resident set (VmHWM) of a process in MiB, 0
+// where /proc is not there.
+func peakRSS(pid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	var kb int
+	for _, line := range strings.Split(string(b), "\n") {
+		if n, _ := fmt.Sscanf(line, "VmHWM: %d kB", &kb); n == 1 {
+			return kb / 1024
+		}
+	}
+	return 0
+}
