@@ -200,6 +200,11 @@ func (p *Principal) InScope(path string) bool {
 	return p != nil && p.ScopePath != "" && strings.HasPrefix(path, p.ScopePath)
 }
 
+// AtRoot reports whether the principal's scope is a root of the tree (a
+// city command): what it takes to change what applies to the whole tree,
+// such as the zone rules and the checklist template.
+func (p *Principal) AtRoot() bool { return p != nil && len(PathIDs(p.ScopePath)) == 1 }
+
 type principalKey struct{}
 
 // WithPrincipal returns a context carrying p, and an Actor for the changes

@@ -227,9 +227,9 @@ func DefaultChecklist() []*ChecklistItem {
 const MaxChecklist = 50
 
 // ValidateChecklist checks the lines of a checklist template: 1 to
-// MaxChecklist valid items with distinct keys. An error names the line as
-// field "items.N.FIELD" (N from 0), so a form can show it beside the row.
-// Positions follow the order given.
+// MaxChecklist valid items with distinct keys and names. An error names
+// the line as field "items.N.FIELD" (N from 0), so a form can show it
+// beside the row. Positions follow the order given.
 func ValidateChecklist(items []*ChecklistItem) error {
 	if len(items) == 0 || len(items) > MaxChecklist {
 		return FieldError("items", "a checklist has 1 to %d lines", MaxChecklist)
@@ -243,10 +243,13 @@ func ValidateChecklist(items []*ChecklistItem) error {
 			}
 			return err
 		}
-		if seen[it.Key] {
+		if seen["key:"+it.Key] {
 			return FieldError(fmt.Sprintf("items.%d.key", i), "the key %s is on two lines", it.Key)
 		}
-		seen[it.Key] = true
+		if seen["name:"+it.Name] {
+			return FieldError(fmt.Sprintf("items.%d.name", i), "the name %s is on two lines", it.Name)
+		}
+		seen["key:"+it.Key], seen["name:"+it.Name] = true, true
 		it.Position = i + 1
 	}
 	return nil

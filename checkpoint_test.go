@@ -239,6 +239,7 @@ func TestValidateChecklist(t *testing.T) {
 		{"a material without a unit", []*frontline.ChecklistItem{line("tent", frontline.ItemMaterial, 1, "顶"), line("coal", frontline.ItemMaterial, 50, "")}, "items.1.unit"},
 		{"a key twice", []*frontline.ChecklistItem{line("tent", frontline.ItemMaterial, 1, "顶"), line("TENT", frontline.ItemTask, 0, "")}, "items.1.key"},
 		{"an unknown kind", []*frontline.ChecklistItem{line("x", "tool", 0, "")}, "items.0.kind"},
+		{"a name twice", []*frontline.ChecklistItem{line("tent", frontline.ItemMaterial, 1, "顶"), {Key: "tent2", Name: "tent", Kind: frontline.ItemTask}}, "items.1.name"},
 	} {
 		err := frontline.ValidateChecklist(tt.items)
 		if frontline.ErrorCode(err) != frontline.EINVALID || frontline.ErrorField(err) != tt.field {

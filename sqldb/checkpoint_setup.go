@@ -31,6 +31,15 @@ func (tx *Tx) addItem(ctx context.Context, c *frontline.Checkpoint, it *frontlin
 	if err := it.Validate(); err != nil {
 		return err
 	}
+	// Two lines of one name (帐篷 under two keys) would leave staff unsure
+	// which one the ledger counts.
+	var same int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM checkpoint_items WHERE checkpoint_id = ? AND name = ?`,
+		c.ID, it.Name).Scan(&same); err != nil {
+		return err
+	} else if same > 0 {
+		return &frontline.Error{Code: frontline.ECONFLICT, Field: "name", Message: "the checklist already has an item named " + it.Name}
+	}
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(position), 0) + 1 FROM checkpoint_items WHERE checkpoint_id = ?`,
 		c.ID).Scan(&it.Position); err != nil {
 		return err

@@ -54,7 +54,7 @@ func (s *CheckpointService) SetChecklistTemplate(ctx context.Context, items []*f
 		return err
 	}
 	defer tx.Rollback()
-	if p := frontline.PrincipalFrom(ctx); p != nil && len(frontline.PathIDs(p.ScopePath)) != 1 {
+	if p := frontline.PrincipalFrom(ctx); p != nil && !p.AtRoot() {
 		return frontline.Errorf(frontline.EFORBIDDEN, "the checklist template serves the whole city; only the city command may change it")
 	}
 	if err := frontline.ValidateChecklist(items); err != nil {

@@ -61,6 +61,11 @@ func TestCheckpointService_Template(t *testing.T) {
 		if keys := itemKeys(after.Checklist); !slices.Equal(keys, itemKeys(edited)) || after.Checklist[2].Need != 100 {
 			t.Fatalf("new checkpoint's list %v", keys)
 		}
+		// A line of a name the list already has is refused, whatever its key.
+		err = s.AddChecklistItem(ctx, &frontline.ChecklistItem{CheckpointID: after.ID, Key: "training", Name: "岗前培训", Kind: frontline.ItemTask})
+		if frontline.ErrorCode(err) != frontline.ECONFLICT || frontline.ErrorField(err) != "name" {
+			t.Fatalf("a name twice on a checkpoint's list: %v", err)
+		}
 		standing, err := s.FindCheckpointByID(ctx, before.ID)
 		if err != nil || !slices.Equal(itemKeys(standing.Checklist), itemKeys(def)) {
 			t.Fatalf("the standing checkpoint's list changed: %v, %v", itemKeys(standing.Checklist), err)

@@ -154,7 +154,7 @@ func TestCheckpointService_Scope(t *testing.T) {
 				return err
 			}},
 			{"AddChecklistItem", frontline.PermManageCheckpoints, func(ctx context.Context, inside bool) error {
-				return s.AddChecklistItem(ctx, &frontline.ChecklistItem{CheckpointID: pick(inside).ID, Key: testID(), Name: "手电", Kind: frontline.ItemMaterial, Unit: "个"})
+				return s.AddChecklistItem(ctx, &frontline.ChecklistItem{CheckpointID: pick(inside).ID, Key: testID(), Name: "手电" + testID(), Kind: frontline.ItemMaterial, Unit: "个"})
 			}},
 			{"RecordMaterial", frontline.PermManageCheckpoints, func(ctx context.Context, inside bool) error {
 				_, err := s.RecordMaterial(ctx, &frontline.LedgerEntry{ItemID: pick(inside).Checklist[3].ID, Kind: frontline.LedgerRestocked, Quantity: 10})

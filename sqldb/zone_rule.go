@@ -120,7 +120,7 @@ func (s *ZoneService) UpdateZoneRule(ctx context.Context, r *frontline.ZoneRule)
 		return err
 	}
 	defer tx.Rollback()
-	if p := frontline.PrincipalFrom(ctx); p != nil && len(frontline.PathIDs(p.ScopePath)) != 1 {
+	if p := frontline.PrincipalFrom(ctx); p != nil && !p.AtRoot() {
 		return frontline.Errorf(frontline.EFORBIDDEN, "zone rules apply to the whole city; only the city command may change them")
 	}
 	if err := r.Validate(); err != nil {

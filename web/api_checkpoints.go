@@ -155,6 +155,30 @@ func (s *Server) apiTaskDone(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, map[string]any{"item": it})
 }
 
+// apiChecklistTemplate returns the checklist new checkpoints get.
+func (s *Server) apiChecklistTemplate(w http.ResponseWriter, r *http.Request) error {
+	items, err := s.Checkpoints.ChecklistTemplate(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"items": items})
+}
+
+// apiSetChecklistTemplate replaces the template with {"items": [...]} in
+// order; only the city command may.
+func (s *Server) apiSetChecklistTemplate(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Items []*frontline.ChecklistItem `json:"items"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := s.Checkpoints.SetChecklistTemplate(r.Context(), in.Items); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"items": in.Items})
+}
+
 // apiLedger returns a checkpoint's material entries and balances.
 func (s *Server) apiLedger(w http.ResponseWriter, r *http.Request) error {
 	q := newParams(r)

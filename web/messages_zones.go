@@ -33,7 +33,7 @@ func zoneMessages() map[string]message {
 		"reason.test_too_old":    {"核酸阴性证明已过 %s 小时（限 %s 小时）", "The negative test is %s hours old (at most %s)"},
 		"reason.outside_hours":   {"不在本卡点开放时间（%s），请走 24 小时卡点", "Outside this checkpoint's hours (%s); use a round-the-clock checkpoint"},
 	}
-	for _, part := range []map[string]message{zoneBoardMessages(), checkpointMessages(), passageMessages()} {
+	for _, part := range []map[string]message{zoneBoardMessages(), checkpointMessages(), passageMessages(), setupMessages(), templateMessages()} {
 		for id, m := range part {
 			c[id] = m
 		}
@@ -122,6 +122,107 @@ func checkpointMessages() map[string]message {
 		"checkpoint.refusedlist":        {"劝返记录", "Refused"},
 		"checkpoint.recent":             {"最近登记", "Latest passages"},
 		"checkpoint.nopassages":         {"还没有登记。", "Nothing recorded yet."},
+		"checkpoint.hours":              {"开放时间 %s", "Open %s"},
+		"checkpoint.allday":             {"24 小时开放", "Open round the clock"},
+		"checkpoint.outsidehours":       {"现在不在开放时间（%s），登记的通行都将劝返。", "Outside the opening hours (%s): every passage recorded now is refused."},
+		"checkpoints.template":          {"卡点物资清单模板", "Checklist template"},
+	}
+}
+
+// setupMessages are the texts of the setup section of the checkpoint
+// page: status, checklist, ledger and shifts.
+func setupMessages() map[string]message {
+	return map[string]message{
+		"setup.gaps":                   {"开放前还需：", "Before it can open:"},
+		"setup.gap.material":           {"%s 现有 %d，需要 %d %s", "%s: %d of %d %s on hand"},
+		"setup.gap.task":               {"%s 未完成", "%s not done"},
+		"setup.gap.unstaffed":          {"没有带班负责人的班次", "No shift with a leader"},
+		"setup.to.open":                {"开放卡点", "Open the checkpoint"},
+		"setup.to.setting_up":          {"转为搭建中", "Back to setting up"},
+		"setup.to.closed":              {"撤除卡点", "Close the checkpoint"},
+		"setup.checklist":              {"搭建清单", "Setup checklist"},
+		"setup.tick":                   {"完成", "Done"},
+		"setup.untick":                 {"撤销", "Undo"},
+		"setup.item.add":               {"增加一项", "Add a line"},
+		"setup.item.name":              {"名称", "Name"},
+		"setup.item.kind":              {"类别", "Kind"},
+		"setup.item.need":              {"需要数量（物资）", "Quantity needed (materials)"},
+		"setup.item.unit":              {"单位（物资）", "Unit (materials)"},
+		"setup.item.submit":            {"加入清单", "Add to the checklist"},
+		"setup.kind.material":          {"物资", "Material"},
+		"setup.kind.task":              {"任务", "Task"},
+		"setup.kind.issued":            {"发放", "Issued"},
+		"setup.kind.restocked":         {"补充", "Restocked"},
+		"setup.kind.used":              {"消耗", "Used"},
+		"setup.kind.returned":          {"退回", "Returned"},
+		"setup.ledger":                 {"物资台账", "Material ledger"},
+		"setup.ledger.note":            {"入 = 发放+补充，出 = 消耗+退回。", "In = issued + restocked; out = used + returned."},
+		"setup.ledger.kind":            {"记账类别", "Entry"},
+		"setup.ledger.submit":          {"记账", "Record"},
+		"setup.stock":                  {"现有/需要", "On hand/needed"},
+		"setup.in":                     {"入", "In"},
+		"setup.out":                    {"出", "Out"},
+		"setup.quantity":               {"数量", "Quantity"},
+		"setup.source":                 {"来源或去向（如区林草局、煤场）", "From or to (e.g. the forestry bureau, the coal yard)"},
+		"setup.note":                   {"备注", "Note"},
+		"setup.shifts":                 {"值守班次", "Shifts"},
+		"setup.shift.add":              {"增加班次", "Add a shift"},
+		"setup.shift.start":            {"开始时间", "Starts"},
+		"setup.shift.hours":            {"时长", "Length"},
+		"setup.shift.length":           {"%s 小时", "%s hours"},
+		"setup.shift.submit":           {"保存班次", "Save the shift"},
+		"setup.staff.member":           {"第 %d 人（不填则跳过）", "Member %d (leave empty to skip)"},
+		"setup.staff.name":             {"姓名", "Name"},
+		"setup.staff.phone":            {"电话", "Phone"},
+		"setup.staff.origin":           {"来源", "From"},
+		"setup.staff.department":       {"所在部门（部门干部必填，如区林草局）", "Department (for department cadres, e.g. 区林草局)"},
+		"setup.staff.leader":           {"带班负责人", "Leader of the shift"},
+		"setup.saved.status":           {"状态已更改。", "Status changed."},
+		"setup.saved.item":             {"已加入清单。", "Added to the checklist."},
+		"setup.saved.task":             {"已更新。", "Updated."},
+		"setup.saved.ledger":           {"已记账。", "Recorded."},
+		"setup.saved.shift":            {"班次已保存。", "Shift saved."},
+		"setup.error.cannotopen":       {"还不能开放：请先补齐下列各项。", "It cannot open yet: see what is missing below."},
+		"setup.error.status":           {"请选择状态。", "Choose a status."},
+		"setup.error.item_name":        {"请填写名称（不超过 60 字）。", "Give a name of at most 60 characters."},
+		"setup.error.item_taken":       {"清单里已有这一项。", "The checklist already has this line."},
+		"setup.error.item_kind":        {"请选择物资或任务。", "Choose material or task."},
+		"setup.error.item_need":        {"请填写需要的数量（整数）。", "Give the quantity needed, a whole number."},
+		"setup.error.item_unit":        {"物资请填写单位，如 顶、kg。", "Give the material's unit, e.g. kg."},
+		"setup.error.ledger_item":      {"请选择本卡点的物资。", "Choose a material of this checkpoint."},
+		"setup.error.ledger_kind":      {"请选择发放、补充、消耗或退回。", "Choose issued, restocked, used or returned."},
+		"setup.error.quantity":         {"请填写 1 至 1,000,000 的整数；消耗和退回不能超过现有数量。", "Give a whole number from 1 to 1,000,000; used and returned cannot exceed what is on hand."},
+		"setup.error.note":             {"来源或备注太长。", "The source or note is too long."},
+		"setup.error.shift_start":      {"请填写开始时间。", "Give the start."},
+		"setup.error.shift_hours":      {"请选择班次时长（最长 24 小时）。", "Choose the length (at most 24 hours)."},
+		"setup.error.staff":            {"请至少填写一人，并选定其中一名带班负责人。", "Name at least one person and choose one of them as leader."},
+		"setup.error.staff_name":       {"请填写姓名。", "Give the name."},
+		"setup.error.staff_phone":      {"请填写正确的手机号，或留空。", "Give a valid mobile number, or leave it empty."},
+		"setup.error.staff_origin":     {"请选择来源。", "Choose where the person comes from."},
+		"setup.error.staff_department": {"部门干部请填写所在部门，如区林草局。", "Name the department, e.g. 区林草局."},
+	}
+}
+
+// templateMessages are the texts of the checklist template page.
+func templateMessages() map[string]message {
+	return map[string]message{
+		"template.title":           {"卡点物资清单模板", "Checklist template"},
+		"template.note":            {"新建卡点时按此清单准备；已建卡点不受影响。清空一行的标识和名称即删除该行。", "New checkpoints get this checklist; existing ones keep theirs. Empty a row's key and name to remove it."},
+		"template.readonly":        {"模板适用于全市，只有市指挥部可以修改。", "The template serves the whole city; only the city command may change it."},
+		"template.saved":           {"模板已保存。", "Template saved."},
+		"template.key":             {"标识", "Key"},
+		"template.name":            {"名称", "Name"},
+		"template.kind":            {"类别", "Kind"},
+		"template.need":            {"数量", "Quantity"},
+		"template.unit":            {"单位", "Unit"},
+		"template.submit":          {"保存模板", "Save the template"},
+		"template.error.key":       {"标识不能有空格，最多 40 个字符，且不能重复。", "A key has no spaces, at most 40 characters, and appears once."},
+		"template.error.name":      {"请填写名称。", "Give a name."},
+		"template.error.kind":      {"请选择物资或任务。", "Choose material or task."},
+		"template.error.need":      {"请填写数量（整数）。", "Give the quantity, a whole number."},
+		"template.error.unit":      {"物资请填写单位。", "Give the unit."},
+		"template.error.items":     {"清单须有 1 至 50 项。", "The checklist has 1 to 50 lines."},
+		"template.error.forbidden": {"模板适用于全市，只有市指挥部可以修改。", "The template serves the whole city; only the city command may change it."},
 	}
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,8 @@ import (
 type checkpointsPage struct {
 	layout
 	Rows []checkpointRow
+	// CanManage links the checklist template.
+	CanManage bool
 }
 
 type checkpointRow struct {
@@ -41,7 +44,7 @@ func (s *Server) pageCheckpoints(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page := checkpointsPage{layout: s.layout(r, lang, title)}
+	page := checkpointsPage{layout: s.layout(r, lang, title), CanManage: callerFrom(ctx).principal.Can(frontline.PermManageCheckpoints)}
 	for _, c := range cs {
 		page.Rows = append(page.Rows, checkpointRow{Checkpoint: c, Short: byID[c.ID]})
 	}
@@ -62,6 +65,10 @@ type checkpointPage struct {
 	Refused         []passageRow
 	Recent          []passageRow
 	TestHours       []string
+	// OpenNow is false outside the opening hours, when every passage is
+	// refused; the page says so above the form.
+	OpenNow bool
+	Setup   setupView
 }
 
 // passageRow is a passage as the page lists it.
@@ -88,15 +95,16 @@ const recentPassages = 20
 
 func (s *Server) pageCheckpoint(w http.ResponseWriter, r *http.Request) error {
 	q := newParams(r)
-	id, shown := q.pathID("id"), q.id("passage")
+	id, shown, saved := q.pathID("id"), q.id("passage"), q.text("saved")
 	if err := q.check(); err != nil {
 		return err
 	}
-	f := newForm()
-	f.Values["direction"], f.Values["kind"], f.Values["health_code"] = string(frontline.DirIn), string(frontline.PassResident), string(frontline.CodeGreen)
-	page, err := s.checkpointPage(w, r, id, f)
+	page, err := s.checkpointPage(w, r, id, s.newPassageForm())
 	if err != nil {
 		return err
+	}
+	if saved != nil && slices.Contains([]string{"status", "item", "task", "ledger", "shift"}, *saved) {
+		page.Setup.Saved, page.Setup.Unfolded = "setup.saved."+*saved, true
 	}
 	for i := range page.Recent {
 		if shown != nil && page.Recent[i].ID == *shown {
@@ -104,6 +112,14 @@ func (s *Server) pageCheckpoint(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return s.render(w, http.StatusOK, pageCheckpointName, page)
+}
+
+// newPassageForm is the entry form as a new passage starts: someone coming
+// in, a resident, a green code.
+func (s *Server) newPassageForm() form {
+	f := newForm()
+	f.Values["direction"], f.Values["kind"], f.Values["health_code"] = string(frontline.DirIn), string(frontline.PassResident), string(frontline.CodeGreen)
+	return f
 }
 
 // checkpointPage gathers the gate page of checkpoint id.
@@ -115,7 +131,11 @@ func (s *Server) checkpointPage(w http.ResponseWriter, r *http.Request, id int64
 	}
 	lang := pickLang(w, r)
 	page := &checkpointPage{layout: s.layout(r, lang, c.Name), Checkpoint: c, Form: f,
-		Open: c.Status == frontline.CheckpointOpen, TestHours: []string{"12", "24", "48", "72"}}
+		Open: c.Status == frontline.CheckpointOpen, TestHours: []string{"12", "24", "48", "72"},
+		OpenNow: c.OpenAt(s.Now().In(s.Location)), Setup: s.newSetupView(r, c)}
+	if err := s.fillSetup(r, lang, c, &page.Setup); err != nil {
+		return nil, err
+	}
 	st, err := s.Zones.EffectiveLevel(ctx, c.PlaceID)
 	if err != nil {
 		return nil, err

@@ -14,6 +14,7 @@ const (
 	pageZoneMapName     = "zonemap"
 	pageCheckpointsName = "checkpoints"
 	pageCheckpointName  = "checkpoint"
+	pageTemplateName    = "checklist_template"
 )
 
 // registerZones registers the pages and the API of sealed zones and
@@ -39,6 +40,14 @@ func (s *Server) registerZones() {
 	s.route("GET /checkpoints", log, s.pageCheckpoints)
 	s.route("GET /checkpoints/{id}", log, s.pageCheckpoint)
 	s.route("POST /checkpoints/{id}/passages", log, s.postPassage)
+	setup := Needs(frontline.PermManageCheckpoints)
+	s.route("GET /checkpoints/template", setup, s.pageChecklistTemplate)
+	s.route("POST /checkpoints/template", setup, s.postChecklistTemplate)
+	s.route("POST /checkpoints/{id}/status", setup, s.postCheckpointStatus)
+	s.route("POST /checkpoints/{id}/items", setup, s.postChecklistItem)
+	s.route("POST /checkpoints/{id}/items/{item}/done", setup, s.postTaskDone)
+	s.route("POST /checkpoints/{id}/ledger", setup, s.postLedger)
+	s.route("POST /checkpoints/{id}/shifts", setup, s.postShift)
 	s.registerZoneAPI()
 	s.registerCheckpointAPI()
 }
@@ -76,6 +85,8 @@ func (s *Server) registerCheckpointAPI() {
 	s.route("POST /api/v1/checkpoints/{id}/status", manage, s.apiCheckpointStatus)
 	s.route("POST /api/v1/checkpoints/{id}/checklist", manage, s.apiAddChecklistItem)
 	s.route("POST /api/v1/checklist-items/{id}/done", manage, s.apiTaskDone)
+	s.route("GET /api/v1/checklist-template", read, s.apiChecklistTemplate)
+	s.route("PUT /api/v1/checklist-template", manage, s.apiSetChecklistTemplate)
 	s.route("GET /api/v1/checkpoints/{id}/ledger", read, s.apiLedger)
 	s.route("POST /api/v1/checkpoints/{id}/ledger", manage, s.apiRecordMaterial)
 	s.route("GET /api/v1/shortages", read, s.apiShortages)
@@ -94,12 +105,16 @@ func (s *Server) parseZonePages() error {
 	if err != nil {
 		return err
 	}
-	for _, name := range []string{pageZonesName, pageZoneMapName, pageCheckpointsName, pageCheckpointName} {
+	for _, name := range []string{pageZonesName, pageZoneMapName, pageCheckpointsName, pageCheckpointName, pageTemplateName} {
 		t, err := base.Clone()
 		if err != nil {
 			return err
 		}
-		if s.pages[name], err = t.ParseFS(templateFiles, "templates/"+name+".html"); err != nil {
+		files := []string{"templates/" + name + ".html"}
+		if name == pageCheckpointName {
+			files = append(files, "templates/checkpoint_setup.html") // the setup section, kept apart for its size
+		}
+		if s.pages[name], err = t.ParseFS(templateFiles, files...); err != nil {
 			return err
 		}
 	}
