@@ -33,12 +33,16 @@ type scene struct {
 	secretary, zhang, gate  *client // 夏虹, 张彬, a forestry-bureau cadre at the gate
 }
 
-func buildScene(t *testing.T, db *sqldb.DB) *scene {
+func buildScene(t *testing.T, db *sqldb.DB) *scene { return buildSceneOf(t, db, 2000) }
+
+// buildSceneOf builds the scene in a demo city of the given number of
+// residents.
+func buildSceneOf(t *testing.T, db *sqldb.DB, residents int) *scene {
 	t.Helper()
 	ctx := context.Background()
 	db.Now = func() time.Time { return testNow }
 	places, persons := sqldb.NewPlaceService(db), sqldb.NewPersonService(db)
-	if _, err := demo.Build(ctx, demo.Config{Residents: 2000}, places, sqldb.NewImportService(db)); err != nil {
+	if _, err := demo.Build(ctx, demo.Config{Residents: residents}, places, sqldb.NewImportService(db)); err != nil {
 		t.Fatal(err)
 	}
 	sc := &scene{ts: newDBServer(t, db, withZones(db))}
