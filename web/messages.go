@@ -10,7 +10,7 @@ func newCatalog() map[string]message {
 	for _, part := range []map[string]message{
 		frameMessages(), placeMessages(), kindMessages(), personMessages(), personFormMessages(),
 		errorMessages(), sessionMessages(), userMessages(), tokenMessages(), auditMessages(),
-		actionMessages(), fieldMessages(), formErrorMessages(), screeningMessages(), zoneMessages(),
+		actionMessages(), fieldMessages(), formErrorMessages(), screeningMessages(), zoneMessages(), testingMessages(),
 	} {
 		for id, m := range part {
 			c[id] = m
