@@ -1,7 +1,183 @@
 package web
 
-// parseTestingPages parses the templates of the testing pages.
-func (s *Server) parseTestingPages() error { return nil }
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"time"
 
-// registerTestingPages registers the testing pages.
-func (s *Server) registerTestingPages() {}
+	"github.com/frontline-org/frontline"
+)
+
+// Testing pages, parsed by registerTesting with the layout and parts.
+const (
+	pageRoundsName  = "rounds"
+	pageRoundName   = "round"
+	pageGapsName    = "round_gaps"
+	pageStationName = "station"
+	pageLabelsName  = "tube_labels"
+	pageQRName      = "household_qr"
+	pageLabName     = "lab"
+)
+
+func testingPages() []string {
+	return []string{pageRoundsName, pageRoundName, pageGapsName, pageStationName, pageLabelsName, pageQRName, pageLabName}
+}
+
+// parseTestingPages parses the testing pages into the server's map.
+func (s *Server) parseTestingPages() error {
+	funcs := template.FuncMap{"t": s.text, "num": formatNumber, "when": s.formatTime, "clock": s.formatClock,
+		"field": fieldOf, "pct": func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) + "%" },
+		"rule": s.ruleText}
+	base, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html")
+	if err != nil {
+		return err
+	}
+	for _, name := range testingPages() {
+		t, err := base.Clone()
+		if err != nil {
+			return err
+		}
+		if s.pages[name], err = t.ParseFS(templateFiles, "templates/"+name+".html"); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// registerTestingPages registers the pages of test rounds.
+func (s *Server) registerTestingPages() {
+	manage, read := Needs(frontline.PermManageRounds), Needs(frontline.PermReadReports)
+	s.route("GET /rounds", AccessSignedIn, s.pageRounds)
+	s.route("POST /rounds", manage, s.postRound)
+	s.route("POST /rounds/{id}/open", manage, s.postOpenRound)
+	s.route("POST /rounds/{id}/close", manage, s.postCloseRound)
+	s.route("GET /rounds/{id}", read, s.pageRound)
+	s.route("GET /rounds/{id}/gaps", read, s.pageGaps)
+	s.route("POST /rounds/{id}/excuse", manage, s.postExcuse)
+	s.route("POST /notices/{id}/requeue", manage, s.postRequeue)
+	s.route("GET /rounds/{id}/station", Needs(frontline.PermSampling), s.pageStation)
+	s.route("GET /rounds/{id}/labels", AccessSignedIn, s.pageLabels)
+	s.route("GET /households/{id}/qr", Needs(frontline.PermReadRegistry), s.pageHouseholdQR)
+	s.route("GET /rounds/{id}/lab", Needs(frontline.PermPostResults), s.pageLab)
+	s.route("POST /rounds/{id}/lab/receive", Needs(frontline.PermPostResults), s.postReceive)
+	s.route("POST /rounds/{id}/lab/results", Needs(frontline.PermPostResults), s.postResultsFile)
+}
+
+// testingLink adds the rounds to the navigation, before its last link,
+// for the roles that work in them.
+func (s *Server) testingLink(links []navLink, p *frontline.Principal) []navLink {
+	if s.Rounds == nil || len(links) == 0 || !(p.Can(frontline.PermManageRounds) || p.Can(frontline.PermReadReports) ||
+		p.Can(frontline.PermSampling) || p.Can(frontline.PermPostResults)) {
+		return links
+	}
+	last := links[len(links)-1]
+	return append(links[:len(links)-1], navLink{"/rounds", "nav.rounds", "nav-rounds"}, last)
+}
+
+// ruleText writes a pool rule in the page's language.
+func (s *Server) ruleText(lang string, r frontline.PoolRule) (string, error) {
+	if r.Mode == frontline.PoolMixed {
+		return s.text(lang, "pool.pool", r.Size)
+	}
+	return s.text(lang, "pool."+string(r.Mode))
+}
+
+// roundsPage lists rounds and, for those who may, the form of a new one.
+type roundsPage struct {
+	layout
+	Rounds    []*frontline.Round
+	CanManage bool
+	Form      form
+	Scopes    []option
+}
+
+func (s *Server) pageRounds(w http.ResponseWriter, r *http.Request) error {
+	return s.renderRounds(w, r, newForm(), http.StatusOK)
+}
+
+func (s *Server) renderRounds(w http.ResponseWriter, r *http.Request, f form, status int) error {
+	lang := pickLang(w, r)
+	title, err := s.text(lang, "rounds.title")
+	if err != nil {
+		return err
+	}
+	rounds, _, err := s.Rounds.FindRounds(r.Context(), frontline.RoundFilter{Limit: maxRows})
+	if err != nil {
+		return err
+	}
+	p := callerFrom(r.Context()).principal
+	page := roundsPage{layout: s.layout(r, lang, title), Rounds: rounds, CanManage: p.Can(frontline.PermManageRounds), Form: f}
+	if page.CanManage {
+		if f.Values["day"] == "" {
+			f.Values["day"] = s.Now().In(s.Location).AddDate(0, 0, 1).Format(frontline.DateLayout)
+			f.Values["starts"], f.Values["ends"], f.Values["test_type"] = "06:00", "18:00", "PCR"
+		}
+		selected, ok := formID(f.Values["scope"])
+		if !ok {
+			selected = p.ScopeID
+		}
+		if page.Scopes, err = s.scopeOptions(r.Context(), lang, selected); err != nil {
+			return err
+		}
+	}
+	return s.render(w, status, pageRoundsName, page)
+}
+
+var roundFields = []string{"name", "scope", "day", "starts", "ends", "test_type"}
+
+// postRound plans a round from the form and goes to its dashboard.
+func (s *Server) postRound(w http.ResponseWriter, r *http.Request) error {
+	f, err := readForm(r, roundFields)
+	if err != nil {
+		return err
+	}
+	scope, ok := formID(f.Values["scope"])
+	if !ok {
+		scope = callerFrom(r.Context()).principal.ScopeID
+	}
+	starts, e1 := time.ParseInLocation(frontline.DateLayout+" 15:04", f.Values["day"]+" "+f.Values["starts"], s.Location)
+	ends, e2 := time.ParseInLocation(frontline.DateLayout+" 15:04", f.Values["day"]+" "+f.Values["ends"], s.Location)
+	if e1 != nil || e2 != nil {
+		f.Errors[""] = "error." + frontline.EINVALID
+		return s.renderRounds(w, r, f, http.StatusBadRequest)
+	}
+	round := &frontline.Round{Name: f.Values["name"], ScopeID: scope, Day: f.Values["day"], TestType: f.Values["test_type"],
+		StartsAt: starts, EndsAt: ends}
+	if err := s.Rounds.CreateRound(r.Context(), round); err != nil {
+		if err := s.formError(f, err, roundFields); err != nil {
+			return err
+		}
+		return s.renderRounds(w, r, f, http.StatusBadRequest)
+	}
+	http.Redirect(w, r, "/rounds", http.StatusSeeOther)
+	return nil
+}
+
+// postOpenRound freezes the round's denominator and shows its dashboard.
+func (s *Server) postOpenRound(w http.ResponseWriter, r *http.Request) error {
+	return s.postRoundAction(w, r, true)
+}
+
+// postCloseRound ends sampling.
+func (s *Server) postCloseRound(w http.ResponseWriter, r *http.Request) error {
+	return s.postRoundAction(w, r, false)
+}
+
+func (s *Server) postRoundAction(w http.ResponseWriter, r *http.Request, open bool) error {
+	q := newParams(r)
+	id := q.pathID("id")
+	if err := q.check(); err != nil {
+		return err
+	}
+	act := s.Rounds.CloseRound
+	if open {
+		act = s.Rounds.OpenRound
+	}
+	if _, err := act(r.Context(), id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/rounds/%d", id), http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,229 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/frontline-org/frontline"
+)
+
+// roundPage is a round's dashboard at one node: the counters of the node
+// and its children (live), the flow, the stations, the pool advice.
+type roundPage struct {
+	layout
+	Round     *frontline.Round
+	Node      roundCoverageJSON
+	Children  []roundCoverageJSON
+	Flow      template.HTML
+	Stations  []*frontline.StationThroughput
+	Advice    string
+	Policy    []policyRow
+	Dead      []*frontline.Notice
+	CanManage bool
+	CanSample bool
+	CanLab    bool
+	EventsURL string
+}
+
+type policyRow struct{ Level, Rule string }
+
+func (s *Server) pageRound(w http.ResponseWriter, r *http.Request) error {
+	lang := pickLang(w, r)
+	round, err := s.pathRound(r)
+	if err != nil {
+		return err
+	}
+	_, place, err := roundPlace(r)
+	if err != nil {
+		return err
+	}
+	cov, err := s.roundCoverage(r, round.ID, place)
+	if err != nil {
+		return notFoundIn(err, "place")
+	}
+	p := callerFrom(r.Context()).principal
+	page := roundPage{layout: s.layout(r, lang, round.Name), Round: round, Node: cov.Node, Children: cov.Children,
+		CanManage: p.Can(frontline.PermManageRounds), CanSample: p.Can(frontline.PermSampling), CanLab: p.Can(frontline.PermPostResults),
+		EventsURL: fmt.Sprintf("/api/v1/rounds/%d/events?place=%d", round.ID, cov.Node.PlaceID)}
+	if err := s.fillRoundPage(r, lang, &page); err != nil {
+		return err
+	}
+	return s.render(w, http.StatusOK, pageRoundName, page)
+}
+
+// fillRoundPage adds the flow, the stations, the advice, the policy and,
+// for managers, the notices that could not be delivered.
+func (s *Server) fillRoundPage(r *http.Request, lang string, page *roundPage) error {
+	ctx := r.Context()
+	flow, err := s.Coverage.Flow(ctx, page.Round.ID, page.Node.PlaceID)
+	if err != nil {
+		return err
+	}
+	page.Flow = flowSVG(flow, s.Location)
+	if page.Stations, err = s.Coverage.Throughput(ctx, page.Round.ID); err != nil {
+		return err
+	}
+	for _, level := range page.Round.Policy.Levels() {
+		name := "level.none"
+		if level != "" {
+			name = "level." + level
+		}
+		label, err := s.text(lang, name)
+		if err != nil {
+			label = level
+		}
+		rule, err := s.ruleText(lang, page.Round.Policy[level])
+		if err != nil {
+			return err
+		}
+		page.Policy = append(page.Policy, policyRow{label, rule})
+	}
+	if page.Advice, err = s.adviceText(lang, page); err != nil {
+		return err
+	}
+	if page.CanManage {
+		dead := frontline.NoticeDead
+		page.Dead, _, err = s.Outbox.FindNotices(ctx, frontline.NoticeFilter{Status: &dead, RoundID: &page.Round.ID, Limit: 50})
+	}
+	return err
+}
+
+// adviceText writes the pool advice from the round's positivity so far.
+func (s *Server) adviceText(lang string, page *roundPage) (string, error) {
+	if page.Node.Positive == 0 && page.Node.Awaiting == 0 {
+		return s.text(lang, "cov.advice.none")
+	}
+	current := page.Round.Policy.Rule("").Capacity(1)
+	a := frontline.AdvisePoolSize(page.Node.Positive, page.Node.Sampled, current, 20)
+	return s.text(lang, "cov.advice", strconv.FormatFloat(100*a.Prevalence, 'f', 2, 64)+"%", a.Best,
+		strconv.FormatFloat(a.BestTests, 'f', 3, 64), a.Current, strconv.FormatFloat(a.CurrentTests, 'f', 3, 64))
+}
+
+// flowSVG draws the persons sampled per ten minutes as bars, the hours
+// marked below. It is drawn on the server: no script, prints as it shows.
+func flowSVG(flow []frontline.FlowBucket, loc *time.Location) template.HTML {
+	if len(flow) == 0 {
+		return ""
+	}
+	first, last := flow[0].At, flow[len(flow)-1].At
+	n := int(last.Sub(first)/frontline.FlowBucketSize) + 1
+	peak := 1
+	for _, b := range flow {
+		peak = max(peak, b.Sampled)
+	}
+	const w, h, bottom = 600, 140, 20
+	bw := float64(w) / float64(n)
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="flow" viewBox="0 0 %d %d" role="img">`, w, h)
+	for _, f := range flow {
+		i := int(f.At.Sub(first) / frontline.FlowBucketSize)
+		bh := float64(h-bottom-4) * float64(f.Sampled) / float64(peak)
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#2a7ab0"><title>%s %d</title></rect>`,
+			float64(i)*bw+1, float64(h-bottom)-bh, max(bw-2, 1), bh, f.At.In(loc).Format("15:04"), f.Sampled)
+	}
+	for i := range n {
+		at := first.Add(time.Duration(i) * frontline.FlowBucketSize).In(loc)
+		if at.Minute() == 0 || n <= 12 {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" fill="#555">%s</text>`, float64(i)*bw, h-4, at.Format("15:04"))
+		}
+	}
+	fmt.Fprintf(&b, `<text x="%d" y="12" font-size="11" fill="#555" text-anchor="end">%d</text></svg>`, w-2, peak)
+	return template.HTML(b.String())
+}
+
+// gapsPage is the list of households with persons to sample under a
+// node, by building: what staff take from door to door.
+type gapsPage struct {
+	layout
+	Round     *frontline.Round
+	Node      roundCoverageJSON
+	Homes     []*frontline.GapHousehold
+	Total     int
+	Reasons   []frontline.ExcuseReason
+	CanManage bool
+	Prev      string
+	Next      string
+}
+
+func (s *Server) pageGaps(w http.ResponseWriter, r *http.Request) error {
+	lang := pickLang(w, r)
+	q := newParams(r)
+	pg := q.page()
+	if err := q.check(); err != nil {
+		return err
+	}
+	round, err := s.pathRound(r)
+	if err != nil {
+		return err
+	}
+	_, place, err := roundPlace(r)
+	if err != nil {
+		return err
+	}
+	cov, err := s.roundCoverage(r, round.ID, place)
+	if err != nil {
+		return notFoundIn(err, "place")
+	}
+	homes, total, err := s.Coverage.NotSampled(r.Context(), round.ID, cov.Node.PlaceID, pg.Offset, pg.Limit)
+	if err != nil {
+		return err
+	}
+	title, err := s.text(lang, "gaps.title", cov.Node.Name)
+	if err != nil {
+		return err
+	}
+	page := gapsPage{layout: s.layout(r, lang, title), Round: round, Node: cov.Node, Homes: homes, Total: total,
+		Reasons: frontline.ExcuseReasons, CanManage: callerFrom(r.Context()).principal.Can(frontline.PermManageRounds)}
+	page.Prev, page.Next = pageLinks(r.URL.Path, r.URL.Query(), pg.Offset, len(homes), pg.Limit, total)
+	return s.render(w, http.StatusOK, pageGapsName, page)
+}
+
+// postExcuse excuses a person from the gap list and returns to it.
+func (s *Server) postExcuse(w http.ResponseWriter, r *http.Request) error {
+	q := newParams(r)
+	id := q.pathID("id")
+	if err := q.check(); err != nil {
+		return err
+	}
+	f, err := readForm(r, []string{"person_id", "reason", "note", "place"})
+	if err != nil {
+		return err
+	}
+	pid, _ := formID(f.Values["person_id"])
+	if _, err := s.Rounds.Excuse(r.Context(), id, frontline.Excusal{PersonID: pid,
+		Reason: frontline.ExcuseReason(f.Values["reason"]), Note: f.Values["note"]}); err != nil {
+		return err
+	}
+	back := fmt.Sprintf("/rounds/%d/gaps", id)
+	if place, ok := formID(f.Values["place"]); ok {
+		back += "?place=" + strconv.FormatInt(place, 10)
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+	return nil
+}
+
+// postRequeue sends a dead notice again and returns to its round.
+func (s *Server) postRequeue(w http.ResponseWriter, r *http.Request) error {
+	q := newParams(r)
+	id := q.pathID("id")
+	if err := q.check(); err != nil {
+		return err
+	}
+	f, err := readForm(r, []string{"round"})
+	if err != nil {
+		return err
+	}
+	if err := s.Outbox.RequeueNotice(r.Context(), id); err != nil {
+		return err
+	}
+	back := "/rounds"
+	if round, ok := formID(f.Values["round"]); ok {
+		back = fmt.Sprintf("/rounds/%d", round)
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+	return nil
+}
