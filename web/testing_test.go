@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -201,4 +203,33 @@ func sep(path string) string {
 		return "&"
 	}
 	return "?"
+}
+
+// TestDocs_TestingRoutes keeps the route list of docs/testing.md equal to
+// the routes the testing services add to the server.
+func TestDocs_TestingRoutes(t *testing.T) {
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	without := newDBServer(t, db).srv.Routes()
+	with := newDBServer(t, db, withTesting(db, t)).srv.Routes()
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "testing.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := map[string]bool{}
+	for _, r := range without {
+		base[r.Pattern] = true
+	}
+	n := 0
+	for _, r := range with {
+		if base[r.Pattern] {
+			continue
+		}
+		n++
+		if !strings.Contains(string(doc), "`"+r.Pattern+"`") {
+			t.Errorf("docs/testing.md does not list the route %s", r.Pattern)
+		}
+	}
+	if n < 30 {
+		t.Errorf("only %d testing routes registered", n)
+	}
 }
