@@ -30,8 +30,11 @@ type batch struct {
 	levels  map[int64]string          // household → zone level
 	binds   []*newBinding
 	counts  roundCounts
-	flow    map[flowKey]int
-	prior   []*bindItemRef // refused as already sampled: find where
+	// homeDeltas are the batch's counter changes per household, spread
+	// over the ancestors once the batch is decided.
+	homeDeltas map[homeKey]*roundDelta
+	flow       map[flowKey]int
+	prior      []*bindItemRef // refused as already sampled: find where
 }
 
 type batchRound struct {
@@ -89,14 +92,14 @@ func (s *SamplingService) runBatch(ctx context.Context, jobs []*bindJob) error {
 	defer tx.Rollback()
 	b := &batch{svc: s, tx: tx, dups: map[*bindJob]*bindJob{}, rounds: map[int64]*batchRound{},
 		tubes: map[string]*tubeRow{}, members: map[countKey]*batchMember{}, homes: map[countKey][]int64{},
-		sizes: map[countKey]int{}, counts: roundCounts{}, flow: map[flowKey]int{}}
+		sizes: map[countKey]int{}, counts: roundCounts{}, homeDeltas: map[homeKey]*roundDelta{}, flow: map[flowKey]int{}}
 	for _, j := range jobs {
 		j.answer = &frontline.BindAnswer{RequestID: j.req.RequestID, Items: []frontline.BindItem{}}
 	}
 	steps := []func(context.Context) error{
 		func(ctx context.Context) error { return b.replays(ctx, jobs) },
 		b.loadRounds, b.loadTubes, b.loadMembers, b.loadLevels,
-		func(context.Context) error { b.decide(); return nil },
+		func(context.Context) error { b.decide(); b.spreadHomes(); return nil },
 		b.write, b.priors,
 	}
 	for _, step := range steps {

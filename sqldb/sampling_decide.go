@@ -286,17 +286,43 @@ func (b *batch) bindOne(j *bindJob, r *batchRound, t *tubeRow, i int, pid int64,
 		d.excused = -1
 	}
 	m.sampled = true
-	b.counts.addPath(r.id, r.scope, m.path, d)
-	b.addFlow(r.id, r.scope, m.path, j.req.StationID, bucket, 1)
+	b.addHome(r, m.path, d)
+	if j.req.StationID > 0 {
+		b.flow[flowKey{r.id, "s", j.req.StationID, bucket}]++
+	}
 	b.binds = append(b.binds, &newBinding{job: j, item: i, tube: t, member: m})
 	it.OK = true
 	return it
 }
 
-// addFlow counts n persons sampled in bucket for the nodes that keep a
-// flow and for the station.
-func (b *batch) addFlow(roundID int64, scope, path string, station, bucket int64, n int) {
-	addFlow(b.flow, roundID, scope, path, station, bucket, n)
+// homeKey names one household's changes in a batch.
+type homeKey struct {
+	round int64
+	path  string
+}
+
+// addHome adds a change under one household. Changes are summed per
+// household first and spread over the household's ancestors once per
+// batch (spreadHomes), not once per person.
+func (b *batch) addHome(r *batchRound, path string, d roundDelta) {
+	k := homeKey{r.id, path}
+	if b.homeDeltas[k] == nil {
+		b.homeDeltas[k] = &roundDelta{}
+	}
+	b.homeDeltas[k].add(d)
+}
+
+// spreadHomes adds each household's changes to the counters of its
+// ancestors and its sampled persons to the flow of the bucket.
+func (b *batch) spreadHomes() {
+	bucket := frontline.FlowBucketOf(b.tx.now).Unix()
+	for k, d := range b.homeDeltas {
+		r := b.rounds[k.round]
+		b.counts.addPath(k.round, r.scope, k.path, *d)
+		if d.sampled != 0 {
+			addFlow(b.flow, k.round, r.scope, k.path, 0, bucket, d.sampled)
+		}
+	}
 }
 
 func addFlow(flow map[flowKey]int, roundID int64, scope, path string, station, bucket int64, n int) {

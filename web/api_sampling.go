@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"sync"
 
@@ -26,7 +27,24 @@ func (s *Server) apiBind(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, a)
+	return writeCompactJSON(w, a)
+}
+
+// writeCompactJSON answers 200 with v as JSON without indentation, with
+// the headers writeJSON sets: a scanner reads the answer, not a person,
+// and a station sends thousands of requests an hour.
+func writeCompactJSON(w http.ResponseWriter, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return &frontline.Error{Code: frontline.EINTERNAL, Message: "cannot encode the response", Err: err}
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	w.Write(append(b, '\n'))
+	return nil
 }
 
 // maxBatchRequests bounds the requests of one batch: a station's queue
