@@ -26,9 +26,11 @@ type SamplingOptions struct {
 	// blocks. Default 20000.
 	Queue int
 	// Levels returns the zone level of each household (the keys of a
-	// round's pool policy); the zones service provides it. Nil puts every
-	// household in no zone.
-	Levels func(ctx context.Context, households []int64) (map[int64]string, error)
+	// round's pool policy), given each household's id and materialized
+	// path; the zones service provides it. It is called inside the batch's
+	// transaction, so it must not write. Nil puts every household in no
+	// zone.
+	Levels func(ctx context.Context, households map[int64]string) (map[int64]string, error)
 }
 
 func (o SamplingOptions) withDefaults() SamplingOptions {

@@ -165,11 +165,11 @@ func (b *batch) loadLevels(ctx context.Context) error {
 	if b.svc.opts.Levels == nil {
 		return b.householdSizes(ctx)
 	}
-	var homes []int64
+	homes := make(map[int64]string, len(b.members))
 	for _, m := range b.members {
-		homes = append(homes, m.householdID)
+		homes[m.householdID] = m.path
 	}
-	levels, err := b.svc.opts.Levels(ctx, sortedUnique(homes))
+	levels, err := b.svc.opts.Levels(ctx, homes)
 	if err != nil {
 		return fmt.Errorf("zone levels: %w", err)
 	}

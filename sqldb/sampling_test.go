@@ -230,9 +230,9 @@ func TestSamplingService_Zones(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := newRoundFixture(t, db, 3, nil)
 		sealed := f.tr.hh[0].ID
-		samp := sqldb.NewSamplingService(db, sqldb.SamplingOptions{Levels: func(_ context.Context, ids []int64) (map[int64]string, error) {
+		samp := sqldb.NewSamplingService(db, sqldb.SamplingOptions{Levels: func(_ context.Context, homes map[int64]string) (map[int64]string, error) {
 			out := map[int64]string{}
-			for _, id := range ids {
+			for id := range homes {
 				if id == sealed {
 					out[id] = "sealed"
 				}

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"flag"
+	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/frontline-org/frontline"
@@ -33,7 +35,7 @@ func addTestingFlags(fs *flag.FlagSet) *testingFlags {
 // server has stopped.
 func wireTesting(ctx context.Context, m *Main, srv *web.Server, tf *testingFlags) func() {
 	zones := sqldb.NewZoneService(m.DB)
-	sampling := sqldb.NewSamplingService(m.DB, sqldb.SamplingOptions{Window: *tf.window, Levels: zoneLevels(zones)})
+	sampling := sqldb.NewSamplingService(m.DB, sqldb.SamplingOptions{Window: *tf.window, Levels: zoneLevels(zones, m.Logger)})
 	outbox := sqldb.NewOutboxService(m.DB)
 	srv.Rounds, srv.Sampling, srv.Lab = sqldb.NewRoundService(m.DB), sampling, sqldb.NewLabService(m.DB)
 	srv.Coverage, srv.Sites, srv.Outbox = sqldb.NewCoverageService(m.DB), sqldb.NewSiteService(m.DB), outbox
@@ -54,17 +56,36 @@ func wireTesting(ctx context.Context, m *Main, srv *web.Server, tf *testingFlags
 	}
 }
 
-// zoneLevels reads households' effective zone levels for the pool policy.
-func zoneLevels(zones frontline.ZoneService) func(context.Context, []int64) (map[int64]string, error) {
-	return func(ctx context.Context, households []int64) (map[int64]string, error) {
-		st, err := zones.EffectiveLevels(ctx, households)
-		if err != nil {
-			return nil, err
+// zoneRefresh is how often the pool policy re-reads the active zones: a
+// zone drawn or lifted changes the pool size of new tubes within it.
+const zoneRefresh = 5 * time.Second
+
+// zoneLevels returns the pool policy's lookup of households' effective
+// zone levels: the active zones, read at most every zoneRefresh, applied
+// to each household's path by frontline.EffectiveLevel. Reading the zones
+// per batch cost the binding writer as much as a tenth of its time.
+func zoneLevels(zones frontline.ZoneService, logger *slog.Logger) func(context.Context, map[int64]string) (map[int64]string, error) {
+	var mu sync.Mutex
+	var active []*frontline.Zone
+	var read time.Time
+	return func(ctx context.Context, homes map[int64]string) (map[int64]string, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if time.Since(read) > zoneRefresh {
+			list, _, err := zones.FindZones(ctx, frontline.ZoneFilter{Active: true})
+			if err != nil {
+				return nil, err
+			}
+			active, read = list, time.Now()
+			logger.Debug("active zones for the pool policy", "zones", len(active))
 		}
-		out := make(map[int64]string, len(st))
-		for id, s := range st {
-			if s != nil {
-				out[id] = string(s.Level)
+		out := make(map[int64]string, len(homes))
+		if len(active) == 0 {
+			return out, nil
+		}
+		for id, path := range homes {
+			if l := frontline.EffectiveLevel(path, active); l != frontline.LevelNone {
+				out[id] = string(l)
 			}
 		}
 		return out, nil
