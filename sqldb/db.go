@@ -58,6 +58,9 @@ type DB struct {
 	rewrites sync.Map // query with ? → query with $n, for PostgreSQL
 	// stopCheckpoints stops SQLite's background checkpoint (walcheckpoint.go).
 	stopCheckpoints func()
+	// stmts are multi-row statements prepared once on the SQLite writer's
+	// connection, by their text (rows.go).
+	stmts sync.Map
 }
 
 // Open opens the database named by rawURL: "sqlite:PATH", a plain file
@@ -146,6 +149,7 @@ func (db *DB) Close() error {
 		db.stopCheckpoints()
 		db.stopCheckpoints = nil
 	}
+	db.closeStmts()
 	if db.read != nil && db.read != db.write {
 		errs = append(errs, db.read.Close())
 	}
