@@ -24,6 +24,9 @@ func (db *DB) MeasureRawInsert(ctx context.Context, rows, batch int) (float64, e
 	insert := multiRow{prefix: `INSERT INTO ` + table + ` (id, round_id, tube_id, person_id, request_id, bound_at) `,
 		types: []string{"BIGINT", "BIGINT", "BIGINT", "BIGINT", "TEXT", "TEXT"}}
 	at := time.Now().UTC().Format(sqliteTime)
+	if err := db.prepareRows(ctx, insert); err != nil {
+		return 0, err
+	}
 	start := time.Now()
 	for done := 0; done < rows; done += batch {
 		n := min(batch, rows-done)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math/bits"
 	"strings"
 	"time"
 )
@@ -47,47 +48,95 @@ func (m multiRow) exec(ctx context.Context, tx *Tx, n int, row func(i int, args 
 }
 
 // query runs the statement for n rows and calls scan for each row its
-// RETURNING clause yields (none when scan is nil).
+// RETURNING clause yields (none when scan is nil). On PostgreSQL it is one
+// statement whatever n. On SQLite rows go in chunks of a power of two up
+// to the statement size, so a handful of statement texts serve every n
+// and each is parsed once for the connection's life (preparedRows)
+// instead of once per transaction.
 func (m multiRow) query(ctx context.Context, tx *Tx, n int, row func(i int, args []any) []any, scan func(sc interface{ Scan(...any) error }) error) error {
 	if n == 0 {
 		return nil
 	}
 	size := m.size
 	if size <= 0 {
-		size = 500
+		size = 256
 	}
 	if tx.db.Engine == Postgres {
 		size = n // arrays have no parameter limit
 	}
 	cols := len(m.types)
-	var full *preparedStmt
 	args := make([]any, 0, min(n, size)*cols)
-	for start := 0; start < n; start += size {
-		end := min(start+size, n)
+	for start := 0; start < n; {
+		k := min(size, n-start)
+		if tx.db.Engine == SQLite {
+			k = 1 << (bits.Len(uint(k)) - 1) // the largest power of two not above k
+		}
+		end := start + k
 		args = args[:0]
 		for i := start; i < end; i++ {
 			args = row(i, args)
 		}
-		if len(args) != (end-start)*cols {
-			return fmt.Errorf("multiRow: %d values for %d rows of %d columns", len(args), end-start, cols)
+		if len(args) != k*cols {
+			return fmt.Errorf("multiRow: %d values for %d rows of %d columns", len(args), k, cols)
 		}
-		q := m.prefix + m.list(tx.db.Engine, end-start) + m.suffix
+		q := m.prefix + m.list(tx.db.Engine, k) + m.suffix
 		if tx.db.Engine == Postgres {
 			args = columnArrays(args, m.types)
 		}
-		var st *preparedStmt
-		if end-start == size && tx.db.Engine == SQLite {
-			if full == nil {
-				var err error
-				if full, err = tx.prepare(ctx, q); err != nil {
-					return err
-				}
-				defer full.Close()
-			}
-			st = full
+		st, err := tx.preparedRows(ctx, q)
+		if err != nil {
+			return err
 		}
 		if err := runRows(ctx, tx, st, q, args, scan); err != nil {
 			return fmt.Errorf("rows %d-%d: %w", start, end, err)
+		}
+		start = end
+	}
+	return nil
+}
+
+// preparedRows returns q prepared on the transaction's connection when
+// prepareRows prepared it before, nil otherwise (the statement is then
+// parsed where it runs). On PostgreSQL it is always nil: the driver keeps
+// its own cache of prepared statements.
+func (tx *Tx) preparedRows(ctx context.Context, q string) (*sql.Stmt, error) {
+	if tx.db.Engine != SQLite {
+		return nil, nil
+	}
+	v, ok := tx.db.stmts.Load(q)
+	if !ok {
+		return nil, nil
+	}
+	// Prepared on the writer's only connection, which the transaction
+	// holds: StmtContext reuses it rather than parsing again.
+	return tx.Tx.StmtContext(ctx, v.(*sql.Stmt)), nil
+}
+
+// prepareRows prepares, on SQLite's writer connection, every statement
+// text the multi-row statements can take (a power of two of rows up to
+// their size), so that transactions never parse them. It must run outside
+// a transaction of the caller: the writer has one connection.
+func (db *DB) prepareRows(ctx context.Context, ms ...multiRow) error {
+	if db.Engine != SQLite {
+		return nil
+	}
+	for _, m := range ms {
+		size := m.size
+		if size <= 0 {
+			size = 256
+		}
+		for k := 1; k <= size; k *= 2 {
+			q := m.prefix + m.list(SQLite, k) + m.suffix
+			if _, ok := db.stmts.Load(q); ok {
+				continue
+			}
+			st, err := db.write.PrepareContext(ctx, q)
+			if err != nil {
+				return db.translate(err)
+			}
+			if _, loaded := db.stmts.LoadOrStore(q, st); loaded {
+				st.Close()
+			}
 		}
 	}
 	return nil
@@ -184,6 +233,16 @@ func runRows(ctx context.Context, tx *Tx, st *preparedStmt, q string, args []any
 		}
 	}
 	return tx.db.translate(rows.Err())
+}
+
+// closeStmts closes the statements prepareRows kept, before the pools
+// close: SQLite keeps a connection open while a statement of it lives.
+func (db *DB) closeStmts() {
+	db.stmts.Range(func(k, v any) bool {
+		v.(*sql.Stmt).Close()
+		db.stmts.Delete(k)
+		return true
+	})
 }
 
 // forUpdateOf returns the clause that locks the rows of a query's table

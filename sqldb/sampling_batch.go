@@ -319,13 +319,14 @@ func (b *batch) lockTubes(ctx context.Context, codes []string) error {
 	return nil
 }
 
+var tubeInsert = multiRow{prefix: `INSERT INTO tubes (round_id, code, station_id, capacity, count, state, opened_at, opened_by) `,
+	types:  []string{"BIGINT", "TEXT", "BIGINT", "INTEGER", "INTEGER", "TEXT", "TIMESTAMPTZ", "TEXT"},
+	suffix: ` ON CONFLICT (code) DO NOTHING RETURNING id, code`}
+
 // openTubes inserts the tubes first scanned by jobs, in code order.
 func (b *batch) openTubes(ctx context.Context, jobs []*bindJob) error {
 	now := b.tx.timeArg()
-	insert := multiRow{prefix: `INSERT INTO tubes (round_id, code, station_id, capacity, count, state, opened_at, opened_by) `,
-		types:  []string{"BIGINT", "TEXT", "BIGINT", "INTEGER", "INTEGER", "TEXT", "TIMESTAMPTZ", "TEXT"},
-		suffix: ` ON CONFLICT (code) DO NOTHING RETURNING id, code`}
-	return insert.query(ctx, b.tx, len(jobs),
+	return tubeInsert.query(ctx, b.tx, len(jobs),
 		func(i int, args []any) []any {
 			j := jobs[i]
 			return append(args, j.req.RoundID, j.req.TubeCode, nullID(j.req.StationID), j.req.Capacity, 0,

@@ -26,6 +26,15 @@ func (b *batch) write(ctx context.Context) error {
 	return nil
 }
 
+var lateInsert = multiRow{prefix: `INSERT INTO round_members (round_id, person_id, household_id, path, status, added_by, added_at) `,
+	types: []string{"BIGINT", "BIGINT", "BIGINT", "TEXT", "TEXT", "TEXT", "TIMESTAMPTZ"}}
+
+// hotRows are the multi-row statements of the binding writer, prepared
+// once when it starts.
+func hotRows() []multiRow {
+	return []multiRow{tubeInsert, lateInsert, bindingInsert, requestInsert, tubeUpdate, countsUpsert, flowUpsert}
+}
+
 // insertLate adds the members who moved in after their round opened.
 func (b *batch) insertLate(ctx context.Context) error {
 	var late []*batchMember
@@ -45,9 +54,7 @@ func (b *batch) insertLate(ctx context.Context) error {
 		by[nb.member] = nb.job.actor
 	}
 	at := b.tx.timeArg()
-	insert := multiRow{prefix: `INSERT INTO round_members (round_id, person_id, household_id, path, status, added_by, added_at) `,
-		types: []string{"BIGINT", "BIGINT", "BIGINT", "TEXT", "TEXT", "TEXT", "TIMESTAMPTZ"}}
-	err := insert.exec(ctx, b.tx, len(late), func(i int, args []any) []any {
+	err := lateInsert.exec(ctx, b.tx, len(late), func(i int, args []any) []any {
 		m := late[i]
 		actor := by[m]
 		if actor == "" {

@@ -49,6 +49,9 @@ const batchTimeout = 30 * time.Second
 // run is the writer goroutine.
 func (s *SamplingService) run() {
 	defer close(s.stopped)
+	if err := s.db.prepareRows(context.Background(), hotRows()...); err != nil {
+		s.db.logger.Warn("binding writer: cannot prepare its statements; they will be parsed per batch", "err", err)
+	}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	var batch []*bindJob
