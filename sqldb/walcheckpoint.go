@@ -11,12 +11,14 @@ import (
 // load nearly every group commit crossed that mark and waited for a
 // checkpoint that copies and fsyncs thousands of pages. The writer turns
 // automatic checkpoints off, and this goroutine checkpoints in the
-// background on a reader connection instead. A PASSIVE checkpoint never
+// background on a reader connection instead, often, so that each one has
+// little to flush: the fsync of the database file that ends a checkpoint
+// delays the commits that fsync the WAL meanwhile. A PASSIVE checkpoint never
 // blocks the writer; the writer reuses the WAL from its start once a
 // checkpoint has caught up with it.
 
 // checkpointEvery is how often the background checkpoint runs.
-const checkpointEvery = 250 * time.Millisecond
+const checkpointEvery = 100 * time.Millisecond
 
 // walRestartFrames is the WAL size, in pages, past which the checkpointer
 // runs a RESTART checkpoint on the writer's connection, so the WAL starts
