@@ -18,9 +18,18 @@ type RoundCoverage struct {
 	Sampled  int       `json:"sampled"`
 	Excused  int       `json:"excused"`
 	// Awaiting counts persons of a positive or invalid pool awaiting a
-	// single re-test; Positive those whose single test was positive.
+	// single re-test; Positive those whose single test was positive;
+	// Negative those whose result is final and negative (a negative pool,
+	// or a negative re-test).
 	Awaiting int `json:"awaiting"`
 	Positive int `json:"positive"`
+	Negative int `json:"negative"`
+}
+
+// AllNegative reports whether every person not excused was tested and
+// found negative: a negative whole-area round for this node.
+func (c *RoundCoverage) AllNegative() bool {
+	return c.Expected > c.Excused && c.Negative == c.Expected-c.Excused
 }
 
 // NotYet returns the persons neither sampled nor excused.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/frontline-org/frontline"
 )
@@ -109,6 +110,54 @@ type fanOut struct {
 	sum    *frontline.ResultSummary
 	tasks  []retestRow
 	people []memberResult
+	// What the zones workflow learns from this post: households with a
+	// confirmed positive, and per round the households where a member's
+	// result became final and negative.
+	positives map[positiveKey]positiveAt
+	negatives map[int64]*clearedIn
+}
+
+type positiveKey struct {
+	household int64
+	tube      string
+}
+
+type positiveAt struct {
+	path string    // the household's
+	at   time.Time // when the tube was sampled
+}
+
+// clearedIn is where members of one round were found negative.
+type clearedIn struct {
+	scope string          // the round's scope path
+	homes map[string]bool // household paths
+}
+
+// confirmed notes a person of household confirmed positive by tube t, a
+// single tube.
+func (f *fanOut) confirmed(household int64, path string, t *frontline.Tube) {
+	if f.positives == nil {
+		f.positives = map[positiveKey]positiveAt{}
+	}
+	at := t.SealedAt
+	if at.IsZero() {
+		at = t.OpenedAt
+	}
+	f.positives[positiveKey{household, t.Code}] = positiveAt{path, at}
+}
+
+// cleared notes a member of a round, of the household at path, whose
+// result became final and negative.
+func (f *fanOut) cleared(round int64, scope, path string) {
+	if f.negatives == nil {
+		f.negatives = map[int64]*clearedIn{}
+	}
+	c := f.negatives[round]
+	if c == nil {
+		c = &clearedIn{scope: scope, homes: map[string]bool{}}
+		f.negatives[round] = c
+	}
+	c.homes[path] = true
 }
 
 type retestRow struct {
@@ -142,7 +191,10 @@ func (f *fanOut) run(ctx context.Context, posted []*frontline.Tube) error {
 	if err := f.tx.insertRetests(ctx, f.tasks); err != nil {
 		return err
 	}
-	return f.counts.write(ctx, f.tx)
+	if err := f.counts.write(ctx, f.tx); err != nil {
+		return err
+	}
+	return f.evidence(ctx)
 }
 
 // pools carries the results of sampling tubes to their persons.
@@ -166,8 +218,11 @@ func (f *fanOut) pools(ctx context.Context, tubes []*frontline.Tube) error {
 			d := roundDelta{}
 			switch {
 			case t.Result == frontline.ResultNegative:
+				d.negative = 1
+				f.cleared(round, f.scopes[t.Code], path)
 			case t.Result == frontline.ResultPositive && t.Mode == frontline.PoolSingle:
 				mr.follow, d.positive = frontline.FollowPositive, 1
+				f.confirmed(household, path, t)
 			default: // a positive pool, or an invalid tube: re-sample singly
 				mr.follow, d.awaiting = frontline.FollowAwaiting, 1
 				f.tasks = append(f.tasks, retestRow{round, person, household, t.ID})
@@ -203,10 +258,12 @@ func (f *fanOut) retests(ctx context.Context, tubes []*frontline.Tube) error {
 			switch t.Result {
 			case frontline.ResultNegative:
 				mr.follow = frontline.FollowReleased
-				f.counts.addPath(round, f.scopes[t.Code], path, roundDelta{awaiting: -1})
+				f.counts.addPath(round, f.scopes[t.Code], path, roundDelta{awaiting: -1, negative: 1})
+				f.cleared(round, f.scopes[t.Code], path)
 			case frontline.ResultPositive:
 				mr.follow = frontline.FollowPositive
 				f.counts.addPath(round, f.scopes[t.Code], path, roundDelta{awaiting: -1, positive: 1})
+				f.confirmed(household, path, t)
 			default: // invalid again: another visit
 				f.tasks = append(f.tasks, retestRow{round, person, household, t.ID})
 			}

@@ -276,5 +276,11 @@ func (s *RoundService) CloseRound(ctx context.Context, id int64) (*frontline.Rou
 	if err := tx.audit(ctx, "close", "round", r.ID, r.Scope.Path, nil, map[string]any{"status": r.Status}); err != nil {
 		return nil, err
 	}
+	// Results usually come after the close, but a round whose last
+	// unsampled persons were excused after the others' results arrived is
+	// complete only now.
+	if err := tx.negativeRounds(ctx, r.ID, r.Scope.Path, func(string) bool { return true }); err != nil {
+		return nil, err
+	}
 	return r, tx.Commit()
 }

@@ -44,21 +44,21 @@ func (db *DB) CheckRound(ctx context.Context, roundID int64) ([]string, error) {
 func (tx *Tx) checkRoundCounts(ctx context.Context, r *frontline.Round) ([]string, error) {
 	recount := roundCounts{}
 	members := 0
-	err := tx.groupedMembers(ctx, `SELECT m.path, m.status, m.follow_up, COUNT(*) FROM round_members m
-		WHERE m.round_id = ? GROUP BY m.path, m.status, m.follow_up`, r.ID,
-		func(path string, status frontline.MemberStatus, follow frontline.FollowUp, n int) {
+	err := tx.groupedMembers(ctx, `SELECT m.path, m.status, m.follow_up, m.result, COUNT(*) FROM round_members m
+		WHERE m.round_id = ? GROUP BY m.path, m.status, m.follow_up, m.result`, r.ID,
+		func(path string, status frontline.MemberStatus, follow frontline.FollowUp, result frontline.TubeResult, n int) {
 			members += n
-			recount.addPath(r.ID, r.Scope.Path, path, memberDelta(status, follow, n))
+			recount.addPath(r.ID, r.Scope.Path, path, memberDelta(status, follow, result, n))
 		})
 	if err != nil {
 		return nil, err
 	}
-	err = tx.groupedMembers(ctx, `SELECT m.path, m.status, m.follow_up, COUNT(*) FROM bindings b
+	err = tx.groupedMembers(ctx, `SELECT m.path, m.status, '', '', COUNT(*) FROM bindings b
 		JOIN round_members m ON m.round_id = b.round_id AND m.person_id = b.person_id
-		WHERE b.round_id = ? AND b.undone_at IS NULL GROUP BY m.path, m.status, m.follow_up`, r.ID,
-		func(path string, status frontline.MemberStatus, follow frontline.FollowUp, n int) {
-			d := memberDelta(frontline.MemberSampled, "", n)
-			d.add(memberDelta(status, "", -n)) // no longer counted under their stored status
+		WHERE b.round_id = ? AND b.undone_at IS NULL GROUP BY m.path, m.status`, r.ID,
+		func(path string, status frontline.MemberStatus, _ frontline.FollowUp, _ frontline.TubeResult, n int) {
+			d := memberDelta(frontline.MemberSampled, "", "", n)
+			d.add(memberDelta(status, "", "", -n)) // no longer counted under their stored status
 			d.expected = 0
 			recount.addPath(r.ID, r.Scope.Path, path, d)
 		})
@@ -87,8 +87,9 @@ func (tx *Tx) checkRoundCounts(ctx context.Context, r *frontline.Round) ([]strin
 	return bad, nil
 }
 
-// groupedMembers runs a query of (path, status, follow-up, count) rows.
-func (tx *Tx) groupedMembers(ctx context.Context, q string, roundID int64, fn func(string, frontline.MemberStatus, frontline.FollowUp, int)) error {
+// groupedMembers runs a query of (path, status, follow-up, result, count)
+// rows.
+func (tx *Tx) groupedMembers(ctx context.Context, q string, roundID int64, fn func(string, frontline.MemberStatus, frontline.FollowUp, frontline.TubeResult, int)) error {
 	rows, err := tx.QueryContext(ctx, q, roundID)
 	if err != nil {
 		return err
@@ -98,17 +99,19 @@ func (tx *Tx) groupedMembers(ctx context.Context, q string, roundID int64, fn fu
 		var path string
 		var status frontline.MemberStatus
 		var follow frontline.FollowUp
+		var result frontline.TubeResult
 		var n int
-		if err := rows.Scan(&path, &status, &follow, &n); err != nil {
+		if err := rows.Scan(&path, &status, &follow, &result, &n); err != nil {
 			return err
 		}
-		fn(path, status, follow, n)
+		fn(path, status, follow, result, n)
 	}
 	return rows.Err()
 }
 
-// memberDelta is what n members of a status count for.
-func memberDelta(status frontline.MemberStatus, follow frontline.FollowUp, n int) roundDelta {
+// memberDelta is what n members of a status, follow-up and result count
+// for.
+func memberDelta(status frontline.MemberStatus, follow frontline.FollowUp, result frontline.TubeResult, n int) roundDelta {
 	d := roundDelta{expected: n}
 	switch status {
 	case frontline.MemberSampled:
@@ -122,11 +125,14 @@ func memberDelta(status frontline.MemberStatus, follow frontline.FollowUp, n int
 	case frontline.FollowPositive:
 		d.positive = n
 	}
+	if result == frontline.ResultNegative && status != frontline.MemberExcused {
+		d.negative = n
+	}
 	return d
 }
 
 func (tx *Tx) keptCounts(ctx context.Context, roundID int64) (map[countKey]roundDelta, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT place_id, expected, sampled, excused, awaiting, positive
+	rows, err := tx.QueryContext(ctx, `SELECT place_id, expected, sampled, excused, awaiting, positive, negative
 		FROM round_counts WHERE round_id = ?`, roundID)
 	if err != nil {
 		return nil, err
@@ -136,7 +142,7 @@ func (tx *Tx) keptCounts(ctx context.Context, roundID int64) (map[countKey]round
 	for rows.Next() {
 		var id int64
 		var d roundDelta
-		if err := rows.Scan(&id, &d.expected, &d.sampled, &d.excused, &d.awaiting, &d.positive); err != nil {
+		if err := rows.Scan(&id, &d.expected, &d.sampled, &d.excused, &d.awaiting, &d.positive, &d.negative); err != nil {
 			return nil, err
 		}
 		kept[countKey{roundID, id}] = d

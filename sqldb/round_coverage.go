@@ -54,16 +54,9 @@ func (s *CoverageService) Coverage(ctx context.Context, roundID, placeID int64) 
 		return nil, nil, err
 	}
 	defer tx.Rollback()
-	if p.Kind == frontline.KindHousehold {
-		c, err := tx.householdCoverage(ctx, r.ID, []*frontline.Place{p})
-		if err != nil {
-			return nil, nil, err
-		}
-		return c[0], []*frontline.RoundCoverage{}, nil
-	}
-	own, err := tx.nodeCoverage(ctx, r.ID, []*frontline.Place{p})
-	if err != nil {
-		return nil, nil, err
+	own, err := tx.coverageOf(ctx, r.ID, p)
+	if err != nil || p.Kind == frontline.KindHousehold {
+		return own, []*frontline.RoundCoverage{}, err
 	}
 	children, _, err := tx.findPlaces(ctx, frontline.PlaceFilter{ParentID: &p.ID})
 	if err != nil {
@@ -85,7 +78,21 @@ func (s *CoverageService) Coverage(ctx context.Context, roundID, placeID int64) 
 	if err != nil {
 		return nil, nil, err
 	}
-	return own[0], append(out, hh...), nil
+	return own, append(out, hh...), nil
+}
+
+// coverageOf returns the counters of one node of a round, a household's
+// counted from its members.
+func (tx *Tx) coverageOf(ctx context.Context, roundID int64, p *frontline.Place) (*frontline.RoundCoverage, error) {
+	count := tx.nodeCoverage
+	if p.Kind == frontline.KindHousehold {
+		count = tx.householdCoverage
+	}
+	c, err := count(ctx, roundID, []*frontline.Place{p})
+	if err != nil {
+		return nil, err
+	}
+	return c[0], nil
 }
 
 // nodeCoverage reads the counters of nodes above the households, in the
@@ -99,15 +106,15 @@ func (tx *Tx) nodeCoverage(ctx context.Context, roundID int64, nodes []*frontlin
 		out[i] = &frontline.RoundCoverage{RoundID: roundID, PlaceID: n.ID, Kind: n.Kind, Name: n.Name}
 		byID[n.ID], ids[i] = out[i], n.ID
 	}
-	err := tx.eachRow(ctx, `SELECT place_id, expected, sampled, excused, awaiting, positive FROM round_counts
+	err := tx.eachRow(ctx, `SELECT place_id, expected, sampled, excused, awaiting, positive, negative FROM round_counts
 		WHERE round_id = `+itoa(roundID)+` AND place_id IN %s`, ids, func(sc interface{ Scan(...any) error }) error {
 		var id int64
 		var c frontline.RoundCoverage
-		if err := sc.Scan(&id, &c.Expected, &c.Sampled, &c.Excused, &c.Awaiting, &c.Positive); err != nil {
+		if err := sc.Scan(&id, &c.Expected, &c.Sampled, &c.Excused, &c.Awaiting, &c.Positive, &c.Negative); err != nil {
 			return err
 		}
 		o := byID[id]
-		o.Expected, o.Sampled, o.Excused, o.Awaiting, o.Positive = c.Expected, c.Sampled, c.Excused, c.Awaiting, c.Positive
+		o.Expected, o.Sampled, o.Excused, o.Awaiting, o.Positive, o.Negative = c.Expected, c.Sampled, c.Excused, c.Awaiting, c.Positive, c.Negative
 		return nil
 	})
 	return out, err
@@ -122,23 +129,24 @@ func (tx *Tx) householdCoverage(ctx context.Context, roundID int64, homes []*fro
 		out[i] = &frontline.RoundCoverage{RoundID: roundID, PlaceID: h.ID, Kind: h.Kind, Name: h.Name}
 		byID[h.ID], ids[i] = out[i], h.ID
 	}
-	err := tx.eachRow(ctx, `SELECT m.household_id, m.status, m.follow_up, b.id IS NOT NULL FROM round_members m
+	err := tx.eachRow(ctx, `SELECT m.household_id, m.status, m.follow_up, m.result, b.id IS NOT NULL FROM round_members m
 		LEFT JOIN bindings b ON b.person_id = m.person_id AND b.round_id = m.round_id AND b.undone_at IS NULL
 		WHERE m.round_id = `+itoa(roundID)+` AND m.household_id IN %s`, ids, func(sc interface{ Scan(...any) error }) error {
 		var id int64
 		var st frontline.MemberStatus
 		var follow frontline.FollowUp
+		var result frontline.TubeResult
 		var sampled bool
-		if err := sc.Scan(&id, &st, &follow, &sampled); err != nil {
+		if err := sc.Scan(&id, &st, &follow, &result, &sampled); err != nil {
 			return err
 		}
 		if sampled {
 			st = frontline.MemberSampled
 		}
-		d := memberDelta(st, follow, 1)
+		d := memberDelta(st, follow, result, 1)
 		c := byID[id]
 		c.Expected, c.Sampled, c.Excused = c.Expected+d.expected, c.Sampled+d.sampled, c.Excused+d.excused
-		c.Awaiting, c.Positive = c.Awaiting+d.awaiting, c.Positive+d.positive
+		c.Awaiting, c.Positive, c.Negative = c.Awaiting+d.awaiting, c.Positive+d.positive, c.Negative+d.negative
 		return nil
 	})
 	return out, err

@@ -85,7 +85,7 @@ func (tx *Tx) snapshotIsolation(ctx context.Context) error {
 }
 
 // roundDelta is a change of one node's coverage counters.
-type roundDelta struct{ expected, sampled, excused, awaiting, positive int }
+type roundDelta struct{ expected, sampled, excused, awaiting, positive, negative int }
 
 func (d *roundDelta) add(o roundDelta) {
 	d.expected += o.expected
@@ -93,6 +93,7 @@ func (d *roundDelta) add(o roundDelta) {
 	d.excused += o.excused
 	d.awaiting += o.awaiting
 	d.positive += o.positive
+	d.negative += o.negative
 }
 
 // countKey names one counter row.
@@ -144,15 +145,16 @@ func (rc roundCounts) write(ctx context.Context, tx *Tx) error {
 	})
 	return countsUpsert.exec(ctx, tx, len(keys), func(i int, args []any) []any {
 		d := rc[keys[i]]
-		return append(args, keys[i].round, keys[i].place, d.expected, d.sampled, d.excused, d.awaiting, d.positive)
+		return append(args, keys[i].round, keys[i].place, d.expected, d.sampled, d.excused, d.awaiting, d.positive, d.negative)
 	})
 }
 
-var countsUpsert = multiRow{types: []string{"BIGINT", "BIGINT", "INTEGER", "INTEGER", "INTEGER", "INTEGER", "INTEGER"},
-	prefix: `INSERT INTO round_counts (round_id, place_id, expected, sampled, excused, awaiting, positive) `,
+var countsUpsert = multiRow{types: []string{"BIGINT", "BIGINT", "INTEGER", "INTEGER", "INTEGER", "INTEGER", "INTEGER", "INTEGER"},
+	prefix: `INSERT INTO round_counts (round_id, place_id, expected, sampled, excused, awaiting, positive, negative) `,
 	suffix: ` ON CONFLICT (round_id, place_id) DO UPDATE SET expected = round_counts.expected + excluded.expected,
 		sampled = round_counts.sampled + excluded.sampled, excused = round_counts.excused + excluded.excused,
-		awaiting = round_counts.awaiting + excluded.awaiting, positive = round_counts.positive + excluded.positive`}
+		awaiting = round_counts.awaiting + excluded.awaiting, positive = round_counts.positive + excluded.positive,
+		negative = round_counts.negative + excluded.negative`}
 
 func cmpInt64(a, b int64) int {
 	switch {

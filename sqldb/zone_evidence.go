@@ -56,18 +56,24 @@ func (s *ZoneService) RecordEvidence(ctx context.Context, e *frontline.ZoneEvide
 	if err != nil {
 		return err
 	}
-	e.At, e.Place, e.RecordedAt, e.RecordedBy = e.At.UTC(), place, tx.now, frontline.ActorFrom(ctx).String()
+	if err := tx.addEvidence(ctx, place, e); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// addEvidence stores a piece of evidence at place, recorded now by the
+// caller, and audits it.
+func (tx *Tx) addEvidence(ctx context.Context, place *frontline.Place, e *frontline.ZoneEvidence) error {
+	e.PlaceID, e.At, e.Place, e.RecordedAt, e.RecordedBy = place.ID, e.At.UTC(), place, tx.now, frontline.ActorFrom(ctx).String()
 	if err := tx.QueryRowContext(ctx, `INSERT INTO zone_evidence (place_id, path, kind, at, link_kind, link_ref, note, recorded_at,
 		recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, place.ID, place.Path, e.Kind, e.At, string(e.Link.Kind),
 		e.Link.Ref, e.Note, tx.now, e.RecordedBy).Scan(&e.ID); err != nil {
 		return tx.db.translate(err)
 	}
-	if err := tx.audit(ctx, "create", "zone_evidence", e.ID, place.Path, nil, map[string]any{
+	return tx.audit(ctx, "create", "zone_evidence", e.ID, place.Path, nil, map[string]any{
 		"place_id": place.ID, "kind": e.Kind, "at": e.At, "link": string(e.Link.Kind) + ":" + e.Link.Ref, "note": e.Note,
-	}); err != nil {
-		return err
-	}
-	return tx.Commit()
+	})
 }
 
 // stepDownCheck evaluates one active zone against the current rule of its

@@ -36,6 +36,7 @@ func testingMessages() map[string]message {
 		"cov.excused":     {"免采", "Excused"},
 		"cov.not_yet":     {"未采", "Not yet"},
 		"cov.awaiting":    {"待单采复核", "Awaiting re-test"},
+		"cov.negative":    {"结果阴性", "Negative"},
 		"cov.positive":    {"阳性", "Positive"},
 		"cov.percent":     {"完成率", "Done"},
 		"cov.children":    {"下级", "Below"},
