@@ -15,7 +15,7 @@ func TestLabService_Bags(t *testing.T) {
 		ctx := context.Background()
 		f := newRoundFixture(t, db, 6, nil)
 		lab := sqldb.NewLabService(db)
-		f.bind(t, "BT-1", true, f.all[0], f.all[1])
+		bt1 := f.bind(t, "BT-1", true, f.all[0], f.all[1])
 		f.bind(t, "BT-2", true, f.all[2])
 		f.bind(t, "BT-3", true, f.all[3])
 		f.bind(t, "BT-4", false, f.all[4]) // left open
@@ -54,7 +54,8 @@ func TestLabService_Bags(t *testing.T) {
 		if err != nil || len(bags) != 1 || !bags[0].Discrepant() {
 			t.Fatalf("bags: %v %+v", err, bags)
 		}
-		if _, err := f.samp.Undo(ctx, f.round.ID, "BT-1"); frontline.ErrorCode(err) != frontline.ECONFLICT {
+		undo := &frontline.UndoRequest{RoundID: f.round.ID, TubeCode: "BT-1", BindingID: bt1.Items[1].BindingID}
+		if _, err := f.samp.Undo(ctx, undo); frontline.ErrorCode(err) != frontline.ECONFLICT {
 			t.Fatalf("undo in a bagged tube: %v", err)
 		}
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -109,6 +110,14 @@ func (s *SamplingService) Bind(ctx context.Context, req *frontline.BindRequest) 
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
+	// The writer sees the request id namespaced by the caller, so that two
+	// scanners that both number their requests 1, 2, 3 never get each
+	// other's stored answers; the caller gets its own id back. A copy, so
+	// the caller's request keeps the id it sent.
+	clientID := req.RequestID
+	nsReq := *req
+	req = &nsReq
+	req.RequestID = requestKey(frontline.PrincipalFrom(ctx), clientID)
 	if err := s.resolveStation(ctx, req); err != nil {
 		return nil, err
 	}
@@ -133,7 +142,25 @@ func (s *SamplingService) Bind(ctx context.Context, req *frontline.BindRequest) 
 			return nil, errWriterClosed
 		}
 	}
+	if job.answer != nil {
+		job.answer.RequestID = clientID
+	}
 	return job.answer, job.err
+}
+
+// requestKey is the id sampling_requests stores for a caller's request
+// id: the device token or the user, then the caller's own id. It costs
+// nothing on the writer's path (no column, no lookup), and the stored id
+// stays within the column, which is unbounded TEXT on both engines.
+func requestKey(p *frontline.Principal, clientID string) string {
+	switch {
+	case p == nil:
+		return "s/" + clientID // the process itself: tests, the demo, imports
+	case p.TokenID != 0:
+		return "t" + strconv.FormatInt(p.TokenID, 10) + "/" + clientID
+	default:
+		return "u" + strconv.FormatInt(p.UserID, 10) + "/" + clientID
+	}
 }
 
 // resolveStation sets the station of a request sent with a station's

@@ -100,18 +100,24 @@ func (s *Server) apiBindBatch(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, map[string]any{"answers": out})
 }
 
-// apiUndo takes the newest binding out of a tube.
+// apiUndo takes the binding the body names out of a tube, if it is the
+// tube's newest; a repeat is answered with already_undone.
 func (s *Server) apiUndo(w http.ResponseWriter, r *http.Request) error {
 	q := newParams(r)
 	id := q.pathID("id")
 	if err := q.check(); err != nil {
 		return err
 	}
-	b, err := s.Sampling.Undo(r.Context(), id, r.PathValue("code"))
+	var req frontline.UndoRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	req.RoundID, req.TubeCode = id, r.PathValue("code")
+	a, err := s.Sampling.Undo(r.Context(), &req)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"undone": b})
+	return writeJSON(w, http.StatusOK, a)
 }
 
 // apiTube returns a tube and its persons.
