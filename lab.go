@@ -268,7 +268,9 @@ type RetestFilter struct {
 // second different result); EFORBIDDEN without the permission each method
 // names.
 type LabService interface {
-	// BagTubes packs sealed tubes into a bag (PermSampling).
+	// BagTubes packs sealed tubes into a bag (PermSampling). The same bag
+	// sent again (same code, same tubes) is answered with the bag packed,
+	// so a station may retry; the code with other tubes is EINVALID.
 	BagTubes(ctx context.Context, req *BagRequest) (*Bag, error)
 	// FindBag returns a bag with its tubes (PermSampling or PermPostResults).
 	FindBag(ctx context.Context, code string) (*Bag, error)

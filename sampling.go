@@ -294,6 +294,13 @@ const (
 	RefusedNoHousehold    Refusal = "no_household" // the household has nobody in the round
 )
 
+// Refusals lists every refusal, for the pages that name each.
+var Refusals = []Refusal{
+	RefusedNotMember, RefusedAlreadySampled, RefusedTubeClosed, RefusedTubeFull, RefusedTubeEmpty,
+	RefusedOtherHousehold, RefusedHouseholdTube, RefusedZonePool, RefusedZoneMode, RefusedOtherRound,
+	RefusedRetestTube, RefusedRoundNotOpen, RefusedNoHousehold,
+}
+
 // Error implements error, so a Refusal can be an *Error's cause.
 func (r Refusal) Error() string { return string(r) }
 

@@ -68,6 +68,16 @@ func (s *LabService) BagTubes(ctx context.Context, req *frontline.BagRequest) (*
 	if err != nil {
 		return nil, err
 	}
+	// A bag sent again (the station lost the answer) is answered with the
+	// bag it packed; the same code with other tubes is a second bag.
+	if prev, _, err := tx.findBag(ctx, req.Code, false); err == nil {
+		if prev.RoundID == r.ID && slices.Equal(prev.TubeCodes, slices.Sorted(slices.Values(req.TubeCodes))) {
+			return prev, nil
+		}
+		return nil, frontline.FieldError("code", "bag %s is already packed", prev.Code)
+	} else if frontline.ErrorCode(err) != frontline.ENOTFOUND {
+		return nil, err
+	}
 	tubes, _, err := tx.lockTubesByCode(ctx, req.TubeCodes)
 	if err != nil {
 		return nil, err

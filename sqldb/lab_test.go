@@ -35,6 +35,14 @@ func TestLabService_Bags(t *testing.T) {
 		if err != nil || bag.Expected != 3 || !slices.Equal(bag.TubeCodes, []string{"BT-1", "BT-2", "BT-3"}) {
 			t.Fatalf("pack: %v %+v", err, bag)
 		}
+		// The station lost the answer and sends the bag again: the same bag.
+		again, err := lab.BagTubes(ctx, &frontline.BagRequest{RoundID: f.round.ID, Code: "bag-1", Count: 3, TubeCodes: []string{"BT-3", "BT-2", "BT-1"}})
+		if err != nil || again.ID != bag.ID {
+			t.Fatalf("the same bag sent again: %v %+v", err, again)
+		}
+		if _, err := lab.BagTubes(ctx, &frontline.BagRequest{RoundID: f.round.ID, Code: "BAG-1", Count: 1, TubeCodes: []string{"BT-4"}}); frontline.ErrorField(err) != "code" {
+			t.Fatalf("a bag code used again for other tubes: %v", err)
+		}
 		if _, err := lab.BagTubes(ctx, &frontline.BagRequest{RoundID: f.round.ID, Code: "BAG-2", Count: 1, TubeCodes: []string{"BT-1"}}); err == nil {
 			t.Fatal("a tube packed into two bags")
 		}

@@ -61,6 +61,9 @@ func DynamicMessageIDsForTest() []string {
 		ids = append(ids, "error."+c, "error.explain."+c)
 	}
 	ids = append(ids, screeningMessageIDs()...)
+	for _, r := range frontline.Refusals {
+		ids = append(ids, "station.reason."+string(r))
+	}
 	return append(ids, "language."+langZH, "language."+langEN, "value.true", "value.false")
 }
 
