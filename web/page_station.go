@@ -108,11 +108,11 @@ func (s *Server) pageLabels(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page := labelsPage{Round: round, Stations: stations, From: from, Count: count}
-	page.StationID, err = labelStation(r, stations, stationID)
+	page.StationID, err = labelStation(stations, stationID)
 	if err != nil {
 		return err
 	}
-	page.Default = labelPrefix(round.ID, page.StationID)
+	page.Default = labelPrefix(round.ID, page.StationID, frontline.PrincipalFrom(r.Context()))
 	page.Prefix = page.Default
 	if prefix != nil {
 		page.Prefix, page.Custom = *prefix, true
@@ -136,37 +136,33 @@ func (s *Server) pageLabels(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, http.StatusOK, pageLabelsName, page)
 }
 
-// labelStation is the station a label sheet is for: the one asked for,
-// else the caller's own when it signs in with a station's device token,
-// else none.
-func labelStation(r *http.Request, stations []*frontline.Station, asked *int64) (int64, error) {
-	if asked != nil {
-		for _, st := range stations {
-			if st.ID == *asked {
-				return st.ID, nil
-			}
-		}
-		return 0, frontline.FieldError("station", "station %d is not a station of this round", *asked)
+// labelStation is the station a label sheet is for: the one asked for
+// (the station page links with its station), or none.
+func labelStation(stations []*frontline.Station, asked *int64) (int64, error) {
+	if asked == nil {
+		return 0, nil
 	}
-	if p := frontline.PrincipalFrom(r.Context()); p != nil && p.TokenID != 0 {
-		for _, st := range stations {
-			if st.TokenID == p.TokenID {
-				return st.ID, nil
-			}
+	for _, st := range stations {
+		if st.ID == *asked {
+			return st.ID, nil
 		}
 	}
-	return 0, nil
+	return 0, frontline.FieldError("station", "station %d is not a station of this round", *asked)
 }
 
 // labelPrefix is the default code prefix of a round's labels: the round,
-// and the station when there is one, so that two stations printing the
-// default sheet never print the same codes (a tube code is unique, and a
-// shared code would put two stations' persons into one tube).
-func labelPrefix(roundID, stationID int64) string {
-	if stationID == 0 {
-		return fmt.Sprintf("R%d-", roundID)
+// then the station, or else the user printing, so that two stations (or
+// two people) printing the default sheet never print the same codes. A
+// tube code is unique: a shared code would put two stations' persons into
+// one tube.
+func labelPrefix(roundID, stationID int64, p *frontline.Principal) string {
+	switch {
+	case stationID != 0:
+		return fmt.Sprintf("R%d-S%d-", roundID, stationID)
+	case p != nil && p.UserID != 0:
+		return fmt.Sprintf("R%d-U%d-", roundID, p.UserID)
 	}
-	return fmt.Sprintf("R%d-S%d-", roundID, stationID)
+	return fmt.Sprintf("R%d-", roundID)
 }
 
 // qrPage prints a household's code and each member's, for residents to

@@ -539,8 +539,18 @@
     }
     loadBag();
   }
+  // The table's station is remembered on the device: the phone stays at
+  // its table for the day.
+  var stationKey = "frontline.station.table." + round;
   if (stationSelect) {
-    stationSelect.addEventListener("change", stationChanged);
+    var kept = localStorage.getItem(stationKey);
+    if (kept && stationSelect.querySelector('option[value="' + kept + '"]')) {
+      stationSelect.value = kept;
+    }
+    stationSelect.addEventListener("change", function () {
+      localStorage.setItem(stationKey, stationSelect.value);
+      stationChanged();
+    });
   }
   window.addEventListener("online", replay);
   setInterval(replay, 5000);
