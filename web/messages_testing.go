@@ -85,7 +85,7 @@ func testingMessages() map[string]message {
 		"station.no_round":            {"本轮未开始或已结束。", "This round is not open."},
 		"station.results":             {"查找结果", "Found"},
 		"station.labels":              {"打印本台试管标签", "Print this station's tube labels"},
-		"station.prior":               {"已采样：%s · %s · 试管 %s", "Already sampled: %s at %s, tube %s"},
+		"station.prior":               {"采样于 %s · %s · 试管 %s", "sampled at %s, %s, tube %s"},
 		"station.search.none":         {"没有找到：%s", "Nobody found: %s"},
 		"station.search.pick":         {"请点选要采样的人：", "Tap the person to sample:"},
 		"station.search.more":         {"只显示前 %s 人，请输入更多字缩小范围", "Only the first %s are shown; type more to narrow"},

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/frontline-org/frontline"
 )
@@ -19,6 +20,8 @@ type stationPage struct {
 	Stations []*frontline.Station
 	Open     bool
 	BagSize  int
+	// SearchUnder is the node the name search looks under.
+	SearchUnder int64
 	// Text holds the messages the script shows, in the page's language:
 	// the script builds its lines from them and never from the server's
 	// English messages.
@@ -61,7 +64,19 @@ func (s *Server) pageStation(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return s.render(w, http.StatusOK, pageStationName, stationPage{layout: s.layout(r, lang, title), Round: round,
-		Stations: stations, Open: round.Status == frontline.RoundOpen, BagSize: frontline.DefaultBagSize, Text: text})
+		Stations: stations, Open: round.Status == frontline.RoundOpen, BagSize: frontline.DefaultBagSize, Text: text,
+		SearchUnder: searchUnder(round, frontline.PrincipalFrom(r.Context()))})
+}
+
+// searchUnder is the node the station's name search looks under: the
+// round's scope, or the caller's own scope when it lies inside the
+// round's, because a search under a node the caller cannot see is
+// refused, and the caller sees only their own persons anyway.
+func searchUnder(round *frontline.Round, p *frontline.Principal) int64 {
+	if round.Scope != nil && p != nil && p.ScopeID != 0 && strings.HasPrefix(p.ScopePath, round.Scope.Path) {
+		return p.ScopeID
+	}
+	return round.ScopeID
 }
 
 // maxLabels bounds the labels of one page: a sheet or a few.
@@ -79,9 +94,9 @@ type labelsPage struct {
 	// shows it as a hint, so that choosing another station changes it.
 	Default string
 	Custom  bool
-	From      int
-	Count     int
-	Labels    []qrLabel
+	From    int
+	Count   int
+	Labels  []qrLabel
 }
 
 type qrLabel struct {

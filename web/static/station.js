@@ -164,7 +164,11 @@
     }
   }
 
-  function answered(a) {
+  // answered shows an answer. A person bound from a scanned code is named
+  // by a look-up when the answer is live, so the sampler sees who went in
+  // (a household code binds several); a replayed queue is not looked up,
+  // so two hundred answers do not become two hundred look-ups.
+  function answered(a, replayed) {
     if (a.error) {
       note(msg("station.refused") + " · " + reasonText(a.error), false);
     }
@@ -173,7 +177,10 @@
         if (a.tube) {
           remember(a.tube.code, it);
         }
-        note(msg("station.bound") + " · " + (names[it.person_id] || "#" + it.person_id), true);
+        var done = note(msg("station.bound") + " · " + (names[it.person_id] || "#" + it.person_id), true);
+        if (!names[it.person_id] && !replayed) {
+          nameOf(it.person_id).then(function (who) { done.textContent = msg("station.bound") + " · " + who; });
+        }
         return;
       }
       var rest = reasonText(it.error) + (it.prior ? " · " + priorText(it.prior) : "");
@@ -204,7 +211,7 @@
       req.station_id = st;
     }
     return serial(function () {
-      if (queue().length > 0) {
+      if (queue().length > 0 || offline()) {
         push(req);
         return replayNow();
       }
@@ -224,7 +231,7 @@
   // run, which are kept, in order, for the next try.
   function replayNow() {
     var q = queue();
-    if (q.length === 0) {
+    if (q.length === 0 || offline()) {
       return Promise.resolve();
     }
     return post(api + "/bindings/batch", { requests: q.slice(0, 200) }).then(function (r) {
@@ -234,7 +241,7 @@
       var left = [];
       r.data.answers.forEach(function (item, i) {
         if (item.answer) {
-          answered(item.answer);
+          answered(item.answer, true);
         } else if (item.error && item.error.code === "internal") {
           left.push(q[i]);
         } else if (item.error) {
@@ -283,7 +290,21 @@
     foundList.textContent = "";
   }
   var searchLimit = 10;
+  // offline reports what the phone knows of its signal; a request that
+  // fails is taken as offline too.
+  function offline() {
+    return navigator.onLine === false;
+  }
+  function searchOffline() {
+    // Say so, and keep what was typed for when the network is back.
+    showFound(msg("station.search.offline"));
+    showNet(false);
+  }
   function search(q) {
+    if (offline()) {
+      searchOffline();
+      return Promise.resolve();
+    }
     var kind = searchKind(q);
     var url = "/api/v1/persons?under=" + scope + "&limit=" + (searchLimit + 1) + "&" + kind + "=" + encodeURIComponent(q);
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (resp) {
@@ -305,11 +326,7 @@
       }
       var more = persons.length > searchLimit ? " " + msg("station.search.more", searchLimit) : "";
       showFound(msg("station.search.pick") + more, persons.slice(0, searchLimit));
-    }, function () {
-      // Offline: say so, and keep what was typed for when the network is back.
-      showFound(msg("station.search.offline"));
-      showNet(false);
-    });
+    }, searchOffline);
   }
 
   function bindPersons(who) {
@@ -413,7 +430,7 @@
     undoing = true;
     undoButton.disabled = true;
     serial(function () {
-      if (queue().length > 0) {
+      if (queue().length > 0 || offline()) {
         note(msg("station.undo.offline"), false);
         return;
       }
@@ -491,6 +508,10 @@
     if (count !== tubes.length) {
       fieldError(bagCountError, msg("station.bag.mismatch", count, tubes.length));
       bagCount.focus();
+      return;
+    }
+    if (offline()) {
+      fieldError(bagCountError, msg("station.bag.offline"));
       return;
     }
     var body = { code: code, count: count, tubes: tubes };
