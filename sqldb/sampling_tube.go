@@ -176,7 +176,7 @@ func (s *SamplingService) Undo(ctx context.Context, req *frontline.UndoRequest) 
 		return nil, err
 	}
 	if len(live) == 0 || live[0].ID != b.ID {
-		return nil, frontline.Errorf(frontline.ECONFLICT, "%s is no longer the last person in tube %s; undo the later ones first", b.PersonName, t.Code)
+		return nil, frontline.Errorf(frontline.ECONFLICT, "binding %d is no longer the newest in tube %s; undo the later ones first", b.ID, t.Code)
 	}
 	m, err := tx.lockMember(ctx, t.RoundID, b.PersonID)
 	if err != nil {
