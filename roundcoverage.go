@@ -84,6 +84,9 @@ type GapPerson struct {
 	PersonID int64  `json:"person_id"`
 	Name     string `json:"name"`
 	Flags    []Flag `json:"flags,omitempty"`
+	// HomeSampling says the home sampling team will sample them: nobody
+	// needs to knock for them.
+	HomeSampling bool `json:"home_sampling,omitempty"`
 }
 
 // CoverageService reads a round's coverage. It needs PermReadReports, and
@@ -98,4 +101,9 @@ type CoverageService interface {
 	Flow(ctx context.Context, roundID, placeID int64) ([]FlowBucket, error)
 	// Throughput returns each station's figures.
 	Throughput(ctx context.Context, roundID int64) ([]*StationThroughput, error)
+	// Excusals lists the members under a node taken off the site's queue
+	// and not sampled: the excused, and those left to the home sampling
+	// team, with who decided, why and when, in address order; and their
+	// total.
+	Excusals(ctx context.Context, roundID, placeID int64, offset, limit int) ([]*Member, int, error)
 }

@@ -224,7 +224,8 @@ const (
 type ExcuseReason string
 
 // Excuse reasons. A bedridden person is not skipped: the reason sends the
-// home sampling team.
+// home sampling team, and the person stays pending (not excused) with a
+// home task until the team samples them.
 const (
 	ExcuseHomeSampling ExcuseReason = "home_sampling"
 	ExcuseAway         ExcuseReason = "away"
@@ -250,6 +251,10 @@ type Member struct {
 	Excuse      ExcuseReason `json:"excuse,omitempty"`
 	ExcuseNote  string       `json:"excuse_note,omitempty"`
 	ExcusedBy   string       `json:"excused_by,omitempty"`
+	ExcusedAt   time.Time    `json:"excused_at,omitzero"`
+	// Address is the household's names below the listed node, filled by
+	// lists of members.
+	Address string `json:"address,omitempty"`
 	// AddedBy is set for a person added after the round opened (moved in
 	// later), with AddedAt.
 	AddedBy string    `json:"added_by,omitempty"`
@@ -315,9 +320,11 @@ type RoundService interface {
 	CloseRound(ctx context.Context, id int64) (*Round, error)
 	// AddMember adds a person who moved in after the round opened.
 	AddMember(ctx context.Context, roundID, personID int64) (*Member, error)
-	// Excuse marks a pending person excused, recording who did it.
+	// Excuse marks a pending person excused, recording who did it; with
+	// ExcuseHomeSampling the person stays pending and gets a home task.
 	Excuse(ctx context.Context, roundID int64, e Excusal) (*Member, error)
-	// Unexcuse makes an excused person pending again.
+	// Unexcuse makes an excused person pending again, or withdraws a home
+	// task that was not sampled yet.
 	Unexcuse(ctx context.Context, roundID, personID int64) (*Member, error)
 	// FindMember returns one person's standing in a round.
 	FindMember(ctx context.Context, roundID, personID int64) (*Member, error)

@@ -19,7 +19,7 @@ func TestCoverageService(t *testing.T) {
 		f.bind(t, "C-1", false, f.persons[f.tr.hh[0].ID]...)
 		f.bind(t, "C-1", false, f.persons[f.tr.hh[1].ID][0])
 		ex := f.persons[f.tr.hh[2].ID][0]
-		if _, err := f.rounds.Excuse(ctx, f.round.ID, frontline.Excusal{PersonID: ex.ID, Reason: frontline.ExcuseHomeSampling}); err != nil {
+		if _, err := f.rounds.Excuse(ctx, f.round.ID, frontline.Excusal{PersonID: ex.ID, Reason: frontline.ExcuseAway}); err != nil {
 			t.Fatal(err)
 		}
 		city, children, err := cs.Coverage(ctx, f.round.ID, f.tr.city.ID)

@@ -159,6 +159,11 @@ func (s *SamplingService) Undo(ctx context.Context, roundID int64, tubeCode stri
 	if t.State != frontline.TubeOpen && t.State != frontline.TubeSealed {
 		return nil, frontline.Errorf(frontline.ECONFLICT, "tube %s is %s; it can no longer change", t.Code, t.State)
 	}
+	// A home sampling tube closed its task when it was taken; undoing its
+	// binding would leave the task sampled with nobody in the tube.
+	if t.Retest {
+		return nil, frontline.Errorf(frontline.ECONFLICT, "tube %s was sampled at home; it cannot be undone", t.Code)
+	}
 	live, err := tx.tubeBindings(ctx, t, true)
 	if err != nil {
 		return nil, err
