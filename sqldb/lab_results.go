@@ -368,7 +368,7 @@ func (s *LabService) SampleRetest(ctx context.Context, taskID int64, tubeCode st
 		VALUES (?, ?, ?, 1, 1, ?, ?, ?, ?, ?) RETURNING id`, ref.round, code, string(frontline.PoolSingle), string(frontline.TubeSealed),
 		true, tx.now, actor, tx.now).Scan(&tubeID); err != nil {
 		if err = tx.db.translate(err); frontline.ErrorCode(err) == frontline.ECONFLICT {
-			return nil, frontline.FieldError("tube", "tube %s is already used", code)
+			return nil, &frontline.Error{Code: frontline.ECONFLICT, Field: "tube", Message: "tube " + code + " is already used"}
 		}
 		return nil, err
 	}

@@ -147,7 +147,15 @@ type gapsPage struct {
 	CanManage bool
 	Prev      string
 	Next      string
+	// Excusals are the persons under the node taken off the site's queue
+	// and not sampled (the first maxExcusals of ExcusalTotal), with who
+	// decided and why, for managers to undo.
+	Excusals     []*frontline.Member
+	ExcusalTotal int
 }
+
+// maxExcusals bounds the excusals shown under the gap list.
+const maxExcusals = 200
 
 func (s *Server) pageGaps(w http.ResponseWriter, r *http.Request) error {
 	lang := pickLang(w, r)
@@ -179,6 +187,9 @@ func (s *Server) pageGaps(w http.ResponseWriter, r *http.Request) error {
 	page := gapsPage{layout: s.layout(r, lang, title), Round: round, Node: cov.Node, Homes: homes, Total: total,
 		Reasons: frontline.ExcuseReasons, CanManage: callerFrom(r.Context()).principal.Can(frontline.PermManageRounds)}
 	page.Prev, page.Next = pageLinks(r.URL.Path, r.URL.Query(), pg.Offset, len(homes), pg.Limit, total)
+	if page.Excusals, page.ExcusalTotal, err = s.Coverage.Excusals(r.Context(), round.ID, cov.Node.PlaceID, 0, maxExcusals); err != nil {
+		return err
+	}
 	return s.render(w, http.StatusOK, pageGapsName, page)
 }
 
