@@ -22,37 +22,13 @@ import (
 // it, a lab not at all; a manager undoes the excusal from the gap list.
 func TestRoundFollowUpPage(t *testing.T) {
 	db := sqldbtest.Open(t, sqldb.SQLite)
-	f := buildFixture(t, db)
-	ts := newAdminServer(t, db, f, withTesting(db, t))
+	ts, f, r := newFollowUpScene(t, db)
 	ctx := context.Background()
-	start := testNow.Add(time.Hour)
-	r := &frontline.Round{ScopeID: f.city.ID, Name: "第一轮", Day: "2026-06-01", StartsAt: start, EndsAt: start.Add(8 * time.Hour)}
 	rounds, lab := sqldb.NewRoundService(db), sqldb.NewLabService(db)
-	if err := rounds.CreateRound(ctx, r); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := rounds.OpenRound(ctx, r.ID); err != nil {
-		t.Fatal(err)
-	}
-	samp := sqldb.NewSamplingService(db, sqldb.SamplingOptions{})
-	t.Cleanup(func() { samp.Close() })
-	// 张三 (dialysis), 李梅 and 张小明 (infant) of hh[0] in a pool that comes back positive.
-	if _, err := samp.Bind(ctx, &frontline.BindRequest{RequestID: "p-1", RoundID: r.ID, TubeCode: "P-1", Seal: true,
-		PersonIDs: []int64{f.persons[0].ID, f.persons[1].ID, f.persons[2].ID}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := lab.PostResults(ctx, []frontline.ResultRow{{TubeCode: "P-1", Result: frontline.ResultPositive}}); err != nil {
-		t.Fatal(err)
-	}
-	// 王芳 of hh[1] cannot come down: excused for home sampling from the gap list.
 	base := fmt.Sprintf("/rounds/%d", r.ID)
-	resp, body := ts.client.postForm(t, base+"/excuse", url.Values{"person_id": {itoa(f.persons[3].ID)}, "reason": {"home_sampling"}, "note": {"卧床"}})
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("excuse for home sampling: %d %s", resp.StatusCode, body)
-	}
 
 	// Command staff read the list, grouped by household, without forms.
-	resp, body = ts.get(t, base+"/followup")
+	resp, body := ts.get(t, base+"/followup")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("follow-up page: %d %s", resp.StatusCode, body)
 	}
@@ -143,6 +119,41 @@ func TestRoundFollowUpPage(t *testing.T) {
 	if bad, err := db.CheckRound(ctx, r.ID); err != nil || len(bad) > 0 {
 		t.Errorf("round check: %v %v", err, bad)
 	}
+}
+
+// newFollowUpScene opens a round over the fixture's city in which the
+// home sampling team has two households to visit: 张三 (dialysis), 李梅
+// and 张小明 (infant) of hh[0] after a positive pool, and 王芳 of hh[1],
+// excused for home sampling from the gap list by the admin.
+func newFollowUpScene(t *testing.T, db *sqldb.DB) (*testServer, *fixture, *frontline.Round) {
+	t.Helper()
+	f := buildFixture(t, db)
+	ts := newAdminServer(t, db, f, withTesting(db, t))
+	ctx := context.Background()
+	start := testNow.Add(time.Hour)
+	r := &frontline.Round{ScopeID: f.city.ID, Name: "第一轮", Day: "2026-06-01", StartsAt: start, EndsAt: start.Add(8 * time.Hour)}
+	rounds := sqldb.NewRoundService(db)
+	if err := rounds.CreateRound(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rounds.OpenRound(ctx, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	samp := sqldb.NewSamplingService(db, sqldb.SamplingOptions{})
+	t.Cleanup(func() { samp.Close() })
+	if _, err := samp.Bind(ctx, &frontline.BindRequest{RequestID: "p-1", RoundID: r.ID, TubeCode: "P-1", Seal: true,
+		PersonIDs: []int64{f.persons[0].ID, f.persons[1].ID, f.persons[2].ID}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sqldb.NewLabService(db).PostResults(ctx, []frontline.ResultRow{{TubeCode: "P-1", Result: frontline.ResultPositive}}); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := ts.client.postForm(t, fmt.Sprintf("/rounds/%d/excuse", r.ID),
+		url.Values{"person_id": {itoa(f.persons[3].ID)}, "reason": {"home_sampling"}, "note": {"卧床"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("excuse for home sampling: %d %s", resp.StatusCode, body)
+	}
+	return ts, f, r
 }
 
 // testExcusals excuses 赵强 from the gap list, finds him among the
