@@ -126,7 +126,7 @@ func (s *Server) apiAdvice(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	node, _, err := s.Coverage.Coverage(r.Context(), round.ID, round.ScopeID)
+	node, _, err := s.Coverage.Coverage(r.Context(), round.ID, 0) // the caller's part of the round
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,8 +90,28 @@ func TestTestingAPI(t *testing.T) {
 	if gaps.Total != 3 {
 		t.Fatalf("households with gaps: %d", gaps.Total)
 	}
+	testInnerScope(t, ts, f, id)
 	testLabAPI(t, ts, id)
 	testEvents(t, ts, id)
+}
+
+// testInnerScope: a community's secretary in the city's round sees its
+// dashboard from their community, and neither the buttons nor the right to
+// close it.
+func testInnerScope(t *testing.T, ts *testServer, f *fixture, round int64) {
+	sec := ts.as(t, frontline.RoleCommunitySecretary, f.comm1)
+	resp, body := sec.get(t, fmt.Sprintf("/rounds/%d", round))
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, f.comm1.Name) {
+		t.Fatalf("the community's view of the city's round: %d %s", resp.StatusCode, body)
+	}
+	resp, body = sec.get(t, "/rounds")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, fmt.Sprintf(`data-round="%d"`, round)) || strings.Contains(body, `data-testid="close-round"`) {
+		t.Fatalf("the rounds list offers the community to close the city's round: %s", body)
+	}
+	resp, body = sec.postForm(t, fmt.Sprintf("/rounds/%d/close", round), url.Values{"csrf": {sec.csrf}})
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("closing the city's round from a community: %d %s", resp.StatusCode, body)
+	}
 }
 
 func testLabAPI(t *testing.T, ts *testServer, round int64) {
