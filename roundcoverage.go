@@ -98,4 +98,7 @@ type CoverageService interface {
 	Flow(ctx context.Context, roundID, placeID int64) ([]FlowBucket, error)
 	// Throughput returns each station's figures.
 	Throughput(ctx context.Context, roundID int64) ([]*StationThroughput, error)
+	// Positivity returns what a round and the RecentRounds-1 rounds before
+	// it that covered a node found there, for the pool advice.
+	Positivity(ctx context.Context, roundID, placeID int64) (*Positivity, error)
 }

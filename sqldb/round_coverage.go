@@ -224,6 +224,46 @@ func flowBuckets(counts map[int64]int) []frontline.FlowBucket {
 	return out
 }
 
+// Positivity returns what round roundID and the rounds before it (by day,
+// up to frontline.RecentRounds in all, drafts aside) that covered a node
+// found there, from each round's counters at the node: the pool advice's
+// "recent positivity". The pool size is the round's own usual pool.
+func (s *CoverageService) Positivity(ctx context.Context, roundID, placeID int64) (*frontline.Positivity, error) {
+	tx, r, p, err := s.coverageNode(ctx, roundID, placeID)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	out := &frontline.Positivity{PoolSize: r.Policy.Rule("").Capacity(1)}
+	rows, err := tx.QueryContext(ctx, `SELECT r.id FROM test_rounds r JOIN places sc ON sc.id = r.scope_id
+		WHERE r.id <> ? AND r.status <> ? AND (r.day < ? OR (r.day = ? AND r.id < ?)) AND substr(?, 1, length(sc.path)) = sc.path
+		ORDER BY r.day DESC, r.id DESC LIMIT ?`, r.ID, string(frontline.RoundDraft), r.Day, r.Day, r.ID, p.Path, frontline.RecentRounds-1)
+	if err != nil {
+		return nil, err
+	}
+	ids := []int64{r.ID}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		c, err := tx.coverageOf(ctx, id, p)
+		if err != nil {
+			return nil, err
+		}
+		out.Add(id, c)
+	}
+	return out, nil
+}
+
 // Throughput returns each station's persons sampled, in the last hour, and
 // the bucket of its latest binding, from the station flow counters: the
 // stations of the sites inside the caller's scope.

@@ -47,8 +47,8 @@ func testingMessages() map[string]message {
 		"cov.site":        {"采样点", "Site"},
 		"cov.station":     {"采样台", "Station"},
 		"cov.last_hour":   {"近1小时", "Last hour"},
-		"cov.advice":      {"混采建议：按本轮阳性率 %s，%s 混一最省（每人 %s 次检测；现行 %s 混一为 %s 次）。", "Pool advice: at this round's positivity of %s, pools of %s are cheapest (%s tests a person; the current %s take %s)."},
-		"cov.advice.none": {"尚无结果，混采建议待定。", "No results yet; no pool advice."},
+		"cov.advice":      {"下一轮混采建议：按近 %d 轮阳性率 %s，%s 混一最省（每人 %s 次检测；现行 %s 混一为 %s 次）。", "Pool advice for the next round: at the last %d rounds' positivity of %s, pools of %s are cheapest (%s tests a person; the current %s take %s)."},
+		"cov.advice.none": {"近几轮尚无结果，混采建议待定。", "No results in the recent rounds yet; no pool advice."},
 		"cov.dead":        {"未能送达的通知", "Notices not delivered"},
 		"cov.requeue":     {"重新发送", "Send again"},
 

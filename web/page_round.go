@@ -82,7 +82,7 @@ func (s *Server) fillRoundPage(r *http.Request, lang string, page *roundPage) er
 		}
 		page.Policy = append(page.Policy, policyRow{label, rule})
 	}
-	if page.Advice, err = s.adviceText(lang, page); err != nil {
+	if page.Advice, err = s.adviceText(r, lang, page); err != nil {
 		return err
 	}
 	if page.CanManage {
@@ -92,14 +92,19 @@ func (s *Server) fillRoundPage(r *http.Request, lang string, page *roundPage) er
 	return err
 }
 
-// adviceText writes the pool advice from the round's positivity so far.
-func (s *Server) adviceText(lang string, page *roundPage) (string, error) {
-	if page.Node.Positive == 0 && page.Node.Awaiting == 0 {
+// adviceText writes the pool advice for the next round from the recent
+// rounds' positivity at the page's node.
+func (s *Server) adviceText(r *http.Request, lang string, page *roundPage) (string, error) {
+	pos, err := s.Coverage.Positivity(r.Context(), page.Round.ID, page.Node.PlaceID)
+	if err != nil {
+		return "", err
+	}
+	if _, tested := pos.Estimate(); tested == 0 {
 		return s.text(lang, "cov.advice.none")
 	}
 	current := page.Round.Policy.Rule("").Capacity(1)
-	a := frontline.AdvisePoolSize(page.Node.Positive, page.Node.Sampled, current, 20)
-	return s.text(lang, "cov.advice", strconv.FormatFloat(100*a.Prevalence, 'f', 2, 64)+"%", a.Best,
+	a := frontline.AdviseFromPositivity(*pos, current, 20)
+	return s.text(lang, "cov.advice", len(pos.Rounds), strconv.FormatFloat(100*a.Prevalence, 'f', 2, 64)+"%", a.Best,
 		strconv.FormatFloat(a.BestTests, 'f', 3, 64), a.Current, strconv.FormatFloat(a.CurrentTests, 'f', 3, 64))
 }
 

@@ -92,7 +92,35 @@ func TestTestingAPI(t *testing.T) {
 	}
 	testInnerScope(t, ts, f, id)
 	testLabAPI(t, ts, id)
+	testAdvice(t, ts, id)
 	testEvents(t, ts, id)
+}
+
+// testAdvice reads the round's advice after the lab's results (one
+// positive pool of 2 awaiting re-test, one negative pool of 1) and the
+// calculator's.
+func testAdvice(t *testing.T, ts *testServer, round int64) {
+	var got struct {
+		Advice     frontline.PoolAdvice
+		Positivity frontline.Positivity
+	}
+	ts.getJSON(t, fmt.Sprintf("/api/v1/rounds/%d/advice?max=10", round), http.StatusOK, &got)
+	if got.Positivity.Awaiting != 2 || got.Positivity.Negative != 1 || got.Advice.Tested != 3 || got.Advice.Best > 10 {
+		t.Fatalf("advice %+v", got)
+	}
+	var calc struct {
+		Best  int
+		Sizes []struct{ N int }
+	}
+	ts.getJSON(t, "/api/v1/pool-advice?p=0.01", http.StatusOK, &calc)
+	if calc.Best != 11 || len(calc.Sizes) != 20 {
+		t.Fatalf("calculator at 1%%: %+v", calc)
+	}
+	var bad struct{ Error struct{ Field string } }
+	ts.getJSON(t, "/api/v1/pool-advice?p=2", http.StatusBadRequest, &bad)
+	if bad.Error.Field != "p" {
+		t.Fatalf("a prevalence of 2: %+v", bad)
+	}
 }
 
 // testInnerScope: a community's secretary in the city's round sees its
