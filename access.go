@@ -2,6 +2,7 @@ package frontline
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -282,13 +283,30 @@ type UserUpdate struct {
 	Language *string
 }
 
+// Why a password was refused. The services wrap them in an *Error whose
+// code and message are what a caller shows; these tell the cases apart
+// with errors.Is, where the code alone does not (a sign-in answers
+// EUNAUTHORIZED to all three), so no caller has to read the message.
+var (
+	// ErrWrongPassword: the password does not match, or the login does not
+	// exist (a sign-in does not say which).
+	ErrWrongPassword = errors.New("wrong password")
+	// ErrLocked: too many wrong passwords for the account (or, at sign-in,
+	// from the address) within the policy's window; even the right one is
+	// refused until the lock ends.
+	ErrLocked = errors.New("locked after too many wrong passwords")
+	// ErrDisabled: the account is disabled.
+	ErrDisabled = errors.New("account disabled")
+)
+
 // UserService manages users, sessions and device tokens.
 //
 // Calls made on behalf of a principal are limited to users whose scope is
 // inside the principal's; others are ENOTFOUND. Granting a role above the
 // principal's own, or a scope outside theirs, is EFORBIDDEN. Errors:
 // EINVALID, ENOTFOUND, ECONFLICT (login taken), EFORBIDDEN,
-// EUNAUTHORIZED (wrong password, locked, disabled, expired session).
+// EUNAUTHORIZED (wrong password, locked, disabled, expired session). The
+// refusals of a password wrap ErrWrongPassword, ErrLocked or ErrDisabled.
 type UserService interface {
 	CreateUser(ctx context.Context, u *User, password string) error
 	FindUserByID(ctx context.Context, id int64) (*User, error)

@@ -9,22 +9,30 @@ import (
 	"github.com/frontline-org/frontline"
 )
 
-// Sign-in answers. Web shows them by code; the messages are safe to show.
+// Sign-in answers, all EUNAUTHORIZED; the messages are safe to show. Web
+// tells them apart by the reasons they wrap (frontline.ErrLocked ...),
+// never by their words.
 var (
 	// errWrongPassword is the same for an unknown login, so the answer does
 	// not tell which logins exist.
-	errWrongPassword = frontline.Errorf(frontline.EUNAUTHORIZED, "wrong login or password")
-	errDisabled      = frontline.Errorf(frontline.EUNAUTHORIZED, "this account is disabled; ask whoever manages the accounts of your area")
-	errSessionEnded  = frontline.Errorf(frontline.EUNAUTHORIZED, "your session has ended; please sign in again")
+	errWrongPassword = &frontline.Error{Code: frontline.EUNAUTHORIZED, Message: "wrong login or password",
+		Err: frontline.ErrWrongPassword}
+	errDisabled = &frontline.Error{Code: frontline.EUNAUTHORIZED,
+		Message: "this account is disabled; ask whoever manages the accounts of your area", Err: frontline.ErrDisabled}
+	errSessionEnded = frontline.Errorf(frontline.EUNAUTHORIZED, "your session has ended; please sign in again")
 )
 
-// lockedError says until when signing in is refused. The time is rounded
-// up to the minute, so trying again at the minute shown works. It does not
-// say whether the account or the address is locked.
+// lockedError says until when signing in is refused. It does not say
+// whether the account or the address is locked.
 func lockedError(until time.Time) error {
-	until = until.UTC().Add(time.Minute - time.Nanosecond).Truncate(time.Minute)
-	return frontline.Errorf(frontline.EUNAUTHORIZED,
-		"too many failed sign-ins: signing in is locked until %s UTC", until.Format("2006-01-02 15:04"))
+	return &frontline.Error{Code: frontline.EUNAUTHORIZED, Err: frontline.ErrLocked,
+		Message: "too many failed sign-ins: signing in is locked until " + lockEnd(until)}
+}
+
+// lockEnd writes the end of a lock for a message, rounded up to the
+// minute, so that trying again at the minute shown works.
+func lockEnd(until time.Time) string {
+	return until.UTC().Add(time.Minute-time.Nanosecond).Truncate(time.Minute).Format("2006-01-02 15:04") + " UTC"
 }
 
 // maxPasswordBytes is the longest password a sign-in checks; anything

@@ -2,8 +2,8 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/frontline-org/frontline"
@@ -61,14 +61,14 @@ func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) error {
 }
 
 // loginRefusal names the message of a refused sign-in. The store answers
-// EUNAUTHORIZED for all of them and tells a lock and a disabled account
-// apart only in its English message, which is all web can go by.
+// EUNAUTHORIZED to all of them and tells a lock and a disabled account
+// apart by the reason it wraps; its English words are for logs and may
+// change.
 func loginRefusal(err error) string {
-	msg := frontline.ErrorMessage(err)
 	switch {
-	case strings.Contains(msg, "locked"):
+	case errors.Is(err, frontline.ErrLocked):
 		return "login.locked"
-	case strings.Contains(msg, "disabled"):
+	case errors.Is(err, frontline.ErrDisabled):
 		return "login.disabled"
 	}
 	return "login.failed"
