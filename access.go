@@ -313,6 +313,17 @@ type UserService interface {
 	FindUsers(ctx context.Context, f UserFilter) ([]*User, int, error)
 	UpdateUser(ctx context.Context, id int64, upd UserUpdate) (*User, error)
 	SetPassword(ctx context.Context, id int64, password string) error
+	// ChangePassword replaces the signed-in user's own password once the
+	// current one checks out, and ends their other sessions. A wrong
+	// current password counts as a failed sign-in of the account and is
+	// EINVALID on the field "current_password" (ErrWrongPassword); while
+	// the account is locked even the right one is EFORBIDDEN on that field
+	// (ErrLocked). The caller is signed in either way, so neither is
+	// EUNAUTHORIZED. A weak new password is EINVALID on "password". A
+	// context without a principal is EUNAUTHORIZED, a device token
+	// EFORBIDDEN: neither has a password of its own. A password set by
+	// someone else between the check and the change is ECONFLICT.
+	ChangePassword(ctx context.Context, current, password string) error
 
 	// Login checks a password, counting failures per account and per
 	// address, and on success opens a session whose secret it returns.

@@ -134,20 +134,11 @@ func (s *UserService) recordFailure(ctx context.Context, u *frontline.User, addr
 	until := tx.now.Add(s.policy.LockFor)
 	var locked time.Time
 	if addr != "" {
-		var n int
-		if err := tx.QueryRowContext(ctx, `
-			INSERT INTO login_failures (addr, window_start, failures) VALUES (?, ?, 1)
-			ON CONFLICT (addr) DO UPDATE SET
-				failures = CASE WHEN login_failures.window_start <= ? THEN 1 ELSE login_failures.failures + 1 END,
-				window_start = CASE WHEN login_failures.window_start <= ? THEN excluded.window_start ELSE login_failures.window_start END
-			RETURNING failures`, addr, tx.now, windowStart, windowStart).Scan(&n); err != nil {
-			return time.Time{}, tx.db.translate(err)
+		addrLocked, err := tx.countAddressFailure(ctx, addr, windowStart, until, s.policy.MaxFailures)
+		if err != nil {
+			return time.Time{}, err
 		}
-		if n >= s.policy.MaxFailures {
-			// The count starts again when the lock ends.
-			if _, err := tx.ExecContext(ctx, `UPDATE login_failures SET locked_until = ?, failures = 0 WHERE addr = ?`, until, addr); err != nil {
-				return time.Time{}, err
-			}
+		if addrLocked {
 			locked = until
 		}
 	}
@@ -160,6 +151,50 @@ func (s *UserService) recordFailure(ctx context.Context, u *frontline.User, addr
 		}
 	}
 	return locked, tx.Commit()
+}
+
+// recordAccountFailure counts a wrong password against the account alone,
+// as recordFailure does, and returns the time a lock it set ends, or zero.
+// It is for a signed-in user getting their current password wrong: they
+// can guess no other account's password that way, so the address count,
+// which stops one client from trying many logins, is left alone, and a
+// colleague behind the same address can still sign in.
+func (s *UserService) recordAccountFailure(ctx context.Context, u *frontline.User, addr string) (time.Time, error) {
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	defer tx.Rollback()
+	until := tx.now.Add(s.policy.LockFor)
+	if err := tx.countAccountFailure(ctx, u, tx.now.Add(-s.policy.Window), until, s.policy.MaxFailures, addr); err != nil {
+		return time.Time{}, err
+	}
+	if u.LockedUntil.IsZero() {
+		return time.Time{}, tx.Commit()
+	}
+	return until, tx.Commit()
+}
+
+// countAddressFailure adds a failure to addr's count, and locks the
+// address when the count reaches max. It reports whether it set a lock.
+func (tx *Tx) countAddressFailure(ctx context.Context, addr string, windowStart, until time.Time, maxFailures int) (bool, error) {
+	var n int
+	if err := tx.QueryRowContext(ctx, `
+		INSERT INTO login_failures (addr, window_start, failures) VALUES (?, ?, 1)
+		ON CONFLICT (addr) DO UPDATE SET
+			failures = CASE WHEN login_failures.window_start <= ? THEN 1 ELSE login_failures.failures + 1 END,
+			window_start = CASE WHEN login_failures.window_start <= ? THEN excluded.window_start ELSE login_failures.window_start END
+		RETURNING failures`, addr, tx.now, windowStart, windowStart).Scan(&n); err != nil {
+		return false, tx.db.translate(err)
+	}
+	if n < maxFailures {
+		return false, nil
+	}
+	// The count starts again when the lock ends.
+	if _, err := tx.ExecContext(ctx, `UPDATE login_failures SET locked_until = ?, failures = 0 WHERE addr = ?`, until, addr); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // countAccountFailure adds a failure to u's count, and locks the account

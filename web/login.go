@@ -133,30 +133,6 @@ func (s *Server) postLang(w http.ResponseWriter, r *http.Request) error {
 	return redirect(w, r, localPath(f.Values["next"]))
 }
 
-// accountPage shows the signed-in person their account and lets them sign
-// out here or everywhere.
-type accountPage struct {
-	layout
-	Account userRow
-}
-
-func (s *Server) pageAccount(w http.ResponseWriter, r *http.Request) error {
-	lang := pickLang(w, r)
-	p := callerFrom(r.Context()).principal
-	if p.UserID == 0 {
-		return frontline.Errorf(frontline.EFORBIDDEN, "a device token has no account page")
-	}
-	u, err := s.Users.FindUserByID(r.Context(), p.UserID)
-	if err != nil {
-		return err
-	}
-	title, err := s.text(lang, "account.title")
-	if err != nil {
-		return err
-	}
-	return s.render(w, http.StatusOK, pageAccountName, accountPage{layout: s.layout(r, lang, title), Account: newUserRow(u)})
-}
-
 // meResponse is the body of GET /api/v1/me: who the API takes the caller
 // for, so a device can check its token.
 type meResponse struct {
