@@ -276,7 +276,8 @@ func TestUserService_Sessions(t *testing.T) {
 			other := mustLogin(t, s, "zhao", "10.0.0.1")
 			mine := mustLogin(t, s, "zhao", "10.0.0.2")
 			p, _ := s.Authenticate(ctx, mine)
-			if err := s.SetPassword(frontline.WithPrincipal(ctx, p), u.ID, "a new long password"); err != nil {
+			wantCode(t, "reset one's own password", s.SetPassword(frontline.WithPrincipal(ctx, p), u.ID, "a new long password"), frontline.EFORBIDDEN)
+			if err := s.ChangePassword(frontline.WithPrincipal(ctx, p), goodPassword, "a new long password"); err != nil {
 				t.Fatal(err)
 			}
 			if alive(other) || !alive(mine) {

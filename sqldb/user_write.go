@@ -96,15 +96,17 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd frontline.Us
 	return u, tx.Commit()
 }
 
-// SetPassword replaces a user's password, lifts a lock on the account and
-// ends the user's other sessions: whoever knew the old password is signed
-// out. A user changing their own password keeps the session they used.
+// SetPassword is an admin's reset of another user's password: it lifts a
+// lock on the account and ends the user's sessions, so whoever knew the
+// old password is signed out. One's own password is changed with
+// ChangePassword, which asks for the current one: otherwise whoever took
+// over an admin's open session could take the account too.
 func (s *UserService) SetPassword(ctx context.Context, id int64, password string) error {
-	self := isSelf(ctx, id)
-	if !self {
-		if err := authorize(ctx, frontline.PermManageUsers); err != nil {
-			return err
-		}
+	if isSelf(ctx, id) {
+		return frontline.Errorf(frontline.EFORBIDDEN, "change your own password on your account page, with your current password")
+	}
+	if err := authorize(ctx, frontline.PermManageUsers); err != nil {
+		return err
 	}
 	if err := frontline.ValidatePassword(password); err != nil {
 		return err
@@ -122,20 +124,14 @@ func (s *UserService) SetPassword(ctx context.Context, id int64, password string
 	if err != nil {
 		return err
 	}
-	if !self {
-		if err := checkManage(ctx, u.Role); err != nil {
-			return err
-		}
+	if err := checkManage(ctx, u.Role); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, failed_logins = 0, failures_since = NULL,
 		locked_until = NULL, updated_at = ? WHERE id = ?`, hash, tx.now, u.ID); err != nil {
 		return err
 	}
-	keep := ""
-	if p := frontline.PrincipalFrom(ctx); self {
-		keep = p.SessionID
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND id <> ?`, u.ID, keep); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, u.ID); err != nil {
 		return err
 	}
 	if err := tx.audit(ctx, "password", "user", u.ID, u.Scope.Path, nil, nil); err != nil {

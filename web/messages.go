@@ -158,6 +158,7 @@ func sessionMessages() map[string]message {
 		"login.locked":             {"登录失败次数过多，暂时不能登录。请稍后再试，或请管理员重设密码。", "Too many failed sign-ins: signing in is locked for a while. Try again later, or ask an administrator to reset the password."},
 		"login.disabled":           {"该账号已停用，请联系管理员。", "This account is disabled; ask whoever manages the accounts of your area."},
 		"account.title":            {"我的账号", "My account"},
+		"user.password.own":        {"修改自己的密码请到“我的账号”，需输入当前密码。", "Change your own password on My account, with your current password."},
 		"account.logoutall":        {"在所有设备上退出", "Sign out everywhere"},
 		"account.logoutall.note":   {"手机丢失或密码可能泄露时使用：所有设备上的登录都将失效。", "Use this when a phone is lost or the password may be known: every device is signed out."},
 		"account.password":         {"修改密码", "Change the password"},
