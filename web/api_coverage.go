@@ -27,7 +27,10 @@ func newRoundCoverageJSON(c *frontline.RoundCoverage) roundCoverageJSON {
 type roundCoverageResponse struct {
 	Node     roundCoverageJSON   `json:"node"`
 	Children []roundCoverageJSON `json:"children"`
-	At       time.Time           `json:"at"`
+	// The throughput of the sites and stations inside the caller's scope.
+	Sites    []*frontline.SiteThroughput    `json:"sites"`
+	Stations []*frontline.StationThroughput `json:"stations"`
+	At       time.Time                      `json:"at"`
 }
 
 func (s *Server) roundCoverage(r *http.Request, roundID, placeID int64) (*roundCoverageResponse, error) {
@@ -39,6 +42,10 @@ func (s *Server) roundCoverage(r *http.Request, roundID, placeID int64) (*roundC
 	for i, c := range children {
 		out.Children[i] = newRoundCoverageJSON(c)
 	}
+	if out.Stations, err = s.Coverage.Throughput(r.Context(), roundID); err != nil {
+		return nil, err
+	}
+	out.Sites = frontline.Sites(out.Stations)
 	return out, nil
 }
 
@@ -101,7 +108,7 @@ func (s *Server) apiFlow(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, map[string]any{"flow": flow})
 }
 
-// apiThroughput returns each station's figures.
+// apiThroughput returns each site's and each station's figures.
 func (s *Server) apiThroughput(w http.ResponseWriter, r *http.Request) error {
 	id, _, err := roundPlace(r)
 	if err != nil {
@@ -111,7 +118,7 @@ func (s *Server) apiThroughput(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"stations": tp})
+	return writeJSON(w, http.StatusOK, map[string]any{"sites": frontline.Sites(tp), "stations": tp})
 }
 
 // apiAdvice advises the pool size for the next round at a node (?place=,
