@@ -46,6 +46,14 @@ type Round struct {
 	ClosedBy  string    `json:"closed_by,omitempty"`
 }
 
+// ManagedBy reports whether p may change the round as a whole — open,
+// close, re-plan, change its policy: p manages rounds and the round's
+// scope is inside p's. Staff working inside a wider round see it and act
+// on their own persons and sites only. The round's Scope must be filled.
+func (r *Round) ManagedBy(p *Principal) bool {
+	return p.Can(PermManageRounds) && r.Scope != nil && p.InScope(r.Scope.Path)
+}
+
 // Validate normalizes and checks the fields a caller sets.
 func (r *Round) Validate() error {
 	r.Name = CleanName(r.Name)

@@ -29,7 +29,7 @@ func testingMessages() map[string]message {
 		"rounds.policy.rule":   {"每管人数", "Per tube"},
 		"pool.single":          {"单采", "single"},
 		"pool.household":       {"一户一管", "one tube per household"},
-		"pool.pool":            {"%s 混一", "%s to a tube"},
+		"pool.pool":            {"%d 混一", "%d to a tube"},
 
 		"cov.expected":    {"应检", "Expected"},
 		"cov.sampled":     {"已采", "Sampled"},
@@ -44,11 +44,12 @@ func testingMessages() map[string]message {
 		"cov.flow":        {"每10分钟采样人数", "Sampled per 10 minutes"},
 		"cov.flow.none":   {"还没有采样。", "Nobody sampled yet."},
 		"cov.stations":    {"采样台", "Stations"},
+		"cov.sites":       {"采样点", "Sites"},
 		"cov.site":        {"采样点", "Site"},
 		"cov.station":     {"采样台", "Station"},
 		"cov.last_hour":   {"近1小时", "Last hour"},
-		"cov.advice":      {"混采建议：按本轮阳性率 %s，%s 混一最省（每人 %s 次检测；现行 %s 混一为 %s 次）。", "Pool advice: at this round's positivity of %s, pools of %s are cheapest (%s tests a person; the current %s take %s)."},
-		"cov.advice.none": {"尚无结果，混采建议待定。", "No results yet; no pool advice."},
+		"cov.advice":      {"下一轮混采建议：按近 %d 轮阳性率 %s，%d 混一最省（每人 %s 次检测；现行 %d 混一为 %s 次）。", "Pool advice for the next round: at the last %d rounds' positivity of %s, pools of %d are cheapest (%s tests a person; the current %d take %s)."},
+		"cov.advice.none": {"近几轮尚无结果，混采建议待定。", "No results in the recent rounds yet; no pool advice."},
 		"cov.dead":        {"未能送达的通知", "Notices not delivered"},
 		"cov.requeue":     {"重新发送", "Send again"},
 

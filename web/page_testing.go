@@ -101,7 +101,12 @@ type roundsPage struct {
 	CanFollowUp bool
 	Form        form
 	Scopes      []option
+	principal   *frontline.Principal
 }
+
+// Manages reports whether the caller may open or close round r: staff
+// working inside a wider round see it but do not run it.
+func (p roundsPage) Manages(r *frontline.Round) bool { return r.ManagedBy(p.principal) }
 
 func (s *Server) pageRounds(w http.ResponseWriter, r *http.Request) error {
 	return s.renderRounds(w, r, newForm(), http.StatusOK)
@@ -118,7 +123,7 @@ func (s *Server) renderRounds(w http.ResponseWriter, r *http.Request, f form, st
 		return err
 	}
 	p := callerFrom(r.Context()).principal
-	page := roundsPage{layout: s.layout(r, lang, title), Rounds: rounds, CanManage: p.Can(frontline.PermManageRounds), Form: f,
+	page := roundsPage{layout: s.layout(r, lang, title), Rounds: rounds, CanManage: p.Can(frontline.PermManageRounds), Form: f, principal: p,
 		CanFollowUp: p.Can(frontline.PermReadReports) || p.Can(frontline.PermSampling)}
 	if page.CanManage {
 		if f.Values["day"] == "" {
