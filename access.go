@@ -2,6 +2,7 @@ package frontline
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -282,19 +283,47 @@ type UserUpdate struct {
 	Language *string
 }
 
+// Why a password was refused. The services wrap them in an *Error whose
+// code and message are what a caller shows; these tell the cases apart
+// with errors.Is, where the code alone does not (a sign-in answers
+// EUNAUTHORIZED to all three), so no caller has to read the message.
+var (
+	// ErrWrongPassword: the password does not match, or the login does not
+	// exist (a sign-in does not say which).
+	ErrWrongPassword = errors.New("wrong password")
+	// ErrLocked: too many wrong passwords for the account (or, at sign-in,
+	// from the address) within the policy's window; even the right one is
+	// refused until the lock ends.
+	ErrLocked = errors.New("locked after too many wrong passwords")
+	// ErrDisabled: the account is disabled.
+	ErrDisabled = errors.New("account disabled")
+)
+
 // UserService manages users, sessions and device tokens.
 //
 // Calls made on behalf of a principal are limited to users whose scope is
 // inside the principal's; others are ENOTFOUND. Granting a role above the
 // principal's own, or a scope outside theirs, is EFORBIDDEN. Errors:
 // EINVALID, ENOTFOUND, ECONFLICT (login taken), EFORBIDDEN,
-// EUNAUTHORIZED (wrong password, locked, disabled, expired session).
+// EUNAUTHORIZED (wrong password, locked, disabled, expired session). The
+// refusals of a password wrap ErrWrongPassword, ErrLocked or ErrDisabled.
 type UserService interface {
 	CreateUser(ctx context.Context, u *User, password string) error
 	FindUserByID(ctx context.Context, id int64) (*User, error)
 	FindUsers(ctx context.Context, f UserFilter) ([]*User, int, error)
 	UpdateUser(ctx context.Context, id int64, upd UserUpdate) (*User, error)
 	SetPassword(ctx context.Context, id int64, password string) error
+	// ChangePassword replaces the signed-in user's own password once the
+	// current one checks out, and ends their other sessions. A wrong
+	// current password counts as a failed sign-in of the account and is
+	// EINVALID on the field "current_password" (ErrWrongPassword); while
+	// the account is locked even the right one is EFORBIDDEN on that field
+	// (ErrLocked). The caller is signed in either way, so neither is
+	// EUNAUTHORIZED. A weak new password is EINVALID on "password". A
+	// context without a principal is EUNAUTHORIZED, a device token
+	// EFORBIDDEN: neither has a password of its own. A password set by
+	// someone else between the check and the change is ECONFLICT.
+	ChangePassword(ctx context.Context, current, password string) error
 
 	// Login checks a password, counting failures per account and per
 	// address, and on success opens a session whose secret it returns.

@@ -228,19 +228,38 @@ const (
 	RetestOpen    RetestStatus = "open"    // the home sampling team should go
 	RetestSampled RetestStatus = "sampled" // sampled into a single tube, awaiting the result
 	RetestDone    RetestStatus = "done"    // the single result is in
+	// RetestCancelled is a home task withdrawn before the team went: the
+	// excusal was undone or changed to another reason.
+	RetestCancelled RetestStatus = "cancelled"
 )
 
-// RetestTask sends the home sampling team to re-sample one person of a
-// positive or invalid pool singly.
+// RetestKind is why the home sampling team goes to a person.
+type RetestKind string
+
+// Task kinds.
+const (
+	// KindRetest re-samples singly a person of a positive or invalid tube.
+	KindRetest RetestKind = "retest"
+	// KindHome samples a person who cannot come down (excused with
+	// ExcuseHomeSampling). Until sampled they are pending, not excused:
+	// the round is not done, and no zone is cleared, without them.
+	KindHome RetestKind = "home"
+)
+
+// RetestTask sends the home sampling team to one person: to re-sample
+// them singly after a positive or invalid pool, or to sample them at home
+// because they cannot come down.
 type RetestTask struct {
 	ID          int64        `json:"id"`
 	RoundID     int64        `json:"round_id"`
+	Kind        RetestKind   `json:"kind"`
 	PersonID    int64        `json:"person_id"`
 	PersonName  string       `json:"person_name"`
+	IDNumber    string       `json:"id_number,omitempty"` // masked
 	Flags       []Flag       `json:"flags,omitempty"`
 	HouseholdID int64        `json:"household_id"`
-	Address     string       `json:"address"` // the household's path of names below the round's scope
-	SourceTube  string       `json:"source_tube"`
+	Address     string       `json:"address"`               // the household's path of names below the round's scope
+	SourceTube  string       `json:"source_tube,omitempty"` // none for a home task
 	Status      RetestStatus `json:"status"`
 	TubeCode    string       `json:"tube_code,omitempty"`
 	Result      TubeResult   `json:"result,omitempty"`
@@ -256,8 +275,31 @@ type RetestFilter struct {
 	RoundID *int64
 	Under   *int64 // households under this node
 	Status  *RetestStatus
-	Offset  int
-	Limit   int
+	// Active selects the tasks the team still has to do or wait for:
+	// open or sampled (Status is then ignored).
+	Active bool
+	Offset int
+	Limit  int
+}
+
+// RetestHome is one household the home sampling team goes to: its
+// address, its tasks, and its members with a vulnerability flag, whom the
+// team should know about before knocking (a bedridden elder behind the
+// door of a positive pool).
+type RetestHome struct {
+	HouseholdID int64          `json:"household_id"`
+	Address     string         `json:"address"`
+	Tasks       []*RetestTask  `json:"tasks"`
+	Vulnerable  []HomeResident `json:"vulnerable,omitempty"`
+}
+
+// HomeResident is a resident of a household as the home team sees them:
+// name, masked ID number, flags.
+type HomeResident struct {
+	PersonID int64  `json:"person_id"`
+	Name     string `json:"name"`
+	IDNumber string `json:"id_number,omitempty"` // masked
+	Flags    []Flag `json:"flags,omitempty"`
 }
 
 // LabService moves tubes from the sampling site to the lab and results
@@ -287,7 +329,12 @@ type LabService interface {
 	// FindRetests lists re-test tasks with addresses and vulnerable flags
 	// (PermReadReports or PermSampling).
 	FindRetests(ctx context.Context, f RetestFilter) ([]*RetestTask, int, error)
-	// SampleRetest records a home re-test sampled into a single tube
-	// (PermSampling).
+	// FindRetestHomes lists the tasks of f by household, households in
+	// address order, paged by household; the total counts households
+	// (PermReadReports or PermSampling).
+	FindRetestHomes(ctx context.Context, f RetestFilter) ([]*RetestHome, int, error)
+	// SampleRetest records a person of a task sampled into a single tube
+	// by the home team (PermSampling). A home task's person becomes
+	// sampled in the round, bound to that tube.
 	SampleRetest(ctx context.Context, taskID int64, tubeCode string) (*RetestTask, error)
 }

@@ -65,6 +65,55 @@ type PoolAdvice struct {
 	CurrentTests float64 `json:"current_tests"`
 }
 
+// RecentRounds is how many rounds, the latest first, the pool advice
+// weighs: enough to smooth one round's chance, few enough to follow a wave.
+const RecentRounds = 3
+
+// Positivity is what the recent rounds found at a node: persons confirmed
+// positive by a single test, persons whose result is final and negative,
+// and persons of positive pools still awaiting their single re-test.
+type Positivity struct {
+	Rounds   []int64 `json:"rounds"` // latest first
+	Positive int     `json:"positive"`
+	Negative int     `json:"negative"`
+	Awaiting int     `json:"awaiting"`
+	// PoolSize is the usual pool of those rounds, to read the awaiting.
+	PoolSize int `json:"pool_size"`
+}
+
+// Add counts one round's figures at the node.
+func (p *Positivity) Add(roundID int64, c *RoundCoverage) {
+	p.Rounds = append(p.Rounds, roundID)
+	p.Positive, p.Negative, p.Awaiting = p.Positive+c.Positive, p.Negative+c.Negative, p.Awaiting+c.Awaiting
+}
+
+// Estimate returns the positives and the persons tested the advice rests
+// on. Persons awaiting a re-test are tested, and their positive pools
+// count one positive each (a pool of n awaits n persons): at the low
+// prevalences pooling is for, a positive pool almost always holds exactly
+// one positive. Without that, a round whose pool results are in but whose
+// re-tests are not would read as clean exactly when positives appear.
+func (p Positivity) Estimate() (positives float64, tested int) {
+	pools := float64(p.Awaiting)
+	if p.PoolSize > 1 {
+		pools /= float64(p.PoolSize)
+	}
+	return float64(p.Positive) + pools, p.Positive + p.Negative + p.Awaiting
+}
+
+// AdviseFromPositivity advises the next round's pool size from what the
+// recent rounds found (see Positivity.Estimate).
+func AdviseFromPositivity(p Positivity, current, maxN int) PoolAdvice {
+	positives, tested := p.Estimate()
+	a := AdvisePoolSize(int(math.Round(positives)), tested, current, maxN)
+	if tested > 0 {
+		a.Prevalence = positives / float64(tested)
+		a.Best, a.BestTests = BestPoolSize(a.Prevalence, max(maxN, 1))
+		a.CurrentTests = TestsPerPerson(current, a.Prevalence)
+	}
+	return a
+}
+
 // AdvisePoolSize advises the pool size for the next round from recent
 // positivity (positives among tested persons), bounded by the lab's
 // maximum pool size. With nothing tested yet the prevalence is unknown and

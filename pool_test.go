@@ -72,3 +72,21 @@ func TestAdvisePoolSize(t *testing.T) {
 		t.Fatalf("advice with no data should keep 10: %+v", a)
 	}
 }
+
+func TestAdviseFromPositivity(t *testing.T) {
+	// Pool results are in, re-tests are not: 2 positive pools of 10 among
+	// 1,000 persons read as about 2 positives, not as none.
+	a := frontline.AdviseFromPositivity(frontline.Positivity{Negative: 980, Awaiting: 20, PoolSize: 10}, 20, 20)
+	if math.Abs(a.Prevalence-0.002) > 1e-9 || a.Tested != 1000 || a.Positives != 2 || a.Best != 20 {
+		t.Fatalf("pending re-tests: %+v", a)
+	}
+	// Re-tests back: 1 positive of the 20, 1% of 100 → n = 11.
+	a = frontline.AdviseFromPositivity(frontline.Positivity{Positive: 1, Negative: 99, PoolSize: 10}, 10, 20)
+	if a.Best != 11 || math.Abs(a.BestTests-0.196) > 0.001 {
+		t.Fatalf("1%%: %+v", a)
+	}
+	// Nothing tested: keep the current size.
+	if a := frontline.AdviseFromPositivity(frontline.Positivity{PoolSize: 10}, 10, 20); a.Best != 10 || a.Prevalence != 0 {
+		t.Fatalf("nothing tested: %+v", a)
+	}
+}

@@ -69,6 +69,34 @@ type StationThroughput struct {
 	Last      time.Time `json:"last,omitzero"` // bucket of the latest binding
 }
 
+// SiteThroughput is a site's figures: the sum of its stations'.
+type SiteThroughput struct {
+	SiteID   int64  `json:"site_id"`
+	Site     string `json:"site"`
+	Stations int    `json:"stations"`
+	Sampled  int    `json:"sampled"`
+	LastHour int    `json:"last_hour"`
+}
+
+// Sites sums stations' figures per site, in the order the sites first
+// appear.
+func Sites(stations []*StationThroughput) []*SiteThroughput {
+	out := []*SiteThroughput{}
+	byID := map[int64]*SiteThroughput{}
+	for _, st := range stations {
+		s := byID[st.SiteID]
+		if s == nil {
+			s = &SiteThroughput{SiteID: st.SiteID, Site: st.Site}
+			byID[st.SiteID] = s
+			out = append(out, s)
+		}
+		s.Stations++
+		s.Sampled += st.Sampled
+		s.LastHour += st.LastHour
+	}
+	return out
+}
+
 // GapHousehold is a household with persons not yet sampled: the door
 // staff knock on.
 type GapHousehold struct {
@@ -84,6 +112,9 @@ type GapPerson struct {
 	PersonID int64  `json:"person_id"`
 	Name     string `json:"name"`
 	Flags    []Flag `json:"flags,omitempty"`
+	// HomeSampling says the home sampling team will sample them: nobody
+	// needs to knock for them.
+	HomeSampling bool `json:"home_sampling,omitempty"`
 }
 
 // CoverageService reads a round's coverage. It needs PermReadReports, and
@@ -98,4 +129,12 @@ type CoverageService interface {
 	Flow(ctx context.Context, roundID, placeID int64) ([]FlowBucket, error)
 	// Throughput returns each station's figures.
 	Throughput(ctx context.Context, roundID int64) ([]*StationThroughput, error)
+	// Excusals lists the members under a node taken off the site's queue
+	// and not sampled: the excused, and those left to the home sampling
+	// team, with who decided, why and when, in address order; and their
+	// total.
+	Excusals(ctx context.Context, roundID, placeID int64, offset, limit int) ([]*Member, int, error)
+	// Positivity returns what a round and the RecentRounds-1 rounds before
+	// it that covered a node found there, for the pool advice.
+	Positivity(ctx context.Context, roundID, placeID int64) (*Positivity, error)
 }

@@ -50,7 +50,7 @@ type Tube struct {
 	State     TubeState `json:"state"`
 	// HouseholdID is the household of a household-mode tube.
 	HouseholdID int64      `json:"household_id,omitempty"`
-	Retest      bool       `json:"retest,omitempty"` // a single tube of a home re-test
+	Retest      bool       `json:"retest,omitempty"` // a single tube of the home sampling team: a re-test, or a bedridden person
 	BagID       int64      `json:"bag_id,omitempty"`
 	Result      TubeResult `json:"result,omitempty"`
 	OpenedAt    time.Time  `json:"opened_at"`

@@ -46,6 +46,14 @@ type Round struct {
 	ClosedBy  string    `json:"closed_by,omitempty"`
 }
 
+// ManagedBy reports whether p may change the round as a whole — open,
+// close, re-plan, change its policy: p manages rounds and the round's
+// scope is inside p's. Staff working inside a wider round see it and act
+// on their own persons and sites only. The round's Scope must be filled.
+func (r *Round) ManagedBy(p *Principal) bool {
+	return p.Can(PermManageRounds) && r.Scope != nil && p.InScope(r.Scope.Path)
+}
+
 // Validate normalizes and checks the fields a caller sets.
 func (r *Round) Validate() error {
 	r.Name = CleanName(r.Name)
@@ -224,7 +232,8 @@ const (
 type ExcuseReason string
 
 // Excuse reasons. A bedridden person is not skipped: the reason sends the
-// home sampling team.
+// home sampling team, and the person stays pending (not excused) with a
+// home task until the team samples them.
 const (
 	ExcuseHomeSampling ExcuseReason = "home_sampling"
 	ExcuseAway         ExcuseReason = "away"
@@ -250,6 +259,10 @@ type Member struct {
 	Excuse      ExcuseReason `json:"excuse,omitempty"`
 	ExcuseNote  string       `json:"excuse_note,omitempty"`
 	ExcusedBy   string       `json:"excused_by,omitempty"`
+	ExcusedAt   time.Time    `json:"excused_at,omitzero"`
+	// Address is the household's names below the listed node, filled by
+	// lists of members.
+	Address string `json:"address,omitempty"`
 	// AddedBy is set for a person added after the round opened (moved in
 	// later), with AddedAt.
 	AddedBy string    `json:"added_by,omitempty"`
@@ -315,9 +328,11 @@ type RoundService interface {
 	CloseRound(ctx context.Context, id int64) (*Round, error)
 	// AddMember adds a person who moved in after the round opened.
 	AddMember(ctx context.Context, roundID, personID int64) (*Member, error)
-	// Excuse marks a pending person excused, recording who did it.
+	// Excuse marks a pending person excused, recording who did it; with
+	// ExcuseHomeSampling the person stays pending and gets a home task.
 	Excuse(ctx context.Context, roundID int64, e Excusal) (*Member, error)
-	// Unexcuse makes an excused person pending again.
+	// Unexcuse makes an excused person pending again, or withdraws a home
+	// task that was not sampled yet.
 	Unexcuse(ctx context.Context, roundID, personID int64) (*Member, error)
 	// FindMember returns one person's standing in a round.
 	FindMember(ctx context.Context, roundID, personID int64) (*Member, error)

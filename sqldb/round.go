@@ -78,6 +78,22 @@ func (tx *Tx) findRound(ctx context.Context, id int64, lock bool) (*frontline.Ro
 	return r, tx.db.translate(err)
 }
 
+// manageRound returns a round the caller may change as a whole, locked:
+// its scope must be inside the caller's. Working inside a wider round
+// lets a compound's staff see it and act on their own persons and sites;
+// opening, closing, re-planning or changing its policy is for those whose
+// scope covers all of it.
+func (tx *Tx) manageRound(ctx context.Context, id int64) (*frontline.Round, error) {
+	r, err := tx.findRound(ctx, id, true)
+	if err != nil {
+		return nil, err
+	}
+	if p := frontline.PrincipalFrom(ctx); p != nil && !r.ManagedBy(p) {
+		return nil, frontline.Errorf(frontline.EFORBIDDEN, "round %s covers %s, beyond your scope; it is managed from there", r.Name, r.Scope.Name)
+	}
+	return r, nil
+}
+
 // roundVisible reports whether a round over the node at scope concerns the
 // caller: its scope is inside the caller's (a district admin's rounds), or
 // the caller works inside it (a station of one compound in a city-wide
@@ -212,7 +228,7 @@ func (s *RoundService) UpdateRound(ctx context.Context, id int64, upd frontline.
 		return nil, err
 	}
 	defer tx.Rollback()
-	r, err := tx.findRound(ctx, id, true)
+	r, err := tx.manageRound(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +277,7 @@ func (s *RoundService) CloseRound(ctx context.Context, id int64) (*frontline.Rou
 		return nil, err
 	}
 	defer tx.Rollback()
-	r, err := tx.findRound(ctx, id, true)
+	r, err := tx.manageRound(ctx, id)
 	if err != nil {
 		return nil, err
 	}

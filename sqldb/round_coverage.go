@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/frontline-org/frontline"
@@ -20,7 +21,9 @@ type CoverageService struct{ db *DB }
 func NewCoverageService(db *DB) *CoverageService { return &CoverageService{db: db} }
 
 // coverageNode begins a read, and returns the round and a node that must
-// be at or under the round's scope and inside the caller's.
+// be at or under the round's scope and inside the caller's. Without a node
+// it is the round's scope, or the caller's own node when they work inside
+// a wider round (a community's staff in a city-wide round).
 func (s *CoverageService) coverageNode(ctx context.Context, roundID, placeID int64) (*Tx, *frontline.Round, *frontline.Place, error) {
 	tx, err := s.db.readTx(ctx, frontline.PermReadReports)
 	if err != nil {
@@ -29,6 +32,9 @@ func (s *CoverageService) coverageNode(ctx context.Context, roundID, placeID int
 	r, err := tx.findRound(ctx, roundID, false)
 	if err == nil && placeID == 0 {
 		placeID = r.ScopeID
+		if p := frontline.PrincipalFrom(ctx); p != nil && !p.InScope(r.Scope.Path) {
+			placeID = p.ScopeID
+		}
 	}
 	var p *frontline.Place
 	if err == nil {
@@ -218,8 +224,49 @@ func flowBuckets(counts map[int64]int) []frontline.FlowBucket {
 	return out
 }
 
+// Positivity returns what round roundID and the rounds before it (by day,
+// up to frontline.RecentRounds in all, drafts aside) that covered a node
+// found there, from each round's counters at the node: the pool advice's
+// "recent positivity". The pool size is the round's own usual pool.
+func (s *CoverageService) Positivity(ctx context.Context, roundID, placeID int64) (*frontline.Positivity, error) {
+	tx, r, p, err := s.coverageNode(ctx, roundID, placeID)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	out := &frontline.Positivity{PoolSize: r.Policy.Rule("").Capacity(1)}
+	rows, err := tx.QueryContext(ctx, `SELECT r.id FROM test_rounds r JOIN places sc ON sc.id = r.scope_id
+		WHERE r.id <> ? AND r.status <> ? AND (r.day < ? OR (r.day = ? AND r.id < ?)) AND substr(?, 1, length(sc.path)) = sc.path
+		ORDER BY r.day DESC, r.id DESC LIMIT ?`, r.ID, string(frontline.RoundDraft), r.Day, r.Day, r.ID, p.Path, frontline.RecentRounds-1)
+	if err != nil {
+		return nil, err
+	}
+	ids := []int64{r.ID}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		c, err := tx.coverageOf(ctx, id, p)
+		if err != nil {
+			return nil, err
+		}
+		out.Add(id, c)
+	}
+	return out, nil
+}
+
 // Throughput returns each station's persons sampled, in the last hour, and
-// the bucket of its latest binding, from the station flow counters.
+// the bucket of its latest binding, from the station flow counters: the
+// stations of the sites inside the caller's scope.
 func (s *CoverageService) Throughput(ctx context.Context, roundID int64) ([]*frontline.StationThroughput, error) {
 	tx, r, _, err := s.coverageNode(ctx, roundID, 0)
 	if err != nil {
@@ -227,11 +274,12 @@ func (s *CoverageService) Throughput(ctx context.Context, roundID int64) ([]*fro
 	}
 	defer tx.Rollback()
 	hourAgo := frontline.FlowBucketOf(tx.now.Add(-time.Hour)).Unix()
+	where, args := andScope(ctx, "sp.path", []string{"st.round_id = ?"}, []any{hourAgo, r.ID})
 	rows, err := tx.QueryContext(ctx, `SELECT st.id, st.name, si.id, si.name, COALESCE(SUM(f.n), 0),
 			COALESCE(SUM(CASE WHEN f.bucket > ? THEN f.n ELSE 0 END), 0), COALESCE(MAX(f.bucket), 0)
-		FROM sampling_stations st JOIN sampling_sites si ON si.id = st.site_id
+		FROM sampling_stations st JOIN sampling_sites si ON si.id = st.site_id JOIN places sp ON sp.id = si.place_id
 		LEFT JOIN sampling_flow f ON f.round_id = st.round_id AND f.scope = 's' AND f.key_id = st.id
-		WHERE st.round_id = ? GROUP BY st.id, st.name, si.id, si.name ORDER BY si.id, st.id`, hourAgo, r.ID)
+		WHERE `+strings.Join(where, " AND ")+` GROUP BY st.id, st.name, si.id, si.name ORDER BY si.id, st.id`, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -19,7 +19,7 @@ func TestCoverageService(t *testing.T) {
 		f.bind(t, "C-1", false, f.persons[f.tr.hh[0].ID]...)
 		f.bind(t, "C-1", false, f.persons[f.tr.hh[1].ID][0])
 		ex := f.persons[f.tr.hh[2].ID][0]
-		if _, err := f.rounds.Excuse(ctx, f.round.ID, frontline.Excusal{PersonID: ex.ID, Reason: frontline.ExcuseHomeSampling}); err != nil {
+		if _, err := f.rounds.Excuse(ctx, f.round.ID, frontline.Excusal{PersonID: ex.ID, Reason: frontline.ExcuseAway}); err != nil {
 			t.Fatal(err)
 		}
 		city, children, err := cs.Coverage(ctx, f.round.ID, f.tr.city.ID)
@@ -146,4 +146,41 @@ func testOutbox(t *testing.T, db *sqldb.DB, roundID int64) {
 	if again, _ := ob.ClaimNotices(ctx, 10, time.Minute); len(again) != 1 || again[0].ID != list[0].ID {
 		t.Fatalf("a requeued notice is due again: %+v", again)
 	}
+}
+
+// TestCoverageService_Positivity: the pool advice weighs this round and
+// the rounds before it that covered the node, pending re-tests included.
+func TestCoverageService_Positivity(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		f := newRoundFixture(t, db, 3, nil)
+		cov := sqldb.NewCoverageService(db)
+		f.bind(t, "P-1", true, f.persons[f.tr.hh[0].ID]...)
+		f.bind(t, "P-2", true, f.persons[f.tr.hh[1].ID]...)
+		f.bind(t, "P-3", true, f.persons[f.tr.hh[2].ID]...)
+		if _, err := sqldb.NewLabService(db).PostResults(ctx, []frontline.ResultRow{{TubeCode: "P-1", Result: frontline.ResultNegative},
+			{TubeCode: "P-2", Result: frontline.ResultNegative}, {TubeCode: "P-3", Result: frontline.ResultPositive}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.rounds.CloseRound(ctx, f.round.ID); err != nil {
+			t.Fatal(err)
+		}
+		next := &frontline.Round{ScopeID: f.tr.city.ID, Name: "第二轮", Day: "2026-03-04", StartsAt: f.round.StartsAt.Add(48 * time.Hour),
+			EndsAt: f.round.EndsAt.Add(48 * time.Hour)}
+		if err := f.rounds.CreateRound(ctx, next); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.rounds.OpenRound(ctx, next.ID); err != nil {
+			t.Fatal(err)
+		}
+		pos, err := cov.Positivity(ctx, next.ID, 0)
+		if err != nil || len(pos.Rounds) != 2 || pos.Rounds[0] != next.ID || pos.Negative != 6 || pos.Awaiting != 3 || pos.PoolSize != 10 {
+			t.Fatalf("city: %v %+v", err, pos)
+		}
+		// The compound with the positive pool; the first round alone.
+		pos, err = cov.Positivity(ctx, f.round.ID, f.tr.comp2.ID)
+		if err != nil || len(pos.Rounds) != 1 || pos.Negative != 0 || pos.Awaiting != 3 {
+			t.Fatalf("compound in the first round: %v %+v", err, pos)
+		}
+	})
 }

@@ -23,7 +23,7 @@ func (s *RoundService) OpenRound(ctx context.Context, id int64) (*frontline.Roun
 	if err := tx.snapshotIsolation(ctx); err != nil {
 		return nil, err
 	}
-	r, err := tx.findRound(ctx, id, true)
+	r, err := tx.manageRound(ctx, id)
 	if err != nil {
 		return nil, err
 	}

@@ -58,7 +58,40 @@ func (s *SamplingService) FindTube(ctx context.Context, code string) (*frontline
 		return nil, nil, err
 	}
 	bs, err := tx.tubeBindings(ctx, t, false)
-	return t, bs, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, bs, tx.hideOutOfScope(ctx, bs)
+}
+
+// hideOutOfScope blanks the name and household of bindings whose person
+// lives outside the caller's scope. A pool at a site that serves several
+// compounds mixes their residents; a compound's sampler sees that the tube
+// holds ten persons, not who the other compound's are.
+func (tx *Tx) hideOutOfScope(ctx context.Context, bs []*frontline.Binding) error {
+	if frontline.PrincipalFrom(ctx) == nil || len(bs) == 0 {
+		return nil
+	}
+	homes := make([]int64, 0, len(bs))
+	for _, b := range bs {
+		homes = append(homes, b.HouseholdID)
+	}
+	paths := map[int64]string{}
+	err := tx.eachRow(ctx, `SELECT id, path FROM places WHERE id IN %s`, homes, func(sc interface{ Scan(...any) error }) error {
+		var id int64
+		var path string
+		if err := sc.Scan(&id, &path); err != nil {
+			return err
+		}
+		paths[id] = path
+		return nil
+	})
+	for _, b := range bs {
+		if !visible(ctx, paths[b.HouseholdID]) {
+			b.PersonName, b.HouseholdID = "", 0
+		}
+	}
+	return err
 }
 
 const bindingColumns = `b.id, b.round_id, b.tube_id, b.person_id, p.name, p.household_id, COALESCE(b.station_id, 0),
@@ -170,6 +203,11 @@ func (s *SamplingService) Undo(ctx context.Context, req *frontline.UndoRequest) 
 	}
 	if t.State != frontline.TubeOpen && t.State != frontline.TubeSealed {
 		return nil, frontline.Errorf(frontline.ECONFLICT, "tube %s is %s; it can no longer change", t.Code, t.State)
+	}
+	// A home sampling tube closed its task when it was taken; undoing its
+	// binding would leave the task sampled with nobody in the tube.
+	if t.Retest {
+		return nil, frontline.Errorf(frontline.ECONFLICT, "tube %s was sampled at home; it cannot be undone", t.Code)
 	}
 	live, err := tx.tubeBindings(ctx, t, true)
 	if err != nil {

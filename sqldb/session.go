@@ -9,22 +9,30 @@ import (
 	"github.com/frontline-org/frontline"
 )
 
-// Sign-in answers. Web shows them by code; the messages are safe to show.
+// Sign-in answers, all EUNAUTHORIZED; the messages are safe to show. Web
+// tells them apart by the reasons they wrap (frontline.ErrLocked ...),
+// never by their words.
 var (
 	// errWrongPassword is the same for an unknown login, so the answer does
 	// not tell which logins exist.
-	errWrongPassword = frontline.Errorf(frontline.EUNAUTHORIZED, "wrong login or password")
-	errDisabled      = frontline.Errorf(frontline.EUNAUTHORIZED, "this account is disabled; ask whoever manages the accounts of your area")
-	errSessionEnded  = frontline.Errorf(frontline.EUNAUTHORIZED, "your session has ended; please sign in again")
+	errWrongPassword = &frontline.Error{Code: frontline.EUNAUTHORIZED, Message: "wrong login or password",
+		Err: frontline.ErrWrongPassword}
+	errDisabled = &frontline.Error{Code: frontline.EUNAUTHORIZED,
+		Message: "this account is disabled; ask whoever manages the accounts of your area", Err: frontline.ErrDisabled}
+	errSessionEnded = frontline.Errorf(frontline.EUNAUTHORIZED, "your session has ended; please sign in again")
 )
 
-// lockedError says until when signing in is refused. The time is rounded
-// up to the minute, so trying again at the minute shown works. It does not
-// say whether the account or the address is locked.
+// lockedError says until when signing in is refused. It does not say
+// whether the account or the address is locked.
 func lockedError(until time.Time) error {
-	until = until.UTC().Add(time.Minute - time.Nanosecond).Truncate(time.Minute)
-	return frontline.Errorf(frontline.EUNAUTHORIZED,
-		"too many failed sign-ins: signing in is locked until %s UTC", until.Format("2006-01-02 15:04"))
+	return &frontline.Error{Code: frontline.EUNAUTHORIZED, Err: frontline.ErrLocked,
+		Message: "too many failed sign-ins: signing in is locked until " + lockEnd(until)}
+}
+
+// lockEnd writes the end of a lock for a message, rounded up to the
+// minute, so that trying again at the minute shown works.
+func lockEnd(until time.Time) string {
+	return until.UTC().Add(time.Minute-time.Nanosecond).Truncate(time.Minute).Format("2006-01-02 15:04") + " UTC"
 }
 
 // maxPasswordBytes is the longest password a sign-in checks; anything
@@ -126,20 +134,11 @@ func (s *UserService) recordFailure(ctx context.Context, u *frontline.User, addr
 	until := tx.now.Add(s.policy.LockFor)
 	var locked time.Time
 	if addr != "" {
-		var n int
-		if err := tx.QueryRowContext(ctx, `
-			INSERT INTO login_failures (addr, window_start, failures) VALUES (?, ?, 1)
-			ON CONFLICT (addr) DO UPDATE SET
-				failures = CASE WHEN login_failures.window_start <= ? THEN 1 ELSE login_failures.failures + 1 END,
-				window_start = CASE WHEN login_failures.window_start <= ? THEN excluded.window_start ELSE login_failures.window_start END
-			RETURNING failures`, addr, tx.now, windowStart, windowStart).Scan(&n); err != nil {
-			return time.Time{}, tx.db.translate(err)
+		addrLocked, err := tx.countAddressFailure(ctx, addr, windowStart, until, s.policy.MaxFailures)
+		if err != nil {
+			return time.Time{}, err
 		}
-		if n >= s.policy.MaxFailures {
-			// The count starts again when the lock ends.
-			if _, err := tx.ExecContext(ctx, `UPDATE login_failures SET locked_until = ?, failures = 0 WHERE addr = ?`, until, addr); err != nil {
-				return time.Time{}, err
-			}
+		if addrLocked {
 			locked = until
 		}
 	}
@@ -152,6 +151,50 @@ func (s *UserService) recordFailure(ctx context.Context, u *frontline.User, addr
 		}
 	}
 	return locked, tx.Commit()
+}
+
+// recordAccountFailure counts a wrong password against the account alone,
+// as recordFailure does, and returns the time a lock it set ends, or zero.
+// It is for a signed-in user getting their current password wrong: they
+// can guess no other account's password that way, so the address count,
+// which stops one client from trying many logins, is left alone, and a
+// colleague behind the same address can still sign in.
+func (s *UserService) recordAccountFailure(ctx context.Context, u *frontline.User, addr string) (time.Time, error) {
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	defer tx.Rollback()
+	until := tx.now.Add(s.policy.LockFor)
+	if err := tx.countAccountFailure(ctx, u, tx.now.Add(-s.policy.Window), until, s.policy.MaxFailures, addr); err != nil {
+		return time.Time{}, err
+	}
+	if u.LockedUntil.IsZero() {
+		return time.Time{}, tx.Commit()
+	}
+	return until, tx.Commit()
+}
+
+// countAddressFailure adds a failure to addr's count, and locks the
+// address when the count reaches max. It reports whether it set a lock.
+func (tx *Tx) countAddressFailure(ctx context.Context, addr string, windowStart, until time.Time, maxFailures int) (bool, error) {
+	var n int
+	if err := tx.QueryRowContext(ctx, `
+		INSERT INTO login_failures (addr, window_start, failures) VALUES (?, ?, 1)
+		ON CONFLICT (addr) DO UPDATE SET
+			failures = CASE WHEN login_failures.window_start <= ? THEN 1 ELSE login_failures.failures + 1 END,
+			window_start = CASE WHEN login_failures.window_start <= ? THEN excluded.window_start ELSE login_failures.window_start END
+		RETURNING failures`, addr, tx.now, windowStart, windowStart).Scan(&n); err != nil {
+		return false, tx.db.translate(err)
+	}
+	if n < maxFailures {
+		return false, nil
+	}
+	// The count starts again when the lock ends.
+	if _, err := tx.ExecContext(ctx, `UPDATE login_failures SET locked_until = ?, failures = 0 WHERE addr = ?`, until, addr); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // countAccountFailure adds a failure to u's count, and locks the account

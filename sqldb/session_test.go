@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -94,7 +95,8 @@ func TestUserService_Login(t *testing.T) {
 			{"zhang.san", strings.Repeat("x", 5000)},
 		} {
 			_, _, err := s.Login(ctx, c.login, c.password, "", "")
-			if frontline.ErrorCode(err) != frontline.EUNAUTHORIZED || frontline.ErrorMessage(err) != "wrong login or password" {
+			if frontline.ErrorCode(err) != frontline.EUNAUTHORIZED || frontline.ErrorMessage(err) != "wrong login or password" ||
+				!errors.Is(err, frontline.ErrWrongPassword) || errors.Is(err, frontline.ErrLocked) {
 				t.Errorf("login %q/%.10q: err = %v, want the same EUNAUTHORIZED for unknown login and wrong password", c.login, c.password, err)
 			}
 		}
@@ -128,11 +130,12 @@ func TestUserService_Lockout(t *testing.T) {
 				}
 			}
 			err := fail("wang", "10.1.0.3")
-			if frontline.ErrorCode(err) != frontline.EUNAUTHORIZED || frontline.ErrorMessage(err) != "too many failed sign-ins: signing in is locked until 2022-03-29 06:15 UTC" {
+			if frontline.ErrorCode(err) != frontline.EUNAUTHORIZED || frontline.ErrorMessage(err) != "too many failed sign-ins: signing in is locked until 2022-03-29 06:15 UTC" ||
+				!errors.Is(err, frontline.ErrLocked) {
 				t.Fatalf("third failure: %v, want the lock", err)
 			}
 			_, _, err = s.Login(ctx, "wang", goodPassword, "10.1.0.4", "")
-			if !strings.Contains(frontline.ErrorMessage(err), "locked until") {
+			if !strings.Contains(frontline.ErrorMessage(err), "locked until") || !errors.Is(err, frontline.ErrLocked) {
 				t.Fatalf("right password while locked: %v", err)
 			}
 			if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = 'lock' AND entity = 'user'`); n != 1 {
@@ -152,7 +155,8 @@ func TestUserService_Lockout(t *testing.T) {
 			if err := fail("nobody", "10.2.0.1"); !strings.Contains(frontline.ErrorMessage(err), "locked until") {
 				t.Fatalf("third failure from one address: %v, want the lock", err)
 			}
-			if _, _, err := s.Login(ctx, "li.si", goodPassword, "10.2.0.1", ""); !strings.Contains(frontline.ErrorMessage(err), "locked until") {
+			if _, _, err := s.Login(ctx, "li.si", goodPassword, "10.2.0.1", ""); !strings.Contains(frontline.ErrorMessage(err), "locked until") ||
+				!errors.Is(err, frontline.ErrLocked) {
 				t.Fatalf("right password from the locked address: %v", err)
 			}
 			mustLogin(t, s, "li.si", "10.2.0.2") // the account itself is not locked
@@ -246,7 +250,8 @@ func TestUserService_Sessions(t *testing.T) {
 				t.Fatal("a disabled user's session is alive")
 			}
 			_, _, err := s.Login(ctx, "zhao", goodPassword, "10.0.0.1", "")
-			if frontline.ErrorCode(err) != frontline.EUNAUTHORIZED || !strings.Contains(frontline.ErrorMessage(err), "disabled") {
+			if frontline.ErrorCode(err) != frontline.EUNAUTHORIZED || !strings.Contains(frontline.ErrorMessage(err), "disabled") ||
+				!errors.Is(err, frontline.ErrDisabled) || errors.Is(err, frontline.ErrLocked) {
 				t.Fatalf("disabled login: %v", err)
 			}
 			if _, err := s.UpdateUser(ctx, u.ID, frontline.UserUpdate{Disabled: ptr(false)}); err != nil {
@@ -271,7 +276,8 @@ func TestUserService_Sessions(t *testing.T) {
 			other := mustLogin(t, s, "zhao", "10.0.0.1")
 			mine := mustLogin(t, s, "zhao", "10.0.0.2")
 			p, _ := s.Authenticate(ctx, mine)
-			if err := s.SetPassword(frontline.WithPrincipal(ctx, p), u.ID, "a new long password"); err != nil {
+			wantCode(t, "reset one's own password", s.SetPassword(frontline.WithPrincipal(ctx, p), u.ID, "a new long password"), frontline.EFORBIDDEN)
+			if err := s.ChangePassword(frontline.WithPrincipal(ctx, p), goodPassword, "a new long password"); err != nil {
 				t.Fatal(err)
 			}
 			if alive(other) || !alive(mine) {

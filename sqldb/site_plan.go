@@ -99,7 +99,7 @@ func (s *SiteService) SaveSlots(ctx context.Context, roundID int64, slots []fron
 		return 0, err
 	}
 	defer tx.Rollback()
-	r, err := tx.findRound(ctx, roundID, true)
+	r, err := tx.manageRound(ctx, roundID)
 	if err != nil {
 		return 0, err
 	}

@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -138,7 +139,7 @@ func TestUserService_Grants(t *testing.T) {
 		}
 		_, err = s.UpdateUser(me, staff.ID, frontline.UserUpdate{Role: ptr(frontline.RoleCityAdmin)})
 		wantCode(t, "grant oneself a role", err, frontline.EFORBIDDEN)
-		wantCode(t, "change one's own password", s.SetPassword(me, staff.ID, "my own new password"), "")
+		wantCode(t, "reset one's own password without the current one", s.SetPassword(me, staff.ID, "my own new password"), frontline.EFORBIDDEN)
 		_, err = s.UpdateUser(as(frontline.RoleCommunitySecretary, tr.comm1), secretary.ID, frontline.UserUpdate{Disabled: ptr(true)})
 		wantCode(t, "a secretary disables another secretary", err, "")
 		self := frontline.WithPrincipal(context.Background(), &frontline.Principal{UserID: staff.ID, Role: frontline.RoleCommunitySecretary,
@@ -210,5 +211,145 @@ func TestUserService_Tokens(t *testing.T) {
 		if list, _ := s.FindTokens(ctx, tr.comp1.ID); len(list) != 1 || !list[0].RevokedAt.Equal(db.Now()) {
 			t.Fatalf("revoked token listed as %+v", list[0])
 		}
+	})
+}
+
+// TestUserService_ChangePassword changes a user's own password from one of
+// their two sessions: the current password is held to the sign-in's
+// lockout, the new one to the password rules, and the other session ends.
+func TestUserService_ChangePassword(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		advance := clock(db)
+		tr := buildTree(t, db)
+		s := userService(db)
+		u := mustUser(t, s, "qian", frontline.RoleGridWorker, tr.comm1)
+		other, mine := mustLogin(t, s, "qian", "10.0.0.1"), mustLogin(t, s, "qian", "10.0.0.2")
+		p, err := s.Authenticate(ctx, mine)
+		if err != nil {
+			t.Fatal(err)
+		}
+		self := frontline.WithPrincipal(ctx, p)
+		alive := func(secret string) bool {
+			_, err := s.Authenticate(ctx, secret)
+			return err == nil
+		}
+		hash := func() string {
+			tx, err := db.BeginReadTx(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			var h string
+			if err := tx.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = ?`, u.ID).Scan(&h); err != nil {
+				t.Fatal(err)
+			}
+			return h
+		}
+		failures := func() int { return count(t, db, `SELECT failed_logins FROM users WHERE id = ?`, u.ID) }
+		before := hash()
+
+		t.Run("ErrNotAUser", func(t *testing.T) {
+			wantCode(t, "no principal", s.ChangePassword(ctx, goodPassword, "a new long password"), frontline.EUNAUTHORIZED)
+			device := frontline.WithPrincipal(ctx, &frontline.Principal{TokenID: 7, Login: "token:x", Role: frontline.RoleSampler,
+				ScopeID: tr.comm1.ID, ScopePath: tr.comm1.Path})
+			wantCode(t, "device token", s.ChangePassword(device, goodPassword, "a new long password"), frontline.EFORBIDDEN)
+		})
+		t.Run("ErrWeakPassword", func(t *testing.T) {
+			for _, pw := range []string{"", "short", strings.Repeat("长", 201)} {
+				err := s.ChangePassword(self, goodPassword, pw)
+				if frontline.ErrorCode(err) != frontline.EINVALID || frontline.ErrorField(err) != "password" {
+					t.Errorf("new password of %d characters: err = %v, want EINVALID on password", len([]rune(pw)), err)
+				}
+			}
+			if hash() != before || failures() != 0 {
+				t.Fatal("a refused new password changed the account")
+			}
+		})
+		t.Run("ErrWrongCurrent", func(t *testing.T) {
+			err := s.ChangePassword(self, "not the password", "a new long password")
+			if frontline.ErrorCode(err) != frontline.EINVALID || frontline.ErrorField(err) != "current_password" ||
+				!errors.Is(err, frontline.ErrWrongPassword) {
+				t.Fatalf("err = %v, want EINVALID on current_password wrapping ErrWrongPassword", err)
+			}
+			if hash() != before || !alive(other) {
+				t.Fatal("a wrong current password changed the password or ended a session")
+			}
+			if n := failures(); n != 1 {
+				t.Fatalf("%d failures counted against the account, want 1", n)
+			}
+			// Only the account counts: the user's colleagues behind the
+			// same address may still sign in.
+			if n := count(t, db, `SELECT COUNT(*) FROM login_failures`); n != 0 {
+				t.Fatalf("%d addresses counted", n)
+			}
+		})
+		t.Run("Lockout", func(t *testing.T) {
+			err := s.ChangePassword(self, strings.Repeat("x", 5000), "a new long password")
+			if !errors.Is(err, frontline.ErrWrongPassword) {
+				t.Fatalf("second failure: %v", err)
+			}
+			err = s.ChangePassword(self, "still not it", "a new long password")
+			if frontline.ErrorCode(err) != frontline.EFORBIDDEN || frontline.ErrorField(err) != "current_password" ||
+				!errors.Is(err, frontline.ErrLocked) ||
+				frontline.ErrorMessage(err) != "too many wrong passwords: the account is locked until 2022-03-29 06:15 UTC" {
+				t.Fatalf("third failure: %v, want the lock", err)
+			}
+			if err := s.ChangePassword(self, goodPassword, "a new long password"); !errors.Is(err, frontline.ErrLocked) {
+				t.Fatalf("right password while locked: %v", err)
+			}
+			// The lock is the sign-in's own.
+			if _, _, err := s.Login(ctx, "qian", goodPassword, "10.0.0.3", ""); frontline.ErrorCode(err) != frontline.EUNAUTHORIZED ||
+				!errors.Is(err, frontline.ErrLocked) {
+				t.Fatalf("sign-in while locked: %v", err)
+			}
+			if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = 'lock' AND entity_id = ?`, u.ID); n != 1 {
+				t.Fatalf("%d lock entries in the audit log", n)
+			}
+			if hash() != before || !alive(mine) {
+				t.Fatal("the lock changed the password or ended the session")
+			}
+			advance(testPolicy.LockFor)
+		})
+		t.Run("Changed", func(t *testing.T) {
+			if err := s.ChangePassword(self, goodPassword, "a new long password"); err != nil {
+				t.Fatal(err)
+			}
+			if h := hash(); h == before || !strings.HasPrefix(h, "$argon2id$") {
+				t.Fatalf("stored hash %q", h)
+			}
+			if alive(other) || !alive(mine) {
+				t.Fatalf("other session alive %v, this one alive %v", alive(other), alive(mine))
+			}
+			if n := failures(); n != 0 {
+				t.Fatalf("%d failures left after the change", n)
+			}
+			if _, _, err := s.Login(ctx, "qian", goodPassword, "10.0.0.4", ""); !errors.Is(err, frontline.ErrWrongPassword) {
+				t.Fatalf("old password: %v", err)
+			}
+			if _, _, err := s.Login(ctx, "qian", "a new long password", "10.0.0.4", ""); err != nil {
+				t.Fatalf("new password: %v", err)
+			}
+			action, entity := "password", "user"
+			changes, _, err := sqldb.NewAuditService(db).FindChanges(ctx, frontline.ChangeFilter{Action: &action, Entity: &entity, EntityID: &u.ID})
+			if err != nil || len(changes) != 1 {
+				t.Fatalf("%d password entries, %v", len(changes), err)
+			}
+			c := changes[0]
+			if c.Actor != "qian" || c.UserID != u.ID || c.Addr != "10.0.0.2" || c.PlacePath != tr.comm1.Path ||
+				len(c.Before) != 0 || len(c.After) != 1 || c.After["sessions"] != float64(1) {
+				t.Fatalf("audit entry %+v, want qian ending 1 other session and nothing else", c)
+			}
+		})
+		t.Run("ErrDisabled", func(t *testing.T) {
+			// A principal resolved before the account was disabled.
+			if _, err := s.UpdateUser(ctx, u.ID, frontline.UserUpdate{Disabled: ptr(true)}); err != nil {
+				t.Fatal(err)
+			}
+			err := s.ChangePassword(self, "a new long password", "yet another password")
+			if frontline.ErrorCode(err) != frontline.EUNAUTHORIZED || !errors.Is(err, frontline.ErrDisabled) {
+				t.Fatalf("disabled account: %v", err)
+			}
+		})
 	})
 }

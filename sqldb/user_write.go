@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"time"
 
 	"github.com/frontline-org/frontline"
 )
@@ -95,15 +96,17 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd frontline.Us
 	return u, tx.Commit()
 }
 
-// SetPassword replaces a user's password, lifts a lock on the account and
-// ends the user's other sessions: whoever knew the old password is signed
-// out. A user changing their own password keeps the session they used.
+// SetPassword is an admin's reset of another user's password: it lifts a
+// lock on the account and ends the user's sessions, so whoever knew the
+// old password is signed out. One's own password is changed with
+// ChangePassword, which asks for the current one: otherwise whoever took
+// over an admin's open session could take the account too.
 func (s *UserService) SetPassword(ctx context.Context, id int64, password string) error {
-	self := isSelf(ctx, id)
-	if !self {
-		if err := authorize(ctx, frontline.PermManageUsers); err != nil {
-			return err
-		}
+	if isSelf(ctx, id) {
+		return frontline.Errorf(frontline.EFORBIDDEN, "change your own password on your account page, with your current password")
+	}
+	if err := authorize(ctx, frontline.PermManageUsers); err != nil {
+		return err
 	}
 	if err := frontline.ValidatePassword(password); err != nil {
 		return err
@@ -121,23 +124,131 @@ func (s *UserService) SetPassword(ctx context.Context, id int64, password string
 	if err != nil {
 		return err
 	}
-	if !self {
-		if err := checkManage(ctx, u.Role); err != nil {
-			return err
-		}
+	if err := checkManage(ctx, u.Role); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, failed_logins = 0, failures_since = NULL,
 		locked_until = NULL, updated_at = ? WHERE id = ?`, hash, tx.now, u.ID); err != nil {
 		return err
 	}
-	keep := ""
-	if p := frontline.PrincipalFrom(ctx); self {
-		keep = p.SessionID
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND id <> ?`, u.ID, keep); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, u.ID); err != nil {
 		return err
 	}
 	if err := tx.audit(ctx, "password", "user", u.ID, u.Scope.Path, nil, nil); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Answers of ChangePassword about the current password. The caller is
+// signed in, so they are about a field of the form, not about who is
+// calling: EINVALID and EFORBIDDEN next to the field, not EUNAUTHORIZED,
+// which would tell a client its session or token is no good.
+var errWrongCurrent = &frontline.Error{Code: frontline.EINVALID, Field: "current_password",
+	Message: "the current password is wrong", Err: frontline.ErrWrongPassword}
+
+func changeLockedError(until time.Time) error {
+	return &frontline.Error{Code: frontline.EFORBIDDEN, Field: "current_password", Err: frontline.ErrLocked,
+		Message: "too many wrong passwords: the account is locked until " + lockEnd(until)}
+}
+
+// ChangePassword replaces the signed-in user's own password once the
+// current one checks out. The current password guards the change against
+// whoever finds a browser left signed in, so it is held to the sign-in's
+// rules: a wrong one counts against the account, and a locked account
+// takes not even the right one. On success the count is reset and the
+// user's other sessions end; the session that made the change stays.
+func (s *UserService) ChangePassword(ctx context.Context, current, password string) error {
+	p := frontline.PrincipalFrom(ctx)
+	if p == nil {
+		return frontline.Errorf(frontline.EUNAUTHORIZED, "sign in to change your password")
+	} else if p.UserID == 0 {
+		return frontline.Errorf(frontline.EFORBIDDEN, "a device token has no password to change")
+	}
+	// The new password is checked first: it costs no hash, and a refusal
+	// of it says nothing about the current one.
+	if err := frontline.ValidatePassword(password); err != nil {
+		return err
+	}
+	u, oldHash, now, err := s.passwordOf(ctx, p.UserID)
+	if err != nil {
+		return err
+	}
+	if u.LockedUntil.After(now) {
+		return changeLockedError(u.LockedUntil)
+	}
+	if len(current) > maxPasswordBytes || !s.check(oldHash, current) {
+		until, err := s.recordAccountFailure(ctx, u, p.Addr)
+		if err != nil {
+			return err
+		} else if !until.IsZero() {
+			return changeLockedError(until)
+		}
+		return errWrongCurrent
+	}
+	if u.Disabled {
+		return errDisabled
+	}
+	// Hash before the transaction: on SQLite it holds the one writer.
+	hash, err := s.hash(password)
+	if err != nil {
+		return err
+	}
+	return s.replacePassword(ctx, u, oldHash, hash, p.SessionID)
+}
+
+// passwordOf reads a user and their password hash, and the time of the
+// read.
+func (s *UserService) passwordOf(ctx context.Context, id int64) (*frontline.User, string, time.Time, error) {
+	tx, err := s.db.BeginReadTx(ctx)
+	if err != nil {
+		return nil, "", time.Time{}, err
+	}
+	defer tx.Rollback()
+	u, err := tx.findUserByID(ctx, id)
+	if err != nil {
+		return nil, "", time.Time{}, err
+	}
+	var hash string
+	if err := tx.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = ?`, id).Scan(&hash); err != nil {
+		return nil, "", time.Time{}, tx.db.translate(err)
+	}
+	return u, hash, tx.now, nil
+}
+
+// replacePassword stores the new hash of a self-service change, ends every
+// session of the user but keep, and records the change. It writes only while
+// the stored hash is still oldHash: the current password was checked
+// outside the transaction, and a password someone set in between (an
+// admin's reset, a change from another device) must not be overwritten on
+// the strength of the password it replaced.
+func (s *UserService) replacePassword(ctx context.Context, u *frontline.User, oldHash, hash, keep string) error {
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, failed_logins = 0, failures_since = NULL,
+		locked_until = NULL, updated_at = ? WHERE id = ? AND password_hash = ?`, hash, tx.now, u.ID, oldHash)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return frontline.Errorf(frontline.ECONFLICT, "the password was changed meanwhile; sign in again with the new one")
+	}
+	res, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND id <> ?`, u.ID, keep)
+	if err != nil {
+		return err
+	}
+	ended, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	// The log says how many other sessions ended; nothing of either
+	// password is written.
+	if err := tx.audit(ctx, "password", "user", u.ID, u.Scope.Path, nil, map[string]any{"sessions": ended}); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/frontline-org/frontline"
@@ -26,7 +27,10 @@ func newRoundCoverageJSON(c *frontline.RoundCoverage) roundCoverageJSON {
 type roundCoverageResponse struct {
 	Node     roundCoverageJSON   `json:"node"`
 	Children []roundCoverageJSON `json:"children"`
-	At       time.Time           `json:"at"`
+	// The throughput of the sites and stations inside the caller's scope.
+	Sites    []*frontline.SiteThroughput    `json:"sites"`
+	Stations []*frontline.StationThroughput `json:"stations"`
+	At       time.Time                      `json:"at"`
 }
 
 func (s *Server) roundCoverage(r *http.Request, roundID, placeID int64) (*roundCoverageResponse, error) {
@@ -38,6 +42,10 @@ func (s *Server) roundCoverage(r *http.Request, roundID, placeID int64) (*roundC
 	for i, c := range children {
 		out.Children[i] = newRoundCoverageJSON(c)
 	}
+	if out.Stations, err = s.Coverage.Throughput(r.Context(), roundID); err != nil {
+		return nil, err
+	}
+	out.Sites = frontline.Sites(out.Stations)
 	return out, nil
 }
 
@@ -100,7 +108,7 @@ func (s *Server) apiFlow(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, map[string]any{"flow": flow})
 }
 
-// apiThroughput returns each station's figures.
+// apiThroughput returns each site's and each station's figures.
 func (s *Server) apiThroughput(w http.ResponseWriter, r *http.Request) error {
 	id, _, err := roundPlace(r)
 	if err != nil {
@@ -110,15 +118,16 @@ func (s *Server) apiThroughput(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"stations": tp})
+	return writeJSON(w, http.StatusOK, map[string]any{"sites": frontline.Sites(tp), "stations": tp})
 }
 
-// apiAdvice advises the pool size for the next round from this round's
-// positivity (persons confirmed positive among those sampled), within the
-// lab's maximum (?max=, default 20).
+// apiAdvice advises the pool size for the next round at a node (?place=,
+// default the round's scope or the caller's node) from the recent rounds'
+// positivity there, within the lab's maximum (?max=, default 20).
 func (s *Server) apiAdvice(w http.ResponseWriter, r *http.Request) error {
 	q := newParams(r)
 	maxN := q.number("max", 20, 1, frontline.MaxPoolSize)
+	place := q.id("place")
 	if err := q.check(); err != nil {
 		return err
 	}
@@ -126,12 +135,44 @@ func (s *Server) apiAdvice(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	node, _, err := s.Coverage.Coverage(r.Context(), round.ID, round.ScopeID)
+	var placeID int64
+	if place != nil {
+		placeID = *place
+	}
+	pos, err := s.Coverage.Positivity(r.Context(), round.ID, placeID)
 	if err != nil {
-		return err
+		return notFoundIn(err, "place")
 	}
 	current := round.Policy.Rule("").Capacity(1)
-	return writeJSON(w, http.StatusOK, map[string]any{"advice": frontline.AdvisePoolSize(node.Positive, node.Sampled, current, maxN)})
+	return writeJSON(w, http.StatusOK, map[string]any{"advice": frontline.AdviseFromPositivity(*pos, current, maxN), "positivity": pos})
+}
+
+// poolSizeRow is E(n, p) for one pool size.
+type poolSizeRow struct {
+	N     int     `json:"n"`
+	Tests float64 `json:"tests_per_person"`
+}
+
+// apiPoolAdvice is Dorfman's model as a calculator: for a prevalence
+// (?p=, a fraction: 0.01 for 1%) the expected tests per person of every
+// pool size up to ?max= (default 20), and the best.
+func (s *Server) apiPoolAdvice(w http.ResponseWriter, r *http.Request) error {
+	q := newParams(r)
+	maxN := q.number("max", 20, 1, frontline.MaxPoolSize)
+	if err := q.check(); err != nil {
+		return err
+	}
+	raw := r.URL.Query().Get("p")
+	p, err := strconv.ParseFloat(raw, 64)
+	if err != nil || !(p >= 0 && p <= 1) {
+		return frontline.FieldError("p", "%q is not a prevalence: a fraction from 0 to 1, 0.01 for 1%%", raw)
+	}
+	rows := make([]poolSizeRow, maxN)
+	for n := 1; n <= maxN; n++ {
+		rows[n-1] = poolSizeRow{N: n, Tests: frontline.TestsPerPerson(n, p)}
+	}
+	best, tests := frontline.BestPoolSize(p, maxN)
+	return writeJSON(w, http.StatusOK, map[string]any{"prevalence": p, "best": best, "best_tests": tests, "sizes": rows})
 }
 
 // eventEvery is how often the live stream sends a node's coverage.

@@ -123,6 +123,9 @@ func TestCrawl_NoFullNumbers(t *testing.T) {
 					if resp.StatusCode >= 500 {
 						t.Errorf("GET %s: %d", path, resp.StatusCode)
 					}
+					if strings.Contains(body, "%!") {
+						t.Errorf("GET %s: a message was formatted with the wrong verb: %s", path, body[max(0, strings.Index(body, "%!")-80):][:120])
+					}
 					leaks(t, "GET "+path, body)
 				})
 				if who.role.Can(frontline.PermReadRegistry) && pages < 15 {

@@ -56,6 +56,7 @@ func DynamicMessageIDsForTest() []string {
 	for _, d := range []string{"created", "saved", "password", "logout"} {
 		ids = append(ids, userDone(d))
 	}
+	ids = append(ids, accountDone("password"))
 	for _, c := range []string{frontline.EINVALID, frontline.EUNAUTHORIZED, frontline.EFORBIDDEN,
 		frontline.ENOTFOUND, frontline.ECONFLICT, frontline.EINTERNAL} {
 		ids = append(ids, "error."+c, "error.explain."+c)

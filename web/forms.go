@@ -97,8 +97,11 @@ func formFieldIDs() []string {
 	for _, f := range userFields() {
 		ids = append(ids, "form.invalid."+f)
 	}
+	for _, f := range passwordFields() {
+		ids = append(ids, "form.invalid."+f)
+	}
 	return append(ids, "form.invalid.household_id", "form.notfound.household_id", "form.taken.id_number",
-		"form.taken.login", "form.forbidden.role", "form.forbidden.scope_id", "form.invalid.password")
+		"form.taken.login", "form.forbidden.role", "form.forbidden.scope_id", "form.forbidden.current_password")
 }
 
 // formID reads a positive id from a form value; ok is false when it is

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -104,12 +105,19 @@ var goMessageIDRE = regexp.MustCompile(`^[a-z]+(\.[a-z0-9_-]+)+$`)
 
 // TestMessages checks that every message has both languages and that
 // every id the templates and the code use exists.
+// verbRE finds the formatting verbs of a message.
+var verbRE = regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z%]`)
+
 func TestMessages(t *testing.T) {
 	msgs := web.MessagesForTest()
 	prefixes := map[string]bool{}
 	for id, m := range msgs {
 		if m[0] == "" || m[1] == "" {
 			t.Errorf("message %q lacks a language: %q", id, m)
+		}
+		// The arguments are the same in both languages, so are the verbs.
+		if zh, en := verbRE.FindAllString(m[0], -1), verbRE.FindAllString(m[1], -1); !slices.Equal(zh, en) {
+			t.Errorf("message %q: verbs %q in Chinese, %q in English", id, zh, en)
 		}
 		prefixes[strings.SplitN(id, ".", 2)[0]] = true
 	}

@@ -2,8 +2,8 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/frontline-org/frontline"
@@ -61,14 +61,14 @@ func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) error {
 }
 
 // loginRefusal names the message of a refused sign-in. The store answers
-// EUNAUTHORIZED for all of them and tells a lock and a disabled account
-// apart only in its English message, which is all web can go by.
+// EUNAUTHORIZED to all of them and tells a lock and a disabled account
+// apart by the reason it wraps; its English words are for logs and may
+// change.
 func loginRefusal(err error) string {
-	msg := frontline.ErrorMessage(err)
 	switch {
-	case strings.Contains(msg, "locked"):
+	case errors.Is(err, frontline.ErrLocked):
 		return "login.locked"
-	case strings.Contains(msg, "disabled"):
+	case errors.Is(err, frontline.ErrDisabled):
 		return "login.disabled"
 	}
 	return "login.failed"
@@ -131,30 +131,6 @@ func (s *Server) postLang(w http.ResponseWriter, r *http.Request) error {
 	}
 	setLangCookie(w, lang)
 	return redirect(w, r, localPath(f.Values["next"]))
-}
-
-// accountPage shows the signed-in person their account and lets them sign
-// out here or everywhere.
-type accountPage struct {
-	layout
-	Account userRow
-}
-
-func (s *Server) pageAccount(w http.ResponseWriter, r *http.Request) error {
-	lang := pickLang(w, r)
-	p := callerFrom(r.Context()).principal
-	if p.UserID == 0 {
-		return frontline.Errorf(frontline.EFORBIDDEN, "a device token has no account page")
-	}
-	u, err := s.Users.FindUserByID(r.Context(), p.UserID)
-	if err != nil {
-		return err
-	}
-	title, err := s.text(lang, "account.title")
-	if err != nil {
-		return err
-	}
-	return s.render(w, http.StatusOK, pageAccountName, accountPage{layout: s.layout(r, lang, title), Account: newUserRow(u)})
 }
 
 // meResponse is the body of GET /api/v1/me: who the API takes the caller

@@ -110,6 +110,42 @@ func TestLogin(t *testing.T) {
 	})
 }
 
+// refusingUsers refuses every sign-in with err.
+type refusingUsers struct {
+	stubUsers
+	err error
+}
+
+func (u refusingUsers) Login(ctx context.Context, login, password, addr, userAgent string) (*frontline.User, string, error) {
+	return nil, "", u.err
+}
+
+// TestLogin_RefusalByReason checks that the sign-in page picks its message
+// by the reason the store wraps, not by the store's English words.
+func TestLogin_RefusalByReason(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"Locked", &frontline.Error{Code: frontline.EUNAUTHORIZED, Message: "computer says no", Err: frontline.ErrLocked},
+			"登录失败次数过多，暂时不能登录。请稍后再试，或请管理员重设密码。"},
+		{"Disabled", &frontline.Error{Code: frontline.EUNAUTHORIZED, Message: "computer says no", Err: frontline.ErrDisabled},
+			"该账号已停用，请联系管理员。"},
+		{"WordsAlone", frontline.Errorf(frontline.EUNAUTHORIZED, "account locked or disabled"), "账号或密码不正确。"},
+		{"WrongPassword", &frontline.Error{Code: frontline.EUNAUTHORIZED, Message: "wrong login or password", Err: frontline.ErrWrongPassword},
+			"账号或密码不正确。"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := newTestServer(t, brokenPlaces{}, stubPersons{}, func(s *web.Server) { s.Users = refusingUsers{err: tt.err} })
+			resp, body := ts.anonymous().postForm(t, "/login", url.Values{"login": {"zhang.san"}, "password": {goodPassword}})
+			if resp.StatusCode != http.StatusUnauthorized || loginError(body) != tt.want {
+				t.Fatalf("%d %q, want 401 %q", resp.StatusCode, loginError(body), tt.want)
+			}
+		})
+	}
+}
+
 // TestLogin_Lockout signs in wrongly as often as the policy allows: the
 // last answer and every later one, even with the right password, say the
 // account is locked; an admin's new password lifts the lock.

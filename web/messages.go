@@ -158,8 +158,16 @@ func sessionMessages() map[string]message {
 		"login.locked":             {"登录失败次数过多，暂时不能登录。请稍后再试，或请管理员重设密码。", "Too many failed sign-ins: signing in is locked for a while. Try again later, or ask an administrator to reset the password."},
 		"login.disabled":           {"该账号已停用，请联系管理员。", "This account is disabled; ask whoever manages the accounts of your area."},
 		"account.title":            {"我的账号", "My account"},
+		"user.password.own":        {"修改自己的密码请到“我的账号”，需输入当前密码。", "Change your own password on My account, with your current password."},
 		"account.logoutall":        {"在所有设备上退出", "Sign out everywhere"},
 		"account.logoutall.note":   {"手机丢失或密码可能泄露时使用：所有设备上的登录都将失效。", "Use this when a phone is lost or the password may be known: every device is signed out."},
+		"account.password":         {"修改密码", "Change the password"},
+		"account.password.current": {"当前密码", "Current password"},
+		"account.password.new":     {"新密码", "New password"},
+		"account.password.repeat":  {"再次输入新密码", "New password again"},
+		"account.password.submit":  {"修改密码", "Change the password"},
+		"account.password.note":    {"修改后，您在其他设备上的登录将失效，本设备保持登录。", "Once it is changed, your other devices are signed out; this one stays signed in."},
+		"account.done.password":    {"密码已修改，您在其他设备上的登录已失效。", "Your password has been changed; your other devices have been signed out."},
 		"search.title":             {"查找居民", "Find a resident"},
 		"search.by":                {"查找方式", "Search by"},
 		"search.by.name":           {"姓名（开头）", "Name (beginning)"},
@@ -293,5 +301,10 @@ func formErrorMessages() map[string]message {
 		"form.invalid.language":      {"请选择语言。", "Choose a language."},
 		"form.invalid.disabled":      {"不能停用自己的账号。", "You cannot disable your own account."},
 		"form.invalid.password":      {"密码需要10到200个字符。", "A password needs 10 to 200 characters."},
+
+		// Changing one's own password on the account page.
+		"form.invalid.current_password":   {"当前密码不正确。", "The current password is wrong."},
+		"form.forbidden.current_password": {"密码错误次数过多，账号已暂时锁定，现在不能登录或修改密码。请稍后再试，或请管理员重设密码。", "Too many wrong passwords: the account is locked for a while and can neither sign in nor change its password. Try again later, or ask an administrator to reset the password."},
+		"form.invalid.password_repeat":    {"两次输入的新密码不一致。", "The two new passwords differ."},
 	}
 }

@@ -9,12 +9,12 @@ import (
 )
 
 // labPage is the lab's page of a round: receive bags, upload results, see
-// the bags with discrepancies and the persons awaiting a re-test.
+// the bags with discrepancies. The persons awaiting a re-test are on the
+// home sampling page, which the lab does not read.
 type labPage struct {
 	layout
 	Round   *frontline.Round
 	Bags    []*frontline.Bag
-	Retests []*frontline.RetestTask
 	Summary *frontline.ResultSummary
 	Bag     *frontline.Bag // the bag just received
 	Form    form
@@ -33,12 +33,6 @@ func (s *Server) renderLab(w http.ResponseWriter, r *http.Request, page labPage,
 	ctx := r.Context()
 	if page.Bags, err = s.Lab.FindBags(ctx, round.ID); err != nil {
 		return err
-	}
-	if callerFrom(ctx).principal.Can(frontline.PermReadReports) {
-		open := frontline.RetestOpen
-		if page.Retests, _, err = s.Lab.FindRetests(ctx, frontline.RetestFilter{RoundID: &round.ID, Status: &open, Limit: maxRows}); err != nil {
-			return err
-		}
 	}
 	title, err := s.text(lang, "lab.title", round.Name)
 	if err != nil {

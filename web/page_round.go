@@ -19,6 +19,7 @@ type roundPage struct {
 	Node      roundCoverageJSON
 	Children  []roundCoverageJSON
 	Flow      template.HTML
+	Sites     []*frontline.SiteThroughput
 	Stations  []*frontline.StationThroughput
 	Advice    string
 	Policy    []policyRow
@@ -46,7 +47,7 @@ func (s *Server) pageRound(w http.ResponseWriter, r *http.Request) error {
 		return notFoundIn(err, "place")
 	}
 	p := callerFrom(r.Context()).principal
-	page := roundPage{layout: s.layout(r, lang, round.Name), Round: round, Node: cov.Node, Children: cov.Children,
+	page := roundPage{layout: s.layout(r, lang, round.Name), Round: round, Node: cov.Node, Children: cov.Children, Sites: cov.Sites, Stations: cov.Stations,
 		CanManage: p.Can(frontline.PermManageRounds), CanSample: p.Can(frontline.PermSampling), CanLab: p.Can(frontline.PermPostResults),
 		EventsURL: fmt.Sprintf("/api/v1/rounds/%d/events?place=%d", round.ID, cov.Node.PlaceID)}
 	if err := s.fillRoundPage(r, lang, &page); err != nil {
@@ -63,10 +64,7 @@ func (s *Server) fillRoundPage(r *http.Request, lang string, page *roundPage) er
 	if err != nil {
 		return err
 	}
-	page.Flow = flowSVG(flow, s.Location)
-	if page.Stations, err = s.Coverage.Throughput(ctx, page.Round.ID); err != nil {
-		return err
-	}
+	page.Flow = flowSVG(flow, page.Round, s.Location)
 	for _, level := range page.Round.Policy.Levels() {
 		name := "level.none"
 		if level != "" {
@@ -82,7 +80,7 @@ func (s *Server) fillRoundPage(r *http.Request, lang string, page *roundPage) er
 		}
 		page.Policy = append(page.Policy, policyRow{label, rule})
 	}
-	if page.Advice, err = s.adviceText(lang, page); err != nil {
+	if page.Advice, err = s.adviceText(r, lang, page); err != nil {
 		return err
 	}
 	if page.CanManage {
@@ -92,24 +90,39 @@ func (s *Server) fillRoundPage(r *http.Request, lang string, page *roundPage) er
 	return err
 }
 
-// adviceText writes the pool advice from the round's positivity so far.
-func (s *Server) adviceText(lang string, page *roundPage) (string, error) {
-	if page.Node.Positive == 0 && page.Node.Awaiting == 0 {
+// adviceText writes the pool advice for the next round from the recent
+// rounds' positivity at the page's node.
+func (s *Server) adviceText(r *http.Request, lang string, page *roundPage) (string, error) {
+	pos, err := s.Coverage.Positivity(r.Context(), page.Round.ID, page.Node.PlaceID)
+	if err != nil {
+		return "", err
+	}
+	if _, tested := pos.Estimate(); tested == 0 {
 		return s.text(lang, "cov.advice.none")
 	}
 	current := page.Round.Policy.Rule("").Capacity(1)
-	a := frontline.AdvisePoolSize(page.Node.Positive, page.Node.Sampled, current, 20)
-	return s.text(lang, "cov.advice", strconv.FormatFloat(100*a.Prevalence, 'f', 2, 64)+"%", a.Best,
+	a := frontline.AdviseFromPositivity(*pos, current, 20)
+	return s.text(lang, "cov.advice", len(pos.Rounds), strconv.FormatFloat(100*a.Prevalence, 'f', 2, 64)+"%", a.Best,
 		strconv.FormatFloat(a.BestTests, 'f', 3, 64), a.Current, strconv.FormatFloat(a.CurrentTests, 'f', 3, 64))
 }
 
-// flowSVG draws the persons sampled per ten minutes as bars, the hours
-// marked below. It is drawn on the server: no script, prints as it shows.
-func flowSVG(flow []frontline.FlowBucket, loc *time.Location) template.HTML {
+// flowSVG draws the persons sampled per ten minutes as bars over the
+// round's hours (widened to any binding outside them), the hours marked
+// below, so a bar's place says when. It is drawn on the server: no
+// script, prints as it shows.
+func flowSVG(flow []frontline.FlowBucket, round *frontline.Round, loc *time.Location) template.HTML {
 	if len(flow) == 0 {
 		return ""
 	}
 	first, last := flow[0].At, flow[len(flow)-1].At
+	// The round's hours, unless the bindings lie far from them (a round
+	// that ran late, a clock that was wrong): then their own span.
+	if start := frontline.FlowBucketOf(round.StartsAt); start.Before(first) && first.Sub(start) <= 24*time.Hour {
+		first = start
+	}
+	if end := frontline.FlowBucketOf(round.EndsAt.Add(-time.Nanosecond)); end.After(last) && end.Sub(first) <= 24*time.Hour {
+		last = end
+	}
 	n := int(last.Sub(first)/frontline.FlowBucketSize) + 1
 	peak := 1
 	for _, b := range flow {
@@ -125,9 +138,10 @@ func flowSVG(flow []frontline.FlowBucket, loc *time.Location) template.HTML {
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#2a7ab0"><title>%s %d</title></rect>`,
 			float64(i)*bw+1, float64(h-bottom)-bh, max(bw-2, 1), bh, f.At.In(loc).Format("15:04"), f.Sampled)
 	}
+	every := max(1, (n+71)/72) // hours between labels: a dozen at most, so they do not overlap
 	for i := range n {
 		at := first.Add(time.Duration(i) * frontline.FlowBucketSize).In(loc)
-		if at.Minute() == 0 || n <= 12 {
+		if (at.Minute() == 0 && at.Hour()%every == 0) || n <= 12 {
 			fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" fill="#555">%s</text>`, float64(i)*bw, h-4, at.Format("15:04"))
 		}
 	}
@@ -147,7 +161,15 @@ type gapsPage struct {
 	CanManage bool
 	Prev      string
 	Next      string
+	// Excusals are the persons under the node taken off the site's queue
+	// and not sampled (the first maxExcusals of ExcusalTotal), with who
+	// decided and why, for managers to undo.
+	Excusals     []*frontline.Member
+	ExcusalTotal int
 }
+
+// maxExcusals bounds the excusals shown under the gap list.
+const maxExcusals = 200
 
 func (s *Server) pageGaps(w http.ResponseWriter, r *http.Request) error {
 	lang := pickLang(w, r)
@@ -179,6 +201,9 @@ func (s *Server) pageGaps(w http.ResponseWriter, r *http.Request) error {
 	page := gapsPage{layout: s.layout(r, lang, title), Round: round, Node: cov.Node, Homes: homes, Total: total,
 		Reasons: frontline.ExcuseReasons, CanManage: callerFrom(r.Context()).principal.Can(frontline.PermManageRounds)}
 	page.Prev, page.Next = pageLinks(r.URL.Path, r.URL.Query(), pg.Offset, len(homes), pg.Limit, total)
+	if page.Excusals, page.ExcusalTotal, err = s.Coverage.Excusals(r.Context(), round.ID, cov.Node.PlaceID, 0, maxExcusals); err != nil {
+		return err
+	}
 	return s.render(w, http.StatusOK, pageGapsName, page)
 }
 

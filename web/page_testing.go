@@ -12,24 +12,25 @@ import (
 
 // Testing pages, parsed by registerTesting with the layout and parts.
 const (
-	pageRoundsName  = "rounds"
-	pageRoundName   = "round"
-	pageGapsName    = "round_gaps"
-	pageStationName = "station"
-	pageLabelsName  = "tube_labels"
-	pageQRName      = "household_qr"
-	pageLabName     = "lab"
+	pageRoundsName   = "rounds"
+	pageRoundName    = "round"
+	pageGapsName     = "round_gaps"
+	pageStationName  = "station"
+	pageLabelsName   = "tube_labels"
+	pageQRName       = "household_qr"
+	pageLabName      = "lab"
+	pageFollowUpName = "round_followup"
 )
 
 func testingPages() []string {
-	return []string{pageRoundsName, pageRoundName, pageGapsName, pageStationName, pageLabelsName, pageQRName, pageLabName}
+	return []string{pageRoundsName, pageRoundName, pageGapsName, pageStationName, pageLabelsName, pageQRName, pageLabName, pageFollowUpName}
 }
 
 // parseTestingPages parses the testing pages into the server's map.
 func (s *Server) parseTestingPages() error {
 	funcs := template.FuncMap{"t": s.text, "num": formatNumber, "when": s.formatTime, "clock": s.formatClock,
 		"field": fieldOf, "pct": func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) + "%" },
-		"rule": s.ruleText}
+		"rule": s.ruleText, "waited": s.waited}
 	base, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html")
 	if err != nil {
 		return err
@@ -56,6 +57,12 @@ func (s *Server) registerTestingPages() {
 	s.route("GET /rounds/{id}", read, s.pageRound)
 	s.route("GET /rounds/{id}/gaps", read, s.pageGaps)
 	s.route("POST /rounds/{id}/excuse", manage, s.postExcuse)
+	s.route("POST /rounds/{id}/unexcuse", manage, s.postUnexcuse)
+	// Command staff read the home team's list and the team works from it:
+	// two permissions, so the route asks only for a signed-in caller and
+	// the lab service decides (PermReadReports or PermSampling).
+	s.route("GET /rounds/{id}/followup", AccessSignedIn, s.pageRoundFollowUp)
+	s.route("POST /rounds/{id}/retests/{task}/sample", Needs(frontline.PermSampling), s.postSampleRetest)
 	s.route("POST /notices/{id}/requeue", manage, s.postRequeue)
 	s.route("GET /rounds/{id}/station", Needs(frontline.PermSampling), s.pageStation)
 	s.route("GET /rounds/{id}/labels", AccessSignedIn, s.pageLabels)
@@ -89,9 +96,17 @@ type roundsPage struct {
 	layout
 	Rounds    []*frontline.Round
 	CanManage bool
-	Form      form
-	Scopes    []option
+	// CanFollowUp links each round's home sampling list, for those who
+	// read it or work from it.
+	CanFollowUp bool
+	Form        form
+	Scopes      []option
+	principal   *frontline.Principal
 }
+
+// Manages reports whether the caller may open or close round r: staff
+// working inside a wider round see it but do not run it.
+func (p roundsPage) Manages(r *frontline.Round) bool { return r.ManagedBy(p.principal) }
 
 func (s *Server) pageRounds(w http.ResponseWriter, r *http.Request) error {
 	return s.renderRounds(w, r, newForm(), http.StatusOK)
@@ -108,7 +123,8 @@ func (s *Server) renderRounds(w http.ResponseWriter, r *http.Request, f form, st
 		return err
 	}
 	p := callerFrom(r.Context()).principal
-	page := roundsPage{layout: s.layout(r, lang, title), Rounds: rounds, CanManage: p.Can(frontline.PermManageRounds), Form: f}
+	page := roundsPage{layout: s.layout(r, lang, title), Rounds: rounds, CanManage: p.Can(frontline.PermManageRounds), Form: f, principal: p,
+		CanFollowUp: p.Can(frontline.PermReadReports) || p.Can(frontline.PermSampling)}
 	if page.CanManage {
 		if f.Values["day"] == "" {
 			f.Values["day"] = s.Now().In(s.Location).AddDate(0, 0, 1).Format(frontline.DateLayout)

@@ -92,6 +92,9 @@ type userFormPage struct {
 	Languages    []option
 	// Done is the message id of what the last post did, shown once.
 	Done string
+	// Self is set when the edited user is the one signed in, whose
+	// password is changed on the account page with the current one.
+	Self bool
 }
 
 // choices fills the selects of a user or token form: the roles the caller
@@ -238,7 +241,7 @@ func (s *Server) renderUser(w http.ResponseWriter, r *http.Request, status int, 
 	return s.render(w, status, pageUserFormName, userFormPage{
 		layout: s.layout(r, lang, u.Name), Action: fmt.Sprintf("/users/%d", id), Edited: newUserRow(u),
 		Form: *f, PasswordForm: pw, Roles: roles, Scopes: scopes, Languages: s.languageOptions(lang, f.Values["language"]),
-		Done: userDone(r.URL.Query().Get("done")),
+		Done: userDone(r.URL.Query().Get("done")), Self: callerFrom(ctx).principal.UserID == u.ID,
 	})
 }
 

@@ -96,6 +96,7 @@ func (s *Server) registerSessionRoutes() {
 	s.route("POST /logout/all", AccessSignedIn, s.postLogoutAll)
 	s.route("POST /lang", AccessAnyone, s.postLang)
 	s.route("GET /account", AccessSignedIn, s.pageAccount)
+	s.route("POST /account/password", AccessSignedIn, s.postAccountPassword)
 	s.route("GET /{$}", AccessSignedIn, s.pageIndex)
 }
 
@@ -138,6 +139,7 @@ func (s *Server) registerAdminPages() {
 func (s *Server) registerAPI() {
 	read, edit := Needs(frontline.PermReadRegistry), Needs(frontline.PermEditRegistry)
 	s.route("GET /api/v1/me", AccessSignedIn, s.apiMe)
+	s.route("POST /api/v1/me/password", AccessSignedIn, s.apiChangePassword)
 	s.route("GET /api/v1/places", read, s.apiPlaces)
 	s.route("GET /api/v1/places/{id}", read, s.apiPlace)
 	s.route("GET /api/v1/places/{id}/tree", read, s.apiPlaceTree)

@@ -85,5 +85,6 @@ func (s *Server) registerCoverageAPI() {
 	s.route("GET /api/v1/rounds/{id}/flow", read, s.apiFlow)
 	s.route("GET /api/v1/rounds/{id}/throughput", read, s.apiThroughput)
 	s.route("GET /api/v1/rounds/{id}/advice", read, s.apiAdvice)
+	s.route("GET /api/v1/pool-advice", AccessSignedIn, s.apiPoolAdvice)
 	s.route("GET /api/v1/rounds/{id}/events", read, s.apiEvents)
 }

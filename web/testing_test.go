@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,8 +90,56 @@ func TestTestingAPI(t *testing.T) {
 	if gaps.Total != 3 {
 		t.Fatalf("households with gaps: %d", gaps.Total)
 	}
+	testInnerScope(t, ts, f, id)
 	testLabAPI(t, ts, id)
+	testAdvice(t, ts, id)
 	testEvents(t, ts, id)
+}
+
+// testAdvice reads the round's advice after the lab's results (one
+// positive pool of 2 awaiting re-test, one negative pool of 1) and the
+// calculator's.
+func testAdvice(t *testing.T, ts *testServer, round int64) {
+	var got struct {
+		Advice     frontline.PoolAdvice
+		Positivity frontline.Positivity
+	}
+	ts.getJSON(t, fmt.Sprintf("/api/v1/rounds/%d/advice?max=10", round), http.StatusOK, &got)
+	if got.Positivity.Awaiting != 2 || got.Positivity.Negative != 1 || got.Advice.Tested != 3 || got.Advice.Best > 10 {
+		t.Fatalf("advice %+v", got)
+	}
+	var calc struct {
+		Best  int
+		Sizes []struct{ N int }
+	}
+	ts.getJSON(t, "/api/v1/pool-advice?p=0.01", http.StatusOK, &calc)
+	if calc.Best != 11 || len(calc.Sizes) != 20 {
+		t.Fatalf("calculator at 1%%: %+v", calc)
+	}
+	var bad struct{ Error struct{ Field string } }
+	ts.getJSON(t, "/api/v1/pool-advice?p=2", http.StatusBadRequest, &bad)
+	if bad.Error.Field != "p" {
+		t.Fatalf("a prevalence of 2: %+v", bad)
+	}
+}
+
+// testInnerScope: a community's secretary in the city's round sees its
+// dashboard from their community, and neither the buttons nor the right to
+// close it.
+func testInnerScope(t *testing.T, ts *testServer, f *fixture, round int64) {
+	sec := ts.as(t, frontline.RoleCommunitySecretary, f.comm1)
+	resp, body := sec.get(t, fmt.Sprintf("/rounds/%d", round))
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, f.comm1.Name) {
+		t.Fatalf("the community's view of the city's round: %d %s", resp.StatusCode, body)
+	}
+	resp, body = sec.get(t, "/rounds")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, fmt.Sprintf(`data-round="%d"`, round)) || strings.Contains(body, `data-testid="close-round"`) {
+		t.Fatalf("the rounds list offers the community to close the city's round: %s", body)
+	}
+	resp, body = sec.postForm(t, fmt.Sprintf("/rounds/%d/close", round), url.Values{"csrf": {sec.csrf}})
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("closing the city's round from a community: %d %s", resp.StatusCode, body)
+	}
 }
 
 func testLabAPI(t *testing.T, ts *testServer, round int64) {

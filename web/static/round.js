@@ -32,6 +32,13 @@
     (data.children || []).forEach(function (c) {
       set(section.querySelector('tr[data-node="' + c.place_id + '"]'), c);
     });
+    // Sites and stations sit below the flow chart, outside the section.
+    (data.sites || []).forEach(function (c) {
+      set(document.querySelector('tr[data-site="' + c.site_id + '"]'), c);
+    });
+    (data.stations || []).forEach(function (c) {
+      set(document.querySelector('tr[data-station="' + c.station_id + '"]'), c);
+    });
     if (flag) {
       flag.hidden = false;
     }

@@ -1,0 +1,83 @@
+package sqldb_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/frontline-org/frontline"
+	"github.com/frontline-org/frontline/sqldb"
+	"github.com/frontline-org/frontline/sqldb/sqldbtest"
+)
+
+// TestRoundService_InnerScope: a community's staff in a city-wide round
+// see the round from their own node, its stations and tubes as far as
+// their scope goes, and cannot run the round for the whole city.
+func TestRoundService_InnerScope(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newRoundFixture(t, db, 3, nil)
+		sites := sqldb.NewSiteService(db)
+		cov := sqldb.NewCoverageService(db)
+		opens := f.round.StartsAt
+		for _, at := range []*frontline.Place{f.tr.comp1, f.tr.comp2} {
+			site := &frontline.Site{RoundID: f.round.ID, PlaceID: at.ID, Name: at.Name + "采样点", OpensAt: opens, ClosesAt: opens.Add(6 * time.Hour)}
+			if err := sites.CreateSite(context.Background(), site); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := sites.CreateStation(context.Background(), &frontline.Station{SiteID: site.ID, Name: "1号台"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// One tube mixes the two communities' residents.
+		f.bind(t, "MIX-1", true, f.persons[f.tr.hh[0].ID][0], f.persons[f.tr.hh[2].ID][0])
+		staff := as(frontline.RoleCommunitySecretary, f.tr.comm1)
+
+		if _, err := f.rounds.FindRoundByID(staff, f.round.ID); err != nil {
+			t.Fatalf("the community sees the city's round: %v", err)
+		}
+		node, _, err := cov.Coverage(staff, f.round.ID, 0)
+		if err != nil || node.PlaceID != f.tr.comm1.ID || node.Expected != 6 {
+			t.Fatalf("coverage without a node starts at the caller's: %v %+v", err, node)
+		}
+		if _, _, err := cov.Coverage(staff, f.round.ID, f.tr.comm2.ID); frontline.ErrorCode(err) != frontline.ENOTFOUND {
+			t.Fatalf("the other community's coverage: %v", err)
+		}
+		tp, err := cov.Throughput(staff, f.round.ID)
+		if err != nil || len(tp) != 1 || tp[0].Site != f.tr.comp1.Name+"采样点" {
+			t.Fatalf("throughput of the caller's stations: %v %+v", err, tp)
+		}
+		_, bs, err := f.samp.FindTube(staff, "MIX-1")
+		if err != nil || len(bs) != 2 {
+			t.Fatalf("tube: %v %+v", err, bs)
+		}
+		for _, b := range bs {
+			inside := b.PersonID == f.persons[f.tr.hh[0].ID][0].ID
+			if inside != (b.PersonName != "") || inside != (b.HouseholdID != 0) {
+				t.Fatalf("binding of person %d: name %q household %d", b.PersonID, b.PersonName, b.HouseholdID)
+			}
+		}
+
+		for name, call := range map[string]func() error{
+			"close": func() error { _, err := f.rounds.CloseRound(staff, f.round.ID); return err },
+			"update": func() error {
+				_, err := f.rounds.UpdateRound(staff, f.round.ID, frontline.RoundUpdate{Name: ptr("改名")})
+				return err
+			},
+			"save plan": func() error { _, err := sites.SaveSlots(staff, f.round.ID, nil, frontline.PlanSettings{}); return err },
+		} {
+			if err := call(); frontline.ErrorCode(err) != frontline.EFORBIDDEN {
+				t.Errorf("%s a city-wide round from a community: %v", name, err)
+			}
+		}
+		draft := &frontline.Round{ScopeID: f.tr.city.ID, Name: "第二轮", Day: "2026-03-03", StartsAt: opens.Add(24 * time.Hour), EndsAt: opens.Add(36 * time.Hour)}
+		if err := f.rounds.CreateRound(context.Background(), draft); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.rounds.OpenRound(staff, draft.ID); frontline.ErrorCode(err) != frontline.EFORBIDDEN {
+			t.Errorf("open a city-wide round from a community: %v", err)
+		}
+		if r, _ := f.rounds.FindRoundByID(context.Background(), f.round.ID); r.Status != frontline.RoundOpen {
+			t.Fatalf("the round changed: %+v", r)
+		}
+	})
+}
