@@ -81,7 +81,11 @@ func TestHomeSampling(t *testing.T) {
 		if comp.Sampled != 4 || comp.Excused != 0 || comp.NotYet() != 0 {
 			t.Fatalf("compound after home sampling: %+v", comp)
 		}
-		if _, err := f.samp.Undo(ctx, f.round.ID, "H-1"); frontline.ErrorCode(err) != frontline.ECONFLICT {
+		_, home, err := f.samp.FindTube(ctx, "H-1")
+		if err != nil || len(home) != 1 {
+			t.Fatalf("home tube: %v %+v", err, home)
+		}
+		if _, err := f.samp.Undo(ctx, &frontline.UndoRequest{RoundID: f.round.ID, TubeCode: "H-1", BindingID: home[0].ID}); frontline.ErrorCode(err) != frontline.ECONFLICT {
 			t.Fatalf("undoing a home tube: %v", err)
 		}
 		assertRoundChecks(t, db, f.round.ID)
