@@ -69,12 +69,12 @@ func (r *BagRequest) Validate() error {
 	if len(r.TubeCodes) == 0 || len(r.TubeCodes) > MaxBagSize {
 		return FieldError("tubes", "a bag holds 1 to %d tubes", MaxBagSize)
 	}
+	if r.TubeCodes, err = normalizeTubeList(r.TubeCodes); err != nil {
+		return err
+	}
 	for i, c := range r.TubeCodes {
-		if r.TubeCodes[i], err = NormalizeTubeCode(c); err != nil {
-			return err
-		}
-		if slices.Contains(r.TubeCodes[:i], r.TubeCodes[i]) {
-			return FieldError("tubes", "tube %s is scanned twice", r.TubeCodes[i])
+		if slices.Contains(r.TubeCodes[:i], c) {
+			return FieldError("tubes", "tube %s is scanned twice", c)
 		}
 	}
 	if r.Count != len(r.TubeCodes) {
@@ -83,12 +83,65 @@ func (r *BagRequest) Validate() error {
 	return nil
 }
 
+// normalizeTubeList normalizes scanned tube codes, naming the first bad one
+// and its place in the list, so the person scanning finds it on the bag.
+func normalizeTubeList(codes []string) ([]string, error) {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		code, err := NormalizeTubeCode(c)
+		if err != nil {
+			return nil, FieldError("tubes", "tube %d of the list, %q: %s", i+1, strings.TrimSpace(c), ErrorMessage(err))
+		}
+		out[i] = code
+	}
+	return out, nil
+}
+
 // BagReceipt is the lab's count of a bag: the tubes scanned out of it, or
-// only their number when the lab does not scan each.
+// only their number when the lab does not scan each. One of the two is
+// needed: a receipt with neither would record the bag as arrived empty
+// without anyone having counted it. Count is a pointer so that a count of
+// zero (a bag that arrived empty) differs from no count.
 type BagReceipt struct {
 	Code      string   `json:"code"`
-	Count     int      `json:"count"`
+	Count     *int     `json:"count,omitempty"`
 	TubeCodes []string `json:"tubes,omitempty"`
+	// RoundID, when set, is the round the lab is receiving for (the lab
+	// page of a round); a bag of another round is refused.
+	RoundID int64 `json:"round_id,omitempty"`
+}
+
+// Validate normalizes the codes and checks that the receipt counts the
+// bag: a count, a list of tubes, or both when they agree.
+func (r *BagReceipt) Validate() error {
+	code, err := NormalizeTubeCode(r.Code)
+	if err != nil {
+		return FieldError("code", "a bag code has 1 to %d letters, digits or '-'", MaxTubeCodeLen)
+	}
+	r.Code = code
+	if len(r.TubeCodes) > MaxBagSize {
+		return FieldError("tubes", "a bag holds at most %d tubes", MaxBagSize)
+	}
+	if r.TubeCodes, err = normalizeTubeList(r.TubeCodes); err != nil {
+		return err
+	}
+	// A tube scanned twice out of one bag is one tube found.
+	var found []string
+	for _, c := range r.TubeCodes {
+		if !slices.Contains(found, c) {
+			found = append(found, c)
+		}
+	}
+	r.TubeCodes = found
+	switch {
+	case r.Count == nil && len(r.TubeCodes) == 0:
+		return FieldError("count", "scan the tubes out of bag %s or enter how many you found", r.Code)
+	case r.Count != nil && (*r.Count < 0 || *r.Count > MaxBagSize):
+		return FieldError("count", "a bag holds 0 to %d tubes, not %d", MaxBagSize, *r.Count)
+	case r.Count != nil && len(r.TubeCodes) > 0 && *r.Count != len(r.TubeCodes):
+		return FieldError("count", "you counted %d tubes but scanned %d; count the bag again", *r.Count, len(r.TubeCodes))
+	}
+	return nil
 }
 
 // Reconcile compares the tubes packed into a bag with those found in it.

@@ -18,6 +18,9 @@ type labPage struct {
 	Summary *frontline.ResultSummary
 	Bag     *frontline.Bag // the bag just received
 	Form    form
+	// BadTube is the first tube code of the receive form that is not one,
+	// quoted in the message so the lab finds it in the list.
+	BadTube string
 }
 
 func (s *Server) pageLab(w http.ResponseWriter, r *http.Request) error {
@@ -52,20 +55,42 @@ var receiveFields = []string{"code", "tubes", "count"}
 
 // postReceive records the lab's count of a bag and shows what differs.
 func (s *Server) postReceive(w http.ResponseWriter, r *http.Request) error {
+	q := newParams(r)
+	roundID := q.pathID("id")
+	if err := q.check(); err != nil {
+		return err
+	}
 	f, err := readForm(r, receiveFields)
 	if err != nil {
 		return err
 	}
-	rc := frontline.BagReceipt{Code: f.Values["code"], TubeCodes: strings.Fields(f.Values["tubes"])}
-	rc.Count, _ = strconv.Atoi(f.Values["count"])
+	rc := frontline.BagReceipt{Code: f.Values["code"], TubeCodes: strings.Fields(f.Values["tubes"]), RoundID: roundID}
+	if v := f.Values["count"]; v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			f.Errors["count"] = "form.invalid.count"
+			return s.renderLab(w, r, labPage{Form: f}, http.StatusBadRequest)
+		}
+		rc.Count = &n
+	}
 	bag, err := s.Lab.ReceiveBag(r.Context(), rc)
 	if err != nil {
 		if err := s.formError(f, err, receiveFields); err != nil {
 			return err
 		}
-		return s.renderLab(w, r, labPage{Form: f}, http.StatusBadRequest)
+		return s.renderLab(w, r, labPage{Form: f, BadTube: firstBadTube(rc.TubeCodes)}, http.StatusBadRequest)
 	}
 	return s.renderLab(w, r, labPage{Form: newForm(), Bag: bag}, http.StatusOK)
+}
+
+// firstBadTube returns the first of codes that is not a tube code, or "".
+func firstBadTube(codes []string) string {
+	for _, c := range codes {
+		if _, err := frontline.NormalizeTubeCode(c); err != nil {
+			return c
+		}
+	}
+	return ""
 }
 
 // postResultsFile posts a lab's results file uploaded from the page.
