@@ -142,6 +142,9 @@ func TestLabService_Results(t *testing.T) {
 		if sum.Posted != 3 || sum.Persons != 16 || sum.Awaiting != 12 || len(sum.Errors) != 2 {
 			t.Fatalf("summary %+v", sum)
 		}
+		if e := sum.Errors; e[0].Row != 5 || e[0].Reason != frontline.ReasonTubeOpen || e[1].Row != 6 || e[1].Reason != frontline.ReasonUnknownTube {
+			t.Fatalf("row errors %+v", e)
+		}
 		m, err := f.rounds.FindMember(ctx, f.round.ID, f.all[11].ID)
 		if err != nil || m.Result != frontline.ResultNegative || m.FollowUp != "" {
 			t.Fatalf("negative pool member: %v %+v", err, m)
@@ -164,6 +167,13 @@ func TestLabService_Results(t *testing.T) {
 			{TubeCode: "P-1", Result: frontline.ResultNegative}})
 		if err != nil || again.Unchanged != 1 || len(again.Errors) != 1 {
 			t.Fatalf("posting again: %v %+v", err, again)
+		}
+		if e := again.Errors[0]; e.Reason != frontline.ReasonHasResult || e.Value != string(frontline.ResultPositive) || e.TubeCode != "P-1" {
+			t.Fatalf("a contradicting result: %+v", e)
+		}
+		bad, err := lab.PostResults(ctx, []frontline.ResultRow{{TubeCode: "P 9", Result: frontline.ResultNegative}})
+		if err != nil || len(bad.Errors) != 1 || bad.Errors[0].Reason != frontline.ReasonTubeCode || bad.Errors[0].Value != "P 9" {
+			t.Fatalf("a malformed tube code sent as JSON: %v %+v", err, bad)
 		}
 		// Home re-tests: one negative, one positive, one invalid.
 		var codes []string

@@ -97,8 +97,9 @@ func formFieldIDs() []string {
 	for _, f := range userFields() {
 		ids = append(ids, "form.invalid."+f)
 	}
-	// The lab's receive form.
+	// The lab's receive and results forms.
 	ids = append(ids, "form.invalid.code", "form.notfound.code", "form.invalid.tubes", "form.invalid.count")
+	ids = append(ids, "form.invalid.file")
 	return append(ids, "form.invalid.household_id", "form.notfound.household_id", "form.taken.id_number",
 		"form.taken.login", "form.forbidden.role", "form.forbidden.scope_id", "form.invalid.password")
 }

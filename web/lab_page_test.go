@@ -93,3 +93,39 @@ func TestLabPage_Receive(t *testing.T) {
 		t.Fatalf("receiving: %d %s", resp.StatusCode, body)
 	}
 }
+
+// TestLabPage_Results uploads results files from the lab page: rows
+// refused are listed in the page's language by row and column, and a
+// file without a header comes back to the form.
+func TestLabPage_Results(t *testing.T) {
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	f := buildFixture(t, db)
+	ts := newAdminServer(t, db, f, withTesting(db, t))
+	lf := newLabFixture(t, db, f)
+	lab := ts.as(t, frontline.RoleLab, f.city)
+	path := fmt.Sprintf("/rounds/%d/lab/results", lf.first.ID)
+	resp, body := lab.upload(t, path, "results.csv", "管码,结果\nLT-1,阴性\nLT-9\nNOPE-1,阴性\nLT_2,阴性\n\"LT-3,阳性\nLT-1,阳性\n", nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `data-testid="results-summary"`) {
+		t.Fatalf("upload: %d %s", resp.StatusCode, body)
+	}
+	for _, want := range []string{
+		"已录入 1 管",
+		"第3行列数不足，缺少“结果”列",
+		"第4行：没有管码为 NOPE-1 的采样管。",
+		"第5行“管码”列：管码“LT_2”有误",
+		"第6行列数不足",
+		"第7行：采样管 LT-1 已有结果（阴性）",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "is not known") || strings.Contains(body, "too few columns") {
+		t.Errorf("the page shows the store's English messages")
+	}
+	resp, body = lab.upload(t, path+"?lang=en", "results.csv", "编号,数值\nLT-1,阴性\n", nil)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `data-testid="error-file"`) ||
+		!strings.Contains(body, "a header line with a tube column") {
+		t.Fatalf("a file without the header: %d %s", resp.StatusCode, body)
+	}
+}
