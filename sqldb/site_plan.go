@@ -94,6 +94,9 @@ func (tx *Tx) planBuildings(ctx context.Context, roundID int64) ([]frontline.Pla
 // a saved plan is always announced, and a failed save announces nothing.
 func (s *SiteService) SaveSlots(ctx context.Context, roundID int64, slots []frontline.Slot, settings frontline.PlanSettings) (int, error) {
 	settings = frontline.PlanSlots(0, nil, nil, settings).Settings // fill the defaults
+	if err := settings.CheckChannels(s.channels); err != nil {
+		return 0, err
+	}
 	tx, err := s.db.writeTx(ctx, frontline.PermManageRounds)
 	if err != nil {
 		return 0, err
