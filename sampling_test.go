@@ -316,8 +316,8 @@ func TestExcusal_Validate(t *testing.T) {
 		t.Fatalf("other without a note: %v", err)
 	}
 	e = frontline.Excusal{PersonID: 1, Reason: "lazy"}
-	if err := e.Validate(); frontline.ErrorField(err) != "reason" {
-		t.Fatalf("unknown reason: %v", err)
+	if err := e.Validate(); frontline.ErrorField(err) != "reason" || !strings.Contains(frontline.ErrorMessage(err), "home_sampling, away, infant, hospital or other") {
+		t.Fatalf("an unknown reason should list the reasons: %v", err)
 	}
 }
 
@@ -331,5 +331,21 @@ func TestRound_Validate(t *testing.T) {
 	r.EndsAt = at
 	if err := r.Validate(); frontline.ErrorField(err) != "ends_at" {
 		t.Fatalf("ends at start: %v", err)
+	}
+}
+
+// TestBindRequest_PersonErrors says which person of a request is wrong.
+func TestBindRequest_PersonErrors(t *testing.T) {
+	for _, tc := range []struct {
+		persons []int64
+		want    string
+	}{
+		{[]int64{5, 0}, "persons[1] is 0"},
+		{[]int64{5, 6, 5}, "person 5 is given twice (persons[0] and persons[2])"},
+	} {
+		r := frontline.BindRequest{RequestID: "r-1", RoundID: 1, TubeCode: "T-1", PersonIDs: tc.persons}
+		if err := r.Validate(); frontline.ErrorField(err) != "persons" || !strings.Contains(frontline.ErrorMessage(err), tc.want) {
+			t.Errorf("%v: got %v, want %q", tc.persons, err, tc.want)
+		}
 	}
 }

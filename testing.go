@@ -322,6 +322,15 @@ type Member struct {
 	AddedAt time.Time `json:"added_at,omitzero"`
 }
 
+// joinReasons lists reasons as "a, b or c".
+func joinReasons(rs []ExcuseReason) string {
+	names := make([]string, len(rs))
+	for i, r := range rs {
+		names[i] = string(r)
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
 // Excusal excuses one person from a round, with a reason and a note.
 type Excusal struct {
 	PersonID int64        `json:"person_id"`
@@ -332,7 +341,7 @@ type Excusal struct {
 // Validate checks the reason and the note.
 func (e *Excusal) Validate() error {
 	if !slices.Contains(ExcuseReasons, e.Reason) {
-		return FieldError("reason", "unknown excuse reason %q", e.Reason)
+		return FieldError("reason", "unknown excuse reason %q; the reasons are %s", e.Reason, joinReasons(ExcuseReasons))
 	}
 	e.Note = strings.TrimSpace(e.Note)
 	if e.Reason == ExcuseOther && e.Note == "" {

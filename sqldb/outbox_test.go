@@ -123,22 +123,3 @@ func TestOutboxService_RequeueScope(t *testing.T) {
 		}
 	})
 }
-
-// TestSiteService_Channels refuses a plan whose notices would go out on a
-// channel the server does not have.
-func TestSiteService_Channels(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
-		ctx := context.Background()
-		f := newRoundFixture(t, db, 1, nil)
-		sites := sqldb.NewSiteService(db, "log")
-		for _, channels := range [][]string{{"sms"}, {"log", "Log"}, {"log", "log"}, {""}} {
-			_, err := sites.SaveSlots(ctx, f.round.ID, nil, frontline.PlanSettings{Channels: channels})
-			if frontline.ErrorField(err) != "settings.channels" {
-				t.Errorf("channels %q: %v", channels, err)
-			}
-		}
-		if n, err := sites.SaveSlots(ctx, f.round.ID, nil, frontline.PlanSettings{}); err != nil || n != 0 {
-			t.Fatalf("the default channel: %v %d", err, n)
-		}
-	})
-}

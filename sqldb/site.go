@@ -43,6 +43,9 @@ func (s *SiteService) CreateSite(ctx context.Context, site *frontline.Site) erro
 	if err != nil {
 		return err
 	}
+	if err := site.WithinRound(r, noticeLocation); err != nil {
+		return err
+	}
 	at, err := tx.findPlaceByID(ctx, site.PlaceID)
 	if err != nil {
 		return err
