@@ -104,3 +104,13 @@ func TestBagReceipt_Validate(t *testing.T) {
 		t.Fatalf("the bad tube should be named: %v", err)
 	}
 }
+
+// TestBagRequest_BadTube names the bad tube of a packing list under
+// "tubes", the field the packer filled.
+func TestBagRequest_BadTube(t *testing.T) {
+	r := frontline.BagRequest{RoundID: 1, Code: "BAG-1", Count: 2, TubeCodes: []string{"T-1", "T/2"}}
+	err := r.Validate()
+	if frontline.ErrorField(err) != "tubes" || !strings.Contains(frontline.ErrorMessage(err), `tube 2 of the list, "T/2"`) {
+		t.Fatalf("got %v", err)
+	}
+}
