@@ -183,8 +183,11 @@ func (r *BindRequest) Validate() error {
 		return FieldError("persons", "at most %d persons in one request", MaxBindPersons)
 	}
 	for i, id := range r.PersonIDs {
-		if id <= 0 || slices.Contains(r.PersonIDs[:i], id) {
-			return FieldError("persons", "person %d is missing or given twice", id)
+		switch {
+		case id <= 0:
+			return FieldError("persons", "persons[%d] is %d, not a person id", i, id)
+		case slices.Contains(r.PersonIDs[:i], id):
+			return FieldError("persons", "person %d is given twice (persons[%d] and persons[%d])", id, slices.Index(r.PersonIDs, id), i)
 		}
 	}
 	if r.HouseholdID < 0 || (r.HouseholdID > 0 && len(r.PersonIDs) > 0) {

@@ -2,6 +2,7 @@ package frontline
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -54,6 +55,22 @@ func (s PlanSettings) withDefaults() PlanSettings {
 		s.NoticeTemplate = d.NoticeTemplate
 	}
 	return s
+}
+
+// CheckChannels refuses channels that are not among known (the channels
+// the deployment delivers on) or are listed twice. A notice on an unknown
+// channel would be retried for hours and then end dead; refusing the plan
+// says so while the office is still at the form.
+func (s PlanSettings) CheckChannels(known []string) error {
+	for i, ch := range s.Channels {
+		if !slices.Contains(known, ch) {
+			return FieldError("settings.channels", "unknown channel %q; notices go out on %s", ch, strings.Join(known, ", "))
+		}
+		if slices.Contains(s.Channels[:i], ch) {
+			return FieldError("settings.channels", "channel %q is listed twice", ch)
+		}
+	}
+	return nil
 }
 
 // PlanBuilding is a building to call down, with its persons still to be

@@ -26,8 +26,10 @@ func (s *LabService) PostResults(ctx context.Context, rows []frontline.ResultRow
 	sum := &frontline.ResultSummary{}
 	codes := make([]string, 0, len(rows))
 	for i := range rows {
-		if rows[i].TubeCode, err = frontline.NormalizeTubeCode(rows[i].TubeCode); err == nil {
-			codes = append(codes, rows[i].TubeCode)
+		// A code that is not one stays as sent, for the row error to quote.
+		if code, err := frontline.NormalizeTubeCode(rows[i].TubeCode); err == nil {
+			rows[i].TubeCode = code
+			codes = append(codes, code)
 		}
 	}
 	tubes, scopes, err := tx.lockTubesByCode(ctx, sortedUniqueStrings(codes))
@@ -55,22 +57,26 @@ func (s *LabService) PostResults(ctx context.Context, rows []frontline.ResultRow
 // whose result is new, with the result set.
 func acceptResults(rows []frontline.ResultRow, tubes map[string]*frontline.Tube, sum *frontline.ResultSummary) []*frontline.Tube {
 	var posted []*frontline.Tube
-	refuse := func(r frontline.ResultRow, format string, args ...any) {
-		sum.Errors = append(sum.Errors, frontline.ResultError{Row: r.Row, TubeCode: r.TubeCode, Message: fmt.Sprintf(format, args...)})
+	refuse := func(r frontline.ResultRow, reason frontline.ResultReason, value, format string, args ...any) {
+		sum.Errors = append(sum.Errors, frontline.ResultError{Row: r.Row, TubeCode: r.TubeCode, Value: value, Reason: reason,
+			Message: fmt.Sprintf(format, args...)})
 	}
 	for _, r := range rows {
 		t := tubes[r.TubeCode]
+		_, badCode := frontline.NormalizeTubeCode(r.TubeCode)
 		switch {
+		case badCode != nil:
+			refuse(r, frontline.ReasonTubeCode, r.TubeCode, "tube code %q: %s", r.TubeCode, frontline.ErrorMessage(badCode))
 		case !r.Result.Valid():
-			refuse(r, "unknown result %q", r.Result)
+			refuse(r, frontline.ReasonResult, string(r.Result), "unknown result %q; write negative, positive or invalid", r.Result)
 		case t == nil:
-			refuse(r, "tube %s is not known", r.TubeCode)
+			refuse(r, frontline.ReasonUnknownTube, "", "tube %s is not known", r.TubeCode)
 		case t.State == frontline.TubeOpen:
-			refuse(r, "tube %s is still open at its station", t.Code)
+			refuse(r, frontline.ReasonTubeOpen, "", "tube %s is still open at its station", t.Code)
 		case t.Result == r.Result:
 			sum.Unchanged++
 		case t.Result != "":
-			refuse(r, "tube %s is already %s; a different result needs a new tube", t.Code, t.Result)
+			refuse(r, frontline.ReasonHasResult, string(t.Result), "tube %s is already %s; a different result needs a new tube", t.Code, t.Result)
 		default:
 			t.Result, t.State = r.Result, frontline.TubeResulted
 			posted = append(posted, t)

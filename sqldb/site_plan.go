@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -94,6 +95,9 @@ func (tx *Tx) planBuildings(ctx context.Context, roundID int64) ([]frontline.Pla
 // a saved plan is always announced, and a failed save announces nothing.
 func (s *SiteService) SaveSlots(ctx context.Context, roundID int64, slots []frontline.Slot, settings frontline.PlanSettings) (int, error) {
 	settings = frontline.PlanSlots(0, nil, nil, settings).Settings // fill the defaults
+	if err := settings.CheckChannels(s.channels); err != nil {
+		return 0, err
+	}
 	tx, err := s.db.writeTx(ctx, frontline.PermManageRounds)
 	if err != nil {
 		return 0, err
@@ -111,13 +115,17 @@ func (s *SiteService) SaveSlots(ctx context.Context, roundID int64, slots []fron
 	for _, si := range sites {
 		byID[si.ID] = si
 	}
-	for _, sl := range slots {
-		if byID[sl.SiteID] == nil {
-			return 0, frontline.FieldError("slots", "site %d is not a site of this round", sl.SiteID)
+	for i := range slots {
+		if err := slots[i].Validate(i); err != nil {
+			return 0, err
 		}
-		if !sl.EndsAt.After(sl.StartsAt) || sl.Persons < 0 || sl.Part < 1 || sl.Part > sl.Parts {
-			return 0, frontline.FieldError("slots", "slot of %s is malformed", sl.Building)
+		if byID[slots[i].SiteID] == nil {
+			return 0, frontline.FieldError(fmt.Sprintf("slots[%d].site_id", i), "slot %d (%s): site %d is not a site of this round",
+				i+1, slots[i].Building, slots[i].SiteID)
 		}
+	}
+	if err := tx.checkSlotBuildings(ctx, r, slots); err != nil {
+		return 0, err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM sampling_slots WHERE round_id = ?`, r.ID); err != nil {
 		return 0, err
@@ -141,6 +149,46 @@ func (s *SiteService) SaveSlots(ctx context.Context, roundID int64, slots []fron
 		return 0, err
 	}
 	return len(notices), tx.Commit()
+}
+
+// checkSlotBuildings refuses slots whose building is unknown or outside
+// the round's scope: their notice would call down residents the round
+// does not test, or fail on the foreign key with no word of which slot.
+func (tx *Tx) checkSlotBuildings(ctx context.Context, r *frontline.Round, slots []frontline.Slot) error {
+	ids := make([]int64, 0, len(slots))
+	for _, sl := range slots {
+		ids = append(ids, sl.BuildingID)
+	}
+	ids = sortedUnique(ids)
+	paths := map[int64]string{}
+	for start := 0; start < len(ids); start += idChunk {
+		part := ids[start:min(start+idChunk, len(ids))]
+		rows, err := tx.QueryContext(ctx, `SELECT id, path FROM places WHERE id IN `+inList(len(part)), int64Args(part)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			var path string
+			if err := rows.Scan(&id, &path); err != nil {
+				rows.Close()
+				return err
+			}
+			paths[id] = path
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	lo, hi := subtreeRange(r.Scope.Path)
+	for i, sl := range slots {
+		if path, ok := paths[sl.BuildingID]; !ok || path < lo || path >= hi {
+			return frontline.FieldError(fmt.Sprintf("slots[%d].building_id", i), "slot %d (%s): place %d is not under the round's scope %s",
+				i+1, sl.Building, sl.BuildingID, r.Scope.Name)
+		}
+	}
+	return nil
 }
 
 func (tx *Tx) insertSlots(ctx context.Context, roundID int64, slots []frontline.Slot) error {

@@ -256,7 +256,7 @@ func (s *Server) apiResultsCSV(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sum.Errors = append(bad, sum.Errors...)
+	sum.Errors = mergeResultErrors(bad, sum.Errors)
 	return writeJSON(w, http.StatusOK, map[string]any{"summary": sum})
 }
 

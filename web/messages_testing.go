@@ -189,6 +189,38 @@ func testingMessages() map[string]message {
 		"excusals.undo":   {"撤销", "Undo"},
 		"bag.sealed":      {"已封袋", "sealed"},
 		"bag.received":    {"已接收", "received"},
+
+		"lab.unchanged": {"另有 %s 管的结果与已录入的相同，未作改动。", "%s tubes already had the same result and were left as they were."},
+
+		// Refused rows of a results file, by reason (frontline.ResultReason).
+		"lab.row.unreadable":     {"第%d行无法读取。", "Row %d cannot be read."},
+		"lab.row.columns":        {"第%d行列数不足，缺少“%s”列：每行需要管码列（tube/管码）和结果列（result/结果）。", "Row %d has too few columns; “%s” is missing: each row needs the tube column (tube/管码) and the result column (result/结果)."},
+		"lab.row.tube_code":      {"第%d行“%s”列：管码“%s”有误，只能包含字母、数字和“-”。", "Row %d, column “%s”: tube code “%s” is not valid; letters, digits and '-' only."},
+		"lab.row.result":         {"第%d行“%s”列：无法识别的结果“%s”，应为阴性、阳性或无效。", "Row %d, column “%s”: unknown result “%s”; write negative, positive or invalid (阴性/阳性/无效)."},
+		"lab.row.result_empty":   {"第%d行“%s”列：没有填写结果。", "Row %d, column “%s”: the result is empty."},
+		"lab.row.unknown_tube":   {"第%d行：没有管码为 %s 的采样管。", "Row %d: there is no tube %s."},
+		"lab.row.tube_open":      {"第%d行：采样管 %s 尚未封管，仍在采样台使用中。", "Row %d: tube %s is still open at its station."},
+		"lab.row.has_result":     {"第%d行：采样管 %s 已有结果（%s），不同的结果须用新管复检。", "Row %d: tube %s already has a result (%s); a different result needs a new tube."},
+		"result.negative":        {"阴性", "negative"},
+		"result.positive":        {"阳性", "positive"},
+		"result.invalid":         {"无效", "invalid"},
+		"form.invalid.day":       {"请填写日期（年-月-日）。", "Enter the day (YYYY-MM-DD)."},
+		"form.invalid.starts":    {"请填写开始时间（时:分，如 06:00）。", "Enter the start time (hh:mm, e.g. 06:00)."},
+		"form.invalid.ends":      {"请填写结束时间（时:分）：须晚于开始时间，一轮最长72小时。", "Enter the end time (hh:mm): after the start, and a round lasts at most 72 hours."},
+		"form.invalid.test_type": {"检测类型不超过40个字符。", "The test type has at most 40 characters."},
+		"form.invalid.scope":     {"请选择范围：本轮检测其居民的地点，至少是一栋楼。", "Choose the area whose residents the round tests: at least a building."},
+		"form.invalid.reason":    {"请选择免采原因：上门采样、外出、婴幼儿、住院或其他。", "Choose why the person is excused: home sampling, away, infant, in hospital or other."},
+		"form.invalid.note":      {"选择“其他”时请写明原因，不超过200字。", "With “other”, say why, in up to 200 characters."},
+		"form.invalid.file":      {"请上传CSV结果文件：第一行为表头，含管码列（tube/管码）和结果列（result/结果），每次最多100,000行。", "Upload a CSV results file: a header line with a tube column (tube/管码) and a result column (result/结果), at most 100,000 rows."},
+		"lab.retests":            {"待上门单采", "Home re-tests"},
+		"lab.retests.none":       {"没有待单采的人员。", "Nobody awaits a re-test."},
+		"lab.bad_tube":           {"管码“%s”有误：只能包含字母、数字和“-”。", "Tube code “%s” is not valid: letters, digits and '-' only."},
+
+		// The receive form's fields, as the store refuses them.
+		"form.invalid.code":  {"袋号有误，或这个样本袋不属于本轮次。", "The bag code is not valid, or the bag belongs to another round."},
+		"form.notfound.code": {"没有这个袋号的样本袋。", "There is no bag with this code."},
+		"form.invalid.tubes": {"逐管扫描的管码有误：每行一个，只能包含字母、数字和“-”，每袋最多100管。", "The tubes scanned are not valid: one a line, letters, digits and '-', at most 100 to a bag."},
+		"form.invalid.count": {"请逐管扫描，或填写清点到的数量（0到100）；两者都填时须一致。", "Scan the tubes, or enter how many you found (0 to 100); if you do both they must agree."},
 	}
 	return c
 }

@@ -153,15 +153,28 @@ func (s *Server) postRound(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		scope = callerFrom(r.Context()).principal.ScopeID
 	}
-	starts, e1 := time.ParseInLocation(frontline.DateLayout+" 15:04", f.Values["day"]+" "+f.Values["starts"], s.Location)
-	ends, e2 := time.ParseInLocation(frontline.DateLayout+" 15:04", f.Values["day"]+" "+f.Values["ends"], s.Location)
-	if e1 != nil || e2 != nil {
-		f.Errors[""] = "error." + frontline.EINVALID
+	// Each time is read on its own, so the message stands at the field
+	// that is wrong.
+	at := func(field string) time.Time {
+		t, err := time.ParseInLocation(frontline.DateLayout+" 15:04", f.Values["day"]+" "+f.Values[field], s.Location)
+		if err != nil && f.Errors[field] == "" {
+			f.Errors[field] = "form.invalid." + field
+		}
+		return t
+	}
+	if _, err := time.Parse(frontline.DateLayout, f.Values["day"]); err != nil {
+		f.Errors["day"] = "form.invalid.day"
+	}
+	starts, ends := at("starts"), at("ends")
+	if len(f.Errors) > 0 {
 		return s.renderRounds(w, r, f, http.StatusBadRequest)
 	}
 	round := &frontline.Round{Name: f.Values["name"], ScopeID: scope, Day: f.Values["day"], TestType: f.Values["test_type"],
 		StartsAt: starts, EndsAt: ends}
 	if err := s.Rounds.CreateRound(r.Context(), round); err != nil {
+		// The store names the round's fields; the form calls two of them
+		// otherwise.
+		err = renameField(err, map[string]string{"ends_at": "ends", "scope_id": "scope"})
 		if err := s.formError(f, err, roundFields); err != nil {
 			return err
 		}

@@ -1,0 +1,86 @@
+package sqldb_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/frontline-org/frontline"
+	"github.com/frontline-org/frontline/sqldb"
+	"github.com/frontline-org/frontline/sqldb/sqldbtest"
+)
+
+// TestSiteService_Channels refuses a plan whose notices would go out on a
+// channel the server does not have.
+func TestSiteService_Channels(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		f := newRoundFixture(t, db, 1, nil)
+		sites := sqldb.NewSiteService(db, "log")
+		for _, channels := range [][]string{{"sms"}, {"log", "Log"}, {"log", "log"}, {""}} {
+			_, err := sites.SaveSlots(ctx, f.round.ID, nil, frontline.PlanSettings{Channels: channels})
+			if frontline.ErrorField(err) != "settings.channels" {
+				t.Errorf("channels %q: %v", channels, err)
+			}
+		}
+		if n, err := sites.SaveSlots(ctx, f.round.ID, nil, frontline.PlanSettings{}); err != nil || n != 0 {
+			t.Fatalf("the default channel: %v %d", err, n)
+		}
+	})
+}
+
+// TestSiteService_SlotErrors refuses a saved plan's bad slot by naming it,
+// and slots of buildings outside the round's scope.
+func TestSiteService_SlotErrors(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		tr := buildTree(t, db)
+		round := mustOpenRound(t, sqldb.NewRoundService(db), tr.comm1.ID, nil)
+		sites := sqldb.NewSiteService(db)
+		opens := round.StartsAt
+		site := &frontline.Site{RoundID: round.ID, PlaceID: tr.comp1.ID, Name: "枣园小区采样点", OpensAt: opens, ClosesAt: opens.Add(6 * time.Hour)}
+		if err := sites.CreateSite(ctx, site); err != nil {
+			t.Fatal(err)
+		}
+		good := frontline.Slot{SiteID: site.ID, BuildingID: tr.bld1.ID, Building: "枣园小区1号楼", Part: 1, Parts: 1, Persons: 10,
+			StartsAt: opens, EndsAt: opens.Add(10 * time.Minute)}
+		for _, tc := range []struct {
+			name  string
+			edit  func(*frontline.Slot)
+			field string
+		}{
+			{"ErrEnds", func(s *frontline.Slot) { s.EndsAt = s.StartsAt }, "slots[1].ends_at"},
+			{"ErrPart", func(s *frontline.Slot) { s.Part = 3 }, "slots[1].part"},
+			{"ErrPersons", func(s *frontline.Slot) { s.Persons = -1 }, "slots[1].persons"},
+			{"ErrSite", func(s *frontline.Slot) { s.SiteID = site.ID + 100 }, "slots[1].site_id"},
+			{"ErrOutsideScope", func(s *frontline.Slot) { s.BuildingID = tr.bld2.ID }, "slots[1].building_id"},
+			{"ErrUnknownBuilding", func(s *frontline.Slot) { s.BuildingID = 999999 }, "slots[1].building_id"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				bad := good
+				tc.edit(&bad)
+				_, err := sites.SaveSlots(ctx, round.ID, []frontline.Slot{good, bad}, frontline.PlanSettings{})
+				if frontline.ErrorField(err) != tc.field || !strings.Contains(frontline.ErrorMessage(err), "slot 2 (枣园小区1号楼)") {
+					t.Fatalf("got %v, want an error on %s naming the slot", err, tc.field)
+				}
+			})
+		}
+		if slots, err := sites.FindSlots(ctx, round.ID); err != nil || len(slots) != 0 {
+			t.Fatalf("a refused plan left slots: %v %d", err, len(slots))
+		}
+		if n, err := sites.SaveSlots(ctx, round.ID, []frontline.Slot{good}, frontline.PlanSettings{}); err != nil || n != 1 {
+			t.Fatalf("a good plan: %v %d", err, n)
+		}
+		t.Run("ErrSiteHours", func(t *testing.T) {
+			early := &frontline.Site{RoundID: round.ID, PlaceID: tr.comp1.ID, Name: "早", OpensAt: opens.Add(-time.Hour), ClosesAt: opens.Add(time.Hour)}
+			if err := sites.CreateSite(ctx, early); frontline.ErrorField(err) != "opens_at" {
+				t.Fatalf("a site opening before the round: %v", err)
+			}
+			late := &frontline.Site{RoundID: round.ID, PlaceID: tr.comp1.ID, Name: "晚", OpensAt: opens, ClosesAt: round.EndsAt.Add(time.Minute)}
+			if err := sites.CreateSite(ctx, late); frontline.ErrorField(err) != "closes_at" {
+				t.Fatalf("a site closing after the round: %v", err)
+			}
+		})
+	})
+}
