@@ -212,8 +212,6 @@ func testingMessages() map[string]message {
 		"form.invalid.reason":    {"请选择免采原因：上门采样、外出、婴幼儿、住院或其他。", "Choose why the person is excused: home sampling, away, infant, in hospital or other."},
 		"form.invalid.note":      {"选择“其他”时请写明原因，不超过200字。", "With “other”, say why, in up to 200 characters."},
 		"form.invalid.file":      {"请上传CSV结果文件：第一行为表头，含管码列（tube/管码）和结果列（result/结果），每次最多100,000行。", "Upload a CSV results file: a header line with a tube column (tube/管码) and a result column (result/结果), at most 100,000 rows."},
-		"lab.retests":            {"待上门单采", "Home re-tests"},
-		"lab.retests.none":       {"没有待单采的人员。", "Nobody awaits a re-test."},
 		"lab.bad_tube":           {"管码“%s”有误：只能包含字母、数字和“-”。", "Tube code “%s” is not valid: letters, digits and '-' only."},
 
 		// The receive form's fields, as the store refuses them.
