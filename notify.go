@@ -14,6 +14,9 @@ const (
 	NoticePending   NoticeStatus = "pending"
 	NoticeDelivered NoticeStatus = "delivered"
 	NoticeDead      NoticeStatus = "dead"
+	// NoticeCancelled is a call-up withdrawn before it went out: its slot
+	// was moved or removed when the plan was saved again.
+	NoticeCancelled NoticeStatus = "cancelled"
 )
 
 // Notice is a message to deliver through a channel, written to the outbox

@@ -29,9 +29,12 @@ func (tx *Tx) enqueueNotices(ctx context.Context, notices []*frontline.Notice) e
 	now := tx.timeArg()
 	return insert.exec(ctx, tx, len(notices), func(i int, args []any) []any {
 		n := notices[i]
-		n.Status, n.CreatedAt, n.NextAttemptAt = frontline.NoticePending, tx.now, tx.now
+		n.Status, n.CreatedAt = frontline.NoticePending, tx.now
+		if n.NextAttemptAt.Before(tx.now) { // unset, or past: at once
+			n.NextAttemptAt = tx.now
+		}
 		return append(args, n.Channel, n.Topic, n.Recipient, nullID(n.PlaceID), nullID(n.RoundID), n.Subject, n.Body,
-			string(n.Status), 0, now, now)
+			string(n.Status), 0, tx.timeValue(n.NextAttemptAt), now)
 	})
 }
 

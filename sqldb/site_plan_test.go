@@ -84,3 +84,73 @@ func TestSiteService_SlotErrors(t *testing.T) {
 		})
 	})
 }
+
+// TestSiteService_CallUpSchedule: call-ups go out LeadMinutes before their
+// slot, and saving the plan again re-notifies only the buildings whose
+// slots changed, withdrawing their call-ups not yet sent.
+func TestSiteService_CallUpSchedule(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		tr := buildTree(t, db)
+		round := mustOpenRound(t, sqldb.NewRoundService(db), tr.sub.ID, nil)
+		sites, outbox := sqldb.NewSiteService(db), sqldb.NewOutboxService(db)
+		opens := round.StartsAt
+		site := &frontline.Site{RoundID: round.ID, PlaceID: tr.sub.ID, Name: "街道采样点", OpensAt: opens, ClosesAt: opens.Add(6 * time.Hour)}
+		if err := sites.CreateSite(ctx, site); err != nil {
+			t.Fatal(err)
+		}
+		slot := func(b *frontline.Place, start time.Duration) frontline.Slot {
+			return frontline.Slot{SiteID: site.ID, BuildingID: b.ID, Building: b.Name, Part: 1, Parts: 1, Persons: 10,
+				StartsAt: opens.Add(start), EndsAt: opens.Add(start + 20*time.Minute)}
+		}
+		notices := func(status frontline.NoticeStatus) []*frontline.Notice {
+			t.Helper()
+			out, _, err := outbox.FindNotices(ctx, frontline.NoticeFilter{Status: &status, RoundID: &round.ID, Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		plan := []frontline.Slot{slot(tr.bld1, 0), slot(tr.bld2, 2*time.Hour)}
+		if n, err := sites.SaveSlots(ctx, round.ID, plan, frontline.PlanSettings{}); err != nil || n != 2 {
+			t.Fatalf("first save: %v %d", err, n)
+		}
+		due := map[int64]time.Time{}
+		for _, n := range notices(frontline.NoticePending) {
+			due[n.PlaceID] = n.NextAttemptAt
+		}
+		// The round starts in the past here (2026-03-01): the first call-up
+		// is due at once, the second 15 minutes before its slot if that is
+		// still ahead, else at once as well.
+		for _, sl := range plan {
+			want := frontline.DefaultPlanSettings().NoticeAt(sl, time.Now().UTC())
+			if d := due[sl.BuildingID].Sub(want); d < -time.Minute || d > time.Minute {
+				t.Errorf("call-up of %s due %v, want about %v", sl.Building, due[sl.BuildingID], want)
+			}
+		}
+		if n, err := sites.SaveSlots(ctx, round.ID, plan, frontline.PlanSettings{}); err != nil || n != 0 {
+			t.Fatalf("saving the same plan again: %v %d notices", err, n)
+		}
+		plan[1] = slot(tr.bld2, 3*time.Hour)
+		if n, err := sites.SaveSlots(ctx, round.ID, plan, frontline.PlanSettings{}); err != nil || n != 1 {
+			t.Fatalf("moving one building's slot: %v %d notices", err, n)
+		}
+		cancelled, pending := notices(frontline.NoticeCancelled), notices(frontline.NoticePending)
+		if len(cancelled) != 1 || cancelled[0].PlaceID != tr.bld2.ID || len(pending) != 2 {
+			t.Fatalf("after the move: cancelled %+v, pending %d", cancelled, len(pending))
+		}
+	})
+}
+
+func TestPlanSettings_NoticeAt(t *testing.T) {
+	now := time.Date(2022, 3, 29, 5, 0, 0, 0, time.UTC)
+	s := frontline.DefaultPlanSettings()
+	for _, tt := range []struct{ start, want time.Time }{
+		{now.Add(2 * time.Hour), now.Add(2*time.Hour - 15*time.Minute)},
+		{now.Add(10 * time.Minute), now},
+	} {
+		if got := s.NoticeAt(frontline.Slot{StartsAt: tt.start}, now); !got.Equal(tt.want) {
+			t.Errorf("slot at %v: notice at %v, want %v", tt.start, got, tt.want)
+		}
+	}
+}
