@@ -177,6 +177,12 @@ type memberRow struct {
 	sampled               bool
 }
 
+// toSample reports whether the member is still to be sampled at a site:
+// pending, not bound, and not left to the home sampling team.
+func (m *memberRow) toSample() bool {
+	return m.effective() == frontline.MemberPending && m.excuse != string(frontline.ExcuseHomeSampling)
+}
+
 // effective returns the member's status as the counters count it.
 func (m *memberRow) effective() frontline.MemberStatus {
 	if m.sampled {

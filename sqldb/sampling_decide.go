@@ -47,6 +47,19 @@ func (b *batch) loadMembers(ctx context.Context) error {
 			return err
 		}
 	}
+	// A household tube holds the members still to sample: not those
+	// sampled already, excused, or left to the home sampling team. Counted
+	// once the live bindings are known, so the tube seals itself when the
+	// last of them is in.
+	for hk, persons := range b.homes {
+		n := 0
+		for _, id := range persons {
+			if m := b.members[countKey{hk.round, id}]; m != nil && m.toSample() {
+				n++
+			}
+		}
+		b.sizes[hk] = n
+	}
 	return nil
 }
 
@@ -118,7 +131,6 @@ func (b *batch) selectMembers(ctx context.Context, roundID int64, column string,
 			if column == "m.household_id" {
 				hk := countKey{roundID, m.householdID}
 				b.homes[hk] = append(b.homes[hk], m.personID)
-				b.sizes[hk]++
 			}
 		}
 		rows.Close()
@@ -190,9 +202,12 @@ func (b *batch) householdSizes(ctx context.Context) error {
 	}
 	for roundID, homes := range need {
 		homes = sortedUnique(homes)
-		rows, err := b.tx.QueryContext(ctx, `SELECT household_id, COUNT(*) FROM round_members
-			WHERE round_id = ? AND household_id IN `+inList(len(homes))+` GROUP BY household_id`,
-			append([]any{roundID}, int64Args(homes)...)...)
+		// The members still to sample, as loadMembers counts them.
+		rows, err := b.tx.QueryContext(ctx, `SELECT m.household_id, COUNT(*) FROM round_members m
+			WHERE m.round_id = ? AND m.household_id IN `+inList(len(homes))+` AND m.status = ? AND m.excuse <> ?
+			AND NOT EXISTS (SELECT 1 FROM bindings b WHERE b.round_id = m.round_id AND b.person_id = m.person_id AND b.undone_at IS NULL)
+			GROUP BY m.household_id`,
+			append(append([]any{roundID}, int64Args(homes)...), string(frontline.MemberPending), string(frontline.ExcuseHomeSampling))...)
 		if err != nil {
 			return err
 		}
@@ -211,6 +226,21 @@ func (b *batch) householdSizes(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// present returns the members of a household a household scan binds: those
+// still to sample, and those sampled already (refused with where, so the
+// sampler sees it). Members excused (away, in hospital) or left to the home
+// team are not at the table, and a scan of the household's code must not
+// record them as sampled.
+func (b *batch) present(roundID, household int64) []int64 {
+	var out []int64
+	for _, id := range b.homes[countKey{roundID, household}] {
+		if m := b.members[countKey{roundID, id}]; m != nil && (m.toSample() || m.sampled) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // decide answers every request in arrival order against the rows read,
@@ -238,8 +268,8 @@ func (b *batch) decide() {
 		}
 		persons := j.req.PersonIDs
 		if j.req.HouseholdID > 0 {
-			if persons = b.homes[countKey{r.id, j.req.HouseholdID}]; len(persons) == 0 {
-				a.Error = frontline.NewItemError(frontline.Refuse(frontline.RefusedNoHousehold, "household %d has nobody in this round", j.req.HouseholdID))
+			if persons = b.present(r.id, j.req.HouseholdID); len(persons) == 0 {
+				a.Error = frontline.NewItemError(frontline.Refuse(frontline.RefusedNoHousehold, "household %d has nobody left to sample in this round", j.req.HouseholdID))
 			}
 		}
 		for i, pid := range persons {

@@ -243,6 +243,31 @@ func TestSamplingService_Household(t *testing.T) {
 		if a := f.bind(t, "H-2", false, f.persons[f.tr.hh[0].ID][0]); okCount(a) != 0 {
 			t.Fatalf("another household into a household tube: %+v", a.Items)
 		}
+		// A household whose grandmother is left to the home team and whose
+		// son is away: the household's code binds the one at the table, and
+		// the tube of one seals itself.
+		home := f.persons[f.tr.hh[1].ID]
+		for p, reason := range map[*frontline.Person]frontline.ExcuseReason{home[0]: frontline.ExcuseHomeSampling, home[1]: frontline.ExcuseAway} {
+			if _, err := f.rounds.Excuse(context.Background(), f.round.ID, frontline.Excusal{PersonID: p.ID, Reason: reason}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		a, err = f.samp.Bind(context.Background(), &frontline.BindRequest{RequestID: "hh-2", RoundID: f.round.ID, TubeCode: "H-3", HouseholdID: f.tr.hh[1].ID})
+		if err != nil || okCount(a) != 1 || len(a.Items) != 1 || a.Items[0].PersonID != home[2].ID || a.Tube.Capacity != 1 || a.Tube.State != frontline.TubeSealed {
+			t.Fatalf("household with members away: %v %+v %+v", err, a.Items, a.Tube)
+		}
+		// One by one: the tube of the household of hh[0], one of whose three
+		// is sampled already in a pool, takes two.
+		first := f.persons[f.tr.hh[0].ID]
+		if a := f.bind(t, "P-9", false, first[2]); okCount(a) != 1 {
+			t.Fatalf("into a pool: %+v", a.Items)
+		}
+		if a := f.bind(t, "H-4", false, first[0]); okCount(a) != 1 || a.Tube.Capacity != 2 {
+			t.Fatalf("household tube of those still to sample: %+v", a.Tube)
+		}
+		if a := f.bind(t, "H-4", false, first[1]); okCount(a) != 1 || a.Tube.State != frontline.TubeSealed {
+			t.Fatalf("the last of the household seals the tube: %+v", a.Tube)
+		}
 		assertRoundChecks(t, db, f.round.ID)
 	})
 }
