@@ -35,7 +35,7 @@ func addTestingFlags(fs *flag.FlagSet) *testingFlags {
 // server has stopped.
 func wireTesting(ctx context.Context, m *Main, srv *web.Server, tf *testingFlags) func() {
 	zones := sqldb.NewZoneService(m.DB)
-	sampling := sqldb.NewSamplingService(m.DB, sqldb.SamplingOptions{Window: *tf.window, Levels: zoneLevels(zones, m.Logger)})
+	sampling := sqldb.NewSamplingService(m.DB, sqldb.SamplingOptions{Window: *tf.window, Levels: zoneLevels(zones, m.Logger, zoneRefresh)})
 	outbox := sqldb.NewOutboxService(m.DB)
 	channels := []frontline.Channel{notify.LogChannel{Log: m.Logger}}
 	if *tf.webhook != "" {
@@ -63,30 +63,53 @@ func wireTesting(ctx context.Context, m *Main, srv *web.Server, tf *testingFlags
 const zoneRefresh = 5 * time.Second
 
 // zoneLevels returns the pool policy's lookup of households' effective
-// zone levels: the active zones, read at most every zoneRefresh, applied
-// to each household's path by frontline.EffectiveLevel. Reading the zones
-// per batch cost the binding writer as much as a tenth of its time.
-func zoneLevels(zones frontline.ZoneService, logger *slog.Logger) func(context.Context, map[int64]string) (map[int64]string, error) {
+// zone levels: the active zones, re-read every zoneRefresh, applied to
+// each household's path by frontline.EffectiveLevel. Reading the zones per
+// batch cost the binding writer as much as a tenth of its time, and even
+// one read every few seconds inside a batch delays that batch's stations:
+// after the first read, the list is refreshed in the background while the
+// writer goes on with the one it has.
+func zoneLevels(zones frontline.ZoneService, logger *slog.Logger, every time.Duration) func(context.Context, map[int64]string) (map[int64]string, error) {
 	var mu sync.Mutex
 	var active []*frontline.Zone
 	var read time.Time
-	return func(ctx context.Context, homes map[int64]string) (map[int64]string, error) {
+	var loaded, refreshing bool
+	load := func(ctx context.Context) error {
+		list, _, err := zones.FindZones(ctx, frontline.ZoneFilter{Active: true})
 		mu.Lock()
 		defer mu.Unlock()
-		if time.Since(read) > zoneRefresh {
-			list, _, err := zones.FindZones(ctx, frontline.ZoneFilter{Active: true})
-			if err != nil {
+		refreshing = false
+		if err != nil {
+			return err
+		}
+		active, read, loaded = list, time.Now(), true
+		logger.Debug("active zones for the pool policy", "zones", len(active))
+		return nil
+	}
+	return func(ctx context.Context, homes map[int64]string) (map[int64]string, error) {
+		mu.Lock()
+		if !loaded {
+			mu.Unlock()
+			if err := load(ctx); err != nil {
 				return nil, err
 			}
-			active, read = list, time.Now()
-			logger.Debug("active zones for the pool policy", "zones", len(active))
+			mu.Lock()
+		} else if !refreshing && time.Since(read) > every {
+			refreshing = true
+			go func() {
+				if err := load(context.WithoutCancel(ctx)); err != nil {
+					logger.Warn("cannot refresh the active zones for the pool policy; keeping the last list", "err", err)
+				}
+			}()
 		}
+		list := active
+		mu.Unlock()
 		out := make(map[int64]string, len(homes))
-		if len(active) == 0 {
+		if len(list) == 0 {
 			return out, nil
 		}
 		for id, path := range homes {
-			if l := frontline.EffectiveLevel(path, active); l != frontline.LevelNone {
+			if l := frontline.EffectiveLevel(path, list); l != frontline.LevelNone {
 				out[id] = string(l)
 			}
 		}
