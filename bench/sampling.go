@@ -62,6 +62,7 @@ type SamplingResult struct {
 	NoopHTTP       float64  // requests per second of a no-op handler
 	ServerRSSMB    int      // peak resident memory of the server
 	ServerMode     string   // "child process" or "in process"
+	Writer         *WriterStats
 }
 
 // Line is the result's last line.
@@ -132,6 +133,11 @@ func RunSampling(ctx context.Context, cfg SamplingConfig) (*SamplingResult, erro
 	res := load.result()
 	res.ServerMode = srv.mode
 	res.ServerRSSMB = srv.peakRSS()
+	if srv.cmd != nil { // the in-process server has no writer metrics
+		if res.Writer, err = scrapeWriter(ctx, srv.url); err != nil {
+			fmt.Fprintln(cfg.Out, "cannot read the writer's metrics:", err)
+		}
+	}
 	if err := srv.stop(); err != nil {
 		return nil, fmt.Errorf("stop the server: %w", err)
 	}
@@ -152,6 +158,9 @@ func RunSampling(ctx context.Context, cfg SamplingConfig) (*SamplingResult, erro
 func report(w io.Writer, r *SamplingResult) {
 	fmt.Fprintf(w, "%d bindings in %d requests (%d retried with the same id) in %s; server in %s\n",
 		r.Bindings, r.Requests, r.Retries, r.Elapsed.Round(time.Millisecond), r.ServerMode)
+	if r.Writer != nil {
+		fmt.Fprintln(w, r.Writer)
+	}
 	if len(r.Problems) == 0 {
 		fmt.Fprintln(w, "counters equal a recount; no tube over capacity; nobody bound twice")
 	}

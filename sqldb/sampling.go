@@ -86,21 +86,57 @@ func (s *SamplingService) Close() error {
 	return nil
 }
 
-// BatchStats counts the writer's work, for metrics and the benchmark.
+// BatchStats counts the writer's work, for metrics and the benchmark: how
+// many batches and requests, and how long the batches took, in
+// BatchBuckets. A batch's time is what every station in it waited on the
+// database, so its tail separates the storage's share of a slow answer
+// from the network's and the server's.
 type BatchStats struct {
 	Batches  atomic.Int64
 	Requests atomic.Int64
 	Nanos    atomic.Int64 // time spent in batch transactions
+	// Within[i] counts the batches that took at most BatchBuckets[i]; the
+	// last counts the rest.
+	Within [len(BatchBuckets) + 1]atomic.Int64
 }
+
+// BatchBuckets are the upper bounds of the batch-time histogram.
+var BatchBuckets = [...]time.Duration{time.Millisecond, 2 * time.Millisecond, 5 * time.Millisecond,
+	10 * time.Millisecond, 20 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond,
+	250 * time.Millisecond, 500 * time.Millisecond, time.Second}
 
 func (b *BatchStats) record(requests int, d time.Duration) {
 	b.Batches.Add(1)
 	b.Requests.Add(int64(requests))
 	b.Nanos.Add(int64(d))
+	i := 0
+	for i < len(BatchBuckets) && d > BatchBuckets[i] {
+		i++
+	}
+	b.Within[i].Add(1)
+}
+
+// Quantile returns the bucket bound under which at least q (0 to 1) of
+// the batches took, or 0 with no batches; above the last bound, the last.
+func (b *BatchStats) Quantile(q float64) time.Duration {
+	total := b.Batches.Load()
+	if total == 0 {
+		return 0
+	}
+	var seen int64
+	for i := range BatchBuckets {
+		if seen += b.Within[i].Load(); float64(seen) >= q*float64(total) {
+			return BatchBuckets[i]
+		}
+	}
+	return BatchBuckets[len(BatchBuckets)-1]
 }
 
 // Stats returns the writer's counters.
 func (s *SamplingService) Stats() *BatchStats { return &s.stats }
+
+// Waiting returns how many requests wait for the writer.
+func (s *SamplingService) Waiting() int { return len(s.queue) }
 
 // Bind validates a request and hands it to the writer, then waits for its
 // answer. A request whose caller gives up may still commit: the station

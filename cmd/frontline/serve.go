@@ -67,9 +67,12 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	followUps := sqldb.NewFollowUpService(m.DB)
 	srv.RiskAreas, srv.Rules, srv.FollowUps, srv.SelfReports = riskAreas, riskAreas, followUps, followUps
 	srv.Zones, srv.Checkpoints = sqldb.NewZoneService(m.DB), sqldb.NewCheckpointService(m.DB)
-	stopTesting := wireTesting(ctx, m, srv, tf)
+	writer, stopTesting := wireTesting(ctx, m, srv, tf)
 	defer stopTesting()
 	if err := srv.Open(); err != nil {
+		return err
+	}
+	if err := srv.Registerer().Register(newWriterCollector(writer)); err != nil {
 		return err
 	}
 	go endMeasures(ctx, srv.Campaigns, followUps, measureJobInterval, m.Logger)

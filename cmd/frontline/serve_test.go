@@ -70,6 +70,18 @@ func TestServeDemo(t *testing.T) {
 		t.Fatalf("/readyz: %v %v", resp, err)
 	}
 	resp.Body.Close()
+	// The binding writer's figures are on /metrics with the server's.
+	resp, err = http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"frontline_sampling_batch_seconds_bucket", "frontline_sampling_requests_total", "frontline_sampling_waiting_requests"} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
 	cancel()
 	select {
 	case code := <-done:

@@ -32,8 +32,8 @@ func addTestingFlags(fs *flag.FlagSet) *testingFlags {
 // for the database, pool sizes from the zones' effective levels, and a
 // worker that delivers the outbox's notices. The function it returns stops
 // the worker and the writer (after its batch in progress), for after the
-// server has stopped.
-func wireTesting(ctx context.Context, m *Main, srv *web.Server, tf *testingFlags) func() {
+// server has stopped. The writer is returned for the server's metrics.
+func wireTesting(ctx context.Context, m *Main, srv *web.Server, tf *testingFlags) (*sqldb.SamplingService, func()) {
 	zones := sqldb.NewZoneService(m.DB)
 	sampling := sqldb.NewSamplingService(m.DB, sqldb.SamplingOptions{Window: *tf.window, Levels: zoneLevels(zones, m.Logger, zoneRefresh)})
 	outbox := sqldb.NewOutboxService(m.DB)
@@ -51,7 +51,7 @@ func wireTesting(ctx context.Context, m *Main, srv *web.Server, tf *testingFlags
 		defer close(done)
 		worker.Run(wctx)
 	}()
-	return func() {
+	return sampling, func() {
 		cancel()
 		<-done
 		sampling.Close()
