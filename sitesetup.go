@@ -1,6 +1,7 @@
 package frontline
 
 import (
+	"fmt"
 	"math"
 	"time"
 )
@@ -147,4 +148,17 @@ func queueWarnings(slots []Slot, site PlanSite, s PlanSettings) []PlanWarning {
 		}
 	}
 	return out
+}
+
+// SiteInUse is why a site cannot be removed, the cause RemoveSite's
+// ECONFLICT wraps: persons were bound at its stations (or tubes opened
+// there), or the saved plan calls residents to it. Pages read the counts
+// to say so in the reader's language.
+type SiteInUse struct {
+	Bindings, Tubes, Slots int
+}
+
+// Error implements the error interface.
+func (e *SiteInUse) Error() string {
+	return fmt.Sprintf("%d bindings in %d tubes, %d call-up slots", e.Bindings, e.Tubes, e.Slots)
 }

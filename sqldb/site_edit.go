@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 
 	"github.com/frontline-org/frontline"
 )
@@ -127,11 +128,14 @@ func (s *SiteService) RemoveSite(ctx context.Context, id int64) error {
 		site.RoundID, site.ID, site.RoundID, site.ID, site.RoundID, site.ID).Scan(&bindings, &tubes, &slots); err != nil {
 		return err
 	}
+	inUse := &frontline.SiteInUse{Bindings: bindings, Tubes: tubes, Slots: slots}
 	switch {
 	case bindings > 0 || tubes > 0:
-		return frontline.Errorf(frontline.ECONFLICT, "site %s has %d bindings in %d tubes; retire its stations instead", site.Name, bindings, tubes)
+		return &frontline.Error{Code: frontline.ECONFLICT, Err: inUse,
+			Message: fmt.Sprintf("site %s has %d bindings in %d tubes; retire its stations instead", site.Name, bindings, tubes)}
 	case slots > 0:
-		return frontline.Errorf(frontline.ECONFLICT, "the saved plan calls residents to site %s in %d slots; save a plan without it first", site.Name, slots)
+		return &frontline.Error{Code: frontline.ECONFLICT, Err: inUse,
+			Message: fmt.Sprintf("the saved plan calls residents to site %s in %d slots; save a plan without it first", site.Name, slots)}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE revoked_at IS NULL
 		AND id IN (SELECT token_id FROM sampling_stations WHERE site_id = ?)`, tx.now, site.ID); err != nil {

@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -114,7 +115,8 @@ func TestSiteService_Edit(t *testing.T) {
 		})
 
 		t.Run("RemoveSite", func(t *testing.T) {
-			if err := sites.RemoveSite(ctx, site.ID); frontline.ErrorCode(err) != frontline.ECONFLICT {
+			var inUse *frontline.SiteInUse
+			if err := sites.RemoveSite(ctx, site.ID); frontline.ErrorCode(err) != frontline.ECONFLICT || !errors.As(err, &inUse) || inUse.Bindings != 1 {
 				t.Fatalf("removing a site with a binding: %v", err)
 			}
 			empty := &frontline.Site{RoundID: f.round.ID, PlaceID: f.tr.comp2.ID, Name: "忠义巷小区采样点", OpensAt: opens, ClosesAt: opens.Add(6 * time.Hour)}
