@@ -60,7 +60,7 @@ func TestSiteService_Edit(t *testing.T) {
 			if _, err := sites.CreateStation(ctx, &frontline.Station{SiteID: site.ID, Name: "2号台"}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := sites.RenameStation(ctx, st.ID, "2号台"); frontline.ErrorField(err) != "name" {
+			if _, err := sites.RenameStation(ctx, st.ID, "2号台"); frontline.ErrorCode(err) != frontline.ECONFLICT || frontline.ErrorField(err) != "name" {
 				t.Fatalf("a name taken at the site: %v", err)
 			}
 			got, err := sites.RenameStation(ctx, st.ID, "  A台 ")
@@ -191,5 +191,24 @@ func TestSiteService_Edit(t *testing.T) {
 			}
 		})
 		assertRoundChecks(t, db, f.round.ID)
+	})
+}
+
+// TestRoundService_UpdatePolicy changes a round's pool policy, which the
+// setup page does: the audit compares the old policy with the new.
+func TestRoundService_UpdatePolicy(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		f := newRoundFixture(t, db, 1, nil)
+		policy := frontline.DefaultPoolPolicy()
+		policy["sealed"] = frontline.PoolRule{Mode: frontline.PoolHousehold}
+		r, err := f.rounds.UpdateRound(ctx, f.round.ID, frontline.RoundUpdate{Policy: policy})
+		if err != nil || r.Policy["sealed"].Mode != frontline.PoolHousehold {
+			t.Fatalf("update the policy: %v %+v", err, r)
+		}
+		changes, _, err := sqldb.NewAuditService(db).FindChanges(ctx, frontline.ChangeFilter{Entity: ptr("round"), Action: ptr("update")})
+		if err != nil || len(changes) != 1 || changes[0].After["pool_policy"] == nil || changes[0].After["name"] != nil {
+			t.Fatalf("audit of the policy change: %v %+v", err, changes)
+		}
 	})
 }
