@@ -137,7 +137,7 @@ func (s *SiteService) CreateStation(ctx context.Context, st *frontline.Station) 
 	if err := tx.QueryRowContext(ctx, `INSERT INTO sampling_stations (round_id, site_id, name, lane, token_id, created_at)
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, st.RoundID, st.SiteID, st.Name, st.Lane, st.TokenID, tx.now).Scan(&st.ID); err != nil {
 		if frontline.ErrorCode(tx.db.translate(err)) == frontline.ECONFLICT {
-			return "", frontline.FieldError("name", "site %s already has a station %s", site.Name, st.Name)
+			return "", stationNameTaken(site, st)
 		}
 		return "", tx.db.translate(err)
 	}

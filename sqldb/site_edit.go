@@ -184,7 +184,7 @@ func (s *SiteService) RenameStation(ctx context.Context, id int64, name string) 
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE sampling_stations SET name = ? WHERE id = ?`, st.Name, st.ID); err != nil {
 		if frontline.ErrorCode(tx.db.translate(err)) == frontline.ECONFLICT {
-			return nil, frontline.FieldError("name", "site %s already has a station %s", site.Name, st.Name)
+			return nil, stationNameTaken(site, st)
 		}
 		return nil, tx.db.translate(err)
 	}
@@ -238,6 +238,14 @@ func (s *SiteService) RetireStation(ctx context.Context, id int64) (*frontline.S
 	}
 	s.db.tokens.clear()
 	return st, nil
+}
+
+// stationNameTaken is the refusal of a station name another working
+// station of the site has: a conflict with stored data, named by field so
+// forms show it beside the name.
+func stationNameTaken(site *frontline.Site, st *frontline.Station) error {
+	return &frontline.Error{Code: frontline.ECONFLICT, Field: "name",
+		Message: fmt.Sprintf("site %s already has a station %s", site.Name, st.Name)}
 }
 
 // findStation returns a station the caller can see, with its place's path.
