@@ -87,7 +87,7 @@ func roundSetupMessages() map[string]message {
 		"roundsetup.warn.stations_short":     {"采样台不足：需要 %d 个，现有 %d 个。", "Too few stations: %d needed, %d there."},
 		"roundsetup.warn.past_closing":       {"%s：将超过结束时间 %d 分钟。", "%s: would run %d minutes past closing."},
 		"roundsetup.warn.load_high":          {"%s：每台需采 %d 人，超过 %d 人：请增加采样台。", "%s: each station would sample %d persons, over %d: add stations."},
-		"roundsetup.warn.load_low":           {"%s：每台只采 %d 人，不到 %d 人：可以减少采样台。", "%s: each station would sample only %d persons, under %d: fewer stations would do."},
+		"roundsetup.warn.load_low":           {"%s：每台只采 %d 人，不到 %d 人：采样台多于所需。", "%s: each station would sample only %d persons, under %d: more stations than needed."},
 		"roundsetup.warn.queue_over":         {"%s：%s 排队约 %d 分钟，超过目标 %d 分钟。", "%s: %s would queue about %d minutes, over the %d-minute target."},
 
 		"roundsetup.policy":           {"混采规则", "Pool policy"},

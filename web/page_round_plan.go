@@ -160,9 +160,12 @@ func (s *Server) describePlan(lang string, page *setupPage, plan *frontline.Site
 			}
 			text, err = s.text(lang, id, sites[w.SiteID], w.Have, w.Need)
 		case frontline.WarnQueue:
-			row := &page.Plan.Rows[w.Slot-1]
-			row.Warn = true
-			text, err = s.text(lang, "roundsetup.warn.queue_over", sites[w.SiteID], row.Building+" "+row.Part, w.Minutes, w.Need)
+			var slot string
+			if w.Slot >= 1 && w.Slot <= len(page.Plan.Rows) {
+				row := &page.Plan.Rows[w.Slot-1]
+				row.Warn, slot = true, row.Building+" "+row.Part
+			}
+			text, err = s.text(lang, "roundsetup.warn.queue_over", sites[w.SiteID], slot, w.Minutes, w.Need)
 		default:
 			// A kind this page does not know yet is still worth seeing.
 			text = w.Kind
