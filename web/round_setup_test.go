@@ -266,3 +266,40 @@ func TestSetupMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestSetupAPI changes a site and a station through the API.
+func TestSetupAPI(t *testing.T) {
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	f := buildFixture(t, db)
+	ts := newAdminServer(t, db, f, withTesting(db, t))
+	admin := ts.client
+	round := openCityRound(t, db, f)
+	var site struct{ Site frontline.Site }
+	resp, body := admin.sendJSON(t, http.MethodPost, fmt.Sprintf("/api/v1/rounds/%d/sites", round.ID), map[string]any{"place_id": f.comp1.ID,
+		"name": "枣园小区采样点", "opens_at": round.StartsAt, "closes_at": round.EndsAt})
+	mustStatus(t, resp, body, http.StatusCreated, &site)
+	var st struct {
+		Station frontline.Station
+		Token   string
+	}
+	resp, body = admin.sendJSON(t, http.MethodPost, fmt.Sprintf("/api/v1/sites/%d/stations", site.Site.ID), map[string]any{"name": "1号台"})
+	mustStatus(t, resp, body, http.StatusCreated, &st)
+
+	resp, body = admin.sendJSON(t, http.MethodPatch, fmt.Sprintf("/api/v1/sites/%d", site.Site.ID), map[string]any{"location": "南门"})
+	mustStatus(t, resp, body, http.StatusOK, &site)
+	if site.Site.Location != "南门" || site.Site.Name != "枣园小区采样点" {
+		t.Fatalf("patched site: %+v", site.Site)
+	}
+	resp, body = admin.sendJSON(t, http.MethodPatch, fmt.Sprintf("/api/v1/stations/%d", st.Station.ID), map[string]any{"name": "A台"})
+	mustStatus(t, resp, body, http.StatusOK, &st)
+	resp, body = admin.sendJSON(t, http.MethodPost, fmt.Sprintf("/api/v1/stations/%d/retire", st.Station.ID), map[string]any{})
+	mustStatus(t, resp, body, http.StatusOK, &st)
+	if st.Station.Name != "A台" || st.Station.RetiredAt.IsZero() {
+		t.Fatalf("retired station: %+v", st.Station)
+	}
+	admin.getJSON(t, fmt.Sprintf("/api/v1/rounds/%d/plan/saved", round.ID), http.StatusNotFound, nil)
+	resp, body = admin.sendJSON(t, http.MethodDelete, fmt.Sprintf("/api/v1/sites/%d", site.Site.ID), nil)
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("remove a site nobody was sampled at: %d %s", resp.StatusCode, body)
+	}
+}

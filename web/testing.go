@@ -28,6 +28,7 @@ func (s *Server) registerTesting() {
 	s.registerSamplingAPI()
 	s.registerCoverageAPI()
 	s.registerTestingPages()
+	s.registerSetupAPI()
 	if err := s.registerSetupPages(); err != nil {
 		s.routeErr = append(s.routeErr, err)
 	}
