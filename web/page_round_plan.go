@@ -357,7 +357,7 @@ func (s *Server) setupDone(w http.ResponseWriter, r *http.Request, roundID int64
 	}
 	path := fmt.Sprintf("/rounds/%d/setup", roundID)
 	http.SetCookie(w, &http.Cookie{Name: setupNoticeCookie, Value: value, Path: path, MaxAge: 60,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.Secure})
 	return redirect(w, r, path+anchor)
 }
 
@@ -369,7 +369,7 @@ func (s *Server) takeSetupNotice(w http.ResponseWriter, r *http.Request, lang st
 		return "", nil
 	}
 	http.SetCookie(w, &http.Cookie{Name: setupNoticeCookie, Value: "", Path: fmt.Sprintf("/rounds/%d/setup", roundID),
-		MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+		MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.Secure})
 	parts := strings.Split(c.Value, ".")
 	id := "roundsetup.done." + parts[0]
 	if !slices.Contains(setupNotices, id) {

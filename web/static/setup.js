@@ -9,3 +9,13 @@ const refused = document.querySelector('main [role="alert"]');
 if (refused) {
   refused.scrollIntoView({ block: 'center' });
 }
+
+// A link to one site (#site-12, where a post about it goes back to)
+// unfolds that site's section.
+const target = window.location.hash && document.getElementById(window.location.hash.slice(1));
+if (target && target.tagName === 'DETAILS') {
+  target.open = true;
+  if (!refused) {
+    target.scrollIntoView();
+  }
+}
