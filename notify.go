@@ -14,6 +14,9 @@ const (
 	NoticePending   NoticeStatus = "pending"
 	NoticeDelivered NoticeStatus = "delivered"
 	NoticeDead      NoticeStatus = "dead"
+	// NoticeCancelled is a call-up withdrawn before it went out: its slot
+	// was moved or removed when the plan was saved again.
+	NoticeCancelled NoticeStatus = "cancelled"
 )
 
 // Notice is a message to deliver through a channel, written to the outbox
@@ -35,6 +38,13 @@ type Notice struct {
 	LastError     string       `json:"last_error,omitempty"`
 	CreatedAt     time.Time    `json:"created_at"`
 	DeliveredAt   time.Time    `json:"delivered_at,omitzero"`
+
+	// Lease is when the claim of the worker that holds the notice runs
+	// out, as ClaimNotices wrote it. It identifies the claim: the outcome
+	// of a delivery is recorded only while the same claim still holds, so
+	// a worker whose lease ran out (and another claimed the notice) cannot
+	// overwrite what the other recorded.
+	Lease time.Time `json:"-"`
 }
 
 // Channel delivers notices of one kind. A webhook and a log channel exist;
@@ -82,15 +92,20 @@ type NoticeFilter struct {
 // may run workers on one database: a claimed notice is leased to one.
 type OutboxService interface {
 	// ClaimNotices leases up to n due notices for lease, so no other
-	// worker takes them meanwhile.
+	// worker takes them meanwhile; each comes with its Lease set.
 	ClaimNotices(ctx context.Context, n int, lease time.Duration) ([]*Notice, error)
-	// NoticeDelivered marks a notice delivered.
-	NoticeDelivered(ctx context.Context, id int64) error
-	// NoticeFailed records a failed attempt and when to try again, or
-	// moves the notice to the dead-letter list when dead.
-	NoticeFailed(ctx context.Context, id int64, reason string, next time.Time, dead bool) error
+	// NoticeDelivered marks a claimed notice delivered. It is ECONFLICT
+	// when the claim no longer holds: the lease ran out and another worker
+	// claimed the notice, or it is no longer pending.
+	NoticeDelivered(ctx context.Context, n *Notice) error
+	// NoticeFailed records a failed attempt of a claimed notice and when
+	// to try again, or moves it to the dead-letter list when dead; ECONFLICT
+	// as NoticeDelivered.
+	NoticeFailed(ctx context.Context, n *Notice, reason string, next time.Time, dead bool) error
 	// FindNotices lists notices, newest first (PermManageRounds).
 	FindNotices(ctx context.Context, f NoticeFilter) ([]*Notice, int, error)
-	// RequeueNotice sends a dead notice again (PermManageRounds).
+	// RequeueNotice sends a dead notice again (PermManageRounds). A notice
+	// about no place is requeued by those whose scope holds its round's
+	// scope, or by the root's staff when it has no round either.
 	RequeueNotice(ctx context.Context, id int64) error
 }

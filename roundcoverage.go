@@ -112,6 +112,9 @@ type GapPerson struct {
 	PersonID int64  `json:"person_id"`
 	Name     string `json:"name"`
 	Flags    []Flag `json:"flags,omitempty"`
+	// HomeSampling says the home sampling team will sample them: nobody
+	// needs to knock for them.
+	HomeSampling bool `json:"home_sampling,omitempty"`
 }
 
 // CoverageService reads a round's coverage. It needs PermReadReports, and
@@ -126,6 +129,11 @@ type CoverageService interface {
 	Flow(ctx context.Context, roundID, placeID int64) ([]FlowBucket, error)
 	// Throughput returns each station's figures.
 	Throughput(ctx context.Context, roundID int64) ([]*StationThroughput, error)
+	// Excusals lists the members under a node taken off the site's queue
+	// and not sampled: the excused, and those left to the home sampling
+	// team, with who decided, why and when, in address order; and their
+	// total.
+	Excusals(ctx context.Context, roundID, placeID int64, offset, limit int) ([]*Member, int, error)
 	// Positivity returns what a round and the RecentRounds-1 rounds before
 	// it that covered a node found there, for the pool advice.
 	Positivity(ctx context.Context, roundID, placeID int64) (*Positivity, error)

@@ -2,6 +2,8 @@ package frontline
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -48,7 +50,7 @@ type Tube struct {
 	State     TubeState `json:"state"`
 	// HouseholdID is the household of a household-mode tube.
 	HouseholdID int64      `json:"household_id,omitempty"`
-	Retest      bool       `json:"retest,omitempty"` // a single tube of a home re-test
+	Retest      bool       `json:"retest,omitempty"` // a single tube of the home sampling team: a re-test, or a bedridden person
 	BagID       int64      `json:"bag_id,omitempty"`
 	Result      TubeResult `json:"result,omitempty"`
 	OpenedAt    time.Time  `json:"opened_at"`
@@ -64,7 +66,7 @@ type Tube struct {
 // zone allows; a full tube seals itself.
 func (t *Tube) Take(rule PoolRule, householdID int64, householdSize int) error {
 	if t.State != TubeOpen {
-		return Errorf(ECONFLICT, "tube %s is %s; open a new tube", t.Code, t.State)
+		return Refuse(RefusedTubeClosed, "tube %s is %s; open a new tube", t.Code, t.State)
 	}
 	if t.Count == 0 && t.Mode == "" {
 		t.Mode = rule.Mode
@@ -81,7 +83,7 @@ func (t *Tube) Take(rule PoolRule, householdID int64, householdSize int) error {
 		return err
 	}
 	if t.Count >= t.Capacity {
-		return Errorf(ECONFLICT, "tube %s is full (%d of %d)", t.Code, t.Count, t.Capacity)
+		return Refuse(RefusedTubeFull, "tube %s is full (%d of %d)", t.Code, t.Count, t.Capacity)
 	}
 	t.Count++
 	if t.Count == t.Capacity {
@@ -94,13 +96,13 @@ func (t *Tube) Take(rule PoolRule, householdID int64, householdSize int) error {
 func (t *Tube) fits(rule PoolRule, householdID int64) error {
 	switch {
 	case t.Mode == PoolHousehold && t.HouseholdID != householdID:
-		return Errorf(ECONFLICT, "tube %s holds another household; open a new tube", t.Code)
+		return Refuse(RefusedOtherHousehold, "tube %s holds another household; open a new tube", t.Code)
 	case rule.Mode == PoolMixed && t.Mode == PoolMixed && t.Capacity > rule.Size:
-		return Errorf(ECONFLICT, "this person's zone allows pools of at most %d; tube %s holds %d", rule.Size, t.Code, t.Capacity)
+		return Refuse(RefusedZonePool, "this person's zone allows pools of at most %d; tube %s holds %d", rule.Size, t.Code, t.Capacity)
 	case rule.Mode != t.Mode && rule.Mode != PoolMixed:
-		return Errorf(ECONFLICT, "this person's zone calls for a %s tube; tube %s is %s", rule.Mode, t.Code, t.Mode)
+		return Refuse(RefusedZoneMode, "this person's zone calls for a %s tube; tube %s is %s", rule.Mode, t.Code, t.Mode)
 	case rule.Mode == PoolMixed && t.Mode == PoolHousehold:
-		return Errorf(ECONFLICT, "tube %s is a household tube; open a pool tube", t.Code)
+		return Refuse(RefusedHouseholdTube, "tube %s is a household tube; open a pool tube", t.Code)
 	}
 	return nil
 }
@@ -112,9 +114,9 @@ func (t *Tube) Seal() error {
 	case t.State == TubeSealed:
 		return nil
 	case t.State != TubeOpen:
-		return Errorf(ECONFLICT, "tube %s is already %s", t.Code, t.State)
+		return Refuse(RefusedTubeClosed, "tube %s is already %s", t.Code, t.State)
 	case t.Count == 0:
-		return Errorf(ECONFLICT, "tube %s is empty; nothing to seal", t.Code)
+		return Refuse(RefusedTubeEmpty, "tube %s is empty; nothing to seal", t.Code)
 	}
 	t.State = TubeSealed
 	return nil
@@ -181,8 +183,11 @@ func (r *BindRequest) Validate() error {
 		return FieldError("persons", "at most %d persons in one request", MaxBindPersons)
 	}
 	for i, id := range r.PersonIDs {
-		if id <= 0 || slices.Contains(r.PersonIDs[:i], id) {
-			return FieldError("persons", "person %d is missing or given twice", id)
+		switch {
+		case id <= 0:
+			return FieldError("persons", "persons[%d] is %d, not a person id", i, id)
+		case slices.Contains(r.PersonIDs[:i], id):
+			return FieldError("persons", "person %d is given twice (persons[%d] and persons[%d])", id, slices.Index(r.PersonIDs, id), i)
 		}
 	}
 	if r.HouseholdID < 0 || (r.HouseholdID > 0 && len(r.PersonIDs) > 0) {
@@ -254,14 +259,62 @@ type BindItem struct {
 }
 
 // ItemError is a refusal: an error code and a message safe to show.
+// Reason names the refusal for a station that shows it in the sampler's
+// language; the message is English, for logs and API clients.
 type ItemError struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Code    string  `json:"code"`
+	Message string  `json:"message"`
+	Reason  Refusal `json:"reason,omitempty"`
 }
 
 // NewItemError returns the refusal for err.
 func NewItemError(err error) *ItemError {
-	return &ItemError{Code: ErrorCode(err), Message: ErrorMessage(err)}
+	e := &ItemError{Code: ErrorCode(err), Message: ErrorMessage(err)}
+	errors.As(err, &e.Reason)
+	return e
+}
+
+// Refusal names why a station's request or one person of it was refused.
+// It is the cause (Err) of the refusal's *Error, so the writer builds
+// refusals as before and NewItemError finds the reason without a table
+// of messages.
+type Refusal string
+
+// Refusals a station shows.
+const (
+	RefusedNotMember      Refusal = "not_member"      // not registered under the round's scope
+	RefusedAlreadySampled Refusal = "already_sampled" // has a live binding in this round; see Prior
+	RefusedTubeClosed     Refusal = "tube_closed"     // sealed, bagged or further
+	RefusedTubeFull       Refusal = "tube_full"
+	RefusedTubeEmpty      Refusal = "tube_empty" // sealing a tube nobody is in
+	RefusedOtherHousehold Refusal = "other_household"
+	RefusedHouseholdTube  Refusal = "household_tube" // a pool person into a household tube
+	RefusedZonePool       Refusal = "zone_pool"      // the person's zone allows smaller pools
+	RefusedZoneMode       Refusal = "zone_mode"      // the person's zone calls for a single or household tube
+	RefusedOtherRound     Refusal = "other_round"
+	RefusedRetestTube     Refusal = "retest_tube"
+	RefusedRoundNotOpen   Refusal = "round_not_open"
+	RefusedNoHousehold    Refusal = "no_household" // the household has nobody in the round
+)
+
+// Refusals lists every refusal, for the pages that name each.
+var Refusals = []Refusal{
+	RefusedNotMember, RefusedAlreadySampled, RefusedTubeClosed, RefusedTubeFull, RefusedTubeEmpty,
+	RefusedOtherHousehold, RefusedHouseholdTube, RefusedZonePool, RefusedZoneMode, RefusedOtherRound,
+	RefusedRetestTube, RefusedRoundNotOpen, RefusedNoHousehold,
+}
+
+// Error implements error, so a Refusal can be an *Error's cause.
+func (r Refusal) Error() string { return string(r) }
+
+// Refuse returns the ECONFLICT error of a refusal with a message safe to
+// show; ENOTFOUND for the refusals that are about something missing.
+func Refuse(r Refusal, format string, args ...any) *Error {
+	code := ECONFLICT
+	if r == RefusedNotMember || r == RefusedNoHousehold {
+		code = ENOTFOUND
+	}
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Err: r}
 }
 
 // PriorSample is where a person was already sampled this round.
@@ -270,6 +323,44 @@ type PriorSample struct {
 	Station  string    `json:"station,omitempty"`
 	Site     string    `json:"site,omitempty"`
 	At       time.Time `json:"at"`
+}
+
+// UndoRequest names the binding a station means to take out of a tube:
+// the binding id from the answer that bound the person. Naming it is what
+// makes an undo safe to send twice. RequestID is the station's id for the
+// undo, kept in the audit entry to trace a retry.
+type UndoRequest struct {
+	RoundID   int64  `json:"round_id"`
+	TubeCode  string `json:"tube"`
+	BindingID int64  `json:"binding_id"`
+	RequestID string `json:"request_id,omitempty"`
+}
+
+// Validate checks the shape of an undo.
+func (r *UndoRequest) Validate() error {
+	code, err := NormalizeTubeCode(r.TubeCode)
+	if err != nil {
+		return err
+	}
+	r.TubeCode = code
+	if r.RoundID <= 0 {
+		return FieldError("round_id", "an undo names its round")
+	}
+	if r.BindingID <= 0 {
+		return FieldError("binding_id", "name the binding to undo: the binding id its answer gave")
+	}
+	r.RequestID = strings.TrimSpace(r.RequestID)
+	if len(r.RequestID) > MaxRequestIDLen || !printableASCII(r.RequestID) {
+		return FieldError("request_id", "a request id has at most %d printable characters", MaxRequestIDLen)
+	}
+	return nil
+}
+
+// UndoAnswer is the binding an undo took out, or had taken out already
+// (Already): a repeat of an undo is answered, not refused.
+type UndoAnswer struct {
+	Binding *Binding `json:"undone"`
+	Already bool     `json:"already_undone,omitempty"`
 }
 
 // TubeFilter selects tubes. Zero fields do not filter.
@@ -294,10 +385,14 @@ type TubeFilter struct {
 // (EINTERNAL).
 type SamplingService interface {
 	Bind(ctx context.Context, req *BindRequest) (*BindAnswer, error)
-	// Undo takes the newest binding out of a tube that is not yet bagged,
-	// reopening it if it sealed itself, and records who did it. ECONFLICT
-	// for a bagged tube, ENOTFOUND for an empty or unknown one.
-	Undo(ctx context.Context, roundID int64, tubeCode string) (*Binding, error)
+	// Undo takes the binding the request names out of its tube, if it is
+	// still the tube's newest live binding and the tube is not yet bagged,
+	// reopening the tube if it sealed itself, and records who did it. A
+	// binding already undone is answered with Already set and nothing
+	// changes, so a double tap or a retry never undoes a second person.
+	// ECONFLICT for a bagged tube or a binding that is no longer the
+	// newest, ENOTFOUND for an unknown tube or binding.
+	Undo(ctx context.Context, req *UndoRequest) (*UndoAnswer, error)
 	// FindTube returns a tube and its current bindings.
 	FindTube(ctx context.Context, code string) (*Tube, []*Binding, error)
 	FindTubes(ctx context.Context, f TubeFilter) ([]*Tube, int, error)

@@ -23,16 +23,55 @@ func TestPoolPolicy(t *testing.T) {
 	if got := p.Levels(); !cmp.Equal(got, []string{"sealed", "controlled", "precaution", ""}) {
 		t.Errorf("levels = %q", got)
 	}
-	delete(p, "")
-	if err := p.Validate(); frontline.ErrorCode(err) != frontline.EINVALID {
-		t.Errorf("a policy without a default rule validated: %v", err)
-	}
-	bad := frontline.PoolPolicy{"": {Mode: frontline.PoolMixed, Size: 51}}
-	if err := bad.Validate(); err == nil {
-		t.Error("a pool of 51 validated")
+	for _, tc := range []struct {
+		name  string
+		edit  func(frontline.PoolPolicy)
+		field string
+	}{
+		{"ErrNoDefault", func(p frontline.PoolPolicy) { delete(p, "") }, "pool_policy.none"},
+		{"ErrNoSealed", func(p frontline.PoolPolicy) { delete(p, "sealed") }, "pool_policy.sealed"},
+		{"ErrMisspelt", func(p frontline.PoolPolicy) { p["seald"] = frontline.PoolRule{Mode: frontline.PoolSingle} }, "pool_policy.seald"},
+		{"ErrSize", func(p frontline.PoolPolicy) { p["sealed"] = frontline.PoolRule{Mode: frontline.PoolMixed, Size: 51} }, "pool_policy.sealed.size"},
+		{"ErrMode", func(p frontline.PoolPolicy) { p["controlled"] = frontline.PoolRule{Mode: "mixed"} }, "pool_policy.controlled.mode"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := frontline.DefaultPoolPolicy()
+			tc.edit(p)
+			if err := p.Validate(); frontline.ErrorField(err) != tc.field {
+				t.Fatalf("got %v, want an error on %s", err, tc.field)
+			}
+		})
 	}
 	if c := (frontline.PoolRule{Mode: frontline.PoolHousehold}).Capacity(4); c != 4 {
 		t.Errorf("household tube of 4 holds %d", c)
+	}
+}
+
+// TestPoolPolicyFromRules builds a round's default policy from the zone
+// rules, and completes a partial policy from it.
+func TestPoolPolicyFromRules(t *testing.T) {
+	if got := frontline.PoolPolicyFromRules(frontline.NewZoneRuleSet(frontline.DefaultZoneRules())); !cmp.Equal(got, frontline.DefaultPoolPolicy()) {
+		t.Errorf("the default zone rules make %v, not the default policy", got)
+	}
+	rules := frontline.NewZoneRuleSet(frontline.DefaultZoneRules())
+	rules[frontline.LevelSealed] = &frontline.ZoneRule{Level: frontline.LevelSealed, PoolSize: 1, PoolPerHousehold: true}
+	rules[frontline.LevelControlled] = &frontline.ZoneRule{Level: frontline.LevelControlled, PoolSize: 5}
+	delete(rules, frontline.LevelPrecaution)
+	want := frontline.PoolPolicy{
+		"sealed":     {Mode: frontline.PoolHousehold},
+		"controlled": {Mode: frontline.PoolMixed, Size: 5},
+		"precaution": {Mode: frontline.PoolMixed, Size: 20}, // no rule: FIELD.md's
+		"":           {Mode: frontline.PoolMixed, Size: 10},
+	}
+	base := frontline.PoolPolicyFromRules(rules)
+	if diff := cmp.Diff(want, base); diff != "" {
+		t.Errorf("policy from rules (-want +got):\n%s", diff)
+	}
+	partial := frontline.PoolPolicy{"": {Mode: frontline.PoolHousehold}}
+	got := partial.Complete(base)
+	want[""] = frontline.PoolRule{Mode: frontline.PoolHousehold}
+	if diff := cmp.Diff(want, got); diff != "" || len(partial) != 1 {
+		t.Errorf("completed policy (-want +got):\n%s", diff)
 	}
 }
 
@@ -277,19 +316,36 @@ func TestExcusal_Validate(t *testing.T) {
 		t.Fatalf("other without a note: %v", err)
 	}
 	e = frontline.Excusal{PersonID: 1, Reason: "lazy"}
-	if err := e.Validate(); frontline.ErrorField(err) != "reason" {
-		t.Fatalf("unknown reason: %v", err)
+	if err := e.Validate(); frontline.ErrorField(err) != "reason" || !strings.Contains(frontline.ErrorMessage(err), "home_sampling, away, infant, hospital or other") {
+		t.Fatalf("an unknown reason should list the reasons: %v", err)
 	}
 }
 
 func TestRound_Validate(t *testing.T) {
 	at := time.Date(2026, 3, 1, 22, 0, 0, 0, time.UTC)
 	r := frontline.Round{Name: " 第一轮 ", ScopeID: 1, Day: "2026-03-02", StartsAt: at, EndsAt: at.Add(12 * time.Hour)}
-	if err := r.Validate(); err != nil || r.TestType != "PCR" || r.Policy == nil || r.Name != "第一轮" {
+	// The policy is left to the store, which builds it from the zone rules.
+	if err := r.Validate(); err != nil || r.TestType != "PCR" || r.Policy != nil || r.Name != "第一轮" {
 		t.Fatalf("%v %+v", err, r)
 	}
 	r.EndsAt = at
 	if err := r.Validate(); frontline.ErrorField(err) != "ends_at" {
 		t.Fatalf("ends at start: %v", err)
+	}
+}
+
+// TestBindRequest_PersonErrors says which person of a request is wrong.
+func TestBindRequest_PersonErrors(t *testing.T) {
+	for _, tc := range []struct {
+		persons []int64
+		want    string
+	}{
+		{[]int64{5, 0}, "persons[1] is 0"},
+		{[]int64{5, 6, 5}, "person 5 is given twice (persons[0] and persons[2])"},
+	} {
+		r := frontline.BindRequest{RequestID: "r-1", RoundID: 1, TubeCode: "T-1", PersonIDs: tc.persons}
+		if err := r.Validate(); frontline.ErrorField(err) != "persons" || !strings.Contains(frontline.ErrorMessage(err), tc.want) {
+			t.Errorf("%v: got %v, want %q", tc.persons, err, tc.want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package frontline
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -32,8 +33,28 @@ func (s *Site) Validate() error {
 	if s.RoundID <= 0 || s.PlaceID <= 0 {
 		return FieldError("place_id", "a site belongs to a round and a place")
 	}
+	if s.OpensAt.IsZero() {
+		return FieldError("opens_at", "a site needs an opening time")
+	}
 	if !s.ClosesAt.After(s.OpensAt) {
 		return FieldError("closes_at", "a site closes after it opens")
+	}
+	return nil
+}
+
+// WithinRound checks that a site samples within its round's hours: outside
+// them no binding is expected, and a call-up planned from the site's
+// opening would call residents down before the round starts or after it
+// ends. Times in messages are shown in loc.
+func (s *Site) WithinRound(r *Round, loc *time.Location) error {
+	const layout = "2006-01-02 15:04"
+	if s.OpensAt.Before(r.StartsAt) {
+		return FieldError("opens_at", "the site opens at %s, before round %s starts at %s",
+			s.OpensAt.In(loc).Format(layout), r.Name, r.StartsAt.In(loc).Format(layout))
+	}
+	if s.ClosesAt.After(r.EndsAt) {
+		return FieldError("closes_at", "the site closes at %s, after round %s ends at %s",
+			s.ClosesAt.In(loc).Format(layout), r.Name, r.EndsAt.In(loc).Format(layout))
 	}
 	return nil
 }
@@ -86,6 +107,24 @@ type Slot struct {
 	Persons    int       `json:"persons"`
 	StartsAt   time.Time `json:"starts_at"`
 	EndsAt     time.Time `json:"ends_at"`
+}
+
+// Validate checks the shape of slot i of a plan; its errors name the slot
+// and its building, as in slots[3].ends_at.
+func (s *Slot) Validate(i int) error {
+	field := func(name string) string { return fmt.Sprintf("slots[%d].%s", i, name) }
+	switch {
+	case s.BuildingID <= 0:
+		return FieldError(field("building_id"), "slot %d (%s) names no building", i+1, s.Building)
+	case s.StartsAt.IsZero() || !s.EndsAt.After(s.StartsAt):
+		return FieldError(field("ends_at"), "slot %d (%s) ends at %s, not after it starts at %s", i+1, s.Building,
+			s.EndsAt.UTC().Format(time.RFC3339), s.StartsAt.UTC().Format(time.RFC3339))
+	case s.Persons < 0:
+		return FieldError(field("persons"), "slot %d (%s) calls %d persons; the number cannot be negative", i+1, s.Building, s.Persons)
+	case s.Parts < 1 || s.Part < 1 || s.Part > s.Parts:
+		return FieldError(field("part"), "slot %d (%s) is part %d of %d; a part is between 1 and the number of parts", i+1, s.Building, s.Part, s.Parts)
+	}
+	return nil
 }
 
 // SiteService manages sites, stations and the call-up plan of a round.

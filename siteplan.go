@@ -2,6 +2,7 @@ package frontline
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -28,13 +29,17 @@ type PlanSettings struct {
 	// NoticeTemplate is the call-up text, with {round} {building} {site}
 	// {location} {start} {end} {part} {parts} filled in.
 	NoticeTemplate string `json:"notice_template"`
+	// LeadMinutes is how long before its slot a call-up goes out: residents
+	// come down when their building is called, not hours early into a queue
+	// in the cold. A slot that is already that close goes at once.
+	LeadMinutes int `json:"lead_minutes"`
 }
 
 // DefaultPlanSettings are the 2022 figures: 700 persons per table, a
 // queue of 20 minutes, 12 seconds a person (300 an hour per table).
 func DefaultPlanSettings() PlanSettings {
 	return PlanSettings{
-		PerStation: 700, QueueMinutes: 20, SecondsPerPerson: 12,
+		PerStation: 700, QueueMinutes: 20, SecondsPerPerson: 12, LeadMinutes: 15,
 		Channels:       []string{"log"},
 		NoticeTemplate: "【{round}】请{building}居民（第{part}/{parts}批）于{start}至{end}到{site}（{location}）参加核酸检测，请佩戴口罩、保持一米间距、出示个人码。",
 	}
@@ -58,7 +63,68 @@ func (s PlanSettings) withDefaults() PlanSettings {
 	if strings.TrimSpace(s.NoticeTemplate) == "" {
 		s.NoticeTemplate = d.NoticeTemplate
 	}
+	if s.LeadMinutes <= 0 {
+		s.LeadMinutes = d.LeadMinutes
+	}
 	return s
+}
+
+// NoticeAt returns when the call-up of a slot goes out: LeadMinutes before
+// it starts, or now if that has passed.
+func (s PlanSettings) NoticeAt(sl Slot, now time.Time) time.Time {
+	at := sl.StartsAt.Add(-time.Duration(s.LeadMinutes) * time.Minute)
+	if at.Before(now) {
+		return now
+	}
+	return at
+}
+
+// ChangedBuildings returns the buildings whose call-ups differ between a
+// saved plan and a new one: a slot added, removed or moved. Their residents
+// must hear of the change; the others have their notices already.
+func ChangedBuildings(saved, next []Slot) map[int64]bool {
+	key := func(sl Slot) string {
+		return fmt.Sprintf("%d/%d/%d/%d/%d/%d", sl.SiteID, sl.Part, sl.Parts, sl.Persons, sl.StartsAt.Unix(), sl.EndsAt.Unix())
+	}
+	slotsOf := func(slots []Slot) map[int64][]string {
+		out := map[int64][]string{}
+		for _, sl := range slots {
+			out[sl.BuildingID] = append(out[sl.BuildingID], key(sl))
+		}
+		for _, keys := range out {
+			slices.Sort(keys)
+		}
+		return out
+	}
+	a, b := slotsOf(saved), slotsOf(next)
+	changed := map[int64]bool{}
+	for id, keys := range a {
+		if !slices.Equal(keys, b[id]) {
+			changed[id] = true
+		}
+	}
+	for id := range b {
+		if _, ok := a[id]; !ok {
+			changed[id] = true
+		}
+	}
+	return changed
+}
+
+// CheckChannels refuses channels that are not among known (the channels
+// the deployment delivers on) or are listed twice. A notice on an unknown
+// channel would be retried for hours and then end dead; refusing the plan
+// says so while the office is still at the form.
+func (s PlanSettings) CheckChannels(known []string) error {
+	for i, ch := range s.Channels {
+		if !slices.Contains(known, ch) {
+			return FieldError("settings.channels", "unknown channel %q; notices go out on %s", ch, strings.Join(known, ", "))
+		}
+		if slices.Contains(s.Channels[:i], ch) {
+			return FieldError("settings.channels", "channel %q is listed twice", ch)
+		}
+	}
+	return nil
 }
 
 // PlanBuilding is a building to call down, with its persons still to be

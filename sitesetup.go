@@ -75,6 +75,8 @@ func (s PlanSettings) Validate() error {
 		return FieldError("settings.queue_minutes", "the queue target is 5 to 240 minutes, not %d", s.QueueMinutes)
 	case s.SecondsPerPerson < 3 || s.SecondsPerPerson > 600:
 		return FieldError("settings.seconds_per_person", "a person takes 3 to 600 seconds, not %d", s.SecondsPerPerson)
+	case s.LeadMinutes < 1 || s.LeadMinutes > 720:
+		return FieldError("settings.lead_minutes", "call-ups go out 1 to 720 minutes before their slot, not %d", s.LeadMinutes)
 	case s.MinPerStation < 0 || s.MinPerStation > 5000:
 		return FieldError("settings.min_per_station", "the lowest load is 0 to 5000 persons, not %d", s.MinPerStation)
 	case s.MaxPerStation < 0 || s.MaxPerStation > 5000:

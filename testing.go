@@ -79,10 +79,9 @@ func (r *Round) Validate() error {
 	if r.EndsAt.Sub(r.StartsAt) > 72*time.Hour {
 		return FieldError("ends_at", "a round lasts at most 72 hours")
 	}
-	if r.Policy == nil {
-		r.Policy = DefaultPoolPolicy()
-	}
-	return r.Policy.Validate()
+	// The pool policy is checked by the store once it has completed it
+	// from the zone rules (PoolPolicy.Complete, PoolPolicyFromRules).
+	return nil
 }
 
 // PoolMode says how persons share a tube.
@@ -109,17 +108,20 @@ const MaxPoolSize = 50
 const MaxHouseholdTube = 20
 
 // Validate checks a rule.
-func (r PoolRule) Validate() error {
+func (r PoolRule) Validate() error { return r.validate("pool_policy") }
+
+// validate checks a rule, naming its fields under field.
+func (r PoolRule) validate(field string) error {
 	switch r.Mode {
 	case PoolSingle, PoolHousehold:
 		return nil
 	case PoolMixed:
 		if r.Size < 2 || r.Size > MaxPoolSize {
-			return FieldError("pool_policy", "a pool holds 2 to %d persons, not %d", MaxPoolSize, r.Size)
+			return FieldError(field+".size", "a pool holds 2 to %d persons, not %d", MaxPoolSize, r.Size)
 		}
 		return nil
 	}
-	return FieldError("pool_policy", "unknown pool mode %q", r.Mode)
+	return FieldError(field+".mode", "unknown pool mode %q (single, household, pool)", r.Mode)
 }
 
 // Capacity returns how many persons a tube under the rule holds, for a
@@ -147,12 +149,14 @@ func (r PoolRule) String() string {
 // for households in no zone. It is data: each round carries its own.
 type PoolPolicy map[string]PoolRule
 
-// PoolPolicyLevels lists the keys a policy has, strictest first.
-var PoolPolicyLevels = []string{"sealed", "controlled", "precaution", ""}
+// PoolPolicyLevels lists the keys a policy has, strictest first: the zone
+// levels and "" for households in no zone.
+var PoolPolicyLevels = []string{string(LevelSealed), string(LevelControlled), string(LevelPrecaution), string(LevelNone)}
 
 // DefaultPoolPolicy is the 2022 practice (FIELD.md): a sealed zone is
 // sampled singly, a controlled zone 10 to a tube, a precaution zone 20, and
-// everywhere else 10.
+// everywhere else 10. Rounds take their policy from the zone rules
+// (PoolPolicyFromRules); this is what stands for a level without a rule.
 func DefaultPoolPolicy() PoolPolicy {
 	return PoolPolicy{
 		"sealed":     {Mode: PoolSingle},
@@ -162,17 +166,79 @@ func DefaultPoolPolicy() PoolPolicy {
 	}
 }
 
-// Validate checks every rule and that there is a rule for households in
-// no zone, which every other level falls back to.
-func (p PoolPolicy) Validate() error {
-	if _, ok := p[""]; !ok {
-		return FieldError("pool_policy", "the pool policy needs a rule for households in no zone")
+// PoolPolicyFromRules is the pool policy the zone rules in force call for,
+// so that a round's default and the zone board say the same: a rule that
+// pools per household is a household tube, a pool size of 1 single
+// sampling, any other size a pool of it. HomeSampling says where samplers
+// work (at the door), not how tubes are filled, so it does not enter the
+// policy. A level without a rule, and households in no zone (which have no
+// rule), keep DefaultPoolPolicy's.
+func PoolPolicyFromRules(rules ZoneRuleSet) PoolPolicy {
+	p := DefaultPoolPolicy()
+	for _, level := range ZoneLevels {
+		r := rules[level]
+		switch {
+		case r == nil:
+		case r.PoolPerHousehold:
+			p[string(level)] = PoolRule{Mode: PoolHousehold}
+		case r.PoolSize <= 1:
+			p[string(level)] = PoolRule{Mode: PoolSingle}
+		default:
+			p[string(level)] = PoolRule{Mode: PoolMixed, Size: r.PoolSize}
+		}
+	}
+	return p
+}
+
+// Complete returns a copy of p with a rule for every level p lacks taken
+// from base: a policy that names only some levels keeps the others as
+// base has them, rather than leaving them to fall back to the rule for no
+// zone. A nil p is base.
+func (p PoolPolicy) Complete(base PoolPolicy) PoolPolicy {
+	out := PoolPolicy{}
+	for level, r := range base {
+		out[level] = r
 	}
 	for level, r := range p {
-		if len(level) > 40 {
-			return FieldError("pool_policy", "zone level %q is too long", level)
+		out[level] = r
+	}
+	return out
+}
+
+// policyLevelName names a level in error fields: "" is "none".
+func policyLevelName(level string) string {
+	if level == "" {
+		return "none"
+	}
+	return level
+}
+
+// levelPhrase names a level in a message.
+func levelPhrase(level string) string {
+	if level == "" {
+		return "households in no zone"
+	}
+	return "the " + level + " zone"
+}
+
+// Validate checks that every key is a zone level or "" (no zone), that
+// every one has a rule, and every rule. A key the policy lacks, or one
+// misspelt, would leave its residents to the rule for no zone: a sealed
+// zone pooled 10 to a tube. Errors name the level, as in
+// pool_policy.sealed.size.
+func (p PoolPolicy) Validate() error {
+	for level := range p {
+		if !slices.Contains(PoolPolicyLevels, level) {
+			return FieldError("pool_policy."+level, "unknown zone level %q; the levels are sealed, controlled, precaution and \"\" for no zone", level)
 		}
-		if err := r.Validate(); err != nil {
+	}
+	for _, level := range PoolPolicyLevels {
+		field := "pool_policy." + policyLevelName(level)
+		r, ok := p[level]
+		if !ok {
+			return FieldError(field, "the pool policy has no rule for %s", levelPhrase(level))
+		}
+		if err := r.validate(field); err != nil {
 			return err
 		}
 	}
@@ -232,7 +298,8 @@ const (
 type ExcuseReason string
 
 // Excuse reasons. A bedridden person is not skipped: the reason sends the
-// home sampling team.
+// home sampling team, and the person stays pending (not excused) with a
+// home task until the team samples them.
 const (
 	ExcuseHomeSampling ExcuseReason = "home_sampling"
 	ExcuseAway         ExcuseReason = "away"
@@ -258,10 +325,23 @@ type Member struct {
 	Excuse      ExcuseReason `json:"excuse,omitempty"`
 	ExcuseNote  string       `json:"excuse_note,omitempty"`
 	ExcusedBy   string       `json:"excused_by,omitempty"`
+	ExcusedAt   time.Time    `json:"excused_at,omitzero"`
+	// Address is the household's names below the listed node, filled by
+	// lists of members.
+	Address string `json:"address,omitempty"`
 	// AddedBy is set for a person added after the round opened (moved in
 	// later), with AddedAt.
 	AddedBy string    `json:"added_by,omitempty"`
 	AddedAt time.Time `json:"added_at,omitzero"`
+}
+
+// joinReasons lists reasons as "a, b or c".
+func joinReasons(rs []ExcuseReason) string {
+	names := make([]string, len(rs))
+	for i, r := range rs {
+		names[i] = string(r)
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 // Excusal excuses one person from a round, with a reason and a note.
@@ -274,7 +354,7 @@ type Excusal struct {
 // Validate checks the reason and the note.
 func (e *Excusal) Validate() error {
 	if !slices.Contains(ExcuseReasons, e.Reason) {
-		return FieldError("reason", "unknown excuse reason %q", e.Reason)
+		return FieldError("reason", "unknown excuse reason %q; the reasons are %s", e.Reason, joinReasons(ExcuseReasons))
 	}
 	e.Note = strings.TrimSpace(e.Note)
 	if e.Reason == ExcuseOther && e.Note == "" {
@@ -323,9 +403,11 @@ type RoundService interface {
 	CloseRound(ctx context.Context, id int64) (*Round, error)
 	// AddMember adds a person who moved in after the round opened.
 	AddMember(ctx context.Context, roundID, personID int64) (*Member, error)
-	// Excuse marks a pending person excused, recording who did it.
+	// Excuse marks a pending person excused, recording who did it; with
+	// ExcuseHomeSampling the person stays pending and gets a home task.
 	Excuse(ctx context.Context, roundID int64, e Excusal) (*Member, error)
-	// Unexcuse makes an excused person pending again.
+	// Unexcuse makes an excused person pending again, or withdraws a home
+	// task that was not sampled yet.
 	Unexcuse(ctx context.Context, roundID, personID int64) (*Member, error)
 	// FindMember returns one person's standing in a round.
 	FindMember(ctx context.Context, roundID, personID int64) (*Member, error)

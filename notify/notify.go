@@ -14,7 +14,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/frontline-org/frontline"
@@ -26,19 +28,24 @@ type Worker struct {
 	Channels map[string]frontline.Channel
 	Retry    frontline.RetryPolicy
 	// Every is how often the worker looks for due notices; Batch how many
-	// it leases at a time, for Lease.
-	Every time.Duration
-	Batch int
-	Lease time.Duration
-	Now   func() time.Time
-	Log   *slog.Logger
+	// it claims at a time; Timeout how long one delivery may take.
+	Every   time.Duration
+	Batch   int
+	Timeout time.Duration
+	// Margin is the part of a lease no delivery may use: time to record
+	// the last outcome while the lease still holds, and room for the
+	// clocks of two servers to differ a little.
+	Margin time.Duration
+	Now    func() time.Time
+	Log    *slog.Logger
 }
 
 // NewWorker returns a worker with the default retry policy, polling every
-// two seconds, over the given channels.
+// two seconds, claiming 50 notices at a time of up to 30 s each, over the
+// given channels.
 func NewWorker(outbox frontline.OutboxService, log *slog.Logger, channels ...frontline.Channel) *Worker {
 	w := &Worker{Outbox: outbox, Channels: map[string]frontline.Channel{}, Retry: frontline.DefaultRetryPolicy,
-		Every: 2 * time.Second, Batch: 50, Lease: 5 * time.Minute, Now: time.Now, Log: log}
+		Every: 2 * time.Second, Batch: 50, Timeout: 30 * time.Second, Margin: time.Minute, Now: time.Now, Log: log}
 	for _, c := range channels {
 		w.Channels[c.Name()] = c
 	}
@@ -46,6 +53,20 @@ func NewWorker(outbox frontline.OutboxService, log *slog.Logger, channels ...fro
 		w.Log = slog.New(slog.DiscardHandler)
 	}
 	return w
+}
+
+// Lease returns how long a batch is claimed for: every delivery of the
+// batch taking its whole Timeout, one after another, plus the margin. A
+// shorter lease would run out while the worker still works through the
+// batch, and another server would claim and send its tail again.
+func (w *Worker) Lease() time.Duration {
+	return time.Duration(max(w.Batch, 1))*w.Timeout + w.Margin
+}
+
+// Names returns the names of the worker's channels, sorted: what a plan's
+// notices may go out on.
+func (w *Worker) Names() []string {
+	return slices.Sorted(maps.Keys(w.Channels))
 }
 
 // Run delivers notices until ctx is cancelled.
@@ -64,17 +85,29 @@ func (w *Worker) Run(ctx context.Context) {
 	}
 }
 
-// RunOnce leases one batch of due notices and delivers them; it returns
-// how many it leased.
+// RunOnce claims one batch of due notices and delivers them; it returns
+// how many it claimed. Deliveries stop where the lease would no longer
+// cover one more (a slow channel, a lease set short): the notices left
+// are due again when the lease runs out, and no other worker took them
+// meanwhile.
 func (w *Worker) RunOnce(ctx context.Context) int {
-	notices, err := w.Outbox.ClaimNotices(ctx, w.Batch, w.Lease)
+	lease := w.Lease()
+	notices, err := w.Outbox.ClaimNotices(ctx, w.Batch, lease)
 	if err != nil {
 		if ctx.Err() == nil {
 			w.Log.Warn("outbox: cannot lease notices", "err", err)
 		}
 		return 0
 	}
-	for _, n := range notices {
+	// Measured on this process's monotonic clock from just after the
+	// claim. A delivery starts only while the lease covers its whole
+	// timeout and half the margin, left to record its outcome.
+	end := time.Now().Add(lease)
+	for i, n := range notices {
+		if time.Until(end) < w.Timeout+w.Margin/2 {
+			w.Log.Warn("outbox: lease too short for the batch; the rest waits for it to run out", "left", len(notices)-i)
+			break
+		}
 		w.deliver(ctx, n)
 	}
 	return len(notices)
@@ -82,18 +115,21 @@ func (w *Worker) RunOnce(ctx context.Context) int {
 
 // deliver sends one notice and records the outcome. A notice for a
 // channel this server does not have is a failure like any other: it is
-// retried (another server may have the channel) and ends dead.
+// retried (another server may have the channel) and ends dead; plans name
+// only channels that exist when they are saved.
 func (w *Worker) deliver(ctx context.Context, n *frontline.Notice) {
 	var err error
 	if c := w.Channels[n.Channel]; c == nil {
 		err = fmt.Errorf("no channel %q on this server", n.Channel)
 	} else {
-		dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		dctx, cancel := context.WithTimeout(ctx, w.Timeout)
 		err = c.Deliver(dctx, n)
 		cancel()
 	}
 	if err == nil {
-		if err := w.Outbox.NoticeDelivered(ctx, n.ID); err != nil {
+		if err := w.Outbox.NoticeDelivered(ctx, n); frontline.ErrorCode(err) == frontline.ECONFLICT {
+			w.Log.Warn("outbox: delivered after the lease ran out; another worker has the notice", "notice", n.ID)
+		} else if err != nil {
 			w.Log.Warn("outbox: delivered but not recorded; it will be sent again", "notice", n.ID, "err", err)
 		}
 		return
@@ -102,7 +138,9 @@ func (w *Worker) deliver(ctx context.Context, n *frontline.Notice) {
 	if dead {
 		w.Log.Warn("outbox: notice moved to the dead-letter list", "notice", n.ID, "channel", n.Channel, "err", err)
 	}
-	if rerr := w.Outbox.NoticeFailed(ctx, n.ID, err.Error(), next, dead); rerr != nil {
+	if rerr := w.Outbox.NoticeFailed(ctx, n, err.Error(), next, dead); frontline.ErrorCode(rerr) == frontline.ECONFLICT {
+		w.Log.Warn("outbox: failed after the lease ran out; another worker has the notice", "notice", n.ID, "err", err)
+	} else if rerr != nil {
 		w.Log.Warn("outbox: cannot record a failed delivery", "notice", n.ID, "err", rerr)
 	}
 }

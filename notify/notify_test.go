@@ -14,19 +14,25 @@ import (
 	"github.com/frontline-org/frontline/notify"
 )
 
-// memOutbox is an outbox in memory, enough to drive the worker.
+// memOutbox is an outbox in memory, enough to drive the worker. Like the
+// store, it records an outcome only under the claim that holds.
 type memOutbox struct {
 	mu      sync.Mutex
 	notices map[int64]*frontline.Notice
+	leases  []time.Duration // the lease of each claim
+	lapsed  int             // outcomes refused for a lapsed claim
 }
 
 func (o *memOutbox) ClaimNotices(_ context.Context, n int, lease time.Duration) ([]*frontline.Notice, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	o.leases = append(o.leases, lease)
 	var out []*frontline.Notice
-	for _, nt := range o.notices {
+	for id := int64(1); id <= int64(len(o.notices)); id++ {
+		nt := o.notices[id]
 		if nt.Status == frontline.NoticePending && !nt.NextAttemptAt.After(time.Now()) && len(out) < n {
 			nt.NextAttemptAt = time.Now().Add(lease)
+			nt.Lease = nt.NextAttemptAt
 			c := *nt
 			out = append(out, &c)
 		}
@@ -34,20 +40,37 @@ func (o *memOutbox) ClaimNotices(_ context.Context, n int, lease time.Duration) 
 	return out, nil
 }
 
-func (o *memOutbox) NoticeDelivered(_ context.Context, id int64) error {
+// held returns the stored notice when n's claim still holds.
+func (o *memOutbox) held(n *frontline.Notice) (*frontline.Notice, error) {
+	cur := o.notices[n.ID]
+	if cur.Status != frontline.NoticePending || !cur.NextAttemptAt.Equal(n.Lease) {
+		o.lapsed++
+		return nil, frontline.Errorf(frontline.ECONFLICT, "notice %d is no longer leased to this worker", n.ID)
+	}
+	return cur, nil
+}
+
+func (o *memOutbox) NoticeDelivered(_ context.Context, n *frontline.Notice) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.notices[id].Status, o.notices[id].Attempts = frontline.NoticeDelivered, o.notices[id].Attempts+1
+	cur, err := o.held(n)
+	if err != nil {
+		return err
+	}
+	cur.Status, cur.Attempts = frontline.NoticeDelivered, cur.Attempts+1
 	return nil
 }
 
-func (o *memOutbox) NoticeFailed(_ context.Context, id int64, reason string, next time.Time, dead bool) error {
+func (o *memOutbox) NoticeFailed(_ context.Context, n *frontline.Notice, reason string, next time.Time, dead bool) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	n := o.notices[id]
-	n.Attempts, n.LastError, n.NextAttemptAt = n.Attempts+1, reason, next
+	cur, err := o.held(n)
+	if err != nil {
+		return err
+	}
+	cur.Attempts, cur.LastError, cur.NextAttemptAt = cur.Attempts+1, reason, next
 	if dead {
-		n.Status = frontline.NoticeDead
+		cur.Status = frontline.NoticeDead
 	}
 	return nil
 }
@@ -99,3 +122,88 @@ func TestWorker(t *testing.T) {
 }
 
 func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// slowChannel takes its time and ignores the context's deadline, as a
+// gateway that hangs might.
+type slowChannel struct {
+	d    time.Duration
+	mu   sync.Mutex
+	sent []int64
+}
+
+func (*slowChannel) Name() string { return "slow" }
+
+func (c *slowChannel) Deliver(_ context.Context, n *frontline.Notice) error {
+	time.Sleep(c.d)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sent = append(c.sent, n.ID)
+	return nil
+}
+
+// TestWorker_Lease claims a batch for long enough that every delivery of
+// it may take its whole timeout, and stops delivering where the lease
+// would not cover one more, leaving the rest to a later claim.
+func TestWorker_Lease(t *testing.T) {
+	w := notify.NewWorker(&memOutbox{}, discard())
+	if got, min := w.Lease(), time.Duration(w.Batch)*w.Timeout; got <= min {
+		t.Fatalf("a lease of %v for %d deliveries of up to %v", got, w.Batch, w.Timeout)
+	}
+	ob := &memOutbox{notices: map[int64]*frontline.Notice{}}
+	for id := int64(1); id <= 3; id++ {
+		ob.notices[id] = &frontline.Notice{ID: id, Channel: "slow", Status: frontline.NoticePending}
+	}
+	slow := &slowChannel{d: 300 * time.Millisecond}
+	w = notify.NewWorker(ob, discard(), slow)
+	// A lease of 3×100 ms + 100 ms, with deliveries that overrun their
+	// timeout: the second would start with 100 ms of the lease left.
+	w.Batch, w.Timeout, w.Margin = 3, 100*time.Millisecond, 100*time.Millisecond
+	if n := w.RunOnce(context.Background()); n != 3 {
+		t.Fatalf("claimed %d", n)
+	}
+	if ob.leases[0] != w.Lease() {
+		t.Fatalf("claimed for %v, want %v", ob.leases[0], w.Lease())
+	}
+	if len(slow.sent) != 1 || ob.notices[1].Status != frontline.NoticeDelivered {
+		t.Fatalf("sent %v; only the first fits the lease: %+v", slow.sent, ob.notices[1])
+	}
+	for _, id := range []int64{2, 3} {
+		if n := ob.notices[id]; n.Status != frontline.NoticePending || n.Attempts != 0 {
+			t.Errorf("notice %d left to the lease: %+v", id, n)
+		}
+	}
+}
+
+// TestWorker_LapsedLease records nothing for a notice whose lease ran out
+// and was claimed by another worker while this one delivered it.
+func TestWorker_LapsedLease(t *testing.T) {
+	ob := &memOutbox{notices: map[int64]*frontline.Notice{
+		1: {ID: 1, Channel: "slow", Status: frontline.NoticePending},
+	}}
+	other := &slowChannel{}
+	// The other worker claims the notice as soon as this one starts
+	// delivering it, and delivers it.
+	steal := &stealChannel{ob: ob, other: notify.NewWorker(ob, discard(), other)}
+	w := notify.NewWorker(ob, discard(), steal)
+	w.RunOnce(context.Background())
+	if len(other.sent) != 1 || ob.notices[1].Status != frontline.NoticeDelivered || ob.notices[1].Attempts != 1 || ob.lapsed != 1 {
+		t.Fatalf("the late outcome should be refused: %+v lapsed %d", ob.notices[1], ob.lapsed)
+	}
+}
+
+// stealChannel lets the lease of the notice it delivers run out and
+// another worker claim and deliver it, then fails.
+type stealChannel struct {
+	ob    *memOutbox
+	other *notify.Worker
+}
+
+func (*stealChannel) Name() string { return "slow" }
+
+func (c *stealChannel) Deliver(ctx context.Context, n *frontline.Notice) error {
+	c.ob.mu.Lock()
+	c.ob.notices[n.ID].NextAttemptAt = time.Now().Add(-time.Second) // the lease ran out
+	c.ob.mu.Unlock()
+	c.other.RunOnce(ctx)
+	return errors.New("gateway timeout")
+}

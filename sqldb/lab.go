@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -66,6 +67,16 @@ func (s *LabService) BagTubes(ctx context.Context, req *frontline.BagRequest) (*
 	defer tx.Rollback()
 	r, err := tx.findRound(ctx, req.RoundID, false)
 	if err != nil {
+		return nil, err
+	}
+	// A bag sent again (the station lost the answer) is answered with the
+	// bag it packed; the same code with other tubes is a second bag.
+	if prev, _, err := tx.findBag(ctx, req.Code, false); err == nil {
+		if prev.RoundID == r.ID && slices.Equal(prev.TubeCodes, slices.Sorted(slices.Values(req.TubeCodes))) {
+			return prev, nil
+		}
+		return nil, frontline.FieldError("code", "bag %s is already packed", prev.Code)
+	} else if frontline.ErrorCode(err) != frontline.ENOTFOUND {
 		return nil, err
 	}
 	tubes, _, err := tx.lockTubesByCode(ctx, req.TubeCodes)
@@ -155,7 +166,7 @@ func (tx *Tx) findBag(ctx context.Context, code string, lock bool) (*frontline.B
 	var scope string
 	b, err := scanBag(tx.QueryRowContext(ctx, q, code), &scope)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !roundVisible(ctx, scope)) {
-		return nil, "", frontline.Errorf(frontline.ENOTFOUND, "bag %s not found", code)
+		return nil, "", &frontline.Error{Code: frontline.ENOTFOUND, Field: "code", Message: fmt.Sprintf("bag %s not found", code)}
 	} else if err != nil {
 		return nil, "", tx.db.translate(err)
 	}
@@ -178,8 +189,13 @@ func (tx *Tx) findBag(ctx context.Context, code string, lock bool) (*frontline.B
 // of it, tubes packed but not found are listed missing (they stay bagged),
 // and tubes found but packed elsewhere are listed extra (and received, as
 // they are at the lab). With a count alone, every packed tube is taken as
-// received and a differing count is the discrepancy.
+// received and a differing count is the discrepancy. A receipt that names
+// its round refuses a bag of another round: a lab page shows one round's
+// bags, and a bag received from it must be one of them.
 func (s *LabService) ReceiveBag(ctx context.Context, rc frontline.BagReceipt) (*frontline.Bag, error) {
+	if err := rc.Validate(); err != nil {
+		return nil, err
+	}
 	tx, err := s.db.writeTx(ctx, frontline.PermPostResults)
 	if err != nil {
 		return nil, err
@@ -189,21 +205,18 @@ func (s *LabService) ReceiveBag(ctx context.Context, rc frontline.BagReceipt) (*
 	if err != nil {
 		return nil, err
 	}
+	if rc.RoundID != 0 && b.RoundID != rc.RoundID {
+		return nil, frontline.FieldError("code", "bag %s belongs to another round (%d), not round %d", b.Code, b.RoundID, rc.RoundID)
+	}
 	if b.State == frontline.BagReceived {
 		return nil, frontline.Errorf(frontline.ECONFLICT, "bag %s was received at %s by %s", b.Code, b.ReceivedAt.Format("2006-01-02 15:04"), b.ReceivedBy)
 	}
 	found := b.TubeCodes
-	b.Received = rc.Count
+	if rc.Count != nil {
+		b.Received = *rc.Count
+	}
 	if len(rc.TubeCodes) > 0 {
-		found = nil
-		for _, c := range rc.TubeCodes {
-			if c, err = frontline.NormalizeTubeCode(c); err != nil {
-				return nil, err
-			}
-			if !slices.Contains(found, c) {
-				found = append(found, c)
-			}
-		}
+		found = rc.TubeCodes
 		b.Received = len(found)
 		b.Missing, b.Extra = frontline.Reconcile(b.TubeCodes, found)
 	}

@@ -2,8 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -28,8 +26,10 @@ func (s *LabService) PostResults(ctx context.Context, rows []frontline.ResultRow
 	sum := &frontline.ResultSummary{}
 	codes := make([]string, 0, len(rows))
 	for i := range rows {
-		if rows[i].TubeCode, err = frontline.NormalizeTubeCode(rows[i].TubeCode); err == nil {
-			codes = append(codes, rows[i].TubeCode)
+		// A code that is not one stays as sent, for the row error to quote.
+		if code, err := frontline.NormalizeTubeCode(rows[i].TubeCode); err == nil {
+			rows[i].TubeCode = code
+			codes = append(codes, code)
 		}
 	}
 	tubes, scopes, err := tx.lockTubesByCode(ctx, sortedUniqueStrings(codes))
@@ -57,22 +57,26 @@ func (s *LabService) PostResults(ctx context.Context, rows []frontline.ResultRow
 // whose result is new, with the result set.
 func acceptResults(rows []frontline.ResultRow, tubes map[string]*frontline.Tube, sum *frontline.ResultSummary) []*frontline.Tube {
 	var posted []*frontline.Tube
-	refuse := func(r frontline.ResultRow, format string, args ...any) {
-		sum.Errors = append(sum.Errors, frontline.ResultError{Row: r.Row, TubeCode: r.TubeCode, Message: fmt.Sprintf(format, args...)})
+	refuse := func(r frontline.ResultRow, reason frontline.ResultReason, value, format string, args ...any) {
+		sum.Errors = append(sum.Errors, frontline.ResultError{Row: r.Row, TubeCode: r.TubeCode, Value: value, Reason: reason,
+			Message: fmt.Sprintf(format, args...)})
 	}
 	for _, r := range rows {
 		t := tubes[r.TubeCode]
+		_, badCode := frontline.NormalizeTubeCode(r.TubeCode)
 		switch {
+		case badCode != nil:
+			refuse(r, frontline.ReasonTubeCode, r.TubeCode, "tube code %q: %s", r.TubeCode, frontline.ErrorMessage(badCode))
 		case !r.Result.Valid():
-			refuse(r, "unknown result %q", r.Result)
+			refuse(r, frontline.ReasonResult, string(r.Result), "unknown result %q; write negative, positive or invalid", r.Result)
 		case t == nil:
-			refuse(r, "tube %s is not known", r.TubeCode)
+			refuse(r, frontline.ReasonUnknownTube, "", "tube %s is not known", r.TubeCode)
 		case t.State == frontline.TubeOpen:
-			refuse(r, "tube %s is still open at its station", t.Code)
+			refuse(r, frontline.ReasonTubeOpen, "", "tube %s is still open at its station", t.Code)
 		case t.Result == r.Result:
 			sum.Unchanged++
 		case t.Result != "":
-			refuse(r, "tube %s is already %s; a different result needs a new tube", t.Code, t.Result)
+			refuse(r, frontline.ReasonHasResult, string(t.Result), "tube %s is already %s; a different result needs a new tube", t.Code, t.Result)
 		default:
 			t.Result, t.State = r.Result, frontline.TubeResulted
 			posted = append(posted, t)
@@ -235,7 +239,8 @@ func (f *fanOut) pools(ctx context.Context, tubes []*frontline.Tube) error {
 		})
 }
 
-// retests closes the tasks of home re-test tubes.
+// retests closes the tasks of the home sampling team's tubes: re-tests,
+// and the first sample of persons sampled at home.
 func (f *fanOut) retests(ctx context.Context, tubes []*frontline.Tube) error {
 	byID := map[int64]*frontline.Tube{}
 	var ids []int64
@@ -243,18 +248,25 @@ func (f *fanOut) retests(ctx context.Context, tubes []*frontline.Tube) error {
 		byID[t.ID], ids = t, append(ids, t.ID)
 	}
 	var done []int64
-	err := f.tx.eachRow(ctx, `SELECT rt.id, rt.tube_id, m.round_id, m.person_id, m.household_id, m.path
+	err := f.tx.eachRow(ctx, `SELECT rt.id, rt.kind, rt.tube_id, m.round_id, m.person_id, m.household_id, m.path
 		FROM retest_tasks rt JOIN round_members m ON m.round_id = rt.round_id AND m.person_id = rt.person_id
 		WHERE rt.status = 'sampled' AND rt.tube_id IN %s ORDER BY m.person_id`+f.tx.db.forUpdateOf("m"), ids,
 		func(sc interface{ Scan(...any) error }) error {
 			var task, tubeID, round, person, household int64
+			var kind frontline.RetestKind
 			var path string
-			if err := sc.Scan(&task, &tubeID, &round, &person, &household, &path); err != nil {
+			if err := sc.Scan(&task, &kind, &tubeID, &round, &person, &household, &path); err != nil {
 				return err
 			}
 			t := byID[tubeID]
 			done = append(done, task)
 			mr := memberResult{round: round, person: person, result: t.Result, follow: frontline.FollowAwaiting}
+			if kind == frontline.KindHome {
+				f.counts.addPath(round, f.scopes[t.Code], path, f.homeResult(t, &mr, household, path))
+				f.people = append(f.people, mr)
+				f.sum.Persons++
+				return nil
+			}
 			switch t.Result {
 			case frontline.ResultNegative:
 				mr.follow = frontline.FollowReleased
@@ -334,8 +346,11 @@ func sortedUniqueStrings(s []string) []string {
 	return out
 }
 
-// SampleRetest records that the home sampling team sampled a person of a
-// re-test task into a single tube, which goes to the lab on its own.
+// SampleRetest records that the home sampling team sampled the person of
+// a task into a single tube, which goes to the lab on its own. A home
+// task's person is bound to the tube and counts as sampled from now on,
+// even after the round closed: like the re-tests, home sampling is the
+// round's follow-up.
 func (s *LabService) SampleRetest(ctx context.Context, taskID int64, tubeCode string) (*frontline.RetestTask, error) {
 	code, err := frontline.NormalizeTubeCode(tubeCode)
 	if err != nil {
@@ -346,42 +361,45 @@ func (s *LabService) SampleRetest(ctx context.Context, taskID int64, tubeCode st
 		return nil, err
 	}
 	defer tx.Rollback()
-	var round, person int64
-	var status, path string
-	err = tx.QueryRowContext(ctx, `SELECT rt.round_id, rt.person_id, rt.status, m.path FROM retest_tasks rt
-		JOIN round_members m ON m.round_id = rt.round_id AND m.person_id = rt.person_id WHERE rt.id = ?`+tx.db.forUpdateOf("rt"), taskID).
-		Scan(&round, &person, &status, &path)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !visible(ctx, path)) {
-		return nil, frontline.Errorf(frontline.ENOTFOUND, "re-test task %d not found", taskID)
-	} else if err != nil {
-		return nil, tx.db.translate(err)
+	ref, err := tx.lockRetest(ctx, taskID)
+	if err != nil {
+		return nil, err
 	}
-	if status != string(frontline.RetestOpen) {
-		return nil, frontline.Errorf(frontline.ECONFLICT, "re-test task %d is already %s", taskID, status)
+	if ref.status != frontline.RetestOpen {
+		return nil, frontline.Errorf(frontline.ECONFLICT, "re-test task %d is already %s", taskID, ref.status)
 	}
 	actor := frontline.ActorFrom(ctx).String()
 	var tubeID int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO tubes (round_id, code, mode, capacity, count, state, retest, opened_at, opened_by, sealed_at)
-		VALUES (?, ?, ?, 1, 1, ?, ?, ?, ?, ?) RETURNING id`, round, code, string(frontline.PoolSingle), string(frontline.TubeSealed),
+		VALUES (?, ?, ?, 1, 1, ?, ?, ?, ?, ?) RETURNING id`, ref.round, code, string(frontline.PoolSingle), string(frontline.TubeSealed),
 		true, tx.now, actor, tx.now).Scan(&tubeID); err != nil {
 		if err = tx.db.translate(err); frontline.ErrorCode(err) == frontline.ECONFLICT {
-			return nil, frontline.FieldError("tube", "tube %s is already used", code)
+			return nil, &frontline.Error{Code: frontline.ECONFLICT, Field: "tube", Message: "tube " + code + " is already used"}
 		}
 		return nil, err
+	}
+	if ref.kind == frontline.KindHome {
+		if err := tx.bindAtHome(ctx, ref, tubeID, actor); err != nil {
+			return nil, err
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE retest_tasks SET status = ?, tube_id = ?, sampled_at = ?, sampled_by = ? WHERE id = ?`,
 		string(frontline.RetestSampled), tubeID, tx.now, actor, taskID); err != nil {
 		return nil, err
 	}
-	if err := tx.audit(ctx, "retest_sampled", "retest_task", taskID, path, nil, map[string]any{"tube": code, "person_id": person}); err != nil {
+	if err := tx.audit(ctx, "retest_sampled", "retest_task", taskID, ref.member.path, map[string]any{"status": ref.status},
+		map[string]any{"status": frontline.RetestSampled, "kind": ref.kind, "tube": code, "person_id": ref.person, "round_id": ref.round}); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
 	tasks, _, err := s.FindRetests(ctx, frontline.RetestFilter{ID: &taskID})
-	if err != nil || len(tasks) == 0 {
+	if err != nil {
 		return nil, err
+	}
+	if len(tasks) == 0 {
+		return nil, frontline.Errorf(frontline.ENOTFOUND, "re-test task %d not found", taskID)
 	}
 	return tasks[0], nil
 }

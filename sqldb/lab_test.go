@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/frontline-org/frontline"
@@ -15,7 +16,7 @@ func TestLabService_Bags(t *testing.T) {
 		ctx := context.Background()
 		f := newRoundFixture(t, db, 6, nil)
 		lab := sqldb.NewLabService(db)
-		f.bind(t, "BT-1", true, f.all[0], f.all[1])
+		bt1 := f.bind(t, "BT-1", true, f.all[0], f.all[1])
 		f.bind(t, "BT-2", true, f.all[2])
 		f.bind(t, "BT-3", true, f.all[3])
 		f.bind(t, "BT-4", false, f.all[4]) // left open
@@ -35,6 +36,14 @@ func TestLabService_Bags(t *testing.T) {
 		if err != nil || bag.Expected != 3 || !slices.Equal(bag.TubeCodes, []string{"BT-1", "BT-2", "BT-3"}) {
 			t.Fatalf("pack: %v %+v", err, bag)
 		}
+		// The station lost the answer and sends the bag again: the same bag.
+		again, err := lab.BagTubes(ctx, &frontline.BagRequest{RoundID: f.round.ID, Code: "bag-1", Count: 3, TubeCodes: []string{"BT-3", "BT-2", "BT-1"}})
+		if err != nil || again.ID != bag.ID {
+			t.Fatalf("the same bag sent again: %v %+v", err, again)
+		}
+		if _, err := lab.BagTubes(ctx, &frontline.BagRequest{RoundID: f.round.ID, Code: "BAG-1", Count: 1, TubeCodes: []string{"BT-4"}}); frontline.ErrorField(err) != "code" {
+			t.Fatalf("a bag code used again for other tubes: %v", err)
+		}
 		if _, err := lab.BagTubes(ctx, &frontline.BagRequest{RoundID: f.round.ID, Code: "BAG-2", Count: 1, TubeCodes: []string{"BT-1"}}); err == nil {
 			t.Fatal("a tube packed into two bags")
 		}
@@ -43,7 +52,8 @@ func TestLabService_Bags(t *testing.T) {
 		if err != nil || got.Received != 3 || !slices.Equal(got.Missing, []string{"BT-2"}) || !slices.Equal(got.Extra, []string{"XX-9"}) || !got.Discrepant() {
 			t.Fatalf("receive: %v %+v", err, got)
 		}
-		if _, err := lab.ReceiveBag(ctx, frontline.BagReceipt{Code: "BAG-1", Count: 3}); frontline.ErrorCode(err) != frontline.ECONFLICT {
+		three := 3
+		if _, err := lab.ReceiveBag(ctx, frontline.BagReceipt{Code: "BAG-1", Count: &three}); frontline.ErrorCode(err) != frontline.ECONFLICT {
 			t.Fatalf("receiving twice: %v", err)
 		}
 		tube, _, _ := f.samp.FindTube(ctx, "BT-2")
@@ -54,8 +64,67 @@ func TestLabService_Bags(t *testing.T) {
 		if err != nil || len(bags) != 1 || !bags[0].Discrepant() {
 			t.Fatalf("bags: %v %+v", err, bags)
 		}
-		if _, err := f.samp.Undo(ctx, f.round.ID, "BT-1"); frontline.ErrorCode(err) != frontline.ECONFLICT {
+		undo := &frontline.UndoRequest{RoundID: f.round.ID, TubeCode: "BT-1", BindingID: bt1.Items[1].BindingID}
+		if _, err := f.samp.Undo(ctx, undo); frontline.ErrorCode(err) != frontline.ECONFLICT {
 			t.Fatalf("undo in a bagged tube: %v", err)
+		}
+	})
+}
+
+// TestLabService_ReceiveBag checks what a receipt must say: a count or
+// the tubes, tube codes named when bad, and the round the lab works in.
+func TestLabService_ReceiveBag(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		f := newRoundFixture(t, db, 6, nil)
+		lab := sqldb.NewLabService(db)
+		f.bind(t, "RB-1", true, f.all[0])
+		f.bind(t, "RB-2", true, f.all[1])
+		if _, err := lab.BagTubes(ctx, &frontline.BagRequest{RoundID: f.round.ID, Code: "RBAG", Count: 2, TubeCodes: []string{"RB-1", "RB-2"}}); err != nil {
+			t.Fatal(err)
+		}
+		t.Run("ErrNoCount", func(t *testing.T) {
+			_, err := lab.ReceiveBag(ctx, frontline.BagReceipt{Code: "RBAG"})
+			if frontline.ErrorField(err) != "count" {
+				t.Fatalf("a receipt with neither a count nor tubes: %v", err)
+			}
+		})
+		t.Run("ErrBadTube", func(t *testing.T) {
+			_, err := lab.ReceiveBag(ctx, frontline.BagReceipt{Code: "RBAG", TubeCodes: []string{"RB-1", "RB_2"}})
+			if frontline.ErrorField(err) != "tubes" || !strings.Contains(frontline.ErrorMessage(err), `"RB_2"`) {
+				t.Fatalf("a bad tube code should be named under tubes: %v", err)
+			}
+		})
+		t.Run("ErrCountDiffers", func(t *testing.T) {
+			three := 3
+			_, err := lab.ReceiveBag(ctx, frontline.BagReceipt{Code: "RBAG", Count: &three, TubeCodes: []string{"RB-1", "RB-2"}})
+			if frontline.ErrorField(err) != "count" {
+				t.Fatalf("a count that differs from the tubes scanned: %v", err)
+			}
+		})
+		t.Run("ErrOtherRound", func(t *testing.T) {
+			two := 2
+			_, err := lab.ReceiveBag(ctx, frontline.BagReceipt{Code: "RBAG", Count: &two, RoundID: f.round.ID + 1000})
+			if frontline.ErrorField(err) != "code" {
+				t.Fatalf("a bag of another round: %v", err)
+			}
+		})
+		t.Run("ErrUnknownBag", func(t *testing.T) {
+			two := 2
+			_, err := lab.ReceiveBag(ctx, frontline.BagReceipt{Code: "NOBAG", Count: &two})
+			if frontline.ErrorCode(err) != frontline.ENOTFOUND || frontline.ErrorField(err) != "code" {
+				t.Fatalf("an unknown bag: %v", err)
+			}
+		})
+		// None of the refusals received anything.
+		if b, err := lab.FindBag(ctx, "RBAG"); err != nil || b.State != frontline.BagSealed {
+			t.Fatalf("after refused receipts: %v %+v", err, b)
+		}
+		// An empty bag is a count of zero: both tubes missing by count.
+		zero := 0
+		got, err := lab.ReceiveBag(ctx, frontline.BagReceipt{Code: "RBAG", Count: &zero, RoundID: f.round.ID})
+		if err != nil || got.Received != 0 || !got.Discrepant() {
+			t.Fatalf("an empty bag: %v %+v", err, got)
 		}
 	})
 }
@@ -82,6 +151,9 @@ func TestLabService_Results(t *testing.T) {
 		if sum.Posted != 3 || sum.Persons != 16 || sum.Awaiting != 12 || len(sum.Errors) != 2 {
 			t.Fatalf("summary %+v", sum)
 		}
+		if e := sum.Errors; e[0].Row != 5 || e[0].Reason != frontline.ReasonTubeOpen || e[1].Row != 6 || e[1].Reason != frontline.ReasonUnknownTube {
+			t.Fatalf("row errors %+v", e)
+		}
 		m, err := f.rounds.FindMember(ctx, f.round.ID, f.all[11].ID)
 		if err != nil || m.Result != frontline.ResultNegative || m.FollowUp != "" {
 			t.Fatalf("negative pool member: %v %+v", err, m)
@@ -104,6 +176,13 @@ func TestLabService_Results(t *testing.T) {
 			{TubeCode: "P-1", Result: frontline.ResultNegative}})
 		if err != nil || again.Unchanged != 1 || len(again.Errors) != 1 {
 			t.Fatalf("posting again: %v %+v", err, again)
+		}
+		if e := again.Errors[0]; e.Reason != frontline.ReasonHasResult || e.Value != string(frontline.ResultPositive) || e.TubeCode != "P-1" {
+			t.Fatalf("a contradicting result: %+v", e)
+		}
+		bad, err := lab.PostResults(ctx, []frontline.ResultRow{{TubeCode: "P 9", Result: frontline.ResultNegative}})
+		if err != nil || len(bad.Errors) != 1 || bad.Errors[0].Reason != frontline.ReasonTubeCode || bad.Errors[0].Value != "P 9" {
+			t.Fatalf("a malformed tube code sent as JSON: %v %+v", err, bad)
 		}
 		// Home re-tests: one negative, one positive, one invalid.
 		var codes []string

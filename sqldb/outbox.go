@@ -29,9 +29,12 @@ func (tx *Tx) enqueueNotices(ctx context.Context, notices []*frontline.Notice) e
 	now := tx.timeArg()
 	return insert.exec(ctx, tx, len(notices), func(i int, args []any) []any {
 		n := notices[i]
-		n.Status, n.CreatedAt, n.NextAttemptAt = frontline.NoticePending, tx.now, tx.now
+		n.Status, n.CreatedAt = frontline.NoticePending, tx.now
+		if n.NextAttemptAt.Before(tx.now) { // unset, or past: at once
+			n.NextAttemptAt = tx.now
+		}
 		return append(args, n.Channel, n.Topic, n.Recipient, nullID(n.PlaceID), nullID(n.RoundID), n.Subject, n.Body,
-			string(n.Status), 0, now, now)
+			string(n.Status), 0, tx.timeValue(n.NextAttemptAt), now)
 	})
 }
 
@@ -81,25 +84,36 @@ func (s *OutboxService) ClaimNotices(ctx context.Context, n int, lease time.Dura
 	if err := rows.Err(); err != nil || len(out) == 0 {
 		return out, err
 	}
+	// The lease's end is the claim's mark: a later claim, after it ran
+	// out, writes a later one. Kept to the microsecond PostgreSQL stores,
+	// so the value read back and compared is the one written.
+	until := tx.now.Add(lease).Truncate(time.Microsecond)
 	ids := make([]int64, len(out))
 	for i, nt := range out {
 		ids[i] = nt.ID
+		nt.NextAttemptAt, nt.Lease = until, until
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ? WHERE id IN `+inList(len(ids)),
-		append([]any{tx.timeValue(tx.now.Add(lease))}, int64Args(ids)...)...); err != nil {
+		append([]any{tx.timeValue(until)}, int64Args(ids)...)...); err != nil {
 		return nil, err
 	}
 	return out, tx.Commit()
 }
 
-// NoticeDelivered marks a notice delivered.
-func (s *OutboxService) NoticeDelivered(ctx context.Context, id int64) error {
-	return s.update(ctx, `UPDATE outbox SET status = ?, attempts = attempts + 1, delivered_at = ?, last_error = '' WHERE id = ?`,
-		string(frontline.NoticeDelivered), s.db.Now().UTC(), id)
+// NoticeDelivered marks a claimed notice delivered, if the claim still
+// holds: the notice is pending and its next attempt is still the lease the
+// claim wrote. Otherwise another worker has it (or had it and recorded its
+// outcome), and this outcome is refused rather than written over theirs.
+func (s *OutboxService) NoticeDelivered(ctx context.Context, n *frontline.Notice) error {
+	return s.updateLeased(ctx, n, `status = ?, attempts = attempts + 1, delivered_at = ?, last_error = ''`,
+		string(frontline.NoticeDelivered), s.db.Now().UTC())
 }
 
-// NoticeFailed records a failed attempt: due again at next, or dead.
-func (s *OutboxService) NoticeFailed(ctx context.Context, id int64, reason string, next time.Time, dead bool) error {
+// NoticeFailed records a failed attempt of a claimed notice: due again at
+// next, or dead; refused as NoticeDelivered when the claim no longer holds,
+// so a late failure never turns a notice another worker delivered back to
+// pending.
+func (s *OutboxService) NoticeFailed(ctx context.Context, n *frontline.Notice, reason string, next time.Time, dead bool) error {
 	status := frontline.NoticePending
 	if dead {
 		status, next = frontline.NoticeDead, s.db.Now().UTC()
@@ -107,18 +121,29 @@ func (s *OutboxService) NoticeFailed(ctx context.Context, id int64, reason strin
 	if len(reason) > 500 {
 		reason = reason[:500]
 	}
-	return s.update(ctx, `UPDATE outbox SET status = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?`,
-		string(status), next.UTC(), reason, id)
+	return s.updateLeased(ctx, n, `status = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ?`,
+		string(status), next.UTC(), reason)
 }
 
-func (s *OutboxService) update(ctx context.Context, q string, args ...any) error {
+// updateLeased sets columns of a notice whose claim still holds.
+func (s *OutboxService) updateLeased(ctx context.Context, n *frontline.Notice, set string, args ...any) error {
 	tx, err := s.db.BeginTx(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+	if n.Lease.IsZero() {
+		return frontline.Errorf(frontline.EINVALID, "notice %d was not claimed", n.ID)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE outbox SET `+set+` WHERE id = ? AND status = ? AND next_attempt_at = ?`,
+		append(args, n.ID, string(frontline.NoticePending), tx.timeValue(n.Lease))...)
+	if err != nil {
 		return err
+	}
+	if k, err := res.RowsAffected(); err != nil {
+		return err
+	} else if k == 0 {
+		return frontline.Errorf(frontline.ECONFLICT, "notice %d is no longer leased to this worker", n.ID)
 	}
 	return tx.Commit()
 }
@@ -138,9 +163,15 @@ func (s *OutboxService) FindNotices(ctx context.Context, f frontline.NoticeFilte
 	if f.RoundID != nil {
 		where, args = append(where, "o.round_id = ?"), append(args, *f.RoundID)
 	}
-	// A notice is in a principal's scope when the place it is about is.
-	from := ` FROM outbox o LEFT JOIN places p ON p.id = o.place_id WHERE `
-	if cond, a := scopeCond(ctx, "p.path"); cond != "" {
+	// A notice is in a principal's scope when the place it is about is, or
+	// for a notice about no place its round's scope (as RequeueNotice).
+	from := ` FROM outbox o LEFT JOIN places p ON p.id = o.place_id LEFT JOIN test_rounds r ON r.id = o.round_id
+		LEFT JOIN places sc ON sc.id = r.scope_id WHERE `
+	const path = `COALESCE(p.path, sc.path, '')`
+	if cond, a := scopeCond(ctx, path); cond != "" {
+		if frontline.PrincipalFrom(ctx).AtRoot() {
+			cond = "(" + cond + " OR " + path + " = '')"
+		}
 		where, args = append(where, cond), append(args, a...)
 	}
 	cond := strings.Join(where, " AND ")
@@ -164,6 +195,16 @@ func (s *OutboxService) FindNotices(ctx context.Context, f frontline.NoticeFilte
 	return out, total, rows.Err()
 }
 
+// noticeVisible reports whether the caller may act on a notice whose place
+// (or round scope) has path; a notice with neither is the root's.
+func noticeVisible(ctx context.Context, path string) bool {
+	if path == "" {
+		p := frontline.PrincipalFrom(ctx)
+		return p == nil || p.AtRoot()
+	}
+	return visible(ctx, path)
+}
+
 // RequeueNotice sends a dead notice again, now, with its attempts reset.
 func (s *OutboxService) RequeueNotice(ctx context.Context, id int64) error {
 	tx, err := s.db.writeTx(ctx, frontline.PermManageRounds)
@@ -171,10 +212,14 @@ func (s *OutboxService) RequeueNotice(ctx context.Context, id int64) error {
 		return err
 	}
 	defer tx.Rollback()
+	// A notice is about a place (a building called down); one about no
+	// place belongs to its round's scope, and one with neither to the
+	// whole tree.
 	var status, path string
-	err = tx.QueryRowContext(ctx, `SELECT o.status, COALESCE(p.path, '') FROM outbox o LEFT JOIN places p ON p.id = o.place_id
-		WHERE o.id = ?`, id).Scan(&status, &path)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && path != "" && !visible(ctx, path)) {
+	err = tx.QueryRowContext(ctx, `SELECT o.status, COALESCE(p.path, sc.path, '') FROM outbox o
+		LEFT JOIN places p ON p.id = o.place_id LEFT JOIN test_rounds r ON r.id = o.round_id
+		LEFT JOIN places sc ON sc.id = r.scope_id WHERE o.id = ?`, id).Scan(&status, &path)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !noticeVisible(ctx, path)) {
 		return frontline.Errorf(frontline.ENOTFOUND, "notice %d not found", id)
 	} else if err != nil {
 		return tx.db.translate(err)

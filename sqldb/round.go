@@ -132,6 +132,9 @@ func (s *RoundService) CreateRound(ctx context.Context, r *frontline.Round) erro
 	if scope.Kind == frontline.KindHousehold {
 		return frontline.FieldError("scope_id", "a round covers at least a building, not one household")
 	}
+	if r.Policy, err = tx.completePolicy(ctx, r.Policy); err != nil {
+		return err
+	}
 	r.Status, r.Scope, r.Expected = frontline.RoundDraft, scope, 0
 	r.CreatedAt, r.CreatedBy = tx.now, frontline.ActorFrom(ctx).String()
 	r.StartsAt, r.EndsAt = r.StartsAt.UTC(), r.EndsAt.UTC()
@@ -147,9 +150,25 @@ func (s *RoundService) CreateRound(ctx context.Context, r *frontline.Round) erro
 	return tx.Commit()
 }
 
+// completePolicy gives a round's pool policy a rule for every level it
+// lacks (all of them when it is nil) from the zone rules in force, the one
+// source of the pool sizes of each level, and checks it (a misspelt level
+// is kept by Complete, so Validate names it).
+func (tx *Tx) completePolicy(ctx context.Context, p frontline.PoolPolicy) (frontline.PoolPolicy, error) {
+	rules, err := tx.currentRules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p = p.Complete(frontline.PoolPolicyFromRules(rules))
+	return p, p.Validate()
+}
+
+// roundFields are a round's fields for the audit log. The policy is its
+// JSON: a map cannot be compared by changedFields (it panicked on every
+// policy update).
 func roundFields(r *frontline.Round) map[string]any {
 	return map[string]any{"name": r.Name, "test_type": r.TestType, "day": r.Day, "starts_at": r.StartsAt,
-		"ends_at": r.EndsAt, "pool_policy": r.Policy, "status": r.Status}
+		"ends_at": r.EndsAt, "pool_policy": policyJSON(r.Policy), "status": r.Status}
 }
 
 // FindRoundByID returns one round. Samplers and labs read rounds too, so
@@ -239,6 +258,13 @@ func (s *RoundService) UpdateRound(ctx context.Context, id int64, upd frontline.
 	applyRoundUpdate(r, upd)
 	if err := r.Validate(); err != nil {
 		return nil, err
+	}
+	// A stored policy stays as it was accepted; a new one is completed
+	// and checked like a new round's.
+	if upd.Policy != nil {
+		if r.Policy, err = tx.completePolicy(ctx, upd.Policy); err != nil {
+			return nil, err
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE test_rounds SET name = ?, test_type = ?, starts_at = ?, ends_at = ?,
 		pool_policy = ? WHERE id = ?`, r.Name, r.TestType, r.StartsAt.UTC(), r.EndsAt.UTC(), policyJSON(r.Policy), r.ID); err != nil {

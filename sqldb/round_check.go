@@ -53,12 +53,14 @@ func (tx *Tx) checkRoundCounts(ctx context.Context, r *frontline.Round) ([]strin
 	if err != nil {
 		return nil, err
 	}
-	err = tx.groupedMembers(ctx, `SELECT m.path, m.status, '', '', COUNT(*) FROM bindings b
+	// The result goes with the status: an excused member who came after
+	// all and tested negative counts as negative, as the results count them.
+	err = tx.groupedMembers(ctx, `SELECT m.path, m.status, '', m.result, COUNT(*) FROM bindings b
 		JOIN round_members m ON m.round_id = b.round_id AND m.person_id = b.person_id
-		WHERE b.round_id = ? AND b.undone_at IS NULL GROUP BY m.path, m.status`, r.ID,
-		func(path string, status frontline.MemberStatus, _ frontline.FollowUp, _ frontline.TubeResult, n int) {
-			d := memberDelta(frontline.MemberSampled, "", "", n)
-			d.add(memberDelta(status, "", "", -n)) // no longer counted under their stored status
+		WHERE b.round_id = ? AND b.undone_at IS NULL GROUP BY m.path, m.status, m.result`, r.ID,
+		func(path string, status frontline.MemberStatus, _ frontline.FollowUp, result frontline.TubeResult, n int) {
+			d := memberDelta(frontline.MemberSampled, "", result, n)
+			d.add(memberDelta(status, "", result, -n)) // no longer counted under their stored status
 			d.expected = 0
 			recount.addPath(r.ID, r.Scope.Path, path, d)
 		})

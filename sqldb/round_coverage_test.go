@@ -19,7 +19,7 @@ func TestCoverageService(t *testing.T) {
 		f.bind(t, "C-1", false, f.persons[f.tr.hh[0].ID]...)
 		f.bind(t, "C-1", false, f.persons[f.tr.hh[1].ID][0])
 		ex := f.persons[f.tr.hh[2].ID][0]
-		if _, err := f.rounds.Excuse(ctx, f.round.ID, frontline.Excusal{PersonID: ex.ID, Reason: frontline.ExcuseHomeSampling}); err != nil {
+		if _, err := f.rounds.Excuse(ctx, f.round.ID, frontline.Excusal{PersonID: ex.ID, Reason: frontline.ExcuseAway}); err != nil {
 			t.Fatal(err)
 		}
 		city, children, err := cs.Coverage(ctx, f.round.ID, f.tr.city.ID)
@@ -63,7 +63,7 @@ func TestSiteService(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		f := newRoundFixture(t, db, 3, nil)
-		sites := sqldb.NewSiteService(db)
+		sites := sqldb.NewSiteService(db, "log", "webhook")
 		opens := f.round.StartsAt
 		site := &frontline.Site{RoundID: f.round.ID, PlaceID: f.tr.comp1.ID, Name: "枣园小区采样点", Location: "北门",
 			OpensAt: opens, ClosesAt: opens.Add(6 * time.Hour)}
@@ -126,10 +126,10 @@ func testOutbox(t *testing.T, db *sqldb.DB, roundID int64) {
 	if again, err := ob.ClaimNotices(ctx, 10, time.Minute); err != nil || len(again) != 0 {
 		t.Fatalf("claimed notices are leased: %v %d", err, len(again))
 	}
-	if err := ob.NoticeDelivered(ctx, claimed[0].ID); err != nil {
+	if err := ob.NoticeDelivered(ctx, claimed[0]); err != nil {
 		t.Fatal(err)
 	}
-	if err := ob.NoticeFailed(ctx, claimed[1].ID, "timeout", time.Time{}, true); err != nil {
+	if err := ob.NoticeFailed(ctx, claimed[1], "timeout", time.Time{}, true); err != nil {
 		t.Fatal(err)
 	}
 	dead := frontline.NoticeDead

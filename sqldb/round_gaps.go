@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 
 	"github.com/frontline-org/frontline"
@@ -64,18 +65,18 @@ func (tx *Tx) gapPersons(ctx context.Context, roundID int64, byID map[int64]*fro
 	for id := range byID {
 		ids = append(ids, id)
 	}
-	return tx.eachRow(ctx, `SELECT m.household_id, m.person_id, p.name, p.flags FROM round_members m
+	return tx.eachRow(ctx, `SELECT m.household_id, m.person_id, p.name, p.flags, m.excuse FROM round_members m
 		JOIN persons p ON p.id = m.person_id
 		WHERE m.round_id = `+itoa(roundID)+` AND m.status = 'pending' AND m.household_id IN %s
 		AND NOT EXISTS (SELECT 1 FROM bindings b WHERE b.person_id = m.person_id AND b.round_id = m.round_id AND b.undone_at IS NULL)
 		ORDER BY m.household_id, m.person_id`, sortedUnique(ids), func(sc interface{ Scan(...any) error }) error {
 		var hh int64
 		var gp frontline.GapPerson
-		var flags string
-		if err := sc.Scan(&hh, &gp.PersonID, &gp.Name, &flags); err != nil {
+		var flags, excuse string
+		if err := sc.Scan(&hh, &gp.PersonID, &gp.Name, &flags, &excuse); err != nil {
 			return err
 		}
-		gp.Flags = splitFlags(flags)
+		gp.Flags, gp.HomeSampling = splitFlags(flags), excuse == string(frontline.ExcuseHomeSampling)
 		byID[hh].Persons = append(byID[hh].Persons, gp)
 		return nil
 	})
@@ -98,4 +99,60 @@ func (tx *Tx) nameGaps(ctx context.Context, homes []*frontline.GapHousehold, pat
 		h.Building = strings.TrimSpace(addressBelow(names, top, parent))
 	}
 	return nil
+}
+
+// excusalWhere selects the members under a node taken off the site's
+// queue and not sampled: the excused, and those left to the home sampling
+// team (pending with a reason).
+const excusalWhere = ` FROM round_members m JOIN persons p ON p.id = m.person_id
+	WHERE m.round_id = ? AND m.path >= ? AND m.path < ? AND m.excuse <> ''
+	AND NOT EXISTS (SELECT 1 FROM bindings b WHERE b.person_id = m.person_id AND b.round_id = m.round_id AND b.undone_at IS NULL)`
+
+// Excusals lists the members under a node who were excused or left to
+// the home sampling team and are not sampled, in address order, with who
+// decided, why and when, and their total.
+func (s *CoverageService) Excusals(ctx context.Context, roundID, placeID int64, offset, limit int) ([]*frontline.Member, int, error) {
+	tx, r, p, err := s.coverageNode(ctx, roundID, placeID)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	lo, hi := subtreeRange(p.Path)
+	args := []any{r.ID, lo, hi}
+	var total int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*)`+excusalWhere, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT m.person_id, m.household_id, p.name, m.status, m.excuse, m.excuse_note, m.excused_by,
+		m.excused_at, m.path`+excusalWhere+` ORDER BY m.path, m.person_id`+limitClause(offset, limit), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := make([]*frontline.Member, 0)
+	var paths []string
+	for rows.Next() {
+		m := &frontline.Member{RoundID: r.ID}
+		var at sql.NullTime
+		var path string
+		if err := rows.Scan(&m.PersonID, &m.HouseholdID, &m.Name, &m.Status, &m.Excuse, &m.ExcuseNote, &m.ExcusedBy, &at, &path); err != nil {
+			return nil, 0, err
+		}
+		m.ExcusedAt = nullTime(at)
+		out, paths = append(out, m), append(paths, path)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	names, err := tx.pathNames(ctx, paths)
+	if err != nil {
+		return nil, 0, err
+	}
+	for i, m := range out {
+		m.Address = addressBelow(names, p.Path, paths[i])
+	}
+	return out, total, nil
 }

@@ -73,7 +73,10 @@ func (s *RoundService) AddMember(ctx context.Context, roundID, personID int64) (
 
 // Excuse marks a person who will not come to the site: excused with a
 // reason and the name of the user who decided. A sampled person cannot be
-// excused; an excused one gets the new reason.
+// excused; an excused one gets the new reason. A person who cannot come
+// down (ExcuseHomeSampling) is not excused: they stay pending, with the
+// reason recorded, and the home sampling team gets a task for them, so the
+// round's coverage, and a zone's negative round, still wait for them.
 func (s *RoundService) Excuse(ctx context.Context, roundID int64, e frontline.Excusal) (*frontline.Member, error) {
 	if err := e.Validate(); err != nil {
 		return nil, err
@@ -90,20 +93,32 @@ func (s *RoundService) Excuse(ctx context.Context, roundID int64, e frontline.Ex
 	if m.sampled {
 		return nil, frontline.Errorf(frontline.ECONFLICT, "person %d is already sampled", e.PersonID)
 	}
+	home, wasHome := e.Reason == frontline.ExcuseHomeSampling, m.homeAssigned()
+	status := frontline.MemberExcused
+	if home {
+		status = frontline.MemberPending
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE round_members SET status = ?, excuse = ?, excuse_note = ?, excused_by = ?, excused_at = ?
-		WHERE round_id = ? AND person_id = ?`, string(frontline.MemberExcused), string(e.Reason), e.Note,
+		WHERE round_id = ? AND person_id = ?`, string(status), string(e.Reason), e.Note,
 		frontline.ActorFrom(ctx).String(), tx.now, r.ID, e.PersonID); err != nil {
 		return nil, err
 	}
-	if m.status == frontline.MemberPending {
-		rc := roundCounts{}
-		rc.addPath(r.ID, r.Scope.Path, m.path, roundDelta{excused: 1})
-		if err := rc.write(ctx, tx); err != nil {
-			return nil, err
-		}
+	switch {
+	case home && !wasHome:
+		err = tx.openHomeTask(ctx, r.ID, m)
+	case !home && wasHome:
+		err = tx.cancelHomeTask(ctx, r.ID, m.personID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rc := roundCounts{}
+	rc.addPath(r.ID, r.Scope.Path, m.path, roundDelta{excused: excusedCount(status) - excusedCount(m.status)})
+	if err := rc.write(ctx, tx); err != nil {
+		return nil, err
 	}
 	if err := tx.audit(ctx, "excuse", "round_member", e.PersonID, m.path,
-		map[string]any{"status": m.status, "excuse": m.excuse}, map[string]any{"status": frontline.MemberExcused, "excuse": e.Reason, "note": e.Note, "round_id": r.ID}); err != nil {
+		map[string]any{"status": m.status, "excuse": m.excuse}, map[string]any{"status": status, "excuse": e.Reason, "note": e.Note, "round_id": r.ID}); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -112,7 +127,23 @@ func (s *RoundService) Excuse(ctx context.Context, roundID int64, e frontline.Ex
 	return s.FindMember(ctx, r.ID, e.PersonID)
 }
 
-// Unexcuse makes an excused person pending again: they came back.
+// excusedCount is what a stored status adds to the excused counter.
+func excusedCount(s frontline.MemberStatus) int {
+	if s == frontline.MemberExcused {
+		return 1
+	}
+	return 0
+}
+
+// homeAssigned reports whether the member waits for the home sampling
+// team: pending, with the home sampling reason.
+func (m *memberRow) homeAssigned() bool {
+	return m.status == frontline.MemberPending && m.excuse == string(frontline.ExcuseHomeSampling)
+}
+
+// Unexcuse makes an excused person pending again: they came back. For a
+// person left to the home sampling team it withdraws the task the team
+// has not done yet: they will come down after all.
 func (s *RoundService) Unexcuse(ctx context.Context, roundID, personID int64) (*frontline.Member, error) {
 	tx, r, err := s.memberRound(ctx, roundID)
 	if err != nil {
@@ -123,15 +154,20 @@ func (s *RoundService) Unexcuse(ctx context.Context, roundID, personID int64) (*
 	if err != nil {
 		return nil, err
 	}
-	if m.status != frontline.MemberExcused || m.sampled {
+	if m.sampled || (m.status != frontline.MemberExcused && !m.homeAssigned()) {
 		return nil, frontline.Errorf(frontline.ECONFLICT, "person %d is %s, not excused", personID, m.effective())
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE round_members SET status = ?, excuse = '', excuse_note = '', excused_by = '', excused_at = NULL
 		WHERE round_id = ? AND person_id = ?`, string(frontline.MemberPending), r.ID, personID); err != nil {
 		return nil, err
 	}
+	if m.homeAssigned() {
+		if err := tx.cancelHomeTask(ctx, r.ID, personID); err != nil {
+			return nil, err
+		}
+	}
 	rc := roundCounts{}
-	rc.addPath(r.ID, r.Scope.Path, m.path, roundDelta{excused: -1})
+	rc.addPath(r.ID, r.Scope.Path, m.path, roundDelta{excused: -excusedCount(m.status)})
 	if err := rc.write(ctx, tx); err != nil {
 		return nil, err
 	}
@@ -160,21 +196,21 @@ func (tx *Tx) findMember(ctx context.Context, roundID, personID int64) (*frontli
 	m := &frontline.Member{RoundID: roundID}
 	var path string
 	var code sql.NullString
-	var sampled, added sql.NullTime
+	var sampled, excused, added sql.NullTime
 	err := tx.QueryRowContext(ctx, `SELECT m.person_id, m.household_id, p.name, m.status, t.code, b.bound_at, m.result,
-			m.follow_up, m.excuse, m.excuse_note, m.excused_by, m.added_by, m.added_at, m.path
+			m.follow_up, m.excuse, m.excuse_note, m.excused_by, m.excused_at, m.added_by, m.added_at, m.path
 		FROM round_members m JOIN persons p ON p.id = m.person_id
 		LEFT JOIN bindings b ON b.round_id = m.round_id AND b.person_id = m.person_id AND b.undone_at IS NULL
 		LEFT JOIN tubes t ON t.id = b.tube_id
 		WHERE m.round_id = ? AND m.person_id = ?`, roundID, personID).
 		Scan(&m.PersonID, &m.HouseholdID, &m.Name, &m.Status, &code, &sampled, &m.Result, &m.FollowUp,
-			&m.Excuse, &m.ExcuseNote, &m.ExcusedBy, &m.AddedBy, &added, &path)
+			&m.Excuse, &m.ExcuseNote, &m.ExcusedBy, &excused, &m.AddedBy, &added, &path)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !visible(ctx, path)) {
 		return nil, frontline.Errorf(frontline.ENOTFOUND, "person %d is not in round %d", personID, roundID)
 	} else if err != nil {
 		return nil, tx.db.translate(err)
 	}
-	m.TubeCode, m.SampledAt, m.AddedAt = code.String, nullTime(sampled), nullTime(added)
+	m.TubeCode, m.SampledAt, m.ExcusedAt, m.AddedAt = code.String, nullTime(sampled), nullTime(excused), nullTime(added)
 	if code.Valid {
 		m.Status = frontline.MemberSampled
 	}

@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -78,6 +79,50 @@ func TestRoundService_InnerScope(t *testing.T) {
 		}
 		if r, _ := f.rounds.FindRoundByID(context.Background(), f.round.ID); r.Status != frontline.RoundOpen {
 			t.Fatalf("the round changed: %+v", r)
+		}
+	})
+}
+
+// TestSamplingService_StationOfRound: a station's device binds only in its
+// own round, and a user names only a station of the round.
+func TestSamplingService_StationOfRound(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		f := newRoundFixture(t, db, 2, nil)
+		sites := sqldb.NewSiteService(db)
+		opens := f.round.StartsAt
+		site := &frontline.Site{RoundID: f.round.ID, PlaceID: f.tr.comp1.ID, Name: "采样点", OpensAt: opens, ClosesAt: opens.Add(6 * time.Hour)}
+		if err := sites.CreateSite(ctx, site); err != nil {
+			t.Fatal(err)
+		}
+		st := &frontline.Station{SiteID: site.ID, Name: "1号台"}
+		secret, err := sites.CreateStation(ctx, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := &frontline.Round{ScopeID: f.tr.city.ID, Name: "第二轮", Day: "2026-03-04", StartsAt: opens.Add(48 * time.Hour), EndsAt: opens.Add(60 * time.Hour)}
+		if err := f.rounds.CreateRound(ctx, other); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.rounds.OpenRound(ctx, other.ID); err != nil {
+			t.Fatal(err)
+		}
+		p, err := sqldb.NewUserService(db, frontline.DefaultLoginPolicy).AuthenticateToken(ctx, secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		device := frontline.WithPrincipal(ctx, p)
+		person := f.persons[f.tr.hh[0].ID][0].ID
+		for i, round := range []int64{f.round.ID, other.ID, f.round.ID} { // the cache must not change the answer
+			_, err := f.samp.Bind(device, &frontline.BindRequest{RequestID: fmt.Sprintf("so-%d", i), RoundID: round, TubeCode: fmt.Sprintf("SO-%d", i), PersonIDs: []int64{person}})
+			if ok := err == nil; ok != (round == f.round.ID) {
+				t.Fatalf("a station of round %d binding in round %d: %v", f.round.ID, round, err)
+			}
+		}
+		user := as(frontline.RoleSampler, f.tr.city)
+		_, err = f.samp.Bind(user, &frontline.BindRequest{RequestID: "so-u", RoundID: other.ID, TubeCode: "SO-U", StationID: st.ID, PersonIDs: []int64{person}})
+		if frontline.ErrorField(err) != "station_id" {
+			t.Fatalf("a user naming another round's station: %v", err)
 		}
 	})
 }

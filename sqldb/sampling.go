@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -58,8 +59,10 @@ type SamplingService struct {
 	stopped   chan struct{}
 	startOnce sync.Once
 	closeOnce sync.Once
-	stations  sync.Map // token id → station id
-	stats     BatchStats
+	// The stations' rounds, by token id and by station id.
+	stations     sync.Map
+	stationsByID sync.Map
+	stats        BatchStats
 }
 
 // NewSamplingService returns a SamplingService on db; its writer starts
@@ -109,6 +112,14 @@ func (s *SamplingService) Bind(ctx context.Context, req *frontline.BindRequest) 
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
+	// The writer sees the request id namespaced by the caller, so that two
+	// scanners that both number their requests 1, 2, 3 never get each
+	// other's stored answers; the caller gets its own id back. A copy, so
+	// the caller's request keeps the id it sent.
+	clientID := req.RequestID
+	nsReq := *req
+	req = &nsReq
+	req.RequestID = requestKey(frontline.PrincipalFrom(ctx), clientID)
 	if err := s.resolveStation(ctx, req); err != nil {
 		return nil, err
 	}
@@ -133,28 +144,76 @@ func (s *SamplingService) Bind(ctx context.Context, req *frontline.BindRequest) 
 			return nil, errWriterClosed
 		}
 	}
+	if job.answer != nil {
+		job.answer.RequestID = clientID
+	}
 	return job.answer, job.err
 }
 
-// resolveStation sets the station of a request sent with a station's
-// device token: a device speaks only for its own station.
+// requestKey is the id sampling_requests stores for a caller's request
+// id: the device token or the user, then the caller's own id. It costs
+// nothing on the writer's path (no column, no lookup), and the stored id
+// stays within the column, which is unbounded TEXT on both engines.
+func requestKey(p *frontline.Principal, clientID string) string {
+	switch {
+	case p == nil:
+		return "s/" + clientID // the process itself: tests, the demo, imports
+	case p.TokenID != 0:
+		return "t" + strconv.FormatInt(p.TokenID, 10) + "/" + clientID
+	default:
+		return "u" + strconv.FormatInt(p.UserID, 10) + "/" + clientID
+	}
+}
+
+// resolveStation sets and checks the station of a request. A station's
+// device token speaks only for its own station, and only in that
+// station's round; a signed-in user may name a station, of the round. The
+// stations' rounds are cached: a station never changes its round, and a
+// cached answer that refuses is read again before it does.
 func (s *SamplingService) resolveStation(ctx context.Context, req *frontline.BindRequest) error {
-	p := frontline.PrincipalFrom(ctx)
-	if p == nil || p.TokenID == 0 {
+	if p := frontline.PrincipalFrom(ctx); p != nil && p.TokenID != 0 {
+		st, err := s.stationOf(ctx, `token_id`, p.TokenID, req.RoundID)
+		if err != nil || st == nil {
+			return err // nil: a device token not made for a station, e.g. a home sampling team
+		}
+		if st.round != req.RoundID {
+			return frontline.Errorf(frontline.EINVALID, "this device is a station of test round %d, not of round %d", st.round, req.RoundID)
+		}
+		req.StationID = st.id
 		return nil
 	}
-	if id, ok := s.stations.Load(p.TokenID); ok {
-		req.StationID = id.(int64)
+	if req.StationID == 0 {
 		return nil
 	}
-	var id int64
-	err := s.db.readRow(ctx, `SELECT id FROM sampling_stations WHERE token_id = ?`, p.TokenID).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil // a device token not made for a station, e.g. a home sampling team
-	} else if err != nil {
-		return s.db.translate(err)
+	st, err := s.stationOf(ctx, `id`, req.StationID, req.RoundID)
+	if err != nil {
+		return err
 	}
-	s.stations.Store(p.TokenID, id)
-	req.StationID = id
+	if st == nil || st.round != req.RoundID {
+		return frontline.FieldError("station_id", "station %d is not a station of test round %d", req.StationID, req.RoundID)
+	}
 	return nil
+}
+
+type stationRef struct{ id, round int64 }
+
+// stationOf returns the station whose column (id or token_id) is key, or
+// nil: from the cache when it is of round, else from the database.
+func (s *SamplingService) stationOf(ctx context.Context, column string, key, round int64) (*stationRef, error) {
+	cache := &s.stationsByID
+	if column == `token_id` {
+		cache = &s.stations
+	}
+	if st, ok := cache.Load(key); ok && st.(*stationRef).round == round {
+		return st.(*stationRef), nil
+	}
+	var st stationRef
+	err := s.db.readRow(ctx, `SELECT id, round_id FROM sampling_stations WHERE `+column+` = ?`, key).Scan(&st.id, &st.round)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
+		return nil, s.db.translate(err)
+	}
+	cache.Store(key, &st)
+	return &st, nil
 }

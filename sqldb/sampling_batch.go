@@ -232,7 +232,7 @@ func (b *batch) openRound(j *bindJob) (*batchRound, error) {
 		return nil, roundNotFound(j.req.RoundID)
 	}
 	if r.status != frontline.RoundOpen {
-		return nil, frontline.Errorf(frontline.ECONFLICT, "round %s is %s; it takes no samples", r.name, r.status)
+		return nil, frontline.Refuse(frontline.RefusedRoundNotOpen, "round %s is %s; it takes no samples", r.name, r.status)
 	}
 	return r, nil
 }

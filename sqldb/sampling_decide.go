@@ -230,16 +230,16 @@ func (b *batch) decide() {
 			a.Error = frontline.NewItemError(frontline.Errorf(frontline.EINTERNAL, "tube %s was not opened", j.req.TubeCode))
 			continue
 		case t.RoundID != r.id:
-			a.Error = frontline.NewItemError(frontline.Errorf(frontline.ECONFLICT, "tube %s belongs to another round", t.Code))
+			a.Error = frontline.NewItemError(frontline.Refuse(frontline.RefusedOtherRound, "tube %s belongs to another round", t.Code))
 			continue
 		case t.Retest:
-			a.Error = frontline.NewItemError(frontline.Errorf(frontline.ECONFLICT, "tube %s is a home re-test tube", t.Code))
+			a.Error = frontline.NewItemError(frontline.Refuse(frontline.RefusedRetestTube, "tube %s is a home re-test tube", t.Code))
 			continue
 		}
 		persons := j.req.PersonIDs
 		if j.req.HouseholdID > 0 {
 			if persons = b.homes[countKey{r.id, j.req.HouseholdID}]; len(persons) == 0 {
-				a.Error = frontline.NewItemError(frontline.Errorf(frontline.ENOTFOUND, "household %d has nobody in this round", j.req.HouseholdID))
+				a.Error = frontline.NewItemError(frontline.Refuse(frontline.RefusedNoHousehold, "household %d has nobody in this round", j.req.HouseholdID))
 			}
 		}
 		for i, pid := range persons {
@@ -264,10 +264,10 @@ func (b *batch) bindOne(j *bindJob, r *batchRound, t *tubeRow, i int, pid int64,
 	m := b.members[countKey{r.id, pid}]
 	switch {
 	case m == nil || !visible(j.ctx, m.path):
-		it.Error = frontline.NewItemError(frontline.Errorf(frontline.ENOTFOUND, "person %d is not registered under %s", pid, r.name))
+		it.Error = frontline.NewItemError(frontline.Refuse(frontline.RefusedNotMember, "person %d is not registered under %s", pid, r.name))
 		return it
 	case m.sampled:
-		it.Error = frontline.NewItemError(frontline.Errorf(frontline.ECONFLICT, "person %d is already sampled in this round", pid))
+		it.Error = frontline.NewItemError(frontline.Refuse(frontline.RefusedAlreadySampled, "person %d is already sampled in this round", pid))
 		b.prior = append(b.prior, &bindItemRef{job: j, item: i})
 		return it
 	}

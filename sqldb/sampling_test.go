@@ -92,9 +92,11 @@ func TestSamplingService_Bind(t *testing.T) {
 		if f.round.Expected != 24 {
 			t.Fatalf("expected = %d, want 24", f.round.Expected)
 		}
+		var last *frontline.BindAnswer // the tenth person into T-1
 		t.Run("Capacity", func(t *testing.T) {
 			for i, p := range f.all[:10] {
 				a := f.bind(t, "T-1", false, p)
+				last = a
 				if okCount(a) != 1 {
 					t.Fatalf("person %d: %+v", i, a.Items)
 				}
@@ -107,13 +109,14 @@ func TestSamplingService_Bind(t *testing.T) {
 				}
 			}
 			a := f.bind(t, "T-1", false, f.all[10])
-			if okCount(a) != 0 || a.Items[0].Error.Code != frontline.ECONFLICT {
+			if okCount(a) != 0 || a.Items[0].Error.Code != frontline.ECONFLICT || a.Items[0].Error.Reason != frontline.RefusedTubeClosed {
 				t.Fatalf("11th person into a full tube: %+v", a.Items)
 			}
 		})
 		t.Run("ErrAlreadySampled", func(t *testing.T) {
 			a := f.bind(t, "T-2", false, f.all[0], f.all[10])
-			if a.Items[0].OK || a.Items[0].Prior == nil || a.Items[0].Prior.TubeCode != "T-1" || !a.Items[1].OK {
+			if a.Items[0].OK || a.Items[0].Prior == nil || a.Items[0].Prior.TubeCode != "T-1" || !a.Items[1].OK ||
+				a.Items[0].Error.Reason != frontline.RefusedAlreadySampled {
 				t.Fatalf("second binding of a person: %+v", a.Items)
 			}
 		})
@@ -134,9 +137,27 @@ func TestSamplingService_Bind(t *testing.T) {
 			}
 		})
 		t.Run("Undo", func(t *testing.T) {
-			b, err := f.samp.Undo(context.Background(), f.round.ID, "T-1")
-			if err != nil || b.PersonID != f.all[9].ID {
-				t.Fatalf("undo: %v %+v", err, b)
+			ctx := context.Background()
+			tenth := last.Items[0].BindingID
+			// The ninth person's binding is not the newest: refused.
+			_, live, _ := f.samp.FindTube(ctx, "T-1")
+			if _, err := f.samp.Undo(ctx, &frontline.UndoRequest{RoundID: f.round.ID, TubeCode: "T-1", BindingID: live[8].ID}); frontline.ErrorCode(err) != frontline.ECONFLICT {
+				t.Fatalf("undoing a binding that is not the newest: %v", err)
+			}
+			if _, err := f.samp.Undo(ctx, &frontline.UndoRequest{RoundID: f.round.ID, TubeCode: "T-1"}); frontline.ErrorField(err) != "binding_id" {
+				t.Fatalf("an undo that names no binding: %v", err)
+			}
+			req := &frontline.UndoRequest{RoundID: f.round.ID, TubeCode: "T-1", BindingID: tenth, RequestID: "st-x-7"}
+			a, err := f.samp.Undo(ctx, req)
+			if err != nil || a.Already || a.Binding.PersonID != f.all[9].ID || a.Binding.ID != tenth {
+				t.Fatalf("undo: %v %+v", err, a)
+			}
+			b := a.Binding
+			// A double tap: the same binding again is answered, and the ninth
+			// person, now the newest, stays in the tube.
+			again, err := f.samp.Undo(ctx, req)
+			if err != nil || !again.Already || again.Binding.ID != tenth {
+				t.Fatalf("undo sent twice: %v %+v", err, again)
 			}
 			tube, live, err := f.samp.FindTube(context.Background(), "T-1")
 			if err != nil || tube.State != frontline.TubeOpen || tube.Count != 9 || len(live) != 9 {
@@ -147,7 +168,7 @@ func TestSamplingService_Bind(t *testing.T) {
 				t.Fatalf("member after undo: %v %+v", err, m)
 			}
 			changes, _, err := sqldb.NewAuditService(db).FindChanges(context.Background(), frontline.ChangeFilter{Action: ptr("undo")})
-			if err != nil || len(changes) != 1 || changes[0].EntityID != b.ID {
+			if err != nil || len(changes) != 1 || changes[0].EntityID != b.ID || changes[0].After["request_id"] != "st-x-7" {
 				t.Fatalf("undo audit: %v %+v", err, changes)
 			}
 			if a := f.bind(t, "T-1", false, f.all[9]); okCount(a) != 1 || a.Tube.State != frontline.TubeSealed {
@@ -258,6 +279,49 @@ func TestSamplingService_Zones(t *testing.T) {
 		}
 		if a := bind("Z-2", f.persons[sealed][1]); okCount(a) != 0 {
 			t.Fatalf("a sealed-zone person into a pool: %+v", a.Items)
+		}
+		assertRoundChecks(t, db, f.round.ID)
+	})
+}
+
+// TestSamplingService_RequestIDPerCaller: request ids are the caller's
+// own. Two stations whose scanners both number their requests from 1 each
+// bind their person, each gets its own id back, and a retry of either
+// replays its own answer, not the other's.
+func TestSamplingService_RequestIDPerCaller(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newRoundFixture(t, db, 2, nil)
+		station := func(tokenID int64) context.Context {
+			return frontline.WithPrincipal(context.Background(), &frontline.Principal{TokenID: tokenID, Login: fmt.Sprintf("device-%d", tokenID),
+				Role: frontline.RoleSampler, ScopeID: f.tr.city.ID, ScopePath: f.tr.city.Path})
+		}
+		one, two := station(901), station(902)
+		bind := func(ctx context.Context, tube string, p *frontline.Person) *frontline.BindAnswer {
+			t.Helper()
+			a, err := f.samp.Bind(ctx, &frontline.BindRequest{RequestID: "1", RoundID: f.round.ID, TubeCode: tube, PersonIDs: []int64{p.ID}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a
+		}
+		a1 := bind(one, "N-1", f.all[0])
+		a2 := bind(two, "N-2", f.all[1])
+		if a1.Bound() != 1 || a2.Bound() != 1 || a2.Replayed || a1.RequestID != "1" || a2.RequestID != "1" {
+			t.Fatalf("two stations, one client id: %+v %+v", a1, a2)
+		}
+		if a1.Tube.Code != "N-1" || a2.Tube.Code != "N-2" {
+			t.Fatalf("tubes: %+v %+v", a1.Tube, a2.Tube)
+		}
+		// Each station's retry replays its own answer.
+		r2 := bind(two, "N-2", f.all[1])
+		if !r2.Replayed || r2.Items[0].BindingID != a2.Items[0].BindingID || r2.Tube.Code != "N-2" {
+			t.Fatalf("retry of the second station: %+v (first %+v)", r2, a2)
+		}
+		// A signed-in user is its own namespace too.
+		user := frontline.WithPrincipal(context.Background(), &frontline.Principal{UserID: 77, Login: "sampler",
+			Role: frontline.RoleSampler, ScopeID: f.tr.city.ID, ScopePath: f.tr.city.Path})
+		if a := bind(user, "N-3", f.all[2]); a.Bound() != 1 || a.Replayed {
+			t.Fatalf("a user with the same client id: %+v", a)
 		}
 		assertRoundChecks(t, db, f.round.ID)
 	})

@@ -172,34 +172,50 @@ func (s *SamplingService) FindTubes(ctx context.Context, f frontline.TubeFilter)
 	return out, total, rows.Err()
 }
 
-// Undo takes the newest binding out of a tube that has not gone into a
-// bag: the clerk scanned the wrong person. A tube that sealed itself opens
-// again. The binding is kept, marked undone, and the audit log records who
-// undid it.
-func (s *SamplingService) Undo(ctx context.Context, roundID int64, tubeCode string) (*frontline.Binding, error) {
+// Undo takes a binding out of a tube that has not gone into a bag: the
+// clerk scanned the wrong person. The station names the binding, and only
+// the tube's newest live binding is taken out, so a double tap or a
+// network retry finds it undone already and changes nothing. A tube that
+// sealed itself opens again. The binding is kept, marked undone, and the
+// audit log records who undid it.
+func (s *SamplingService) Undo(ctx context.Context, req *frontline.UndoRequest) (*frontline.UndoAnswer, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
 	tx, err := s.db.writeTx(ctx, frontline.PermSampling)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	t, scope, err := tx.lockTube(ctx, tubeCode, true)
+	t, scope, err := tx.lockTube(ctx, req.TubeCode, true)
 	if err != nil {
 		return nil, err
 	}
-	if t.RoundID != roundID {
-		return nil, frontline.Errorf(frontline.ENOTFOUND, "tube %s is not in round %d", t.Code, roundID)
+	if t.RoundID != req.RoundID {
+		return nil, frontline.Errorf(frontline.ENOTFOUND, "tube %s is not in round %d", t.Code, req.RoundID)
+	}
+	b, err := tx.tubeBinding(ctx, t, req.BindingID)
+	if err != nil {
+		return nil, err
+	}
+	if !b.UndoneAt.IsZero() {
+		return &frontline.UndoAnswer{Binding: b, Already: true}, nil
 	}
 	if t.State != frontline.TubeOpen && t.State != frontline.TubeSealed {
 		return nil, frontline.Errorf(frontline.ECONFLICT, "tube %s is %s; it can no longer change", t.Code, t.State)
+	}
+	// A home sampling tube closed its task when it was taken; undoing its
+	// binding would leave the task sampled with nobody in the tube.
+	if t.Retest {
+		return nil, frontline.Errorf(frontline.ECONFLICT, "tube %s was sampled at home; it cannot be undone", t.Code)
 	}
 	live, err := tx.tubeBindings(ctx, t, true)
 	if err != nil {
 		return nil, err
 	}
-	if len(live) == 0 {
-		return nil, frontline.Errorf(frontline.ENOTFOUND, "tube %s is empty", t.Code)
+	if len(live) == 0 || live[0].ID != b.ID {
+		return nil, frontline.Errorf(frontline.ECONFLICT, "binding %d is no longer the newest in tube %s; undo the later ones first", b.ID, t.Code)
 	}
-	b := live[0]
 	m, err := tx.lockMember(ctx, t.RoundID, b.PersonID)
 	if err != nil {
 		return nil, err
@@ -207,11 +223,27 @@ func (s *SamplingService) Undo(ctx context.Context, roundID int64, tubeCode stri
 	if err := tx.undoBinding(ctx, t, b, m, scope); err != nil {
 		return nil, err
 	}
-	if err := tx.audit(ctx, "undo", "binding", b.ID, m.path, map[string]any{"tube": t.Code, "person_id": b.PersonID},
-		map[string]any{"undone_at": tx.now}); err != nil {
+	after := map[string]any{"undone_at": tx.now}
+	if req.RequestID != "" {
+		after["request_id"] = req.RequestID
+	}
+	if err := tx.audit(ctx, "undo", "binding", b.ID, m.path, map[string]any{"tube": t.Code, "person_id": b.PersonID}, after); err != nil {
 		return nil, err
 	}
-	return b, tx.Commit()
+	return &frontline.UndoAnswer{Binding: b}, tx.Commit()
+}
+
+// tubeBinding reads one binding of a tube, live or undone.
+func (tx *Tx) tubeBinding(ctx context.Context, t *frontline.Tube, id int64) (*frontline.Binding, error) {
+	b, err := scanBinding(tx.QueryRowContext(ctx, `SELECT `+bindingColumns+` FROM bindings b JOIN persons p ON p.id = b.person_id
+		WHERE b.id = ? AND b.tube_id = ?`, id, t.ID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, frontline.Errorf(frontline.ENOTFOUND, "tube %s has no binding %d", t.Code, id)
+	} else if err != nil {
+		return nil, tx.db.translate(err)
+	}
+	b.TubeCode = t.Code
+	return b, nil
 }
 
 // undoBinding marks a binding undone and takes back everything it

@@ -13,10 +13,21 @@ import (
 var _ frontline.SiteService = (*SiteService)(nil)
 
 // SiteService stores sampling sites, stations and the call-up plan.
-type SiteService struct{ db *DB }
+type SiteService struct {
+	db       *DB
+	channels []string
+}
 
-// NewSiteService returns a SiteService on db.
-func NewSiteService(db *DB) *SiteService { return &SiteService{db: db} }
+// NewSiteService returns a SiteService on db. Channels are the names of
+// the notice channels the deployment delivers on (notify.Worker.Names); a
+// plan naming another is refused. Without any, only "log" is known: every
+// server writes notices to its log.
+func NewSiteService(db *DB, channels ...string) *SiteService {
+	if len(channels) == 0 {
+		channels = []string{"log"}
+	}
+	return &SiteService{db: db, channels: channels}
+}
 
 // CreateSite adds a site at a node under the round's scope.
 func (s *SiteService) CreateSite(ctx context.Context, site *frontline.Site) error {
@@ -30,6 +41,9 @@ func (s *SiteService) CreateSite(ctx context.Context, site *frontline.Site) erro
 	defer tx.Rollback()
 	r, err := tx.findRound(ctx, site.RoundID, false)
 	if err != nil {
+		return err
+	}
+	if err := site.WithinRound(r, noticeLocation); err != nil {
 		return err
 	}
 	at, err := tx.findPlaceByID(ctx, site.PlaceID)

@@ -272,9 +272,9 @@ func (s *SiteService) FindSavedPlan(ctx context.Context, roundID int64) (*frontl
 	st := &p.Settings
 	var channels string
 	err = tx.QueryRowContext(ctx, `SELECT per_station, min_per_station, max_per_station, queue_minutes, seconds_per_person,
-		channels, notice_template, slots, notices, saved_at, saved_by FROM round_plans WHERE round_id = ?`, roundID).Scan(
+		lead_minutes, channels, notice_template, slots, notices, saved_at, saved_by FROM round_plans WHERE round_id = ?`, roundID).Scan(
 		&st.PerStation, &st.MinPerStation, &st.MaxPerStation, &st.QueueMinutes, &st.SecondsPerPerson,
-		&channels, &st.NoticeTemplate, &p.Slots, &p.Notices, &p.SavedAt, &p.SavedBy)
+		&st.LeadMinutes, &channels, &st.NoticeTemplate, &p.Slots, &p.Notices, &p.SavedAt, &p.SavedBy)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, frontline.Errorf(frontline.ENOTFOUND, "no plan was saved for round %d", roundID)
 	} else if err != nil {
@@ -299,15 +299,15 @@ func (tx *Tx) savePlan(ctx context.Context, roundID int64, settings frontline.Pl
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO round_plans (round_id, per_station, min_per_station, max_per_station,
-		queue_minutes, seconds_per_person, channels, notice_template, slots, notices, saved_at, saved_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		queue_minutes, seconds_per_person, lead_minutes, channels, notice_template, slots, notices, saved_at, saved_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (round_id) DO UPDATE SET per_station = excluded.per_station, min_per_station = excluded.min_per_station,
 			max_per_station = excluded.max_per_station, queue_minutes = excluded.queue_minutes,
-			seconds_per_person = excluded.seconds_per_person, channels = excluded.channels,
-			notice_template = excluded.notice_template, slots = excluded.slots, notices = excluded.notices,
-			saved_at = excluded.saved_at, saved_by = excluded.saved_by`,
+			seconds_per_person = excluded.seconds_per_person, lead_minutes = excluded.lead_minutes,
+			channels = excluded.channels, notice_template = excluded.notice_template, slots = excluded.slots,
+			notices = excluded.notices, saved_at = excluded.saved_at, saved_by = excluded.saved_by`,
 		roundID, settings.PerStation, settings.MinPerStation, settings.MaxPerStation, settings.QueueMinutes,
-		settings.SecondsPerPerson, string(channels), settings.NoticeTemplate, slots, notices, tx.now,
+		settings.SecondsPerPerson, settings.LeadMinutes, string(channels), settings.NoticeTemplate, slots, notices, tx.now,
 		frontline.ActorFrom(ctx).String())
 	return tx.db.translate(err)
 }

@@ -153,7 +153,7 @@ func TestSiteService_Edit(t *testing.T) {
 		})
 
 		t.Run("SavedPlan", func(t *testing.T) {
-			settings := frontline.PlanSettings{PerStation: 650, MinPerStation: 500, MaxPerStation: 900, QueueMinutes: 15, SecondsPerPerson: 10}
+			settings := frontline.PlanSettings{PerStation: 650, MinPerStation: 500, MaxPerStation: 900, QueueMinutes: 15, SecondsPerPerson: 10, LeadMinutes: 30}
 			plan, err := sites.PlanSlots(ctx, f.round.ID, settings)
 			if err != nil {
 				t.Fatal(err)
@@ -164,7 +164,7 @@ func TestSiteService_Edit(t *testing.T) {
 			}
 			saved, err := sites.FindSavedPlan(ctx, f.round.ID)
 			if err != nil || saved.Settings.PerStation != 650 || saved.Settings.MaxPerStation != 900 || saved.Settings.QueueMinutes != 15 ||
-				saved.Settings.SecondsPerPerson != 10 || saved.Notices != n || saved.Slots != len(plan.Slots) ||
+				saved.Settings.SecondsPerPerson != 10 || saved.Settings.LeadMinutes != 30 || saved.Notices != n || saved.Slots != len(plan.Slots) ||
 				len(saved.Settings.Channels) != 1 || saved.SavedAt.IsZero() {
 				t.Fatalf("saved plan: %v %+v", err, saved)
 			}

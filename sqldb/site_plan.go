@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -96,6 +97,9 @@ func (tx *Tx) planBuildings(ctx context.Context, roundID int64) ([]frontline.Pla
 // a saved plan is always announced, and a failed save announces nothing.
 func (s *SiteService) SaveSlots(ctx context.Context, roundID int64, slots []frontline.Slot, settings frontline.PlanSettings) (int, error) {
 	settings = frontline.PlanSlots(0, nil, nil, settings).Settings // fill the defaults
+	if err := settings.CheckChannels(s.channels); err != nil {
+		return 0, err
+	}
 	tx, err := s.db.writeTx(ctx, frontline.PermManageRounds)
 	if err != nil {
 		return 0, err
@@ -113,13 +117,26 @@ func (s *SiteService) SaveSlots(ctx context.Context, roundID int64, slots []fron
 	for _, si := range sites {
 		byID[si.ID] = si
 	}
-	for _, sl := range slots {
-		if byID[sl.SiteID] == nil {
-			return 0, frontline.FieldError("slots", "site %d is not a site of this round", sl.SiteID)
+	for i := range slots {
+		if err := slots[i].Validate(i); err != nil {
+			return 0, err
 		}
-		if !sl.EndsAt.After(sl.StartsAt) || sl.Persons < 0 || sl.Part < 1 || sl.Part > sl.Parts {
-			return 0, frontline.FieldError("slots", "slot of %s is malformed", sl.Building)
+		if byID[slots[i].SiteID] == nil {
+			return 0, frontline.FieldError(fmt.Sprintf("slots[%d].site_id", i), "slot %d (%s): site %d is not a site of this round",
+				i+1, slots[i].Building, slots[i].SiteID)
 		}
+	}
+	if err := tx.checkSlotBuildings(ctx, r, slots); err != nil {
+		return 0, err
+	}
+	saved, err := tx.slots(ctx, r.ID)
+	if err != nil {
+		return 0, err
+	}
+	changed := frontline.ChangedBuildings(saved, slots)
+	cancelled, err := tx.cancelCallUps(ctx, r.ID, changed)
+	if err != nil {
+		return 0, err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM sampling_slots WHERE round_id = ?`, r.ID); err != nil {
 		return 0, err
@@ -127,11 +144,16 @@ func (s *SiteService) SaveSlots(ctx context.Context, roundID int64, slots []fron
 	if err := tx.insertSlots(ctx, r.ID, slots); err != nil {
 		return 0, err
 	}
+	// A call-up per slot of each building whose slots changed (all of them
+	// on the first save), going out LeadMinutes before the slot.
 	var notices []*frontline.Notice
 	for _, sl := range slots {
+		if !changed[sl.BuildingID] {
+			continue
+		}
 		for _, ch := range settings.Channels {
 			notices = append(notices, &frontline.Notice{Channel: ch, Topic: "callup", Recipient: sl.Building,
-				PlaceID: sl.BuildingID, RoundID: r.ID, Subject: r.Name,
+				PlaceID: sl.BuildingID, RoundID: r.ID, Subject: r.Name, NextAttemptAt: settings.NoticeAt(sl, tx.now),
 				Body: frontline.CallUpText(settings.NoticeTemplate, r.Name, sl, byID[sl.SiteID], noticeLocation)})
 		}
 	}
@@ -141,11 +163,95 @@ func (s *SiteService) SaveSlots(ctx context.Context, roundID int64, slots []fron
 	if err := tx.savePlan(ctx, r.ID, settings, len(slots), len(notices)); err != nil {
 		return 0, err
 	}
-	if err := tx.audit(ctx, "plan", "round", r.ID, r.Scope.Path, nil,
-		map[string]any{"slots": len(slots), "notices": len(notices), "channels": settings.Channels}); err != nil {
+	if err := tx.audit(ctx, "plan", "round", r.ID, r.Scope.Path, nil, map[string]any{"slots": len(slots), "notices": len(notices),
+		"cancelled": cancelled, "buildings_changed": len(changed), "channels": settings.Channels, "lead_minutes": settings.LeadMinutes}); err != nil {
 		return 0, err
 	}
 	return len(notices), tx.Commit()
+}
+
+// slots returns a round's saved slots.
+func (tx *Tx) slots(ctx context.Context, roundID int64) ([]frontline.Slot, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, round_id, site_id, building_id, building, part, parts, persons, starts_at, ends_at
+		FROM sampling_slots WHERE round_id = ? ORDER BY site_id, starts_at, id`, roundID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]frontline.Slot, 0)
+	for rows.Next() {
+		var sl frontline.Slot
+		if err := rows.Scan(&sl.ID, &sl.RoundID, &sl.SiteID, &sl.BuildingID, &sl.Building, &sl.Part, &sl.Parts,
+			&sl.Persons, &sl.StartsAt, &sl.EndsAt); err != nil {
+			return nil, err
+		}
+		sl.StartsAt, sl.EndsAt = sl.StartsAt.UTC(), sl.EndsAt.UTC()
+		out = append(out, sl)
+	}
+	return out, rows.Err()
+}
+
+// cancelCallUps withdraws the call-ups of a round's buildings not yet sent
+// (their slots moved or went), and returns how many.
+func (tx *Tx) cancelCallUps(ctx context.Context, roundID int64, buildings map[int64]bool) (int64, error) {
+	ids := make([]int64, 0, len(buildings))
+	for id := range buildings {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var n int64
+	for start := 0; start < len(ids); start += idChunk {
+		part := ids[start:min(start+idChunk, len(ids))]
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = ? WHERE round_id = ? AND topic = 'callup' AND status = ?
+			AND place_id IN `+inList(len(part)), append([]any{string(frontline.NoticeCancelled), roundID, string(frontline.NoticePending)},
+			int64Args(part)...)...)
+		if err != nil {
+			return 0, err
+		}
+		k, _ := res.RowsAffected()
+		n += k
+	}
+	return n, nil
+}
+
+// checkSlotBuildings refuses slots whose building is unknown or outside
+// the round's scope: their notice would call down residents the round
+// does not test, or fail on the foreign key with no word of which slot.
+func (tx *Tx) checkSlotBuildings(ctx context.Context, r *frontline.Round, slots []frontline.Slot) error {
+	ids := make([]int64, 0, len(slots))
+	for _, sl := range slots {
+		ids = append(ids, sl.BuildingID)
+	}
+	ids = sortedUnique(ids)
+	paths := map[int64]string{}
+	for start := 0; start < len(ids); start += idChunk {
+		part := ids[start:min(start+idChunk, len(ids))]
+		rows, err := tx.QueryContext(ctx, `SELECT id, path FROM places WHERE id IN `+inList(len(part)), int64Args(part)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			var path string
+			if err := rows.Scan(&id, &path); err != nil {
+				rows.Close()
+				return err
+			}
+			paths[id] = path
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	lo, hi := subtreeRange(r.Scope.Path)
+	for i, sl := range slots {
+		if path, ok := paths[sl.BuildingID]; !ok || path < lo || path >= hi {
+			return frontline.FieldError(fmt.Sprintf("slots[%d].building_id", i), "slot %d (%s): place %d is not under the round's scope %s",
+				i+1, sl.Building, sl.BuildingID, r.Scope.Name)
+		}
+	}
+	return nil
 }
 
 func (tx *Tx) insertSlots(ctx context.Context, roundID int64, slots []frontline.Slot) error {
@@ -169,21 +275,13 @@ func (s *SiteService) FindSlots(ctx context.Context, roundID int64) ([]*frontlin
 	if _, err := tx.findRound(ctx, roundID, false); err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, round_id, site_id, building_id, building, part, parts, persons, starts_at, ends_at
-		FROM sampling_slots WHERE round_id = ? ORDER BY site_id, starts_at, id`, roundID)
+	slots, err := tx.slots(ctx, roundID)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := make([]*frontline.Slot, 0)
-	for rows.Next() {
-		var sl frontline.Slot
-		if err := rows.Scan(&sl.ID, &sl.RoundID, &sl.SiteID, &sl.BuildingID, &sl.Building, &sl.Part, &sl.Parts,
-			&sl.Persons, &sl.StartsAt, &sl.EndsAt); err != nil {
-			return nil, err
-		}
-		sl.StartsAt, sl.EndsAt = sl.StartsAt.UTC(), sl.EndsAt.UTC()
-		out = append(out, &sl)
+	out := make([]*frontline.Slot, len(slots))
+	for i := range slots {
+		out[i] = &slots[i]
 	}
-	return out, rows.Err()
+	return out, nil
 }

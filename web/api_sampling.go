@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"net/http"
-	"sync"
 
 	"github.com/frontline-org/frontline"
 )
@@ -65,7 +64,13 @@ type batchItem struct {
 
 // apiBindBatch takes the requests a station queued while offline and
 // replays them, each with its own request id, and answers each in order.
-// They are sent to the writer together, so they usually share a commit.
+// They are sent one after another, in the order the station queued them:
+// a queued seal must not overtake the bindings scanned before it, nor a
+// binding the opening of its tube. A queue is at most 200 requests, a
+// few seconds of commits. A request that fails (not refused: the writer
+// could not answer) stops the replay, and the rest are answered
+// "internal" without being sent, so the station keeps them, in order, for
+// its next try.
 func (s *Server) apiBindBatch(w http.ResponseWriter, r *http.Request) error {
 	q := newParams(r)
 	id := q.pathID("id")
@@ -80,38 +85,52 @@ func (s *Server) apiBindBatch(w http.ResponseWriter, r *http.Request) error {
 		return frontline.FieldError("requests", "send 1 to %d requests", maxBatchRequests)
 	}
 	out := make([]batchItem, len(in.Requests))
-	var wg sync.WaitGroup
+	var stopped error
 	for i, req := range in.Requests {
-		if req == nil {
+		switch {
+		case stopped != nil:
+			out[i].Error = frontline.NewItemError(stopped)
+			continue
+		case req == nil:
 			out[i].Error = frontline.NewItemError(frontline.FieldError("requests", "request %d is empty", i))
 			continue
 		}
 		req.RoundID = id
-		wg.Go(func() {
-			a, err := s.Sampling.Bind(r.Context(), req)
-			if err != nil {
-				out[i].Error = frontline.NewItemError(err)
-				return
+		a, err := s.Sampling.Bind(r.Context(), req)
+		if err != nil {
+			out[i].Error = frontline.NewItemError(err)
+			if frontline.ErrorCode(err) == frontline.EINTERNAL || r.Context().Err() != nil {
+				stopped = errBatchStopped
 			}
-			out[i].Answer = a
-		})
+			continue
+		}
+		out[i].Answer = a
 	}
-	wg.Wait()
 	return writeJSON(w, http.StatusOK, map[string]any{"answers": out})
 }
 
-// apiUndo takes the newest binding out of a tube.
+// errBatchStopped answers the requests of a batch after one the writer
+// could not answer: they were not sent, and the station sends them again.
+var errBatchStopped = frontline.Errorf(frontline.EINTERNAL, "not sent: an earlier request of the batch failed; send again")
+
+// apiUndo takes the binding the body names out of a tube, if it is the
+// tube's newest; a repeat is answered with already_undone.
 func (s *Server) apiUndo(w http.ResponseWriter, r *http.Request) error {
 	q := newParams(r)
 	id := q.pathID("id")
 	if err := q.check(); err != nil {
 		return err
 	}
-	b, err := s.Sampling.Undo(r.Context(), id, r.PathValue("code"))
+	var req frontline.UndoRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	req.RoundID, req.TubeCode = id, r.PathValue("code")
+	a, err := s.Sampling.Undo(r.Context(), &req)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"undone": b})
+	return writeJSON(w, http.StatusOK, a)
 }
 
 // apiTube returns a tube and its persons.
@@ -237,7 +256,7 @@ func (s *Server) apiResultsCSV(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sum.Errors = append(bad, sum.Errors...)
+	sum.Errors = mergeResultErrors(bad, sum.Errors)
 	return writeJSON(w, http.StatusOK, map[string]any{"summary": sum})
 }
 

@@ -62,6 +62,17 @@ func DynamicMessageIDsForTest() []string {
 		ids = append(ids, "error."+c, "error.explain."+c)
 	}
 	ids = append(ids, screeningMessageIDs()...)
+	for _, r := range frontline.Refusals {
+		ids = append(ids, "station.reason."+string(r))
+	}
+	// The lab page's row errors (resultErrorText).
+	ids = append(ids, "lab.row.result_empty")
+	for _, r := range frontline.ResultReasons {
+		ids = append(ids, "lab.row."+string(r))
+	}
+	for _, r := range []frontline.TubeResult{frontline.ResultNegative, frontline.ResultPositive, frontline.ResultInvalid} {
+		ids = append(ids, "result."+string(r))
+	}
 	return append(ids, "language."+langZH, "language."+langEN, "value.true", "value.false")
 }
 

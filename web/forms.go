@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -71,6 +72,19 @@ func (s *Server) formError(f form, err error, fields []string) error {
 	return nil
 }
 
+// renameField returns err about the form's name of its field, when names
+// maps the store's name to another.
+func renameField(err error, names map[string]string) error {
+	var e *frontline.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	if name, ok := names[e.Field]; ok {
+		return &frontline.Error{Code: e.Code, Field: name, Message: e.Message, Err: err}
+	}
+	return err
+}
+
 // fieldMessageID names the message shown next to a field the store
 // refused. The domain's messages are English sentences for logs and API
 // clients; a person reads the catalogue's, in their language.
@@ -100,6 +114,12 @@ func formFieldIDs() []string {
 	for _, f := range passwordFields() {
 		ids = append(ids, "form.invalid."+f)
 	}
+	// The lab's receive and results forms.
+	ids = append(ids, "form.invalid.code", "form.notfound.code", "form.invalid.tubes", "form.invalid.count")
+	ids = append(ids, "form.invalid.file")
+	// The round form and the gap list's excusals.
+	ids = append(ids, "form.invalid.day", "form.invalid.starts", "form.invalid.ends", "form.invalid.test_type",
+		"form.invalid.scope", "form.invalid.reason", "form.invalid.note")
 	return append(ids, "form.invalid.household_id", "form.notfound.household_id", "form.taken.id_number",
 		"form.taken.login", "form.forbidden.role", "form.forbidden.scope_id", "form.forbidden.current_password")
 }

@@ -62,6 +62,7 @@ func roundSetupMessages() map[string]message {
 		"roundsetup.invalid.max_per_station":    {"每台最多人数为 0 到 5000，且不少于最少人数。", "The most per station are 0 to 5000, and not below the fewest."},
 		"roundsetup.invalid.queue_minutes":      {"排队目标为 5 到 240 分钟。", "The queue target is 5 to 240 minutes."},
 		"roundsetup.invalid.seconds_per_person": {"每人用时为 3 到 600 秒。", "A person takes 3 to 600 seconds."},
+		"roundsetup.invalid.lead_minutes":       {"提前通知为 1 到 720 分钟。", "Call-ups go out 1 to 720 minutes before their slot."},
 
 		"roundsetup.plan":                    {"召集方案", "Call-up plan"},
 		"roundsetup.plan.saved":              {"已保存的方案：%d 个时段，%d 条通知；%s 由 %s 保存。", "Saved plan: %d slots, %d notices; saved %s by %s."},
@@ -73,6 +74,7 @@ func roundSetupMessages() map[string]message {
 		"roundsetup.plan.max_per_station":    {"每台最多", "Most per station"},
 		"roundsetup.plan.queue_minutes":      {"排队目标（分钟）", "Queue target (minutes)"},
 		"roundsetup.plan.seconds_per_person": {"每人用时（秒）", "Seconds per person"},
+		"roundsetup.plan.lead_minutes":       {"提前通知（分钟）", "Call up (minutes before)"},
 		"roundsetup.plan.regenerate":         {"按参数重新生成", "Regenerate"},
 		"roundsetup.plan.proposed":           {"建议方案", "Proposed plan"},
 		"roundsetup.plan.summary":            {"待采 %s 人；按每台 %d 人需 %d 个采样台，现有 %d 个。", "%s persons to call; at %d a station that takes %d stations; there are %d."},
@@ -82,7 +84,7 @@ func roundSetupMessages() map[string]message {
 		"roundsetup.plan.time":               {"时间", "Time"},
 		"roundsetup.plan.part":               {"第 %d/%d 批", "part %d of %d"},
 		"roundsetup.plan.save":               {"保存方案并发送召集通知", "Save the plan and send the call-ups"},
-		"roundsetup.plan.save.note":          {"保存时按上面的参数重新生成方案，替换已保存的方案，并为每个时段发出召集通知。", "Saving makes the plan again with the settings above, replaces the saved plan and sends a call-up notice for each slot."},
+		"roundsetup.plan.save.note":          {"保存时按上面的参数重新生成方案，替换已保存的方案，并为时段有变化的楼栋发出召集通知。", "Saving makes the plan again with the settings above, replaces the saved plan and calls up the buildings whose slots changed."},
 		"roundsetup.warn.no_sites":           {"还没有采样台：需要 %d 个。", "No stations yet: %d are needed."},
 		"roundsetup.warn.stations_short":     {"采样台不足：需要 %d 个，现有 %d 个。", "Too few stations: %d needed, %d there."},
 		"roundsetup.warn.past_closing":       {"%s：将超过结束时间 %d 分钟。", "%s: would run %d minutes past closing."},
@@ -106,7 +108,7 @@ func roundSetupMessages() map[string]message {
 		"roundsetup.done.site_removed":    {"采样点已删除，其采样台令牌已吊销。", "Site removed; its stations' tokens are revoked."},
 		"roundsetup.done.station_renamed": {"采样台已改名。", "Station renamed."},
 		"roundsetup.done.station_retired": {"采样台已停用，其令牌已吊销。", "Station retired; its token is revoked."},
-		"roundsetup.done.plan_saved":      {"方案已保存：%d 个时段，%d 条召集通知已排队发送。", "Plan saved: %d slots; %d call-up notices queued to send."},
+		"roundsetup.done.plan_saved":      {"方案已保存：%d 个时段，%d 条召集通知已排队，于各时段开始前按时发出（时段未变的楼栋不重复通知）。", "Plan saved: %d slots; %d call-up notices queued, each going out ahead of its slot (buildings whose slots did not change are not called again)."},
 		"roundsetup.done.policy_saved":    {"混采规则已保存。", "Pool policy saved."},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -165,9 +166,33 @@ type gapsPage struct {
 	CanManage bool
 	Prev      string
 	Next      string
+	// Excusals are the persons under the node taken off the site's queue
+	// and not sampled (the first maxExcusals of ExcusalTotal), with who
+	// decided and why, for managers to undo.
+	Excusals     []*frontline.Member
+	ExcusalTotal int
+	Offset       int
+	Excuse       excuseForm // a refused excusal, shown at its person
 }
 
+// maxExcusals bounds the excusals shown under the gap list.
+const maxExcusals = 200
+
 func (s *Server) pageGaps(w http.ResponseWriter, r *http.Request) error {
+	return s.renderGaps(w, r, excuseForm{}, http.StatusOK)
+}
+
+// excuseForm is an excusal the store refused, shown again at its person
+// with the message and what was chosen and typed.
+type excuseForm struct {
+	PersonID int64
+	Msg      string // message id
+	Reason   string
+	Note     string
+}
+
+// renderGaps shows the gap list of the node and page in r's query.
+func (s *Server) renderGaps(w http.ResponseWriter, r *http.Request, ex excuseForm, status int) error {
 	lang := pickLang(w, r)
 	q := newParams(r)
 	pg := q.page()
@@ -195,32 +220,56 @@ func (s *Server) pageGaps(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page := gapsPage{layout: s.layout(r, lang, title), Round: round, Node: cov.Node, Homes: homes, Total: total,
-		Reasons: frontline.ExcuseReasons, CanManage: callerFrom(r.Context()).principal.Can(frontline.PermManageRounds)}
-	page.Prev, page.Next = pageLinks(r.URL.Path, r.URL.Query(), pg.Offset, len(homes), pg.Limit, total)
-	return s.render(w, http.StatusOK, pageGapsName, page)
+		Reasons: frontline.ExcuseReasons, CanManage: callerFrom(r.Context()).principal.Can(frontline.PermManageRounds),
+		Offset: pg.Offset, Excuse: ex}
+	// Links go to the gap list, also when the page answers a refused
+	// excusal posted to another address.
+	page.Prev, page.Next = pageLinks(fmt.Sprintf("/rounds/%d/gaps", round.ID), r.URL.Query(), pg.Offset, len(homes), pg.Limit, total)
+	if page.Excusals, page.ExcusalTotal, err = s.Coverage.Excusals(r.Context(), round.ID, cov.Node.PlaceID, 0, maxExcusals); err != nil {
+		return err
+	}
+	return s.render(w, status, pageGapsName, page)
 }
 
-// postExcuse excuses a person from the gap list and returns to it.
+var excuseFields = []string{"person_id", "reason", "note", "place"}
+
+// postExcuse excuses a person from the gap list and returns to it. A
+// refusal (no reason, "other" without a note, a person sampled meanwhile)
+// shows the list again with the message at the person's form.
 func (s *Server) postExcuse(w http.ResponseWriter, r *http.Request) error {
 	q := newParams(r)
 	id := q.pathID("id")
 	if err := q.check(); err != nil {
 		return err
 	}
-	f, err := readForm(r, []string{"person_id", "reason", "note", "place"})
+	f, err := readForm(r, excuseFields)
 	if err != nil {
 		return err
 	}
 	pid, _ := formID(f.Values["person_id"])
 	if _, err := s.Rounds.Excuse(r.Context(), id, frontline.Excusal{PersonID: pid,
 		Reason: frontline.ExcuseReason(f.Values["reason"]), Note: f.Values["note"]}); err != nil {
-		return err
+		if err := s.formError(f, err, excuseFields); err != nil {
+			return err
+		}
+		ex := excuseForm{PersonID: pid, Reason: f.Values["reason"], Note: f.Values["note"]}
+		for _, msg := range f.Errors {
+			ex.Msg = msg
+		}
+		return s.renderGaps(w, r, ex, http.StatusBadRequest)
 	}
-	back := fmt.Sprintf("/rounds/%d/gaps", id)
+	back := url.Values{}
 	if place, ok := formID(f.Values["place"]); ok {
-		back += "?place=" + strconv.FormatInt(place, 10)
+		back.Set("place", strconv.FormatInt(place, 10))
 	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	if off := r.URL.Query().Get("offset"); off != "" {
+		back.Set("offset", off)
+	}
+	to := fmt.Sprintf("/rounds/%d/gaps", id)
+	if len(back) > 0 {
+		to += "?" + back.Encode()
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
 }
 

@@ -38,7 +38,7 @@ type planRow struct {
 
 // planFields are the settings the page lets a manager change; the
 // channels and the notice text stay as they were saved.
-var planFields = []string{"per_station", "min_per_station", "max_per_station", "queue_minutes", "seconds_per_person"}
+var planFields = []string{"per_station", "min_per_station", "max_per_station", "queue_minutes", "seconds_per_person", "lead_minutes"}
 
 // planSettings reads the settings of a plan form over base: fields left
 // blank keep base's value. Fields that are not whole numbers, or that
@@ -46,7 +46,8 @@ var planFields = []string{"per_station", "min_per_station", "max_per_station", "
 func planSettings(f form, base frontline.PlanSettings) frontline.PlanSettings {
 	s := base
 	targets := map[string]*int{"per_station": &s.PerStation, "min_per_station": &s.MinPerStation,
-		"max_per_station": &s.MaxPerStation, "queue_minutes": &s.QueueMinutes, "seconds_per_person": &s.SecondsPerPerson}
+		"max_per_station": &s.MaxPerStation, "queue_minutes": &s.QueueMinutes, "seconds_per_person": &s.SecondsPerPerson,
+		"lead_minutes": &s.LeadMinutes}
 	for _, name := range planFields {
 		v := strings.TrimSpace(frontline.FoldWidth(f.Values[name]))
 		if v == "" {
@@ -77,7 +78,7 @@ func settingsForm(s frontline.PlanSettings) form {
 	f := newForm()
 	lo, hi := s.LoadBand()
 	for name, n := range map[string]int{"per_station": s.PerStation, "min_per_station": lo, "max_per_station": hi,
-		"queue_minutes": s.QueueMinutes, "seconds_per_person": s.SecondsPerPerson} {
+		"queue_minutes": s.QueueMinutes, "seconds_per_person": s.SecondsPerPerson, "lead_minutes": s.LeadMinutes} {
 		f.Values[name] = strconv.Itoa(n)
 	}
 	return f
@@ -284,9 +285,9 @@ func (s *Server) postSetupPolicy(w http.ResponseWriter, r *http.Request) error {
 		if rule.Mode == frontline.PoolMixed {
 			rule.Size, _ = strconv.Atoi(f.Size)
 		}
-		if err := rule.Validate(); err != nil {
+		if verr := rule.Validate(); verr != nil {
 			bad = true
-			if f.Error, err = s.policyError(lang, f, rule); err != nil {
+			if f.Error, err = s.policyError(lang, f, verr); err != nil {
 				return err
 			}
 			continue
@@ -311,30 +312,34 @@ func (s *Server) postSetupPolicy(w http.ResponseWriter, r *http.Request) error {
 	return s.renderSetup(w, r, round, http.StatusBadRequest, func(p *setupPage) { p.Policy, p.PolicyForm = fields, formErr })
 }
 
-// policyError says in lang what is wrong with a level's rule.
-func (s *Server) policyError(lang string, f *policyField, rule frontline.PoolRule) (string, error) {
-	if rule.Mode != frontline.PoolSingle && rule.Mode != frontline.PoolHousehold && rule.Mode != frontline.PoolMixed {
+// policyError says in lang what is wrong with a level's rule, from the
+// field the rule's refusal names (".mode" or ".size").
+func (s *Server) policyError(lang string, f *policyField, refusal error) (string, error) {
+	if strings.HasSuffix(frontline.ErrorField(refusal), ".mode") {
 		return s.text(lang, "roundsetup.policy.bad_mode", f.Label)
 	}
 	return s.text(lang, "roundsetup.policy.bad_size", f.Label, frontline.MaxPoolSize)
 }
 
 // policyRefusal puts a refusal of the service beside the level it names
-// ("pool_policy.sealed"), and reports whether it found one.
+// ("pool_policy.sealed.size", "pool_policy.none"), and reports whether it
+// found one.
 func (s *Server) policyRefusal(lang string, fields []policyField, err error) bool {
-	level, ok := strings.CutPrefix(frontline.ErrorField(err), "pool_policy.")
+	rest, ok := strings.CutPrefix(frontline.ErrorField(err), "pool_policy.")
 	if !ok {
 		return false
 	}
+	level, _, _ := strings.Cut(rest, ".")
 	for i := range fields {
-		if fields[i].Key == level || (level == "none" && fields[i].Key == "") {
-			text, terr := s.text(lang, "roundsetup.policy.refused", fields[i].Label)
-			if terr != nil {
-				return false
-			}
-			fields[i].Error = text
-			return true
+		if fields[i].ID != level {
+			continue
 		}
+		text, terr := s.text(lang, "roundsetup.policy.refused", fields[i].Label)
+		if terr != nil {
+			return false
+		}
+		fields[i].Error = text
+		return true
 	}
 	return false
 }

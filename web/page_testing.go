@@ -12,24 +12,25 @@ import (
 
 // Testing pages, parsed by registerTesting with the layout and parts.
 const (
-	pageRoundsName  = "rounds"
-	pageRoundName   = "round"
-	pageGapsName    = "round_gaps"
-	pageStationName = "station"
-	pageLabelsName  = "tube_labels"
-	pageQRName      = "household_qr"
-	pageLabName     = "lab"
+	pageRoundsName   = "rounds"
+	pageRoundName    = "round"
+	pageGapsName     = "round_gaps"
+	pageStationName  = "station"
+	pageLabelsName   = "tube_labels"
+	pageQRName       = "household_qr"
+	pageLabName      = "lab"
+	pageFollowUpName = "round_followup"
 )
 
 func testingPages() []string {
-	return []string{pageRoundsName, pageRoundName, pageGapsName, pageStationName, pageLabelsName, pageQRName, pageLabName}
+	return []string{pageRoundsName, pageRoundName, pageGapsName, pageStationName, pageLabelsName, pageQRName, pageLabName, pageFollowUpName}
 }
 
 // parseTestingPages parses the testing pages into the server's map.
 func (s *Server) parseTestingPages() error {
 	funcs := template.FuncMap{"t": s.text, "num": formatNumber, "when": s.formatTime, "clock": s.formatClock,
 		"field": fieldOf, "pct": func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) + "%" },
-		"rule": s.ruleText}
+		"rule": s.ruleText, "waited": s.waited}
 	base, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html")
 	if err != nil {
 		return err
@@ -56,6 +57,12 @@ func (s *Server) registerTestingPages() {
 	s.route("GET /rounds/{id}", read, s.pageRound)
 	s.route("GET /rounds/{id}/gaps", read, s.pageGaps)
 	s.route("POST /rounds/{id}/excuse", manage, s.postExcuse)
+	s.route("POST /rounds/{id}/unexcuse", manage, s.postUnexcuse)
+	// Command staff read the home team's list and the team works from it:
+	// two permissions, so the route asks only for a signed-in caller and
+	// the lab service decides (PermReadReports or PermSampling).
+	s.route("GET /rounds/{id}/followup", AccessSignedIn, s.pageRoundFollowUp)
+	s.route("POST /rounds/{id}/retests/{task}/sample", Needs(frontline.PermSampling), s.postSampleRetest)
 	s.route("POST /notices/{id}/requeue", manage, s.postRequeue)
 	s.route("GET /rounds/{id}/station", Needs(frontline.PermSampling), s.pageStation)
 	s.route("GET /rounds/{id}/labels", AccessSignedIn, s.pageLabels)
@@ -89,9 +96,12 @@ type roundsPage struct {
 	layout
 	Rounds    []*frontline.Round
 	CanManage bool
-	Form      form
-	Scopes    []option
-	principal *frontline.Principal
+	// CanFollowUp links each round's home sampling list, for those who
+	// read it or work from it.
+	CanFollowUp bool
+	Form        form
+	Scopes      []option
+	principal   *frontline.Principal
 }
 
 // Manages reports whether the caller may open or close round r: staff
@@ -113,7 +123,8 @@ func (s *Server) renderRounds(w http.ResponseWriter, r *http.Request, f form, st
 		return err
 	}
 	p := callerFrom(r.Context()).principal
-	page := roundsPage{layout: s.layout(r, lang, title), Rounds: rounds, CanManage: p.Can(frontline.PermManageRounds), Form: f, principal: p}
+	page := roundsPage{layout: s.layout(r, lang, title), Rounds: rounds, CanManage: p.Can(frontline.PermManageRounds), Form: f, principal: p,
+		CanFollowUp: p.Can(frontline.PermReadReports) || p.Can(frontline.PermSampling)}
 	if page.CanManage {
 		if f.Values["day"] == "" {
 			f.Values["day"] = s.Now().In(s.Location).AddDate(0, 0, 1).Format(frontline.DateLayout)
@@ -142,15 +153,28 @@ func (s *Server) postRound(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		scope = callerFrom(r.Context()).principal.ScopeID
 	}
-	starts, e1 := time.ParseInLocation(frontline.DateLayout+" 15:04", f.Values["day"]+" "+f.Values["starts"], s.Location)
-	ends, e2 := time.ParseInLocation(frontline.DateLayout+" 15:04", f.Values["day"]+" "+f.Values["ends"], s.Location)
-	if e1 != nil || e2 != nil {
-		f.Errors[""] = "error." + frontline.EINVALID
+	// Each time is read on its own, so the message stands at the field
+	// that is wrong.
+	at := func(field string) time.Time {
+		t, err := time.ParseInLocation(frontline.DateLayout+" 15:04", f.Values["day"]+" "+f.Values[field], s.Location)
+		if err != nil && f.Errors[field] == "" {
+			f.Errors[field] = "form.invalid." + field
+		}
+		return t
+	}
+	if _, err := time.Parse(frontline.DateLayout, f.Values["day"]); err != nil {
+		f.Errors["day"] = "form.invalid.day"
+	}
+	starts, ends := at("starts"), at("ends")
+	if len(f.Errors) > 0 {
 		return s.renderRounds(w, r, f, http.StatusBadRequest)
 	}
 	round := &frontline.Round{Name: f.Values["name"], ScopeID: scope, Day: f.Values["day"], TestType: f.Values["test_type"],
 		StartsAt: starts, EndsAt: ends}
 	if err := s.Rounds.CreateRound(r.Context(), round); err != nil {
+		// The store names the round's fields; the form calls two of them
+		// otherwise.
+		err = renameField(err, map[string]string{"ends_at": "ends", "scope_id": "scope"})
 		if err := s.formError(f, err, roundFields); err != nil {
 			return err
 		}

@@ -141,14 +141,14 @@ func TestSetupPage(t *testing.T) {
 			t.Fatalf("a queue of 1000 minutes: %d %s", resp.StatusCode, body)
 		}
 		resp, body = admin.postForm(t, setup+"/plan", url.Values{"per_station": {"650"}, "min_per_station": {"600"},
-			"max_per_station": {"800"}, "queue_minutes": {"15"}, "seconds_per_person": {"10"}})
+			"max_per_station": {"800"}, "queue_minutes": {"15"}, "seconds_per_person": {"10"}, "lead_minutes": {"30"}})
 		wantRedirect(t, "save the plan", resp, body, round.ID)
 		saved, err := sites.FindSavedPlan(context.Background(), round.ID)
-		if err != nil || saved.Settings.PerStation != 650 || saved.Settings.QueueMinutes != 15 || saved.Notices == 0 {
+		if err != nil || saved.Settings.PerStation != 650 || saved.Settings.QueueMinutes != 15 || saved.Settings.LeadMinutes != 30 || saved.Notices == 0 {
 			t.Fatalf("saved plan: %v %+v", err, saved)
 		}
 		_, body = admin.get(t, setup)
-		if want := fmt.Sprintf("%d 条召集通知已排队发送", saved.Notices); !strings.Contains(body, want) || !strings.Contains(body, `name="queue_minutes" value="15"`) {
+		if want := fmt.Sprintf("%d 条召集通知已排队", saved.Notices); !strings.Contains(body, want) || !strings.Contains(body, `name="queue_minutes" value="15"`) {
 			t.Fatalf("after saving, want %q and the saved settings: %s", want, body)
 		}
 	})

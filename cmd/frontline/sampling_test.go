@@ -107,7 +107,7 @@ func newSamplingFixture(t *testing.T, db *sqldb.DB) *samplingFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := time.Now().UTC()
+	now := time.Now().UTC().Truncate(time.Second) // as the round's hours are stored
 	rounds := sqldb.NewRoundService(db)
 	r := &frontline.Round{ScopeID: sum.City.ID, Name: "test", Day: now.Format(frontline.DateLayout), StartsAt: now, EndsAt: now.Add(time.Hour)}
 	if err := rounds.CreateRound(ctx, r); err != nil {

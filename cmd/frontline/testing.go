@@ -37,17 +37,19 @@ func wireTesting(ctx context.Context, m *Main, srv *web.Server, tf *testingFlags
 	zones := sqldb.NewZoneService(m.DB)
 	sampling := sqldb.NewSamplingService(m.DB, sqldb.SamplingOptions{Window: *tf.window, Levels: zoneLevels(zones, m.Logger)})
 	outbox := sqldb.NewOutboxService(m.DB)
-	srv.Rounds, srv.Sampling, srv.Lab = sqldb.NewRoundService(m.DB), sampling, sqldb.NewLabService(m.DB)
-	srv.Coverage, srv.Sites, srv.Outbox = sqldb.NewCoverageService(m.DB), sqldb.NewSiteService(m.DB), outbox
 	channels := []frontline.Channel{notify.LogChannel{Log: m.Logger}}
 	if *tf.webhook != "" {
 		channels = append(channels, notify.WebhookChannel{URL: *tf.webhook})
 	}
+	worker := notify.NewWorker(outbox, m.Logger, channels...)
+	srv.Rounds, srv.Sampling, srv.Lab = sqldb.NewRoundService(m.DB), sampling, sqldb.NewLabService(m.DB)
+	// Plans may name only the channels this server's worker delivers on.
+	srv.Coverage, srv.Sites, srv.Outbox = sqldb.NewCoverageService(m.DB), sqldb.NewSiteService(m.DB, worker.Names()...), outbox
 	wctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		notify.NewWorker(outbox, m.Logger, channels...).Run(wctx)
+		worker.Run(wctx)
 	}()
 	return func() {
 		cancel()

@@ -18,6 +18,7 @@ CREATE TABLE round_plans (
     max_per_station    INTEGER NOT NULL,
     queue_minutes      INTEGER NOT NULL,
     seconds_per_person INTEGER NOT NULL,
+    lead_minutes       INTEGER NOT NULL,
     -- JSON array of channel names
     channels           TEXT NOT NULL,
     notice_template    TEXT NOT NULL,

@@ -1,0 +1,124 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/frontline-org/frontline"
+	"github.com/frontline-org/frontline/browser"
+	"github.com/frontline-org/frontline/sqldb"
+	"github.com/frontline-org/frontline/sqldb/sqldbtest"
+)
+
+// TestBrowser_Station walks a sampler's table at 06:00 in Chromium on a
+// phone: open a tube, scan a personal code, find a person by name and tap
+// them, scan someone already sampled and read who, where and in which
+// tube, undo the last person, search while offline and be told so, seal,
+// and bag the tube with a wrong count first and then the right one.
+func TestBrowser_Station(t *testing.T) {
+	b := browser.Start(t)
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	f := buildFixture(t, db)
+	ts := newDBServer(t, db, withTesting(db, t))
+	ctx := context.Background()
+	start := time.Now().UTC().Add(-time.Hour)
+	rounds := sqldb.NewRoundService(db)
+	r := &frontline.Round{ScopeID: f.city.ID, Name: "第一轮", Day: start.Format(frontline.DateLayout), StartsAt: start, EndsAt: start.Add(12 * time.Hour)}
+	if err := rounds.CreateRound(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rounds.OpenRound(ctx, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	sites := sqldb.NewSiteService(db)
+	site := &frontline.Site{RoundID: r.ID, PlaceID: f.comp1.ID, Name: "枣园小区采样点", OpensAt: start, ClosesAt: start.Add(6 * time.Hour)}
+	if err := sites.CreateSite(ctx, site); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sites.CreateStation(ctx, &frontline.Station{SiteID: site.ID, Name: "1号台"}); err != nil {
+		t.Fatal(err)
+	}
+	sampler := ts.user(t, "sampler.zaoyuan", frontline.RoleSampler, f.comp1)
+	zhang, li, wang := f.persons[0], f.persons[1], f.persons[3]
+
+	p := b.NewPage(t, browser.Phone)
+	signInBrowser(p, ts.URL, sampler.Login)
+	p.Do(chromedp.Navigate(fmt.Sprintf("%s/rounds/%d/station", ts.URL, r.ID)), chromedp.WaitVisible(css("tube-input")))
+	logHas := func(parts ...string) {
+		t.Helper()
+		cond := make([]string, len(parts))
+		for i, s := range parts {
+			cond[i] = fmt.Sprintf(`document.getElementById("log").textContent.includes(%q)`, s)
+		}
+		p.Until(strings.Join(cond, " && "))
+	}
+	enter := func(testid, text string) {
+		t.Helper()
+		p.Do(chromedp.SendKeys(css(testid), text+kb.Enter))
+	}
+
+	enter("tube-input", "b-1")
+	enter("person-input", fmt.Sprintf("FL:P:%d", zhang.ID))
+	logHas("已采样 · 张三")
+	// By name: the list offers 李梅, a tap binds her.
+	enter("person-input", "李")
+	p.Do(chromedp.WaitVisible(css(fmt.Sprintf("found-%d", li.ID))))
+	if got := p.Text(fmt.Sprintf(`[data-testid="found-%d"]`, li.ID)); !strings.Contains(got, "李梅") || strings.Contains(got, li.IDNumber) {
+		t.Fatalf("search result %q, want the name and a masked ID number", got)
+	}
+	p.Do(chromedp.Click(css(fmt.Sprintf("found-%d", li.ID))))
+	logHas("已采样 · 李梅")
+	p.Screenshot("station-bound")
+
+	// 张三 again: refused with his name, where, and which tube.
+	enter("person-input", fmt.Sprintf("FL:P:%d", zhang.ID))
+	logHas("未采 · 张三", "本轮已采样", "采样于 枣园小区采样点 · 1号台", "试管 B-1")
+	p.Screenshot("station-refused")
+
+	// Undo takes out 李梅, the last person, once.
+	p.Do(chromedp.Click(css("undo")))
+	logHas("已撤销：李梅")
+	tube, live, err := sqldb.NewSamplingService(db, sqldb.SamplingOptions{}).FindTube(ctx, "B-1")
+	if err != nil || tube.Count != 1 || len(live) != 1 || live[0].PersonID != zhang.ID {
+		t.Fatalf("after undo: %v %+v", err, tube)
+	}
+
+	// Offline, a search says it needs the network and keeps what was typed.
+	p.Offline(true)
+	enter("person-input", "王芳")
+	p.Until(`document.getElementById("found-note").textContent.includes("离线")`)
+	if got := p.Text(`[data-testid="found-note"]`); !strings.Contains(got, "网络") {
+		t.Fatalf("offline search says %q", got)
+	}
+	if v := browser.Get(p, chromedp.Evaluate[string](`document.getElementById("person").value`)); v != "王芳" {
+		t.Fatalf("the typed name was dropped: %q", v)
+	}
+	p.Screenshot("station-offline-search")
+	p.Offline(false)
+	p.Do(chromedp.SendKeys(css("person-input"), kb.Enter))
+	p.Do(chromedp.WaitVisible(css(fmt.Sprintf("found-%d", wang.ID))), chromedp.Click(css(fmt.Sprintf("found-%d", wang.ID))))
+	logHas("已采样 · 王芳")
+
+	// Seal, then bag: a wrong count is refused beside the field.
+	p.Do(chromedp.Click(css("seal")))
+	p.Do(chromedp.WaitVisible(css("bag-tube-B-1")))
+	enter("bag-code", "bag-7")
+	p.Do(chromedp.SendKeys(css("bag-count"), "2"), chromedp.Click(css("bag-pack")), chromedp.WaitVisible(css("bag-count-error")))
+	if got := p.Text(`[data-testid="bag-count-error"]`); !strings.Contains(got, "清点 2 管") {
+		t.Fatalf("count error %q", got)
+	}
+	p.Screenshot("station-bag-mismatch")
+	p.Do(chromedp.SetValue(css("bag-count"), ""), chromedp.SendKeys(css("bag-count"), "1"), chromedp.Click(css("bag-pack")))
+	p.Until(`document.getElementById("bag-done").textContent.includes("BAG-7")`)
+	p.Screenshot("station-bagged")
+	bag, err := sqldb.NewLabService(db).FindBag(ctx, "BAG-7")
+	if err != nil || bag.Expected != 1 || len(bag.TubeCodes) != 1 || bag.TubeCodes[0] != "B-1" {
+		t.Fatalf("bag: %v %+v", err, bag)
+	}
+}

@@ -1,0 +1,131 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/frontline-org/frontline"
+	"github.com/frontline-org/frontline/sqldb"
+	"github.com/frontline-org/frontline/sqldb/sqldbtest"
+)
+
+// labFixture is two open rounds over the fixture's city, with a sealed
+// tube of two persons packed into bag BAG-A in the first.
+type labFixture struct {
+	first, second *frontline.Round
+}
+
+func newLabFixture(t *testing.T, db *sqldb.DB, f *fixture) *labFixture {
+	t.Helper()
+	ctx := context.Background()
+	rounds := sqldb.NewRoundService(db)
+	lf := &labFixture{}
+	for i, r := range []**frontline.Round{&lf.first, &lf.second} {
+		start := testNow.Add(time.Duration(i+1) * time.Hour)
+		*r = &frontline.Round{ScopeID: f.city.ID, Name: fmt.Sprintf("第%d轮", i+1), Day: "2026-06-01", StartsAt: start, EndsAt: start.Add(8 * time.Hour)}
+		if err := rounds.CreateRound(ctx, *r); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := rounds.OpenRound(ctx, (*r).ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	samp := sqldb.NewSamplingService(db, sqldb.SamplingOptions{})
+	defer samp.Close()
+	a, err := samp.Bind(ctx, &frontline.BindRequest{RequestID: "lab-1", RoundID: lf.first.ID, TubeCode: "LT-1",
+		PersonIDs: []int64{f.persons[0].ID, f.persons[3].ID}, Seal: true})
+	if err != nil || a.Bound() != 2 {
+		t.Fatalf("bind: %v %+v", err, a)
+	}
+	if _, err := sqldb.NewLabService(db).BagTubes(ctx, &frontline.BagRequest{RoundID: lf.first.ID, Code: "BAG-A", Count: 1,
+		TubeCodes: []string{"LT-1"}}); err != nil {
+		t.Fatal(err)
+	}
+	return lf
+}
+
+// TestLabPage_Receive posts the lab's receive form: each refusal comes
+// back to the form with the field's message and what was typed, and
+// nothing is received until a receipt is whole.
+func TestLabPage_Receive(t *testing.T) {
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	f := buildFixture(t, db)
+	ts := newAdminServer(t, db, f, withTesting(db, t))
+	lf := newLabFixture(t, db, f)
+	lab := ts.as(t, frontline.RoleLab, f.city)
+	receive := func(round int64, v url.Values) (*http.Response, string) {
+		return lab.postForm(t, fmt.Sprintf("/rounds/%d/lab/receive?lang=en", round), v)
+	}
+	for _, tc := range []struct {
+		name   string
+		round  int64
+		form   url.Values
+		testid string
+		want   string
+	}{
+		{"ErrNoCount", lf.first.ID, url.Values{"code": {"BAG-A"}}, "error-count", "Scan the tubes, or enter how many"},
+		{"ErrCountNotNumber", lf.first.ID, url.Values{"code": {"BAG-A"}, "count": {"two"}}, "error-count", "Scan the tubes"},
+		{"ErrBadTube", lf.first.ID, url.Values{"code": {"BAG-A"}, "tubes": {"LT-1\nLT_2"}}, "error-tubes", "LT_2"},
+		{"ErrOtherRound", lf.second.ID, url.Values{"code": {"BAG-A"}, "count": {"1"}}, "error-code", "belongs to another round"},
+		{"ErrUnknownBag", lf.first.ID, url.Values{"code": {"BAG-Z"}, "count": {"1"}}, "error-code", "no bag with this code"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := receive(tc.round, tc.form)
+			if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `data-testid="`+tc.testid+`"`) || !strings.Contains(body, tc.want) {
+				t.Fatalf("%d, want 400 with %s %q: %s", resp.StatusCode, tc.testid, tc.want, body)
+			}
+			if code := tc.form.Get("code"); !strings.Contains(body, `value="`+code+`"`) {
+				t.Fatalf("the form lost the bag code %s", code)
+			}
+		})
+	}
+	b, err := sqldb.NewLabService(db).FindBag(context.Background(), "BAG-A")
+	if err != nil || b.State != frontline.BagSealed {
+		t.Fatalf("a refused receipt received the bag: %v %+v", err, b)
+	}
+	resp, body := receive(lf.first.ID, url.Values{"code": {"BAG-A"}, "tubes": {"LT-1"}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `data-testid="bag-received"`) {
+		t.Fatalf("receiving: %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestLabPage_Results uploads results files from the lab page: rows
+// refused are listed in the page's language by row and column, and a
+// file without a header comes back to the form.
+func TestLabPage_Results(t *testing.T) {
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	f := buildFixture(t, db)
+	ts := newAdminServer(t, db, f, withTesting(db, t))
+	lf := newLabFixture(t, db, f)
+	lab := ts.as(t, frontline.RoleLab, f.city)
+	path := fmt.Sprintf("/rounds/%d/lab/results", lf.first.ID)
+	resp, body := lab.upload(t, path, "results.csv", "管码,结果\nLT-1,阴性\nLT-9\nNOPE-1,阴性\nLT_2,阴性\n\"LT-3,阳性\nLT-1,阳性\n", nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `data-testid="results-summary"`) {
+		t.Fatalf("upload: %d %s", resp.StatusCode, body)
+	}
+	for _, want := range []string{
+		"已录入 1 管",
+		"第3行列数不足，缺少“结果”列",
+		"第4行：没有管码为 NOPE-1 的采样管。",
+		"第5行“管码”列：管码“LT_2”有误",
+		"第6行列数不足",
+		"第7行：采样管 LT-1 已有结果（阴性）",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "is not known") || strings.Contains(body, "too few columns") {
+		t.Errorf("the page shows the store's English messages")
+	}
+	resp, body = lab.upload(t, path+"?lang=en", "results.csv", "编号,数值\nLT-1,阴性\n", nil)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `data-testid="error-file"`) ||
+		!strings.Contains(body, "a header line with a tube column") {
+		t.Fatalf("a file without the header: %d %s", resp.StatusCode, body)
+	}
+}
