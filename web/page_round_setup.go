@@ -169,13 +169,10 @@ func (s *Server) setupPageOf(r *http.Request, lang string, round *frontline.Roun
 		}
 		page.Lanes = append(page.Lanes, option{Value: l, Label: s.label(lang, "roundsetup.station.lane."+name, name)})
 	}
-	if page.Places, err = s.sitePlaces(ctx, lang, round); err != nil {
+	if page.Places, page.NewSite.Values["place"], err = s.sitePlaces(ctx, lang, round); err != nil {
 		return page, err
 	}
 	page.NewSite.Values["opens"], page.NewSite.Values["closes"] = s.localTime(round.StartsAt), s.localTime(round.EndsAt)
-	if len(page.Places) > 0 {
-		page.NewSite.Values["place"] = page.Places[0].Value
-	}
 	if page.Sites, err = s.setupSites(ctx, round, page.Places); err != nil {
 		return page, err
 	}
@@ -229,8 +226,10 @@ func (s *Server) setupSites(ctx context.Context, round *frontline.Round, places 
 // and the nodes under it down to compounds (down to buildings in a round
 // of one compound), which the places service bounds by the caller's
 // scope as well. A city's households would make the list useless, and a
-// site serves at least a compound's residents.
-func (s *Server) sitePlaces(ctx context.Context, lang string, round *frontline.Round) ([]option, error) {
+// site serves at least a compound's residents. It also returns the choice
+// the form starts with: the first node of the deepest kind offered, where
+// sites usually stand, rather than the whole city.
+func (s *Server) sitePlaces(ctx context.Context, lang string, round *frontline.Round) ([]option, string, error) {
 	scope := round.Scope
 	deepest := frontline.KindCompound
 	if scope.Kind.Rank() >= frontline.KindCompound.Rank() {
@@ -244,22 +243,27 @@ func (s *Server) sitePlaces(ctx context.Context, lang string, round *frontline.R
 		kind := k
 		more, _, err := s.Places.FindPlaces(ctx, frontline.PlaceFilter{Under: &scope.ID, Kind: &kind, Limit: maxRows})
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		nodes = append(nodes, more...)
 	}
 	slices.SortFunc(nodes, func(a, b *frontline.Place) int { return strings.Compare(a.Path, b.Path) })
 	names := make(map[int64]string, len(nodes))
 	out := make([]option, 0, len(nodes))
+	first, chosen := strconv.FormatInt(scope.ID, 10), false
 	for _, n := range nodes {
 		label := n.Name
 		if parent, ok := names[n.ParentID]; ok && n.ID != scope.ID {
 			label = parent + " / " + n.Name
 		}
 		names[n.ID] = label
-		out = append(out, option{Value: strconv.FormatInt(n.ID, 10), Label: label + " · " + s.label(lang, "kind."+string(n.Kind), string(n.Kind))})
+		value := strconv.FormatInt(n.ID, 10)
+		if n.Kind == deepest && !chosen {
+			first, chosen = value, true
+		}
+		out = append(out, option{Value: value, Label: label + " · " + s.label(lang, "kind."+string(n.Kind), string(n.Kind))})
 	}
-	return out, nil
+	return out, first, nil
 }
 
 // localTime writes t as <input type="datetime-local"> takes it, in the

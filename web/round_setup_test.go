@@ -61,6 +61,10 @@ func TestSetupPage(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || !strings.Contains(body, `data-testid="new-site"`) || !strings.Contains(body, `data-testid="policy-form"`) {
 			t.Fatalf("setup page (%s): %d %s", lang, resp.StatusCode, body)
 		}
+		// The place starts at the first compound, where sites stand, not at the city.
+		if !strings.Contains(body, fmt.Sprintf(`<option value="%d" selected>`, f.comp1.ID)) {
+			t.Fatalf("the new site's place does not start at %s: %s", f.comp1.Name, body)
+		}
 	}
 	admin.get(t, setup+"?lang=zh-CN")
 	opens, closes := round.StartsAt, round.StartsAt.Add(4*time.Hour)
