@@ -248,15 +248,18 @@ func (s *Server) sitePlaces(ctx context.Context, lang string, round *frontline.R
 		nodes = append(nodes, more...)
 	}
 	slices.SortFunc(nodes, func(a, b *frontline.Place) int { return strings.Compare(a.Path, b.Path) })
+	// A node is named with its parent (the options are in path order, so
+	// a district's communities follow it): the whole path from a city does
+	// not fit a phone's select.
 	names := make(map[int64]string, len(nodes))
 	out := make([]option, 0, len(nodes))
 	first, chosen := strconv.FormatInt(scope.ID, 10), false
 	for _, n := range nodes {
+		names[n.ID] = n.Name
 		label := n.Name
-		if parent, ok := names[n.ParentID]; ok && n.ID != scope.ID {
+		if parent, ok := names[n.ParentID]; ok && n.ID != scope.ID && n.ParentID != scope.ID {
 			label = parent + " / " + n.Name
 		}
-		names[n.ID] = label
 		value := strconv.FormatInt(n.ID, 10)
 		if n.Kind == deepest && !chosen {
 			first, chosen = value, true
