@@ -72,6 +72,11 @@ type Station struct {
 	Lane      string    `json:"lane,omitempty"`
 	TokenID   int64     `json:"token_id,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+	// RetiredAt is set once the station is retired: its token is revoked
+	// and it takes no more bindings, but its tubes and bindings keep
+	// pointing at it. Its name is free for a new station at the site.
+	RetiredAt time.Time `json:"retired_at,omitzero"`
+	RetiredBy string    `json:"retired_by,omitempty"`
 }
 
 // Validate normalizes and checks a station.
@@ -125,11 +130,25 @@ func (s *Slot) Validate(i int) error {
 // SiteService manages sites, stations and the call-up plan of a round.
 // It needs PermManageRounds; sites must lie under the round's scope.
 //
-// Errors: ENOTFOUND, EINVALID, ECONFLICT (a station name taken at its site),
-// EFORBIDDEN.
+// Errors: ENOTFOUND, EINVALID, ECONFLICT (a station name taken at its site,
+// a site that has bindings, a change to a closed round), EFORBIDDEN.
 type SiteService interface {
 	CreateSite(ctx context.Context, s *Site) error
 	FindSites(ctx context.Context, roundID int64) ([]*Site, error)
+	// UpdateSite changes a site's name, location or hours.
+	UpdateSite(ctx context.Context, id int64, upd SiteUpdate) (*Site, error)
+	// RemoveSite removes a site nobody was sampled at, with its stations
+	// (their tokens revoked). A site with bindings, or one the saved plan
+	// calls residents to, is ECONFLICT.
+	RemoveSite(ctx context.Context, id int64) error
+	// RenameStation renames a station and its device token.
+	RenameStation(ctx context.Context, id int64, name string) (*Station, error)
+	// RetireStation revokes the station's device token; the station and
+	// its bindings stay, marked retired.
+	RetireStation(ctx context.Context, id int64) (*Station, error)
+	// FindSavedPlan returns what the round's plan was last saved with;
+	// ENOTFOUND when no plan was saved.
+	FindSavedPlan(ctx context.Context, roundID int64) (*SavedPlan, error)
 	// CreateStation adds a station and a device token for its scanner,
 	// whose secret it returns (shown once).
 	CreateStation(ctx context.Context, st *Station) (string, error)

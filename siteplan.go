@@ -18,6 +18,11 @@ type PlanSettings struct {
 	QueueMinutes int `json:"queue_minutes"`
 	// SecondsPerPerson is how long one station takes per person.
 	SecondsPerPerson int `json:"seconds_per_person"`
+	// MinPerStation and MaxPerStation bound a station's load: a site
+	// whose stations would each serve fewer or more persons is warned
+	// about (guidance 600–800; zero takes those).
+	MinPerStation int `json:"min_per_station,omitempty"`
+	MaxPerStation int `json:"max_per_station,omitempty"`
 	// Channels are the notification channels call-up notices go out on
 	// ("log", "webhook", later "sms").
 	Channels []string `json:"channels"`
@@ -152,12 +157,13 @@ type SitePlan struct {
 // PlanWarning is a problem with a plan, for the page to explain.
 type PlanWarning struct {
 	// Kind is "stations_short" (Need, Have), "past_closing" (SiteID,
-	// Minutes) or "no_sites".
+	// Minutes), "no_sites", or one of ReviewPlan's.
 	Kind    string `json:"kind"`
 	SiteID  int64  `json:"site_id,omitempty"`
 	Need    int    `json:"need,omitempty"`
 	Have    int    `json:"have,omitempty"`
 	Minutes int    `json:"minutes,omitempty"`
+	Slot    int    `json:"slot,omitempty"` // 1-based, in Slots
 }
 
 // PlanSlots assigns buildings to sites and times. Buildings go to sites in

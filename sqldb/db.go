@@ -61,6 +61,11 @@ type DB struct {
 	// stmts are multi-row statements prepared once on the SQLite writer's
 	// connection, by their text (rows.go).
 	stmts sync.Map
+	// tokens are device tokens authenticated in the last seconds
+	// (token_cache.go). They belong to the database, not to one service:
+	// retiring a station (SiteService) revokes its token and must stop it
+	// at once, as a revocation on the tokens page does.
+	tokens tokenCache
 }
 
 // Open opens the database named by rawURL: "sqlite:PATH", a plain file

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -83,10 +84,12 @@ func auditFields(p *frontline.Person) map[string]any {
 }
 
 // changedFields keeps the keys whose values differ between before and after.
+// Values are compared deeply: a round's pool policy is a map, which == cannot
+// compare (it panicked on every policy change).
 func changedFields(before, after map[string]any) (map[string]any, map[string]any) {
 	b, a := map[string]any{}, map[string]any{}
 	for _, k := range slices.Sorted(maps.Keys(after)) {
-		if before[k] != after[k] {
+		if !reflect.DeepEqual(before[k], after[k]) {
 			b[k], a[k] = before[k], after[k]
 		}
 	}

@@ -65,8 +65,10 @@ func (s *SiteService) CreateSite(ctx context.Context, site *frontline.Site) erro
 	return tx.Commit()
 }
 
+// siteColumns count a site's working stations: a retired one samples no
+// more, so the call-up plan must not count on it.
 const siteColumns = `si.id, si.round_id, si.place_id, si.name, si.location, si.opens_at, si.closes_at,
-	(SELECT COUNT(*) FROM sampling_stations st WHERE st.site_id = si.id)`
+	(SELECT COUNT(*) FROM sampling_stations st WHERE st.site_id = si.id AND st.retired_at IS NULL)`
 
 func scanSite(sc interface{ Scan(...any) error }, extra ...any) (*frontline.Site, error) {
 	var si frontline.Site
@@ -149,7 +151,7 @@ func (s *SiteService) CreateStation(ctx context.Context, st *frontline.Station) 
 	if err := tx.QueryRowContext(ctx, `INSERT INTO sampling_stations (round_id, site_id, name, lane, token_id, created_at)
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, st.RoundID, st.SiteID, st.Name, st.Lane, st.TokenID, tx.now).Scan(&st.ID); err != nil {
 		if frontline.ErrorCode(tx.db.translate(err)) == frontline.ECONFLICT {
-			return "", frontline.FieldError("name", "site %s already has a station %s", site.Name, st.Name)
+			return "", stationNameTaken(site, st)
 		}
 		return "", tx.db.translate(err)
 	}
@@ -160,16 +162,19 @@ func (s *SiteService) CreateStation(ctx context.Context, st *frontline.Station) 
 	return secret, tx.Commit()
 }
 
-const stationColumns = `st.id, st.round_id, st.site_id, si.name, st.name, st.lane, COALESCE(st.token_id, 0), st.created_at`
+const stationColumns = `st.id, st.round_id, st.site_id, si.name, st.name, st.lane, COALESCE(st.token_id, 0), st.created_at,
+	st.retired_at, st.retired_by`
 
 const stationFrom = ` FROM sampling_stations st JOIN sampling_sites si ON si.id = st.site_id JOIN places p ON p.id = si.place_id`
 
 func scanStation(sc interface{ Scan(...any) error }, extra ...any) (*frontline.Station, error) {
 	var st frontline.Station
-	if err := sc.Scan(append([]any{&st.ID, &st.RoundID, &st.SiteID, &st.Site, &st.Name, &st.Lane, &st.TokenID, &st.CreatedAt}, extra...)...); err != nil {
+	var retired sql.NullTime
+	if err := sc.Scan(append([]any{&st.ID, &st.RoundID, &st.SiteID, &st.Site, &st.Name, &st.Lane, &st.TokenID, &st.CreatedAt,
+		&retired, &st.RetiredBy}, extra...)...); err != nil {
 		return nil, err
 	}
-	st.CreatedAt = st.CreatedAt.UTC()
+	st.CreatedAt, st.RetiredAt = st.CreatedAt.UTC(), nullTime(retired)
 	return &st, nil
 }
 

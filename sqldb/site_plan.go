@@ -40,7 +40,9 @@ func (s *SiteService) PlanSlots(ctx context.Context, roundID int64, settings fro
 	for i, si := range sites {
 		plan[i] = frontline.PlanSite{ID: si.ID, Stations: si.Stations, OpensAt: si.OpensAt, ClosesAt: si.ClosesAt}
 	}
-	return frontline.PlanSlots(r.ID, buildings, plan, settings), nil
+	proposed := frontline.PlanSlots(r.ID, buildings, plan, settings)
+	frontline.ReviewPlan(proposed, plan)
+	return proposed, nil
 }
 
 // planBuildings lists the round's buildings with the persons neither
@@ -156,6 +158,9 @@ func (s *SiteService) SaveSlots(ctx context.Context, roundID int64, slots []fron
 		}
 	}
 	if err := tx.enqueueNotices(ctx, notices); err != nil {
+		return 0, err
+	}
+	if err := tx.savePlan(ctx, r.ID, settings, len(slots), len(notices)); err != nil {
 		return 0, err
 	}
 	if err := tx.audit(ctx, "plan", "round", r.ID, r.Scope.Path, nil, map[string]any{"slots": len(slots), "notices": len(notices),

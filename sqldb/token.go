@@ -146,7 +146,7 @@ func (s *UserService) RevokeToken(ctx context.Context, id int64) error {
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	s.tokens.clear()
+	s.db.tokens.clear()
 	return nil
 }
 
@@ -158,7 +158,7 @@ func (s *UserService) AuthenticateToken(ctx context.Context, secret string) (*fr
 		return nil, errBadToken
 	}
 	hash := hashSecret(secret)
-	if p := s.tokens.get(hash, s.db.Now()); p != nil {
+	if p := s.db.tokens.get(hash, s.db.Now()); p != nil {
 		return p, nil
 	}
 	tx, err := s.db.BeginReadTx(ctx)
@@ -184,6 +184,6 @@ func (s *UserService) AuthenticateToken(ctx context.Context, secret string) (*fr
 		}
 	}
 	p := &frontline.Principal{TokenID: t.ID, Login: "token:" + t.Name, Role: t.Role, ScopeID: t.ScopeID, ScopePath: path}
-	s.tokens.put(hash, p, now)
+	s.db.tokens.put(hash, p, now)
 	return p, nil
 }

@@ -28,9 +28,6 @@ type UserService struct {
 	// hashing bounds the hashes computed at once: each holds Argon2.Memory,
 	// and a burst of sign-ins must not exhaust the server's memory.
 	hashing chan struct{}
-	// tokens are device tokens authenticated in the last seconds
-	// (token_cache.go).
-	tokens tokenCache
 }
 
 // NewUserService returns a UserService on db. Zero fields of policy take

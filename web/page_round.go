@@ -29,6 +29,9 @@ type roundPage struct {
 	CanSample bool
 	CanLab    bool
 	EventsURL string
+	// CanSetUp links the setup page, for those who manage the round as a
+	// whole (CanManage is the role's permission, whatever the round).
+	CanSetUp bool
 }
 
 type policyRow struct{ Level, Rule string }
@@ -51,6 +54,7 @@ func (s *Server) pageRound(w http.ResponseWriter, r *http.Request) error {
 	page := roundPage{layout: s.layout(r, lang, round.Name), Round: round, Node: cov.Node, Children: cov.Children, Sites: cov.Sites, Stations: cov.Stations,
 		CanManage: p.Can(frontline.PermManageRounds), CanSample: p.Can(frontline.PermSampling), CanLab: p.Can(frontline.PermPostResults),
 		EventsURL: fmt.Sprintf("/api/v1/rounds/%d/events?place=%d", round.ID, cov.Node.PlaceID)}
+	page.CanSetUp = round.ManagedBy(p)
 	if err := s.fillRoundPage(r, lang, &page); err != nil {
 		return err
 	}

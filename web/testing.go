@@ -28,6 +28,10 @@ func (s *Server) registerTesting() {
 	s.registerSamplingAPI()
 	s.registerCoverageAPI()
 	s.registerTestingPages()
+	s.registerSetupAPI()
+	if err := s.registerSetupPages(); err != nil {
+		s.routeErr = append(s.routeErr, err)
+	}
 }
 
 // registerRoundAPI is the API of rounds, members, sites, stations, the
