@@ -124,5 +124,16 @@ func TestSamplingService_StationOfRound(t *testing.T) {
 		if frontline.ErrorField(err) != "station_id" {
 			t.Fatalf("a user naming another round's station: %v", err)
 		}
+		other2 := f.persons[f.tr.hh[1].ID][0].ID
+		if _, err := f.samp.Bind(user, &frontline.BindRequest{RequestID: "so-u2", RoundID: f.round.ID, TubeCode: "SO-U2", StationID: st.ID, PersonIDs: []int64{other2}}); err != nil {
+			t.Fatalf("a user naming the round's station: %v", err)
+		}
+		if _, err := sites.RetireStation(ctx, st.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.samp.Bind(user, &frontline.BindRequest{RequestID: "so-u3", RoundID: f.round.ID, TubeCode: "SO-U3", StationID: st.ID, PersonIDs: []int64{other2}})
+		if frontline.ErrorField(err) != "station_id" {
+			t.Fatalf("a user naming a retired station: %v", err)
+		}
 	})
 }

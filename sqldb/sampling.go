@@ -59,10 +59,8 @@ type SamplingService struct {
 	stopped   chan struct{}
 	startOnce sync.Once
 	closeOnce sync.Once
-	// The stations' rounds, by token id and by station id.
-	stations     sync.Map
-	stationsByID sync.Map
-	stats        BatchStats
+	stations  sync.Map // device token id → *stationRef
+	stats     BatchStats
 }
 
 // NewSamplingService returns a SamplingService on db; its writer starts
@@ -203,12 +201,15 @@ func requestKey(p *frontline.Principal, clientID string) string {
 
 // resolveStation sets and checks the station of a request. A station's
 // device token speaks only for its own station, and only in that
-// station's round; a signed-in user may name a station, of the round. The
-// stations' rounds are cached: a station never changes its round, and a
-// cached answer that refuses is read again before it does.
+// station's round; a signed-in user may name a working station of the
+// round. The stations of device tokens are cached: a station never
+// changes its round, a retired station's token is revoked (so its requests
+// never get here), and a cached answer that refuses is read again before
+// it does. A station a user names is read each time, since it may have
+// been retired since; users send far fewer requests than scanners.
 func (s *SamplingService) resolveStation(ctx context.Context, req *frontline.BindRequest) error {
 	if p := frontline.PrincipalFrom(ctx); p != nil && p.TokenID != 0 {
-		st, err := s.stationOf(ctx, `token_id`, p.TokenID, req.RoundID)
+		st, err := s.stationOfToken(ctx, p.TokenID, req.RoundID)
 		if err != nil || st == nil {
 			return err // nil: a device token not made for a station, e.g. a home sampling team
 		}
@@ -221,35 +222,29 @@ func (s *SamplingService) resolveStation(ctx context.Context, req *frontline.Bin
 	if req.StationID == 0 {
 		return nil
 	}
-	st, err := s.stationOf(ctx, `id`, req.StationID, req.RoundID)
-	if err != nil {
-		return err
+	var round int64
+	err := s.db.readRow(ctx, `SELECT round_id FROM sampling_stations WHERE id = ? AND retired_at IS NULL`, req.StationID).Scan(&round)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && round != req.RoundID) {
+		return frontline.FieldError("station_id", "station %d is not a working station of test round %d", req.StationID, req.RoundID)
 	}
-	if st == nil || st.round != req.RoundID {
-		return frontline.FieldError("station_id", "station %d is not a station of test round %d", req.StationID, req.RoundID)
-	}
-	return nil
+	return s.db.translate(err)
 }
 
-type stationRef struct{ id, round int64 }
-
-// stationOf returns the station whose column (id or token_id) is key, or
-// nil: from the cache when it is of round, else from the database.
-func (s *SamplingService) stationOf(ctx context.Context, column string, key, round int64) (*stationRef, error) {
-	cache := &s.stationsByID
-	if column == `token_id` {
-		cache = &s.stations
-	}
-	if st, ok := cache.Load(key); ok && st.(*stationRef).round == round {
+// stationOfToken returns the station of a device token, or nil: from the
+// cache when it is of round, else from the database.
+func (s *SamplingService) stationOfToken(ctx context.Context, token, round int64) (*stationRef, error) {
+	if st, ok := s.stations.Load(token); ok && st.(*stationRef).round == round {
 		return st.(*stationRef), nil
 	}
 	var st stationRef
-	err := s.db.readRow(ctx, `SELECT id, round_id FROM sampling_stations WHERE `+column+` = ?`, key).Scan(&st.id, &st.round)
+	err := s.db.readRow(ctx, `SELECT id, round_id FROM sampling_stations WHERE token_id = ?`, token).Scan(&st.id, &st.round)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	} else if err != nil {
 		return nil, s.db.translate(err)
 	}
-	cache.Store(key, &st)
+	s.stations.Store(token, &st)
 	return &st, nil
 }
+
+type stationRef struct{ id, round int64 }

@@ -45,7 +45,7 @@ func (s *Server) pageStation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	stations, err := s.Sites.FindStations(r.Context(), round.ID)
+	stations, err := s.workingStations(r, round.ID)
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func (s *Server) pageLabels(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	stations, err := s.Sites.FindStations(r.Context(), round.ID)
+	stations, err := s.workingStations(r, round.ID)
 	if err != nil {
 		return err
 	}
@@ -230,4 +230,20 @@ func (s *Server) pageHouseholdQR(w http.ResponseWriter, r *http.Request) error {
 func newQRLabel(text, payload string, size int) (qrLabel, error) {
 	svg, err := qrSVG(payload, size)
 	return qrLabel{Text: text, SVG: svg}, err
+}
+
+// workingStations returns a round's stations that are not retired: those
+// a sampler may sit at and print labels for.
+func (s *Server) workingStations(r *http.Request, roundID int64) ([]*frontline.Station, error) {
+	all, err := s.Sites.FindStations(r.Context(), roundID)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, st := range all {
+		if st.RetiredAt.IsZero() {
+			out = append(out, st)
+		}
+	}
+	return out, nil
 }
