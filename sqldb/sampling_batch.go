@@ -136,8 +136,8 @@ func (b *batch) replays(ctx context.Context, jobs []*bindJob) error {
 	done := map[*bindJob]bool{}
 	for start := 0; start < len(ids); start += 500 {
 		part := ids[start:min(start+500, len(ids))]
-		rows, err := b.tx.QueryContext(ctx, `SELECT r.request_id, r.items, `+tubeColumns+`
-			FROM sampling_requests r JOIN tubes t ON t.id = r.tube_id WHERE r.request_id IN `+inList(len(part)), part...)
+		rows, err := b.tx.queryIn(ctx, `SELECT r.request_id, r.items, `+tubeColumns+`
+			FROM sampling_requests r JOIN tubes t ON t.id = r.tube_id WHERE r.request_id IN %s`, nil, part)
 		if err != nil {
 			return err
 		}
@@ -205,8 +205,8 @@ func (b *batch) loadRounds(ctx context.Context) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	rows, err := b.tx.QueryContext(ctx, `SELECT r.id, r.name, r.status, r.pool_policy, sc.path
-		FROM test_rounds r JOIN places sc ON sc.id = r.scope_id WHERE r.id IN `+inList(len(ids)), int64Args(ids)...)
+	rows, err := b.tx.queryIn(ctx, `SELECT r.id, r.name, r.status, r.pool_policy, sc.path
+		FROM test_rounds r JOIN places sc ON sc.id = r.scope_id WHERE r.id IN %s`, nil, int64Args(ids))
 	if err != nil {
 		return err
 	}
@@ -297,8 +297,8 @@ func (b *batch) loadTubes(ctx context.Context) error {
 func (b *batch) lockTubes(ctx context.Context, codes []string) error {
 	for start := 0; start < len(codes); start += 500 {
 		part := codes[start:min(start+500, len(codes))]
-		rows, err := b.tx.QueryContext(ctx, `SELECT `+tubeColumns+` FROM tubes t WHERE t.code IN `+inList(len(part))+
-			` ORDER BY t.id`+b.tx.db.forUpdateOf("t"), stringArgs(part)...)
+		rows, err := b.tx.queryIn(ctx, `SELECT `+tubeColumns+` FROM tubes t WHERE t.code IN %s ORDER BY t.id`+b.tx.db.forUpdateOf("t"),
+			nil, stringArgs(part))
 		if err != nil {
 			return err
 		}

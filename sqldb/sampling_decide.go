@@ -114,7 +114,7 @@ func (b *batch) selectMembers(ctx context.Context, roundID int64, column string,
 	}
 	for start := 0; start < len(ids); start += idChunk {
 		part := ids[start:min(start+idChunk, len(ids))]
-		rows, err := b.tx.QueryContext(ctx, fmt.Sprintf(q, inList(len(part))), append([]any{roundID}, int64Args(part)...)...)
+		rows, err := b.tx.queryIn(ctx, q, []any{roundID}, int64Args(part))
 		if err != nil {
 			return err
 		}

@@ -91,6 +91,9 @@ func (s *SamplingService) run() {
 			}
 		}
 		s.commit(batch)
+		if s.db.Engine == SQLite {
+			s.db.prepareWanted(context.Background()) // the texts the batch ran unprepared, for the next
+		}
 	}
 }
 
