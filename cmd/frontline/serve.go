@@ -24,6 +24,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		"set yes when a TLS proxy serves Frontline, no only on a trusted network")
 	proxies := fs.String("trusted-proxies", "", "comma-separated addresses or CIDR ranges of the load balancers in front of the server,\n"+
 		"whose X-Forwarded-For names the client (sign-in lockout counts per client address)")
+	debugAddr := fs.String("debug-addr", "", "loopback address to serve Go's profiler on (/debug/pprof/), e.g. 127.0.0.1:6060; off when empty")
 	tf := addTestingFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -31,8 +32,14 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
+
 	if err := m.open(ctx); err != nil {
 		return err
+	}
+	if *debugAddr != "" {
+		if err := serveDebug(ctx, *debugAddr, m.Logger); err != nil {
+			return err
+		}
 	}
 	places := sqldb.NewPlaceService(m.DB)
 	if *withDemo {

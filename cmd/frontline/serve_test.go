@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -121,4 +123,26 @@ func TestParsePrefixes(t *testing.T) {
 	if _, err := parsePrefixes("10.0.0.300"); err == nil {
 		t.Fatal("a bad address was accepted")
 	}
+}
+
+func TestServeDebugAddr(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := serveDebug(ctx, "0.0.0.0:0", slog.New(slog.DiscardHandler)); err == nil {
+		t.Fatal("the profiler on a public address")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	if err := serveDebug(ctx, addr, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get("http://" + addr + "/debug/pprof/goroutine?debug=1")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("profiler: %v %v", resp, err)
+	}
+	resp.Body.Close()
 }
