@@ -14,7 +14,8 @@ import (
 // process: FRONTLINE_BENCH_STATIONS stations (default 256) binding the
 // residents of a kept demo city of FRONTLINE_BENCH_RESIDENTS (default
 // 300,000) over HTTP for FRONTLINE_BENCH_SECONDS (default 10), a tube per
-// request, with durable commits. Each run is one iteration:
+// request, with durable commits, paced to FRONTLINE_BENCH_RATE bindings a
+// second (default 0: as fast as answered). Each run is one iteration:
 //
 //	go test -run '^$' -bench Sampling -benchtime 1x ./bench
 //
@@ -24,6 +25,7 @@ func BenchmarkSampling(b *testing.B) {
 	residents := envInt(b, "FRONTLINE_BENCH_RESIDENTS", 300_000)
 	stations := envInt(b, "FRONTLINE_BENCH_STATIONS", 256)
 	seconds := envInt(b, "FRONTLINE_BENCH_SECONDS", 10)
+	rate := envInt(b, "FRONTLINE_BENCH_RATE", 0)
 	for _, e := range engines {
 		b.Run(string(e), func(b *testing.B) {
 			pg := ""
@@ -36,7 +38,7 @@ func BenchmarkSampling(b *testing.B) {
 			}
 			for i := 0; i < b.N; i++ {
 				res, err := bench.RunSampling(context.Background(), bench.SamplingConfig{DBURL: u, Residents: residents,
-					Stations: stations, Duration: time.Duration(seconds) * time.Second, Logger: logger()})
+					Stations: stations, Duration: time.Duration(seconds) * time.Second, Rate: rate, Logger: logger()})
 				if err != nil {
 					b.Fatal(err)
 				}
