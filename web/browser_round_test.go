@@ -8,7 +8,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/frontline-org/frontline"
 	"github.com/frontline-org/frontline/browser"
 	"github.com/frontline-org/frontline/sqldb"
 	"github.com/frontline-org/frontline/sqldb/sqldbtest"
@@ -24,24 +23,9 @@ func TestBrowser_RoundLive(t *testing.T) {
 	f := buildFixture(t, db)
 	ts := newAdminServer(t, db, f, withTesting(db, t))
 	admin := ts.client
-	var created struct{ Round frontline.Round }
-	resp, body := admin.sendJSON(t, http.MethodPost, "/api/v1/rounds", map[string]any{"scope_id": f.city.ID, "name": "第一轮",
-		"day": "2026-06-02", "starts_at": "2026-06-01T22:00:00Z", "ends_at": "2026-06-02T10:00:00Z"})
-	mustStatus(t, resp, body, http.StatusCreated, &created)
-	id := created.Round.ID
-	resp, body = admin.sendJSON(t, http.MethodPost, fmt.Sprintf("/api/v1/rounds/%d/open", id), map[string]any{})
-	mustStatus(t, resp, body, http.StatusOK, &created)
-	var site struct{ Site frontline.Site }
-	resp, body = admin.sendJSON(t, http.MethodPost, fmt.Sprintf("/api/v1/rounds/%d/sites", id), map[string]any{"place_id": f.comp1.ID,
-		"name": "枣园小区采样点", "opens_at": "2026-06-01T22:00:00Z", "closes_at": "2026-06-02T04:00:00Z"})
-	mustStatus(t, resp, body, http.StatusCreated, &site)
-	var st struct {
-		Station frontline.Station
-		Token   string
-	}
-	resp, body = admin.sendJSON(t, http.MethodPost, fmt.Sprintf("/api/v1/sites/%d/stations", site.Site.ID), map[string]any{"name": "1号台"})
-	mustStatus(t, resp, body, http.StatusCreated, &st)
-	station := ts.device(st.Token)
+	rs := openRoundAPI(t, ts, f)
+	id := rs.round.ID
+	station := ts.device(rs.token)
 	bind := func(req string, persons ...int64) {
 		t.Helper()
 		resp, body := station.sendJSON(t, http.MethodPost, fmt.Sprintf("/api/v1/rounds/%d/bindings", id), map[string]any{
@@ -59,8 +43,8 @@ func TestBrowser_RoundLive(t *testing.T) {
 	}
 	bind("live-2", f.persons[1].ID)
 	p.Until(`document.querySelector('.figures [data-count="sampled"]').textContent === "2"`)
-	p.Until(fmt.Sprintf(`document.querySelector('tr[data-station="%d"] [data-count="sampled"]').textContent === "2"`, st.Station.ID))
-	p.Until(fmt.Sprintf(`document.querySelector('tr[data-site="%d"] [data-count="sampled"]').textContent === "2"`, site.Site.ID))
+	p.Until(fmt.Sprintf(`document.querySelector('tr[data-station="%d"] [data-count="sampled"]').textContent === "2"`, rs.station.ID))
+	p.Until(fmt.Sprintf(`document.querySelector('tr[data-site="%d"] [data-count="sampled"]').textContent === "2"`, rs.site.ID))
 	if text := p.Text("main"); strings.Contains(text, "%!") {
 		t.Fatalf("a message formatted with the wrong verb: %s", text)
 	}

@@ -36,28 +36,14 @@ func TestTestingAPI(t *testing.T) {
 	db := sqldbtest.Open(t, sqldb.SQLite)
 	f := buildFixture(t, db)
 	ts := newAdminServer(t, db, f, withTesting(db, t))
-	admin := ts.client
-	var created struct{ Round frontline.Round }
-	resp, body := admin.sendJSON(t, http.MethodPost, "/api/v1/rounds", map[string]any{"scope_id": f.city.ID, "name": "第一轮",
-		"day": "2026-06-02", "starts_at": "2026-06-01T22:00:00Z", "ends_at": "2026-06-02T10:00:00Z"})
-	mustStatus(t, resp, body, http.StatusCreated, &created)
-	id := created.Round.ID
-	resp, body = admin.sendJSON(t, http.MethodPost, fmt.Sprintf("/api/v1/rounds/%d/open", id), map[string]any{})
-	mustStatus(t, resp, body, http.StatusOK, &created)
-	if created.Round.Expected != 6 {
-		t.Fatalf("expected %d persons, want 6 (one moved out)", created.Round.Expected)
+	rs := openRoundAPI(t, ts, f)
+	if rs.round.Expected != 6 {
+		t.Fatalf("expected %d persons, want 6 (one moved out)", rs.round.Expected)
 	}
-	var site struct{ Site frontline.Site }
-	resp, body = admin.sendJSON(t, http.MethodPost, fmt.Sprintf("/api/v1/rounds/%d/sites", id), map[string]any{"place_id": f.comp1.ID,
-		"name": "枣园小区采样点", "opens_at": "2026-06-01T22:00:00Z", "closes_at": "2026-06-02T04:00:00Z"})
-	mustStatus(t, resp, body, http.StatusCreated, &site)
-	var st struct{ Token string }
-	resp, body = admin.sendJSON(t, http.MethodPost, fmt.Sprintf("/api/v1/sites/%d/stations", site.Site.ID), map[string]any{"name": "1号台"})
-	mustStatus(t, resp, body, http.StatusCreated, &st)
-
-	station := ts.device(st.Token)
+	id := rs.round.ID
+	station := ts.device(rs.token)
 	var a frontline.BindAnswer
-	resp, body = station.sendJSON(t, http.MethodPost, fmt.Sprintf("/api/v1/rounds/%d/bindings", id), map[string]any{
+	resp, body := station.sendJSON(t, http.MethodPost, fmt.Sprintf("/api/v1/rounds/%d/bindings", id), map[string]any{
 		"request_id": "dev-1", "tube": "T-1", "persons": []int64{f.persons[0].ID, f.persons[1].ID, f.persons[4].ID}, "seal": true})
 	mustStatus(t, resp, body, http.StatusOK, &a)
 	if a.Bound() != 2 || a.Items[2].Error == nil || a.Items[2].Error.Code != frontline.ENOTFOUND || a.Tube.State != frontline.TubeSealed {
@@ -121,6 +107,39 @@ func testAdvice(t *testing.T, ts *testServer, round int64) {
 	if bad.Error.Field != "p" {
 		t.Fatalf("a prevalence of 2: %+v", bad)
 	}
+}
+
+// apiRound is a round opened through the API with a site of 枣园小区 and
+// a station there.
+type apiRound struct {
+	round   frontline.Round
+	site    frontline.Site
+	station frontline.Station
+	token   string // the station's device token
+}
+
+// openRoundAPI plans and opens a city-wide round as ts's admin and adds a
+// site and a station, as the admin does before 06:00.
+func openRoundAPI(t *testing.T, ts *testServer, f *fixture) *apiRound {
+	t.Helper()
+	admin := ts.client
+	var created struct{ Round frontline.Round }
+	resp, body := admin.sendJSON(t, http.MethodPost, "/api/v1/rounds", map[string]any{"scope_id": f.city.ID, "name": "第一轮",
+		"day": "2026-06-02", "starts_at": "2026-06-01T22:00:00Z", "ends_at": "2026-06-02T10:00:00Z"})
+	mustStatus(t, resp, body, http.StatusCreated, &created)
+	resp, body = admin.sendJSON(t, http.MethodPost, fmt.Sprintf("/api/v1/rounds/%d/open", created.Round.ID), map[string]any{})
+	mustStatus(t, resp, body, http.StatusOK, &created)
+	var site struct{ Site frontline.Site }
+	resp, body = admin.sendJSON(t, http.MethodPost, fmt.Sprintf("/api/v1/rounds/%d/sites", created.Round.ID), map[string]any{"place_id": f.comp1.ID,
+		"name": "枣园小区采样点", "opens_at": "2026-06-01T22:00:00Z", "closes_at": "2026-06-02T04:00:00Z"})
+	mustStatus(t, resp, body, http.StatusCreated, &site)
+	var st struct {
+		Station frontline.Station
+		Token   string
+	}
+	resp, body = admin.sendJSON(t, http.MethodPost, fmt.Sprintf("/api/v1/sites/%d/stations", site.Site.ID), map[string]any{"name": "1号台"})
+	mustStatus(t, resp, body, http.StatusCreated, &st)
+	return &apiRound{round: created.Round, site: site.Site, station: st.Station, token: st.Token}
 }
 
 // testInnerScope: a community's secretary in the city's round sees its
