@@ -72,13 +72,42 @@ func (tx *Tx) planBuildings(ctx context.Context, roundID int64) ([]frontline.Pla
 		if parentKind == string(frontline.KindCompound) {
 			r.b.Name = parentName + r.name
 		}
-		if r.b.Persons > 0 {
-			out = append(out, r)
-		}
+		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	rows.Close()
+	// The persons left to the home sampling team (bedridden) are not
+	// sampled yet, but no call-up brings them down: they are no one's
+	// place in a queue.
+	byID := make(map[int64]*row, len(out))
+	for i := range out {
+		byID[out[i].b.ID] = &out[i]
+	}
+	home, err := tx.QueryContext(ctx, `SELECT m.path FROM round_members m WHERE m.round_id = ? AND m.status = ? AND m.excuse = ?
+		AND NOT EXISTS (SELECT 1 FROM bindings b WHERE b.round_id = m.round_id AND b.person_id = m.person_id AND b.undone_at IS NULL)`,
+		roundID, string(frontline.MemberPending), string(frontline.ExcuseHomeSampling))
+	if err != nil {
+		return nil, err
+	}
+	defer home.Close()
+	for home.Next() {
+		var path string
+		if err := home.Scan(&path); err != nil {
+			return nil, err
+		}
+		for _, id := range frontline.PathIDs(path) {
+			if b := byID[id]; b != nil {
+				b.b.Persons--
+				break
+			}
+		}
+	}
+	if err := home.Err(); err != nil {
+		return nil, err
+	}
+	out = slices.DeleteFunc(out, func(r row) bool { return r.b.Persons <= 0 })
 	slices.SortFunc(out, func(a, b row) int {
 		if c := strings.Compare(a.parent, b.parent); c != 0 {
 			return c

@@ -154,3 +154,29 @@ func TestPlanSettings_NoticeAt(t *testing.T) {
 		}
 	}
 }
+
+// TestSiteService_PlanLeavesHomeTeam: a bedridden person left to the home
+// sampling team is in no call-up's queue.
+func TestSiteService_PlanLeavesHomeTeam(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		f := newRoundFixture(t, db, 3, nil)
+		sites := sqldb.NewSiteService(db)
+		opens := f.round.StartsAt
+		if err := sites.CreateSite(ctx, &frontline.Site{RoundID: f.round.ID, PlaceID: f.tr.sub.ID, Name: "街道采样点",
+			OpensAt: opens, ClosesAt: opens.Add(6 * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		before, err := sites.PlanSlots(ctx, f.round.ID, frontline.PlanSettings{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.rounds.Excuse(ctx, f.round.ID, frontline.Excusal{PersonID: f.all[0].ID, Reason: frontline.ExcuseHomeSampling}); err != nil {
+			t.Fatal(err)
+		}
+		after, err := sites.PlanSlots(ctx, f.round.ID, frontline.PlanSettings{})
+		if err != nil || after.Persons != before.Persons-1 {
+			t.Fatalf("persons planned: %d before, %d after leaving one to the home team (%v)", before.Persons, after.Persons, err)
+		}
+	})
+}
