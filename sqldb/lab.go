@@ -212,7 +212,17 @@ func (s *LabService) ReceiveBag(ctx context.Context, rc frontline.BagReceipt) (*
 		return nil, frontline.Errorf(frontline.ECONFLICT, "bag %s was received at %s by %s", b.Code, b.ReceivedAt.Format("2006-01-02 15:04"), b.ReceivedBy)
 	}
 	found := b.TubeCodes
-	if rc.Count != nil {
+	if rc.Count != nil && len(rc.TubeCodes) == 0 {
+		// A count alone says which tubes came only when it says all or
+		// none: any other count leaves the missing ones unknown, and the
+		// results of tubes that never arrived must not wait as received.
+		switch n := *rc.Count; {
+		case n == 0:
+			found, b.Missing = nil, b.TubeCodes
+		case n != b.Expected:
+			return nil, frontline.FieldError("count", "bag %s was packed with %d tubes and %d were counted: scan the tubes out of it, so the missing ones are known",
+				b.Code, b.Expected, n)
+		}
 		b.Received = *rc.Count
 	}
 	if len(rc.TubeCodes) > 0 {

@@ -120,11 +120,21 @@ func TestLabService_ReceiveBag(t *testing.T) {
 		if b, err := lab.FindBag(ctx, "RBAG"); err != nil || b.State != frontline.BagSealed {
 			t.Fatalf("after refused receipts: %v %+v", err, b)
 		}
-		// An empty bag is a count of zero: both tubes missing by count.
+		// One tube counted of two: which is missing must be scanned.
+		one := 1
+		if _, err := lab.ReceiveBag(ctx, frontline.BagReceipt{Code: "RBAG", Count: &one, RoundID: f.round.ID}); frontline.ErrorField(err) != "count" {
+			t.Fatalf("a count that says neither all nor none: %v", err)
+		}
+		// An empty bag is a count of zero: both tubes missing, none received.
 		zero := 0
 		got, err := lab.ReceiveBag(ctx, frontline.BagReceipt{Code: "RBAG", Count: &zero, RoundID: f.round.ID})
-		if err != nil || got.Received != 0 || !got.Discrepant() {
+		if err != nil || got.Received != 0 || !got.Discrepant() || len(got.Missing) != 2 {
 			t.Fatalf("an empty bag: %v %+v", err, got)
+		}
+		for _, code := range got.Missing {
+			if tube, _, _ := f.samp.FindTube(ctx, code); tube.State != frontline.TubeBagged {
+				t.Fatalf("a tube of an empty bag is %s", tube.State)
+			}
 		}
 	})
 }

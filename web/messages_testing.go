@@ -218,7 +218,7 @@ func testingMessages() map[string]message {
 		"form.invalid.code":  {"袋号有误，或这个样本袋不属于本轮次。", "The bag code is not valid, or the bag belongs to another round."},
 		"form.notfound.code": {"没有这个袋号的样本袋。", "There is no bag with this code."},
 		"form.invalid.tubes": {"逐管扫描的管码有误：每行一个，只能包含字母、数字和“-”，每袋最多100管。", "The tubes scanned are not valid: one a line, letters, digits and '-', at most 100 to a bag."},
-		"form.invalid.count": {"请逐管扫描，或填写清点到的数量（0到100）；两者都填时须一致。", "Scan the tubes, or enter how many you found (0 to 100); if you do both they must agree."},
+		"form.invalid.count": {"请逐管扫描，或填写清点到的数量（0到100）；两者都填时须一致。数量与装袋数不符时请逐管扫描，才能知道缺了哪几管。", "Scan the tubes, or enter how many you found (0 to 100); if you do both they must agree. When the count differs from the bag's, scan the tubes, so the missing ones are known."},
 	}
 	return c
 }
