@@ -156,6 +156,13 @@ func ensureDemo(ctx context.Context, m *Main, places *sqldb.PlaceService) error 
 		RiskAreas: sqldb.NewRiskAreaService(m.DB), Campaigns: sqldb.NewCampaignService(m.DB), Visits: sqldb.NewVisitService(m.DB)}, time.Now()); err != nil {
 		return err
 	}
+	sampling := sqldb.NewSamplingService(m.DB, sqldb.SamplingOptions{})
+	defer sampling.Close()
+	if _, err := demo.Testing(cliContext(ctx), demo.TestingServices{Places: places, Persons: sqldb.NewPersonService(m.DB),
+		Rounds: sqldb.NewRoundService(m.DB), Sites: sqldb.NewSiteService(m.DB, "log"), Sampling: sampling,
+		Lab: sqldb.NewLabService(m.DB)}, time.Now()); err != nil {
+		return err
+	}
 	fmt.Fprintf(m.Stdout, "Demo logins, all with the password %q:\n", demo.Password)
 	for _, l := range logins {
 		fmt.Fprintf(m.Stdout, "  %-10s %-20s %s\n", l.Login, l.Role, l.Scope)
