@@ -135,5 +135,40 @@ func TestSamplingService_StationOfRound(t *testing.T) {
 		if frontline.ErrorField(err) != "station_id" {
 			t.Fatalf("a user naming a retired station: %v", err)
 		}
+		// A device token that is no station's (the home team's) names a
+		// station as a user does.
+		users := sqldb.NewUserService(db, frontline.DefaultLoginPolicy)
+		teamSecret, err := users.CreateToken(ctx, &frontline.Token{Name: "上门采样组", Role: frontline.RoleSampler, ScopeID: f.tr.city.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tp, err := users.AuthenticateToken(ctx, teamSecret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		team := frontline.WithPrincipal(ctx, tp)
+		_, err = f.samp.Bind(team, &frontline.BindRequest{RequestID: "so-t", RoundID: f.round.ID, TubeCode: "SO-T", StationID: st.ID, PersonIDs: []int64{other2}})
+		if frontline.ErrorField(err) != "station_id" {
+			t.Fatalf("the home team's token naming a retired station: %v", err)
+		}
+		if a, err := f.samp.Bind(team, &frontline.BindRequest{RequestID: "so-t2", RoundID: f.round.ID, TubeCode: "SO-T2", PersonIDs: []int64{f.persons[f.tr.hh[1].ID][1].ID}}); err != nil || a.Bound() != 1 {
+			t.Fatalf("the home team's token without a station: %v %+v", err, a)
+		}
+		// A site's hours stay within the round's; a closed round takes no
+		// new sites or stations.
+		early := opens.Add(-48 * time.Hour)
+		if _, err := sites.UpdateSite(ctx, site.ID, frontline.SiteUpdate{OpensAt: &early}); frontline.ErrorField(err) != "opens_at" {
+			t.Fatalf("a site moved to open before its round: %v", err)
+		}
+		if _, err := f.rounds.CloseRound(ctx, f.round.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sites.CreateStation(ctx, &frontline.Station{SiteID: site.ID, Name: "3号台"}); frontline.ErrorCode(err) != frontline.ECONFLICT {
+			t.Fatalf("a station for a closed round: %v", err)
+		}
+		late := &frontline.Site{RoundID: f.round.ID, PlaceID: f.tr.comp2.ID, Name: "迟到的采样点", OpensAt: opens, ClosesAt: opens.Add(time.Hour)}
+		if err := sites.CreateSite(ctx, late); frontline.ErrorCode(err) != frontline.ECONFLICT {
+			t.Fatalf("a site for a closed round: %v", err)
+		}
 	})
 }

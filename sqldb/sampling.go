@@ -210,8 +210,13 @@ func requestKey(p *frontline.Principal, clientID string) string {
 func (s *SamplingService) resolveStation(ctx context.Context, req *frontline.BindRequest) error {
 	if p := frontline.PrincipalFrom(ctx); p != nil && p.TokenID != 0 {
 		st, err := s.stationOfToken(ctx, p.TokenID, req.RoundID)
-		if err != nil || st == nil {
-			return err // nil: a device token not made for a station, e.g. a home sampling team
+		if err != nil {
+			return err
+		}
+		if st == nil {
+			// A device token not made for a station (a home sampling
+			// team's) names a station as a user does.
+			return s.checkStation(ctx, req)
 		}
 		if st.round != req.RoundID {
 			return frontline.Errorf(frontline.EINVALID, "this device is a station of test round %d, not of round %d", st.round, req.RoundID)
@@ -219,6 +224,12 @@ func (s *SamplingService) resolveStation(ctx context.Context, req *frontline.Bin
 		req.StationID = st.id
 		return nil
 	}
+	return s.checkStation(ctx, req)
+}
+
+// checkStation checks the station a request names, if any: a working
+// station of the request's round.
+func (s *SamplingService) checkStation(ctx context.Context, req *frontline.BindRequest) error {
 	if req.StationID == 0 {
 		return nil
 	}

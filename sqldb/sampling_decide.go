@@ -80,8 +80,8 @@ func (b *batch) loadSampled(ctx context.Context, roundID int64) error {
 	ids = sortedUnique(ids)
 	for start := 0; start < len(ids); start += idChunk {
 		part := ids[start:min(start+idChunk, len(ids))]
-		rows, err := b.tx.QueryContext(ctx, `SELECT person_id FROM bindings WHERE round_id = ? AND undone_at IS NULL
-			AND person_id IN `+inList(len(part)), append([]any{roundID}, int64Args(part)...)...)
+		rows, err := b.tx.queryIn(ctx, `SELECT person_id FROM bindings WHERE round_id = ? AND undone_at IS NULL
+			AND person_id IN %s`, []any{roundID}, int64Args(part))
 		if err != nil {
 			return err
 		}
@@ -148,9 +148,9 @@ func (b *batch) addLate(ctx context.Context, r *batchRound, ids []int64) error {
 		return nil
 	}
 	lo, hi := subtreeRange(r.scope)
-	rows, err := b.tx.QueryContext(ctx, `SELECT p.id, p.household_id, h.path FROM persons p JOIN places h ON h.id = p.household_id
-		WHERE p.status <> ? AND h.path >= ? AND h.path < ? AND p.id IN `+inList(len(ids)),
-		append([]any{string(frontline.StatusMovedOut), lo, hi}, int64Args(ids)...)...)
+	rows, err := b.tx.queryIn(ctx, `SELECT p.id, p.household_id, h.path FROM persons p JOIN places h ON h.id = p.household_id
+		WHERE p.status <> ? AND h.path >= ? AND h.path < ? AND p.id IN %s`,
+		[]any{string(frontline.StatusMovedOut), lo, hi}, int64Args(ids))
 	if err != nil {
 		return err
 	}
@@ -203,11 +203,11 @@ func (b *batch) householdSizes(ctx context.Context) error {
 	for roundID, homes := range need {
 		homes = sortedUnique(homes)
 		// The members still to sample, as loadMembers counts them.
-		rows, err := b.tx.QueryContext(ctx, `SELECT m.household_id, COUNT(*) FROM round_members m
-			WHERE m.round_id = ? AND m.household_id IN `+inList(len(homes))+` AND m.status = ? AND m.excuse <> ?
+		rows, err := b.tx.queryIn(ctx, `SELECT m.household_id, COUNT(*) FROM round_members m
+			WHERE m.round_id = ? AND m.status = ? AND m.excuse <> ?
 			AND NOT EXISTS (SELECT 1 FROM bindings b WHERE b.round_id = m.round_id AND b.person_id = m.person_id AND b.undone_at IS NULL)
-			GROUP BY m.household_id`,
-			append(append([]any{roundID}, int64Args(homes)...), string(frontline.MemberPending), string(frontline.ExcuseHomeSampling))...)
+			AND m.household_id IN %s GROUP BY m.household_id`,
+			[]any{roundID, string(frontline.MemberPending), string(frontline.ExcuseHomeSampling)}, int64Args(homes))
 		if err != nil {
 			return err
 		}

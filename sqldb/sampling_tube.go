@@ -64,8 +64,8 @@ func (s *SamplingService) FindTube(ctx context.Context, code string) (*frontline
 	return t, bs, tx.hideOutOfScope(ctx, bs)
 }
 
-// hideOutOfScope blanks the name and household of bindings whose person
-// lives outside the caller's scope. A pool at a site that serves several
+// hideOutOfScope blanks the person, name and household of bindings whose
+// person lives outside the caller's scope. A pool at a site that serves several
 // compounds mixes their residents; a compound's sampler sees that the tube
 // holds ten persons, not who the other compound's are.
 func (tx *Tx) hideOutOfScope(ctx context.Context, bs []*frontline.Binding) error {
@@ -88,7 +88,7 @@ func (tx *Tx) hideOutOfScope(ctx context.Context, bs []*frontline.Binding) error
 	})
 	for _, b := range bs {
 		if !visible(ctx, paths[b.HouseholdID]) {
-			b.PersonName, b.HouseholdID = "", 0
+			b.PersonID, b.PersonName, b.HouseholdID = 0, "", 0
 		}
 	}
 	return err
@@ -199,7 +199,7 @@ func (s *SamplingService) Undo(ctx context.Context, req *frontline.UndoRequest) 
 		return nil, err
 	}
 	if !b.UndoneAt.IsZero() {
-		return &frontline.UndoAnswer{Binding: b, Already: true}, nil
+		return &frontline.UndoAnswer{Binding: b, Already: true}, tx.hideOutOfScope(ctx, []*frontline.Binding{b})
 	}
 	if t.State != frontline.TubeOpen && t.State != frontline.TubeSealed {
 		return nil, frontline.Errorf(frontline.ECONFLICT, "tube %s is %s; it can no longer change", t.Code, t.State)

@@ -175,11 +175,10 @@ func (b *batch) priors(ctx context.Context) error {
 	found := map[countKey]*frontline.PriorSample{}
 	for roundID, ids := range byRound {
 		ids = sortedUnique(ids)
-		rows, err := b.tx.QueryContext(ctx, `SELECT b.person_id, b.bound_at, t.code, COALESCE(st.name, ''), COALESCE(si.name, '')
+		rows, err := b.tx.queryIn(ctx, `SELECT b.person_id, b.bound_at, t.code, COALESCE(st.name, ''), COALESCE(si.name, '')
 			FROM bindings b JOIN tubes t ON t.id = b.tube_id
 			LEFT JOIN sampling_stations st ON st.id = b.station_id LEFT JOIN sampling_sites si ON si.id = st.site_id
-			WHERE b.round_id = ? AND b.undone_at IS NULL AND b.person_id IN `+inList(len(ids)),
-			append([]any{roundID}, int64Args(ids)...)...)
+			WHERE b.round_id = ? AND b.undone_at IS NULL AND b.person_id IN %s`, []any{roundID}, int64Args(ids))
 		if err != nil {
 			return err
 		}

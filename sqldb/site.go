@@ -39,7 +39,7 @@ func (s *SiteService) CreateSite(ctx context.Context, site *frontline.Site) erro
 		return err
 	}
 	defer tx.Rollback()
-	r, err := tx.findRound(ctx, site.RoundID, false)
+	r, err := tx.openRoundOf(ctx, site.RoundID)
 	if err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func (s *SiteService) CreateStation(ctx context.Context, st *frontline.Station) 
 		return "", err
 	}
 	defer tx.Rollback()
-	site, path, err := tx.findSite(ctx, st.SiteID)
+	site, _, path, err := tx.openSite(ctx, st.SiteID)
 	if err != nil {
 		return "", err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 
 	"github.com/frontline-org/frontline"
 )
@@ -18,13 +19,16 @@ func (s *SiteService) UpdateSite(ctx context.Context, id int64, upd frontline.Si
 		return nil, err
 	}
 	defer tx.Rollback()
-	site, path, err := tx.openSite(ctx, id)
+	site, r, path, err := tx.openSite(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	before := siteFields(site)
 	upd.Apply(site)
 	if err := site.Validate(); err != nil {
+		return nil, err
+	}
+	if err := site.WithinRound(r, noticeLocation); err != nil {
 		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE sampling_sites SET name = ?, location = ?, opens_at = ?, closes_at = ? WHERE id = ?`,
@@ -42,6 +46,11 @@ func (s *SiteService) UpdateSite(ctx context.Context, id int64, upd frontline.Si
 			return nil, err
 		}
 	}
+	// The call-ups not yet sent name the site, where it is and its hours:
+	// they go out again as the site now is.
+	if err := tx.renotifySite(ctx, r, site); err != nil {
+		return nil, err
+	}
 	if err := tx.audit(ctx, "update", "sampling_site", site.ID, path, b, a); err != nil {
 		return nil, err
 	}
@@ -55,19 +64,30 @@ func siteFields(s *frontline.Site) map[string]any {
 // openSite returns a site the caller may change, in a round that is not
 // closed, with its place's path. The round row is locked, so a change to
 // the site and a plan being saved for the round do not interleave.
-func (tx *Tx) openSite(ctx context.Context, id int64) (*frontline.Site, string, error) {
+func (tx *Tx) openSite(ctx context.Context, id int64) (*frontline.Site, *frontline.Round, string, error) {
 	site, path, err := tx.findSite(ctx, id)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
-	r, err := tx.findRound(ctx, site.RoundID, true)
+	r, err := tx.openRoundOf(ctx, site.RoundID)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, "", err
+	}
+	return site, r, path, nil
+}
+
+// openRoundOf returns a round that is not closed, locked: sites and
+// stations are set up while a round is planned or open, and a closed
+// round's sites issue no more device tokens.
+func (tx *Tx) openRoundOf(ctx context.Context, id int64) (*frontline.Round, error) {
+	r, err := tx.findRound(ctx, id, true)
+	if err != nil {
+		return nil, err
 	}
 	if r.Status == frontline.RoundClosed {
-		return nil, "", frontline.Errorf(frontline.ECONFLICT, "round %s is closed", r.Name)
+		return nil, frontline.Errorf(frontline.ECONFLICT, "round %s is closed", r.Name)
 	}
-	return site, path, nil
+	return r, nil
 }
 
 // renameStationTokens names the tokens of the site's stations after the
@@ -112,7 +132,7 @@ func (s *SiteService) RemoveSite(ctx context.Context, id int64) error {
 		return err
 	}
 	defer tx.Rollback()
-	site, path, err := tx.openSite(ctx, id)
+	site, _, path, err := tx.openSite(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -137,6 +157,29 @@ func (s *SiteService) RemoveSite(ctx context.Context, id int64) error {
 		return &frontline.Error{Code: frontline.ECONFLICT, Err: inUse,
 			Message: fmt.Sprintf("the saved plan calls residents to site %s in %d slots; save a plan without it first", site.Name, slots)}
 	}
+	// The stations go with the site and their tokens are revoked: the
+	// audit entry names them, as RetireStation's does one by one.
+	gone := map[string]any{}
+	rows, err := tx.QueryContext(ctx, `SELECT name, COALESCE(token_id, 0) FROM sampling_stations WHERE site_id = ? ORDER BY id`, site.ID)
+	if err != nil {
+		return err
+	}
+	var names []string
+	var tokens []int64
+	for rows.Next() {
+		var name string
+		var token int64
+		if err := rows.Scan(&name, &token); err != nil {
+			rows.Close()
+			return err
+		}
+		names, tokens = append(names, name), append(tokens, token)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	gone["stations"], gone["revoked_tokens"] = names, tokens
 	if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE revoked_at IS NULL
 		AND id IN (SELECT token_id FROM sampling_stations WHERE site_id = ?)`, tx.now, site.ID); err != nil {
 		return err
@@ -146,7 +189,9 @@ func (s *SiteService) RemoveSite(ctx context.Context, id int64) error {
 			return tx.db.translate(err)
 		}
 	}
-	if err := tx.audit(ctx, "delete", "sampling_site", site.ID, path, siteFields(site), nil); err != nil {
+	before := siteFields(site)
+	maps.Copy(before, gone)
+	if err := tx.audit(ctx, "delete", "sampling_site", site.ID, path, before, nil); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -167,7 +212,7 @@ func (s *SiteService) RenameStation(ctx context.Context, id int64, name string) 
 	if err != nil {
 		return nil, err
 	}
-	site, _, err := tx.openSite(ctx, st.SiteID)
+	site, _, _, err := tx.openSite(ctx, st.SiteID)
 	if err != nil {
 		return nil, err
 	}
@@ -268,10 +313,16 @@ func (s *SiteService) FindSavedPlan(ctx context.Context, roundID int64) (*frontl
 	if _, err := tx.findRound(ctx, roundID, false); err != nil {
 		return nil, err
 	}
+	return tx.savedPlan(ctx, roundID)
+}
+
+// savedPlan reads what the round's plan was last saved with; ENOTFOUND
+// when it never was.
+func (tx *Tx) savedPlan(ctx context.Context, roundID int64) (*frontline.SavedPlan, error) {
 	p := frontline.SavedPlan{RoundID: roundID}
 	st := &p.Settings
 	var channels string
-	err = tx.QueryRowContext(ctx, `SELECT per_station, min_per_station, max_per_station, queue_minutes, seconds_per_person,
+	err := tx.QueryRowContext(ctx, `SELECT per_station, min_per_station, max_per_station, queue_minutes, seconds_per_person,
 		lead_minutes, channels, notice_template, slots, notices, saved_at, saved_by FROM round_plans WHERE round_id = ?`, roundID).Scan(
 		&st.PerStation, &st.MinPerStation, &st.MaxPerStation, &st.QueueMinutes, &st.SecondsPerPerson,
 		&st.LeadMinutes, &channels, &st.NoticeTemplate, &p.Slots, &p.Notices, &p.SavedAt, &p.SavedBy)

@@ -163,6 +163,15 @@ func (s *SiteService) SaveSlots(ctx context.Context, roundID int64, slots []fron
 		return 0, err
 	}
 	changed := frontline.ChangedBuildings(saved, slots)
+	// Settings that change what a call-up says, where or when it goes out
+	// change every call-up not yet sent.
+	if before, err := tx.savedPlan(ctx, r.ID); err == nil && !sameNotices(before.Settings, settings) {
+		for _, sl := range slices.Concat(saved, slots) {
+			changed[sl.BuildingID] = true
+		}
+	} else if err != nil && frontline.ErrorCode(err) != frontline.ENOTFOUND {
+		return 0, err
+	}
 	cancelled, err := tx.cancelCallUps(ctx, r.ID, changed)
 	if err != nil {
 		return 0, err
@@ -175,17 +184,7 @@ func (s *SiteService) SaveSlots(ctx context.Context, roundID int64, slots []fron
 	}
 	// A call-up per slot of each building whose slots changed (all of them
 	// on the first save), going out LeadMinutes before the slot.
-	var notices []*frontline.Notice
-	for _, sl := range slots {
-		if !changed[sl.BuildingID] {
-			continue
-		}
-		for _, ch := range settings.Channels {
-			notices = append(notices, &frontline.Notice{Channel: ch, Topic: "callup", Recipient: sl.Building,
-				PlaceID: sl.BuildingID, RoundID: r.ID, Subject: r.Name, NextAttemptAt: settings.NoticeAt(sl, tx.now),
-				Body: frontline.CallUpText(settings.NoticeTemplate, r.Name, sl, byID[sl.SiteID], noticeLocation)})
-		}
-	}
+	notices := callUps(r, slots, changed, settings, byID, tx.now)
 	if err := tx.enqueueNotices(ctx, notices); err != nil {
 		return 0, err
 	}
@@ -197,6 +196,68 @@ func (s *SiteService) SaveSlots(ctx context.Context, roundID int64, slots []fron
 		return 0, err
 	}
 	return len(notices), tx.Commit()
+}
+
+// callUps returns the call-ups of the slots of the changed buildings: one
+// per slot and channel, due LeadMinutes before the slot.
+func callUps(r *frontline.Round, slots []frontline.Slot, changed map[int64]bool, settings frontline.PlanSettings,
+	sites map[int64]*frontline.Site, now time.Time) []*frontline.Notice {
+	var notices []*frontline.Notice
+	for _, sl := range slots {
+		if !changed[sl.BuildingID] {
+			continue
+		}
+		for _, ch := range settings.Channels {
+			notices = append(notices, &frontline.Notice{Channel: ch, Topic: "callup", Recipient: sl.Building,
+				PlaceID: sl.BuildingID, RoundID: r.ID, Subject: r.Name, NextAttemptAt: settings.NoticeAt(sl, now),
+				Body: frontline.CallUpText(settings.NoticeTemplate, r.Name, sl, sites[sl.SiteID], noticeLocation)})
+		}
+	}
+	return notices
+}
+
+// sameNotices reports whether two plans' settings make the same call-ups
+// of the same slots: text, channels and timing.
+func sameNotices(a, b frontline.PlanSettings) bool {
+	return a.NoticeTemplate == b.NoticeTemplate && a.LeadMinutes == b.LeadMinutes && slices.Equal(a.Channels, b.Channels)
+}
+
+// renotifySite writes again the call-ups not yet sent of the buildings
+// called to a site, after the site changed (they name it, where it is and
+// its hours), with the settings the plan was saved with.
+func (tx *Tx) renotifySite(ctx context.Context, r *frontline.Round, site *frontline.Site) error {
+	plan, err := tx.savedPlan(ctx, r.ID)
+	if frontline.ErrorCode(err) == frontline.ENOTFOUND {
+		return nil // nothing was announced
+	} else if err != nil {
+		return err
+	}
+	slots, err := tx.slots(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	changed := map[int64]bool{}
+	for _, sl := range slots {
+		if sl.SiteID == site.ID {
+			changed[sl.BuildingID] = true
+		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	sites, err := tx.sites(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	byID := map[int64]*frontline.Site{}
+	for _, si := range sites {
+		byID[si.ID] = si
+	}
+	byID[site.ID] = site
+	if _, err := tx.cancelCallUps(ctx, r.ID, changed); err != nil {
+		return err
+	}
+	return tx.enqueueNotices(ctx, callUps(r, slots, changed, plan.Settings, byID, tx.now))
 }
 
 // slots returns a round's saved slots.

@@ -139,6 +139,27 @@ func TestSiteService_CallUpSchedule(t *testing.T) {
 		if len(cancelled) != 1 || cancelled[0].PlaceID != tr.bld2.ID || len(pending) != 2 {
 			t.Fatalf("after the move: cancelled %+v, pending %d", cancelled, len(pending))
 		}
+		// New settings for the call-ups change them all.
+		if n, err := sites.SaveSlots(ctx, round.ID, plan, frontline.PlanSettings{LeadMinutes: 30}); err != nil || n != 2 {
+			t.Fatalf("a new lead time: %v %d notices", err, n)
+		}
+		if c, p := notices(frontline.NoticeCancelled), notices(frontline.NoticePending); len(c) != 3 || len(p) != 2 {
+			t.Fatalf("after a new lead time: %d cancelled, %d pending", len(c), len(p))
+		}
+		// The site moves to the south gate: its call-ups say so.
+		south := "南门"
+		if _, err := sites.UpdateSite(ctx, site.ID, frontline.SiteUpdate{Location: &south}); err != nil {
+			t.Fatal(err)
+		}
+		pending = notices(frontline.NoticePending)
+		if len(pending) != 2 || len(notices(frontline.NoticeCancelled)) != 5 {
+			t.Fatalf("after the site moved: %d pending", len(pending))
+		}
+		for _, n := range pending {
+			if !strings.Contains(n.Body, south) {
+				t.Errorf("a call-up still sends residents elsewhere: %s", n.Body)
+			}
+		}
 	})
 }
 

@@ -285,7 +285,7 @@ type siteFieldsView struct {
 // fields the site service names to them.
 var (
 	siteFields      = []string{"place", "name", "location", "opens", "closes"}
-	siteErrorFields = map[string]string{"place_id": "place", "name": "name", "location": "location", "closes_at": "closes"}
+	siteErrorFields = map[string]string{"place_id": "place", "name": "name", "location": "location", "opens_at": "opens", "closes_at": "closes"}
 )
 
 // readSiteHours reads the opening and closing times of a site form, in
