@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/frontline-org/frontline"
 	"github.com/frontline-org/frontline/sqldb"
@@ -130,15 +129,7 @@ func newFollowUpScene(t *testing.T, db *sqldb.DB) (*testServer, *fixture, *front
 	f := buildFixture(t, db)
 	ts := newAdminServer(t, db, f, withTesting(db, t))
 	ctx := context.Background()
-	start := testNow.Add(time.Hour)
-	r := &frontline.Round{ScopeID: f.city.ID, Name: "第一轮", Day: "2026-06-01", StartsAt: start, EndsAt: start.Add(8 * time.Hour)}
-	rounds := sqldb.NewRoundService(db)
-	if err := rounds.CreateRound(ctx, r); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := rounds.OpenRound(ctx, r.ID); err != nil {
-		t.Fatal(err)
-	}
+	r := openCityRound(t, db, f)
 	samp := sqldb.NewSamplingService(db, sqldb.SamplingOptions{})
 	t.Cleanup(func() { samp.Close() })
 	if _, err := samp.Bind(ctx, &frontline.BindRequest{RequestID: "p-1", RoundID: r.ID, TubeCode: "P-1", Seal: true,

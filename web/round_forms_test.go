@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/frontline-org/frontline"
 	"github.com/frontline-org/frontline/sqldb"
@@ -58,15 +57,7 @@ func TestGapsPage_ExcuseError(t *testing.T) {
 	f := buildFixture(t, db)
 	ts := newAdminServer(t, db, f, withTesting(db, t))
 	ctx := context.Background()
-	start := testNow.Add(time.Hour)
-	r := &frontline.Round{ScopeID: f.city.ID, Name: "第一轮", Day: "2026-06-01", StartsAt: start, EndsAt: start.Add(8 * time.Hour)}
-	rounds := sqldb.NewRoundService(db)
-	if err := rounds.CreateRound(ctx, r); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := rounds.OpenRound(ctx, r.ID); err != nil {
-		t.Fatal(err)
-	}
+	r := openCityRound(t, db, f)
 	person := f.persons[0]
 	path := fmt.Sprintf("/rounds/%d/excuse?place=%d", r.ID, f.city.ID)
 	resp, body := ts.client.postForm(t, path, url.Values{"person_id": {fmt.Sprint(person.ID)}, "reason": {"other"}, "place": {fmt.Sprint(f.city.ID)}})
@@ -78,7 +69,7 @@ func TestGapsPage_ExcuseError(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "请选择免采原因") {
 		t.Fatalf("an unknown reason: %d %s", resp.StatusCode, body)
 	}
-	if m, err := rounds.FindMember(ctx, r.ID, person.ID); err != nil || m.Status != frontline.MemberPending {
+	if m, err := sqldb.NewRoundService(db).FindMember(ctx, r.ID, person.ID); err != nil || m.Status != frontline.MemberPending {
 		t.Fatalf("a refused excusal excused: %v %+v", err, m)
 	}
 	resp, _ = ts.client.postForm(t, path, url.Values{"person_id": {fmt.Sprint(person.ID)}, "reason": {"other"}, "note": {"出差"},

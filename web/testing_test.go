@@ -229,16 +229,7 @@ func TestTestingPages(t *testing.T) {
 	db := sqldbtest.Open(t, sqldb.SQLite)
 	f := buildFixture(t, db)
 	ts := newAdminServer(t, db, f, withTesting(db, t))
-	ctx := context.Background()
-	start := testNow.Add(time.Hour)
-	r := &frontline.Round{ScopeID: f.city.ID, Name: "第一轮", Day: "2026-06-01", StartsAt: start, EndsAt: start.Add(8 * time.Hour)}
-	rounds := sqldb.NewRoundService(db)
-	if err := rounds.CreateRound(ctx, r); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := rounds.OpenRound(ctx, r.ID); err != nil {
-		t.Fatal(err)
-	}
+	r := openCityRound(t, db, f)
 	for _, lang := range []string{"zh-CN", "en"} {
 		for path, want := range map[string]string{
 			"/rounds":                                      "第一轮",
