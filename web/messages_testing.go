@@ -206,7 +206,7 @@ func testingMessages() map[string]message {
 		"result.invalid":         {"无效", "invalid"},
 		"form.invalid.day":       {"请填写日期（年-月-日）。", "Enter the day (YYYY-MM-DD)."},
 		"form.invalid.starts":    {"请填写开始时间（时:分，如 06:00）。", "Enter the start time (hh:mm, e.g. 06:00)."},
-		"form.invalid.ends":      {"请填写结束时间（时:分）：须晚于开始时间，一轮最长72小时。", "Enter the end time (hh:mm): after the start, and a round lasts at most 72 hours."},
+		"form.invalid.ends":      {"请填写结束时间（时:分）；早于开始时间即为次日，一轮最长72小时。", "Enter the end time (hh:mm); one before the start is the next day, and a round lasts at most 72 hours."},
 		"form.invalid.test_type": {"检测类型不超过40个字符。", "The test type has at most 40 characters."},
 		"form.invalid.scope":     {"请选择范围：本轮检测其居民的地点，至少是一栋楼。", "Choose the area whose residents the round tests: at least a building."},
 		"form.invalid.reason":    {"请选择免采原因：上门采样、外出、婴幼儿、住院或其他。", "Choose why the person is excused: home sampling, away, infant, in hospital or other."},

@@ -166,6 +166,11 @@ func (s *Server) postRound(w http.ResponseWriter, r *http.Request) error {
 		f.Errors["day"] = "form.invalid.day"
 	}
 	starts, ends := at("starts"), at("ends")
+	if !ends.After(starts) {
+		// An end at or before the start is the next morning: a round from
+		// 20:00 to 02:00, as night rounds of sealed zones were.
+		ends = ends.AddDate(0, 0, 1)
+	}
 	if len(f.Errors) > 0 {
 		return s.renderRounds(w, r, f, http.StatusBadRequest)
 	}
