@@ -92,6 +92,19 @@ func (tx *Tx) cancelHomeTask(ctx context.Context, roundID, personID int64) error
 	return err
 }
 
+// cancelSampledHomeTasks withdraws the open home tasks of a round's
+// members who came to a station after all. The binding path does not do
+// it (it writes nothing but bindings, tubes and counters); the list hides
+// them at once, and this records it when their results come or the round
+// closes.
+func (tx *Tx) cancelSampledHomeTasks(ctx context.Context, roundID int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE retest_tasks SET status = ?, done_at = ?
+		WHERE round_id = ? AND kind = ? AND status = ? AND EXISTS (SELECT 1 FROM bindings b
+			WHERE b.round_id = retest_tasks.round_id AND b.person_id = retest_tasks.person_id AND b.undone_at IS NULL)`,
+		string(frontline.RetestCancelled), tx.now, roundID, string(frontline.KindHome), string(frontline.RetestOpen))
+	return err
+}
+
 // homeResult is what a home tube's result means for its person: the same
 // as a sampling tube's, since a home task samples them the first time.
 func (f *fanOut) homeResult(t *frontline.Tube, mr *memberResult, household int64, path string) roundDelta {

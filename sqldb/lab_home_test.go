@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -163,6 +164,13 @@ func TestHomeSampling_Change(t *testing.T) {
 		if _, err := f.rounds.Unexcuse(ctx, f.round.ID, b.ID); frontline.ErrorCode(err) != frontline.ECONFLICT {
 			t.Fatalf("undoing the excusal of a sampled person: %v", err)
 		}
+		// Their result comes: the task they no longer need is withdrawn.
+		post(t, lab, ctx, frontline.ResultRow{TubeCode: "S-1", Result: frontline.ResultNegative})
+		cancelled := frontline.RetestCancelled
+		tasks, _, err := lab.FindRetests(ctx, frontline.RetestFilter{RoundID: &f.round.ID, Status: &cancelled})
+		if err != nil || !slices.ContainsFunc(tasks, func(t *frontline.RetestTask) bool { return t.PersonID == b.ID }) {
+			t.Fatalf("the home task of a person sampled at the site is not withdrawn: %v %+v", err, tasks)
+		}
 		assertRoundChecks(t, db, f.round.ID)
 
 		// An invalid home tube: the team goes again, now for a re-test.
@@ -175,7 +183,7 @@ func TestHomeSampling_Change(t *testing.T) {
 			t.Fatal(err)
 		}
 		post(t, lab, ctx, frontline.ResultRow{TubeCode: "H-2", Result: frontline.ResultInvalid})
-		tasks := active()
+		tasks = active()
 		if len(tasks) != 1 || tasks[0].Kind != frontline.KindRetest || tasks[0].SourceTube != "H-2" || tasks[0].PersonID != c.ID {
 			t.Fatalf("after an invalid home tube: %+v", tasks)
 		}

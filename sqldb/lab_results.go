@@ -44,6 +44,15 @@ func (s *LabService) PostResults(ctx context.Context, rows []frontline.ResultRow
 	if err := f.run(ctx, posted); err != nil {
 		return nil, err
 	}
+	rounds := map[int64]bool{}
+	for _, t := range posted {
+		if !rounds[t.RoundID] {
+			rounds[t.RoundID] = true
+			if err := tx.cancelSampledHomeTasks(ctx, t.RoundID); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if len(posted) > 0 {
 		if err := tx.audit(ctx, "results", "tube", posted[0].ID, scopes[posted[0].Code], nil,
 			map[string]any{"posted": sum.Posted, "positive": sum.Positive, "invalid": sum.Invalid, "awaiting": sum.Awaiting}); err != nil {

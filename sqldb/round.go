@@ -324,5 +324,8 @@ func (s *RoundService) CloseRound(ctx context.Context, id int64) (*frontline.Rou
 	if err := tx.negativeRounds(ctx, r.ID, r.Scope.Path, func(string) bool { return true }); err != nil {
 		return nil, err
 	}
+	if err := tx.cancelSampledHomeTasks(ctx, r.ID); err != nil {
+		return nil, err
+	}
 	return r, tx.Commit()
 }
