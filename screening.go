@@ -108,12 +108,15 @@ func (a Assignee) Validate() error {
 // the buildings no grid worker covers, so no household is left without an
 // assignee.
 type Team struct {
-	ID         int64     `json:"id"`
-	CampaignID int64     `json:"campaign_id"`
-	Name       string    `json:"name"`
-	Members    []int64   `json:"members"` // user ids
-	CreatedAt  time.Time `json:"created_at"`
-	CreatedBy  string    `json:"created_by"`
+	ID         int64   `json:"id"`
+	CampaignID int64   `json:"campaign_id"`
+	Name       string  `json:"name"`
+	Members    []int64 `json:"members"` // user ids
+	// MemberNames are the members' names, in the order of Members; filled
+	// by finders.
+	MemberNames []string  `json:"member_names,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	CreatedBy   string    `json:"created_by"`
 }
 
 // HouseholdStatus is where one household of a campaign stands: pending (never

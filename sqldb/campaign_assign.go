@@ -207,7 +207,8 @@ func (s *CampaignService) CreateTeam(ctx context.Context, t *frontline.Team) err
 	return tx.Commit()
 }
 
-// FindTeams returns the teams of a campaign with their members.
+// FindTeams returns the teams of a campaign with their members and the
+// members' names.
 func (s *CampaignService) FindTeams(ctx context.Context, campaignID int64) ([]*frontline.Team, error) {
 	if err := authorizeScreening(ctx, frontline.PermReadReports, frontline.PermVisit); err != nil {
 		return nil, err
@@ -221,8 +222,9 @@ func (s *CampaignService) FindTeams(ctx context.Context, campaignID int64) ([]*f
 	if err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT t.id, t.name, t.created_at, t.created_by, COALESCE(m.user_id, 0)
-		FROM screening_teams t LEFT JOIN screening_team_members m ON m.team_id = t.id WHERE t.campaign_id = ? ORDER BY t.id, m.user_id`, c.ID)
+	rows, err := tx.QueryContext(ctx, `SELECT t.id, t.name, t.created_at, t.created_by, COALESCE(m.user_id, 0), COALESCE(u.name, '')
+		FROM screening_teams t LEFT JOIN screening_team_members m ON m.team_id = t.id LEFT JOIN users u ON u.id = m.user_id
+		WHERE t.campaign_id = ? ORDER BY t.id, m.user_id`, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +233,8 @@ func (s *CampaignService) FindTeams(ctx context.Context, campaignID int64) ([]*f
 	for rows.Next() {
 		t := &frontline.Team{CampaignID: c.ID, Members: []int64{}}
 		var member int64
-		if err := rows.Scan(&t.ID, &t.Name, &t.CreatedAt, &t.CreatedBy, &member); err != nil {
+		var name string
+		if err := rows.Scan(&t.ID, &t.Name, &t.CreatedAt, &t.CreatedBy, &member, &name); err != nil {
 			return nil, err
 		}
 		if n := len(out); n > 0 && out[n-1].ID == t.ID {
@@ -240,7 +243,7 @@ func (s *CampaignService) FindTeams(ctx context.Context, campaignID int64) ([]*f
 			out = append(out, t)
 		}
 		if member > 0 {
-			t.Members = append(t.Members, member)
+			t.Members, t.MemberNames = append(t.Members, member), append(t.MemberNames, name)
 		}
 	}
 	return out, rows.Err()

@@ -32,7 +32,10 @@ func (t *aggTime) Scan(v any) error {
 }
 
 func (t *aggTime) parse(s string) error {
-	for _, layout := range []string{sqliteTime, "2006-01-02 15:04:05.999999999Z07:00", time.RFC3339Nano, "2006-01-02 15:04:05"} {
+	// The last layout is time.Time's String, which the driver wrote for
+	// households added late before they were written like the others.
+	for _, layout := range []string{sqliteTime, "2006-01-02 15:04:05.999999999Z07:00", time.RFC3339Nano, "2006-01-02 15:04:05",
+		"2006-01-02 15:04:05.999999999 -0700 MST"} {
 		if v, err := time.Parse(layout, s); err == nil {
 			t.Time = v.UTC()
 			return nil
@@ -131,7 +134,7 @@ func (tx *Tx) addLateHousehold(ctx context.Context, c campaign, id int64) error 
 	actor := frontline.ActorFrom(ctx).String()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO screening_households (campaign_id, household_id, path, building_id,
 		user_id, team_id, since, added_late, added_by) VALUES (?, ?, ?, ?, ?, ?, ?, TRUE, ?)`,
-		c.ID, h.ID, h.Path, building, nullID(a.UserID), nullID(a.TeamID), tx.now, actor); err != nil {
+		c.ID, h.ID, h.Path, building, nullID(a.UserID), nullID(a.TeamID), tx.timeArg(), actor); err != nil {
 		return err
 	}
 	if err := tx.addCoverage(ctx, c, h.Path, coverDelta{households: 1}); err != nil {

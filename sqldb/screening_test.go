@@ -141,6 +141,15 @@ func TestCampaignService_Freeze(t *testing.T) {
 		if cov := s.coverage(t, s.tr.sub); cov.Households != 7 {
 			t.Errorf("after adding: %d households", cov.Households)
 		}
+		// The late household waits since it was added, read back like the
+		// others' (it once failed to scan on SQLite).
+		byA, err := s.cs.GapsByAssignee(ctx, s.c.ID, s.tr.sub.ID)
+		if err != nil || len(byA) == 0 {
+			t.Fatalf("gaps by assignee after adding: %v, %v", byA, err)
+		}
+		if news, err := s.cs.NewHouseholds(ctx, s.c.ID); err != nil || len(news) != 0 {
+			t.Errorf("new households after adding: %v, %v", news, err)
+		}
 		if _, err := s.cs.AddHouseholds(staff, s.c.ID, []int64{late.ID}); frontline.ErrorCode(err) != frontline.ECONFLICT {
 			t.Errorf("added twice: %v", err)
 		}
@@ -155,6 +164,24 @@ func TestCampaignService_Assign(t *testing.T) {
 		team := &frontline.Team{CampaignID: s.c.ID, Name: "林草局下沉干部", Members: []int64{s.grid.ID}}
 		if err := s.cs.CreateTeam(ctx, team); err != nil {
 			t.Fatal(err)
+		}
+		teams, ferr := s.cs.FindTeams(ctx, s.c.ID)
+		if ferr != nil {
+			t.Fatal(ferr)
+		}
+		found := false
+		for _, tm := range teams {
+			if tm.ID == team.ID {
+				found = true
+				if len(tm.Members) != 1 || tm.Members[0] != s.grid.ID || len(tm.MemberNames) != 1 || tm.MemberNames[0] != s.grid.Name {
+					t.Errorf("team %+v", tm)
+				}
+			} else if len(tm.MemberNames) != len(tm.Members) {
+				t.Errorf("team %s: %d names for %d members", tm.Name, len(tm.MemberNames), len(tm.Members))
+			}
+		}
+		if !found {
+			t.Errorf("teams %+v lack %s", teams, team.Name)
 		}
 		if _, err := s.cs.Assign(ctx, s.c.ID, []int64{s.tr.hh[0].ID}, 0, frontline.Assignee{TeamID: team.ID}); err != nil {
 			t.Fatal(err)
