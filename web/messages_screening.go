@@ -82,6 +82,27 @@ func screeningMessages() map[string]message {
 		"means.bus": {"客车", "bus"}, "means.other": {"其他", "other"},
 		"health.normal": {"正常", "normal"}, "health.fever": {"发热", "fever"}, "health.symptoms": {"有症状", "symptoms"},
 		"household.pending": {"未上门", "not visited"},
+
+		"screening.teams":              {"摸排小组", "Teams"},
+		"screening.teams.none":         {"还没有小组。", "No teams yet."},
+		"screening.team.name":          {"小组名称", "Team name"},
+		"screening.team.members":       {"成员", "Members"},
+		"screening.team.members.none":  {"无成员", "no members"},
+		"screening.team.members.hint":  {"可选本次摸排及您辖区内能上门的人员。", "People who may visit doors in this campaign and your area."},
+		"screening.team.new":           {"新建小组", "New team"},
+		"screening.team.create":        {"新建小组", "Create the team"},
+		"screening.team.created":       {"小组已新建，可在上方把住户改派给它。", "The team is created; households can be reassigned to it above."},
+		"screening.team.error.name":    {"请填写小组名称（不超过50字）。", "Give the team a name of at most 50 characters."},
+		"screening.team.error.members": {"所选人员中有人不能上门本次摸排的住户（角色、辖区或已停用）。", "Someone chosen cannot visit this campaign's households (role, area or disabled)."},
+		"screening.team.error.form":    {"无法新建小组，请检查填写内容。", "The team could not be created; check the form."},
+		"screening.late":               {"开始后新增的住户", "Households registered since the opening"},
+		"screening.late.note":          {"这些住户在摸排开始后才登记或迁入，还不在应排查户中。纳入后按所在楼栋分配责任人，并记录由谁、何时纳入。", "These households were registered or moved in after the campaign opened and are not in its denominator. Once added they go to their building's assignee, and who added them and when is recorded."},
+		"screening.late.none":          {"没有未纳入本次摸排的住户。", "Every household in the area is in the campaign."},
+		"screening.late.truncated":     {"只显示前 1000 户。", "Only the first 1,000 households are shown."},
+		"screening.late.add":           {"纳入本次摸排", "Add to the campaign"},
+		"screening.late.added":         {"已纳入 %s 户。", "%s households added to the campaign."},
+		"screening.late.error.taken":   {"这户已在本次摸排中。", "This household is already in the campaign."},
+		"screening.late.error.target":  {"这户不在本次摸排或您的辖区内。", "This household is not in this campaign's area or yours."},
 	}
 	for o, zh := range map[string]string{"screened": "已排查", "not_home": "无人在家", "refused": "拒绝配合", "vacant": "空置房", "moved_out": "已搬离"} {
 		en := map[string]string{"screened": "Screened", "not_home": "Nobody home", "refused": "Refused", "vacant": "Vacant", "moved_out": "Moved out"}[o]

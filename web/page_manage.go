@@ -18,6 +18,14 @@ type campaignManage struct {
 	Targets []option
 	// To are the workers ("u:ID") and teams ("t:ID") who may take them.
 	To []option
+	// Teams are the campaign's teams; Members the people a new team may
+	// have; TeamForm the team form as typed when it was refused.
+	Teams    []teamRow
+	Members  []option
+	TeamForm form
+	// Late are the households under the scope not in the denominator.
+	Late          []lateRow
+	LateTruncated bool
 }
 
 // reportRow is one report as it was submitted upward.
@@ -73,7 +81,7 @@ func (s *Server) loadManagement(r *http.Request, page *campaignPage) error {
 		m.To = append(m.To, option{Value: "t:" + strconv.FormatInt(t.ID, 10), Label: t.Name + " · " + team})
 	}
 	page.Manage = m
-	return nil
+	return s.loadTeams(r, page, workers, teams)
 }
 
 // target is the reassignment choice of one node.
@@ -96,6 +104,11 @@ func (s *Server) dashboardNotice(page *campaignPage, q url.Values) error {
 		page.Notice, err = s.text(page.Lang, "screening.assign.done", formatNumber(n))
 	case q.Get("submitted") != "":
 		page.Notice, err = s.text(page.Lang, "screening.report.submitted")
+	case q.Get("team") != "":
+		page.Notice, err = s.text(page.Lang, "screening.team.created")
+	case q.Get("added") != "":
+		n, _ := strconv.Atoi(q.Get("added"))
+		page.Notice, err = s.text(page.Lang, "screening.late.added", formatNumber(n))
 	}
 	return err
 }

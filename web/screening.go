@@ -86,6 +86,8 @@ func (s *Server) registerScreeningPages() {
 	visit, read, manage := Needs(frontline.PermVisit), Needs(frontline.PermReadReports), Needs(frontline.PermManageScreening)
 	s.route("POST /screening/{id}/close", manage, s.postCloseCampaign)
 	s.route("POST /screening/{id}/assign", manage, s.postAssign)
+	s.route("POST /screening/{id}/teams", manage, s.postCreateTeam)
+	s.route("POST /screening/{id}/households", manage, s.postAddLateHousehold)
 	s.route("POST /screening/{id}/reports", read, s.postSubmitReport)
 
 	s.route("GET /screening/{id}/follow-ups", visit, s.pageFollowUps)
