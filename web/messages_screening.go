@@ -99,6 +99,7 @@ func screeningMessages() map[string]message {
 		"screening.late.note":          {"这些住户在摸排开始后才登记或迁入，还不在应排查户中。纳入后按所在楼栋分配责任人，并记录由谁、何时纳入。", "These households were registered or moved in after the campaign opened and are not in its denominator. Once added they go to their building's assignee, and who added them and when is recorded."},
 		"screening.late.none":          {"没有未纳入本次摸排的住户。", "Every household in the area is in the campaign."},
 		"screening.late.truncated":     {"只显示前 1000 户。", "Only the first 1,000 households are shown."},
+		"screening.late.show":          {"查找开始后新增的住户", "Look for households registered since the opening"},
 		"screening.late.add":           {"纳入本次摸排", "Add to the campaign"},
 		"screening.late.added":         {"已纳入 %s 户。", "%s households added to the campaign."},
 		"screening.late.error.taken":   {"这户已在本次摸排中。", "This household is already in the campaign."},

@@ -27,6 +27,17 @@ type lateRow struct {
 // maxLateRows is how many households NewHouseholds returns at most.
 const maxLateRows = 1000
 
+// lateInline is the largest frozen denominator whose dashboard looks for
+// late households on every view (a community's, read in milliseconds);
+// above it the dashboard looks when asked (?late=1).
+const lateInline = 50000
+
+// wantsLate reports whether a request asks for the late households: the
+// dashboard's ?late=1, or the add form shown again after a refusal.
+func wantsLate(r *http.Request) bool {
+	return r.URL.Query().Get("late") != "" || r.PostForm.Get("household") != ""
+}
+
 // loadTeams adds to the management section the campaign's teams, the
 // people a new team may have (the workers in the caller's scope), and the
 // households not yet in the denominator.
@@ -59,6 +70,12 @@ func (s *Server) loadTeams(r *http.Request, page *campaignPage, workers []frontl
 	}
 	if m.TeamForm.Values == nil {
 		m.TeamForm = newForm()
+	}
+	if page.Campaign.Households > lateInline && !wantsLate(r) {
+		// Finding them reads every household under the scope: on a
+		// campaign of a district or a city that is paid for on request.
+		m.LateOnRequest = true
+		return nil
 	}
 	late, err := s.Campaigns.NewHouseholds(ctx, page.Campaign.ID)
 	if err != nil {
@@ -160,7 +177,7 @@ func (s *Server) postAddLateHousehold(w http.ResponseWriter, r *http.Request) er
 	}
 	n, err := s.Campaigns.AddHouseholds(r.Context(), id, []int64{hid})
 	if err == nil {
-		return redirect(w, r, dashboardPath(id, place, "added", strconv.Itoa(n)))
+		return redirect(w, r, dashboardPath(id, place, "added", strconv.Itoa(n))+"&late=1")
 	}
 	problem, status := "screening.late.error.target", http.StatusBadRequest
 	switch frontline.ErrorCode(err) {

@@ -24,8 +24,11 @@ type campaignManage struct {
 	Members  []option
 	TeamForm form
 	// Late are the households under the scope not in the denominator.
+	// LateOnRequest says they were not looked for (a large campaign): the
+	// page offers a link that does.
 	Late          []lateRow
 	LateTruncated bool
+	LateOnRequest bool
 }
 
 // reportRow is one report as it was submitted upward.
