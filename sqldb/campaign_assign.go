@@ -183,12 +183,8 @@ func (s *CampaignService) CreateTeam(ctx context.Context, t *frontline.Team) err
 		return frontline.FieldError("name", "a team needs a name of at most 50 characters")
 	}
 	for _, u := range t.Members {
-		if err := tx.checkAssignee(ctx, c, c.path, frontline.Assignee{UserID: u}); err != nil {
-			// A member may work in part of the campaign only.
-			var scope string
-			if e := tx.QueryRowContext(ctx, `SELECT p.path FROM users u JOIN places p ON p.id = u.scope_id WHERE u.id = ?`, u).Scan(&scope); e != nil || !strings.HasPrefix(scope, c.path) {
-				return err
-			}
+		if err := tx.checkTeamMember(ctx, c, u); err != nil {
+			return err
 		}
 	}
 	if t.ID, err = tx.createScreeningTeam(ctx, c.ID, t.Name); err != nil {
@@ -205,6 +201,32 @@ func (s *CampaignService) CreateTeam(ctx context.Context, t *frontline.Team) err
 		return err
 	}
 	return tx.Commit()
+}
+
+// checkTeamMember refuses a member who could not visit the campaign's
+// doors, or who works outside the caller's scope: a secretary makes teams
+// of the people of their own area (those Workers lists), never of a
+// neighbouring community's.
+func (tx *Tx) checkTeamMember(ctx context.Context, c campaign, u int64) error {
+	var scope string
+	err := tx.QueryRowContext(ctx, `SELECT p.path FROM users u JOIN places p ON p.id = u.scope_id WHERE u.id = ?`, u).Scan(&scope)
+	if errors.Is(err, sql.ErrNoRows) {
+		return frontline.FieldError("user_id", "user %d not found", u)
+	} else if err != nil {
+		return err
+	}
+	if !visible(ctx, scope) {
+		return frontline.FieldError("user_id", "user %d works outside your area", u)
+	}
+	if err := tx.checkAssignee(ctx, c, c.path, frontline.Assignee{UserID: u}); err != nil {
+		// A member may work in part of the campaign only.
+		if !strings.HasPrefix(scope, c.path) {
+			return err
+		}
+		// Still refuse a disabled user or one who may not visit.
+		return tx.checkAssignee(ctx, c, scope, frontline.Assignee{UserID: u})
+	}
+	return nil
 }
 
 // FindTeams returns the teams of a campaign with their members and the

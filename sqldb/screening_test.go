@@ -183,6 +183,26 @@ func TestCampaignService_Assign(t *testing.T) {
 		if !found {
 			t.Errorf("teams %+v lack %s", teams, team.Name)
 		}
+		// A community's secretary makes teams of their own area's people:
+		// not a neighbouring community's grid worker, nor a disabled user,
+		// nor one who may not visit.
+		zhongyi := mustUser(t, userService(db), "grid.zhongyi", frontline.RoleGridWorker, s.tr.comp2)
+		lab := mustUser(t, userService(db), "lab.zaoyuan", frontline.RoleLab, s.tr.comp1)
+		sec := as(frontline.RoleCommunitySecretary, s.tr.comm1)
+		for _, m := range []int64{zhongyi.ID, lab.ID, 1 << 40} {
+			err := s.cs.CreateTeam(sec, &frontline.Team{CampaignID: s.c.ID, Name: "跨社区组", Members: []int64{m}})
+			if frontline.ErrorCode(err) != frontline.EINVALID || frontline.ErrorField(err) != "user_id" {
+				t.Errorf("member %d: %v", m, err)
+			}
+		}
+		if err := s.cs.CreateTeam(sec, &frontline.Team{CampaignID: s.c.ID, Name: "枣园组", Members: []int64{s.grid.ID}}); err != nil {
+			t.Errorf("a team of the secretary's own worker: %v", err)
+		}
+		// A user outside the campaign's scope does not find it.
+		other := as(frontline.RoleSubdistrictAdmin, mustPlace(t, db, s.tr.district.ID, frontline.KindSubdistrict, "中城街道"))
+		if err := s.cs.CreateTeam(other, &frontline.Team{CampaignID: s.c.ID, Name: "外组"}); frontline.ErrorCode(err) != frontline.ENOTFOUND {
+			t.Errorf("outside the scope: %v", err)
+		}
 		if _, err := s.cs.Assign(ctx, s.c.ID, []int64{s.tr.hh[0].ID}, 0, frontline.Assignee{TeamID: team.ID}); err != nil {
 			t.Fatal(err)
 		}
