@@ -295,6 +295,9 @@ type CampaignService interface {
 	// Assign gives households, or every household under a node, to one
 	// assignee. Every household keeps exactly one.
 	Assign(ctx context.Context, campaignID int64, householdIDs []int64, under int64, to Assignee) (int, error)
+	// CreateTeam adds a team to an open campaign. Each member must be an
+	// enabled user who may record visits, working inside the campaign's
+	// scope and the caller's (EINVALID on field user_id otherwise).
 	CreateTeam(ctx context.Context, t *Team) error
 	FindTeams(ctx context.Context, campaignID int64) ([]*Team, error)
 	// Workers lists the users households of the campaign may be given:
