@@ -138,13 +138,9 @@ func (s *SiteService) SaveSlots(ctx context.Context, roundID int64, slots []fron
 	if err != nil {
 		return 0, err
 	}
-	sites, err := tx.sites(ctx, r.ID)
+	byID, err := tx.sitesByID(ctx, r.ID)
 	if err != nil {
 		return 0, err
-	}
-	byID := map[int64]*frontline.Site{}
-	for _, si := range sites {
-		byID[si.ID] = si
 	}
 	for i := range slots {
 		if err := slots[i].Validate(i); err != nil {
@@ -245,19 +241,28 @@ func (tx *Tx) renotifySite(ctx context.Context, r *frontline.Round, site *frontl
 	if len(changed) == 0 {
 		return nil
 	}
-	sites, err := tx.sites(ctx, r.ID)
+	byID, err := tx.sitesByID(ctx, r.ID)
 	if err != nil {
 		return err
-	}
-	byID := map[int64]*frontline.Site{}
-	for _, si := range sites {
-		byID[si.ID] = si
 	}
 	byID[site.ID] = site
 	if _, err := tx.cancelCallUps(ctx, r.ID, changed); err != nil {
 		return err
 	}
 	return tx.enqueueNotices(ctx, callUps(r, slots, changed, plan.Settings, byID, tx.now))
+}
+
+// sitesByID returns a round's sites by id.
+func (tx *Tx) sitesByID(ctx context.Context, roundID int64) (map[int64]*frontline.Site, error) {
+	sites, err := tx.sites(ctx, roundID)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*frontline.Site, len(sites))
+	for _, si := range sites {
+		byID[si.ID] = si
+	}
+	return byID, nil
 }
 
 // slots returns a round's saved slots.

@@ -387,6 +387,16 @@ func (s *Server) pathSite(r *http.Request, round *frontline.Round) (*frontline.S
 	return nil, frontline.Errorf(frontline.ENOTFOUND, "round %d has no sampling site %d", round.ID, id)
 }
 
+// setupSite returns the round the caller sets up and the path's {site}.
+func (s *Server) setupSite(r *http.Request) (*frontline.Round, *frontline.Site, error) {
+	round, err := s.setupRound(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	site, err := s.pathSite(r, round)
+	return round, site, err
+}
+
 // onSite finds the page's section of site id and unfolds it.
 func onSite(p *setupPage, id int64) *setupSite {
 	for _, v := range p.Sites {
@@ -400,11 +410,7 @@ func onSite(p *setupPage, id int64) *setupSite {
 
 // postSetupSiteEdit changes a site's name, location and hours.
 func (s *Server) postSetupSiteEdit(w http.ResponseWriter, r *http.Request) error {
-	round, err := s.setupRound(r)
-	if err != nil {
-		return err
-	}
-	site, err := s.pathSite(r, round)
+	round, site, err := s.setupSite(r)
 	if err != nil {
 		return err
 	}
@@ -429,11 +435,7 @@ func (s *Server) postSetupSiteEdit(w http.ResponseWriter, r *http.Request) error
 // postSetupSiteRemove removes a site nobody was sampled at. A refusal
 // says why, with the counts, in the site's section.
 func (s *Server) postSetupSiteRemove(w http.ResponseWriter, r *http.Request) error {
-	round, err := s.setupRound(r)
-	if err != nil {
-		return err
-	}
-	site, err := s.pathSite(r, round)
+	round, site, err := s.setupSite(r)
 	if err != nil {
 		return err
 	}

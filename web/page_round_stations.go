@@ -30,11 +30,7 @@ var (
 
 // postSetupStation adds a station to a site and shows its device token.
 func (s *Server) postSetupStation(w http.ResponseWriter, r *http.Request) error {
-	round, err := s.setupRound(r)
-	if err != nil {
-		return err
-	}
-	site, err := s.pathSite(r, round)
+	round, site, err := s.setupSite(r)
 	if err != nil {
 		return err
 	}
@@ -83,13 +79,20 @@ func (s *Server) pathStation(r *http.Request, round *frontline.Round) (*frontlin
 	return st, nil
 }
 
-// postSetupStationRename renames a station.
-func (s *Server) postSetupStationRename(w http.ResponseWriter, r *http.Request) error {
+// setupStation returns the round the caller sets up and the path's
+// {station}.
+func (s *Server) setupStation(r *http.Request) (*frontline.Round, *frontline.Station, error) {
 	round, err := s.setupRound(r)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	st, err := s.pathStation(r, round)
+	return round, st, err
+}
+
+// postSetupStationRename renames a station.
+func (s *Server) postSetupStationRename(w http.ResponseWriter, r *http.Request) error {
+	round, st, err := s.setupStation(r)
 	if err != nil {
 		return err
 	}
@@ -115,11 +118,7 @@ func (s *Server) postSetupStationRename(w http.ResponseWriter, r *http.Request) 
 
 // postSetupStationRetire retires a station: its token stops at once.
 func (s *Server) postSetupStationRetire(w http.ResponseWriter, r *http.Request) error {
-	round, err := s.setupRound(r)
-	if err != nil {
-		return err
-	}
-	st, err := s.pathStation(r, round)
+	round, st, err := s.setupStation(r)
 	if err != nil {
 		return err
 	}
