@@ -69,6 +69,7 @@ const (
 	PermManageCheckpoints Permission = "checkpoints.manage" // set up checkpoints, materials, staffing
 	PermCheckpointLog     Permission = "checkpoints.log"    // record passages at a checkpoint
 	PermManageRounds      Permission = "rounds.manage"      // test rounds, sites, call-up, excusals
+	PermManageCases       Permission = "cases.manage"       // report and close cases, run transfers
 )
 
 // rolePermissions is the table of what each role may do. It is also
@@ -79,7 +80,7 @@ var rolePermissions = map[Role][]Permission{
 	RoleSubdistrictAdmin:   commandPermissions,
 	RoleCommunitySecretary: commandPermissions,
 	RoleCommunityStaff: {PermReadRegistry, PermEditRegistry, PermRevealPerson, PermReadReports, PermManageScreening,
-		PermVisit, PermManageCheckpoints, PermCheckpointLog, PermManageRounds},
+		PermVisit, PermManageCheckpoints, PermCheckpointLog, PermManageRounds, PermManageCases},
 	RoleGridWorker: {PermReadRegistry, PermEditRegistry, PermRevealPerson, PermVisit, PermCheckpointLog},
 	RoleVolunteer:  {PermReadRegistry, PermCheckpointLog},
 	RoleSampler:    {PermReadRegistry, PermSampling},
@@ -93,7 +94,7 @@ var rolePermissions = map[Role][]Permission{
 var commandPermissions = []Permission{
 	PermReadRegistry, PermEditRegistry, PermRevealPerson, PermManageUsers, PermReadAudit, PermImportExport,
 	PermReadReports, PermManageScreening, PermVisit, PermManageZones, PermManageCheckpoints, PermCheckpointLog,
-	PermManageRounds,
+	PermManageRounds, PermManageCases,
 }
 
 // Can reports whether role r has permission p.
@@ -107,7 +108,7 @@ var AllPermissions = []Permission{
 	PermReadRegistry, PermEditRegistry, PermRevealPerson, PermManageUsers, PermReadAudit,
 	PermImportExport, PermSampling, PermPostResults, PermFillOrders, PermFillMedicines,
 	PermReadReports, PermManageScreening, PermVisit, PermManageZones, PermManageCheckpoints,
-	PermCheckpointLog, PermManageRounds,
+	PermCheckpointLog, PermManageRounds, PermManageCases,
 }
 
 // User is a person who signs in: staff, volunteers, samplers, shop clerks.

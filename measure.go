@@ -17,11 +17,14 @@ const (
 	MeasureNone       MeasureType = "none"
 	MeasureIsolation  MeasureType = "home_isolation"    // 居家隔离
 	MeasureMonitoring MeasureType = "health_monitoring" // 居家健康监测
+	// MeasureCentral is centralised isolation (集中隔离) in a facility: the
+	// person is transferred there. Only the contact rules of a case give it.
+	MeasureCentral MeasureType = "central_isolation"
 )
 
 // MeasureLabels maps each type to its Chinese name.
 var MeasureLabels = map[MeasureType]string{
-	MeasureNone: "无需管控", MeasureIsolation: "居家隔离", MeasureMonitoring: "居家健康监测",
+	MeasureNone: "无需管控", MeasureIsolation: "居家隔离", MeasureMonitoring: "居家健康监测", MeasureCentral: "集中隔离",
 }
 
 // MeasureSpec says what a measure asks: how many days from arrival (the
@@ -42,51 +45,114 @@ type MeasureRule struct {
 	Measure    MeasureSpec `json:"measure"`
 }
 
+// ContactRule gives the contacts of a case of one kind their measure: the
+// household of a positive goes to centralised isolation, the rest of the
+// unit stays home, and so on. The days count from the day the case was
+// confirmed (day 1).
+type ContactRule struct {
+	Kind    ContactKind `json:"kind"`
+	Measure MeasureSpec `json:"measure"`
+}
+
 // MeasureRules is one version of the classification rules. Rules are tried in
 // order and the first that matches decides; no match is MeasureNone.
-// Saving rules makes a new version; old versions stay, so every measure
-// names the version that decided it.
+// Contacts are the measures of a case's contacts, by kind; a kind without
+// a rule gets none. Saving rules makes a new version; old versions stay,
+// so every measure names the version that decided it.
 type MeasureRules struct {
 	ID        int64         `json:"id"`
 	Version   int           `json:"version"`
 	Note      string        `json:"note,omitempty"`
 	Rules     []MeasureRule `json:"rules"`
+	Contacts  []ContactRule `json:"contacts"`
 	CreatedAt time.Time     `json:"created_at"`
 	CreatedBy string        `json:"created_by"`
+}
+
+// DefaultContactRules are the contact measures of the ninth edition of the
+// national plan (June 2022, FIELD.md): the household of a case, its close
+// contacts at home, to centralised isolation for 7 days with tests on days
+// 1, 2, 3, 5 and 7; the others of the positive pool, who stood in the same
+// queue, under health monitoring for 7 days; the rest of the unit at home
+// for 7 days; the rest of the building under health monitoring. Each is
+// data: a new version of the rules changes them.
+func DefaultContactRules() []ContactRule {
+	return []ContactRule{
+		{Kind: ContactHousehold, Measure: MeasureSpec{Type: MeasureCentral, Days: 7, TestDays: []int{1, 2, 3, 5, 7}, ReportsPerDay: 2}},
+		{Kind: ContactPool, Measure: MeasureSpec{Type: MeasureMonitoring, Days: 7, TestDays: []int{3, 7}, ReportsPerDay: 2}},
+		{Kind: ContactUnit, Measure: MeasureSpec{Type: MeasureIsolation, Days: 7, TestDays: []int{1, 2, 3, 5, 7}, ReportsPerDay: 2}},
+		{Kind: ContactBuilding, Measure: MeasureSpec{Type: MeasureMonitoring, Days: 7, TestDays: []int{1, 7}, ReportsPerDay: 2}},
+	}
+}
+
+// ContactMeasure returns the measure of a contact of kind k, MeasureNone
+// when the rules give that kind none.
+func (rs *MeasureRules) ContactMeasure(k ContactKind) MeasureSpec {
+	for _, r := range rs.Contacts {
+		if r.Kind == k {
+			return r.Measure
+		}
+	}
+	return MeasureSpec{Type: MeasureNone}
 }
 
 // DefaultMeasureRules are the rules of FIELD.md (2022 practice): home isolation
 // for 7 days with tests on days 1, 2, 3, 5 and 7 after a high-risk area,
 // home health monitoring for 14 days with tests on days 7 and 14 after a
-// medium-risk one; temperature and symptoms reported morning and evening.
+// medium-risk one; temperature and symptoms reported morning and evening;
+// and the contact rules of DefaultContactRules.
 func DefaultMeasureRules() MeasureRules {
 	return MeasureRules{Note: "FIELD.md defaults", Rules: []MeasureRule{
 		{MinLevel: RiskHigh, WithinDays: 7, Measure: MeasureSpec{Type: MeasureIsolation, Days: 7, TestDays: []int{1, 2, 3, 5, 7}, ReportsPerDay: 2}},
 		{MinLevel: RiskMedium, WithinDays: 14, Measure: MeasureSpec{Type: MeasureMonitoring, Days: 14, TestDays: []int{7, 14}, ReportsPerDay: 2}},
-	}}
+	}, Contacts: DefaultContactRules()}
 }
 
-// Validate checks every rule.
+// Validate checks every rule. Centralised isolation is a measure for the
+// contacts of a case only: a traveller's is decided at the door, where
+// nobody arranges a transfer.
 func (rs *MeasureRules) Validate() error {
 	if len(rs.Rules) == 0 {
 		return FieldError("rules", "a rule set needs at least one rule")
 	}
 	for i := range rs.Rules {
+		if rs.Rules[i].Measure.Type == MeasureCentral {
+			return FieldError("rules", "rule %d: centralised isolation is given to the contacts of a case only", i+1)
+		}
 		if err := rs.Rules[i].validate(); err != nil {
 			return FieldError("rules", "rule %d: %s", i+1, ErrorMessage(err))
+		}
+	}
+	seen := map[ContactKind]bool{}
+	for i := range rs.Contacts {
+		c := &rs.Contacts[i]
+		if !c.Kind.Valid() {
+			return FieldError("contacts", "contact rule %d: unknown contact kind %q (household, pool, unit, building)", i+1, c.Kind)
+		}
+		if seen[c.Kind] {
+			return FieldError("contacts", "contact rule %d: the kind %s has two rules", i+1, c.Kind)
+		}
+		seen[c.Kind] = true
+		if err := c.Measure.validate(); err != nil {
+			return FieldError("contacts", "contact rule %d: %s", i+1, ErrorMessage(err))
 		}
 	}
 	return nil
 }
 
 func (r *MeasureRule) validate() error {
-	m := &r.Measure
 	switch {
 	case !r.MinLevel.Valid() || r.MinLevel == RiskNone:
 		return Errorf(EINVALID, "the level must be low, medium or high")
 	case r.WithinDays < 1 || r.WithinDays > 60:
 		return Errorf(EINVALID, "the window must be 1 to 60 days")
-	case m.Type != MeasureIsolation && m.Type != MeasureMonitoring && m.Type != MeasureNone:
+	}
+	return r.Measure.validate()
+}
+
+func (m *MeasureSpec) validate() error {
+	switch {
+	case MeasureLabels[m.Type] == "":
 		return Errorf(EINVALID, "unknown measure %q", m.Type)
 	case m.Type != MeasureNone && (m.Days < 1 || m.Days > 60):
 		return Errorf(EINVALID, "a measure lasts 1 to 60 days")
@@ -217,6 +283,9 @@ type Measure struct {
 	Status        MeasureStatus `json:"status"`
 	CreatedAt     time.Time     `json:"created_at"`
 	EndedAt       time.Time     `json:"ended_at,omitzero"`
+	// CaseID is set for the measure of a case's contact, which belongs to
+	// no campaign (CampaignID and VisitID are 0).
+	CaseID int64 `json:"case_id,omitempty"`
 }
 
 // String describes the measure for lists: "居家隔离 2026-01-03…2026-01-09".

@@ -52,8 +52,12 @@ type DB struct {
 	write  *sql.DB
 	read   *sql.DB
 	// Now returns the current time; tests replace it.
-	Now    func() time.Time
-	logger *slog.Logger
+	Now func() time.Time
+	// Channels are the notice channels the delivery worker serves; alerts
+	// go out on those of their kind's channels that are among them. Nil
+	// means "log" alone.
+	Channels []string
+	logger   *slog.Logger
 
 	rewrites sync.Map // query with ? → query with $n, for PostgreSQL
 	// stopCheckpoints stops SQLite's background checkpoint (walcheckpoint.go).
@@ -174,6 +178,14 @@ func (db *DB) Close() error {
 		errs = append(errs, db.write.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// noticeChannels returns the channels alerts may go out on.
+func (db *DB) noticeChannels() []string {
+	if len(db.Channels) == 0 {
+		return []string{"log"}
+	}
+	return db.Channels
 }
 
 // Ping checks that the database answers.
