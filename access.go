@@ -216,6 +216,15 @@ func WithPrincipal(ctx context.Context, p *Principal) context.Context {
 	return WithActor(ctx, Actor{UserID: p.UserID, Name: p.Login, Addr: p.Addr})
 }
 
+// AsSystem returns a context that acts as the system, unlimited by any
+// principal's permission or scope, keeping ctx's actor (who is recorded as
+// having made the change). A workflow uses it for the consequences that
+// belong to everyone (a lab's positive opens a case whose contacts lie
+// outside the lab's scope); never for what a caller asked directly.
+func AsSystem(ctx context.Context) context.Context {
+	return context.WithValue(ctx, principalKey{}, (*Principal)(nil))
+}
+
 // PrincipalFrom returns the principal of ctx, or nil for the system.
 func PrincipalFrom(ctx context.Context) *Principal {
 	p, _ := ctx.Value(principalKey{}).(*Principal)

@@ -183,6 +183,8 @@ type ResultSummary struct {
 	Persons  int           `json:"persons"`
 	Awaiting int           `json:"awaiting"`
 	Errors   []ResultError `json:"errors,omitempty"`
+	// Cases are the ids of the cases the post opened.
+	Cases []int64 `json:"cases,omitempty"`
 }
 
 // ResultError is a refused row of a results post: where it is (the row of

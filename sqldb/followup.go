@@ -236,15 +236,15 @@ func (s *FollowUpService) HandleFollowUp(ctx context.Context, id int64, note str
 	return f, tx.Commit()
 }
 
-const measureColumns = `id, campaign_id, visit_id, person_id, household_id, type, level, start_date, end_date, test_days,
-	reports_per_day, rule_version, status, created_at, ended_at`
+const measureColumns = `id, COALESCE(campaign_id, 0), visit_id, person_id, household_id, type, level, start_date, end_date, test_days,
+	reports_per_day, rule_version, status, created_at, ended_at, COALESCE(case_id, 0)`
 
 func scanMeasure(sc interface{ Scan(...any) error }) (*frontline.Measure, error) {
 	var m frontline.Measure
 	var days string
 	var ended sql.NullTime
 	err := sc.Scan(&m.ID, &m.CampaignID, &m.VisitID, &m.PersonID, &m.HouseholdID, &m.Type, &m.Level, &m.StartDate,
-		&m.EndDate, &days, &m.ReportsPerDay, &m.RuleVersion, &m.Status, &m.CreatedAt, &ended)
+		&m.EndDate, &days, &m.ReportsPerDay, &m.RuleVersion, &m.Status, &m.CreatedAt, &ended, &m.CaseID)
 	m.TestDays, m.CreatedAt, m.EndedAt = splitDays(days), m.CreatedAt.UTC(), ended.Time.UTC()
 	return &m, err
 }

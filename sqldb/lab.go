@@ -16,10 +16,14 @@ var _ frontline.LabService = (*LabService)(nil)
 
 // LabService moves tubes into bags and to the lab, and results back to
 // every person in a tube.
-type LabService struct{ db *DB }
+type LabService struct {
+	db *DB
+	// Settings open the cases the results confirm.
+	Settings CaseSettings
+}
 
 // NewLabService returns a LabService on db.
-func NewLabService(db *DB) *LabService { return &LabService{db: db} }
+func NewLabService(db *DB) *LabService { return &LabService{db: db, Settings: DefaultCaseSettings()} }
 
 // lockTubesByCode locks tubes in id order (the lock order of the binding
 // writer) and returns them by code with their round's scope path; codes

@@ -115,7 +115,7 @@ func (f *fanOut) homeResult(t *frontline.Tube, mr *memberResult, household int64
 		return roundDelta{negative: 1}
 	case frontline.ResultPositive:
 		mr.follow = frontline.FollowPositive
-		f.confirmed(household, path, t)
+		f.confirmed(mr.round, mr.person, household, path, t)
 		return roundDelta{positive: 1}
 	default: // invalid: the team goes again, for a re-test
 		mr.follow = frontline.FollowAwaiting

@@ -1,8 +1,10 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/frontline-org/frontline"
@@ -40,7 +42,7 @@ func (s *LabService) PostResults(ctx context.Context, rows []frontline.ResultRow
 	if err := tx.storeResults(ctx, posted); err != nil {
 		return nil, err
 	}
-	f := &fanOut{tx: tx, scopes: scopes, counts: roundCounts{}, sum: sum}
+	f := &fanOut{tx: tx, scopes: scopes, counts: roundCounts{}, sum: sum, settings: s.Settings}
 	if err := f.run(ctx, posted); err != nil {
 		return nil, err
 	}
@@ -128,6 +130,10 @@ type fanOut struct {
 	// result became final and negative.
 	positives map[positiveKey]positiveAt
 	negatives map[int64]*clearedIn
+	// cases are the persons confirmed positive, whose cases open in the
+	// same transaction (case_open.go).
+	cases    []newCase
+	settings CaseSettings
 }
 
 type positiveKey struct {
@@ -147,8 +153,10 @@ type clearedIn struct {
 }
 
 // confirmed notes a person of household confirmed positive by tube t, a
-// single tube.
-func (f *fanOut) confirmed(household int64, path string, t *frontline.Tube) {
+// single tube: a positive for the zones, and a case to open.
+func (f *fanOut) confirmed(round, person, household int64, path string, t *frontline.Tube) {
+	f.cases = append(f.cases, newCase{person: person, source: frontline.SourceLab, round: round, tube: t.Code, tubeID: t.ID,
+		confirmedAt: f.tx.now})
 	if f.positives == nil {
 		f.positives = map[positiveKey]positiveAt{}
 	}
@@ -207,7 +215,28 @@ func (f *fanOut) run(ctx context.Context, posted []*frontline.Tube) error {
 	if err := f.counts.write(ctx, f.tx); err != nil {
 		return err
 	}
-	return f.evidence(ctx)
+	if err := f.evidence(ctx); err != nil {
+		return err
+	}
+	return f.openCases(ctx)
+}
+
+// openCases opens a case for each person the post confirmed positive, as
+// the system: the lab confirmed it, but the case is the community's, and
+// the lab's scope does not reach the contacts.
+func (f *fanOut) openCases(ctx context.Context) error {
+	slices.SortFunc(f.cases, func(a, b newCase) int { return cmp.Compare(a.person, b.person) })
+	sys := frontline.AsSystem(ctx)
+	for _, nc := range f.cases {
+		c, opened, err := f.tx.openCase(sys, nc, f.settings)
+		if err != nil {
+			return err
+		}
+		if opened {
+			f.sum.Cases = append(f.sum.Cases, c.ID)
+		}
+	}
+	return nil
 }
 
 // pools carries the results of sampling tubes to their persons.
@@ -235,7 +264,7 @@ func (f *fanOut) pools(ctx context.Context, tubes []*frontline.Tube) error {
 				f.cleared(round, f.scopes[t.Code], path)
 			case t.Result == frontline.ResultPositive && t.Mode == frontline.PoolSingle:
 				mr.follow, d.positive = frontline.FollowPositive, 1
-				f.confirmed(household, path, t)
+				f.confirmed(round, person, household, path, t)
 			default: // a positive pool, or an invalid tube: re-sample singly
 				mr.follow, d.awaiting = frontline.FollowAwaiting, 1
 				f.tasks = append(f.tasks, retestRow{round, person, household, t.ID})
@@ -284,7 +313,7 @@ func (f *fanOut) retests(ctx context.Context, tubes []*frontline.Tube) error {
 			case frontline.ResultPositive:
 				mr.follow = frontline.FollowPositive
 				f.counts.addPath(round, f.scopes[t.Code], path, roundDelta{awaiting: -1, positive: 1})
-				f.confirmed(household, path, t)
+				f.confirmed(round, person, household, path, t)
 			default: // invalid again: another visit
 				f.tasks = append(f.tasks, retestRow{round, person, household, t.ID})
 			}

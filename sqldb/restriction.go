@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -30,22 +31,25 @@ func NewRestrictionService(db *DB, policy frontline.RestrictionPolicy) *Restrict
 // Policy returns what each kind forbids.
 func (s *RestrictionService) Policy() frontline.RestrictionPolicy { return s.policy }
 
-// restrictionQuery reads everything that restricts the persons of one IN
-// list now, in one statement: open cases, transfers under way, active
-// measures, and re-tests of positive pools not yet resulted. Each part
-// reads an index on the person (cases_person, transfers_under_way,
-// screening_measures_person, retest_tasks_awaiting), so the cost follows
-// the persons asked about, not the size of the tables.
+// restrictionQuery reads everything that restricts persons now, in one
+// statement: open cases, transfers under way, active measures, and
+// re-tests of positive pools not yet resulted. %[1]s is the condition on
+// each part's person_id column, %[2]s on its household's path: by persons
+// each part reads an index on the person (cases_person,
+// transfers_under_way, screening_measures_person, retest_tasks_awaiting),
+// so the cost follows the persons asked about, not the tables' size.
 const restrictionQuery = `
-	SELECT person_id, 'case', id, confirmed_at, '' FROM cases WHERE status IN ('open', 'transferred') AND person_id IN %[1]s
+	SELECT x.person_id, 'case', x.id, x.confirmed_at, '' FROM cases x
+		WHERE x.status IN ('open', 'transferred') AND x.person_id %[1]s AND x.path %[2]s
 	UNION ALL
-	SELECT person_id, 'transfer', id, requested_at, '' FROM transfers
-		WHERE status IN ('requested', 'assigned', 'picked_up') AND person_id IN %[1]s
+	SELECT x.person_id, 'transfer', x.id, x.requested_at, '' FROM transfers x
+		WHERE x.status IN ('requested', 'assigned', 'picked_up') AND x.person_id %[1]s AND x.path %[2]s
 	UNION ALL
-	SELECT person_id, type, id, created_at, end_date FROM screening_measures WHERE status = 'active' AND person_id IN %[1]s
+	SELECT x.person_id, x.type, x.id, x.created_at, x.end_date FROM screening_measures x
+		WHERE x.status = 'active' AND x.person_id %[1]s AND x.path %[2]s
 	UNION ALL
-	SELECT person_id, 'retest', id, created_at, '' FROM retest_tasks
-		WHERE kind = 'retest' AND status IN ('open', 'sampled') AND person_id IN %[1]s`
+	SELECT x.person_id, 'retest', x.id, x.created_at, '' FROM retest_tasks x JOIN places h ON h.id = x.household_id
+		WHERE x.kind = 'retest' AND x.status IN ('open', 'sampled') AND x.person_id %[1]s AND h.path %[2]s`
 
 // restrictionsOf returns what restricts each person now; every id asked
 // for has an entry.
@@ -61,55 +65,77 @@ func (tx *Tx) restrictionsOf(ctx context.Context, ids []int64) (map[int64]*front
 		for range 4 {
 			args = append(args, int64Args(chunk)...)
 		}
-		err := tx.eachRowArgs(ctx, restrictionQuery, inList(len(chunk)), args, func(sc interface{ Scan(...any) error }) error {
-			var person, id int64
-			var what, until string
-			var since time.Time
-			if err := sc.Scan(&person, &what, &id, &since, &until); err != nil {
-				return err
-			}
-			r := frontline.Restriction{SourceID: id, Since: since.UTC(), Until: until}
-			switch what {
-			case "case":
-				r.Kind, r.Source = frontline.RestrictCase, "case"
-			case "transfer":
-				r.Kind, r.Source = frontline.RestrictTransfer, "transfer"
-			case "retest":
-				r.Kind, r.Source = frontline.RestrictRetest, "retest"
-			case string(frontline.MeasureIsolation):
-				r.Kind, r.Source = frontline.RestrictIsolation, "measure"
-			case string(frontline.MeasureCentral):
-				r.Kind, r.Source = frontline.RestrictCentral, "measure"
-			case string(frontline.MeasureMonitoring):
-				r.Kind, r.Source = frontline.RestrictMonitoring, "measure"
-			default:
-				return nil // a measure of no consequence
-			}
-			out[person].Items = append(out[person].Items, r)
-			return nil
-		})
-		if err != nil {
+		query := fmt.Sprintf(restrictionQuery, "IN "+inList(len(chunk)), "<> ''")
+		if err := tx.scanRestrictions(ctx, query, args, out); err != nil {
 			return nil, err
 		}
 	}
+	return sortRestrictions(out), nil
+}
+
+// restrictedUnder returns the restrictions of every person restricted now
+// whose household is under the node at path: what a call-up plan over a
+// building asks, without listing its thousands of residents first.
+func (tx *Tx) restrictedUnder(ctx context.Context, path string) (map[int64]*frontline.Restrictions, error) {
+	lo, hi := subtreeRange(path)
+	out := map[int64]*frontline.Restrictions{}
+	// BETWEEN is the subtree's range: no path equals its upper end.
+	query := fmt.Sprintf(restrictionQuery, "> 0", "BETWEEN ? AND ?")
+	args := []any{}
+	for range 4 {
+		args = append(args, lo, hi)
+	}
+	if err := tx.scanRestrictions(ctx, query, args, out); err != nil {
+		return nil, err
+	}
+	return sortRestrictions(out), nil
+}
+
+func sortRestrictions(out map[int64]*frontline.Restrictions) map[int64]*frontline.Restrictions {
 	for _, rs := range out {
 		frontline.SortRestrictions(rs.Items)
 	}
-	return out, nil
+	return out
 }
 
-// eachRowArgs runs query with every %[1]s replaced by list, calling fn for
-// each row.
-func (tx *Tx) eachRowArgs(ctx context.Context, query, list string, args []any, fn func(sc interface{ Scan(...any) error }) error) error {
-	rows, err := tx.QueryContext(ctx, sprintfList(query, list), args...)
+// scanRestrictions reads the rows of a restriction query into out,
+// adding an entry for a person not yet in it.
+func (tx *Tx) scanRestrictions(ctx context.Context, query string, args []any, out map[int64]*frontline.Restrictions) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		if err := fn(rows); err != nil {
+		var person, id int64
+		var what, until string
+		var since time.Time
+		if err := rows.Scan(&person, &what, &id, &since, &until); err != nil {
 			return err
 		}
+		r := frontline.Restriction{SourceID: id, Since: since.UTC(), Until: until}
+		switch what {
+		case "case":
+			r.Kind, r.Source = frontline.RestrictCase, "case"
+		case "transfer":
+			r.Kind, r.Source = frontline.RestrictTransfer, "transfer"
+		case "retest":
+			r.Kind, r.Source = frontline.RestrictRetest, "retest"
+		case string(frontline.MeasureIsolation):
+			r.Kind, r.Source = frontline.RestrictIsolation, "measure"
+		case string(frontline.MeasureCentral):
+			r.Kind, r.Source = frontline.RestrictCentral, "measure"
+		case string(frontline.MeasureMonitoring):
+			r.Kind, r.Source = frontline.RestrictMonitoring, "measure"
+		default:
+			continue // a measure of no consequence
+		}
+		rs := out[person]
+		if rs == nil {
+			rs = &frontline.Restrictions{PersonID: person, Items: []frontline.Restriction{}}
+			out[person] = rs
+		}
+		rs.Items = append(rs.Items, r)
 	}
 	return rows.Err()
 }

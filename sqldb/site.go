@@ -16,6 +16,9 @@ var _ frontline.SiteService = (*SiteService)(nil)
 type SiteService struct {
 	db       *DB
 	channels []string
+	// Restrictions decide who may be called down; the default policy when
+	// nil.
+	Restrictions frontline.RestrictionPolicy
 }
 
 // NewSiteService returns a SiteService on db. Channels are the names of

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,7 +33,7 @@ func (s *SiteService) PlanSlots(ctx context.Context, roundID int64, settings fro
 	if err != nil {
 		return nil, err
 	}
-	buildings, err := tx.planBuildings(ctx, r.ID)
+	buildings, err := tx.planBuildings(ctx, r, s.policy())
 	if err != nil {
 		return nil, err
 	}
@@ -45,9 +46,20 @@ func (s *SiteService) PlanSlots(ctx context.Context, roundID int64, settings fro
 	return proposed, nil
 }
 
+// policy returns the restriction policy the plan follows.
+func (s *SiteService) policy() frontline.RestrictionPolicy {
+	if s.Restrictions == nil {
+		return frontline.DefaultRestrictionPolicy()
+	}
+	return s.Restrictions
+}
+
 // planBuildings lists the round's buildings with the persons neither
-// sampled nor excused, named with their compound ("枣园小区3号楼").
-func (tx *Tx) planBuildings(ctx context.Context, roundID int64) ([]frontline.PlanBuilding, error) {
+// sampled nor excused, named with their compound ("枣园小区3号楼"): those
+// the call-up may bring down, so not the persons left to the home
+// sampling team nor those whose restrictions refuse being called down.
+func (tx *Tx) planBuildings(ctx context.Context, r *frontline.Round, policy frontline.RestrictionPolicy) ([]frontline.PlanBuilding, error) {
+	roundID := r.ID
 	rows, err := tx.QueryContext(ctx, `SELECT b.id, b.name, COALESCE(par.name, ''), COALESCE(par.kind, ''), par.path,
 			c.expected - c.sampled - c.excused
 		FROM round_counts c JOIN places b ON b.id = c.place_id LEFT JOIN places par ON par.id = b.parent_id
@@ -85,27 +97,30 @@ func (tx *Tx) planBuildings(ctx context.Context, roundID int64) ([]frontline.Pla
 	for i := range out {
 		byID[out[i].b.ID] = &out[i]
 	}
-	home, err := tx.QueryContext(ctx, `SELECT m.path FROM round_members m WHERE m.round_id = ? AND m.status = ? AND m.excuse = ?
-		AND NOT EXISTS (SELECT 1 FROM bindings b WHERE b.round_id = m.round_id AND b.person_id = m.person_id AND b.undone_at IS NULL)`,
-		roundID, string(frontline.MemberPending), string(frontline.ExcuseHomeSampling))
+	away, err := tx.notCalledDown(ctx, r, policy)
 	if err != nil {
 		return nil, err
 	}
-	defer home.Close()
-	for home.Next() {
-		var path string
-		if err := home.Scan(&path); err != nil {
-			return nil, err
+	// A building in a zone that samples at the door is not called down at
+	// all, whoever in it is still to sample.
+	sealed, err := tx.homeZonesOf(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	for _, z := range sealed {
+		for _, b := range byID {
+			if strings.HasPrefix(b.parent+strconv.FormatInt(b.b.ID, 10)+"/", z) {
+				b.b.Persons = 0
+			}
 		}
+	}
+	for _, path := range away {
 		for _, id := range frontline.PathIDs(path) {
 			if b := byID[id]; b != nil {
 				b.b.Persons--
 				break
 			}
 		}
-	}
-	if err := home.Err(); err != nil {
-		return nil, err
 	}
 	out = slices.DeleteFunc(out, func(r row) bool { return r.b.Persons <= 0 })
 	slices.SortFunc(out, func(a, b row) int {
@@ -119,6 +134,53 @@ func (tx *Tx) planBuildings(ctx context.Context, roundID int64) ([]frontline.Pla
 		plan[i] = r.b
 	}
 	return plan, nil
+}
+
+// notCalledDown returns the household paths of the round's members still
+// to sample whom no call-up brings down: those left to the home sampling
+// team (bedridden, sealed) and those whose restrictions refuse it (home
+// isolation, a case), one path per person.
+func (tx *Tx) notCalledDown(ctx context.Context, r *frontline.Round, policy frontline.RestrictionPolicy) ([]string, error) {
+	const pending = `m.round_id = ? AND m.status = ?
+		AND NOT EXISTS (SELECT 1 FROM bindings b WHERE b.round_id = m.round_id AND b.person_id = m.person_id AND b.undone_at IS NULL)`
+	var out []string
+	scan := func(query string, args ...any) error {
+		rows, err := tx.QueryContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var path string
+			if err := rows.Scan(&path); err != nil {
+				return err
+			}
+			out = append(out, path)
+		}
+		return rows.Err()
+	}
+	if err := scan(`SELECT m.path FROM round_members m WHERE `+pending+` AND m.excuse = ?`,
+		r.ID, string(frontline.MemberPending), string(frontline.ExcuseHomeSampling)); err != nil {
+		return nil, err
+	}
+	restricted, err := tx.restrictedUnder(ctx, r.Scope.Path)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for id, rs := range restricted {
+		if rs.Decide(frontline.ActCallDown, policy).Effect == frontline.EffectRefuse {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	for chunk := range slices.Chunk(ids, maxInList) {
+		if err := scan(`SELECT m.path FROM round_members m WHERE `+pending+` AND m.excuse <> ? AND m.person_id IN `+inList(len(chunk)),
+			append([]any{r.ID, string(frontline.MemberPending), string(frontline.ExcuseHomeSampling)}, int64Args(chunk)...)...); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // SaveSlots replaces the round's plan with slots and writes one call-up
@@ -154,6 +216,17 @@ func (s *SiteService) SaveSlots(ctx context.Context, roundID int64, slots []fron
 	if err := tx.checkSlotBuildings(ctx, r, slots); err != nil {
 		return 0, err
 	}
+	// The call-ups are decided now: whoever may not be called down goes to
+	// the home sampling team.
+	home, err := tx.homeRestricted(ctx, r, s.policy())
+	if err != nil {
+		return 0, err
+	}
+	sealed, err := tx.homeSealed(ctx, r)
+	if err != nil {
+		return 0, err
+	}
+	home += sealed
 	saved, err := tx.slots(ctx, r.ID)
 	if err != nil {
 		return 0, err
@@ -188,7 +261,7 @@ func (s *SiteService) SaveSlots(ctx context.Context, roundID int64, slots []fron
 		return 0, err
 	}
 	if err := tx.audit(ctx, "plan", "round", r.ID, r.Scope.Path, nil, map[string]any{"slots": len(slots), "notices": len(notices),
-		"cancelled": cancelled, "buildings_changed": len(changed), "channels": settings.Channels, "lead_minutes": settings.LeadMinutes}); err != nil {
+		"cancelled": cancelled, "buildings_changed": len(changed), "home_restricted": home, "channels": settings.Channels, "lead_minutes": settings.LeadMinutes}); err != nil {
 		return 0, err
 	}
 	return len(notices), tx.Commit()
@@ -344,6 +417,25 @@ func (tx *Tx) checkSlotBuildings(ctx context.Context, r *frontline.Round, slots 
 		if path, ok := paths[sl.BuildingID]; !ok || path < lo || path >= hi {
 			return frontline.FieldError(fmt.Sprintf("slots[%d].building_id", i), "slot %d (%s): place %d is not under the round's scope %s",
 				i+1, sl.Building, sl.BuildingID, r.Scope.Name)
+		}
+	}
+	// A building whose zone samples at the door is never called down.
+	var all []string
+	for _, p := range paths {
+		all = append(all, p)
+	}
+	zones, err := tx.activeOnPaths(ctx, all...)
+	if err != nil || len(zones) == 0 {
+		return err
+	}
+	rules, err := tx.currentRules(ctx)
+	if err != nil {
+		return err
+	}
+	for i, sl := range slots {
+		if z := frontline.Effective(paths[sl.BuildingID], zones); z != nil && rules[z.Level] != nil && rules[z.Level].HomeSampling {
+			return frontline.FieldError(fmt.Sprintf("slots[%d].building_id", i), "slot %d (%s): the building is in a %s zone, whose residents are sampled at the door, not called down",
+				i+1, sl.Building, z.Level)
 		}
 	}
 	return nil

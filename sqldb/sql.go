@@ -1,7 +1,6 @@
 package sqldb
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -81,6 +80,3 @@ func digitPrefix(s string) string {
 	}
 	return s[:i]
 }
-
-// sprintfList puts an IN list into every %[1]s of query.
-func sprintfList(query, list string) string { return fmt.Sprintf(query, list) }

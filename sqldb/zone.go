@@ -80,6 +80,15 @@ func (s *ZoneService) SetZone(ctx context.Context, z *frontline.Zone) (*frontlin
 		return nil, err
 	}
 	defer tx.Rollback()
+	a, err := tx.setZone(ctx, z)
+	if err != nil {
+		return nil, err
+	}
+	return a, tx.Commit()
+}
+
+// setZone draws z in the caller's transaction.
+func (tx *Tx) setZone(ctx context.Context, z *frontline.Zone) (*frontline.Affected, error) {
 	if err := z.Validate(); err != nil {
 		return nil, err
 	}
@@ -111,7 +120,7 @@ func (s *ZoneService) SetZone(ctx context.Context, z *frontline.Zone) (*frontlin
 		return nil, err
 	}
 	a.Zone = z
-	return a, tx.Commit()
+	return a, nil
 }
 
 // startZone inserts z on place under the current rule of its level.
@@ -130,6 +139,13 @@ func (tx *Tx) startZone(ctx context.Context, z *frontline.Zone, place *frontline
 		place.ID, place.Path, string(z.Level), z.Reason, string(z.Evidence.Kind), z.Evidence.Ref, rule.ID, z.DecidedBy, z.RecordedBy,
 		tx.now, nullID(z.PreviousID)).Scan(&z.ID); err != nil {
 		return tx.db.translate(err)
+	}
+	// Where the level samples at the door, the rounds not yet closed turn
+	// the node's residents into home sampling tasks (round_sealed.go).
+	if rule.HomeSampling {
+		if err := tx.homeSampleZone(ctx, place, z); err != nil {
+			return err
+		}
 	}
 	return tx.audit(ctx, "start", "zone", z.ID, place.Path, nil, map[string]any{
 		"place_id": place.ID, "level": z.Level, "reason": z.Reason, "evidence": string(z.Evidence.Kind) + ":" + z.Evidence.Ref,
