@@ -48,6 +48,9 @@ type EntrySettings struct {
 	RequireTemperature bool    `json:"require_temperature"`
 	RequireGreenCode   bool    `json:"require_green_code"`
 	TestWithinHours    int     `json:"test_within_hours"`
+	// Restrictions say what a person's measures and case do at a gate;
+	// nil is DefaultRestrictionPolicy.
+	Restrictions RestrictionPolicy `json:"-"`
 }
 
 // DefaultEntrySettings: 37.3 °C is the fever line Chinese clinics used;
@@ -71,6 +74,8 @@ type EntryRequest struct {
 	At time.Time
 	// Hours are the checkpoint's opening hours ("" round the clock).
 	Hours string
+	// Restrictions are the person's restrictions now (nil for a visitor).
+	Restrictions *Restrictions
 }
 
 // EntryResult is the decision on an EntryRequest and its grounds.
@@ -86,6 +91,13 @@ type EntryResult struct {
 	ToRuleID   int64 `json:"to_rule_id,omitempty"`
 	// TestWithinHours is the negative test window applied, 0 for none.
 	TestWithinHours int `json:"test_within_hours,omitempty"`
+	// Notes are what staff should know about a passage allowed, or about
+	// one refused besides its reasons (health monitoring, an isolated
+	// person going home).
+	Notes []Reason `json:"notes,omitempty"`
+	// Restriction is the measure, case or transfer that decided or noted
+	// the passage; nil when the person has none.
+	Restriction *Restriction `json:"restriction,omitempty"`
 }
 
 // EntryDecision decides a passage: the checkpoint must be open at that
@@ -125,8 +137,33 @@ func EntryDecision(req EntryRequest, rules ZoneRuleSet, s EntrySettings) EntryRe
 	if !req.Emergency {
 		res.Reasons = append(res.Reasons, failedChecks(req.Checks, req.At, hours, s)...)
 	}
+	restrict(&res, req, s.Restrictions)
 	res.Allowed = len(res.Reasons) == 0
 	return res
+}
+
+// restrict applies the person's restrictions: someone who may not leave
+// home is refused anywhere but on the way home, unless staff accept an
+// emergency (emergency treatment is never blocked); what is only noted
+// (health monitoring, an isolated person going home) is noted. The
+// restriction that decided is recorded either way.
+func restrict(res *EntryResult, req EntryRequest, p RestrictionPolicy) {
+	if p == nil {
+		p = DefaultRestrictionPolicy()
+	}
+	d := req.Restrictions.Decide(ActLeave, p)
+	if d.By == nil {
+		return
+	}
+	by := *d.By
+	res.Restriction = &by
+	r := Reason{Code: ReasonRestrictionNote, Restriction: by.Kind}
+	if d.Effect == EffectRefuse && !req.LivesInside && !req.Emergency {
+		r.Code = ReasonRestricted
+		res.Reasons = append(res.Reasons, r)
+		return
+	}
+	res.Notes = append(res.Notes, r)
 }
 
 // admitted applies one side's admission to the request.

@@ -50,6 +50,11 @@ type Passage struct {
 	FromRuleID int64     `json:"from_rule_id,omitempty"`
 	ToRuleID   int64     `json:"to_rule_id,omitempty"`
 	RecordedBy string    `json:"recorded_by"`
+	// Notes and Restriction are the person's restrictions as the decision
+	// took them: what staff were told, and the measure, case or transfer
+	// that decided.
+	Notes       []Reason     `json:"notes,omitempty"`
+	Restriction *Restriction `json:"restriction,omitempty"`
 }
 
 // Validate checks what staff entered; now bounds the time of the passage,

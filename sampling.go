@@ -256,6 +256,10 @@ type BindItem struct {
 	// Prior says where, when and in which tube a person refused as
 	// already sampled was sampled.
 	Prior *PriorSample `json:"prior,omitempty"`
+	// Restriction is what restricts the person: why they were refused
+	// (RefusedRestricted), or what the sampler should know of a person
+	// bound (health monitoring).
+	Restriction RestrictionKind `json:"restriction,omitempty"`
 }
 
 // ItemError is a refusal: an error code and a message safe to show.
@@ -295,13 +299,14 @@ const (
 	RefusedRetestTube     Refusal = "retest_tube"
 	RefusedRoundNotOpen   Refusal = "round_not_open"
 	RefusedNoHousehold    Refusal = "no_household" // the household has nobody in the round
+	RefusedRestricted     Refusal = "restricted"   // home isolation, a case: sampled at home, not at a station
 )
 
 // Refusals lists every refusal, for the pages that name each.
 var Refusals = []Refusal{
 	RefusedNotMember, RefusedAlreadySampled, RefusedTubeClosed, RefusedTubeFull, RefusedTubeEmpty,
 	RefusedOtherHousehold, RefusedHouseholdTube, RefusedZonePool, RefusedZoneMode, RefusedOtherRound,
-	RefusedRetestTube, RefusedRoundNotOpen, RefusedNoHousehold,
+	RefusedRetestTube, RefusedRoundNotOpen, RefusedNoHousehold, RefusedRestricted,
 }
 
 // Error implements error, so a Refusal can be an *Error's cause.

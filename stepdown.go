@@ -19,6 +19,9 @@ type Reason struct {
 	Need  float64   `json:"need,omitempty"`
 	// Hours are a checkpoint's opening hours, for ReasonOutsideHours.
 	Hours string `json:"hours,omitempty"`
+	// Restriction is what restricts the person, for ReasonRestricted and
+	// ReasonRestrictionNote.
+	Restriction RestrictionKind `json:"restriction,omitempty"`
 }
 
 // Reason codes.
@@ -34,6 +37,12 @@ const (
 	ReasonNoTest         = "no_test"         // no negative test result was shown
 	ReasonTestTooOld     = "test_too_old"    // the negative result is older than allowed
 	ReasonOutsideHours   = "outside_hours"   // the checkpoint is not open at this hour
+	// ReasonRestricted: the person's restrictions keep them at home (home
+	// isolation, a case, a transfer under way).
+	ReasonRestricted = "restricted"
+	// ReasonRestrictionNote: allowed, but staff should know (health
+	// monitoring; an isolated person going home or out in an emergency).
+	ReasonRestrictionNote = "restriction_note"
 )
 
 // Text says the reason in English, for logs, the command line and the API;
@@ -63,6 +72,10 @@ func (r Reason) Text() string {
 		return fmt.Sprintf("the negative test is %g hours old; at most %g allowed", r.Have, r.Need)
 	case ReasonOutsideHours:
 		return "outside the checkpoint's opening hours (" + r.Hours + ")"
+	case ReasonRestricted:
+		return "under " + strings.ReplaceAll(string(r.Restriction), "_", " ") + ": may not go out"
+	case ReasonRestrictionNote:
+		return "under " + strings.ReplaceAll(string(r.Restriction), "_", " ")
 	}
 	return r.Code
 }

@@ -205,6 +205,13 @@ func (tx *Tx) recordFollowUp(ctx context.Context, f *frontline.FollowUpItem, pat
 		return err
 	}
 	f.Escalation = frontline.Escalate(f, tx.now, s)
+	// Done: no longer overdue. Abnormal: someone must act now.
+	if err := tx.resolveAlerts(ctx, frontline.AlertFollowUpOverdue, followUpKey(f.ID)); err != nil {
+		return err
+	}
+	if f.Abnormal {
+		return tx.followUpAlert(ctx, frontline.AlertHealthAbnormal, f, f.DoneAt)
+	}
 	return nil
 }
 
@@ -231,6 +238,9 @@ func (s *FollowUpService) HandleFollowUp(ctx context.Context, id int64, note str
 		return nil, err
 	}
 	if err := tx.audit(ctx, "handle", "screening_followup", f.ID, path, nil, map[string]any{"note": note}); err != nil {
+		return nil, err
+	}
+	if err := tx.resolveAlerts(ctx, "", followUpKey(f.ID)); err != nil {
 		return nil, err
 	}
 	return f, tx.Commit()

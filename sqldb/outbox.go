@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -105,7 +106,7 @@ func (s *OutboxService) ClaimNotices(ctx context.Context, n int, lease time.Dura
 // claim wrote. Otherwise another worker has it (or had it and recorded its
 // outcome), and this outcome is refused rather than written over theirs.
 func (s *OutboxService) NoticeDelivered(ctx context.Context, n *frontline.Notice) error {
-	return s.updateLeased(ctx, n, `status = ?, attempts = attempts + 1, delivered_at = ?, last_error = ''`,
+	return s.updateLeased(ctx, n, nil, `status = ?, attempts = attempts + 1, delivered_at = ?, last_error = ''`,
 		string(frontline.NoticeDelivered), s.db.Now().UTC())
 }
 
@@ -121,12 +122,35 @@ func (s *OutboxService) NoticeFailed(ctx context.Context, n *frontline.Notice, r
 	if len(reason) > 500 {
 		reason = reason[:500]
 	}
-	return s.updateLeased(ctx, n, `status = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ?`,
+	var after func(context.Context, *Tx) error
+	if dead {
+		after = func(ctx context.Context, tx *Tx) error { return tx.deadNoticeAlert(ctx, n, reason) }
+	}
+	return s.updateLeased(ctx, n, after, `status = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ?`,
 		string(status), next.UTC(), reason)
 }
 
+// deadNoticeAlert raises the alert of a notice that went to the
+// dead-letter list, at the place it is about (or its round's scope). The
+// notices of alerts themselves raise none: the alert is in the inbox
+// already, and a channel that is down would only fail again.
+func (tx *Tx) deadNoticeAlert(ctx context.Context, n *frontline.Notice, reason string) error {
+	if n.Topic == "alert" {
+		return nil
+	}
+	var place int64
+	err := tx.QueryRowContext(ctx, `SELECT COALESCE(o.place_id, r.scope_id, 0) FROM outbox o LEFT JOIN test_rounds r ON r.id = o.round_id
+		WHERE o.id = ?`, n.ID).Scan(&place)
+	if err != nil || place == 0 {
+		return err
+	}
+	return tx.raiseAlert(frontline.AsSystem(ctx), &frontline.Alert{Kind: frontline.AlertNoticeDead, PlaceID: place, Subject: "notice",
+		SubjectID: n.ID, Key: "notice:" + strconv.FormatInt(n.ID, 10), Detail: truncateRunes(n.Channel+" · "+n.Recipient+" · "+reason, 200),
+		Action: "/notices"})
+}
+
 // updateLeased sets columns of a notice whose claim still holds.
-func (s *OutboxService) updateLeased(ctx context.Context, n *frontline.Notice, set string, args ...any) error {
+func (s *OutboxService) updateLeased(ctx context.Context, n *frontline.Notice, after func(context.Context, *Tx) error, set string, args ...any) error {
 	tx, err := s.db.BeginTx(ctx)
 	if err != nil {
 		return err
@@ -144,6 +168,11 @@ func (s *OutboxService) updateLeased(ctx context.Context, n *frontline.Notice, s
 		return err
 	} else if k == 0 {
 		return frontline.Errorf(frontline.ECONFLICT, "notice %d is no longer leased to this worker", n.ID)
+	}
+	if after != nil {
+		if err := after(ctx, tx); err != nil {
+			return err
+		}
 	}
 	return tx.Commit()
 }
@@ -232,6 +261,9 @@ func (s *OutboxService) RequeueNotice(ctx context.Context, id int64) error {
 		return err
 	}
 	if err := tx.audit(ctx, "requeue", "notice", id, path, map[string]any{"status": status}, map[string]any{"status": frontline.NoticePending}); err != nil {
+		return err
+	}
+	if err := tx.resolveAlerts(ctx, frontline.AlertNoticeDead, "notice:"+strconv.FormatInt(id, 10)); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -63,6 +64,14 @@ func (tx *Tx) findPassenger(ctx context.Context, p *frontline.Passage) (*passeng
 	return &r, nil
 }
 
+// restrictionRef names a restriction for the audit log: "measure:12".
+func restrictionRef(r *frontline.Restriction) string {
+	if r == nil {
+		return ""
+	}
+	return r.Source + ":" + strconv.FormatInt(r.SourceID, 10)
+}
+
 // maskName keeps the surname: enough for staff to match the person in
 // front of them, not enough to learn who lives where outside their scope.
 func maskName(name string) string {
@@ -92,12 +101,20 @@ func (s *CheckpointService) RecordPassage(ctx context.Context, p *frontline.Pass
 		return err
 	}
 	home := ""
+	var restrictions *frontline.Restrictions
 	if p.Kind == frontline.PassResident {
 		r, err := tx.findPassenger(ctx, p)
 		if err != nil {
 			return err
 		}
 		p.PersonID, p.Name, p.Phone, home = r.id, r.name, "", r.home
+		// The person's measures, case and transfer decide as much as the
+		// zones: the one fact every workflow asks (restriction.go).
+		rs, err := tx.restrictionsOf(ctx, []int64{p.PersonID})
+		if err != nil {
+			return err
+		}
+		restrictions = rs[p.PersonID]
 	}
 	zones, err := tx.activeOnPaths(ctx, c.Place.Path, home)
 	if err != nil {
@@ -109,19 +126,21 @@ func (s *CheckpointService) RecordPassage(ctx context.Context, p *frontline.Pass
 	}
 	p.At = p.At.UTC()
 	req := p.Request(c.Place.Path, home, zones)
-	req.Hours = c.Hours
+	req.Hours, req.Restrictions = c.Hours, restrictions
 	if s.Location != nil {
 		req.At = p.At.In(s.Location) // opening hours are local wall-clock times
 	}
 	res := frontline.EntryDecision(req, rules, s.Settings)
 	p.Allowed, p.Reasons, p.From, p.To = res.Allowed, res.Reasons, res.From, res.To
 	p.FromRuleID, p.ToRuleID, p.RecordedBy = res.FromRuleID, res.ToRuleID, frontline.ActorFrom(ctx).String()
+	p.Notes, p.Restriction = res.Notes, res.Restriction
 	if err := tx.insertPassage(ctx, p); err != nil {
 		return err
 	}
 	if err := tx.audit(ctx, "record", "passage", p.ID, c.Place.Path, nil, map[string]any{
 		"checkpoint_id": c.ID, "kind": p.Kind, "person_id": p.PersonID, "name": p.Name, "phone": frontline.MaskPhone(p.Phone),
 		"direction": p.Direction, "allowed": p.Allowed, "reasons": frontline.ReasonsText(p.Reasons),
+		"notes": frontline.ReasonsText(p.Notes), "restriction": restrictionRef(p.Restriction),
 	}); err != nil {
 		return err
 	}
@@ -133,33 +152,51 @@ func (tx *Tx) insertPassage(ctx context.Context, p *frontline.Passage) error {
 	if err != nil {
 		return err
 	}
+	notes, err := json.Marshal(p.Notes)
+	if err != nil {
+		return err
+	}
 	var testAt any
 	if !p.Checks.NegativeTestAt.IsZero() {
 		testAt = p.Checks.NegativeTestAt.UTC()
 	}
+	var rk, rs string
+	var rid int64
+	if r := p.Restriction; r != nil {
+		rk, rs, rid = string(r.Kind), r.Source, r.SourceID
+	}
 	err = tx.QueryRowContext(ctx, `INSERT INTO passages (checkpoint_id, kind, person_id, name, phone, reason, direction,
 		emergency, temperature, health_code, negative_test_at, at, at_hour, allowed, reasons, from_level, to_level,
-		from_rule_id, to_rule_id, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		from_rule_id, to_rule_id, recorded_by, notes, restriction_kind, restriction_source, restriction_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		p.CheckpointID, string(p.Kind), nullID(p.PersonID), p.Name, p.Phone, p.Reason, string(p.Direction), p.Emergency,
 		int(math.Round(p.Checks.Temperature*10)), string(p.Checks.HealthCode), testAt, p.At, p.At.Truncate(time.Hour),
 		p.Allowed, string(reasons), string(p.From), string(p.To), nullID(p.FromRuleID), nullID(p.ToRuleID),
-		p.RecordedBy).Scan(&p.ID)
+		p.RecordedBy, string(notes), rk, rs, rid).Scan(&p.ID)
 	return tx.db.translate(err)
 }
 
 const passageSelect = `SELECT s.id, s.checkpoint_id, s.kind, COALESCE(s.person_id, 0), s.name, s.phone, s.reason, s.direction,
 	s.emergency, s.temperature, s.health_code, s.negative_test_at, s.at, s.allowed, s.reasons, s.from_level, s.to_level,
-	COALESCE(s.from_rule_id, 0), COALESCE(s.to_rule_id, 0), s.recorded_by
+	COALESCE(s.from_rule_id, 0), COALESCE(s.to_rule_id, 0), s.recorded_by, s.notes, s.restriction_kind, s.restriction_source,
+	s.restriction_id
 	FROM passages s JOIN checkpoints c ON c.id = s.checkpoint_id JOIN places p ON p.id = c.place_id`
 
 func scanPassage(sc interface{ Scan(...any) error }) (*frontline.Passage, error) {
 	var p frontline.Passage
 	var tenths int
 	var testAt sql.NullTime
-	var reasons string
+	var reasons, notes string
+	var r frontline.Restriction
 	if err := sc.Scan(&p.ID, &p.CheckpointID, &p.Kind, &p.PersonID, &p.Name, &p.Phone, &p.Reason, &p.Direction,
 		&p.Emergency, &tenths, &p.Checks.HealthCode, &testAt, &p.At, &p.Allowed, &reasons, &p.From, &p.To,
-		&p.FromRuleID, &p.ToRuleID, &p.RecordedBy); err != nil {
+		&p.FromRuleID, &p.ToRuleID, &p.RecordedBy, &notes, &r.Kind, &r.Source, &r.SourceID); err != nil {
+		return nil, err
+	}
+	if r.Kind != "" {
+		p.Restriction = &r
+	}
+	if err := json.Unmarshal([]byte(notes), &p.Notes); err != nil {
 		return nil, err
 	}
 	p.Checks.Temperature, p.At = float64(tenths)/10, p.At.UTC()

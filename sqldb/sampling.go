@@ -32,6 +32,16 @@ type SamplingOptions struct {
 	// transaction, so it must not write. Nil puts every household in no
 	// zone.
 	Levels func(ctx context.Context, households map[int64]string) (map[int64]string, error)
+	// Restrictions returns the restrictions of the persons a batch binds
+	// (RestrictionService.Restrictions, or a cache of it); like Levels it
+	// is called inside the batch's transaction. A person whose
+	// restrictions refuse sampling at a station (home isolation, a case)
+	// is refused, to be sampled at home; one they note (health
+	// monitoring) is bound with the note. Nil checks nothing.
+	Restrictions func(ctx context.Context, persons []int64) (map[int64]*frontline.Restrictions, error)
+	// Policy says what each restriction does at a station; nil is the
+	// default policy.
+	Policy frontline.RestrictionPolicy
 }
 
 func (o SamplingOptions) withDefaults() SamplingOptions {

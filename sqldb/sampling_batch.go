@@ -28,7 +28,9 @@ type batch struct {
 	homes   map[countKey][]int64      // (round, household) → persons, for household tubes
 	sizes   map[countKey]int          // (round, household) → persons in the round
 	levels  map[int64]string          // household → zone level
-	binds   []*newBinding
+	// restricted are the restrictions of the batch's persons.
+	restricted map[int64]*frontline.Restrictions
+	binds      []*newBinding
 	counts  roundCounts
 	// homeDeltas are the batch's counter changes per household, spread
 	// over the ancestors once the batch is decided.
@@ -98,7 +100,7 @@ func (s *SamplingService) runBatch(ctx context.Context, jobs []*bindJob) error {
 	}
 	steps := []func(context.Context) error{
 		func(ctx context.Context) error { return b.replays(ctx, jobs) },
-		b.loadRounds, b.loadTubes, b.loadMembers, b.loadLevels,
+		b.loadRounds, b.loadTubes, b.loadMembers, b.loadLevels, b.loadRestrictions,
 		func(context.Context) error { b.decide(); b.spreadHomes(); return nil },
 		b.write, b.priors,
 	}

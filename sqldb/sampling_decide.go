@@ -189,6 +189,24 @@ func (b *batch) loadLevels(ctx context.Context) error {
 	return b.householdSizes(ctx)
 }
 
+// loadRestrictions asks for the restrictions of the persons the batch
+// binds, once for the whole batch.
+func (b *batch) loadRestrictions(ctx context.Context) error {
+	if b.svc.opts.Restrictions == nil || len(b.members) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(b.members))
+	for k := range b.members {
+		ids = append(ids, k.place) // the person, in a member key
+	}
+	rs, err := b.svc.opts.Restrictions(ctx, sortedUnique(ids))
+	if err != nil {
+		return fmt.Errorf("restrictions: %w", err)
+	}
+	b.restricted = rs
+	return nil
+}
+
 // householdSizes counts the members of households whose zone calls for a
 // household tube, when they are bound person by person.
 func (b *batch) householdSizes(ctx context.Context) error {
@@ -300,6 +318,21 @@ func (b *batch) bindOne(j *bindJob, r *batchRound, t *tubeRow, i int, pid int64,
 		it.Error = frontline.NewItemError(frontline.Refuse(frontline.RefusedAlreadySampled, "person %d is already sampled in this round", pid))
 		b.prior = append(b.prior, &bindItemRef{job: j, item: i})
 		return it
+	}
+	if rs := b.restricted[pid]; rs != nil {
+		policy := b.svc.opts.Policy
+		if policy == nil {
+			policy = frontline.DefaultRestrictionPolicy()
+		}
+		switch d := rs.Decide(frontline.ActStation, policy); d.Effect {
+		case frontline.EffectRefuse:
+			it.Restriction = d.By.Kind
+			it.Error = frontline.NewItemError(frontline.Refuse(frontline.RefusedRestricted,
+				"person %d is under %s: sampled at home by the home sampling team, not at a station", pid, d.By.Kind))
+			return it
+		case frontline.EffectNote:
+			it.Restriction = d.By.Kind
+		}
 	}
 	wasOpen := t.State == frontline.TubeOpen
 	rule := r.policy.Rule(b.levels[m.householdID])
