@@ -312,4 +312,26 @@ type CaseService interface {
 	CloseCase(ctx context.Context, id int64, reason string) (*Case, error)
 	// PersonCases returns the cases of a person, newest first.
 	PersonCases(ctx context.Context, personID int64) ([]*Case, error)
+	// PersonHealth returns what the person page shows of a person's health:
+	// results, measures, cases and restrictions now.
+	PersonHealth(ctx context.Context, personID int64) (*PersonHealth, error)
+}
+
+// PersonResult is a person's result in one test round.
+type PersonResult struct {
+	RoundID   int64      `json:"round_id"`
+	RoundName string     `json:"round_name"`
+	Day       string     `json:"day"`
+	TubeCode  string     `json:"tube_code"`
+	Result    TubeResult `json:"result,omitempty"` // "" while at the lab
+	FollowUp  FollowUp   `json:"follow_up,omitempty"`
+}
+
+// PersonHealth is a person's results, measures (of campaigns and of
+// cases), cases and restrictions now, newest first.
+type PersonHealth struct {
+	Results      []*PersonResult `json:"results"`
+	Measures     []*Measure      `json:"measures"`
+	Cases        []*Case         `json:"cases"`
+	Restrictions *Restrictions   `json:"restrictions"`
 }

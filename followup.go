@@ -214,6 +214,8 @@ func (r *HealthReport) Validate(kind FollowUpKind) error {
 // FollowUpItemFilter selects follow-up items. Zero fields do not filter.
 type FollowUpItemFilter struct {
 	CampaignID *int64
+	// CaseID selects the items of the measures of a case's contacts.
+	CaseID *int64
 	Under      *int64 // households under this node
 	PersonID   *int64
 	// Assignee limits to the households assigned to this user (directly
@@ -243,6 +245,7 @@ type FollowUpService interface {
 	// FindMeasures returns the measures of a person or household.
 	FindMeasures(ctx context.Context, campaignID, householdID int64) ([]*Measure, error)
 	// EndMeasures ends every active measure under a node that may end
-	// (MeasureCanEnd) and returns how many it ended.
+	// (MeasureCanEnd) and returns how many it ended; campaign 0 ends the
+	// measures of cases' contacts.
 	EndMeasures(ctx context.Context, campaignID, under int64) (int, error)
 }

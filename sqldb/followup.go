@@ -114,6 +114,9 @@ func (s *FollowUpService) followUpWhere(ctx context.Context, tx *Tx, fl frontlin
 	if fl.CampaignID != nil {
 		where, args = append(where, "f.campaign_id = ?"), append(args, *fl.CampaignID)
 	}
+	if fl.CaseID != nil {
+		where, args = append(where, "m.case_id = ?"), append(args, *fl.CaseID)
+	}
 	if fl.PersonID != nil {
 		where, args = append(where, "f.person_id = ?"), append(args, *fl.PersonID)
 	}
@@ -301,14 +304,19 @@ func (s *FollowUpService) EndMeasures(ctx context.Context, campaignID, under int
 		return 0, err
 	}
 	defer tx.Rollback()
+	// Campaign 0 is the measures of cases' contacts, which belong to none.
+	owner, args := `campaign_id = ?`, []any{campaignID}
+	if campaignID == 0 {
+		owner, args = `campaign_id IS NULL`, nil
+	}
 	n, err := tx.findPlaceByID(ctx, under)
 	if err != nil {
 		return 0, err
 	}
 	lo, hi := subtreeRange(n.Path)
 	day := s.Settings.LocalDay(tx.now)
-	ms, err := tx.measures(ctx, `campaign_id = ? AND status = ? AND path >= ? AND path < ? AND end_date < ?`,
-		campaignID, string(frontline.MeasureActive), lo, hi, day)
+	ms, err := tx.measures(ctx, owner+` AND status = ? AND path >= ? AND path < ? AND end_date < ?`,
+		append(args, string(frontline.MeasureActive), lo, hi, day)...)
 	if err != nil {
 		return 0, err
 	}

@@ -26,9 +26,9 @@ func (tx *Tx) followUpAlert(ctx context.Context, kind string, f *frontline.Follo
 		JOIN persons p ON p.id = m.person_id WHERE m.id = ?`, f.MeasureID).Scan(&caseID, &campaignID, &name); err != nil {
 		return err
 	}
-	action := fmt.Sprintf("/screening/%d/follow-ups#f%d", campaignID, f.ID)
+	action := fmt.Sprintf("/screening/%d/follow-ups#fu-%d", campaignID, f.ID)
 	if caseID > 0 {
-		action = fmt.Sprintf("/cases/%d/follow-ups#f%d", caseID, f.ID)
+		action = fmt.Sprintf("/cases/%d/follow-ups#fu-%d", caseID, f.ID)
 	}
 	// Data only: the page says what it is in the reader's language.
 	detail := maskName(name) + " · " + f.DueAt.In(noticeLocation).Format("01-02 15:04")

@@ -153,3 +153,15 @@ func (s *RestrictionService) Restrictions(ctx context.Context, personIDs []int64
 	defer tx.Rollback()
 	return tx.restrictionsOf(ctx, personIDs)
 }
+
+// Restricted returns the restrictions of every person restricted now, in
+// the whole tree: a few thousand at most, which a binding writer keeps in
+// memory rather than ask per batch (cmd/frontline wires it so).
+func (s *RestrictionService) Restricted(ctx context.Context) (map[int64]*frontline.Restrictions, error) {
+	tx, err := s.db.readTxAny(ctx, frontline.PermReadRegistry, frontline.PermCheckpointLog, frontline.PermSampling)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return tx.restrictedUnder(ctx, "/")
+}

@@ -289,6 +289,12 @@ func (s *Server) reasonText(lang string, r frontline.Reason) (string, error) {
 		args = []any{num(r.Have), num(r.Need)}
 	case frontline.ReasonOutsideHours:
 		args = []any{r.Hours}
+	case frontline.ReasonRestricted, frontline.ReasonRestrictionNote:
+		k, err := s.text(lang, "restriction."+string(r.Restriction))
+		if err != nil {
+			return "", err
+		}
+		args = []any{k}
 	}
 	return s.text(lang, "reason."+r.Code, args...)
 }

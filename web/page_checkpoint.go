@@ -75,6 +75,8 @@ type checkpointPage struct {
 type passageRow struct {
 	*frontline.Passage
 	Messages []string
+	// Notes are what staff should know of a passage (health monitoring).
+	Notes    []string
 	Phone    string // masked
 	From, To string // level keys
 }
@@ -172,7 +174,11 @@ func (s *Server) passageRows(r *http.Request, lang string, f frontline.PassageFi
 		if err != nil {
 			return nil, err
 		}
-		out[i] = passageRow{Passage: p, Messages: msgs, Phone: frontline.MaskPhone(p.Phone), From: levelKey(p.From), To: levelKey(p.To)}
+		notes, err := s.reasonTexts(lang, p.Notes)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = passageRow{Passage: p, Messages: msgs, Notes: notes, Phone: frontline.MaskPhone(p.Phone), From: levelKey(p.From), To: levelKey(p.To)}
 	}
 	return out, nil
 }

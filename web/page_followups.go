@@ -16,7 +16,9 @@ import (
 // the items escalated to them, each closed with a note.
 type followUpsPage struct {
 	layout
+	// Campaign or Case is whose follow-ups these are.
 	Campaign *frontline.Campaign
+	Case     *frontline.Case
 	Items    []followUpRow
 	// Measures are the people with open items, for their self-report
 	// links; shown when the server serves those links.

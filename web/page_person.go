@@ -24,6 +24,9 @@ type personPage struct {
 	// usual target of a move; MoveForm holds the error of a failed move.
 	MoveTo   []option
 	MoveForm form
+	// Health is the person's results, measures, cases and restrictions
+	// now; nil when the server keeps no cases.
+	Health *frontline.PersonHealth
 }
 
 func (s *Server) pagePerson(w http.ResponseWriter, r *http.Request) error {
@@ -59,6 +62,11 @@ func (s *Server) renderPerson(w http.ResponseWriter, r *http.Request, status int
 		CanAudit: who.Can(frontline.PermReadAudit), MoveForm: moveForm,
 	}
 	page.Person.Address = addressOf(append(slices.Clone(anc), p.Household))
+	if s.Cases != nil {
+		if page.Health, err = s.Cases.PersonHealth(ctx, p.ID); err != nil {
+			return err
+		}
+	}
 	if page.CanEdit {
 		if page.MoveTo, err = s.neighbours(ctx, p.Household, anc); err != nil {
 			return err

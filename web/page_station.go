@@ -58,6 +58,10 @@ func (s *Server) pageStation(w http.ResponseWriter, r *http.Request) error {
 	for _, reason := range frontline.Refusals {
 		ids = append(ids, "station.reason."+string(reason))
 	}
+	// A person bound with a note says what restricts them.
+	for _, k := range frontline.RestrictionKinds {
+		ids = append(ids, "restriction."+string(k))
+	}
 	for _, id := range ids {
 		if text[id], err = s.text(lang, id); err != nil {
 			return err

@@ -85,6 +85,9 @@ type layout struct {
 	Path string
 	CSRF string
 	User *navUser
+	// Unread counts the open alerts the signed-in user has not seen
+	// acknowledged; -1 when the server keeps no inbox.
+	Unread int
 }
 
 // navUser is the signed-in person in the page header.
@@ -118,7 +121,9 @@ func (s *Server) layout(r *http.Request, lang, title string) layout {
 	l := layout{Lang: lang, Title: title, Version: s.Version, Path: returnPath(r)}
 	if c := callerFrom(r.Context()); c != nil {
 		l.CSRF = c.csrf
-		l.User = &navUser{Login: c.principal.Login, Role: c.principal.Role, Links: s.testingLink(s.zoneLinks(s.screeningLink(navLinks(c.principal.Role), c.principal), c.principal), c.principal)}
+		l.User = &navUser{Login: c.principal.Login, Role: c.principal.Role,
+			Links: s.caseLinks(s.testingLink(s.zoneLinks(s.screeningLink(navLinks(c.principal.Role), c.principal), c.principal), c.principal), c.principal)}
+		l.Unread = s.unread(r)
 	}
 	return l
 }

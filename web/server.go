@@ -68,6 +68,13 @@ type Server struct {
 	Coverage frontline.CoverageService
 	Sites    frontline.SiteService
 	Outbox   frontline.OutboxService
+	// The case services (cases, their transfers, the alert inbox and the
+	// restrictions of persons). Alerts alone serves the inbox and the
+	// unread count of every page; Cases needs Transfers and Restrictions.
+	Cases        frontline.CaseService
+	Transfers    frontline.TransferService
+	Alerts       frontline.AlertService
+	Restrictions frontline.RestrictionService
 	// Secure marks the session cookie Secure, so browsers send it only
 	// over HTTPS. The zero value is false so that tests and a server on
 	// plain HTTP work; the command sets it unless it serves plain HTTP on

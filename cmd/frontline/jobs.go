@@ -13,14 +13,17 @@ import (
 // after its last day, so a quarter of an hour is prompt enough.
 const measureJobInterval = 15 * time.Minute
 
-// endMeasures runs until ctx ends: every interval it ends, in every open
-// campaign, the measures that may end, as the system (a job acts for no
-// user). Errors are logged and retried at the next turn.
-func endMeasures(ctx context.Context, campaigns frontline.CampaignService, followUps frontline.FollowUpService, interval time.Duration, logger *slog.Logger) {
+// alertJobInterval is how often serve escalates alerts nobody
+// acknowledged in time and raises the alerts of late work: a case must be
+// acknowledged within 15 minutes, so a minute late is the most it waits.
+const alertJobInterval = time.Minute
+
+// every runs fn now and then every interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, fn func(context.Context)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		endMeasuresOnce(ctx, campaigns, followUps, logger)
+		fn(ctx)
 		select {
 		case <-ctx.Done():
 			return
@@ -29,7 +32,16 @@ func endMeasures(ctx context.Context, campaigns frontline.CampaignService, follo
 	}
 }
 
-func endMeasuresOnce(ctx context.Context, campaigns frontline.CampaignService, followUps frontline.FollowUpService, logger *slog.Logger) {
+// endMeasures runs until ctx ends: every interval it ends, in every open
+// campaign and among the measures of cases' contacts, the measures that
+// may end, as the system (a job acts for no user). Errors are logged and
+// retried at the next turn.
+func endMeasures(ctx context.Context, campaigns frontline.CampaignService, places frontline.PlaceService, followUps frontline.FollowUpService,
+	interval time.Duration, logger *slog.Logger) {
+	every(ctx, interval, func(ctx context.Context) { endMeasuresOnce(ctx, campaigns, places, followUps, logger) })
+}
+
+func endMeasuresOnce(ctx context.Context, campaigns frontline.CampaignService, places frontline.PlaceService, followUps frontline.FollowUpService, logger *slog.Logger) {
 	ctx = frontline.WithActor(ctx, frontline.Actor{Name: "system:measures"})
 	open := frontline.CampaignOpen
 	list, _, err := campaigns.FindCampaigns(ctx, frontline.CampaignFilter{Status: &open})
@@ -46,5 +58,55 @@ func endMeasuresOnce(ctx context.Context, campaigns frontline.CampaignService, f
 		if n > 0 {
 			logger.Info("measures ended", "campaign", c.ID, "ended", n)
 		}
+	}
+	roots, _, err := places.FindPlaces(ctx, frontline.PlaceFilter{Roots: true})
+	if err != nil {
+		logger.Error("end measures: list roots", "err", err)
+		return
+	}
+	for _, root := range roots {
+		n, err := followUps.EndMeasures(ctx, 0, root.ID)
+		if err != nil {
+			logger.Error("end the measures of contacts", "root", root.ID, "err", err)
+		} else if n > 0 {
+			logger.Info("contacts' measures ended", "root", root.ID, "ended", n)
+		}
+	}
+}
+
+// alertJobs are the services the alert job drives.
+type alertJobs struct {
+	Alerts    frontline.AlertService
+	Transfers frontline.TransferService
+	// FollowUps raises the alerts of overdue follow-ups.
+	FollowUps interface {
+		AlertOverdueFollowUps(ctx context.Context) (int, error)
+	}
+}
+
+// runAlerts runs until ctx ends: every interval it raises the alerts of
+// late transfers and overdue follow-ups, then escalates the alerts not
+// acknowledged in time, as the system. Each step is safe on several
+// servers at once (see the services); errors are logged and retried.
+func runAlerts(ctx context.Context, j alertJobs, interval time.Duration, logger *slog.Logger) {
+	every(ctx, interval, func(ctx context.Context) { runAlertsOnce(ctx, j, logger) })
+}
+
+func runAlertsOnce(ctx context.Context, j alertJobs, logger *slog.Logger) {
+	ctx = frontline.WithActor(ctx, frontline.Actor{Name: "system:alerts"})
+	if n, err := j.Transfers.AlertOverdueTransfers(ctx); err != nil {
+		logger.Error("alert overdue transfers", "err", err)
+	} else if n > 0 {
+		logger.Info("overdue transfers alerted", "alerts", n)
+	}
+	if n, err := j.FollowUps.AlertOverdueFollowUps(ctx); err != nil {
+		logger.Error("alert overdue follow-ups", "err", err)
+	} else if n > 0 {
+		logger.Info("overdue follow-ups alerted", "alerts", n)
+	}
+	if n, err := j.Alerts.Escalate(ctx); err != nil {
+		logger.Error("escalate alerts", "err", err)
+	} else if n > 0 {
+		logger.Info("alerts escalated", "alerts", n)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"slices"
 	"testing"
 
 	"github.com/frontline-org/frontline"
@@ -34,13 +35,27 @@ func (f fakeFollowUps) EndMeasures(ctx context.Context, campaignID, under int64)
 	return 1, nil
 }
 
+type fakeRoots struct {
+	frontline.PlaceService
+	roots []*frontline.Place
+}
+
+func (f fakeRoots) FindPlaces(ctx context.Context, filter frontline.PlaceFilter) ([]*frontline.Place, int, error) {
+	if !filter.Roots {
+		panic("the job must ask for the roots")
+	}
+	return f.roots, len(f.roots), nil
+}
+
 // TestEndMeasuresOnce checks the job asks every open campaign to end its
-// measures over its whole scope, as the system.
+// measures over its whole scope, and each root to end the measures of
+// cases' contacts (campaign 0), as the system.
 func TestEndMeasuresOnce(t *testing.T) {
 	var calls []int64
 	campaigns := fakeCampaigns{open: []*frontline.Campaign{{ID: 1, ScopeID: 10}, {ID: 2, ScopeID: 20}}}
-	endMeasuresOnce(context.Background(), campaigns, fakeFollowUps{calls: &calls}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if len(calls) != 4 || calls[0] != 1 || calls[1] != 10 || calls[2] != 2 || calls[3] != 20 {
-		t.Fatalf("EndMeasures calls %v", calls)
+	endMeasuresOnce(context.Background(), campaigns, fakeRoots{roots: []*frontline.Place{{ID: 7}}}, fakeFollowUps{calls: &calls},
+		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if want := []int64{1, 10, 2, 20, 0, 7}; !slices.Equal(calls, want) {
+		t.Fatalf("EndMeasures calls %v, want %v", calls, want)
 	}
 }

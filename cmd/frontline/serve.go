@@ -76,13 +76,17 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	srv.Zones, srv.Checkpoints = sqldb.NewZoneService(m.DB), sqldb.NewCheckpointService(m.DB)
 	writer, stopTesting := wireTesting(ctx, m, srv, tf)
 	defer stopTesting()
+	transfers := sqldb.NewTransferService(m.DB)
+	srv.Cases, srv.Transfers, srv.Alerts = sqldb.NewCaseService(m.DB), transfers, sqldb.NewAlertService(m.DB)
+	srv.Restrictions = sqldb.NewRestrictionService(m.DB, nil)
 	if err := srv.Open(); err != nil {
 		return err
 	}
 	if err := srv.Registerer().Register(newWriterCollector(writer)); err != nil {
 		return err
 	}
-	go endMeasures(ctx, srv.Campaigns, followUps, measureJobInterval, m.Logger)
+	go endMeasures(ctx, srv.Campaigns, places, followUps, measureJobInterval, m.Logger)
+	go runAlerts(ctx, alertJobs{Alerts: srv.Alerts, Transfers: transfers, FollowUps: followUps}, alertJobInterval, m.Logger)
 	return srv.Serve(ctx, *addr)
 }
 

@@ -35,13 +35,17 @@ func addTestingFlags(fs *flag.FlagSet) *testingFlags {
 // server has stopped. The writer is returned for the server's metrics.
 func wireTesting(ctx context.Context, m *Main, srv *web.Server, tf *testingFlags) (*sqldb.SamplingService, func()) {
 	zones := sqldb.NewZoneService(m.DB)
-	sampling := sqldb.NewSamplingService(m.DB, sqldb.SamplingOptions{Window: *tf.window, Levels: zoneLevels(zones, m.Logger, zoneRefresh)})
+	restrictions := sqldb.NewRestrictionService(m.DB, nil)
+	sampling := sqldb.NewSamplingService(m.DB, sqldb.SamplingOptions{Window: *tf.window, Levels: zoneLevels(zones, m.Logger, zoneRefresh),
+		Restrictions: restricted(restrictions, m.Logger, zoneRefresh), Policy: restrictions.Policy()})
 	outbox := sqldb.NewOutboxService(m.DB)
 	channels := []frontline.Channel{notify.LogChannel{Log: m.Logger}}
 	if *tf.webhook != "" {
 		channels = append(channels, notify.WebhookChannel{URL: *tf.webhook})
 	}
 	worker := notify.NewWorker(outbox, m.Logger, channels...)
+	// Alerts go out on the channels this server's worker delivers on.
+	m.DB.Channels = worker.Names()
 	srv.Rounds, srv.Sampling, srv.Lab = sqldb.NewRoundService(m.DB), sampling, sqldb.NewLabService(m.DB)
 	// Plans may name only the channels this server's worker delivers on.
 	srv.Coverage, srv.Sites, srv.Outbox = sqldb.NewCoverageService(m.DB), sqldb.NewSiteService(m.DB, worker.Names()...), outbox
@@ -111,6 +115,55 @@ func zoneLevels(zones frontline.ZoneService, logger *slog.Logger, every time.Dur
 		for id, path := range homes {
 			if l := frontline.EffectiveLevel(path, list); l != frontline.LevelNone {
 				out[id] = string(l)
+			}
+		}
+		return out, nil
+	}
+}
+
+// restricted returns the stations' lookup of persons' restrictions: every
+// person restricted now, re-read every refresh in the background as the
+// zones are (zoneLevels), so the binding writer asks no query per batch.
+// A person isolated a few seconds ago may still be bound once; the gate
+// and the call-up, which decide in their own transactions, never miss.
+func restricted(s *sqldb.RestrictionService, logger *slog.Logger, every time.Duration) func(context.Context, []int64) (map[int64]*frontline.Restrictions, error) {
+	var mu sync.Mutex
+	var all map[int64]*frontline.Restrictions
+	var read time.Time
+	var refreshing bool
+	load := func(ctx context.Context) error {
+		m, err := s.Restricted(frontline.AsSystem(ctx))
+		mu.Lock()
+		defer mu.Unlock()
+		refreshing = false
+		if err != nil {
+			return err
+		}
+		all, read = m, time.Now()
+		return nil
+	}
+	return func(ctx context.Context, persons []int64) (map[int64]*frontline.Restrictions, error) {
+		mu.Lock()
+		if all == nil {
+			mu.Unlock()
+			if err := load(ctx); err != nil {
+				return nil, err
+			}
+			mu.Lock()
+		} else if !refreshing && time.Since(read) > every {
+			refreshing = true
+			go func() {
+				if err := load(context.WithoutCancel(ctx)); err != nil {
+					logger.Warn("cannot refresh the restricted persons for the stations; keeping the last list", "err", err)
+				}
+			}()
+		}
+		snapshot := all
+		mu.Unlock()
+		out := make(map[int64]*frontline.Restrictions)
+		for _, id := range persons {
+			if r := snapshot[id]; r != nil {
+				out[id] = r
 			}
 		}
 		return out, nil

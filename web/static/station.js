@@ -177,9 +177,12 @@
         if (a.tube) {
           remember(a.tube.code, it);
         }
-        var done = note(msg("station.bound") + " · " + (names[it.person_id] || "#" + it.person_id), true);
+        // A restriction that lets the person be sampled still says so
+        // (health monitoring): the sampler tells the person's follow-up.
+        var extra = it.restriction && text["restriction." + it.restriction] ? " · " + text["restriction." + it.restriction] : "";
+        var done = note(msg("station.bound") + " · " + (names[it.person_id] || "#" + it.person_id) + extra, true);
         if (!names[it.person_id] && !replayed) {
-          nameOf(it.person_id).then(function (who) { done.textContent = msg("station.bound") + " · " + who; });
+          nameOf(it.person_id).then(function (who) { done.textContent = msg("station.bound") + " · " + who + extra; });
         }
         return;
       }
