@@ -454,13 +454,13 @@ func (tx *Tx) escalateOne(ctx context.Context, a *frontline.Alert, path, tier st
 		next = tx.now.Add(k.AckWithin)
 	}
 	if up == "" { // at the root: nobody above; stop escalating
-		_, err := tx.ExecContext(ctx, `UPDATE alerts SET due_at = NULL WHERE id = ? AND due_at = ?`, a.ID, tx.timeValue(a.DueAt))
+		_, err := tx.ExecContext(ctx, `UPDATE alerts SET due_at = NULL WHERE id = ? AND due_at = ?`, a.ID, a.DueAt)
 		return false, err
 	}
 	ids := frontline.PathIDs(up)
 	res, err := tx.ExecContext(ctx, `UPDATE alerts SET level = level + 1, tier_place_id = ?, tier_path = ?, escalated_at = ?, due_at = ?
 		WHERE id = ? AND due_at = ? AND acked_at IS NULL AND resolved_at IS NULL`,
-		ids[len(ids)-1], up, tx.now, next, a.ID, tx.timeValue(a.DueAt))
+		ids[len(ids)-1], up, tx.now, next, a.ID, a.DueAt)
 	if err != nil {
 		return false, err
 	}

@@ -85,7 +85,15 @@ func (tx *Tx) openCase(ctx context.Context, nc newCase, s CaseSettings) (*frontl
 	if err := tx.measureContacts(ctx, c, contacts, rules, s); err != nil {
 		return nil, false, err
 	}
-	if _, err := tx.requestTransfer(ctx, c, c.PersonID, household, path, 0, s.Transfers.CaseFacility, s.Transfers); err != nil {
+	if _, err := tx.requestTransfer(ctx, c, c.PersonID, household, path, 0, s.Transfers.CaseFacility, s.Transfers); frontline.ErrorCode(err) == frontline.ECONFLICT {
+		// A contact on the way to isolation turns positive: a transfer
+		// still waiting for its vehicle goes to the hospital instead, as
+		// the case's own; one already on the road is left to the desk.
+		if _, err := tx.ExecContext(ctx, `UPDATE transfers SET case_id = ?, measure_id = NULL, facility = ? WHERE person_id = ? AND status = ?`,
+			c.ID, s.Transfers.CaseFacility, c.PersonID, string(frontline.TransferRequested)); err != nil {
+			return nil, false, err
+		}
+	} else if err != nil {
 		return nil, false, err
 	}
 	if nc.source != frontline.SourceLab {

@@ -31,7 +31,7 @@ type batch struct {
 	// restricted are the restrictions of the batch's persons.
 	restricted map[int64]*frontline.Restrictions
 	binds      []*newBinding
-	counts  roundCounts
+	counts     roundCounts
 	// homeDeltas are the batch's counter changes per household, spread
 	// over the ancestors once the batch is decided.
 	homeDeltas map[homeKey]*roundDelta

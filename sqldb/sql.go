@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/frontline-org/frontline"
 )
@@ -79,4 +80,14 @@ func digitPrefix(s string) string {
 		i++
 	}
 	return s[:i]
+}
+
+// optionalTime is t for a nullable time column, NULL when t is zero. It
+// passes the time itself, so the column is written as every time the
+// driver writes, and compares with them.
+func optionalTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
 }

@@ -159,7 +159,7 @@ func (s *TransferService) StepTransfer(ctx context.Context, id int64, st frontli
 	actor := frontline.ActorFrom(ctx).String()
 	due := s.Settings.Transfers.DueAfter(st.To, tx.now)
 	var set string
-	args := []any{string(st.To), tx.timeValue(due)}
+	args := []any{string(st.To), optionalTime(due)}
 	switch st.To {
 	case frontline.TransferAssigned:
 		set = `assigned_at = ?, assigned_by = ?, vehicle = ?, crew = ?`
