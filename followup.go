@@ -215,9 +215,9 @@ func (r *HealthReport) Validate(kind FollowUpKind) error {
 type FollowUpItemFilter struct {
 	CampaignID *int64
 	// CaseID selects the items of the measures of a case's contacts.
-	CaseID *int64
-	Under      *int64 // households under this node
-	PersonID   *int64
+	CaseID   *int64
+	Under    *int64 // households under this node
+	PersonID *int64
 	// Assignee limits to the households assigned to this user (directly
 	// or through a team they belong to).
 	Assignee *int64

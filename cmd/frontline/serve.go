@@ -162,9 +162,15 @@ func ensureDemo(ctx context.Context, m *Main, places *sqldb.PlaceService) error 
 	}
 	sampling := sqldb.NewSamplingService(m.DB, sqldb.SamplingOptions{})
 	defer sampling.Close()
-	if _, err := demo.Testing(cliContext(ctx), demo.TestingServices{Places: places, Persons: sqldb.NewPersonService(m.DB),
+	lab := sqldb.NewLabService(m.DB)
+	testing, err := demo.Testing(cliContext(ctx), demo.TestingServices{Places: places, Persons: sqldb.NewPersonService(m.DB),
 		Rounds: sqldb.NewRoundService(m.DB), Sites: sqldb.NewSiteService(m.DB, "log"), Sampling: sampling,
-		Lab: sqldb.NewLabService(m.DB)}, time.Now()); err != nil {
+		Lab: lab}, time.Now())
+	if err != nil {
+		return err
+	}
+	if _, err := demo.Cases(cliContext(ctx), demo.CaseServices{Lab: lab, Cases: sqldb.NewCaseService(m.DB),
+		Transfers: sqldb.NewTransferService(m.DB)}, testing, time.Now()); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "Demo logins, all with the password %q:\n", demo.Password)
