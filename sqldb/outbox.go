@@ -138,15 +138,21 @@ func (tx *Tx) deadNoticeAlert(ctx context.Context, n *frontline.Notice, reason s
 	if n.Topic == "alert" {
 		return nil
 	}
-	var place int64
-	err := tx.QueryRowContext(ctx, `SELECT COALESCE(o.place_id, r.scope_id, 0) FROM outbox o LEFT JOIN test_rounds r ON r.id = o.round_id
-		WHERE o.id = ?`, n.ID).Scan(&place)
+	var place, round int64
+	err := tx.QueryRowContext(ctx, `SELECT COALESCE(o.place_id, r.scope_id, 0), COALESCE(o.round_id, 0) FROM outbox o
+		LEFT JOIN test_rounds r ON r.id = o.round_id WHERE o.id = ?`, n.ID).Scan(&place, &round)
 	if err != nil || place == 0 {
 		return err
 	}
+	// The round's page lists its dead notices with the button that sends
+	// one again.
+	action := "/rounds"
+	if round > 0 {
+		action = "/rounds/" + strconv.FormatInt(round, 10)
+	}
 	return tx.raiseAlert(frontline.AsSystem(ctx), &frontline.Alert{Kind: frontline.AlertNoticeDead, PlaceID: place, Subject: "notice",
 		SubjectID: n.ID, Key: "notice:" + strconv.FormatInt(n.ID, 10), Detail: truncateRunes(n.Channel+" · "+n.Recipient+" · "+reason, 200),
-		Action: "/notices"})
+		Action: action})
 }
 
 // updateLeased sets columns of a notice whose claim still holds.

@@ -17,7 +17,6 @@ const (
 	pageCaseName      = "case"
 	pageCaseFormName  = "case_form"
 	pageTransfersName = "transfers"
-	pageNoticesName   = "notices"
 )
 
 // registerCases registers the inbox (with Alerts), the case and transfer
@@ -41,11 +40,6 @@ func (s *Server) registerCases() {
 	s.route("POST /api/v1/alerts/{id}/ack", AccessSignedIn, s.apiAckAlert)
 	s.route("GET /api/v1/alert-kinds", AccessSignedIn, s.apiAlertKinds)
 	s.route("PUT /api/v1/alert-kinds/{kind}", Needs(frontline.PermManageUsers), s.apiUpdateAlertKind)
-	if s.Outbox != nil {
-		rounds := Needs(frontline.PermManageRounds)
-		s.route("GET /notices", rounds, s.pageNotices)
-		s.route("POST /notices/{id}/requeue", rounds, s.postRequeueNotice)
-	}
 	if s.Cases == nil {
 		return
 	}
@@ -85,7 +79,7 @@ func (s *Server) parseCasePages() error {
 	if err != nil {
 		return err
 	}
-	for _, name := range []string{pageAlertsName, pageCasesName, pageCaseName, pageCaseFormName, pageTransfersName, pageNoticesName} {
+	for _, name := range []string{pageAlertsName, pageCasesName, pageCaseName, pageCaseFormName, pageTransfersName} {
 		t, err := base.Clone()
 		if err != nil {
 			return err

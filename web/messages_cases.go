@@ -74,13 +74,6 @@ func alertMessages() map[string]message {
 		"alerts.empty":     {"没有待办提醒。", "Nothing needs you now."},
 		"alerts.open":      {"只看未处置的", "Open alerts only"},
 		"alerts.all":       {"查看全部（含已处置）", "All, including those dealt with"},
-		"notices.title":    {"发送失败的通知", "Notices not delivered"},
-		"notices.note":     {"多次发送失败的通知。通道恢复后可重新发送。", "Notices that failed every attempt. Send them again once the channel works."},
-		"notices.requeued": {"已重新排队发送。", "Queued to send again."},
-		"notices.attempts": {"已尝试 %d 次", "%d attempts"},
-		"notices.requeue":  {"重新发送", "Send again"},
-		"notices.more":     {"共 %d 条，仅显示最近的。", "%d in all; the latest are shown."},
-		"notices.empty":    {"没有发送失败的通知。", "Every notice went out."},
 	}
 	kinds := map[string][3]message{
 		frontline.AlertCase: {{"阳性病例", "Positive case"}, {"发现阳性病例", "A positive was confirmed"},

@@ -37,7 +37,7 @@ func buildScene(t *testing.T, db *sqldb.DB) *scene { return buildSceneOf(t, db, 
 
 // buildSceneOf builds the scene in a demo city of the given number of
 // residents.
-func buildSceneOf(t *testing.T, db *sqldb.DB, residents int) *scene {
+func buildSceneOf(t *testing.T, db *sqldb.DB, residents int, adjust ...func(*web.Server)) *scene {
 	t.Helper()
 	ctx := context.Background()
 	db.Now = func() time.Time { return testNow }
@@ -45,7 +45,7 @@ func buildSceneOf(t *testing.T, db *sqldb.DB, residents int) *scene {
 	if _, err := demo.Build(ctx, demo.Config{Residents: residents}, places, sqldb.NewImportService(db)); err != nil {
 		t.Fatal(err)
 	}
-	sc := &scene{ts: newDBServer(t, db, withZones(db))}
+	sc := &scene{ts: newDBServer(t, db, append([]func(*web.Server){withZones(db)}, adjust...)...)}
 	find := func(path string) *frontline.Place {
 		p, err := places.FindPlaceByPath(ctx, path)
 		if err != nil {
