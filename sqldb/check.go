@@ -29,7 +29,8 @@ func (db *DB) CheckCounts(ctx context.Context) ([]string, error) {
 	}
 	var nodes []kept
 	recount := map[int64]counts{}
-	rows, err := tx.QueryContext(ctx, `SELECT id, COALESCE(parent_id, 0), kind, name, path, households, residents, vulnerable FROM places`)
+	rows, err := tx.QueryContext(ctx, `SELECT id, COALESCE(parent_id, 0), kind, name, path, households, residents, vulnerable,
+		retired_at IS NOT NULL FROM places`)
 	if err != nil {
 		return nil, err
 	}
@@ -37,12 +38,13 @@ func (db *DB) CheckCounts(ctx context.Context) ([]string, error) {
 	for rows.Next() {
 		var n kept
 		var kind frontline.PlaceKind
-		if err := rows.Scan(&n.id, &n.parent, &kind, &n.name, &n.path, &n.c.households, &n.c.residents, &n.c.vulnerable); err != nil {
+		var retired bool
+		if err := rows.Scan(&n.id, &n.parent, &kind, &n.name, &n.path, &n.c.households, &n.c.residents, &n.c.vulnerable, &retired); err != nil {
 			return nil, err
 		}
 		nodes = append(nodes, n)
-		if kind != frontline.KindHousehold {
-			continue
+		if kind != frontline.KindHousehold || retired {
+			continue // a retired household counts nowhere; nobody lives there
 		}
 		c := perHousehold[n.id]
 		c.households = 1
