@@ -104,14 +104,13 @@ func ParentDivisionCode(kind PlaceKind, code string) string {
 	return code[:n] + strings.Repeat("0", DivisionCodeLen-n)
 }
 
-// CheckPlaceCode checks the code of a place of kind to be placed under
-// parent (nil for a root) and returns it in its stored form. The code of
-// an administrative place, when given, must be a division code of the
-// place's own level that starts with the significant digits of the
-// parent's code (when the parent has one); the codes of the levels below
-// are the office's own and only trimmed. Errors are about the field
-// "code".
-func CheckPlaceCode(kind PlaceKind, code string, parent *Place) (string, error) {
+// CheckPlaceCode checks the code of a place of kind and returns it in its
+// stored form. above is the nearest place above it that has a code (nil
+// for none). The code of an administrative place, when given, must be a
+// division code of the place's own level that starts with the significant
+// digits of above's code; the codes of the levels below are the office's
+// own and only trimmed. Errors are about the field "code".
+func CheckPlaceCode(kind PlaceKind, code string, above *Place) (string, error) {
 	code = FoldWidth(strings.TrimSpace(code))
 	if code == "" || !kind.Administrative() {
 		return code, nil
@@ -130,9 +129,9 @@ func CheckPlaceCode(kind PlaceKind, code string, parent *Place) (string, error) 
 		return "", FieldError("code", "%s is the code of a %s, not of a %s (a %s's code has %d significant digits)",
 			full, level, kind, kind, divisionDigits[kind])
 	}
-	if parent != nil && parent.Kind.Administrative() && parent.Code != "" {
-		if want := DivisionPrefix(parent.Kind, parent.Code); want != "" && !strings.HasPrefix(full, want) {
-			return "", FieldError("code", "%s does not start with %s, the code of %s above it", full, want, parent.Name)
+	if above != nil && above.Kind.Administrative() && above.Code != "" {
+		if want := DivisionPrefix(above.Kind, above.Code); want != "" && !strings.HasPrefix(full, want) {
+			return "", FieldError("code", "%s does not start with %s, the code of %s above it", full, want, above.Name)
 		}
 	}
 	return full, nil

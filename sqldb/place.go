@@ -310,7 +310,7 @@ func (tx *Tx) createPlace(ctx context.Context, p *frontline.Place) error {
 		}
 		parentPath = parent.Path
 	}
-	code, err := frontline.CheckPlaceCode(p.Kind, p.Code, parent)
+	code, err := tx.checkCode(ctx, p.Kind, p.Code, parent)
 	if err != nil {
 		return err
 	}
@@ -414,13 +414,11 @@ func (tx *Tx) updatePlace(ctx context.Context, id int64, upd frontline.PlaceUpda
 		return nil, err
 	}
 	if upd.Code != nil && *upd.Code != p.Code {
-		var parent *frontline.Place
-		if p.ParentID != 0 {
-			if parent, err = tx.placeByID(ctx, p.ParentID); err != nil {
-				return nil, err
-			}
+		parent, err := tx.parentOf(ctx, p)
+		if err != nil {
+			return nil, err
 		}
-		if p.Code, err = frontline.CheckPlaceCode(p.Kind, *upd.Code, parent); err != nil {
+		if p.Code, err = tx.checkCode(ctx, p.Kind, *upd.Code, parent); err != nil {
 			return nil, err
 		}
 	}

@@ -89,14 +89,11 @@ func (tx *Tx) keepLast(ctx context.Context, p *frontline.Place, kind frontline.P
 	if code == "" {
 		return p, nil
 	}
-	var parent *frontline.Place
-	if p.ParentID != 0 {
-		var err error
-		if parent, err = tx.placeByID(ctx, p.ParentID); err != nil {
-			return nil, err
-		}
+	parent, err := tx.parentOf(ctx, p)
+	if err != nil {
+		return nil, err
 	}
-	norm, err := frontline.CheckPlaceCode(p.Kind, code, parent)
+	norm, err := tx.checkCode(ctx, p.Kind, code, parent)
 	switch {
 	case err != nil:
 		return nil, err
@@ -106,6 +103,35 @@ func (tx *Tx) keepLast(ctx context.Context, p *frontline.Place, kind frontline.P
 		return nil, frontline.Errorf(frontline.ECONFLICT, "%s exists already with the code %s, not %s", p.Name, p.Code, norm)
 	}
 	return tx.updatePlace(ctx, p.ID, frontline.PlaceUpdate{Code: &norm})
+}
+
+// checkCode checks the code of a place of kind under parent (nil for a
+// root) against the nearest place above it with a code, and returns it in
+// its stored form (frontline.CheckPlaceCode).
+func (tx *Tx) checkCode(ctx context.Context, kind frontline.PlaceKind, code string, parent *frontline.Place) (string, error) {
+	if code == "" || !kind.Administrative() || parent == nil {
+		return frontline.CheckPlaceCode(kind, code, nil)
+	}
+	chain, err := tx.ancestors(ctx, parent)
+	if err != nil {
+		return "", err
+	}
+	chain = append(chain, parent)
+	var above *frontline.Place
+	for _, a := range chain {
+		if a.Code != "" && a.Kind.Administrative() {
+			above = a
+		}
+	}
+	return frontline.CheckPlaceCode(kind, code, above)
+}
+
+// parentOf returns p's parent, nil for a root.
+func (tx *Tx) parentOf(ctx context.Context, p *frontline.Place) (*frontline.Place, error) {
+	if p.ParentID == 0 {
+		return nil, nil
+	}
+	return tx.placeByID(ctx, p.ParentID)
 }
 
 // RetirePlace retires a node and everything under it. It is refused while
