@@ -180,7 +180,10 @@ type DivisionFile struct {
 	Name string
 	// HeaderRow is the row taken as the header, after any title rows.
 	HeaderRow int
-	Rows      []DivisionRow
+	// Columns names the columns ("code", "name") as messages show them:
+	// `A (统计用区划代码)`.
+	Columns map[string]string
+	Rows    []DivisionRow
 	// Errors are about the file as a whole.
 	Errors []RowError
 }
