@@ -175,8 +175,8 @@ func (tx *Tx) retirable(ctx context.Context, p *frontline.Place) error {
 		if p.Kind == frontline.KindHousehold {
 			what = "it has"
 		}
-		return frontline.Errorf(frontline.ECONFLICT, "%s cannot be retired: %s %d residents; move them to another household or out first",
-			p.Name, what, p.Residents)
+		return &frontline.Error{Code: frontline.ECONFLICT, Field: "residents", Message: fmt.Sprintf(
+			"%s cannot be retired: %s %d residents; move them to another household or out first", p.Name, what, p.Residents)}
 	}
 	lo, hi := subtreeRange(p.Path)
 	var campaign string
@@ -187,9 +187,9 @@ func (tx *Tx) retirable(ctx context.Context, p *frontline.Place) error {
 		string(frontline.CampaignOpen), false, lo, hi).Scan(&campaign, &n)
 	switch {
 	case err == nil:
-		return frontline.Errorf(frontline.ECONFLICT,
+		return &frontline.Error{Code: frontline.ECONFLICT, Field: "campaign", Message: fmt.Sprintf(
 			"%s cannot be retired: %d households there are still to be visited in the open campaign %s; record the visit (vacant) first",
-			p.Name, n, campaign)
+			p.Name, n, campaign)}
 	case !errors.Is(err, sql.ErrNoRows):
 		return err
 	}
@@ -197,8 +197,8 @@ func (tx *Tx) retirable(ctx context.Context, p *frontline.Place) error {
 		return err
 	}
 	if n > 0 {
-		return frontline.Errorf(frontline.ECONFLICT, "%s cannot be retired: %s in force on it or under it; lift it first",
-			p.Name, plural(n, "a zone is", fmt.Sprintf("%d zones are", n)))
+		return &frontline.Error{Code: frontline.ECONFLICT, Field: "zone", Message: fmt.Sprintf(
+			"%s cannot be retired: %s in force on it or under it; lift it first", p.Name, plural(n, "a zone is", fmt.Sprintf("%d zones are", n)))}
 	}
 	return nil
 }

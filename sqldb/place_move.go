@@ -160,7 +160,7 @@ func notFoundAs(err error, field string) error {
 // an open campaign's or round's area: they are in its frozen list, and
 // the list must still be reachable there until it closes.
 func outsideArea(m *subtreeMove, what, name, area string) error {
-	return &frontline.Error{Code: frontline.ECONFLICT, Field: "parent_id", Message: fmt.Sprintf(
+	return &frontline.Error{Code: frontline.ECONFLICT, Field: "area", Message: fmt.Sprintf(
 		"%s is counted in the open %s %s, which covers %s; move it within %s, or once the %s is closed",
 		m.node.Name, what, name, area, area, what)}
 }

@@ -95,9 +95,9 @@ func TestPlaceService_MoveUnderWork(t *testing.T) {
 			// leave while the round is open.
 			r := mustOpenRound(t, rf.rounds, tr.comm2.ID, nil)
 			_, err := places.MovePlace(ctx, tr.bld1.ID, tr.comp1.ID)
-			if frontline.ErrorCode(err) != frontline.ECONFLICT || frontline.ErrorField(err) != "parent_id" ||
+			if frontline.ErrorCode(err) != frontline.ECONFLICT || frontline.ErrorField(err) != "area" ||
 				!strings.Contains(frontline.ErrorMessage(err), "自治巷社区") {
-				t.Fatalf("err = %v, want ECONFLICT on parent_id naming the round's area", err)
+				t.Fatalf("err = %v, want ECONFLICT on the area, naming the round's", err)
 			}
 			assertAllCounts(t, db)
 			if _, err := rf.rounds.CloseRound(ctx, r.ID); err != nil {
