@@ -175,18 +175,50 @@ const (
 	kept                       // closed, and the subtree leaves its area: a record, kept as it was
 )
 
-// follow decides what a move does to a campaign or round over the node at
-// scopePath with n members in the subtree.
-func follow(m *subtreeMove, scopePath string, n int, open bool, refuse func() error) (followed, error) {
+// counted is a campaign or a round that may count part of a moving
+// subtree: its scope's path and name, whether it is open, and how many of
+// its households or members lie in the subtree.
+type counted struct {
+	id         int64
+	name, path string
+	area       string // its scope node's name
+	open       bool
+	n          int
+}
+
+// countingWork runs a query of (id, name, scope path, status, scope name,
+// members in the subtree) rows; open is the status of an open one.
+func (tx *Tx) countingWork(ctx context.Context, open string, query string, args ...any) ([]counted, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []counted
+	for rows.Next() {
+		var c counted
+		var status string
+		if err := rows.Scan(&c.id, &c.name, &c.path, &status, &c.area, &c.n); err != nil {
+			return nil, err
+		}
+		c.open = status == open
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// follow decides what a move does to a campaign or round (what, as a
+// refusal names it).
+func follow(m *subtreeMove, c counted, what string) (followed, error) {
 	switch {
-	case n == 0:
+	case c.n == 0:
 		return unaffected, nil
-	case strings.HasPrefix(scopePath, m.oldPath):
+	case strings.HasPrefix(c.path, m.oldPath):
 		return inside, nil
-	case strings.HasPrefix(m.parent.Path, scopePath):
+	case strings.HasPrefix(m.parent.Path, c.path):
 		return across, nil
-	case open:
-		return unaffected, refuse()
+	case c.open:
+		return unaffected, outsideArea(m, what, c.name, c.area)
 	}
 	return kept, nil
 }
@@ -198,7 +230,7 @@ func follow(m *subtreeMove, scopePath string, n int, open bool, refuse func() er
 // (its scope_path moves with the other path columns); a closed campaign the subtree leaves keeps its record as it was; an open
 // one refuses the move.
 func (tx *Tx) moveCampaigns(ctx context.Context, m *subtreeMove) error {
-	rows, err := tx.QueryContext(ctx, `SELECT c.id, c.name, c.scope_path, c.status, p.name,
+	cs, err := tx.countingWork(ctx, string(frontline.CampaignOpen), `SELECT c.id, c.name, c.scope_path, c.status, p.name,
 		(SELECT COUNT(*) FROM screening_households s WHERE s.campaign_id = c.id AND s.path >= ? AND s.path < ?)
 		FROM screening_campaigns c JOIN places p ON p.id = c.scope_id
 		WHERE c.scope_id IN `+inList(len(m.ancestors))+` OR (c.scope_path >= ? AND c.scope_path < ?) ORDER BY c.id`,
@@ -206,28 +238,8 @@ func (tx *Tx) moveCampaigns(ctx context.Context, m *subtreeMove) error {
 	if err != nil {
 		return err
 	}
-	type row struct {
-		id               int64
-		name, path, area string
-		status           frontline.CampaignStatus
-		n                int
-	}
-	var cs []row
-	for rows.Next() {
-		var c row
-		if err := rows.Scan(&c.id, &c.name, &c.path, &c.status, &c.area, &c.n); err != nil {
-			rows.Close()
-			return err
-		}
-		cs = append(cs, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
 	for _, c := range cs {
-		f, err := follow(m, c.path, c.n, c.status == frontline.CampaignOpen,
-			func() error { return outsideArea(m, "campaign", c.name, c.area) })
+		f, err := follow(m, c, "campaign")
 		if err != nil {
 			return err
 		}
@@ -312,7 +324,7 @@ func (tx *Tx) moveCampaignCounters(ctx context.Context, m *subtreeMove, c campai
 // follow it, as moveCampaigns does for campaigns: the members' paths, the
 // coverage counters and the per-node flow of persons sampled.
 func (tx *Tx) moveRounds(ctx context.Context, m *subtreeMove) error {
-	rows, err := tx.QueryContext(ctx, `SELECT r.id, r.name, r.status, sc.path, sc.name,
+	rs, err := tx.countingWork(ctx, string(frontline.RoundOpen), `SELECT r.id, r.name, sc.path, r.status, sc.name,
 		(SELECT COUNT(*) FROM round_members rm WHERE rm.round_id = r.id AND rm.path >= ? AND rm.path < ?)
 		FROM test_rounds r JOIN places sc ON sc.id = r.scope_id
 		WHERE r.status <> ? AND (r.scope_id IN `+inList(len(m.ancestors))+` OR (sc.path >= ? AND sc.path < ?)) ORDER BY r.id`,
@@ -320,28 +332,8 @@ func (tx *Tx) moveRounds(ctx context.Context, m *subtreeMove) error {
 	if err != nil {
 		return err
 	}
-	type row struct {
-		id               int64
-		name, path, area string
-		status           frontline.RoundStatus
-		n                int
-	}
-	var rs []row
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.id, &r.name, &r.status, &r.path, &r.area, &r.n); err != nil {
-			rows.Close()
-			return err
-		}
-		rs = append(rs, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
 	for _, r := range rs {
-		f, err := follow(m, r.path, r.n, r.status == frontline.RoundOpen,
-			func() error { return outsideArea(m, "round", r.name, r.area) })
+		f, err := follow(m, r, "round")
 		if err != nil {
 			return err
 		}

@@ -192,6 +192,18 @@ func (s *Server) moveTargets(ctx context.Context, p *frontline.Place, anc []*fro
 	return out, nil
 }
 
+// placeForm reads a posted place form and the id of the place in the
+// path.
+func placeForm(r *http.Request, fields []string, boxes ...string) (form, int64, error) {
+	f, err := readForm(r, fields, boxes...)
+	if err != nil {
+		return f, 0, err
+	}
+	q := newParams(r)
+	id := q.pathID("id")
+	return f, id, q.check()
+}
+
 // placeFormError records a refusal of the store in f, under the form's
 // names of the fields, and returns err when it is not about the form.
 func (s *Server) placeFormError(f *form, err error, fields []string, names map[string]string) error {
@@ -201,13 +213,8 @@ func (s *Server) placeFormError(f *form, err error, fields []string, names map[s
 // postAddPlace adds a place under the one in the path, and returns to the
 // page with the same kind chosen, to add the next one.
 func (s *Server) postAddPlace(w http.ResponseWriter, r *http.Request) error {
-	f, err := readForm(r, addFields)
+	f, id, err := placeForm(r, addFields)
 	if err != nil {
-		return err
-	}
-	q := newParams(r)
-	id := q.pathID("id")
-	if err := q.check(); err != nil {
 		return err
 	}
 	p := &frontline.Place{ParentID: id, Kind: frontline.PlaceKind(f.Values["place_kind"]), Name: f.Values["place_name"], Code: f.Values["place_code"]}
@@ -221,13 +228,8 @@ func (s *Server) postAddPlace(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) postRenamePlace(w http.ResponseWriter, r *http.Request) error {
-	f, err := readForm(r, renameFields)
+	f, id, err := placeForm(r, renameFields)
 	if err != nil {
-		return err
-	}
-	q := newParams(r)
-	id := q.pathID("id")
-	if err := q.check(); err != nil {
 		return err
 	}
 	upd := frontline.PlaceUpdate{Name: ptr(f.Values["place_name"]), Code: ptr(f.Values["place_code"])}
@@ -244,13 +246,8 @@ func (s *Server) postRenamePlace(w http.ResponseWriter, r *http.Request) error {
 // when none is picked, the one whose number was typed. A sibling
 // of the same name there is a refusal of the target, shown next to it.
 func (s *Server) postMovePlace(w http.ResponseWriter, r *http.Request) error {
-	f, err := readForm(r, []string{"parent_pick", "parent_id"})
+	f, id, err := placeForm(r, []string{"parent_pick", "parent_id"})
 	if err != nil {
-		return err
-	}
-	q := newParams(r)
-	id := q.pathID("id")
-	if err := q.check(); err != nil {
 		return err
 	}
 	target := f.Values["parent_id"]
@@ -274,13 +271,8 @@ func (s *Server) postMovePlace(w http.ResponseWriter, r *http.Request) error {
 // postRetirePlace retires the place once the box is ticked, and goes to
 // its parent, where it is no longer listed.
 func (s *Server) postRetirePlace(w http.ResponseWriter, r *http.Request) error {
-	f, err := readForm(r, nil, "confirm")
+	f, id, err := placeForm(r, nil, "confirm")
 	if err != nil {
-		return err
-	}
-	q := newParams(r)
-	id := q.pathID("id")
-	if err := q.check(); err != nil {
 		return err
 	}
 	if !f.Checked["confirm"] {
