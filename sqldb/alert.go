@@ -253,13 +253,8 @@ func (s *AlertService) FindAlerts(ctx context.Context, f frontline.AlertFilter) 
 	if f.Kind != nil {
 		where, args = append(where, "a.kind = ?"), append(args, *f.Kind)
 	}
-	if f.Under != nil {
-		n, err := tx.findPlaceByID(ctx, *f.Under)
-		if err != nil {
-			return nil, 0, err
-		}
-		lo, hi := subtreeRange(n.Path)
-		where, args = append(where, "a.path >= ? AND a.path < ?"), append(args, lo, hi)
+	if where, args, err = tx.andUnder(ctx, f.Under, "a.path", where, args); err != nil {
+		return nil, 0, err
 	}
 	if f.Open || f.Unacked {
 		where = append(where, "a.resolved_at IS NULL")

@@ -120,13 +120,8 @@ func (s *CaseService) FindCases(ctx context.Context, f frontline.CaseFilter) ([]
 	if f.PersonID != nil {
 		where, args = append(where, "c.person_id = ?"), append(args, *f.PersonID)
 	}
-	if f.Under != nil {
-		n, err := tx.findPlaceByID(ctx, *f.Under)
-		if err != nil {
-			return nil, 0, err
-		}
-		lo, hi := subtreeRange(n.Path)
-		where, args = append(where, "c.path >= ? AND c.path < ?"), append(args, lo, hi)
+	if where, args, err = tx.andUnder(ctx, f.Under, "c.path", where, args); err != nil {
+		return nil, 0, err
 	}
 	if f.Status != nil {
 		where, args = append(where, "c.status = ?"), append(args, string(*f.Status))

@@ -174,9 +174,9 @@ func (tx *Tx) proposals(ctx context.Context, path string) ([]*frontline.ZoneProp
 		return nil, err
 	}
 	current := map[int64]frontline.ZoneLevel{}
-	ids := frontline.PathIDs(path)
+	ids, ancestors := frontline.PathIDs(path), frontline.AncestorPaths(path)
 	for i, id := range ids {
-		current[id] = frontline.EffectiveLevel(pathPrefix(ids[:i+1]), zones)
+		current[id] = frontline.EffectiveLevel(ancestors[i], zones)
 	}
 	// The compound's name is said with it; a building is said with its
 	// compound ("枣园小区 3号楼"), as offices name it.

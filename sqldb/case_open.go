@@ -182,14 +182,14 @@ func (tx *Tx) traceContacts(ctx context.Context, c *frontline.Case, path string,
 	}
 	// The unit and the building around the household, when it has them.
 	var unitPath, buildingPath string
-	ids := frontline.PathIDs(path)
-	for i, id := range ids {
+	ancestors := frontline.AncestorPaths(path)
+	for i, id := range frontline.PathIDs(path) {
 		if p := names[id]; p != nil {
 			switch p.Kind {
 			case frontline.KindUnit:
-				unitPath = pathPrefix(ids[:i+1])
+				unitPath = ancestors[i]
 			case frontline.KindBuilding:
-				buildingPath = pathPrefix(ids[:i+1])
+				buildingPath = ancestors[i]
 			}
 		}
 	}
@@ -201,43 +201,16 @@ func (tx *Tx) traceContacts(ctx context.Context, c *frontline.Case, path string,
 			continue
 		}
 		lo, hi := subtreeRange(scope.path)
-		rows, err := tx.QueryContext(ctx, `SELECT p.id, p.household_id, h.path FROM persons p JOIN places h ON h.id = p.household_id
-			WHERE h.path >= ? AND h.path < ? AND p.status <> ? ORDER BY h.path, p.id`, lo, hi, string(frontline.StatusMovedOut))
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var person, household int64
-			var p string
-			if err := rows.Scan(&person, &household, &p); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			add(person, household, p, scope.kind)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err := tx.eachPerson(ctx, `SELECT p.id, p.household_id, h.path FROM persons p JOIN places h ON h.id = p.household_id
+			WHERE h.path >= ? AND h.path < ? AND p.status <> ? ORDER BY h.path, p.id`, scope.kind, add,
+			lo, hi, string(frontline.StatusMovedOut)); err != nil {
 			return nil, err
 		}
 	}
 	if c.PoolCode != "" {
-		rows, err := tx.QueryContext(ctx, `SELECT p.id, p.household_id, h.path FROM bindings b JOIN tubes t ON t.id = b.tube_id
+		if err := tx.eachPerson(ctx, `SELECT p.id, p.household_id, h.path FROM bindings b JOIN tubes t ON t.id = b.tube_id
 			JOIN persons p ON p.id = b.person_id JOIN places h ON h.id = p.household_id
-			WHERE t.code = ? AND b.undone_at IS NULL ORDER BY p.id`, c.PoolCode)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var person, household int64
-			var p string
-			if err := rows.Scan(&person, &household, &p); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			add(person, household, p, frontline.ContactPool)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			WHERE t.code = ? AND b.undone_at IS NULL ORDER BY p.id`, frontline.ContactPool, add, c.PoolCode); err != nil {
 			return nil, err
 		}
 	}
@@ -248,12 +221,24 @@ func (tx *Tx) traceContacts(ctx context.Context, c *frontline.Case, path string,
 	return out, nil
 }
 
-func pathPrefix(ids []int64) string {
-	out := "/"
-	for _, id := range ids {
-		out += strconv.FormatInt(id, 10) + "/"
+// eachPerson runs a query of (person, household, household path) rows
+// and hands each to add as a contact of kind.
+func (tx *Tx) eachPerson(ctx context.Context, query string, kind frontline.ContactKind,
+	add func(person, household int64, path string, kind frontline.ContactKind), args ...any) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
 	}
-	return out
+	defer rows.Close()
+	for rows.Next() {
+		var person, household int64
+		var path string
+		if err := rows.Scan(&person, &household, &path); err != nil {
+			return err
+		}
+		add(person, household, path, kind)
+	}
+	return rows.Err()
 }
 
 // measureStrictness orders measure types for contacts: a contact already

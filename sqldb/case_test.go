@@ -233,5 +233,11 @@ func TestCase_Report(t *testing.T) {
 		if err != nil || len(out.Cases) != 1 || len(out.Errors) != 0 {
 			t.Fatalf("import: %+v, %v", out, err)
 		}
+		// The second case, under the rules the first one saved, still gives
+		// its contacts their measures.
+		d, err := cases.CaseDetail(staff, out.Cases[0].ID)
+		if err != nil || len(d.Contacts) == 0 || d.Contacts[0].Measure == nil {
+			t.Fatalf("the second case's contacts: %+v, %v", d, err)
+		}
 	})
 }

@@ -212,15 +212,31 @@ func (tx *Tx) saveMeasureRules(ctx context.Context, rs *frontline.MeasureRules) 
 	if err != nil {
 		return err
 	}
+	// A version saved without contact rules keeps the contact rules of the
+	// version before (or the defaults), so that a form editing the
+	// traveller rules alone never changes or drops them.
+	if len(rs.Contacts) == 0 {
+		rs.Contacts = frontline.DefaultContactRules()
+		if latest, err := tx.latestMeasureRules(ctx); err == nil {
+			rs.Contacts = latest.Contacts
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+	contacts, err := json.Marshal(rs.Contacts)
+	if err != nil {
+		return err
+	}
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) + 1 FROM measure_rules`).Scan(&rs.Version); err != nil {
 		return err
 	}
 	rs.CreatedAt, rs.CreatedBy = tx.now, frontline.ActorFrom(ctx).String()
-	if err := tx.QueryRowContext(ctx, `INSERT INTO measure_rules (version, note, rules, created_at, created_by)
-		VALUES (?, ?, ?, ?, ?) RETURNING id`, rs.Version, rs.Note, string(body), tx.now, rs.CreatedBy).Scan(&rs.ID); err != nil {
+	if err := tx.QueryRowContext(ctx, `INSERT INTO measure_rules (version, note, rules, contacts, created_at, created_by)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, rs.Version, rs.Note, string(body), string(contacts), tx.now, rs.CreatedBy).Scan(&rs.ID); err != nil {
 		return tx.db.translate(err)
 	}
-	return tx.audit(ctx, "create", "measure_rules", rs.ID, "", nil, map[string]any{"version": rs.Version, "rules": string(body)})
+	return tx.audit(ctx, "create", "measure_rules", rs.ID, "", nil, map[string]any{"version": rs.Version, "rules": string(body),
+		"contacts": string(contacts)})
 }
 
 // CurrentRules returns the newest version; a database without any gets
@@ -255,19 +271,27 @@ func (tx *Tx) currentMeasureRules(ctx context.Context) (*frontline.MeasureRules,
 }
 
 func (tx *Tx) latestMeasureRules(ctx context.Context) (*frontline.MeasureRules, error) {
-	rs, err := scanMeasureRules(tx.QueryRowContext(ctx, `SELECT id, version, note, rules, created_at, created_by
+	rs, err := scanMeasureRules(tx.QueryRowContext(ctx, `SELECT id, version, note, rules, contacts, created_at, created_by
 		FROM measure_rules ORDER BY version DESC LIMIT 1`))
 	return rs, err
 }
 
 func scanMeasureRules(sc interface{ Scan(...any) error }) (*frontline.MeasureRules, error) {
 	var rs frontline.MeasureRules
-	var body string
-	if err := sc.Scan(&rs.ID, &rs.Version, &rs.Note, &body, &rs.CreatedAt, &rs.CreatedBy); err != nil {
+	var body, contacts string
+	if err := sc.Scan(&rs.ID, &rs.Version, &rs.Note, &body, &contacts, &rs.CreatedAt, &rs.CreatedBy); err != nil {
 		return nil, err
 	}
 	rs.CreatedAt = rs.CreatedAt.UTC()
-	return &rs, json.Unmarshal([]byte(body), &rs.Rules)
+	if err := json.Unmarshal([]byte(body), &rs.Rules); err != nil {
+		return nil, err
+	}
+	// Versions saved before contact rules existed give the defaults.
+	if contacts == "" {
+		rs.Contacts = frontline.DefaultContactRules()
+		return &rs, nil
+	}
+	return &rs, json.Unmarshal([]byte(contacts), &rs.Contacts)
 }
 
 // FindRules returns every version, newest first.
@@ -280,7 +304,7 @@ func (s *RiskAreaService) FindRules(ctx context.Context) ([]*frontline.MeasureRu
 		return nil, err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT id, version, note, rules, created_at, created_by FROM measure_rules ORDER BY version DESC`)
+	rows, err := tx.QueryContext(ctx, `SELECT id, version, note, rules, contacts, created_at, created_by FROM measure_rules ORDER BY version DESC`)
 	if err != nil {
 		return nil, err
 	}

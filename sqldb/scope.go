@@ -84,3 +84,18 @@ func (db *DB) writeTx(ctx context.Context, perm frontline.Permission) (*Tx, erro
 	}
 	return db.BeginTx(ctx)
 }
+
+// andUnder appends a condition limiting column (a materialized path) to
+// the subtree of the node under, when under is set; a node outside the
+// caller's scope is ENOTFOUND.
+func (tx *Tx) andUnder(ctx context.Context, under *int64, column string, where []string, args []any) ([]string, []any, error) {
+	if under == nil {
+		return where, args, nil
+	}
+	n, err := tx.findPlaceByID(ctx, *under)
+	if err != nil {
+		return nil, nil, err
+	}
+	lo, hi := subtreeRange(n.Path)
+	return append(where, column+" >= ? AND "+column+" < ?"), append(args, lo, hi), nil
+}

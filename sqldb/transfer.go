@@ -249,13 +249,8 @@ func (s *TransferService) FindTransfers(ctx context.Context, f frontline.Transfe
 	if f.CaseID != nil {
 		where, args = append(where, "t.case_id = ?"), append(args, *f.CaseID)
 	}
-	if f.Under != nil {
-		n, err := tx.findPlaceByID(ctx, *f.Under)
-		if err != nil {
-			return nil, 0, err
-		}
-		lo, hi := subtreeRange(n.Path)
-		where, args = append(where, "t.path >= ? AND t.path < ?"), append(args, lo, hi)
+	if where, args, err = tx.andUnder(ctx, f.Under, "t.path", where, args); err != nil {
+		return nil, 0, err
 	}
 	if f.UnderWay {
 		where = append(where, "t.status IN ('requested', 'assigned', 'picked_up')")

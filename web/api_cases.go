@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"net/http"
-	"net/url"
 
 	"github.com/frontline-org/frontline"
 	"github.com/frontline-org/frontline/report"
@@ -103,14 +102,7 @@ func (s *Server) exportCaseReport(w http.ResponseWriter, r *http.Request) error 
 	if err := report.CaseReport(&buf, d, s.Location); err != nil {
 		return &frontline.Error{Code: frontline.EINTERNAL, Message: "cannot write the case report", Err: err}
 	}
-	name := "case-" + d.Case.Ref() + ".xlsx"
-	h := w.Header()
-	h.Set("Content-Type", xlsxType)
-	h.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusOK)
-	w.Write(buf.Bytes())
-	return nil
+	return writeXLSX(w, "case-"+d.Case.Ref()+".xlsx", buf.Bytes())
 }
 
 // apiSealFromCase draws one of the case's proposed zones: {"place_id": N}.

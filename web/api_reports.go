@@ -36,13 +36,17 @@ func (s *Server) writeReport(w http.ResponseWriter, format string, rep *frontlin
 	if err := report.Screening(&buf, rep); err != nil {
 		return &frontline.Error{Code: frontline.EINTERNAL, Message: "cannot write the report", Err: err}
 	}
-	name := fmt.Sprintf("screening-%d-%d-%s.xlsx", rep.Campaign.ID, rep.Place.ID, rep.ReportDate)
+	return writeXLSX(w, fmt.Sprintf("screening-%d-%d-%s.xlsx", rep.Campaign.ID, rep.Place.ID, rep.ReportDate), buf.Bytes())
+}
+
+// writeXLSX answers with a workbook to save under name.
+func writeXLSX(w http.ResponseWriter, name string, data []byte) error {
 	h := w.Header()
 	h.Set("Content-Type", xlsxType)
 	h.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
-	w.Write(buf.Bytes())
+	w.Write(data) // a failed write means the client left
 	return nil
 }
 

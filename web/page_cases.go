@@ -239,13 +239,6 @@ func (s *Server) pageCaseFollowUps(w http.ResponseWriter, r *http.Request) error
 	}
 	page := followUpsPage{layout: s.layout(r, lang, heading), Case: c, Truncated: total > len(items), Back: r.URL.Path,
 		Symptoms: symptomCodes(), Saved: deref(saved)}
-	reason := r.URL.Query().Get("reason")
-	for _, it := range items {
-		row := followUpRow{FollowUpItem: it, State: s.followUpState(it)}
-		if failed != nil && *failed == it.ID && containsString(followUpReasons, reason) {
-			row.Failed = "followup.error." + reason
-		}
-		page.Items = append(page.Items, row)
-	}
+	page.Items = s.followUpRows(r, items, failed)
 	return s.render(w, http.StatusOK, pageFollowUpsName, page)
 }

@@ -111,20 +111,28 @@ func (s *Server) renderFollowUps(w http.ResponseWriter, r *http.Request, escalat
 	page := followUpsPage{layout: s.layout(r, lang, heading), Campaign: c, Mine: mine, Escalated: escalated,
 		Truncated: total > len(items), CanLink: s.SelfReports != nil && !escalated, Back: r.URL.Path,
 		Symptoms: symptomCodes(), Saved: deref(saved)}
-	reason := r.URL.Query().Get("reason")
-	for _, it := range items {
-		row := followUpRow{FollowUpItem: it, State: s.followUpState(it)}
-		if failed != nil && *failed == it.ID && containsString(followUpReasons, reason) {
-			row.Failed = "followup.error." + reason
-		}
-		page.Items = append(page.Items, row)
-	}
+	page.Items = s.followUpRows(r, items, failed)
 	if page.CanLink {
 		if page.Measures, err = s.linkableMeasures(r, id, f.Assignee); err != nil {
 			return err
 		}
 	}
 	return s.render(w, http.StatusOK, pageFollowUpsName, page)
+}
+
+// followUpRows are the page's rows of items, with the reason a form of
+// item failed was refused (?failed=ID&reason=...).
+func (s *Server) followUpRows(r *http.Request, items []*frontline.FollowUpItem, failed *int64) []followUpRow {
+	reason := r.URL.Query().Get("reason")
+	out := make([]followUpRow, 0, len(items))
+	for _, it := range items {
+		row := followUpRow{FollowUpItem: it, State: s.followUpState(it)}
+		if failed != nil && *failed == it.ID && containsString(followUpReasons, reason) {
+			row.Failed = "followup.error." + reason
+		}
+		out = append(out, row)
+	}
+	return out
 }
 
 // followUpState says how an item stands now, for its mark on the page.

@@ -66,6 +66,50 @@ func wireTesting(ctx context.Context, m *Main, srv *web.Server, tf *testingFlags
 // zone drawn or lifted changes the pool size of new tubes within it.
 const zoneRefresh = 5 * time.Second
 
+// refreshed keeps what load returns and reads it again every interval in
+// the background, while callers go on with the copy they have: the
+// binding writer's way of asking the other workflows (zones, restrictions)
+// without a query inside each batch. Only the first call waits for load;
+// a failed refresh keeps the last copy and is logged as what.
+func refreshed[T any](load func(context.Context) (T, error), every time.Duration, logger *slog.Logger, what string) func(context.Context) (T, error) {
+	var mu sync.Mutex
+	var value T
+	var read time.Time
+	var loaded, refreshing bool
+	fetch := func(ctx context.Context) error {
+		v, err := load(ctx)
+		mu.Lock()
+		defer mu.Unlock()
+		refreshing = false
+		if err != nil {
+			return err
+		}
+		value, read, loaded = v, time.Now(), true
+		return nil
+	}
+	return func(ctx context.Context) (T, error) {
+		mu.Lock()
+		if !loaded {
+			mu.Unlock()
+			if err := fetch(ctx); err != nil {
+				var zero T
+				return zero, err
+			}
+			mu.Lock()
+		} else if !refreshing && time.Since(read) > every {
+			refreshing = true
+			go func() {
+				if err := fetch(context.WithoutCancel(ctx)); err != nil {
+					logger.Warn("cannot refresh "+what+"; keeping the last copy", "err", err)
+				}
+			}()
+		}
+		v := value
+		mu.Unlock()
+		return v, nil
+	}
+}
+
 // zoneLevels returns the pool policy's lookup of households' effective
 // zone levels: the active zones, re-read every zoneRefresh, applied to
 // each household's path by frontline.EffectiveLevel. Reading the zones per
@@ -74,40 +118,18 @@ const zoneRefresh = 5 * time.Second
 // after the first read, the list is refreshed in the background while the
 // writer goes on with the one it has.
 func zoneLevels(zones frontline.ZoneService, logger *slog.Logger, every time.Duration) func(context.Context, map[int64]string) (map[int64]string, error) {
-	var mu sync.Mutex
-	var active []*frontline.Zone
-	var read time.Time
-	var loaded, refreshing bool
-	load := func(ctx context.Context) error {
+	active := refreshed(func(ctx context.Context) ([]*frontline.Zone, error) {
 		list, _, err := zones.FindZones(ctx, frontline.ZoneFilter{Active: true})
-		mu.Lock()
-		defer mu.Unlock()
-		refreshing = false
-		if err != nil {
-			return err
+		if err == nil {
+			logger.Debug("active zones for the pool policy", "zones", len(list))
 		}
-		active, read, loaded = list, time.Now(), true
-		logger.Debug("active zones for the pool policy", "zones", len(active))
-		return nil
-	}
+		return list, err
+	}, every, logger, "the active zones for the pool policy")
 	return func(ctx context.Context, homes map[int64]string) (map[int64]string, error) {
-		mu.Lock()
-		if !loaded {
-			mu.Unlock()
-			if err := load(ctx); err != nil {
-				return nil, err
-			}
-			mu.Lock()
-		} else if !refreshing && time.Since(read) > every {
-			refreshing = true
-			go func() {
-				if err := load(context.WithoutCancel(ctx)); err != nil {
-					logger.Warn("cannot refresh the active zones for the pool policy; keeping the last list", "err", err)
-				}
-			}()
+		list, err := active(ctx)
+		if err != nil {
+			return nil, err
 		}
-		list := active
-		mu.Unlock()
 		out := make(map[int64]string, len(homes))
 		if len(list) == 0 {
 			return out, nil
@@ -127,39 +149,14 @@ func zoneLevels(zones frontline.ZoneService, logger *slog.Logger, every time.Dur
 // A person isolated a few seconds ago may still be bound once; the gate
 // and the call-up, which decide in their own transactions, never miss.
 func restricted(s *sqldb.RestrictionService, logger *slog.Logger, every time.Duration) func(context.Context, []int64) (map[int64]*frontline.Restrictions, error) {
-	var mu sync.Mutex
-	var all map[int64]*frontline.Restrictions
-	var read time.Time
-	var refreshing bool
-	load := func(ctx context.Context) error {
-		m, err := s.Restricted(frontline.AsSystem(ctx))
-		mu.Lock()
-		defer mu.Unlock()
-		refreshing = false
-		if err != nil {
-			return err
-		}
-		all, read = m, time.Now()
-		return nil
-	}
+	all := refreshed(func(ctx context.Context) (map[int64]*frontline.Restrictions, error) {
+		return s.Restricted(frontline.AsSystem(ctx))
+	}, every, logger, "the restricted persons for the stations")
 	return func(ctx context.Context, persons []int64) (map[int64]*frontline.Restrictions, error) {
-		mu.Lock()
-		if all == nil {
-			mu.Unlock()
-			if err := load(ctx); err != nil {
-				return nil, err
-			}
-			mu.Lock()
-		} else if !refreshing && time.Since(read) > every {
-			refreshing = true
-			go func() {
-				if err := load(context.WithoutCancel(ctx)); err != nil {
-					logger.Warn("cannot refresh the restricted persons for the stations; keeping the last list", "err", err)
-				}
-			}()
+		snapshot, err := all(ctx)
+		if err != nil {
+			return nil, err
 		}
-		snapshot := all
-		mu.Unlock()
 		out := make(map[int64]*frontline.Restrictions)
 		for _, id := range persons {
 			if r := snapshot[id]; r != nil {
