@@ -36,6 +36,8 @@ func caseMessages() map[string]message {
 		"person.measures":               {"管控措施", "Measures"},
 		"person.measure.case":           {"来自病例", "from a case"},
 		"person.nomeasures":             {"没有管控措施。", "No measure."},
+		"rules.contacts":                {"病例密接的管控措施（JSON）", "Measures of a case's contacts (JSON)"},
+		"rules.contacts.hint":           {"每类密接一条：kind 为 household（同住）、pool（同管）、unit（同单元）、building（同楼栋）；measure 同上，type 可为 central_isolation（集中隔离，自动申请转运）。", "One rule per kind of contact: kind is household, pool, unit or building; measure as above, and its type may be central_isolation (a transfer is asked for)."},
 		"form.invalid.source":           {"请选择报告来源。", "Choose who reports the case."},
 		"form.invalid.external_ref":     {"请填写病例编号。", "Enter the reporter's case number."},
 		"form.invalid.reporter":         {"请填写报告单位。", "Name the hospital or office that reports it."},

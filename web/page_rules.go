@@ -46,6 +46,13 @@ func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, f form, det
 		}
 		f.Values["rules"] = string(body)
 	}
+	if _, ok := f.Values["contacts"]; !ok {
+		body, err := json.MarshalIndent(cur.Contacts, "", "  ")
+		if err != nil {
+			return err
+		}
+		f.Values["contacts"] = string(body)
+	}
 	lang := pickLang(w, r)
 	title, err := s.text(lang, "rules.title")
 	if err != nil {
@@ -60,23 +67,34 @@ func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, f form, det
 // that does not parse, or rules the domain's Validate refuses, show the
 // form again as typed, with what is wrong.
 func (s *Server) postRules(w http.ResponseWriter, r *http.Request) error {
-	f, err := readForm(r, []string{"rules", "note"})
+	f, err := readForm(r, []string{"rules", "contacts", "note"})
 	if err != nil {
 		return err
 	}
-	var rules []frontline.MeasureRule
-	dec := json.NewDecoder(bytes.NewReader([]byte(f.Values["rules"])))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&rules); err != nil {
-		f.Errors["rules"] = "rules.error.json"
-		return s.renderRules(w, r, f, err.Error(), http.StatusBadRequest)
+	rs := &frontline.MeasureRules{Note: f.Values["note"]}
+	for _, field := range []struct {
+		name string
+		into any
+	}{{"rules", &rs.Rules}, {"contacts", &rs.Contacts}} {
+		if field.name == "contacts" && f.Values["contacts"] == "" {
+			continue // the contact rules of the version before stay
+		}
+		dec := json.NewDecoder(bytes.NewReader([]byte(f.Values[field.name])))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(field.into); err != nil {
+			f.Errors[field.name] = "rules.error.json"
+			return s.renderRules(w, r, f, err.Error(), http.StatusBadRequest)
+		}
 	}
-	rs := &frontline.MeasureRules{Note: f.Values["note"], Rules: rules}
 	if err := s.Rules.SaveRules(r.Context(), rs); err != nil {
 		if frontline.ErrorCode(err) != frontline.EINVALID {
 			return err
 		}
-		f.Errors["rules"] = "rules.error.invalid"
+		field := "rules"
+		if frontline.ErrorField(err) == "contacts" {
+			field = "contacts"
+		}
+		f.Errors[field] = "rules.error.invalid"
 		return s.renderRules(w, r, f, frontline.ErrorMessage(err), http.StatusBadRequest)
 	}
 	return redirect(w, r, "/measure-rules?saved="+strconv.Itoa(rs.Version))
