@@ -1,23 +1,70 @@
 package web
 
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// catalogPart is one function's share of the message catalogue.
+type catalogPart struct {
+	name string
+	msgs map[string]message
+}
+
+// catalogParts lists every function that contributes messages, by name.
+// A new area adds its function here; an id is defined in one part only
+// (catalogDuplicates finds the others, and Open refuses to start on one).
+func catalogParts() []catalogPart {
+	return []catalogPart{
+		{"frameMessages", frameMessages()}, {"placeMessages", placeMessages()}, {"kindMessages", kindMessages()},
+		{"personMessages", personMessages()}, {"personFormMessages", personFormMessages()},
+		{"errorMessages", errorMessages()}, {"sessionMessages", sessionMessages()}, {"userMessages", userMessages()},
+		{"tokenMessages", tokenMessages()}, {"auditMessages", auditMessages()}, {"actionMessages", actionMessages()},
+		{"fieldMessages", fieldMessages()}, {"formErrorMessages", formErrorMessages()},
+		{"screeningMessages", screeningMessages()}, {"followUpMessages", followUpMessages()}, {"riskAreaMessages", riskAreaMessages()},
+		{"zoneMessages", zoneMessages()}, {"zoneBoardMessages", zoneBoardMessages()}, {"checkpointMessages", checkpointMessages()},
+		{"passageMessages", passageMessages()}, {"setupMessages", setupMessages()}, {"templateMessages", templateMessages()},
+		{"testingMessages", testingMessages()}, {"roundSetupMessages", roundSetupMessages()},
+	}
+}
+
 // newCatalog returns the message catalogue: every text a person reads, in
-// Chinese and English. It is built by a function, not kept in a package
-// variable, so nothing at package level can change at run time. A test
-// checks that every message has both languages and that every id the
-// templates and the code name exists.
+// Chinese and English. It is built by functions, not kept in a package
+// variable, so nothing at package level can change at run time. Tests
+// check that every message has both languages, that every id the
+// templates and the code name exists, and that no id is defined twice.
 func newCatalog() map[string]message {
 	c := map[string]message{}
-	for _, part := range []map[string]message{
-		frameMessages(), placeMessages(), kindMessages(), personMessages(), personFormMessages(),
-		errorMessages(), sessionMessages(), userMessages(), tokenMessages(), auditMessages(),
-		actionMessages(), fieldMessages(), formErrorMessages(), screeningMessages(), zoneMessages(), testingMessages(),
-		roundSetupMessages(),
-	} {
-		for id, m := range part {
+	for _, part := range catalogParts() {
+		for id, m := range part.msgs {
 			c[id] = m
 		}
 	}
 	return c
+}
+
+// catalogDuplicates lists the ids that more than one part defines, with
+// the parts, one line each in id order: with two definitions the later
+// would silently win.
+func catalogDuplicates() []string { return duplicateIDs(catalogParts()) }
+
+// duplicateIDs lists the ids defined in more than one of parts.
+func duplicateIDs(parts []catalogPart) []string {
+	where := map[string][]string{}
+	for _, part := range parts {
+		for id := range part.msgs {
+			where[id] = append(where[id], part.name)
+		}
+	}
+	var out []string
+	for id, parts := range where {
+		if len(parts) > 1 {
+			out = append(out, fmt.Sprintf("message %q is defined in %s", id, strings.Join(parts, " and ")))
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // frameMessages are the texts of the page frame, navigation and lists.

@@ -66,7 +66,7 @@ func (s *Server) renderRoundFollowUp(w http.ResponseWriter, r *http.Request, pag
 	if page.Homes, page.Total, err = s.Lab.FindRetestHomes(ctx, f); err != nil {
 		return notFoundIn(err, "place")
 	}
-	title, err := s.text(lang, "followup.title", round.Name)
+	title, err := s.text(lang, "homesampling.title", round.Name)
 	if err != nil {
 		return err
 	}

@@ -59,7 +59,7 @@ func (s *Server) pageStation(w http.ResponseWriter, r *http.Request) error {
 		ids = append(ids, "station.reason."+string(reason))
 	}
 	for _, id := range ids {
-		if text[id], err = s.text(lang, id); err != nil {
+		if text[id], err = s.scriptText(lang, id); err != nil {
 			return err
 		}
 	}
