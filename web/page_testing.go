@@ -199,19 +199,41 @@ func (s *Server) postCloseRound(w http.ResponseWriter, r *http.Request) error {
 	return s.postRoundAction(w, r, false)
 }
 
+// postRoundAction opens or closes a round once the person confirmed it:
+// neither can be undone, and each is one tap on the rounds list.
 func (s *Server) postRoundAction(w http.ResponseWriter, r *http.Request, open bool) error {
-	q := newParams(r)
-	id := q.pathID("id")
-	if err := q.check(); err != nil {
+	lang := langOf(r)
+	round, err := s.pathRound(r)
+	if err != nil {
 		return err
 	}
-	act := s.Rounds.CloseRound
+	// The store refuses a round the caller does not manage; asking first
+	// would offer a choice that cannot be made.
+	if !round.ManagedBy(callerFrom(r.Context()).principal) {
+		return frontline.Errorf(frontline.EFORBIDDEN, "only staff whose area holds the whole round may open or close it")
+	}
+	act, which := s.Rounds.CloseRound, "close"
 	if open {
-		act = s.Rounds.OpenRound
+		act, which = s.Rounds.OpenRound, "open"
 	}
-	if _, err := act(r.Context(), id); err != nil {
+	c := confirmation{Back: "/rounds"}
+	if c.Question, err = s.text(lang, "confirm."+which+".title", round.Name); err != nil {
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/rounds/%d", id), http.StatusSeeOther)
+	line, err := s.text(lang, "confirm."+which+".line")
+	if err != nil {
+		return err
+	}
+	c.Lines = []string{line}
+	if c.Button, err = s.text(lang, "confirm."+which+".button"); err != nil {
+		return err
+	}
+	if ok, err := s.confirmed(w, r, lang, c); !ok || err != nil {
+		return err
+	}
+	if _, err := act(r.Context(), round.ID); err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/rounds/%d", round.ID), http.StatusSeeOther)
 	return nil
 }

@@ -43,7 +43,7 @@ func pageNames() []string {
 	return []string{
 		pageIndexName, pagePlaceName, pagePersonName, pagePersonFormName, pageRevealName,
 		pageSearchName, pageLoginName, pageAccountName, pageUsersName, pageUserFormName,
-		pageTokensName, pageTokenName, pageAuditName, pageErrorName,
+		pageTokensName, pageTokenName, pageAuditName, pageErrorName, pageConfirmName,
 	}
 }
 

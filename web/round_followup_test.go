@@ -140,7 +140,7 @@ func newFollowUpScene(t *testing.T, db *sqldb.DB) (*testServer, *fixture, *front
 		t.Fatal(err)
 	}
 	resp, body := ts.client.postForm(t, fmt.Sprintf("/rounds/%d/excuse", r.ID),
-		url.Values{"person_id": {itoa(f.persons[3].ID)}, "reason": {"home_sampling"}, "note": {"卧床"}})
+		url.Values{"person_id": {itoa(f.persons[3].ID)}, "reason": {"home_sampling"}, "note": {"卧床"}, "confirm": {"yes"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("excuse for home sampling: %d %s", resp.StatusCode, body)
 	}
@@ -152,7 +152,7 @@ func newFollowUpScene(t *testing.T, db *sqldb.DB) (*testServer, *fixture, *front
 func testExcusals(t *testing.T, ts *testServer, roundID int64, f *fixture) {
 	base := fmt.Sprintf("/rounds/%d", roundID)
 	p := f.persons[4]
-	resp, _ := ts.client.postForm(t, base+"/excuse", url.Values{"person_id": {itoa(p.ID)}, "reason": {"away"}})
+	resp, _ := ts.client.postForm(t, base+"/excuse", url.Values{"person_id": {itoa(p.ID)}, "reason": {"away"}, "confirm": {"yes"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("excuse: %d", resp.StatusCode)
 	}
