@@ -136,6 +136,7 @@ func newFollowUpScene(t *testing.T, db *sqldb.DB) (*testServer, *fixture, *front
 		PersonIDs: []int64{f.persons[0].ID, f.persons[1].ID, f.persons[2].ID}}); err != nil {
 		t.Fatal(err)
 	}
+	sqldbtest.ReceiveTubes(t, db, "P-1")
 	if _, err := sqldb.NewLabService(db).PostResults(ctx, []frontline.ResultRow{{TubeCode: "P-1", Result: frontline.ResultPositive}}); err != nil {
 		t.Fatal(err)
 	}
