@@ -100,7 +100,7 @@ func placeMessages() map[string]message {
 	return map[string]message{
 		"index.title":      {"辖区概况", "Place tree"},
 		"index.empty":      {"还没有录入任何地点。", "No places have been entered yet."},
-		"index.noregistry": {"您的角色不查看居民信息。请从上方菜单选择您的工作。", "Your role does not read the resident registry. Choose your work from the menu above."},
+		"index.noregistry": {"您的角色不查看居民信息。", "Your role does not read the resident registry."},
 		"place.summary":    {"概况", "Summary"},
 		"place.children":   {"下级", "Below this place"},
 		"place.none":       {"下面还没有任何地点。", "Nothing has been entered below this place."},
