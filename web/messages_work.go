@@ -19,6 +19,7 @@ func workMessages() map[string]message {
 		"work.campaign.pending": {"%s 户未排查", "%s households not yet screened"},
 		"work.escalated":        {"%s 项随访已上报给您", "%s follow-ups escalated to you"},
 		"work.campaign.done":    {"没有待办的户。", "No households left."},
+		"work.zones":            {"%s 个封控、管控区正在执行", "%s zones in force"},
 		"work.checkpoints":      {"%s 个卡点正在值守：登记出入", "%s checkpoints open: log passages"},
 		"work.orders":           {"超市的订单将随保供功能一起上线，届时会列在这里。目前没有需要您处理的订单。", "Shop orders arrive with the supplies workflow and will be listed here. No orders wait for you now."},
 		"work.medicines":        {"药房的购药和送药需求将随保供功能一起上线，届时会列在这里。目前没有需要您处理的需求。", "Pharmacy requests arrive with the supplies workflow and will be listed here. None wait for you now."},

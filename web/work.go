@@ -26,7 +26,7 @@ type workSource func(r *http.Request, p *frontline.Principal, lang string) ([]wo
 // work is listed. A new workflow adds its function here, and its page
 // links are then also found by the crawl of every role's pages.
 func (s *Server) workSources() []workSource {
-	return []workSource{s.labWork, s.samplingWork, s.roundWork, s.screeningWork, s.checkpointWork, s.supplyWork}
+	return []workSource{s.labWork, s.samplingWork, s.roundWork, s.screeningWork, s.zoneWork, s.checkpointWork, s.supplyWork}
 }
 
 // work lists what the signed-in person has to do, for the home page:
@@ -246,6 +246,20 @@ func (s *Server) screeningWork(r *http.Request, p *frontline.Principal, lang str
 		}
 	}
 	return out, nil
+}
+
+// zoneWork: for those who run zones, the zones in force in their area,
+// whose residents every other workflow serves at the door.
+func (s *Server) zoneWork(r *http.Request, p *frontline.Principal, lang string) ([]workItem, error) {
+	if s.Zones == nil || !p.Can(frontline.PermManageZones) {
+		return nil, nil
+	}
+	_, n, err := s.Zones.FindZones(r.Context(), frontline.ZoneFilter{Active: true, Limit: 1})
+	if err != nil || n == 0 {
+		return nil, err
+	}
+	title, err := s.text(lang, "work.zones", formatNumber(n))
+	return []workItem{{Title: title, Href: "/zones", TestID: "work-zones"}}, err
 }
 
 // checkpointWork: for those who log passages and do not run checkpoints,

@@ -48,8 +48,8 @@ var crawlSeeds = []string{
 // TestDemo_PhoneCrawl serves the demo city as `serve --demo` does, signs
 // in as each demo login and follows every link of every page it reaches.
 // It fails when a link answers an error (a 403 above all: no page may
-// offer what its reader may not open), a page fails, or a message reaches
-// a page with its placeholder unfilled. Then it opens every kind of page
+// offer what its reader may not open), a page fails, a message reaches
+// a page with its placeholder unfilled, or a home page lists no work. Then it opens every kind of page
 // of every login in one Chromium tab at 390×844 and fails when the page
 // scrolls sideways, saving each page's screenshot in the folder
 // phone-crawl of the screenshot folder ($FRONTLINE_SCREENSHOTS).
@@ -133,6 +133,9 @@ func crawlHTTP(t *testing.T, base, login string) []string {
 		}
 		if read[shape]++; read[shape] == 1 {
 			pages = append(pages, l.path)
+		}
+		if l.path == "/" && !strings.Contains(body, `<li data-testid="work-`) {
+			t.Errorf("%s: the home page lists no work", login)
 		}
 		if bad := unfilled(body); bad != "" {
 			t.Errorf("%s: GET %s shows an unfilled message: …%s…", login, l.path, bad)
