@@ -187,21 +187,28 @@ var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
 // screenshot folder and returns its path.
 func (p *Page) Screenshot(name string) string {
 	p.tb.Helper()
-	return p.ScreenshotIn("", name)
+	return p.shoot("", name, 100, "png") // quality 100 is PNG
 }
 
-// ScreenshotIn saves the whole page as NAME-WIDTHxHEIGHT.png in the
+// ScreenshotIn saves the whole page as NAME-WIDTHxHEIGHT.jpg in the
 // folder dir of the screenshot folder (made if missing) and returns its
-// path: a test that takes many, such as a crawl, keeps them together.
+// path: a test that takes many, such as a crawl, keeps them together, and
+// JPEG keeps them quick to take and small.
 func (p *Page) ScreenshotIn(dir, name string) string {
 	p.tb.Helper()
-	png := Get(p, chromedp.FullScreenshot(100)) // quality 100 is PNG
+	return p.shoot(dir, name, 80, "jpg")
+}
+
+// shoot saves a screenshot at quality (100 is PNG) with the extension.
+func (p *Page) shoot(dir, name string, quality int, ext string) string {
+	p.tb.Helper()
+	img := Get(p, chromedp.FullScreenshot(quality))
 	folder := filepath.Join(p.b.shots, unsafeName.ReplaceAllString(dir, "_"))
 	if err := os.MkdirAll(folder, 0o755); err != nil {
 		p.tb.Fatal(err)
 	}
-	file := filepath.Join(folder, fmt.Sprintf("%s-%dx%d.png", unsafeName.ReplaceAllString(name, "_"), p.size.Width, p.size.Height))
-	if err := os.WriteFile(file, png, 0o644); err != nil {
+	file := filepath.Join(folder, fmt.Sprintf("%s-%dx%d.%s", unsafeName.ReplaceAllString(name, "_"), p.size.Width, p.size.Height, ext))
+	if err := os.WriteFile(file, img, 0o644); err != nil {
 		p.tb.Fatal(err)
 	}
 	return file
