@@ -26,7 +26,7 @@ func catalogParts() []catalogPart {
 		{"zoneMessages", zoneMessages()}, {"zoneBoardMessages", zoneBoardMessages()}, {"checkpointMessages", checkpointMessages()},
 		{"passageMessages", passageMessages()}, {"setupMessages", setupMessages()}, {"templateMessages", templateMessages()},
 		{"testingMessages", testingMessages()}, {"roundSetupMessages", roundSetupMessages()},
-		{"confirmMessages", confirmMessages()}, {"workMessages", workMessages()},
+		{"confirmMessages", confirmMessages()}, {"workMessages", workMessages()}, {"doorMessages", doorMessages()},
 	}
 }
 
