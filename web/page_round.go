@@ -16,19 +16,25 @@ import (
 // and its children (live), the flow, the stations, the pool advice.
 type roundPage struct {
 	layout
-	Round     *frontline.Round
-	Node      roundCoverageJSON
-	Children  []roundCoverageJSON
-	Flow      template.HTML
-	Sites     []*frontline.SiteThroughput
-	Stations  []*frontline.StationThroughput
-	Advice    string
-	Policy    []policyRow
-	Dead      []*frontline.Notice
-	CanManage bool
-	CanSample bool
-	CanLab    bool
-	EventsURL string
+	Round    *frontline.Round
+	Node     roundCoverageJSON
+	Children []roundCoverageJSON
+	Flow     template.HTML
+	Sites    []*frontline.SiteThroughput
+	Stations []*frontline.StationThroughput
+	Advice   string
+	Policy   []policyRow
+	Dead     []*frontline.Notice
+	// Notices are the round's latest call-ups, for managers: what was
+	// sent to whom and when, NoticeTotal of them in all, NoticeCounts
+	// saying how many are in each state.
+	Notices      []*frontline.Notice
+	NoticeTotal  int
+	NoticeCounts string
+	CanManage    bool
+	CanSample    bool
+	CanLab       bool
+	EventsURL    string
 	// CanSetUp links the setup page, for those who manage the round as a
 	// whole (CanManage is the role's permission, whatever the round).
 	CanSetUp bool
@@ -90,8 +96,34 @@ func (s *Server) fillRoundPage(r *http.Request, lang string, page *roundPage) er
 	}
 	if page.CanManage {
 		dead := frontline.NoticeDead
-		page.Dead, _, err = s.Outbox.FindNotices(ctx, frontline.NoticeFilter{Status: &dead, RoundID: &page.Round.ID, Limit: 50})
+		if page.Dead, _, err = s.Outbox.FindNotices(ctx, frontline.NoticeFilter{Status: &dead, RoundID: &page.Round.ID, Limit: 50}); err != nil {
+			return err
+		}
+		return s.roundNotices(r, lang, page)
 	}
+	return err
+}
+
+// maxNotices bounds the call-ups listed on a round's page.
+const maxNotices = 200
+
+// roundNotices fills the notices of a round's page: the latest call-ups
+// and how many are delivered, waiting, not delivered and withdrawn.
+func (s *Server) roundNotices(r *http.Request, lang string, page *roundPage) error {
+	ctx := r.Context()
+	var err error
+	if page.Notices, page.NoticeTotal, err = s.Outbox.FindNotices(ctx, frontline.NoticeFilter{RoundID: &page.Round.ID, Limit: maxNotices}); err != nil {
+		return err
+	}
+	var parts []countText
+	for _, st := range []frontline.NoticeStatus{frontline.NoticeDelivered, frontline.NoticePending, frontline.NoticeDead, frontline.NoticeCancelled} {
+		_, n, err := s.Outbox.FindNotices(ctx, frontline.NoticeFilter{RoundID: &page.Round.ID, Status: &st, Limit: 1})
+		if err != nil {
+			return err
+		}
+		parts = append(parts, countText{"notices.count." + string(st), n})
+	}
+	page.NoticeCounts, err = s.counts(lang, parts...)
 	return err
 }
 
