@@ -27,7 +27,7 @@ func catalogParts() []catalogPart {
 		{"passageMessages", passageMessages()}, {"setupMessages", setupMessages()}, {"templateMessages", templateMessages()},
 		{"testingMessages", testingMessages()}, {"roundSetupMessages", roundSetupMessages()},
 		{"confirmMessages", confirmMessages()}, {"workMessages", workMessages()}, {"doorMessages", doorMessages()},
-		{"noticeMessages", noticeMessages()},
+		{"noticeMessages", noticeMessages()}, {"stationMessages", stationMessages()},
 	}
 }
 
