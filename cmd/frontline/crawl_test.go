@@ -52,7 +52,8 @@ var crawlSeeds = []string{
 }
 
 // TestDemo_PhoneCrawl serves the demo city as `serve --demo` does, signs
-// in as each demo login and follows every link of every page it reaches.
+// in as each demo login (two of them also in English) and follows every
+// link of every page it reaches.
 // It fails when a link answers an error (a 403 above all: no page may
 // offer what its reader may not open), a page fails, a message reaches
 // a page with its placeholder unfilled, or a home page lists no work. Then it opens every kind of page
@@ -69,17 +70,29 @@ func TestDemo_PhoneCrawl(t *testing.T) {
 	} else {
 		t.Log("no Chromium installed: the links are checked, the pages' width is not")
 	}
+	type visit struct{ login, lang string }
+	var visits []visit
 	for _, l := range demo.Logins() {
-		t.Run(l.Login, func(t *testing.T) {
-			pages := crawlHTTP(t, base, l.Login)
+		visits = append(visits, visit{l.Login, "zh-CN"})
+	}
+	// English words are longer: the widest pages, and a phone's, in English too.
+	visits = append(visits, visit{"admin", "en"}, visit{"sampler", "en"})
+	for _, v := range visits {
+		name := v.login
+		if v.lang != "zh-CN" {
+			name += "-" + v.lang
+		}
+		t.Run(name, func(t *testing.T) {
+			pages := crawlHTTP(t, base, v.login, v.lang)
 			if p == nil {
 				return
 			}
 			p.ClearCookies()
-			p.SignIn(base, l.Login, demo.Password)
+			p.SignIn(base, v.login, demo.Password)
+			p.Do(chromedp.Navigate(base + "/?lang=" + v.lang)) // the choice is kept in a cookie
 			for i, path := range pages {
-				checkPhonePage(t, p, base, l.Login, path)
-				p.ScreenshotIn(crawlShots, fmt.Sprintf("%s-%02d-%s", l.Login, i, strings.TrimPrefix(path, "/")))
+				checkPhonePage(t, p, base, name, path)
+				p.ScreenshotIn(crawlShots, fmt.Sprintf("%s-%02d-%s", name, i, strings.TrimPrefix(path, "/")))
 			}
 		})
 	}
@@ -109,9 +122,11 @@ func serveDemo(t *testing.T) string {
 
 // crawlHTTP signs login in and crawls as described above; it returns the
 // first page of each shape that answered an HTML page, in the order met.
-func crawlHTTP(t *testing.T, base, login string) []string {
+func crawlHTTP(t *testing.T, base, login, lang string) []string {
 	t.Helper()
 	c := signInHTTP(t, base, login)
+	u, _ := url.Parse(base)
+	c.Jar.SetCookies(u, []*http.Cookie{{Name: "lang", Value: lang, Path: "/"}})
 	type link struct{ path, from string }
 	var queue []link
 	for _, s := range crawlSeeds {
@@ -273,11 +288,12 @@ const phoneJS = `(() => {
     return (el.parentElement ? el.parentElement.tagName.toLowerCase() + ' > ' : '') + n;
   };
   for (const el of document.body.querySelectorAll('*')) {
-    if (['INPUT', 'TEXTAREA', 'SELECT', 'OPTION', 'SCRIPT', 'STYLE'].includes(el.tagName) || el instanceof SVGElement) continue;
+    if (['OPTION', 'SCRIPT', 'STYLE'].includes(el.tagName) || el instanceof SVGElement) continue;
     const r = el.getBoundingClientRect();
     if (wide.length < 5 && r.right > cw + 1 && r.width > 0 && ![...el.children].some(c => c.getBoundingClientRect().right > cw + 1)) {
       wide.push(name(el) + ' (right ' + Math.round(r.right) + ')');
     }
+    if (['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName)) continue; // a long value scrolls inside its field
     if (clipped.length < 5 && el.clientWidth > 2 && el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible') {
       clipped.push(name(el) + ' (' + el.scrollWidth + ' in ' + el.clientWidth + ')');
     }
