@@ -25,7 +25,7 @@ func catalogParts() []catalogPart {
 		{"screeningMessages", screeningMessages()}, {"followUpMessages", followUpMessages()}, {"riskAreaMessages", riskAreaMessages()},
 		{"zoneMessages", zoneMessages()}, {"zoneBoardMessages", zoneBoardMessages()}, {"checkpointMessages", checkpointMessages()},
 		{"passageMessages", passageMessages()}, {"setupMessages", setupMessages()}, {"templateMessages", templateMessages()},
-		{"testingMessages", testingMessages()}, {"roundSetupMessages", roundSetupMessages()},
+		{"testingMessages", testingMessages()}, {"roundSetupMessages", roundSetupMessages()}, {"placeEditMessages", placeEditMessages()},
 		{"confirmMessages", confirmMessages()}, {"workMessages", workMessages()}, {"doorMessages", doorMessages()},
 		{"noticeMessages", noticeMessages()}, {"stationMessages", stationMessages()},
 	}
