@@ -23,7 +23,11 @@ type Error struct {
 	// Field names the input field the error is about, when there is one, so
 	// forms and API clients can show the message next to it.
 	Field string
-	Err   error
+	// Item is the position, counted from 1, of the list entry the error
+	// is about (the third person of a visit: 3), or 0; with Field it says
+	// which entry's field, so a form marks it there.
+	Item int
+	Err  error
 }
 
 // Error implements the error interface.
@@ -49,6 +53,25 @@ func Errorf(code, format string, args ...any) *Error {
 // FieldError returns an EINVALID error about one input field.
 func FieldError(field, format string, args ...any) *Error {
 	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// AtItem returns err about the list entry at position item (from 1): a
+// copy of its *Error with Item set. Any other error is returned as it is.
+func AtItem(err error, item int) error {
+	var e *Error
+	if !errors.As(err, &e) || e.Code == EINTERNAL {
+		return err
+	}
+	return &Error{Code: e.Code, Message: e.Message, Field: e.Field, Item: item, Err: err}
+}
+
+// ErrorItem returns the list position an error is about, or 0.
+func ErrorItem(err error) int {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Item
+	}
+	return 0
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL

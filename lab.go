@@ -185,6 +185,9 @@ type ResultSummary struct {
 	Errors   []ResultError `json:"errors,omitempty"`
 	// Cases are the ids of the cases the post opened.
 	Cases []int64 `json:"cases,omitempty"`
+	// Held are the results for tubes the lab had not received: kept, not
+	// carried to anyone, until a person decides (LabService.DecideHeldResult).
+	Held []*HeldResult `json:"held,omitempty"`
 }
 
 // ResultError is a refused row of a results post: where it is (the row of
@@ -212,11 +215,12 @@ const (
 	ReasonUnknownTube ResultReason = "unknown_tube" // no such tube (or outside the caller's scope)
 	ReasonTubeOpen    ResultReason = "tube_open"    // the tube is still open at its station
 	ReasonHasResult   ResultReason = "has_result"   // the tube has another result (Value)
+	ReasonHeld        ResultReason = "held"         // another result for the tube waits for a decision (Value)
 )
 
 // ResultReasons lists every reason, for pages that translate them.
 var ResultReasons = []ResultReason{ReasonUnreadable, ReasonColumns, ReasonTubeCode, ReasonResult,
-	ReasonUnknownTube, ReasonTubeOpen, ReasonHasResult}
+	ReasonUnknownTube, ReasonTubeOpen, ReasonHasResult, ReasonHeld}
 
 // resultWords maps what lab files write to results.
 var resultWords = map[string]TubeResult{
@@ -473,8 +477,21 @@ type LabService interface {
 	// PostResults records results per tube and carries each to the persons
 	// in the tube; a positive or invalid pool puts them in follow-up with
 	// a home re-test task each (PermPostResults). Rows refused are listed
-	// in the summary.
+	// in the summary. A result for a tube the lab never received, or that
+	// was missing from its bag, is held (ResultHold) and listed in the
+	// summary; posting it again holds nothing more.
 	PostResults(ctx context.Context, rows []ResultRow) (*ResultSummary, error)
+	// FindHeldResults lists a round's held results waiting for a decision
+	// (PermPostResults).
+	FindHeldResults(ctx context.Context, roundID int64) ([]*HeldResult, error)
+	// DecideHeldResult records the caller's decision on a held result
+	// (PermPostResults): accepting records the tube received by them and
+	// carries the result as PostResults does; rejecting drops the result.
+	// A result decided already is ECONFLICT.
+	DecideHeldResult(ctx context.Context, id int64, accept bool) (*HeldResult, *ResultSummary, error)
+	// FindLabWork lists, per round the caller sees, what waits at the lab
+	// (PermPostResults); rounds with nothing waiting are left out.
+	FindLabWork(ctx context.Context) ([]*LabWork, error)
 	// FindRetests lists re-test tasks with addresses and vulnerable flags
 	// (PermReadReports or PermSampling).
 	FindRetests(ctx context.Context, f RetestFilter) ([]*RetestTask, int, error)

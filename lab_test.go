@@ -114,3 +114,21 @@ func TestBagRequest_BadTube(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestResultHold(t *testing.T) {
+	for _, c := range []struct {
+		tube        frontline.Tube
+		bagReceived bool
+		want        frontline.HoldReason
+	}{
+		{frontline.Tube{State: frontline.TubeSealed}, false, frontline.HoldNotReceived},
+		{frontline.Tube{State: frontline.TubeBagged, BagID: 1}, false, frontline.HoldNotReceived},
+		{frontline.Tube{State: frontline.TubeBagged, BagID: 1}, true, frontline.HoldMissingFromBag},
+		{frontline.Tube{State: frontline.TubeReceived, BagID: 1}, true, ""},
+		{frontline.Tube{State: frontline.TubeSealed, Retest: true}, false, ""},
+	} {
+		if got := frontline.ResultHold(&c.tube, c.bagReceived); got != c.want {
+			t.Errorf("%+v (bag received %v): %q, want %q", c.tube, c.bagReceived, got, c.want)
+		}
+	}
+}

@@ -97,16 +97,19 @@ func (s *Station) Validate() error {
 // Slot calls the residents of one building (or a part of a large one)
 // down to a site at a time.
 type Slot struct {
-	ID         int64     `json:"id,omitempty"`
-	RoundID    int64     `json:"round_id"`
-	SiteID     int64     `json:"site_id"`
-	BuildingID int64     `json:"building_id"`
-	Building   string    `json:"building"`
-	Part       int       `json:"part"`  // 1-based
-	Parts      int       `json:"parts"` // call-ups of this building
-	Persons    int       `json:"persons"`
-	StartsAt   time.Time `json:"starts_at"`
-	EndsAt     time.Time `json:"ends_at"`
+	ID         int64  `json:"id,omitempty"`
+	RoundID    int64  `json:"round_id"`
+	SiteID     int64  `json:"site_id"`
+	BuildingID int64  `json:"building_id"`
+	Building   string `json:"building"`
+	Part       int    `json:"part"`  // 1-based
+	Parts      int    `json:"parts"` // call-ups of this building
+	Persons    int    `json:"persons"`
+	// Units says which units (or rooms) of a building called in parts come
+	// down in this part: "1单元、2单元"; "" when the whole building does.
+	Units    string    `json:"units,omitempty"`
+	StartsAt time.Time `json:"starts_at"`
+	EndsAt   time.Time `json:"ends_at"`
 }
 
 // Validate checks the shape of slot i of a plan; its errors name the slot

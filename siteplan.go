@@ -26,8 +26,10 @@ type PlanSettings struct {
 	// Channels are the notification channels call-up notices go out on
 	// ("log", "webhook", later "sms").
 	Channels []string `json:"channels"`
-	// NoticeTemplate is the call-up text, with {round} {building} {site}
-	// {location} {start} {end} {part} {parts} filled in.
+	// NoticeTemplate is the call-up text, with {round} {building} {units}
+	// {site} {location} {start} {end} {part} {parts} filled in; {units}
+	// names the units of a building called in parts, and is empty
+	// otherwise.
 	NoticeTemplate string `json:"notice_template"`
 	// LeadMinutes is how long before its slot a call-up goes out: residents
 	// come down when their building is called, not hours early into a queue
@@ -41,7 +43,7 @@ func DefaultPlanSettings() PlanSettings {
 	return PlanSettings{
 		PerStation: 700, QueueMinutes: 20, SecondsPerPerson: 12, LeadMinutes: 15,
 		Channels:       []string{"log"},
-		NoticeTemplate: "【{round}】请{building}居民（第{part}/{parts}批）于{start}至{end}到{site}（{location}）参加核酸检测，请佩戴口罩、保持一米间距、出示个人码。",
+		NoticeTemplate: "【{round}】请{building}{units}居民（第{part}/{parts}批）于{start}至{end}到{site}（{location}）参加核酸检测，请佩戴口罩、保持一米间距、出示个人码。",
 	}
 }
 
@@ -84,7 +86,7 @@ func (s PlanSettings) NoticeAt(sl Slot, now time.Time) time.Time {
 // must hear of the change; the others have their notices already.
 func ChangedBuildings(saved, next []Slot) map[int64]bool {
 	key := func(sl Slot) string {
-		return fmt.Sprintf("%d/%d/%d/%d/%d/%d", sl.SiteID, sl.Part, sl.Parts, sl.Persons, sl.StartsAt.Unix(), sl.EndsAt.Unix())
+		return fmt.Sprintf("%d/%d/%d/%d/%d/%d/%s", sl.SiteID, sl.Part, sl.Parts, sl.Persons, sl.StartsAt.Unix(), sl.EndsAt.Unix(), sl.Units)
 	}
 	slotsOf := func(slots []Slot) map[int64][]string {
 		out := map[int64][]string{}
@@ -133,6 +135,57 @@ type PlanBuilding struct {
 	ID      int64
 	Name    string
 	Persons int
+	// Units are the building's stairways with their persons to call, in
+	// walking order; for a building without units, its households (Room
+	// set). A building called in parts is split between them, so that each
+	// call-up says who comes down: residents cannot know which third of a
+	// building they are.
+	Units []PlanUnit
+}
+
+// PlanUnit is a unit of a building, or a household of a building without
+// units, with its persons to call.
+type PlanUnit struct {
+	Name    string
+	Persons int
+	Room    bool
+}
+
+// splitUnits packs a building's units, in order, into call-ups of at most
+// batch persons each; a unit larger than batch is a call-up of its own.
+func splitUnits(units []PlanUnit, batch int) [][]PlanUnit {
+	var parts [][]PlanUnit
+	n := 0
+	for _, u := range units {
+		if u.Persons <= 0 {
+			continue
+		}
+		if len(parts) == 0 || n+u.Persons > batch {
+			parts, n = append(parts, nil), 0
+		}
+		parts[len(parts)-1] = append(parts[len(parts)-1], u)
+		n += u.Persons
+	}
+	return parts
+}
+
+// UnitsText says which units (or rooms) a call-up brings down: units by
+// name, "1单元、2单元"; rooms as a range, "101–402".
+func UnitsText(units []PlanUnit) string {
+	if len(units) == 0 {
+		return ""
+	}
+	if units[0].Room {
+		if len(units) == 1 {
+			return units[0].Name
+		}
+		return units[0].Name + "–" + units[len(units)-1].Name
+	}
+	names := make([]string, len(units))
+	for i, u := range units {
+		names[i] = u.Name
+	}
+	return strings.Join(names, "、")
 }
 
 // PlanSite is a site and its stations.
@@ -238,20 +291,44 @@ func siteSlots(roundID int64, site PlanSite, buildings []PlanBuilding, s PlanSet
 		if b.Persons <= 0 {
 			continue
 		}
-		parts := (b.Persons + batch - 1) / batch
-		left := b.Persons
-		for part := 1; part <= parts; part++ {
-			n := min(left, (b.Persons+parts-1)/parts)
-			left -= n
-			d := time.Duration(float64(n) / perMinute * float64(time.Minute)).Round(time.Minute)
+		for _, sl := range buildingSlots(b, batch) {
+			d := time.Duration(float64(sl.Persons) / perMinute * float64(time.Minute)).Round(time.Minute)
 			d = max(d, time.Minute)
-			slots = append(slots, Slot{RoundID: roundID, SiteID: site.ID, BuildingID: b.ID, Building: b.Name,
-				Part: part, Parts: parts, Persons: n, StartsAt: at, EndsAt: at.Add(d)})
+			sl.RoundID, sl.SiteID, sl.StartsAt, sl.EndsAt = roundID, site.ID, at, at.Add(d)
+			slots = append(slots, sl)
 			at = at.Add(d)
 		}
 	}
 	if over := at.Sub(site.ClosesAt); over > 0 {
 		plan.Warnings = append(plan.Warnings, PlanWarning{Kind: "past_closing", SiteID: site.ID, Minutes: int(over.Minutes())})
+	}
+	return slots
+}
+
+// buildingSlots splits a building into call-ups of at most batch persons:
+// by whole units where its units are known, each call-up naming them;
+// otherwise into equal parts.
+func buildingSlots(b PlanBuilding, batch int) []Slot {
+	if b.Persons <= batch {
+		return []Slot{{BuildingID: b.ID, Building: b.Name, Part: 1, Parts: 1, Persons: b.Persons}}
+	}
+	var slots []Slot
+	if groups := splitUnits(b.Units, batch); len(groups) > 1 {
+		for i, g := range groups {
+			n := 0
+			for _, u := range g {
+				n += u.Persons
+			}
+			slots = append(slots, Slot{BuildingID: b.ID, Building: b.Name, Part: i + 1, Parts: len(groups), Persons: n, Units: UnitsText(g)})
+		}
+		return slots
+	}
+	parts := (b.Persons + batch - 1) / batch
+	left := b.Persons
+	for part := 1; part <= parts; part++ {
+		n := min(left, (b.Persons+parts-1)/parts)
+		left -= n
+		slots = append(slots, Slot{BuildingID: b.ID, Building: b.Name, Part: part, Parts: parts, Persons: n})
 	}
 	return slots
 }
@@ -263,8 +340,14 @@ func CallUpText(template, round string, slot Slot, site *Site, loc *time.Locatio
 	if location == "" {
 		location = site.Name
 	}
+	// A template written before {units} existed still says which units
+	// come down: they follow the building.
+	building := slot.Building
+	if !strings.Contains(template, "{units}") {
+		building += slot.Units
+	}
 	r := strings.NewReplacer(
-		"{round}", round, "{building}", slot.Building, "{site}", site.Name, "{location}", location,
+		"{round}", round, "{building}", building, "{units}", slot.Units, "{site}", site.Name, "{location}", location,
 		"{start}", slot.StartsAt.In(loc).Format("15:04"), "{end}", slot.EndsAt.In(loc).Format("15:04"),
 		"{part}", fmt.Sprint(slot.Part), "{parts}", fmt.Sprint(slot.Parts))
 	return r.Replace(template)

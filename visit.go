@@ -117,12 +117,14 @@ func (v *Visit) Validate(now time.Time, today string) error {
 	}
 	seen := map[int64]bool{}
 	for i := range v.Persons {
+		// The error names the person it is about, so the phone marks the
+		// field there and keeps the rest of the visit as typed.
 		if err := v.Persons[i].validate(now, today); err != nil {
-			return err
+			return AtItem(err, i+1)
 		}
 		if id := v.Persons[i].PersonID; id > 0 {
 			if seen[id] {
-				return FieldError("persons", "person %d is listed twice", id)
+				return AtItem(FieldError("persons", "person %d is listed twice", id), i+1)
 			}
 			seen[id] = true
 		}

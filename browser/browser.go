@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
@@ -52,6 +53,10 @@ func Executable() string {
 	}
 	return ""
 }
+
+// Required reports whether FRONTLINE_TEST_REQUIRE lists chromium: then a
+// test that needs Chromium fails where none is installed.
+func Required() bool { return required() }
 
 func required() bool {
 	return slices.Contains(strings.Split(os.Getenv("FRONTLINE_TEST_REQUIRE"), ","), "chromium")
@@ -182,12 +187,64 @@ var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
 // screenshot folder and returns its path.
 func (p *Page) Screenshot(name string) string {
 	p.tb.Helper()
-	png := Get(p, chromedp.FullScreenshot(100)) // quality 100 is PNG
-	file := filepath.Join(p.b.shots, fmt.Sprintf("%s-%dx%d.png", unsafeName.ReplaceAllString(name, "_"), p.size.Width, p.size.Height))
-	if err := os.WriteFile(file, png, 0o644); err != nil {
+	return p.shoot("", name, 100, "png") // quality 100 is PNG
+}
+
+// ScreenshotIn saves the whole page as NAME-WIDTHxHEIGHT.jpg in the
+// folder dir of the screenshot folder (made if missing) and returns its
+// path: a test that takes many, such as a crawl, keeps them together, and
+// JPEG keeps them quick to take and small.
+func (p *Page) ScreenshotIn(dir, name string) string {
+	p.tb.Helper()
+	return p.shoot(dir, name, 80, "jpg")
+}
+
+// shoot saves a screenshot at quality (100 is PNG) with the extension.
+func (p *Page) shoot(dir, name string, quality int, ext string) string {
+	p.tb.Helper()
+	img := Get(p, chromedp.FullScreenshot(quality))
+	folder := filepath.Join(p.b.shots, unsafeName.ReplaceAllString(dir, "_"))
+	if err := os.MkdirAll(folder, 0o755); err != nil {
+		p.tb.Fatal(err)
+	}
+	file := filepath.Join(folder, fmt.Sprintf("%s-%dx%d.%s", unsafeName.ReplaceAllString(name, "_"), p.size.Width, p.size.Height, ext))
+	if err := os.WriteFile(file, img, 0o644); err != nil {
 		p.tb.Fatal(err)
 	}
 	return file
+}
+
+// Folder returns the path of folder dir of the screenshot folder, as
+// ScreenshotIn names it.
+func (b *Browser) Folder(dir string) string {
+	return filepath.Join(b.shots, unsafeName.ReplaceAllString(dir, "_"))
+}
+
+// ClearCookies forgets every cookie of the browser, signing its tabs out
+// without a request, so one tab can be signed in as one person after
+// another.
+func (p *Page) ClearCookies() {
+	p.tb.Helper()
+	ctx, cancel := context.WithTimeout(p.Ctx, timeout)
+	defer cancel()
+	if _, err := chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
+		p.tb.Fatalf("browser: clear cookies: %v", err)
+	}
+}
+
+// SignIn signs in through the login page of the server at base and waits
+// for the signed-in page's navigation.
+func (p *Page) SignIn(base, login, password string) {
+	p.tb.Helper()
+	testid := func(id string) chromedp.CSS { return chromedp.CSS(`[data-testid="` + id + `"]`) }
+	p.Do(
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(testid("login-form")),
+		chromedp.SendKeys(testid("login-login"), login),
+		chromedp.SendKeys(testid("login-password"), password),
+		chromedp.Click(testid("login-submit")),
+		chromedp.WaitVisible(testid("nav")),
+	)
 }
 
 // Until waits until the JavaScript expression is true. It keeps asking

@@ -16,13 +16,18 @@ import (
 // stations, saves the call-up plan, leaves the bedridden of 枣园小区 to the
 // home sampling team, binds the first residents into pools, bags them and
 // posts the lab's first results — one pool positive, so the home sampling
-// team has re-tests to do and the dashboard has something to show.
+// team has re-tests to do and the dashboard has something to show — and
+// sends a second bag the lab has yet to receive.
 
 // TestingRound is the name of the demo round.
 const TestingRound = "罗玉新村社区全员核酸第一轮"
 
-// demoPools is how many pools of 枣园小区 the demo samples.
-const demoPools = 3
+// demoPools is how many pools of 枣园小区 the demo samples and results;
+// demoOnTheWay how many more it samples and sends to the lab.
+const (
+	demoPools    = 3
+	demoOnTheWay = 2
+)
 
 // TestingServices are what Testing writes through. Sites must deliver on
 // the "log" channel.
@@ -41,7 +46,10 @@ type TestingScene struct {
 	Site     *frontline.Site
 	Stations []*frontline.Station
 	Notices  int      // call-ups queued
-	Tubes    []string // the pools sampled, the second positive
+	Tubes    []string // the pools sampled and resulted, the second positive
+	// OnTheWay are pools sampled after them, packed in a bag that has not
+	// reached the lab yet: the lab's first work.
+	OnTheWay []string
 }
 
 // Testing opens today's round over 罗玉新村社区 (06:00–18:00 China time) and
@@ -108,8 +116,9 @@ func Testing(ctx context.Context, s TestingServices, now time.Time) (*TestingSce
 	if scene.Notices, err = s.Sites.SaveSlots(ctx, r.ID, plan.Slots, settings); err != nil {
 		return fail("save the plan", err)
 	}
-	// The first pools of 枣园小区, ten to a tube, at the two stations.
-	for i := 0; i < demoPools && (i+1)*10 <= len(walking); i++ {
+	// The first pools of 枣园小区, ten to a tube, at the two stations; the
+	// last two of them go in a second bag, still on its way.
+	for i := 0; i < demoPools+demoOnTheWay && (i+1)*10 <= len(walking); i++ {
 		code := fmt.Sprintf("ZY-%06d", i+1)
 		req := &frontline.BindRequest{RequestID: "demo-" + code, RoundID: r.ID, TubeCode: code,
 			StationID: scene.Stations[i%len(scene.Stations)].ID, Seal: true}
@@ -123,7 +132,17 @@ func Testing(ctx context.Context, s TestingServices, now time.Time) (*TestingSce
 		if a.Bound() != len(req.PersonIDs) {
 			return fail("bind", fmt.Errorf("tube %s took %d of %d persons", code, a.Bound(), len(req.PersonIDs)))
 		}
-		scene.Tubes = append(scene.Tubes, code)
+		if i < demoPools {
+			scene.Tubes = append(scene.Tubes, code)
+		} else {
+			scene.OnTheWay = append(scene.OnTheWay, code)
+		}
+	}
+	if len(scene.OnTheWay) > 0 {
+		bag := &frontline.BagRequest{RoundID: r.ID, Code: "ZYBAG-0002", Count: len(scene.OnTheWay), TubeCodes: scene.OnTheWay}
+		if _, err := s.Lab.BagTubes(ctx, bag); err != nil {
+			return fail("second bag", err)
+		}
 	}
 	if len(scene.Tubes) == 0 {
 		return scene, nil

@@ -22,6 +22,7 @@ func positiveRetest(t *testing.T, f *roundFixture, lab *sqldb.LabService, ctx co
 	hh := f.tr.hh
 	pool := append(slices.Clone(f.persons[hh[0].ID]), f.persons[hh[1].ID][0])
 	f.bind(t, tube, true, pool...)
+	sqldbtest.ReceiveTubes(t, f.db, tube)
 	if sum, err := lab.PostResults(ctx, []frontline.ResultRow{{TubeCode: tube, Result: frontline.ResultPositive}}); err != nil || len(sum.Cases) != 0 {
 		t.Fatalf("post the pool: %v %+v (a positive pool opens no case)", err, sum)
 	}

@@ -35,6 +35,9 @@ func TestLabService_ZoneEvidence(t *testing.T) {
 		}
 		post := func(rows ...frontline.ResultRow) {
 			t.Helper()
+			for _, r := range rows {
+				sqldbtest.ReceiveTubes(t, db, r.TubeCode)
+			}
 			sum, err := lab.PostResults(ctx, rows)
 			if err != nil || len(sum.Errors) > 0 {
 				t.Fatalf("post %+v: %v %+v", rows, err, sum)
@@ -118,6 +121,7 @@ func TestMigrate_RoundNegative(t *testing.T) {
 		f := newRoundFixture(t, db, 3, nil)
 		f.bind(t, "M-1", true, f.persons[f.tr.hh[0].ID]...)
 		f.bind(t, "M-2", true, f.persons[f.tr.hh[2].ID]...)
+		sqldbtest.ReceiveTubes(t, db, "M-1", "M-2")
 		if _, err := sqldb.NewLabService(db).PostResults(ctx, []frontline.ResultRow{
 			{TubeCode: "M-1", Result: frontline.ResultNegative}, {TubeCode: "M-2", Result: frontline.ResultPositive}}); err != nil {
 			t.Fatal(err)

@@ -58,7 +58,7 @@ func TestHomeSampling(t *testing.T) {
 		assertRoundChecks(t, db, f.round.ID)
 
 		// The pool is negative: the compound still waits for the bedridden person.
-		post(t, lab, ctx, frontline.ResultRow{TubeCode: "C-1", Result: frontline.ResultNegative})
+		post(t, db, ctx, frontline.ResultRow{TubeCode: "C-1", Result: frontline.ResultNegative})
 		if c := stepDownCheckOf(t, zones, ctx, f.tr.city, sealed); len(c.Rounds) != 0 {
 			t.Fatalf("the compound was cleared without its bedridden resident: %+v", c.Rounds)
 		}
@@ -91,7 +91,7 @@ func TestHomeSampling(t *testing.T) {
 		}
 		assertRoundChecks(t, db, f.round.ID)
 
-		post(t, lab, ctx, frontline.ResultRow{TubeCode: "H-1", Result: frontline.ResultNegative})
+		post(t, db, ctx, frontline.ResultRow{TubeCode: "H-1", Result: frontline.ResultNegative})
 		c := stepDownCheckOf(t, zones, ctx, f.tr.city, sealed)
 		if len(c.Rounds) != 1 || c.Rounds[0].PlaceID != f.tr.comp2.ID {
 			t.Fatalf("the compound's negative round once the home sample is negative: %+v", c.Rounds)
@@ -165,7 +165,7 @@ func TestHomeSampling_Change(t *testing.T) {
 			t.Fatalf("undoing the excusal of a sampled person: %v", err)
 		}
 		// Their result comes: the task they no longer need is withdrawn.
-		post(t, lab, ctx, frontline.ResultRow{TubeCode: "S-1", Result: frontline.ResultNegative})
+		post(t, db, ctx, frontline.ResultRow{TubeCode: "S-1", Result: frontline.ResultNegative})
 		cancelled := frontline.RetestCancelled
 		tasks, _, err := lab.FindRetests(ctx, frontline.RetestFilter{RoundID: &f.round.ID, Status: &cancelled})
 		if err != nil || !slices.ContainsFunc(tasks, func(t *frontline.RetestTask) bool { return t.PersonID == b.ID }) {
@@ -182,7 +182,7 @@ func TestHomeSampling_Change(t *testing.T) {
 		if _, err := lab.SampleRetest(ctx, task.ID, "H-2"); err != nil {
 			t.Fatal(err)
 		}
-		post(t, lab, ctx, frontline.ResultRow{TubeCode: "H-2", Result: frontline.ResultInvalid})
+		post(t, db, ctx, frontline.ResultRow{TubeCode: "H-2", Result: frontline.ResultInvalid})
 		tasks = active()
 		if len(tasks) != 1 || tasks[0].Kind != frontline.KindRetest || tasks[0].SourceTube != "H-2" || tasks[0].PersonID != c.ID {
 			t.Fatalf("after an invalid home tube: %+v", tasks)
@@ -250,14 +250,17 @@ func TestCheckRound_ExcusedThenSampled(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.bind(t, "E-1", true, p)
-		post(t, sqldb.NewLabService(db), ctx, frontline.ResultRow{TubeCode: "E-1", Result: frontline.ResultNegative})
+		post(t, db, ctx, frontline.ResultRow{TubeCode: "E-1", Result: frontline.ResultNegative})
 		assertRoundChecks(t, db, f.round.ID)
 	})
 }
 
-func post(tb testing.TB, lab *sqldb.LabService, ctx context.Context, rows ...frontline.ResultRow) {
+func post(tb testing.TB, db *sqldb.DB, ctx context.Context, rows ...frontline.ResultRow) {
 	tb.Helper()
-	sum, err := lab.PostResults(ctx, rows)
+	for _, r := range rows {
+		sqldbtest.ReceiveTubes(tb, db, r.TubeCode)
+	}
+	sum, err := sqldb.NewLabService(db).PostResults(ctx, rows)
 	if err != nil || len(sum.Errors) > 0 {
 		tb.Fatalf("post %+v: %v %+v", rows, err, sum)
 	}

@@ -38,36 +38,52 @@ func (s *LabService) PostResults(ctx context.Context, rows []frontline.ResultRow
 	if err != nil {
 		return nil, err
 	}
-	posted := acceptResults(rows, tubes, sum)
-	if err := tx.storeResults(ctx, posted); err != nil {
+	bags, err := tx.tubeBags(ctx, tubes)
+	if err != nil {
 		return nil, err
 	}
-	f := &fanOut{tx: tx, scopes: scopes, counts: roundCounts{}, sum: sum, settings: s.Settings}
-	if err := f.run(ctx, posted); err != nil {
+	posted, holds := acceptResults(rows, tubes, bags, sum)
+	if err := tx.holdResults(ctx, holds, scopes, sum); err != nil {
 		return nil, err
+	}
+	if err := tx.applyResults(ctx, posted, scopes, sum, s.Settings); err != nil {
+		return nil, err
+	}
+	return sum, tx.Commit()
+}
+
+// applyResults stores the results of posted tubes, carries them to their
+// persons and records the post.
+func (tx *Tx) applyResults(ctx context.Context, posted []*frontline.Tube, scopes map[string]string, sum *frontline.ResultSummary, settings CaseSettings) error {
+	if err := tx.storeResults(ctx, posted); err != nil {
+		return err
+	}
+	f := &fanOut{tx: tx, scopes: scopes, counts: roundCounts{}, sum: sum, settings: settings}
+	if err := f.run(ctx, posted); err != nil {
+		return err
 	}
 	rounds := map[int64]bool{}
 	for _, t := range posted {
 		if !rounds[t.RoundID] {
 			rounds[t.RoundID] = true
 			if err := tx.cancelSampledHomeTasks(ctx, t.RoundID); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
 	if len(posted) > 0 {
-		if err := tx.audit(ctx, "results", "tube", posted[0].ID, scopes[posted[0].Code], nil,
-			map[string]any{"posted": sum.Posted, "positive": sum.Positive, "invalid": sum.Invalid, "awaiting": sum.Awaiting}); err != nil {
-			return nil, err
-		}
+		return tx.audit(ctx, "results", "tube", posted[0].ID, scopes[posted[0].Code], nil,
+			map[string]any{"posted": sum.Posted, "positive": sum.Positive, "invalid": sum.Invalid, "awaiting": sum.Awaiting})
 	}
-	return sum, tx.Commit()
+	return nil
 }
 
 // acceptResults checks each row against its tube and returns the tubes
-// whose result is new, with the result set.
-func acceptResults(rows []frontline.ResultRow, tubes map[string]*frontline.Tube, sum *frontline.ResultSummary) []*frontline.Tube {
+// whose result is new, with the result set, and the rows held because the
+// lab never received their tube (bags names the bags of the tubes).
+func acceptResults(rows []frontline.ResultRow, tubes map[string]*frontline.Tube, bags map[int64]bagRef, sum *frontline.ResultSummary) ([]*frontline.Tube, []heldRow) {
 	var posted []*frontline.Tube
+	var holds []heldRow
 	refuse := func(r frontline.ResultRow, reason frontline.ResultReason, value, format string, args ...any) {
 		sum.Errors = append(sum.Errors, frontline.ResultError{Row: r.Row, TubeCode: r.TubeCode, Value: value, Reason: reason,
 			Message: fmt.Sprintf(format, args...)})
@@ -84,6 +100,8 @@ func acceptResults(rows []frontline.ResultRow, tubes map[string]*frontline.Tube,
 			refuse(r, frontline.ReasonUnknownTube, "", "tube %s is not known", r.TubeCode)
 		case t.State == frontline.TubeOpen:
 			refuse(r, frontline.ReasonTubeOpen, "", "tube %s is still open at its station", t.Code)
+		case frontline.ResultHold(t, bags[t.BagID].received) != "":
+			holds = append(holds, heldRow{row: r, tube: t, reason: frontline.ResultHold(t, bags[t.BagID].received), bag: bags[t.BagID].code})
 		case t.Result == r.Result:
 			sum.Unchanged++
 		case t.Result != "":
@@ -102,7 +120,7 @@ func acceptResults(rows []frontline.ResultRow, tubes map[string]*frontline.Tube,
 			}
 		}
 	}
-	return posted
+	return posted, holds
 }
 
 var resultUpdate = multiRow{types: []string{"BIGINT", "TEXT", "TIMESTAMPTZ"},

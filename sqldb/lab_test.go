@@ -148,6 +148,7 @@ func TestLabService_Results(t *testing.T) {
 		f.bind(t, "P-2", true, f.all[10:14]...)
 		f.bind(t, "P-3", true, f.all[14:16]...)
 		f.bind(t, "P-4", false, f.all[16]) // open
+		sqldbtest.ReceiveTubes(t, db, "P-1", "P-2", "P-3")
 		sum, err := lab.PostResults(ctx, []frontline.ResultRow{
 			{Row: 2, TubeCode: "p-1", Result: frontline.ResultPositive},
 			{Row: 3, TubeCode: "P-2", Result: frontline.ResultNegative},
@@ -207,6 +208,7 @@ func TestLabService_Results(t *testing.T) {
 		if _, err := lab.SampleRetest(ctx, tasks[0].ID, "R-9"); frontline.ErrorCode(err) != frontline.ECONFLICT {
 			t.Fatalf("sampling a task twice: %v", err)
 		}
+		sqldbtest.ReceiveTubes(t, db, codes...)
 		_, err = lab.PostResults(ctx, []frontline.ResultRow{{TubeCode: codes[0], Result: frontline.ResultNegative},
 			{TubeCode: codes[1], Result: frontline.ResultPositive}, {TubeCode: codes[2], Result: frontline.ResultInvalid}})
 		if err != nil {

@@ -170,6 +170,7 @@ func TestCoverageService_Positivity(t *testing.T) {
 		f.bind(t, "P-1", true, f.persons[f.tr.hh[0].ID]...)
 		f.bind(t, "P-2", true, f.persons[f.tr.hh[1].ID]...)
 		f.bind(t, "P-3", true, f.persons[f.tr.hh[2].ID]...)
+		sqldbtest.ReceiveTubes(t, db, "P-1", "P-2", "P-3")
 		if _, err := sqldb.NewLabService(db).PostResults(ctx, []frontline.ResultRow{{TubeCode: "P-1", Result: frontline.ResultNegative},
 			{TubeCode: "P-2", Result: frontline.ResultNegative}, {TubeCode: "P-3", Result: frontline.ResultPositive}}); err != nil {
 			t.Fatal(err)

@@ -20,13 +20,14 @@ type roundFixture struct {
 	all     []*frontline.Person
 	rounds  *sqldb.RoundService
 	samp    *sqldb.SamplingService
+	db      *sqldb.DB
 }
 
 // newRoundFixture makes perHousehold persons in each household and opens a
 // round with policy (nil for the default).
 func newRoundFixture(tb testing.TB, db *sqldb.DB, perHousehold int, policy frontline.PoolPolicy) *roundFixture {
 	tb.Helper()
-	f := &roundFixture{tr: buildTree(tb, db), persons: map[int64][]*frontline.Person{},
+	f := &roundFixture{tr: buildTree(tb, db), persons: map[int64][]*frontline.Person{}, db: db,
 		rounds: sqldb.NewRoundService(db), samp: sqldb.NewSamplingService(db, sqldb.SamplingOptions{})}
 	tb.Cleanup(func() { f.samp.Close() })
 	for _, hh := range f.tr.hh {

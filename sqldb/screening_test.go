@@ -404,3 +404,38 @@ func TestCoverage_Reconciles(t *testing.T) {
 		}
 	})
 }
+
+// TestVisitService_PersonError records a visit whose second person, found
+// at the door, has an ID number with a wrong check digit, and one whose
+// new person's number belongs to someone else: each refusal names the
+// field and the person (Item, from 1), so the phone can mark it there,
+// and records nothing of the visit.
+func TestVisitService_PersonError(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s := newScreening(t, db)
+		ctx := as(frontline.RoleGridWorker, s.tr.comp1)
+		travel := &frontline.Travel{AreaCode: "610113005", ArrivedOn: "2026-01-03", Means: "train"}
+		good, digits := testID(), "0123456789X"
+		bad := good[:17] + string(digits[(strings.IndexByte(digits, good[17])+1)%len(digits)])
+		for _, c := range []struct {
+			name, id, field, code string
+		}{
+			{"ErrCheckDigit", bad, "id_number", frontline.EINVALID},
+			{"ErrTaken", s.resID.IDNumber, "id_number", frontline.ECONFLICT},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				v := &frontline.Visit{CampaignID: s.c.ID, HouseholdID: s.tr.hh[0].ID, ClientID: newClientID(), Outcome: frontline.OutcomeScreened,
+					Persons: []frontline.VisitPerson{{PersonID: s.resID.ID, Present: true, Travel: travel},
+						{New: &frontline.Person{Name: "赵六", IDNumber: c.id}, Present: true}}}
+				err := s.vs.RecordVisit(ctx, v)
+				if frontline.ErrorCode(err) != c.code || frontline.ErrorField(err) != c.field || frontline.ErrorItem(err) != 2 {
+					t.Fatalf("%v: code %s field %q item %d, want %s %q 2", err, frontline.ErrorCode(err), frontline.ErrorField(err), frontline.ErrorItem(err), c.code, c.field)
+				}
+				if visits, err := s.vs.FindVisits(ctx, s.c.ID, s.tr.hh[0].ID); err != nil || len(visits) != 0 {
+					t.Fatalf("a refused visit left %d visits: %v", len(visits), err)
+				}
+			})
+		}
+		s.checkCounts(t)
+	})
+}

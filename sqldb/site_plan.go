@@ -90,12 +90,13 @@ func (tx *Tx) planBuildings(ctx context.Context, r *frontline.Round, policy fron
 		return nil, err
 	}
 	rows.Close()
-	// The persons left to the home sampling team (bedridden) are not
-	// sampled yet, but no call-up brings them down: they are no one's
-	// place in a queue.
 	byID := make(map[int64]*row, len(out))
 	for i := range out {
 		byID[out[i].b.ID] = &out[i]
+	}
+	units, err := tx.planUnits(ctx, roundID)
+	if err != nil {
+		return nil, err
 	}
 	away, err := tx.notCalledDown(ctx, r, policy)
 	if err != nil {
@@ -114,11 +115,22 @@ func (tx *Tx) planBuildings(ctx context.Context, r *frontline.Round, policy fron
 			}
 		}
 	}
-	for _, path := range away {
-		for _, id := range frontline.PathIDs(path) {
+	for _, a := range away {
+		for _, id := range frontline.PathIDs(a.path) {
+			// Rooms count no one left to the home team; units count everyone.
+			if u := units.byID[id]; u != nil && (!u.Room || !a.homeTeam) {
+				u.Persons--
+			}
 			if b := byID[id]; b != nil {
 				b.b.Persons--
 				break
+			}
+		}
+	}
+	for id, us := range units.ofBuilding {
+		if b := byID[id]; b != nil {
+			for _, u := range us {
+				b.b.Units = append(b.b.Units, *u)
 			}
 		}
 	}
@@ -136,15 +148,23 @@ func (tx *Tx) planBuildings(ctx context.Context, r *frontline.Round, policy fron
 	return plan, nil
 }
 
+// awayMember is a round member still to sample whom no call-up brings
+// down: the household path, and whether the home team has them (excused
+// as home sampling) rather than their restrictions keeping them in.
+type awayMember struct {
+	path     string
+	homeTeam bool
+}
+
 // notCalledDown returns the household paths of the round's members still
 // to sample whom no call-up brings down: those left to the home sampling
 // team (bedridden, sealed) and those whose restrictions refuse it (home
-// isolation, a case), one path per person.
-func (tx *Tx) notCalledDown(ctx context.Context, r *frontline.Round, policy frontline.RestrictionPolicy) ([]string, error) {
+// isolation, a case), one per person.
+func (tx *Tx) notCalledDown(ctx context.Context, r *frontline.Round, policy frontline.RestrictionPolicy) ([]awayMember, error) {
 	const pending = `m.round_id = ? AND m.status = ?
 		AND NOT EXISTS (SELECT 1 FROM bindings b WHERE b.round_id = m.round_id AND b.person_id = m.person_id AND b.undone_at IS NULL)`
-	var out []string
-	scan := func(query string, args ...any) error {
+	var out []awayMember
+	scan := func(homeTeam bool, query string, args ...any) error {
 		rows, err := tx.QueryContext(ctx, query, args...)
 		if err != nil {
 			return err
@@ -155,11 +175,11 @@ func (tx *Tx) notCalledDown(ctx context.Context, r *frontline.Round, policy fron
 			if err := rows.Scan(&path); err != nil {
 				return err
 			}
-			out = append(out, path)
+			out = append(out, awayMember{path: path, homeTeam: homeTeam})
 		}
 		return rows.Err()
 	}
-	if err := scan(`SELECT m.path FROM round_members m WHERE `+pending+` AND m.excuse = ?`,
+	if err := scan(true, `SELECT m.path FROM round_members m WHERE `+pending+` AND m.excuse = ?`,
 		r.ID, string(frontline.MemberPending), string(frontline.ExcuseHomeSampling)); err != nil {
 		return nil, err
 	}
@@ -175,10 +195,66 @@ func (tx *Tx) notCalledDown(ctx context.Context, r *frontline.Round, policy fron
 	}
 	slices.Sort(ids)
 	for chunk := range slices.Chunk(ids, maxInList) {
-		if err := scan(`SELECT m.path FROM round_members m WHERE `+pending+` AND m.excuse <> ? AND m.person_id IN `+inList(len(chunk)),
+		if err := scan(false, `SELECT m.path FROM round_members m WHERE `+pending+` AND m.excuse <> ? AND m.person_id IN `+inList(len(chunk)),
 			append([]any{r.ID, string(frontline.MemberPending), string(frontline.ExcuseHomeSampling)}, int64Args(chunk)...)...); err != nil {
 			return nil, err
 		}
+	}
+	return out, nil
+}
+
+// planUnitList is the round's units (and the households of buildings
+// without units) with persons to call, by building and by id.
+type planUnitList struct {
+	ofBuilding map[int64][]*frontline.PlanUnit
+	byID       map[int64]*frontline.PlanUnit
+}
+
+// planUnits reads the persons to call in each unit of the round's
+// buildings (from the counters) and in each household of a building
+// without units (from the members not sampled, excused or bound), in
+// walking order. Rooms leave out the persons left to the home team;
+// planBuildings takes them off the units.
+func (tx *Tx) planUnits(ctx context.Context, roundID int64) (*planUnitList, error) {
+	out := &planUnitList{ofBuilding: map[int64][]*frontline.PlanUnit{}, byID: map[int64]*frontline.PlanUnit{}}
+	for _, q := range []struct {
+		room bool
+		sql  string
+	}{
+		{false, `SELECT p.id, p.parent_id, p.name, c.expected - c.sampled - c.excused
+			FROM round_counts c JOIN places p ON p.id = c.place_id JOIN places b ON b.id = p.parent_id
+			WHERE c.round_id = ? AND b.kind = ? AND p.kind = ?`},
+		{true, `SELECT p.id, p.parent_id, p.name, COUNT(*) FROM round_members m
+			JOIN places p ON p.id = m.household_id JOIN places b ON b.id = p.parent_id
+			WHERE m.round_id = ? AND b.kind = ? AND p.kind = ? AND m.status = '` + string(frontline.MemberPending) + `' AND m.excuse = ''
+			AND NOT EXISTS (SELECT 1 FROM bindings x WHERE x.round_id = m.round_id AND x.person_id = m.person_id AND x.undone_at IS NULL)
+			GROUP BY p.id, p.parent_id, p.name`},
+	} {
+		kind := frontline.KindUnit
+		if q.room {
+			kind = frontline.KindHousehold
+		}
+		rows, err := tx.QueryContext(ctx, q.sql, roundID, string(frontline.KindBuilding), string(kind))
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id, building int64
+			u := &frontline.PlanUnit{Room: q.room}
+			if err := rows.Scan(&id, &building, &u.Name, &u.Persons); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out.ofBuilding[building] = append(out.ofBuilding[building], u)
+			out.byID[id] = u
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	for _, us := range out.ofBuilding {
+		slices.SortFunc(us, func(a, b *frontline.PlanUnit) int { return NaturalCompare(a.Name, b.Name) })
 	}
 	return out, nil
 }
@@ -340,7 +416,7 @@ func (tx *Tx) sitesByID(ctx context.Context, roundID int64) (map[int64]*frontlin
 
 // slots returns a round's saved slots.
 func (tx *Tx) slots(ctx context.Context, roundID int64) ([]frontline.Slot, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, round_id, site_id, building_id, building, part, parts, persons, starts_at, ends_at
+	rows, err := tx.QueryContext(ctx, `SELECT id, round_id, site_id, building_id, building, part, parts, persons, units, starts_at, ends_at
 		FROM sampling_slots WHERE round_id = ? ORDER BY site_id, starts_at, id`, roundID)
 	if err != nil {
 		return nil, err
@@ -350,7 +426,7 @@ func (tx *Tx) slots(ctx context.Context, roundID int64) ([]frontline.Slot, error
 	for rows.Next() {
 		var sl frontline.Slot
 		if err := rows.Scan(&sl.ID, &sl.RoundID, &sl.SiteID, &sl.BuildingID, &sl.Building, &sl.Part, &sl.Parts,
-			&sl.Persons, &sl.StartsAt, &sl.EndsAt); err != nil {
+			&sl.Persons, &sl.Units, &sl.StartsAt, &sl.EndsAt); err != nil {
 			return nil, err
 		}
 		sl.StartsAt, sl.EndsAt = sl.StartsAt.UTC(), sl.EndsAt.UTC()
@@ -443,11 +519,11 @@ func (tx *Tx) checkSlotBuildings(ctx context.Context, r *frontline.Round, slots 
 
 func (tx *Tx) insertSlots(ctx context.Context, roundID int64, slots []frontline.Slot) error {
 	insert := multiRow{prefix: `INSERT INTO sampling_slots (round_id, site_id, building_id, building, part, parts,
-		persons, starts_at, ends_at) `,
-		types: []string{"BIGINT", "BIGINT", "BIGINT", "TEXT", "INTEGER", "INTEGER", "INTEGER", "TIMESTAMPTZ", "TIMESTAMPTZ"}}
+		persons, units, starts_at, ends_at) `,
+		types: []string{"BIGINT", "BIGINT", "BIGINT", "TEXT", "INTEGER", "INTEGER", "INTEGER", "TEXT", "TIMESTAMPTZ", "TIMESTAMPTZ"}}
 	return insert.exec(ctx, tx, len(slots), func(i int, args []any) []any {
 		sl := slots[i]
-		return append(args, roundID, sl.SiteID, sl.BuildingID, sl.Building, sl.Part, sl.Parts, sl.Persons,
+		return append(args, roundID, sl.SiteID, sl.BuildingID, sl.Building, sl.Part, sl.Parts, sl.Persons, sl.Units,
 			tx.timeValue(sl.StartsAt), tx.timeValue(sl.EndsAt))
 	})
 }

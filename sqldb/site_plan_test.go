@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -198,6 +199,78 @@ func TestSiteService_PlanLeavesHomeTeam(t *testing.T) {
 		after, err := sites.PlanSlots(ctx, f.round.ID, frontline.PlanSettings{})
 		if err != nil || after.Persons != before.Persons-1 {
 			t.Fatalf("persons planned: %d before, %d after leaving one to the home team (%v)", before.Persons, after.Persons, err)
+		}
+	})
+}
+
+// TestSiteService_PlanByUnits plans a building of two stairways, each
+// larger than the site samples in a queue's time, and a building without
+// units: each is called in parts made of whole units (or rooms), and each
+// call-up names who comes down, saved with the slot.
+func TestSiteService_PlanByUnits(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		tr := buildTree(t, db)
+		bld := mustPlace(t, db, tr.comp1.ID, frontline.KindBuilding, "3号楼")
+		for _, unit := range []string{"2单元", "1单元"} {
+			u := mustPlace(t, db, bld.ID, frontline.KindUnit, unit)
+			for _, room := range []string{"101", "201"} {
+				hh := mustPlace(t, db, u.ID, frontline.KindHousehold, room)
+				for i := range 3 {
+					mustPerson(t, db, hh.ID, fmt.Sprintf("%s%s-%d", unit, room, i), false)
+				}
+			}
+		}
+		for _, hh := range tr.hh[:2] { // 1号楼 101 and 102, no units
+			for i := range 3 {
+				mustPerson(t, db, hh.ID, fmt.Sprintf("%s-%d", hh.Name, i), false)
+			}
+		}
+		round := mustOpenRound(t, sqldb.NewRoundService(db), tr.comp1.ID, nil)
+		sites, outbox := sqldb.NewSiteService(db, "log"), sqldb.NewOutboxService(db)
+		site := &frontline.Site{RoundID: round.ID, PlaceID: tr.comp1.ID, Name: "枣园小区采样点",
+			OpensAt: round.StartsAt, ClosesAt: round.StartsAt.Add(6 * time.Hour)}
+		if err := sites.CreateSite(ctx, site); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sites.CreateStation(ctx, &frontline.Station{SiteID: site.ID, Name: "1号台"}); err != nil {
+			t.Fatal(err)
+		}
+		// A person each 75 seconds, a queue of 5 minutes: at most 4 persons a call-up.
+		settings := frontline.PlanSettings{SecondsPerPerson: 75, QueueMinutes: 5}
+		plan, err := sites.PlanSlots(ctx, round.ID, settings)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, sl := range plan.Slots {
+			got = append(got, fmt.Sprintf("%s %d/%d %s %d", sl.Building, sl.Part, sl.Parts, sl.Units, sl.Persons))
+		}
+		want := []string{"枣园小区1号楼 1/2 101 3", "枣园小区1号楼 2/2 102 3", "枣园小区3号楼 1/2 1单元 6", "枣园小区3号楼 2/2 2单元 6"}
+		if strings.Join(got, "; ") != strings.Join(want, "; ") {
+			t.Fatalf("slots:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if _, err := sites.SaveSlots(ctx, round.ID, plan.Slots, settings); err != nil {
+			t.Fatal(err)
+		}
+		saved, err := sites.FindSlots(ctx, round.ID)
+		if err != nil || len(saved) != 4 || saved[3].Units != "2单元" {
+			t.Fatalf("saved slots: %v %+v", err, saved)
+		}
+		pending := frontline.NoticePending
+		notices, _, err := outbox.FindNotices(ctx, frontline.NoticeFilter{Status: &pending, RoundID: &round.ID, Limit: 10})
+		if err != nil || len(notices) != 4 {
+			t.Fatalf("notices: %v %d", err, len(notices))
+		}
+		var bodies []string
+		for _, n := range notices {
+			bodies = append(bodies, n.Body)
+		}
+		all := strings.Join(bodies, "\n")
+		for _, want := range []string{"请枣园小区3号楼1单元居民（第1/2批）", "请枣园小区3号楼2单元居民（第2/2批）", "请枣园小区1号楼102居民（第2/2批）"} {
+			if !strings.Contains(all, want) {
+				t.Errorf("no call-up says %q:\n%s", want, all)
+			}
 		}
 	})
 }

@@ -45,17 +45,17 @@ func (r *visitRecorder) persons(ctx context.Context, prevNew int) (coverDelta, e
 		isNew := vp.New != nil
 		if isNew {
 			if err := r.createFound(ctx, vp); err != nil {
-				return t, err
+				return t, frontline.AtItem(err, i+1)
 			}
 			t.newPersons++
 		} else if name, ok := registered[vp.PersonID]; ok {
 			vp.Name = name
 		} else {
-			return t, frontline.FieldError("persons", "person %d is not registered in this household", vp.PersonID)
+			return t, frontline.AtItem(frontline.FieldError("persons", "person %d is not registered in this household", vp.PersonID), i+1)
 		}
 		t.persons++
 		if err := r.classify(ctx, vp, &t); err != nil {
-			return t, err
+			return t, frontline.AtItem(err, i+1)
 		}
 		if err := r.insertPerson(ctx, vp, isNew); err != nil {
 			return t, err

@@ -27,23 +27,7 @@ func TestBrowser_Station(t *testing.T) {
 	f := buildFixture(t, db)
 	ts := newDBServer(t, db, withTesting(db, t))
 	ctx := context.Background()
-	start := time.Now().UTC().Add(-time.Hour)
-	rounds := sqldb.NewRoundService(db)
-	r := &frontline.Round{ScopeID: f.city.ID, Name: "第一轮", Day: start.Format(frontline.DateLayout), StartsAt: start, EndsAt: start.Add(12 * time.Hour)}
-	if err := rounds.CreateRound(ctx, r); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := rounds.OpenRound(ctx, r.ID); err != nil {
-		t.Fatal(err)
-	}
-	sites := sqldb.NewSiteService(db)
-	site := &frontline.Site{RoundID: r.ID, PlaceID: f.comp1.ID, Name: "枣园小区采样点", OpensAt: start, ClosesAt: start.Add(6 * time.Hour)}
-	if err := sites.CreateSite(ctx, site); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sites.CreateStation(ctx, &frontline.Station{SiteID: site.ID, Name: "1号台"}); err != nil {
-		t.Fatal(err)
-	}
+	r := stationRound(t, db, f)
 	sampler := ts.user(t, "sampler.zaoyuan", frontline.RoleSampler, f.comp1)
 	zhang, li, wang := f.persons[0], f.persons[1], f.persons[3]
 
@@ -120,5 +104,109 @@ func TestBrowser_Station(t *testing.T) {
 	bag, err := sqldb.NewLabService(db).FindBag(ctx, "BAG-7")
 	if err != nil || bag.Expected != 1 || len(bag.TubeCodes) != 1 || bag.TubeCodes[0] != "B-1" {
 		t.Fatalf("bag: %v %+v", err, bag)
+	}
+}
+
+// stationRound opens a round over the city that started an hour ago, with
+// a site at 枣园小区 and its station 1号台.
+func stationRound(t *testing.T, db *sqldb.DB, f *fixture) *frontline.Round {
+	t.Helper()
+	ctx := context.Background()
+	start := time.Now().UTC().Add(-time.Hour)
+	rounds := sqldb.NewRoundService(db)
+	r := &frontline.Round{ScopeID: f.city.ID, Name: "第一轮", Day: start.Format(frontline.DateLayout), StartsAt: start, EndsAt: start.Add(12 * time.Hour)}
+	if err := rounds.CreateRound(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rounds.OpenRound(ctx, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	sites := sqldb.NewSiteService(db)
+	site := &frontline.Site{RoundID: r.ID, PlaceID: f.comp1.ID, Name: "枣园小区采样点", OpensAt: start, ClosesAt: start.Add(6 * time.Hour)}
+	if err := sites.CreateSite(ctx, site); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sites.CreateStation(ctx, &frontline.Station{SiteID: site.ID, Name: "1号台"}); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestBrowser_StationSealedAndUndo scans a tube another station sealed:
+// the page says it is sealed before anything else and binds nobody into
+// it. Then, in a tube another station is filling, undo takes out nothing
+// of theirs; it takes out the person this page bound — also after a
+// reload — and nobody else.
+func TestBrowser_StationSealedAndUndo(t *testing.T) {
+	b := browser.Start(t)
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	f := buildFixture(t, db)
+	ts := newDBServer(t, db, withTesting(db, t))
+	ctx := context.Background()
+	r := stationRound(t, db, f)
+	sampler := ts.user(t, "sampler.zaoyuan", frontline.RoleSampler, f.comp1)
+	zhang, li, wang := f.persons[0], f.persons[1], f.persons[3]
+	samp := sqldb.NewSamplingService(db, sqldb.SamplingOptions{})
+	t.Cleanup(func() { samp.Close() })
+	other := func(req string, tube string, seal bool, p *frontline.Person) {
+		t.Helper()
+		if _, err := samp.Bind(ctx, &frontline.BindRequest{RequestID: req, RoundID: r.ID, TubeCode: tube, Seal: seal, PersonIDs: []int64{p.ID}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other("other-1", "S-1", true, zhang) // sealed by another station
+	other("other-2", "U-1", false, li)   // another station's open tube
+
+	p := b.NewPage(t, browser.Phone)
+	signInBrowser(p, ts.URL, sampler.Login)
+	station := fmt.Sprintf("%s/rounds/%d/station", ts.URL, r.ID)
+	p.Do(chromedp.Navigate(station), chromedp.WaitVisible(css("tube-input")))
+	enter := func(testid, text string) {
+		t.Helper()
+		p.Do(chromedp.SendKeys(css(testid), text+kb.Enter))
+	}
+	logHas := func(s string) {
+		t.Helper()
+		p.Until(fmt.Sprintf(`document.getElementById("log").textContent.includes(%q)`, s))
+	}
+
+	enter("tube-input", "s-1")
+	logHas("采样管 S-1 已封管，不能再装入任何人")
+	if first := p.Text("#log li"); !strings.Contains(first, "S-1 已封管") {
+		t.Fatalf("the first line after the scan is %q", first)
+	}
+	enter("person-input", fmt.Sprintf("FL:P:%d", wang.ID))
+	time.Sleep(300 * time.Millisecond)
+	if tube, _, _ := samp.FindTube(ctx, "S-1"); tube.Count != 1 {
+		t.Fatalf("a person went into the sealed tube: %+v", tube)
+	}
+	p.Screenshot("station-sealed-rescan")
+	browser.Get(p, chromedp.Evaluate[string](`document.getElementById("person").value = ""`))
+
+	bindings := func() []*frontline.Binding {
+		_, bs, err := samp.FindTube(ctx, "U-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return bs
+	}
+	enter("tube-input", "u-1")
+	p.Until(`document.getElementById("tube-state").textContent.includes("U-1")`)
+	p.Do(chromedp.Click(css("undo")))
+	logHas("本管没有可撤销的采样")
+	if bs := bindings(); len(bs) != 1 || bs[0].PersonID != li.ID {
+		t.Fatalf("undo took out another station's binding: %+v", bs)
+	}
+	enter("person-input", fmt.Sprintf("FL:P:%d", wang.ID))
+	logHas("已采样 · 王芳")
+	p.Do(chromedp.Reload(), chromedp.WaitVisible(css("tube-input")))
+	enter("tube-input", "u-1")
+	p.Until(`document.getElementById("tube-state").textContent.includes("U-1")`)
+	p.Do(chromedp.Click(css("undo")))
+	logHas("已撤销：")
+	p.Do(chromedp.Click(css("undo")))
+	logHas("本管没有可撤销的采样")
+	if bs := bindings(); len(bs) != 1 || bs[0].PersonID != li.ID {
+		t.Fatalf("after undoing this page's person: %+v", bs)
 	}
 }

@@ -17,16 +17,7 @@ import (
 func css(testid string) chromedp.CSS { return chromedp.CSS(`[data-testid="` + testid + `"]`) }
 
 // signInBrowser signs in through the login page.
-func signInBrowser(p *browser.Page, base, login string) {
-	p.Do(
-		chromedp.Navigate(base+"/login"),
-		chromedp.WaitVisible(css("login-form")),
-		chromedp.SendKeys(css("login-login"), login),
-		chromedp.SendKeys(css("login-password"), goodPassword),
-		chromedp.Click(css("login-submit")),
-		chromedp.WaitVisible(css("nav")),
-	)
-}
+func signInBrowser(p *browser.Page, base, login string) { p.SignIn(base, login, goodPassword) }
 
 // TestBrowser_Secretary walks the issue's flow in Chromium as the secretary
 // of 罗玉新村社区 on a phone: sign in, browse the tree down to a household,

@@ -58,6 +58,9 @@ type errorDetail struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
+	// Item is the position (from 1) of the list entry Field belongs to,
+	// such as the person of a visit.
+	Item int `json:"item,omitempty"`
 }
 
 // renderError writes err as JSON or as a page. Only the user-safe message
@@ -66,7 +69,8 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	code := frontline.ErrorCode(err)
 	status := statusOf(code)
 	if isAPI(r) {
-		body := errorJSON{Error: errorDetail{Code: code, Message: frontline.ErrorMessage(err), Field: frontline.ErrorField(err)}}
+		body := errorJSON{Error: errorDetail{Code: code, Message: frontline.ErrorMessage(err), Field: frontline.ErrorField(err),
+			Item: frontline.ErrorItem(err)}}
 		if werr := writeJSON(w, status, body); werr != nil {
 			s.Logger.Error("write error response", "err", werr)
 		}

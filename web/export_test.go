@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/frontline-org/frontline"
@@ -29,6 +31,30 @@ func MessagesForTest() map[string][2]string {
 		out[id] = [2]string{m.zh, m.en}
 	}
 	return out
+}
+
+// CatalogDuplicatesForTest lists the message ids defined twice.
+func CatalogDuplicatesForTest() []string { return catalogDuplicates() }
+
+// DuplicateIDsForTest runs the duplicate check on parts given as
+// function name → ids.
+func DuplicateIDsForTest(parts map[string][]string) []string {
+	var list []catalogPart
+	for name, ids := range parts {
+		p := catalogPart{name: name, msgs: map[string]message{}}
+		for _, id := range ids {
+			p.msgs[id] = message{id, id}
+		}
+		list = append(list, p)
+	}
+	slices.SortFunc(list, func(a, b catalogPart) int { return strings.Compare(a.name, b.name) })
+	return duplicateIDs(list)
+}
+
+// TextForTest formats message id in lang as pages do.
+func TextForTest(lang, id string, args ...any) (string, error) {
+	s := &Server{catalog: newCatalog()}
+	return s.text(lang, id, args...)
 }
 
 // ParseTemplatesForTest parses templates from files as Open parses the

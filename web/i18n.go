@@ -91,10 +91,48 @@ func (s *Server) text(lang, id string, args ...any) (string, error) {
 	if lang == langEN {
 		t = m.en
 	}
+	// A message is filled with exactly as many arguments as it has
+	// verbs: a missing one would reach the page as a raw "%s", an extra
+	// one as "%!(EXTRA …)". Either is a bug, and fails the page as an
+	// unknown id does.
+	if n := countVerbs(t); n != len(args) {
+		return "", fmt.Errorf("message %q takes %d arguments, given %d", id, n, len(args))
+	}
 	if len(args) > 0 {
 		t = fmt.Sprintf(t, args...)
 	}
 	return t, nil
+}
+
+// scriptText returns message id in lang unformatted, for a page's script
+// that fills in its "%s" itself as it shows the text.
+func (s *Server) scriptText(lang, id string) (string, error) {
+	m, ok := s.catalog[id]
+	if !ok {
+		return "", fmt.Errorf("no message %q", id)
+	}
+	if lang == langEN {
+		return m.en, nil
+	}
+	return m.zh, nil
+}
+
+// countVerbs counts the formatting verbs of a message ("%%" is none).
+func countVerbs(t string) int {
+	n := 0
+	for i := 0; i < len(t); i++ {
+		if t[i] != '%' {
+			continue
+		}
+		i++
+		for i < len(t) && strings.IndexByte("+-# 0123456789.", t[i]) >= 0 {
+			i++
+		}
+		if i < len(t) && t[i] != '%' {
+			n++
+		}
+	}
+	return n
 }
 
 // formatNumber writes n with thousands separators: 1234567 → "1,234,567".

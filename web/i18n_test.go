@@ -227,3 +227,47 @@ func TestFormatTime(t *testing.T) {
 		t.Errorf("zero time: %q", got)
 	}
 }
+
+// TestMessages_DefinedOnce fails when two of the catalogue's functions
+// define the same id: the later would silently win, and one of the two
+// pages that use it would show the other's text (as "followup.title" once
+// put "上门采样 · %s" on the screening follow-up pages).
+func TestMessages_DefinedOnce(t *testing.T) {
+	if dups := web.CatalogDuplicatesForTest(); len(dups) > 0 {
+		t.Errorf("message ids defined twice:\n%s", strings.Join(dups, "\n"))
+	}
+	// The check itself finds a duplicate across parts.
+	got := web.DuplicateIDsForTest(map[string][]string{"aMessages": {"x.title", "x.none"}, "bMessages": {"x.title"}})
+	if len(got) != 1 || !strings.Contains(got[0], `"x.title"`) || !strings.Contains(got[0], "aMessages and bMessages") {
+		t.Errorf("the duplicate check found %q", got)
+	}
+}
+
+// TestText_Placeholders shows that a message is filled with exactly as
+// many arguments as it has verbs, so no raw "%s" and no "%!(EXTRA" ever
+// reaches a page: the page fails instead (and with it its test and the
+// crawl).
+func TestText_Placeholders(t *testing.T) {
+	for _, c := range []struct {
+		id   string
+		args []any
+		ok   bool
+	}{
+		{"homesampling.title", []any{"第一轮"}, true},
+		{"homesampling.title", nil, false},
+		{"followup.title", nil, true},
+		{"followup.title", []any{"x"}, false},
+		{"list.range", []any{"1", "2", "3"}, true},
+		{"list.range", []any{"1", "2"}, false},
+	} {
+		for _, lang := range []string{"zh-CN", "en"} {
+			got, err := web.TextForTest(lang, c.id, c.args...)
+			if c.ok && (err != nil || strings.Contains(got, "%")) {
+				t.Errorf("%s %s %q: %q, %v", lang, c.id, c.args, got, err)
+			}
+			if !c.ok && err == nil {
+				t.Errorf("%s %s %q: %q, want an error", lang, c.id, c.args, got)
+			}
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -103,6 +104,9 @@ func TestLabPage_Results(t *testing.T) {
 	ts := newAdminServer(t, db, f, withTesting(db, t))
 	lf := newLabFixture(t, db, f)
 	lab := ts.as(t, frontline.RoleLab, f.city)
+	if _, err := sqldb.NewLabService(db).ReceiveBag(context.Background(), frontline.BagReceipt{Code: "BAG-A", TubeCodes: []string{"LT-1"}}); err != nil {
+		t.Fatal(err)
+	}
 	path := fmt.Sprintf("/rounds/%d/lab/results", lf.first.ID)
 	resp, body := lab.upload(t, path, "results.csv", "管码,结果\nLT-1,阴性\nLT-9\nNOPE-1,阴性\nLT_2,阴性\n\"LT-3,阳性\nLT-1,阳性\n", nil)
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `data-testid="results-summary"`) {
@@ -127,5 +131,63 @@ func TestLabPage_Results(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `data-testid="error-file"`) ||
 		!strings.Contains(body, "a header line with a tube column") {
 		t.Fatalf("a file without the header: %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestLabPage_OneResultAndHeld enters one tube's result in the lab's form:
+// a tube the lab never received is held, with the reason, and reaches
+// nobody until the lab decides; a wrong code comes back with what was
+// typed and the reason at the tube; accepting records the result.
+func TestLabPage_OneResultAndHeld(t *testing.T) {
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	f := buildFixture(t, db)
+	ts := newAdminServer(t, db, f, withTesting(db, t))
+	lf := newLabFixture(t, db, f)
+	lab := ts.as(t, frontline.RoleLab, f.city)
+	page := fmt.Sprintf("/rounds/%d/lab", lf.first.ID)
+	_, body := lab.get(t, page)
+	if form := body[strings.Index(body, `data-testid="one-result-form"`):]; !strings.Contains(form[:strings.Index(form, "</form>")], `<option value="">`) ||
+		strings.Contains(form[:strings.Index(form, "</form>")], "selected") {
+		t.Fatalf("the single result form chooses a result beforehand: %s", form)
+	}
+	resp, body := lab.postForm(t, page+"/result", url.Values{"tube": {"NOPE-9"}, "result": {"negative"}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "没有管码为 NOPE-9 的采样管。") || !strings.Contains(body, `value="NOPE-9"`) ||
+		!strings.Contains(body, `value="negative" selected`) || strings.Contains(body, "第0行") {
+		t.Fatalf("an unknown tube: %d %s", resp.StatusCode, body)
+	}
+	resp, body = lab.postForm(t, page+"/result", url.Values{"tube": {"LT-1"}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `data-testid="error-result"`) {
+		t.Fatalf("no result chosen: %d %s", resp.StatusCode, body)
+	}
+	resp, body = lab.postForm(t, page+"/result", url.Values{"tube": {"LT-1"}, "result": {"negative"}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `data-testid="results-held"`) || !strings.Contains(body, `data-testid="held-LT-1"`) ||
+		!strings.Contains(body, "本实验室没有接收过这支采样管") {
+		t.Fatalf("a tube never received: %d %s", resp.StatusCode, body)
+	}
+	member := func() *frontline.Member {
+		m, err := sqldb.NewRoundService(db).FindMember(context.Background(), lf.first.ID, f.persons[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	if m := member(); m.Result != "" {
+		t.Fatalf("a held result reached %+v", m)
+	}
+	m := regexp.MustCompile(`action="(/rounds/\d+/lab/held/\d+)"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no decision form: %s", body)
+	}
+	// Another round's page does not decide it.
+	other := strings.Replace(m[1], fmt.Sprintf("/rounds/%d/", lf.first.ID), fmt.Sprintf("/rounds/%d/", lf.second.ID), 1)
+	if resp, _ := lab.postForm(t, other, url.Values{"decision": {"accept"}}); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("deciding from another round: %d", resp.StatusCode)
+	}
+	resp, body = lab.postForm(t, m[1], url.Values{"decision": {"accept"}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "已录入采样管 LT-1 的结果。") || strings.Contains(body, `data-testid="held-LT-1"`) {
+		t.Fatalf("accept: %d %s", resp.StatusCode, body)
+	}
+	if m := member(); m.Result != frontline.ResultNegative {
+		t.Fatalf("an accepted result did not reach %+v", m)
 	}
 }

@@ -1,23 +1,74 @@
 package web
 
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// catalogPart is one function's share of the message catalogue.
+type catalogPart struct {
+	name string
+	msgs map[string]message
+}
+
+// catalogParts lists every function that contributes messages, by name.
+// A new area adds its function here; an id is defined in one part only
+// (catalogDuplicates finds the others, and Open refuses to start on one).
+func catalogParts() []catalogPart {
+	return []catalogPart{
+		{"frameMessages", frameMessages()}, {"placeMessages", placeMessages()}, {"kindMessages", kindMessages()},
+		{"personMessages", personMessages()}, {"personFormMessages", personFormMessages()},
+		{"errorMessages", errorMessages()}, {"sessionMessages", sessionMessages()}, {"userMessages", userMessages()},
+		{"tokenMessages", tokenMessages()}, {"auditMessages", auditMessages()}, {"actionMessages", actionMessages()},
+		{"fieldMessages", fieldMessages()}, {"formErrorMessages", formErrorMessages()},
+		{"screeningMessages", screeningMessages()}, {"followUpMessages", followUpMessages()}, {"riskAreaMessages", riskAreaMessages()},
+		{"zoneMessages", zoneMessages()}, {"zoneBoardMessages", zoneBoardMessages()}, {"checkpointMessages", checkpointMessages()},
+		{"passageMessages", passageMessages()}, {"setupMessages", setupMessages()}, {"templateMessages", templateMessages()},
+		{"testingMessages", testingMessages()}, {"roundSetupMessages", roundSetupMessages()}, {"placeEditMessages", placeEditMessages()},
+		{"confirmMessages", confirmMessages()}, {"workMessages", workMessages()}, {"doorMessages", doorMessages()},
+		{"noticeMessages", noticeMessages()}, {"stationMessages", stationMessages()}, {"caseMessages", caseMessages()},
+		{"alertMessages", alertMessages()}, {"caseListMessages", caseListMessages()}, {"casePageMessages", casePageMessages()},
+		{"transferMessages", transferMessages()},
+	}
+}
+
 // newCatalog returns the message catalogue: every text a person reads, in
-// Chinese and English. It is built by a function, not kept in a package
-// variable, so nothing at package level can change at run time. A test
-// checks that every message has both languages and that every id the
-// templates and the code name exists.
+// Chinese and English. It is built by functions, not kept in a package
+// variable, so nothing at package level can change at run time. Tests
+// check that every message has both languages, that every id the
+// templates and the code name exists, and that no id is defined twice.
 func newCatalog() map[string]message {
 	c := map[string]message{}
-	for _, part := range []map[string]message{
-		frameMessages(), placeMessages(), kindMessages(), personMessages(), personFormMessages(),
-		errorMessages(), sessionMessages(), userMessages(), tokenMessages(), auditMessages(),
-		actionMessages(), fieldMessages(), formErrorMessages(), screeningMessages(), zoneMessages(), testingMessages(),
-		roundSetupMessages(), placeEditMessages(), caseMessages(),
-	} {
-		for id, m := range part {
+	for _, part := range catalogParts() {
+		for id, m := range part.msgs {
 			c[id] = m
 		}
 	}
 	return c
+}
+
+// catalogDuplicates lists the ids that more than one part defines, with
+// the parts, one line each in id order: with two definitions the later
+// would silently win.
+func catalogDuplicates() []string { return duplicateIDs(catalogParts()) }
+
+// duplicateIDs lists the ids defined in more than one of parts.
+func duplicateIDs(parts []catalogPart) []string {
+	where := map[string][]string{}
+	for _, part := range parts {
+		for id := range part.msgs {
+			where[id] = append(where[id], part.name)
+		}
+	}
+	var out []string
+	for id, parts := range where {
+		if len(parts) > 1 {
+			out = append(out, fmt.Sprintf("message %q is defined in %s", id, strings.Join(parts, " and ")))
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // frameMessages are the texts of the page frame, navigation and lists.
@@ -52,7 +103,7 @@ func placeMessages() map[string]message {
 	return map[string]message{
 		"index.title":      {"辖区概况", "Place tree"},
 		"index.empty":      {"还没有录入任何地点。", "No places have been entered yet."},
-		"index.noregistry": {"您的角色不查看居民信息。请从上方菜单选择您的工作。", "Your role does not read the resident registry. Choose your work from the menu above."},
+		"index.noregistry": {"您的角色不查看居民信息。", "Your role does not read the resident registry."},
 		"place.summary":    {"概况", "Summary"},
 		"place.children":   {"下级", "Below this place"},
 		"place.none":       {"下面还没有任何地点。", "Nothing has been entered below this place."},

@@ -48,11 +48,6 @@ func caseMessages() map[string]message {
 		"form.invalid.facility":         {"请填写转运去向。", "Name the facility."},
 		"form.invalid.to":               {"该转运已由他人更新，请刷新。", "Someone else moved this transfer on; reload."},
 	}
-	for _, part := range []map[string]message{alertMessages(), caseListMessages(), casePageMessages(), transferMessages()} {
-		for id, m := range part {
-			c[id] = m
-		}
-	}
 	return c
 }
 

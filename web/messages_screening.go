@@ -110,10 +110,5 @@ func screeningMessages() map[string]message {
 		m["outcome."+o] = message{zh, en}
 		m["household."+o] = message{zh, en}
 	}
-	for _, part := range []map[string]message{followUpMessages(), riskAreaMessages()} {
-		for id, msg := range part {
-			m[id] = msg
-		}
-	}
 	return m
 }

@@ -163,10 +163,10 @@ func testingMessages() map[string]message {
 		"retest.done":    {"已出结果", "done"},
 
 		"round.followup":        {"上门采样", "Home sampling"},
-		"followup.title":        {"上门采样 · %s", "Home sampling · %s"},
+		"homesampling.title":    {"上门采样 · %s", "Home sampling · %s"},
 		"followup.total":        {"共 %s 户", "%s households"},
-		"followup.none":         {"没有需要上门采样的人员。", "Nobody waits for the home sampling team."},
-		"followup.saved":        {"已记录采样管。", "The tube is recorded."},
+		"homesampling.none":     {"没有需要上门采样的人员。", "Nobody waits for the home sampling team."},
+		"homesampling.saved":    {"已记录采样管。", "The tube is recorded."},
 		"followup.vulnerable":   {"本户特殊人群：", "Vulnerable residents here:"},
 		"followup.kind.retest":  {"混管阳性或无效，单采复核", "single re-test after a positive or invalid pool"},
 		"followup.kind.home":    {"无法下楼，上门采样", "cannot come down: sample at home"},

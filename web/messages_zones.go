@@ -33,11 +33,6 @@ func zoneMessages() map[string]message {
 		"reason.test_too_old":    {"核酸阴性证明已过 %s 小时（限 %s 小时）", "The negative test is %s hours old (at most %s)"},
 		"reason.outside_hours":   {"不在本卡点开放时间（%s），请走 24 小时卡点", "Outside this checkpoint's hours (%s); use a round-the-clock checkpoint"},
 	}
-	for _, part := range []map[string]message{zoneBoardMessages(), checkpointMessages(), passageMessages(), setupMessages(), templateMessages()} {
-		for id, m := range part {
-			c[id] = m
-		}
-	}
 	return c
 }
 

@@ -22,6 +22,59 @@ type doorsPage struct {
 	Areas     []*frontline.RiskArea
 	Today     string
 	Truncated bool
+	// Text holds what doors.js says about a visit the server refused, in
+	// the page's language: the message of each field error by code and
+	// field, and the rest. The server's own messages are English and
+	// never reach this page.
+	Text map[string]string
+}
+
+// visitFields are the fields a refused visit may name; the catalogue's
+// message for each (form.invalid.name …) is shown at the person's field.
+var visitFields = []string{"name", "sex", "birth_date", "id_type", "id_number", "phone", "relation", "flags", "status",
+	"health", "temperature", "travel.area", "travel.area_code", "travel.arrived_on", "travel.detail", "persons", "outcome"}
+
+// doorsText builds the page's Text: "code.field" for each field error
+// the catalogue has a message for, "error.code" for the rest, and the
+// draft's own lines.
+func (s *Server) doorsText(lang string) (map[string]string, error) {
+	text := map[string]string{}
+	codes := []string{frontline.EINVALID, frontline.ECONFLICT, frontline.ENOTFOUND, frontline.EFORBIDDEN}
+	for _, code := range codes {
+		for _, field := range visitFields {
+			if id := fieldMessageID(code, field); s.catalog[id] != (message{}) {
+				t, err := s.text(lang, id)
+				if err != nil {
+					return nil, err
+				}
+				text[code+"."+field] = t
+			}
+		}
+	}
+	// The note of a visit is refused only without a reason for a refusal.
+	note, err := s.text(lang, "screening.refused.note")
+	if err != nil {
+		return nil, err
+	}
+	text[frontline.EINVALID+".note"] = note
+	for _, id := range append([]string{"error.internal", "error.unauthorized", "draft.refused", "draft.kept", "draft.item"},
+		prefixAll("error.", codes)...) {
+		t, err := s.scriptText(lang, id)
+		if err != nil {
+			return nil, err
+		}
+		text[id] = t
+	}
+	return text, nil
+}
+
+// prefixAll returns each of list with prefix in front.
+func prefixAll(prefix string, list []string) []string {
+	out := make([]string, len(list))
+	for i, v := range list {
+		out[i] = prefix + v
+	}
+	return out
 }
 
 // door is one household on the phone page.
@@ -63,6 +116,9 @@ func (s *Server) pageDoors(w http.ResponseWriter, r *http.Request) error {
 	page := doorsPage{layout: s.layout(r, lang, c.Name), Campaign: c, Mine: mine, Outcomes: frontline.Outcomes,
 		Today: s.Now().In(s.Location).Format(frontline.DateLayout), Truncated: total > len(ms)}
 	if page.Doors, err = s.doors(r, ms); err != nil {
+		return err
+	}
+	if page.Text, err = s.doorsText(lang); err != nil {
 		return err
 	}
 	page.Areas, _, err = s.RiskAreas.FindRiskAreas(ctx, frontline.RiskAreaFilter{On: page.Today, Current: true, Limit: maxRows})

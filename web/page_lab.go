@@ -25,6 +25,16 @@ type labPage struct {
 	// BadTube is the first tube code of the receive form that is not one,
 	// quoted in the message so the lab finds it in the list.
 	BadTube string
+	// Held are the round's results waiting for a decision.
+	Held []*frontline.HeldResult
+	// One is the form of one tube's result; OneError says in the page's
+	// language why it was not recorded.
+	One      form
+	OneError string
+	// Decided says what was just decided about a held result.
+	Decided string
+	// Results are the results the lab may enter.
+	Results []frontline.TubeResult
 }
 
 func (s *Server) pageLab(w http.ResponseWriter, r *http.Request) error {
@@ -41,11 +51,18 @@ func (s *Server) renderLab(w http.ResponseWriter, r *http.Request, page labPage,
 	if page.Bags, err = s.Lab.FindBags(ctx, round.ID); err != nil {
 		return err
 	}
+	if page.Held, err = s.Lab.FindHeldResults(ctx, round.ID); err != nil {
+		return err
+	}
+	if page.One.Values == nil {
+		page.One = newForm()
+	}
 	title, err := s.text(lang, "lab.title", round.Name)
 	if err != nil {
 		return err
 	}
 	page.layout, page.Round = s.layout(r, lang, title), round
+	page.Results = []frontline.TubeResult{frontline.ResultNegative, frontline.ResultPositive, frontline.ResultInvalid}
 	if page.Summary != nil {
 		for _, e := range page.Summary.Errors {
 			text, err := s.resultErrorText(lang, e)
@@ -134,26 +151,113 @@ func mergeResultErrors(read, stored []frontline.ResultError) []frontline.ResultE
 	return all
 }
 
-// resultErrorText says in lang what is wrong with a refused results row.
+// resultErrorText says in lang what is wrong with a refused results row:
+// a row of a file by its number and column ("lab.row.*"), a result
+// entered alone (Row 0) by its tube only ("lab.one.*").
 func (s *Server) resultErrorText(lang string, e frontline.ResultError) (string, error) {
+	where := []any{e.Row, e.Column}
+	prefix := "lab.row."
+	if e.Row == 0 {
+		where, prefix = nil, "lab.one."
+	}
 	switch e.Reason {
 	case frontline.ReasonColumns:
-		return s.text(lang, "lab.row.columns", e.Row, e.Column)
+		return s.text(lang, prefix+"columns", where...)
 	case frontline.ReasonTubeCode:
-		return s.text(lang, "lab.row.tube_code", e.Row, e.Column, e.Value)
+		return s.text(lang, prefix+"tube_code", append(where, e.Value)...)
 	case frontline.ReasonResult:
 		if e.Value == "" {
-			return s.text(lang, "lab.row.result_empty", e.Row, e.Column)
+			return s.text(lang, prefix+"result_empty", where...)
 		}
-		return s.text(lang, "lab.row.result", e.Row, e.Column, e.Value)
+		return s.text(lang, prefix+"result", append(where, e.Value)...)
+	}
+	// The rest are about a tube and name no column.
+	where = where[:min(len(where), 1)]
+	switch e.Reason {
 	case frontline.ReasonUnknownTube, frontline.ReasonTubeOpen:
-		return s.text(lang, "lab.row."+string(e.Reason), e.Row, e.TubeCode)
-	case frontline.ReasonHasResult:
+		return s.text(lang, prefix+string(e.Reason), append(where, e.TubeCode)...)
+	case frontline.ReasonHasResult, frontline.ReasonHeld:
 		had, err := s.text(lang, "result."+e.Value)
 		if err != nil {
 			return "", err
 		}
-		return s.text(lang, "lab.row.has_result", e.Row, e.TubeCode, had)
+		return s.text(lang, prefix+string(e.Reason), append(where, e.TubeCode, had)...)
 	}
-	return s.text(lang, "lab.row.unreadable", e.Row)
+	return s.text(lang, prefix+"unreadable", where...)
+}
+
+var oneResultFields = []string{"tube", "result"}
+
+// postOneResult records one tube's result typed into the lab page: the
+// lab has the tube in hand and no file to upload. A refusal comes back
+// to the form with what was typed and the reason at the tube.
+func (s *Server) postOneResult(w http.ResponseWriter, r *http.Request) error {
+	f, err := readForm(r, oneResultFields)
+	if err != nil {
+		return err
+	}
+	result, ok := frontline.ParseResult(f.Values["result"])
+	if !ok {
+		f.Errors["result"] = "form.invalid.result"
+	}
+	if _, err := frontline.NormalizeTubeCode(f.Values["tube"]); err != nil {
+		f.Errors["tube"] = "form.invalid.tube"
+	}
+	if len(f.Errors) > 0 {
+		return s.renderLab(w, r, labPage{Form: newForm(), One: f}, http.StatusBadRequest)
+	}
+	sum, err := s.Lab.PostResults(r.Context(), []frontline.ResultRow{{TubeCode: f.Values["tube"], Result: result}})
+	if err != nil {
+		return err
+	}
+	if len(sum.Errors) > 0 {
+		text, err := s.resultErrorText(langOf(r), sum.Errors[0])
+		if err != nil {
+			return err
+		}
+		return s.renderLab(w, r, labPage{Form: newForm(), One: f, OneError: text}, http.StatusBadRequest)
+	}
+	return s.renderLab(w, r, labPage{Form: newForm(), Summary: sum}, http.StatusOK)
+}
+
+// postDecideHeld records the lab's decision on a held result.
+func (s *Server) postDecideHeld(w http.ResponseWriter, r *http.Request) error {
+	q := newParams(r)
+	id := q.pathID("held")
+	if err := q.check(); err != nil {
+		return err
+	}
+	f, err := readForm(r, []string{"decision"})
+	if err != nil {
+		return err
+	}
+	// The decision is made on the round's page: a held result of another
+	// round is not found here.
+	round, err := s.pathRound(r)
+	if err != nil {
+		return err
+	}
+	held, err := s.Lab.FindHeldResults(r.Context(), round.ID)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(held, func(h *frontline.HeldResult) bool { return h.ID == id }) {
+		return frontline.Errorf(frontline.ENOTFOUND, "no result held for a decision in round %s has id %d", round.Name, id)
+	}
+	accept := f.Values["decision"] == "accept"
+	if !accept && f.Values["decision"] != "reject" {
+		return frontline.FieldError("decision", "decide accept or reject")
+	}
+	h, sum, err := s.Lab.DecideHeldResult(r.Context(), id, accept)
+	if err != nil {
+		return err
+	}
+	page := labPage{Form: newForm()}
+	if page.Decided, err = s.text(langOf(r), "lab.held."+string(h.Decision), h.TubeCode); err != nil {
+		return err
+	}
+	if accept {
+		page.Summary = sum
+	}
+	return s.renderLab(w, r, page, http.StatusOK)
 }

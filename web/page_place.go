@@ -23,6 +23,8 @@ const maxRows = 500
 // other roles see their navigation only, until their workflows have pages.
 type indexPage struct {
 	layout
+	// Work is what the reader has to do, from every workflow.
+	Work     []workItem
 	CanRead  bool
 	Places   placeRows
 	Top      *placeSummary
@@ -44,6 +46,9 @@ func (s *Server) pageIndex(w http.ResponseWriter, r *http.Request) error {
 	}
 	page := indexPage{layout: s.layout(r, lang, title), Places: placeRows{Lang: lang}, Children: placeRows{Lang: lang}}
 	page.CanRead = callerFrom(r.Context()).principal.Can(frontline.PermReadRegistry)
+	if page.Work, err = s.work(r, lang); err != nil {
+		return err
+	}
 	if !page.CanRead {
 		return s.render(w, http.StatusOK, pageIndexName, page)
 	}

@@ -16,19 +16,25 @@ import (
 // and its children (live), the flow, the stations, the pool advice.
 type roundPage struct {
 	layout
-	Round     *frontline.Round
-	Node      roundCoverageJSON
-	Children  []roundCoverageJSON
-	Flow      template.HTML
-	Sites     []*frontline.SiteThroughput
-	Stations  []*frontline.StationThroughput
-	Advice    string
-	Policy    []policyRow
-	Dead      []*frontline.Notice
-	CanManage bool
-	CanSample bool
-	CanLab    bool
-	EventsURL string
+	Round    *frontline.Round
+	Node     roundCoverageJSON
+	Children []roundCoverageJSON
+	Flow     template.HTML
+	Sites    []*frontline.SiteThroughput
+	Stations []*frontline.StationThroughput
+	Advice   string
+	Policy   []policyRow
+	Dead     []*frontline.Notice
+	// Notices are the round's latest call-ups, for managers: what was
+	// sent to whom and when, NoticeTotal of them in all, NoticeCounts
+	// saying how many are in each state.
+	Notices      []*frontline.Notice
+	NoticeTotal  int
+	NoticeCounts string
+	CanManage    bool
+	CanSample    bool
+	CanLab       bool
+	EventsURL    string
 	// CanSetUp links the setup page, for those who manage the round as a
 	// whole (CanManage is the role's permission, whatever the round).
 	CanSetUp bool
@@ -90,8 +96,34 @@ func (s *Server) fillRoundPage(r *http.Request, lang string, page *roundPage) er
 	}
 	if page.CanManage {
 		dead := frontline.NoticeDead
-		page.Dead, _, err = s.Outbox.FindNotices(ctx, frontline.NoticeFilter{Status: &dead, RoundID: &page.Round.ID, Limit: 50})
+		if page.Dead, _, err = s.Outbox.FindNotices(ctx, frontline.NoticeFilter{Status: &dead, RoundID: &page.Round.ID, Limit: 50}); err != nil {
+			return err
+		}
+		return s.roundNotices(r, lang, page)
 	}
+	return err
+}
+
+// maxNotices bounds the call-ups listed on a round's page.
+const maxNotices = 200
+
+// roundNotices fills the notices of a round's page: the latest call-ups
+// and how many are delivered, waiting, not delivered and withdrawn.
+func (s *Server) roundNotices(r *http.Request, lang string, page *roundPage) error {
+	ctx := r.Context()
+	var err error
+	if page.Notices, page.NoticeTotal, err = s.Outbox.FindNotices(ctx, frontline.NoticeFilter{RoundID: &page.Round.ID, Limit: maxNotices}); err != nil {
+		return err
+	}
+	var parts []countText
+	for _, st := range []frontline.NoticeStatus{frontline.NoticeDelivered, frontline.NoticePending, frontline.NoticeDead, frontline.NoticeCancelled} {
+		_, n, err := s.Outbox.FindNotices(ctx, frontline.NoticeFilter{RoundID: &page.Round.ID, Status: &st, Limit: 1})
+		if err != nil {
+			return err
+		}
+		parts = append(parts, countText{"notices.count." + string(st), n})
+	}
+	page.NoticeCounts, err = s.counts(lang, parts...)
 	return err
 }
 
@@ -158,10 +190,13 @@ func flowSVG(flow []frontline.FlowBucket, round *frontline.Round, loc *time.Loca
 // node, by building: what staff take from door to door.
 type gapsPage struct {
 	layout
-	Round     *frontline.Round
-	Node      roundCoverageJSON
-	Homes     []*frontline.GapHousehold
+	Round *frontline.Round
+	Node  roundCoverageJSON
+	// Buildings hold the page's households, one folded list per
+	// building: a phone shows the buildings first, not every door.
+	Buildings []*roundGapBuilding
 	Total     int
+	From, To  int // the page's households, counted from 1
 	Reasons   []frontline.ExcuseReason
 	CanManage bool
 	Prev      string
@@ -219,7 +254,8 @@ func (s *Server) renderGaps(w http.ResponseWriter, r *http.Request, ex excuseFor
 	if err != nil {
 		return err
 	}
-	page := gapsPage{layout: s.layout(r, lang, title), Round: round, Node: cov.Node, Homes: homes, Total: total,
+	page := gapsPage{layout: s.layout(r, lang, title), Round: round, Node: cov.Node, Buildings: roundGapBuildings(homes, ex.PersonID),
+		Total: total, From: pg.Offset + 1, To: pg.Offset + len(homes),
 		Reasons: frontline.ExcuseReasons, CanManage: callerFrom(r.Context()).principal.Can(frontline.PermManageRounds),
 		Offset: pg.Offset, Excuse: ex}
 	// Links go to the gap list, also when the page answers a refused
@@ -229,6 +265,37 @@ func (s *Server) renderGaps(w http.ResponseWriter, r *http.Request, ex excuseFor
 		return err
 	}
 	return s.render(w, status, pageGapsName, page)
+}
+
+// roundGapBuilding is one building of a page of the gap list.
+type roundGapBuilding struct {
+	ID      int64
+	Name    string
+	Homes   []*frontline.GapHousehold
+	Persons int
+	// Open unfolds the building: the only one of the page, or the one
+	// whose excusal is shown again with its error.
+	Open bool
+}
+
+// roundGapBuildings groups a page of households, which come in building
+// order, by building.
+func roundGapBuildings(homes []*frontline.GapHousehold, refused int64) []*roundGapBuilding {
+	var out []*roundGapBuilding
+	for _, h := range homes {
+		if len(out) == 0 || out[len(out)-1].ID != h.BuildingID {
+			out = append(out, &roundGapBuilding{ID: h.BuildingID, Name: h.Building})
+		}
+		b := out[len(out)-1]
+		b.Homes, b.Persons = append(b.Homes, h), b.Persons+len(h.Persons)
+		for _, p := range h.Persons {
+			b.Open = b.Open || (refused != 0 && p.PersonID == refused)
+		}
+	}
+	if len(out) == 1 {
+		out[0].Open = true
+	}
+	return out
 }
 
 var excuseFields = []string{"person_id", "reason", "note", "place"}
@@ -247,8 +314,20 @@ func (s *Server) postExcuse(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	pid, _ := formID(f.Values["person_id"])
-	if _, err := s.Rounds.Excuse(r.Context(), id, frontline.Excusal{PersonID: pid,
-		Reason: frontline.ExcuseReason(f.Values["reason"]), Note: f.Values["note"]}); err != nil {
+	e := frontline.Excusal{PersonID: pid, Reason: frontline.ExcuseReason(f.Values["reason"]), Note: f.Values["note"]}
+	// A choice the store would refuse is shown again at once, not after a
+	// confirmation that could not have done anything.
+	err = e.Validate()
+	if err == nil {
+		var ok bool
+		if ok, err = s.confirmExcuse(w, r, id, e); !ok && err == nil {
+			return nil
+		}
+	}
+	if err == nil {
+		_, err = s.Rounds.Excuse(r.Context(), id, e)
+	}
+	if err != nil {
 		if err := s.formError(f, err, excuseFields); err != nil {
 			return err
 		}
@@ -271,6 +350,43 @@ func (s *Server) postExcuse(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
+}
+
+// confirmExcuse asks before a person is excused: it names the person and
+// the reason. It reports whether the excusal was confirmed; when not, the
+// question is on the page (or err says why it could not be asked).
+func (s *Server) confirmExcuse(w http.ResponseWriter, r *http.Request, roundID int64, e frontline.Excusal) (bool, error) {
+	lang := langOf(r)
+	m, err := s.Rounds.FindMember(r.Context(), roundID, e.PersonID)
+	if err != nil {
+		return false, notFoundIn(err, "person_id")
+	}
+	back := fmt.Sprintf("/rounds/%d/gaps", roundID)
+	if q := r.URL.RawQuery; q != "" {
+		back += "?" + q
+	}
+	reason, err := s.text(lang, "excuse."+string(e.Reason))
+	if err != nil {
+		return false, err
+	}
+	c := confirmation{Back: back}
+	var line string
+	if c.Question, err = s.text(lang, "confirm.excuse.title", m.Name); err == nil {
+		if c.Button, err = s.text(lang, "confirm.excuse.button"); err == nil {
+			line, err = s.text(lang, "confirm.excuse.reason", reason)
+		}
+	}
+	if err != nil {
+		return false, err
+	}
+	c.Lines = []string{line}
+	if e.Note != "" {
+		if line, err = s.text(lang, "confirm.excuse.note", e.Note); err != nil {
+			return false, err
+		}
+		c.Lines = append(c.Lines, line)
+	}
+	return s.confirmed(w, r, lang, c)
 }
 
 // postRequeue sends a dead notice again and returns to its round.

@@ -23,6 +23,8 @@ type roundFollowUpPage struct {
 	Homes     []*frontline.RetestHome
 	Total     int
 	CanSample bool
+	// CanDashboard links the round's dashboard, for those who read it.
+	CanDashboard bool
 	// Failed is the task whose form was refused, shown again with Form.
 	Failed int64
 	Form   form
@@ -66,12 +68,13 @@ func (s *Server) renderRoundFollowUp(w http.ResponseWriter, r *http.Request, pag
 	if page.Homes, page.Total, err = s.Lab.FindRetestHomes(ctx, f); err != nil {
 		return notFoundIn(err, "place")
 	}
-	title, err := s.text(lang, "followup.title", round.Name)
+	title, err := s.text(lang, "homesampling.title", round.Name)
 	if err != nil {
 		return err
 	}
 	page.layout, page.Round, page.Now = s.layout(r, lang, title), round, s.Now()
 	page.CanSample = callerFrom(ctx).principal.Can(frontline.PermSampling)
+	page.CanDashboard = callerFrom(ctx).principal.Can(frontline.PermReadReports)
 	query := url.Values{}
 	if place != nil {
 		query.Set("place", strconv.FormatInt(*place, 10))

@@ -142,7 +142,11 @@ func (s *Server) describePlan(lang string, page *setupPage, plan *frontline.Site
 		if err != nil {
 			return err
 		}
-		page.Plan.Rows = append(page.Plan.Rows, planRow{Site: sites[sl.SiteID], Building: sl.Building, Part: part,
+		building := sl.Building
+		if sl.Units != "" {
+			building += " " + sl.Units
+		}
+		page.Plan.Rows = append(page.Plan.Rows, planRow{Site: sites[sl.SiteID], Building: building, Part: part,
 			Persons: sl.Persons, Time: s.formatClock(sl.StartsAt) + "–" + s.formatClock(sl.EndsAt)})
 	}
 	for _, w := range plan.Warnings {

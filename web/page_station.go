@@ -36,7 +36,7 @@ var stationText = []string{
 	"station.search.offline", "station.undo.done", "station.undo.already", "station.undo.none", "station.undo.offline",
 	"station.bag.none", "station.bag.more", "station.bag.done", "station.bag.mismatch", "station.bag.offline",
 	"station.bag.code_missing", "station.bag.code_used", "station.bag.stale", "station.tube_state.sealed",
-	"station.tube_state.bagged", "station.tube_state.received", "station.tube_state.resulted",
+	"station.tube_state.bagged", "station.tube_state.received", "station.tube_state.resulted", "station.tube.closed",
 }
 
 func (s *Server) pageStation(w http.ResponseWriter, r *http.Request) error {
@@ -63,7 +63,7 @@ func (s *Server) pageStation(w http.ResponseWriter, r *http.Request) error {
 		ids = append(ids, "restriction."+string(k))
 	}
 	for _, id := range ids {
-		if text[id], err = s.text(lang, id); err != nil {
+		if text[id], err = s.scriptText(lang, id); err != nil {
 			return err
 		}
 	}

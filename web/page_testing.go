@@ -70,6 +70,8 @@ func (s *Server) registerTestingPages() {
 	s.route("GET /rounds/{id}/lab", Needs(frontline.PermPostResults), s.pageLab)
 	s.route("POST /rounds/{id}/lab/receive", Needs(frontline.PermPostResults), s.postReceive)
 	s.route("POST /rounds/{id}/lab/results", Needs(frontline.PermPostResults), s.postResultsFile)
+	s.route("POST /rounds/{id}/lab/result", Needs(frontline.PermPostResults), s.postOneResult)
+	s.route("POST /rounds/{id}/lab/held/{held}", Needs(frontline.PermPostResults), s.postDecideHeld)
 }
 
 // testingLink adds the rounds to the navigation, before its last link,
@@ -99,9 +101,12 @@ type roundsPage struct {
 	// CanFollowUp links each round's home sampling list, for those who
 	// read it or work from it.
 	CanFollowUp bool
-	Form        form
-	Scopes      []option
-	principal   *frontline.Principal
+	// What else the caller's role opens from a round: its dashboard, its
+	// stations, its lab page. A link the role cannot follow is not shown.
+	CanDashboard, CanSample, CanLab bool
+	Form                            form
+	Scopes                          []option
+	principal                       *frontline.Principal
 }
 
 // Manages reports whether the caller may open or close round r: staff
@@ -124,7 +129,8 @@ func (s *Server) renderRounds(w http.ResponseWriter, r *http.Request, f form, st
 	}
 	p := callerFrom(r.Context()).principal
 	page := roundsPage{layout: s.layout(r, lang, title), Rounds: rounds, CanManage: p.Can(frontline.PermManageRounds), Form: f, principal: p,
-		CanFollowUp: p.Can(frontline.PermReadReports) || p.Can(frontline.PermSampling)}
+		CanFollowUp:  p.Can(frontline.PermReadReports) || p.Can(frontline.PermSampling),
+		CanDashboard: p.Can(frontline.PermReadReports), CanSample: p.Can(frontline.PermSampling), CanLab: p.Can(frontline.PermPostResults)}
 	if page.CanManage {
 		if f.Values["day"] == "" {
 			f.Values["day"] = s.Now().In(s.Location).AddDate(0, 0, 1).Format(frontline.DateLayout)
@@ -199,19 +205,41 @@ func (s *Server) postCloseRound(w http.ResponseWriter, r *http.Request) error {
 	return s.postRoundAction(w, r, false)
 }
 
+// postRoundAction opens or closes a round once the person confirmed it:
+// neither can be undone, and each is one tap on the rounds list.
 func (s *Server) postRoundAction(w http.ResponseWriter, r *http.Request, open bool) error {
-	q := newParams(r)
-	id := q.pathID("id")
-	if err := q.check(); err != nil {
+	lang := langOf(r)
+	round, err := s.pathRound(r)
+	if err != nil {
 		return err
 	}
-	act := s.Rounds.CloseRound
+	// The store refuses a round the caller does not manage; asking first
+	// would offer a choice that cannot be made.
+	if !round.ManagedBy(callerFrom(r.Context()).principal) {
+		return frontline.Errorf(frontline.EFORBIDDEN, "only staff whose area holds the whole round may open or close it")
+	}
+	act, which := s.Rounds.CloseRound, "close"
 	if open {
-		act = s.Rounds.OpenRound
+		act, which = s.Rounds.OpenRound, "open"
 	}
-	if _, err := act(r.Context(), id); err != nil {
+	c := confirmation{Back: "/rounds"}
+	if c.Question, err = s.text(lang, "confirm."+which+".title", round.Name); err != nil {
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/rounds/%d", id), http.StatusSeeOther)
+	line, err := s.text(lang, "confirm."+which+".line")
+	if err != nil {
+		return err
+	}
+	c.Lines = []string{line}
+	if c.Button, err = s.text(lang, "confirm."+which+".button"); err != nil {
+		return err
+	}
+	if ok, err := s.confirmed(w, r, lang, c); !ok || err != nil {
+		return err
+	}
+	if _, err := act(r.Context(), round.ID); err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/rounds/%d", round.ID), http.StatusSeeOther)
 	return nil
 }

@@ -44,7 +44,7 @@ func pageNames() []string {
 	return []string{
 		pageIndexName, pagePlaceName, pagePlaceEditName, pagePersonName, pagePersonFormName, pageRevealName,
 		pageSearchName, pageLoginName, pageAccountName, pageUsersName, pageUserFormName,
-		pageTokensName, pageTokenName, pageAuditName, pageErrorName,
+		pageTokensName, pageTokenName, pageAuditName, pageErrorName, pageConfirmName,
 	}
 }
 

@@ -56,8 +56,8 @@ func TestPages(t *testing.T) {
 			// 罗玉新村社区's row: 2 households, 4 residents, 3 vulnerable.
 			row := body[strings.Index(body, "罗玉新村社区</a>"):]
 			row = row[:strings.Index(row, "</tr>")]
-			assertContains(t, row, `<td class="n" data-count="households">2</td>`, `<td class="n" data-count="residents">4</td>`,
-				`<td class="n" data-count="vulnerable">3</td>`)
+			assertContains(t, row, `data-count="households" data-label="户数">2</td>`, `data-count="residents" data-label="居民">4</td>`,
+				`data-count="vulnerable" data-label="特殊人群">3</td>`)
 		})
 		t.Run("Household", func(t *testing.T) {
 			_, body := ts.getPage(t, fmt.Sprintf("/places/%d", f.hh[0].ID), http.StatusOK)

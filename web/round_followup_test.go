@@ -136,11 +136,12 @@ func newFollowUpScene(t *testing.T, db *sqldb.DB) (*testServer, *fixture, *front
 		PersonIDs: []int64{f.persons[0].ID, f.persons[1].ID, f.persons[2].ID}}); err != nil {
 		t.Fatal(err)
 	}
+	sqldbtest.ReceiveTubes(t, db, "P-1")
 	if _, err := sqldb.NewLabService(db).PostResults(ctx, []frontline.ResultRow{{TubeCode: "P-1", Result: frontline.ResultPositive}}); err != nil {
 		t.Fatal(err)
 	}
 	resp, body := ts.client.postForm(t, fmt.Sprintf("/rounds/%d/excuse", r.ID),
-		url.Values{"person_id": {itoa(f.persons[3].ID)}, "reason": {"home_sampling"}, "note": {"卧床"}})
+		url.Values{"person_id": {itoa(f.persons[3].ID)}, "reason": {"home_sampling"}, "note": {"卧床"}, "confirm": {"yes"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("excuse for home sampling: %d %s", resp.StatusCode, body)
 	}
@@ -152,7 +153,7 @@ func newFollowUpScene(t *testing.T, db *sqldb.DB) (*testServer, *fixture, *front
 func testExcusals(t *testing.T, ts *testServer, roundID int64, f *fixture) {
 	base := fmt.Sprintf("/rounds/%d", roundID)
 	p := f.persons[4]
-	resp, _ := ts.client.postForm(t, base+"/excuse", url.Values{"person_id": {itoa(p.ID)}, "reason": {"away"}})
+	resp, _ := ts.client.postForm(t, base+"/excuse", url.Values{"person_id": {itoa(p.ID)}, "reason": {"away"}, "confirm": {"yes"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("excuse: %d", resp.StatusCode)
 	}

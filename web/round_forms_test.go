@@ -87,7 +87,7 @@ func TestGapsPage_ExcuseError(t *testing.T) {
 		t.Fatalf("a refused excusal excused: %v %+v", err, m)
 	}
 	resp, _ = ts.client.postForm(t, path, url.Values{"person_id": {fmt.Sprint(person.ID)}, "reason": {"other"}, "note": {"出差"},
-		"place": {fmt.Sprint(f.city.ID)}})
+		"place": {fmt.Sprint(f.city.ID)}, "confirm": {"yes"}})
 	if want := fmt.Sprintf("/rounds/%d/gaps?place=%d", r.ID, f.city.ID); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != want {
 		t.Fatalf("excusing: %d to %s, want %s", resp.StatusCode, resp.Header.Get("Location"), want)
 	}

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -140,6 +141,9 @@ func (s *Server) Open() error {
 	}
 	if s.Location == nil {
 		s.Location = time.FixedZone("CST", 8*60*60)
+	}
+	if dups := catalogDuplicates(); len(dups) > 0 {
+		return fmt.Errorf("web: messages: %s", strings.Join(dups, "; "))
 	}
 	s.catalog = newCatalog()
 	pages, err := s.parseTemplates(templateFiles)

@@ -163,6 +163,7 @@ func testInnerScope(t *testing.T, ts *testServer, f *fixture, round int64) {
 
 func testLabAPI(t *testing.T, ts *testServer, round int64) {
 	lab := ts.as(t, frontline.RoleLab, ts.cityOf(t))
+	sqldbtest.ReceiveTubes(t, ts.db, "T-1", "T-2")
 	resp, body := lab.do(t, http.MethodPost, "/api/v1/results.csv", strings.NewReader("管码,结果\nT-1,阳性\nT-2,阴性\n"),
 		http.Header{"Content-Type": {"text/csv"}, "X-CSRF-Token": {lab.csrf}})
 	var out struct{ Summary frontline.ResultSummary }

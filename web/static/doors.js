@@ -4,6 +4,12 @@
 // tab and a flat battery; the queue is sent in order whenever the phone
 // is online, and a resend of the same client id is recorded once by the
 // server. #pending-count shows how many submissions wait on the phone.
+//
+// Nothing typed is lost: what is typed at a door is kept as a draft in
+// localStorage as it is typed, and a visit the server refuses comes back
+// as that door's draft, every field as it was, with the field the server
+// named marked at its person in the page's language (the server's own
+// messages are English and never shown).
 (function () {
   "use strict";
   var root = document.getElementById("doors");
@@ -11,6 +17,8 @@
     return;
   }
   var KEY = "frontline.visits.queue";
+  var DRAFTS = "frontline.visits.drafts";
+  var text = JSON.parse(document.getElementById("doors-text").textContent || "{}");
   var campaign = root.getAttribute("data-campaign");
   var csrf = root.getAttribute("data-csrf");
   var state = document.getElementById("sync-state");
@@ -66,14 +74,145 @@
     }
   }
 
-  function enqueue(body, label) {
+  function loadDrafts() {
+    try {
+      return JSON.parse(localStorage.getItem(DRAFTS) || "{}");
+    } catch (e) {
+      return {};
+    }
+  }
+
+  function saveDrafts(drafts) {
+    localStorage.setItem(DRAFTS, JSON.stringify(drafts));
+  }
+
+  function draftKey(household) {
+    return campaign + ":" + household;
+  }
+
+  // snapshot reads everything typed at a door: the note, whether the
+  // persons' form is open, and each person's fields in the form's order.
+  function snapshot(door) {
+    var snap = { note: door.querySelector("[name=note]").value, open: !door.querySelector("form.screen").hidden, persons: [] };
+    door.querySelectorAll("fieldset.person").forEach(function (fs) {
+      var values = {};
+      fs.querySelectorAll("input, select").forEach(function (el) {
+        values[el.name] = el.type === "checkbox" ? el.checked : el.value;
+      });
+      snap.persons.push(values);
+    });
+    return snap;
+  }
+
+  // restore puts a snapshot back into its door.
+  function restore(door, snap) {
+    door.querySelector("[name=note]").value = snap.note || "";
+    var sets = door.querySelectorAll("fieldset.person");
+    (snap.persons || []).forEach(function (values, i) {
+      if (!sets[i]) {
+        return;
+      }
+      Object.keys(values).forEach(function (name) {
+        var el = sets[i].querySelector("[name=" + name + "]");
+        if (el && el.type === "checkbox") {
+          el.checked = !!values[name];
+        } else if (el) {
+          el.value = values[name];
+        }
+      });
+    });
+    door.querySelector("form.screen").hidden = !snap.open;
+  }
+
+  function keepDraft(door) {
+    var drafts = loadDrafts();
+    var key = draftKey(door.getAttribute("data-household"));
+    var d = drafts[key] || {};
+    d.snap = snapshot(door);
+    drafts[key] = d;
+    saveDrafts(drafts);
+  }
+
+  function dropDraft(household) {
+    var drafts = loadDrafts();
+    delete drafts[draftKey(household)];
+    saveDrafts(drafts);
+  }
+
+  // inputOf names the input a refused field is typed in; the sex and
+  // birth date of a new person come from their ID number.
+  var inputOf = { name: "name", id_number: "id_number", sex: "id_number", birth_date: "id_number", id_type: "id_number",
+    phone: "phone", health: "health", "travel.area": "area", "travel.area_code": "area", "travel.arrived_on": "arrived",
+    "travel.detail": "means" };
+
+  function clearErrors(door) {
+    door.querySelectorAll(".error[data-draft-error]").forEach(function (el) { el.remove(); });
+    door.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+  }
+
+  // showError marks a refusal in the door: at the field of the person it
+  // names, or at the note, or on the door, in the page's language.
+  function showError(door, e) {
+    clearErrors(door);
+    var line = document.createElement("p");
+    line.className = "error";
+    line.setAttribute("data-draft-error", "");
+    line.setAttribute("role", "alert");
+    line.setAttribute("data-testid", "draft-error");
+    line.textContent = text[e.code + "." + e.field] || text["error." + e.code] || text["error.internal"];
+    var sets = door.querySelectorAll("fieldset.person");
+    var fs = e.fieldset >= 0 ? sets[e.fieldset] : null;
+    var input = fs && inputOf[e.field] ? fs.querySelector("[name=" + inputOf[e.field] + "]") : null;
+    if (!fs && e.field === "note") {
+      input = door.querySelector("[name=note]");
+    }
+    if (input) {
+      input.setAttribute("aria-invalid", "true");
+      var label = input.closest("label") || input;
+      label.parentNode.insertBefore(line, label.nextSibling);
+    } else if (fs) {
+      fs.insertBefore(line, fs.querySelector("legend").nextSibling);
+    } else {
+      door.querySelector(".state").after(line);
+    }
+    if (fs) {
+      door.querySelector("form.screen").hidden = false;
+    }
+    markDoor(door.getAttribute("data-household"), msg("failed"), "returned");
+    door.setAttribute("data-draft", "refused");
+  }
+
+  function enqueue(body, label, door, fieldsets) {
     body.client_id = uuid();
     body.visited_at = new Date().toISOString();
     var queue = load();
-    queue.push({ campaign: campaign, body: body, label: label });
+    // The snapshot travels with the submission: a refusal brings it back.
+    queue.push({ campaign: campaign, body: body, label: label, snap: snapshot(door), fieldsets: fieldsets || [] });
     save(queue);
+    dropDraft(body.household_id);
+    clearErrors(door);
+    door.removeAttribute("data-draft");
     markDoor(body.household_id, label + " · " + msg("queued"), "queued");
     flush();
+  }
+
+  // refused brings a submission the server refused back as its door's
+  // draft, with the field it named.
+  function refused(item, err) {
+    var e = { code: err.code || "invalid", field: err.field || "", fieldset: -1 };
+    if (err.item > 0 && item.fieldsets[err.item - 1] !== undefined) {
+      e.fieldset = item.fieldsets[err.item - 1];
+    }
+    var drafts = loadDrafts();
+    drafts[draftKey(item.body.household_id)] = { snap: item.snap, error: e };
+    saveDrafts(drafts);
+    var door = document.getElementById("door-" + item.body.household_id);
+    if (door && item.campaign === campaign) {
+      restore(door, item.snap || {});
+      showError(door, e);
+    }
+    errorLine.hidden = false;
+    errorLine.textContent = text["draft.refused"];
   }
 
   // flush sends the queue in order. A network failure stops it until the
@@ -106,10 +245,10 @@
           save(rest);
           markDoor(item.body.household_id, item.label, item.body.outcome);
         } else if (resp.status >= 400 && resp.status < 500 && resp.status !== 401 && resp.status !== 408 && resp.status !== 429) {
+          // Out of the queue, so one bad entry cannot block the rest, and
+          // back on the page as a draft to correct and send again.
           save(rest);
-          markDoor(item.body.household_id, msg("failed"), null);
-          errorLine.hidden = false;
-          errorLine.textContent = msg("failed") + ": " + ((data.error && data.error.message) || resp.status);
+          refused(item, data.error || { code: "invalid" });
         } else {
           throw new Error("retry later");
         }
@@ -168,7 +307,7 @@
       errorLine.textContent = msg("note");
       return;
     }
-    enqueue({ household_id: household, outcome: outcome, note: note.value.trim() }, btn.textContent);
+    enqueue({ household_id: household, outcome: outcome, note: note.value.trim() }, btn.textContent, door);
   });
 
   root.addEventListener("submit", function (ev) {
@@ -178,11 +317,12 @@
     }
     ev.preventDefault();
     var door = form.closest(".door");
-    var persons = [];
-    form.querySelectorAll("fieldset.person").forEach(function (fs) {
+    var persons = [], fieldsets = [];
+    form.querySelectorAll("fieldset.person").forEach(function (fs, i) {
       var p = personOf(fs);
       if (p) {
         persons.push(p);
+        fieldsets.push(i);
       }
     });
     var undated = persons.some(function (p) { return p.travel && !p.travel.arrived_on; });
@@ -195,9 +335,20 @@
     }
     var label = door.querySelector("button[data-outcome=screened]").textContent;
     enqueue({ household_id: Number(door.getAttribute("data-household")), outcome: "screened",
-      note: door.querySelector("[name=note]").value.trim(), persons: persons }, label);
+      note: door.querySelector("[name=note]").value.trim(), persons: persons }, label, door, fieldsets);
     form.hidden = true;
   });
+
+  // Every keystroke at a door is kept on the phone, so a reload, a flat
+  // battery or a refusal loses nothing.
+  function typed(ev) {
+    var door = ev.target.closest && ev.target.closest(".door");
+    if (door && ev.target.name) {
+      keepDraft(door);
+    }
+  }
+  root.addEventListener("input", typed);
+  root.addEventListener("change", typed);
 
   document.getElementById("sync-now").addEventListener("click", flush);
   window.addEventListener("online", flush);
@@ -209,5 +360,21 @@
       markDoor(q.body.household_id, q.label + " · " + msg("queued"), "queued");
     }
   });
+  var drafts = loadDrafts(), kept = false;
+  Object.keys(drafts).forEach(function (key) {
+    var door = key.indexOf(campaign + ":") === 0 && document.getElementById("door-" + key.slice(campaign.length + 1));
+    if (!door) {
+      return;
+    }
+    restore(door, drafts[key].snap || {});
+    if (drafts[key].error) {
+      showError(door, drafts[key].error);
+    }
+    kept = true;
+  });
+  if (kept) {
+    errorLine.hidden = false;
+    errorLine.textContent = text["draft.kept"];
+  }
   flush();
 })();

@@ -37,10 +37,35 @@
   // look-up), by id: "name · masked ID number", as the registry shows them.
   var names = {};
   // stacks are the bindings this page made, per tube, newest last: undo
-  // names the binding it means, so a repeat cannot take out another.
-  var stacks = {};
+  // names the binding it means, so a repeat cannot take out another. They
+  // are kept for the tab's session (a reload keeps them, another tab or
+  // phone has its own): undo takes out only what this page bound, never
+  // another station's newest binding of the same tube.
+  var stacksKey = "frontline.station.stacks." + round;
+  var stacks = loadJSON(sessionStorage, stacksKey, {});
+  // sealedKey keeps the codes of tubes known to be sealed (sealed here, or
+  // found so), so scanning one again says so at once, even offline.
+  var sealedKey = "frontline.station.sealed." + round;
   // chain runs the page's requests one after another.
   var chain = Promise.resolve();
+
+  function loadJSON(store, key, empty) {
+    try {
+      return JSON.parse(store.getItem(key) || "null") || empty;
+    } catch (e) {
+      return empty;
+    }
+  }
+  function isSealed(code) {
+    return loadJSON(localStorage, sealedKey, []).indexOf(code) >= 0;
+  }
+  function markSealed(code) {
+    var list = loadJSON(localStorage, sealedKey, []);
+    if (list.indexOf(code) < 0) {
+      list.push(code);
+      localStorage.setItem(sealedKey, JSON.stringify(list.slice(-500)));
+    }
+  }
 
   function msg(name) {
     var s = text[name] || "";
@@ -162,6 +187,7 @@
     if (!s.some(function (b) { return b.id === it.binding_id; })) {
       s.push({ id: it.binding_id, person: it.person_id });
     }
+    sessionStorage.setItem(stacksKey, JSON.stringify(stacks));
   }
 
   // answered shows an answer. A person bound from a scanned code is named
@@ -194,6 +220,9 @@
     });
     if (a.tube && tube && a.tube.code === tube.code) {
       showTube(a.tube);
+    }
+    if (a.tube && a.tube.state !== "open") {
+      markSealed(a.tube.code);
     }
     if (a.tube && a.tube.state === "sealed") {
       loadBag();
@@ -343,19 +372,12 @@
   }
 
   // undoTarget is the binding undo takes out: the newest this page made in
-  // the tube, else the tube's newest as the server has it (the page was
-  // reloaded).
+  // the tube, or none. A binding another station or tab made is theirs to
+  // undo: taking out "the tube's newest" would take out someone else's
+  // person.
   function undoTarget(code) {
     var s = stacks[code] || [];
-    if (s.length > 0) {
-      return Promise.resolve(s[s.length - 1]);
-    }
-    return fetch("/api/v1/tubes/" + encodeURIComponent(code), { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (resp) { return resp.ok ? resp.json() : { bindings: [] }; })
-      .then(function (data) {
-        var bs = data.bindings || [];
-        return bs.length ? { id: bs[bs.length - 1].id, person: bs[bs.length - 1].person_id } : null;
-      });
+    return Promise.resolve(s.length > 0 ? s[s.length - 1] : null);
   }
   function undo() {
     var code = tube.code;
@@ -372,6 +394,7 @@
           return;
         }
         stacks[code] = (stacks[code] || []).filter(function (x) { return x.id !== b.id; });
+        sessionStorage.setItem(stacksKey, JSON.stringify(stacks));
         var u = r.data.undone;
         var who = names[u.person_id] || u.person_name || "#" + u.person_id;
         note(msg(r.data.already_undone ? "station.undo.already" : "station.undo.done", who), true);
@@ -392,10 +415,65 @@
     ev.preventDefault();
     var code = tubeInput.value.trim().toUpperCase();
     if (code) {
-      showTube({ code: code, count: 0, capacity: 0, state: "open" });
-      personInput.focus();
+      scanTube(code);
     }
   });
+
+  // closedTube says first of all that a scanned tube takes no one: it is
+  // sealed (or further on its way), so the sampler takes a new one before
+  // scanning anybody into it.
+  function closedTube(code, state) {
+    tube = null;
+    var line = msg("station.tube.closed", code, text["station.tube_state." + state] || state);
+    stateLine.textContent = line;
+    note(line, false);
+    tubeInput.value = "";
+    tubeInput.focus();
+  }
+  // scanTube takes a scanned tube code: one known sealed is refused at
+  // once; otherwise the server says whether it is new, open (with its
+  // count) or closed. Offline, the tube is taken as open, and a bind into
+  // a closed one is refused when it is sent.
+  function scanTube(code) {
+    if (isSealed(code)) {
+      closedTube(code, "sealed");
+      return;
+    }
+    tube = null;
+    stateLine.textContent = code;
+    var open = function (t) {
+      showTube({ code: code, count: t ? t.count : 0, capacity: t ? t.capacity : 0, state: "open" });
+      personInput.focus();
+    };
+    serial(function () {
+      if (isSealed(code)) { // a seal sent meanwhile
+        closedTube(code, "sealed");
+        return;
+      }
+      if (offline()) {
+        open(null);
+        return;
+      }
+      return fetch("/api/v1/tubes/" + encodeURIComponent(code), { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (resp) {
+          if (resp.status === 404) {
+            return {};
+          }
+          if (!resp.ok) {
+            throw new Error("tube " + resp.status);
+          }
+          return resp.json();
+        }).then(function (data) {
+          var t = data.tube;
+          if (t && t.state !== "open") {
+            markSealed(code);
+            closedTube(code, t.state);
+            return;
+          }
+          open(t);
+        }, function () { open(null); });
+    });
+  }
   personInput.addEventListener("keydown", function (ev) {
     if (ev.key !== "Enter") {
       return;
@@ -420,6 +498,7 @@
   });
   document.getElementById("seal").addEventListener("click", function () {
     if (tube) {
+      markSealed(tube.code);
       send({ request_id: nextID(), tube: tube.code, seal: true });
     }
   });
