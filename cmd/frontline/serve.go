@@ -33,6 +33,9 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 
+	// The first line comes before anything slow (migrations, the demo
+	// city), so whoever started the server sees at once that it runs.
+	fmt.Fprintf(m.Stdout, "Frontline %s is starting (database %s)…\n", version, redact(m.dbURL))
 	if err := m.open(ctx); err != nil {
 		return err
 	}
@@ -138,7 +141,7 @@ func ensureDemo(ctx context.Context, m *Main, places *sqldb.PlaceService) error 
 		m.Logger.Info("database already has places; not building the demo city")
 		return nil
 	}
-	m.Logger.Info("building the demo city", "residents", demo.DefaultResidents)
+	fmt.Fprintf(m.Stdout, "Building the demo city (about %d residents); this takes a minute on a small machine…\n", demo.DefaultResidents)
 	sum, err := buildDemo(cliContext(ctx), m, demo.DefaultResidents, 1)
 	if err != nil {
 		return err

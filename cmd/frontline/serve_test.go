@@ -62,6 +62,12 @@ func TestServeDemo(t *testing.T) {
 	if addr == "" {
 		t.Fatalf("serve --demo printed no address:\n%s", out.String())
 	}
+	// The first line says the server runs before the slow steps; the
+	// demo's logins and the address come after them.
+	lines := strings.Split(out.String(), "\n")
+	if !strings.HasPrefix(lines[0], "Frontline dev is starting") || !strings.HasPrefix(lines[1], "Building the demo city") {
+		t.Errorf("serve --demo's first lines are %q, want the start and the demo announced first", lines[:2])
+	}
 	for _, want := range []string{"xiahong", "frontline-demo"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("serve --demo did not print %q:\n%s", want, out.String())
