@@ -160,7 +160,9 @@ func newTestServer(tb testing.TB, places frontline.PlaceService, persons frontli
 // is short.
 var testPolicy = frontline.LoginPolicy{
 	MaxFailures: 3, Window: 10 * time.Minute, LockFor: 15 * time.Minute,
-	SessionTTL: time.Hour, SessionMax: 24 * time.Hour,
+	AccountMaxFailures: 6, AccountWindow: time.Hour, AccountLockFor: 30 * time.Minute,
+	AddressMaxFailures: 10,
+	SessionTTL:         time.Hour, SessionMax: 24 * time.Hour,
 }
 
 // newDBServer serves the store of db, users and audit included.
