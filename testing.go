@@ -54,6 +54,20 @@ func (r *Round) ManagedBy(p *Principal) bool {
 	return p.Can(PermManageRounds) && r.Scope != nil && p.InScope(r.Scope.Path)
 }
 
+// CanDelete says whether a round may be deleted: only a draft, made by
+// mistake or twice, whose call-up has not reached anyone (sent is how many
+// of its notices went out). An open round has a frozen list of persons and
+// may hold samples; it is closed, never deleted.
+func (r *Round) CanDelete(sent int) error {
+	if r.Status != RoundDraft {
+		return Errorf(ECONFLICT, "round %s is %s: only a draft round can be deleted; close it instead", r.Name, r.Status)
+	}
+	if sent > 0 {
+		return Errorf(ECONFLICT, "round %s has sent %d call-up notices to residents; it cannot be deleted", r.Name, sent)
+	}
+	return nil
+}
+
 // Validate normalizes and checks the fields a caller sets.
 func (r *Round) Validate() error {
 	r.Name = CleanName(r.Name)
@@ -401,6 +415,10 @@ type RoundService interface {
 	// scope becomes a pending member, and the coverage counters start.
 	OpenRound(ctx context.Context, id int64) (*Round, error)
 	CloseRound(ctx context.Context, id int64) (*Round, error)
+	// DeleteRound deletes a draft round with its sites, stations (their
+	// tokens are revoked), plan and call-up notices not yet sent; see
+	// Round.CanDelete (ECONFLICT).
+	DeleteRound(ctx context.Context, id int64) error
 	// AddMember adds a person who moved in after the round opened.
 	AddMember(ctx context.Context, roundID, personID int64) (*Member, error)
 	// Excuse marks a pending person excused, recording who did it; with

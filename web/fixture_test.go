@@ -172,7 +172,9 @@ func newDBServer(tb testing.TB, db *sqldb.DB, adjust ...func(*web.Server)) *test
 	// Cheap hashes keep the suite fast; the cost changes nothing tested.
 	users.Argon2 = sqldb.Argon2Params{Memory: 64, Time: 1, Threads: 1}
 	ts := newTestServer(tb, sqldb.NewPlaceService(db), sqldb.NewPersonService(db), append([]func(*web.Server){
-		func(s *web.Server) { s.Users, s.Audit = users, sqldb.NewAuditService(db) },
+		func(s *web.Server) {
+			s.Users, s.Audit, s.Forms = users, sqldb.NewAuditService(db), sqldb.NewFormService(db)
+		},
 	}, adjust...)...)
 	ts.db, ts.users = db, users
 	return ts

@@ -55,6 +55,8 @@ func (s *Server) parseTemplates(files fs.FS) (map[string]*template.Template, err
 		"num":   formatNumber,
 		"when":  s.formatTime,
 		"field": fieldOf,
+		// formToken is a fresh token for each form rendered (once.go).
+		"formToken": newFormToken,
 	}
 	base, err := template.New("").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/parts.html")
 	if err != nil {

@@ -168,6 +168,9 @@ func (s *Server) route(pattern string, access Access, h handlerFunc) {
 		s.routeErr = append(s.routeErr, fmt.Errorf("route %q declares no known access (got %q)", pattern, access))
 		return
 	}
+	if strings.HasPrefix(pattern, "POST /") && !strings.HasPrefix(pattern, "POST /api/") {
+		h = s.once(h)
+	}
 	if err := handle(s.mux, pattern, s.authorize(access, s.adapt(h))); err != nil {
 		s.routeErr = append(s.routeErr, err)
 		return

@@ -68,6 +68,9 @@ type Server struct {
 	Coverage frontline.CoverageService
 	Sites    frontline.SiteService
 	Outbox   frontline.OutboxService
+	// Forms remembers the forms that were sent, so a form sent twice acts
+	// once (once.go); nil acts on every sending.
+	Forms frontline.FormService
 	// Secure marks the session cookie Secure, so browsers send it only
 	// over HTTPS. The zero value is false so that tests and a server on
 	// plain HTTP work; the command sets it unless it serves plain HTTP on

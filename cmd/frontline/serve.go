@@ -63,6 +63,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		Persons:        sqldb.NewPersonService(m.DB),
 		Users:          sqldb.NewUserService(m.DB, frontline.DefaultLoginPolicy),
 		Audit:          sqldb.NewAuditService(m.DB),
+		Forms:          sqldb.NewFormService(m.DB),
 		Secure:         secureCookies,
 		TrustedProxies: trusted,
 		Ready:          func(ctx context.Context) error { return ready(ctx, m.DB) },
