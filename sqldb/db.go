@@ -41,6 +41,9 @@ type Options struct {
 	// MaxReaders bounds the connections that read in parallel.
 	MaxReaders int
 	Logger     *slog.Logger
+	// Location is the deployment's time zone; nil means
+	// frontline.DefaultTimeZone.
+	Location *time.Location
 }
 
 // DB is an open database. Writes go through one connection on SQLite (the
@@ -52,8 +55,12 @@ type DB struct {
 	write  *sql.DB
 	read   *sql.DB
 	// Now returns the current time; tests replace it.
-	Now    func() time.Time
-	logger *slog.Logger
+	Now func() time.Time
+	// Location is the deployment's time zone: the services that write a
+	// time into a text (call-up notices, messages) or cut days (reports,
+	// follow-ups, checkpoint hours) read it when they are made.
+	Location *time.Location
+	logger   *slog.Logger
 
 	rewrites sync.Map // query with ? → query with $n, for PostgreSQL
 	// stopCheckpoints stops SQLite's background checkpoint (walcheckpoint.go).
@@ -82,7 +89,10 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	if opts.MaxReaders <= 0 {
 		opts.MaxReaders = max(4, 2*runtime.GOMAXPROCS(0))
 	}
-	db := &DB{URL: rawURL, Now: func() time.Time { return time.Now().UTC() }, logger: opts.Logger}
+	if opts.Location == nil {
+		opts.Location = frontline.DefaultLocation()
+	}
+	db := &DB{URL: rawURL, Now: func() time.Time { return time.Now().UTC() }, Location: opts.Location, logger: opts.Logger}
 	var err error
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://") || strings.HasPrefix(rawURL, "postgresql://"):

@@ -87,6 +87,11 @@ type layout struct {
 	Path string
 	CSRF string
 	User *navUser
+	// TimeZone and UTCOffset are the deployment's time zone (an IANA name)
+	// and its offset now in minutes, for the scripts that write a time:
+	// never the phone's own zone.
+	TimeZone  string
+	UTCOffset int
 }
 
 // navUser is the signed-in person in the page header.
@@ -117,7 +122,8 @@ func navLinks(role frontline.Role) []navLink {
 
 // layout returns the frame of a page for r in lang.
 func (s *Server) layout(r *http.Request, lang, title string) layout {
-	l := layout{Lang: lang, Title: title, Version: s.Version, Path: returnPath(r)}
+	_, offset := s.Now().In(s.Location).Zone()
+	l := layout{Lang: lang, Title: title, Version: s.Version, Path: returnPath(r), TimeZone: s.Location.String(), UTCOffset: offset / 60}
 	if c := callerFrom(r.Context()); c != nil {
 		l.CSRF = c.csrf
 		l.User = &navUser{Login: c.principal.Login, Role: c.principal.Role, Links: s.testingLink(s.zoneLinks(s.screeningLink(navLinks(c.principal.Role), c.principal), c.principal), c.principal)}

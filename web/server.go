@@ -81,8 +81,9 @@ type Server struct {
 	// which slows down guessing from one client on top of the lockout the
 	// store enforces. Nil means DefaultLoginDelay; tests return 0.
 	LoginDelay func() time.Duration
-	// Location is the time zone dates are shown in; nil means China
-	// Standard Time (UTC+8, no daylight saving), where Frontline is used.
+	// Location is the deployment's time zone: every time a page shows or
+	// a form reads is in it, and the pages' scripts are told it; nil means
+	// frontline.DefaultTimeZone.
 	Location *time.Location
 	// TrustedProxies are the addresses of the load balancers in front of
 	// the server. A request from one of them is taken to come from the
@@ -135,7 +136,7 @@ func (s *Server) Open() error {
 		s.LoginDelay = func() time.Duration { return DefaultLoginDelay }
 	}
 	if s.Location == nil {
-		s.Location = time.FixedZone("CST", 8*60*60)
+		s.Location = frontline.DefaultLocation()
 	}
 	s.catalog = newCatalog()
 	pages, err := s.parseTemplates(templateFiles)

@@ -65,6 +65,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		Audit:          sqldb.NewAuditService(m.DB),
 		Forms:          sqldb.NewFormService(m.DB),
 		Secure:         secureCookies,
+		Location:       m.DB.Location,
 		TrustedProxies: trusted,
 		Ready:          func(ctx context.Context) error { return ready(ctx, m.DB) },
 		Logger:         m.Logger,
