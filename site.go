@@ -36,6 +36,7 @@ func (s *Site) Validate() error {
 	if s.OpensAt.IsZero() {
 		return FieldError("opens_at", "a site needs an opening time")
 	}
+	s.OpensAt, s.ClosesAt = Stored(s.OpensAt), Stored(s.ClosesAt)
 	if !s.ClosesAt.After(s.OpensAt) {
 		return FieldError("closes_at", "a site closes after it opens")
 	}

@@ -87,6 +87,7 @@ func (r *Round) Validate() error {
 	if _, err := time.Parse(DateLayout, r.Day); err != nil {
 		return FieldError("day", "%q is not a date (YYYY-MM-DD)", r.Day)
 	}
+	r.StartsAt, r.EndsAt = Stored(r.StartsAt), Stored(r.EndsAt)
 	if r.StartsAt.IsZero() || r.EndsAt.IsZero() || !r.EndsAt.After(r.StartsAt) {
 		return FieldError("ends_at", "a round ends after it starts")
 	}

@@ -31,3 +31,10 @@ func DefaultLocation() *time.Location {
 	}
 	return loc
 }
+
+// Stored returns t as the database keeps it: in UTC, to the microsecond,
+// PostgreSQL's precision (SQLite is cut the same way, so both engines
+// keep the same time). A time compared with one read back must be cut
+// alike: a site closing exactly at its round's end otherwise closes a few
+// nanoseconds after it, and is refused on one engine only.
+func Stored(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }

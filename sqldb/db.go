@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/url"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -92,7 +93,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	if opts.Location == nil {
 		opts.Location = frontline.DefaultLocation()
 	}
-	db := &DB{URL: rawURL, Now: func() time.Time { return time.Now().UTC() }, Location: opts.Location, logger: opts.Logger}
+	db := &DB{URL: rawURL, Now: func() time.Time { return frontline.Stored(time.Now()) }, Location: opts.Location, logger: opts.Logger}
 	var err error
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://") || strings.HasPrefix(rawURL, "postgresql://"):
@@ -224,13 +225,13 @@ func (db *DB) begin(ctx context.Context, pool *sql.DB, readOnly bool) (*Tx, erro
 			conn.Close()
 			return nil, db.translate(err)
 		}
-		return &Tx{Tx: tx, db: db, now: db.Now().UTC(), conn: conn}, nil
+		return &Tx{Tx: tx, db: db, now: frontline.Stored(db.Now()), conn: conn}, nil
 	}
 	tx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return nil, db.translate(err)
 	}
-	return &Tx{Tx: tx, db: db, now: db.Now().UTC()}, nil
+	return &Tx{Tx: tx, db: db, now: frontline.Stored(db.Now())}, nil
 }
 
 // Now returns the transaction's time.
@@ -238,19 +239,39 @@ func (tx *Tx) Now() time.Time { return tx.now }
 
 // ExecContext runs a statement.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, err := tx.Tx.ExecContext(ctx, tx.db.rebind(query), args...)
+	res, err := tx.Tx.ExecContext(ctx, tx.db.rebind(query), storedArgs(args)...)
 	return res, tx.db.translate(err)
 }
 
 // QueryContext runs a query.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := tx.Tx.QueryContext(ctx, tx.db.rebind(query), args...)
+	rows, err := tx.Tx.QueryContext(ctx, tx.db.rebind(query), storedArgs(args)...)
 	return rows, tx.db.translate(err)
 }
 
 // QueryRowContext runs a query that returns one row.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return tx.Tx.QueryRowContext(ctx, tx.db.rebind(query), args...)
+	return tx.Tx.QueryRowContext(ctx, tx.db.rebind(query), storedArgs(args)...)
+}
+
+// storedArgs cuts the times among args to what the database keeps
+// (frontline.Stored), so SQLite keeps what PostgreSQL keeps and a time
+// written is the time read back. args is copied only when a time changes.
+func storedArgs(args []any) []any {
+	for i, a := range args {
+		t, ok := a.(time.Time)
+		if !ok || t.Nanosecond()%1000 == 0 && t.Location() == time.UTC {
+			continue
+		}
+		out := slices.Clone(args)
+		for j := i; j < len(out); j++ {
+			if t, ok := out[j].(time.Time); ok {
+				out[j] = frontline.Stored(t)
+			}
+		}
+		return out
+	}
+	return args
 }
 
 // Commit commits, translating driver errors.
