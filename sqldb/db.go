@@ -108,7 +108,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	}
 	if err := db.write.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, &frontline.Error{Code: frontline.EINTERNAL, Message: "cannot reach the database", Err: err}
+		return nil, StartError(rawURL, "open", err)
 	}
 	return db, nil
 }
@@ -337,6 +337,9 @@ func (db *DB) translate(err error) error {
 	var fe *frontline.Error
 	if errors.As(err, &fe) {
 		return err
+	}
+	if o := OutageOf(err); o != OutageNone {
+		return outageError(o, err)
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {

@@ -41,6 +41,11 @@ func statusOf(code string) int {
 // fail logs err when it is internal or an outage (the others are the
 // caller's doing and would only fill the log) and renders it.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if frontline.ErrorCode(err) == frontline.EINTERNAL && s.Outage != nil {
+		if o := s.Outage(err); o != nil {
+			err = o
+		}
+	}
 	switch frontline.ErrorCode(err) {
 	case frontline.EINTERNAL:
 		s.Logger.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)

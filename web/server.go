@@ -68,6 +68,11 @@ type Server struct {
 	Coverage frontline.CoverageService
 	Sites    frontline.SiteService
 	Outbox   frontline.OutboxService
+	// Outage, when set, tells an outage of the database (unreachable, full,
+	// read-only) in an error a service passed on untranslated, and returns
+	// it as EUNAVAILABLE (503, Retry-After), or nil: the stations keep a
+	// request answered so and send it again.
+	Outage func(error) error
 	// Forms remembers the forms that were sent, so a form sent twice acts
 	// once (once.go); nil acts on every sending.
 	Forms frontline.FormService

@@ -111,6 +111,9 @@ func (m *Main) open(ctx context.Context) error {
 	}
 	m.DB = db
 	if err := db.Migrate(ctx); err != nil {
+		if frontline.ErrorCode(err) == frontline.EUNAVAILABLE {
+			return sqldb.StartError(m.dbURL, "migrate", err)
+		}
 		return fmt.Errorf("migrate %s: %w", redact(m.dbURL), err)
 	}
 	return nil

@@ -64,10 +64,11 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		Users:          sqldb.NewUserService(m.DB, frontline.DefaultLoginPolicy),
 		Audit:          sqldb.NewAuditService(m.DB),
 		Forms:          sqldb.NewFormService(m.DB),
+		Outage:         sqldb.OutageError,
 		Secure:         secureCookies,
 		Location:       m.DB.Location,
 		TrustedProxies: trusted,
-		Ready:          func(ctx context.Context) error { return ready(ctx, m.DB) },
+		Ready:          readiness(m.DB, probeEvery),
 		Logger:         m.Logger,
 		Version:        version,
 		OnListen: func(bound string) {
@@ -175,17 +176,28 @@ func ensureDemo(ctx context.Context, m *Main, places *sqldb.PlaceService) error 
 	return nil
 }
 
-// ready is /readyz: the database answers and no migration is pending.
-func ready(ctx context.Context, db *sqldb.DB) error {
-	if err := db.Ping(ctx); err != nil {
-		return fmt.Errorf("database unreachable")
+// probeEvery is how often /readyz writes to find out whether the
+// database takes writes.
+const probeEvery = 5 * time.Second
+
+// readiness is /readyz: the database answers, no migration is pending,
+// and it takes writes (a probe, at most once every every).
+func readiness(db *sqldb.DB, every time.Duration) func(ctx context.Context) error {
+	probe := &sqldb.WriteProbe{DB: db, Every: every}
+	return func(ctx context.Context) error {
+		if err := db.Ping(ctx); err != nil {
+			return fmt.Errorf("database unreachable")
+		}
+		pending, err := db.Pending(ctx)
+		if err != nil {
+			return fmt.Errorf("cannot read the migration state")
+		}
+		if len(pending) > 0 {
+			return fmt.Errorf("migrations pending: %s", strings.Join(pending, ", "))
+		}
+		if err := probe.Check(ctx); err != nil {
+			return fmt.Errorf("database refuses writes: %s", frontline.ErrorMessage(err))
+		}
+		return nil
 	}
-	pending, err := db.Pending(ctx)
-	if err != nil {
-		return fmt.Errorf("cannot read the migration state")
-	}
-	if len(pending) > 0 {
-		return fmt.Errorf("migrations pending: %s", strings.Join(pending, ", "))
-	}
-	return nil
 }

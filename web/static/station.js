@@ -247,7 +247,9 @@
 
   // replayNow sends the queued requests in one batch, with their ids; the
   // server runs them in order and answers "internal" for those it did not
-  // run, which are kept, in order, for the next try.
+  // run ("unavailable" for the one the database could not take), which
+  // are kept, in order, for the next try. A 503 (the database is out) or
+  // any other 5xx keeps the whole queue, as a lost network does.
   function replayNow() {
     var q = queue();
     if (q.length === 0 || offline()) {
@@ -261,7 +263,9 @@
       r.data.answers.forEach(function (item, i) {
         if (item.answer) {
           answered(item.answer, true);
-        } else if (item.error && item.error.code === "internal") {
+        } else if (item.error && (item.error.code === "internal" || item.error.code === "unavailable")) {
+          // Not run, or the database was out: kept, in order, for the
+          // next try.
           left.push(q[i]);
         } else if (item.error) {
           note(msg("station.refused") + " · " + reasonText(item.error), false);
