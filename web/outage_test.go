@@ -59,7 +59,9 @@ func TestOutage_Answers(t *testing.T) {
 
 	resp, body := c.sendJSON(t, http.MethodPost, "/api/v1/rounds", map[string]any{"name": "停电轮", "scope_id": f.city.ID,
 		"day": "2026-06-02", "starts_at": "2026-06-01T22:00:00Z", "ends_at": "2026-06-02T06:00:00Z"})
-	var answer struct{ Error struct{ Code, Message string } }
+	var answer struct {
+		Error struct{ Code, Message string }
+	}
 	if err := json.Unmarshal([]byte(body), &answer); err != nil || resp.StatusCode != http.StatusServiceUnavailable ||
 		resp.Header.Get("Retry-After") == "" || answer.Error.Code != "unavailable" || !strings.Contains(answer.Error.Message, "read-only") {
 		t.Fatalf("API write: %d Retry-After %q: %s", resp.StatusCode, resp.Header.Get("Retry-After"), body)
