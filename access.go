@@ -138,6 +138,9 @@ func (u *User) Validate() error {
 		return err
 	}
 	u.Name = CleanName(u.Name)
+	if err := CheckLine("name", u.Name); err != nil {
+		return err
+	}
 	if u.Name == "" {
 		return FieldError("name", "the name is missing")
 	}

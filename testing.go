@@ -75,6 +75,9 @@ func (r *Round) Validate() error {
 		return FieldError("name", "a round needs a name of up to 100 characters")
 	}
 	r.TestType = strings.TrimSpace(r.TestType)
+	if err := CheckLines("name", r.Name, "test_type", r.TestType); err != nil {
+		return err
+	}
 	if r.TestType == "" {
 		r.TestType = "PCR"
 	}
@@ -372,6 +375,9 @@ func (e *Excusal) Validate() error {
 		return FieldError("reason", "unknown excuse reason %q; the reasons are %s", e.Reason, joinReasons(ExcuseReasons))
 	}
 	e.Note = strings.TrimSpace(e.Note)
+	if err := CheckText("note", e.Note); err != nil {
+		return err
+	}
 	if e.Reason == ExcuseOther && e.Note == "" {
 		return FieldError("note", "say why the person is excused")
 	}

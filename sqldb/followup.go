@@ -232,6 +232,9 @@ func (s *FollowUpService) HandleFollowUp(ctx context.Context, id int64, note str
 	if note = strings.TrimSpace(note); note == "" {
 		return nil, frontline.FieldError("note", "say what was done")
 	}
+	if err := frontline.CheckText("note", note); err != nil {
+		return nil, err
+	}
 	f.HandledAt, f.HandledBy, f.Note = tx.now, frontline.ActorFrom(ctx).String(), note
 	if _, err := tx.ExecContext(ctx, `UPDATE screening_followups SET handled_at = ?, handled_by = ?, note = ? WHERE id = ?`,
 		tx.now, f.HandledBy, note, f.ID); err != nil {

@@ -269,11 +269,13 @@ func (b *batch) householdSizes(ctx context.Context) error {
 // still to sample, and those sampled already (refused with where, so the
 // sampler sees it). Members excused (away, in hospital) or left to the home
 // team are not at the table, and a scan of the household's code must not
-// record them as sampled.
-func (b *batch) present(roundID, household int64) []int64 {
+// record them as sampled. Only members the request's caller may see are
+// answered: a household outside a station's scope is one with nobody to
+// sample, and its refusal names none of its members.
+func (b *batch) present(j *bindJob, roundID, household int64) []int64 {
 	var out []int64
 	for _, id := range b.homes[countKey{roundID, household}] {
-		if m := b.members[countKey{roundID, id}]; m != nil && (m.toSample() || m.sampled) {
+		if m := b.members[countKey{roundID, id}]; m != nil && (m.toSample() || m.sampled) && visible(j.ctx, m.path) {
 			out = append(out, id)
 		}
 	}
@@ -305,7 +307,7 @@ func (b *batch) decide() {
 		}
 		persons := j.req.PersonIDs
 		if j.req.HouseholdID > 0 {
-			if persons = b.present(r.id, j.req.HouseholdID); len(persons) == 0 {
+			if persons = b.present(j, r.id, j.req.HouseholdID); len(persons) == 0 {
 				a.Error = frontline.NewItemError(frontline.Refuse(frontline.RefusedNoHousehold, "household %d has nobody left to sample in this round", j.req.HouseholdID))
 			}
 		}

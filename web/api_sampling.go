@@ -243,6 +243,9 @@ func (s *Server) apiResultsCSV(w http.ResponseWriter, r *http.Request) error {
 	if isForm(r) {
 		f, _, err := r.FormFile("file")
 		if err != nil {
+			if tooLarge(err) == errTooLarge {
+				return errTooLarge
+			}
 			return frontline.FieldError("file", "choose the results file to upload")
 		}
 		defer f.Close()
@@ -250,7 +253,7 @@ func (s *Server) apiResultsCSV(w http.ResponseWriter, r *http.Request) error {
 	}
 	rows, bad, err := frontline.ParseResultsCSV(body)
 	if err != nil {
-		return err
+		return tooLarge(err)
 	}
 	sum, err := s.Lab.PostResults(r.Context(), rows)
 	if err != nil {

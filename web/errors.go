@@ -34,6 +34,12 @@ func statusOf(code string) int {
 		return http.StatusConflict
 	case frontline.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
+	case codeTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case codeMethod:
+		return http.StatusMethodNotAllowed
+	case codeMalformed:
+		return http.StatusBadRequest
 	}
 	return http.StatusInternalServerError
 }

@@ -69,7 +69,7 @@ func (s *Server) postRules(w http.ResponseWriter, r *http.Request) error {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&rules); err != nil {
 		f.Errors["rules"] = "rules.error.json"
-		return s.renderRules(w, r, f, err.Error(), http.StatusBadRequest)
+		return s.renderRules(w, r, f, frontline.ErrorMessage(jsonProblem(err)), http.StatusBadRequest)
 	}
 	rs := &frontline.MeasureRules{Note: f.Values["note"], Rules: rules}
 	if err := s.Rules.SaveRules(r.Context(), rs); err != nil {

@@ -206,6 +206,8 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) error {
 		return frontline.Errorf(frontline.ENOTFOUND, "no static file %q", r.PathValue("file"))
 	}
 	w.Header().Set("Cache-Control", "public, max-age=3600")
+	// A script is run only as a script, a stylesheet only as a stylesheet.
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	http.ServeFileFS(w, r, staticFiles, name)
 	return nil
 }

@@ -165,7 +165,7 @@ func (s *Server) Open() error {
 	cop.SetDenyHandler(http.HandlerFunc(s.denyCrossOrigin))
 	// The first wrapper is innermost: panics are recovered before the
 	// metrics and the log see the response, so both record the 500.
-	s.handler = chain(s.mux, cop.Handler, limitBodies, s.recoverPanics, s.countRequests, s.logRequests)
+	s.handler = chain(s.mux, cop.Handler, limitBodies, s.recoverPanics, headers, s.countRequests, s.logRequests)
 	return nil
 }
 
