@@ -58,7 +58,9 @@ func TestValidate_RefusesControls(t *testing.T) {
 		{"User", "name", func() error {
 			return (&User{Login: "zhang", Name: trialName, Role: RoleGridWorker, ScopeID: 1}).Validate()
 		}},
-		{"Round", "name", func() error { return (&Round{ScopeID: 1, Name: trialName, StartsAt: start, EndsAt: start.Add(time.Hour)}).Validate() }},
+		{"Round", "name", func() error {
+			return (&Round{ScopeID: 1, Name: trialName, StartsAt: start, EndsAt: start.Add(time.Hour)}).Validate()
+		}},
 		{"Site", "location", func() error {
 			return (&Site{RoundID: 1, PlaceID: 1, Name: "北门", Location: trialName, OpensAt: start, ClosesAt: start.Add(time.Hour)}).Validate()
 		}},
