@@ -104,11 +104,11 @@
     return (err && err.reason && text["station.reason." + err.reason]) || msg("station.reason.other");
   }
   // local returns the day and the clock of a moment in the deployment's
-  // time zone (the page's data-time-zone), never the phone's: a phone set
+  // time zone (the body's data-time-zone), never the phone's: a phone set
   // to another zone must still show the hour the residents were called
   // for. Without Intl's zones it falls back to the zone's offset.
-  var zone = document.documentElement.getAttribute("data-time-zone");
-  var offset = parseInt(document.documentElement.getAttribute("data-utc-offset"), 10) || 0;
+  var zone = document.body.getAttribute("data-time-zone");
+  var offset = parseInt(document.body.getAttribute("data-utc-offset"), 10) || 0;
   function local(d) {
     try {
       var parts = {};
