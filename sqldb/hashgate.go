@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"time"
 
@@ -42,8 +43,8 @@ type gateLimits struct {
 var errBusy = frontline.Errorf(frontline.EUNAVAILABLE, "too many sign-ins at once; try again in a few seconds")
 
 func newHashGate(slots int) *hashGate {
-	return &hashGate{slots: make(chan struct{}, slots), maxWait: 3 * time.Second, perKey: map[string]int{},
-		limits: gateLimits{queued: 16 * slots, account: 2, address: 4}}
+	return &hashGate{slots: make(chan struct{}, slots), maxWait: 10 * time.Second, perKey: map[string]int{},
+		limits: gateLimits{queued: 16 * slots, account: 2, address: 2}}
 }
 
 // enter admits a sign-in of login from addr, or refuses it with errBusy.
@@ -94,8 +95,12 @@ func (g *hashGate) run(ctx context.Context, fn func()) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	defer func() { <-g.slots }()
 	fn()
+	<-g.slots
+	// The hash's memory is garbage now; collecting it at once keeps a run
+	// of sign-ins from piling up tens of MiB a hash until the collector
+	// would have come by itself.
+	runtime.GC()
 	return nil
 }
 

@@ -32,8 +32,10 @@ type UserService struct {
 // NewUserService returns a UserService on db. Zero fields of policy take
 // the values of frontline.DefaultLoginPolicy.
 func NewUserService(db *DB, policy frontline.LoginPolicy) *UserService {
+	// A hash runs on Argon2.Threads cores: more hashes at once than the
+	// cores can take only make each slower.
 	return &UserService{db: db, policy: policy.WithDefaults(), Argon2: DefaultArgon2(),
-		gate: newHashGate(max(1, runtime.GOMAXPROCS(0)))}
+		gate: newHashGate(max(1, runtime.GOMAXPROCS(0)/int(DefaultArgon2().Threads)))}
 }
 
 // hash hashes a new password, waiting for a slot of the gate.
