@@ -125,24 +125,23 @@ type User struct {
 	// Language is the user's chosen language ("zh-CN" or "en").
 	Language string `json:"language"`
 
-	FailedLogins int       `json:"-"`
-	LockedUntil  time.Time `json:"-"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	// LockedUntil is the end of a lock of the whole account (from every
+	// client) after too many wrong passwords; zero or past when none holds.
+	LockedUntil time.Time `json:"-"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // Validate normalizes and checks the fields a caller sets.
 func (u *User) Validate() error {
 	u.Login = strings.ToLower(strings.TrimSpace(FoldWidth(u.Login)))
-	if len(u.Login) < 3 || len(u.Login) > 40 {
-		return FieldError("login", "a login has 3 to 40 characters")
-	}
-	for _, r := range u.Login {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
-			return FieldError("login", "a login uses only letters, digits, '.', '_' and '-'")
-		}
+	if err := CheckLogin(u.Login); err != nil {
+		return err
 	}
 	u.Name = CleanName(u.Name)
+	if err := CheckLine("name", u.Name); err != nil {
+		return err
+	}
 	if u.Name == "" {
 		return FieldError("name", "the name is missing")
 	}
@@ -256,22 +255,86 @@ type Token struct {
 	LastUsed  time.Time `json:"last_used,omitzero"`
 }
 
-// LoginPolicy bounds password guessing: after MaxFailures failed logins
-// for an account (or from an address) within Window, further attempts are
-// refused until LockFor has passed; before that each failure slows the
-// answer down.
+// CheckLogin checks the shape of a folded login (see User.Validate): 3 to
+// 40 lower-case letters, digits, '.', '_' and '-'.
+func CheckLogin(login string) error {
+	if len(login) < 3 || len(login) > 40 {
+		return FieldError("login", "a login has 3 to 40 characters")
+	}
+	for _, r := range login {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return FieldError("login", "a login uses only letters, digits, '.', '_' and '-'")
+		}
+	}
+	return nil
+}
+
+// LoginPolicy bounds password guessing with three limits, each counted
+// in the database so that it holds across every app server:
+//   - one account from one client (MaxFailures within Window, then a lock
+//     of LockFor): a person's typos lock only their own attempts, not
+//     their colleagues' behind the same office address;
+//   - one account from every client (AccountMaxFailures within
+//     AccountWindow, then AccountLockFor): slower, against guessing spread
+//     over many addresses;
+//   - one client across accounts (AddressMaxFailures within Window, then
+//     LockFor): against one address trying many logins. Carriers and
+//     offices put many people behind one address, so it is generous.
 type LoginPolicy struct {
-	MaxFailures int
-	Window      time.Duration
-	LockFor     time.Duration
-	SessionTTL  time.Duration // a session ends this long after its last use
-	SessionMax  time.Duration // and at the latest this long after sign-in
+	MaxFailures        int
+	Window             time.Duration
+	LockFor            time.Duration
+	AccountMaxFailures int
+	AccountWindow      time.Duration
+	AccountLockFor     time.Duration
+	AddressMaxFailures int
+	SessionTTL         time.Duration // a session ends this long after its last use
+	SessionMax         time.Duration // and at the latest this long after sign-in
 }
 
 // DefaultLoginPolicy is what Frontline uses unless configured otherwise.
 var DefaultLoginPolicy = LoginPolicy{
 	MaxFailures: 5, Window: 15 * time.Minute, LockFor: 15 * time.Minute,
-	SessionTTL: 12 * time.Hour, SessionMax: 7 * 24 * time.Hour,
+	AccountMaxFailures: 20, AccountWindow: time.Hour, AccountLockFor: 30 * time.Minute,
+	AddressMaxFailures: 30,
+	SessionTTL:         12 * time.Hour, SessionMax: 7 * 24 * time.Hour,
+}
+
+// WithDefaults returns p with its zero fields taken from
+// DefaultLoginPolicy.
+func (p LoginPolicy) WithDefaults() LoginPolicy {
+	def := DefaultLoginPolicy
+	pick := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	pickD := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	pick(&p.MaxFailures, def.MaxFailures)
+	pick(&p.AccountMaxFailures, def.AccountMaxFailures)
+	pick(&p.AddressMaxFailures, def.AddressMaxFailures)
+	pickD(&p.Window, def.Window)
+	pickD(&p.LockFor, def.LockFor)
+	pickD(&p.AccountWindow, def.AccountWindow)
+	pickD(&p.AccountLockFor, def.AccountLockFor)
+	pickD(&p.SessionTTL, def.SessionTTL)
+	pickD(&p.SessionMax, def.SessionMax)
+	return p
+}
+
+// Limit returns the policy's limit of a kind.
+func (p LoginPolicy) Limit(kind LoginLimitKind) LoginLimit {
+	switch kind {
+	case LimitAccount:
+		return LoginLimit{Max: p.AccountMaxFailures, Window: p.AccountWindow, LockFor: p.AccountLockFor}
+	case LimitAddress:
+		return LoginLimit{Max: p.AddressMaxFailures, Window: p.Window, LockFor: p.LockFor}
+	}
+	return LoginLimit{Max: p.MaxFailures, Window: p.Window, LockFor: p.LockFor}
 }
 
 // UserFilter selects users. Zero fields do not filter.

@@ -39,12 +39,17 @@ func roleTable() string {
 func policyTable() string {
 	p := DefaultLoginPolicy
 	return fmt.Sprintf("| setting | default |\n|---|---|\n"+
-		"| failed sign-ins before a lock (`MaxFailures`) | %d |\n"+
+		"| failed sign-ins of one account from one client before a lock (`MaxFailures`) | %d |\n"+
 		"| window in which failures are counted (`Window`) | %s |\n"+
 		"| lock duration (`LockFor`) | %s |\n"+
+		"| failed sign-ins of one account from every client before a lock (`AccountMaxFailures`) | %d |\n"+
+		"| window of the account's count (`AccountWindow`) | %s |\n"+
+		"| the account's lock (`AccountLockFor`) | %s |\n"+
+		"| failed sign-ins from one client address, any account, before a lock (`AddressMaxFailures`; `Window`, `LockFor`) | %d |\n"+
 		"| a session ends this long after its last use (`SessionTTL`) | %s |\n"+
 		"| a session ends at the latest this long after sign-in (`SessionMax`) | %s |\n",
-		p.MaxFailures, p.Window, p.LockFor, p.SessionTTL, p.SessionMax)
+		p.MaxFailures, p.Window, p.LockFor, p.AccountMaxFailures, p.AccountWindow, p.AccountLockFor, p.AddressMaxFailures,
+		p.SessionTTL, p.SessionMax)
 }
 
 // replaceGenerated replaces the text between the markers of section name.

@@ -71,6 +71,9 @@ func (c *Checkpoint) Validate() error {
 		return FieldError("name", "a checkpoint needs a name of at most 100 characters")
 	}
 	c.Location = strings.TrimSpace(c.Location)
+	if err := CheckLines("name", c.Name, "location", c.Location); err != nil {
+		return err
+	}
 	if len([]rune(c.Location)) > 300 {
 		return FieldError("location", "the location is longer than 300 characters")
 	}
@@ -180,6 +183,9 @@ func (i *ChecklistItem) Validate() error {
 		return FieldError("key", "an item needs a key of at most 40 characters without spaces")
 	}
 	i.Name = strings.TrimSpace(i.Name)
+	if err := CheckLines("key", i.Key, "name", i.Name, "unit", i.Unit); err != nil {
+		return err
+	}
 	if i.Name == "" || len([]rune(i.Name)) > 60 {
 		return FieldError("name", "an item needs a name of at most 60 characters")
 	}

@@ -13,6 +13,10 @@ const (
 	ENOTFOUND     = "not_found"    // the entity does not exist (or is outside the caller's scope)
 	EFORBIDDEN    = "forbidden"    // the caller may not do this
 	EUNAUTHORIZED = "unauthorized" // the caller is not signed in
+	// EUNAVAILABLE: the system cannot do it now (the database is
+	// unreachable, full or read-only, or too busy) and the same request
+	// may succeed later: a caller retries it, unchanged.
+	EUNAVAILABLE = "unavailable"
 )
 
 // Error is a domain error. Message is safe to show to a user; Err is the

@@ -195,6 +195,12 @@ type HealthReport struct {
 // Validate checks a reading.
 func (r *HealthReport) Validate(kind FollowUpKind) error {
 	r.Symptoms, r.Note = strings.TrimSpace(r.Symptoms), strings.TrimSpace(r.Note)
+	if err := CheckText("symptoms", r.Symptoms); err != nil {
+		return err
+	}
+	if err := CheckText("note", r.Note); err != nil {
+		return err
+	}
 	switch kind {
 	case FollowUpReport:
 		if r.Temperature < 34 || r.Temperature > 43 {

@@ -54,6 +54,12 @@ func (e *LedgerEntry) Validate() error {
 	}
 	e.Source = strings.TrimSpace(e.Source)
 	e.Note = strings.TrimSpace(e.Note)
+	if err := CheckLine("source", e.Source); err != nil {
+		return err
+	}
+	if err := CheckText("note", e.Note); err != nil {
+		return err
+	}
 	if len([]rune(e.Source)) > 100 || len([]rune(e.Note)) > 300 {
 		return FieldError("note", "the source or note is too long")
 	}
@@ -212,7 +218,10 @@ func (s *Shift) Validate() error {
 // "staff.I.FIELD", so a form can show it beside the member's row.
 func (m *StaffMember) validate(i int) error {
 	field := func(name string) string { return fmt.Sprintf("staff.%d.%s", i, name) }
-	m.Name = CleanName(m.Name)
+	m.Name, m.Department = CleanName(m.Name), CleanName(m.Department)
+	if err := CheckLines(field("name"), m.Name, field("department"), m.Department); err != nil {
+		return err
+	}
 	if m.Name == "" || len([]rune(m.Name)) > 50 {
 		return FieldError(field("name"), "every member needs a name of at most 50 characters")
 	}

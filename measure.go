@@ -188,6 +188,9 @@ func (t *Travel) Validate(today string) error {
 	t.AreaCode = strings.TrimSpace(FoldWidth(t.AreaCode))
 	t.AreaName = CleanName(t.AreaName)
 	t.Detail = strings.TrimSpace(t.Detail)
+	if err := CheckLines("travel.area", t.AreaCode, "travel.area", t.AreaName, "travel.detail", t.Detail); err != nil {
+		return err
+	}
 	if t.AreaCode == "" && t.AreaName == "" {
 		return FieldError("travel.area", "say which area the person came from")
 	}

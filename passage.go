@@ -77,6 +77,9 @@ func (p *Passage) Validate(now time.Time) error {
 		return FieldError("direction", "the direction is in or out")
 	}
 	p.Reason = strings.TrimSpace(p.Reason)
+	if err := CheckText("reason", p.Reason); err != nil {
+		return err
+	}
 	if len([]rune(p.Reason)) > 200 {
 		return FieldError("reason", "the reason is longer than 200 characters")
 	}
@@ -94,6 +97,9 @@ func (p *Passage) Validate(now time.Time) error {
 
 func (p *Passage) validateVisitor() error {
 	p.Name = CleanName(p.Name)
+	if err := CheckLine("name", p.Name); err != nil {
+		return err
+	}
 	if p.Name == "" || len([]rune(p.Name)) > 50 {
 		return FieldError("name", "a visitor needs a name of at most 50 characters")
 	}

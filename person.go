@@ -210,6 +210,9 @@ func (p *Person) Counted() bool { return p.Status.Counted() }
 // error. now bounds the birth date.
 func (p *Person) Validate(now time.Time) error {
 	p.Name = CleanName(p.Name)
+	if err := CheckLine("name", p.Name); err != nil {
+		return err
+	}
 	if p.Name == "" {
 		return FieldError("name", "the name is missing")
 	}

@@ -92,6 +92,9 @@ func (p *Place) Validate() error {
 	if p.Name == "" {
 		return FieldError("name", "a place needs a name")
 	}
+	if err := CheckLines("name", p.Name, "code", p.Code); err != nil {
+		return err
+	}
 	if len([]rune(p.Name)) > 100 {
 		return FieldError("name", "name is longer than 100 characters")
 	}

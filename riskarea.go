@@ -85,6 +85,9 @@ func (a *RiskArea) Validate() error {
 	a.Name = CleanName(a.Name)
 	a.Code = strings.TrimSpace(FoldWidth(a.Code))
 	a.Source = strings.TrimSpace(a.Source)
+	if err := CheckLines("name", a.Name, "code", a.Code, "source", a.Source); err != nil {
+		return err
+	}
 	if a.Name == "" {
 		return FieldError("name", "an area needs a name")
 	}

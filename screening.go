@@ -49,6 +49,9 @@ type Campaign struct {
 // Validate normalizes and checks the fields a caller sets.
 func (c *Campaign) Validate(now time.Time) error {
 	c.Name = strings.TrimSpace(c.Name)
+	if err := CheckLine("name", c.Name); err != nil {
+		return err
+	}
 	if c.Name == "" || len([]rune(c.Name)) > 100 {
 		return FieldError("name", "a campaign needs a name of at most 100 characters")
 	}

@@ -27,6 +27,9 @@ func (s *Site) Validate() error {
 		return FieldError("name", "a site needs a name of up to 100 characters")
 	}
 	s.Location = strings.TrimSpace(s.Location)
+	if err := CheckLines("name", s.Name, "location", s.Location); err != nil {
+		return err
+	}
 	if len([]rune(s.Location)) > 200 {
 		return FieldError("location", "the location is longer than 200 characters")
 	}
@@ -36,6 +39,7 @@ func (s *Site) Validate() error {
 	if s.OpensAt.IsZero() {
 		return FieldError("opens_at", "a site needs an opening time")
 	}
+	s.OpensAt, s.ClosesAt = Stored(s.OpensAt), Stored(s.ClosesAt)
 	if !s.ClosesAt.After(s.OpensAt) {
 		return FieldError("closes_at", "a site closes after it opens")
 	}
@@ -82,6 +86,9 @@ type Station struct {
 // Validate normalizes and checks a station.
 func (s *Station) Validate() error {
 	s.Name = strings.Join(strings.Fields(FoldWidth(s.Name)), " ")
+	if err := CheckLine("name", s.Name); err != nil {
+		return err
+	}
 	if s.Name == "" || len([]rune(s.Name)) > 100 {
 		return FieldError("name", "a station needs a name of up to 100 characters")
 	}

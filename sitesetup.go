@@ -85,7 +85,7 @@ func (s PlanSettings) Validate() error {
 	if lo, hi := s.LoadBand(); lo > hi {
 		return FieldError("settings.max_per_station", "the highest load %d is below the lowest %d", hi, lo)
 	}
-	return nil
+	return CheckText("settings.notice_template", s.NoticeTemplate)
 }
 
 // Plan warnings ReviewPlan adds.

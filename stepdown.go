@@ -126,6 +126,9 @@ func (e *ZoneEvidence) Validate(now time.Time) error {
 		return FieldError("at", "evidence cannot be from the future")
 	}
 	e.Note = strings.TrimSpace(e.Note)
+	if err := CheckText("note", e.Note); err != nil {
+		return err
+	}
 	if len([]rune(e.Note)) > 500 {
 		return FieldError("note", "the note is longer than 500 characters")
 	}

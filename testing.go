@@ -54,6 +54,20 @@ func (r *Round) ManagedBy(p *Principal) bool {
 	return p.Can(PermManageRounds) && r.Scope != nil && p.InScope(r.Scope.Path)
 }
 
+// CanDelete says whether a round may be deleted: only a draft, made by
+// mistake or twice, whose call-up has not reached anyone (sent is how many
+// of its notices went out). An open round has a frozen list of persons and
+// may hold samples; it is closed, never deleted.
+func (r *Round) CanDelete(sent int) error {
+	if r.Status != RoundDraft {
+		return Errorf(ECONFLICT, "round %s is %s: only a draft round can be deleted; close it instead", r.Name, r.Status)
+	}
+	if sent > 0 {
+		return Errorf(ECONFLICT, "round %s has sent %d call-up notices to residents; it cannot be deleted", r.Name, sent)
+	}
+	return nil
+}
+
 // Validate normalizes and checks the fields a caller sets.
 func (r *Round) Validate() error {
 	r.Name = CleanName(r.Name)
@@ -61,6 +75,9 @@ func (r *Round) Validate() error {
 		return FieldError("name", "a round needs a name of up to 100 characters")
 	}
 	r.TestType = strings.TrimSpace(r.TestType)
+	if err := CheckLines("name", r.Name, "test_type", r.TestType); err != nil {
+		return err
+	}
 	if r.TestType == "" {
 		r.TestType = "PCR"
 	}
@@ -73,6 +90,7 @@ func (r *Round) Validate() error {
 	if _, err := time.Parse(DateLayout, r.Day); err != nil {
 		return FieldError("day", "%q is not a date (YYYY-MM-DD)", r.Day)
 	}
+	r.StartsAt, r.EndsAt = Stored(r.StartsAt), Stored(r.EndsAt)
 	if r.StartsAt.IsZero() || r.EndsAt.IsZero() || !r.EndsAt.After(r.StartsAt) {
 		return FieldError("ends_at", "a round ends after it starts")
 	}
@@ -357,6 +375,9 @@ func (e *Excusal) Validate() error {
 		return FieldError("reason", "unknown excuse reason %q; the reasons are %s", e.Reason, joinReasons(ExcuseReasons))
 	}
 	e.Note = strings.TrimSpace(e.Note)
+	if err := CheckText("note", e.Note); err != nil {
+		return err
+	}
 	if e.Reason == ExcuseOther && e.Note == "" {
 		return FieldError("note", "say why the person is excused")
 	}
@@ -401,6 +422,10 @@ type RoundService interface {
 	// scope becomes a pending member, and the coverage counters start.
 	OpenRound(ctx context.Context, id int64) (*Round, error)
 	CloseRound(ctx context.Context, id int64) (*Round, error)
+	// DeleteRound deletes a draft round with its sites, stations (their
+	// tokens are revoked), plan and call-up notices not yet sent; see
+	// Round.CanDelete (ECONFLICT).
+	DeleteRound(ctx context.Context, id int64) error
 	// AddMember adds a person who moved in after the round opened.
 	AddMember(ctx context.Context, roundID, personID int64) (*Member, error)
 	// Excuse marks a pending person excused, recording who did it; with

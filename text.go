@@ -3,6 +3,7 @@ package frontline
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // FoldWidth folds full-width ASCII variants (１２３ＡＢＣ, the ideographic
@@ -65,3 +66,51 @@ func CleanName(s string) string {
 }
 
 func isLatin(r rune) bool { return r < 0x250 && unicode.IsLetter(r) }
+
+// CheckLine refuses, in a name, a code or any other one-line text, the
+// characters a person cannot have typed there: control characters (a
+// NUL, a bell, an escape, a line break) and the invisible marks that turn
+// the direction of text (U+202E and its kin), with which a name reads on
+// screen as something other than what is stored. The error is about
+// field and says which character, and where.
+func CheckLine(field, s string) error { return checkText(field, s, false) }
+
+// CheckText is CheckLine for free text (notes, symptoms, a notice's
+// template), which may hold line breaks and tabs.
+func CheckText(field, s string) error { return checkText(field, s, true) }
+
+func checkText(field, s string, multiline bool) error {
+	if !utf8.ValidString(s) {
+		return FieldError(field, "the text is not valid UTF-8; type it again")
+	}
+	pos := 0
+	for _, r := range s {
+		pos++
+		switch {
+		case multiline && (r == '\n' || r == '\r' || r == '\t'):
+			continue
+		case unicode.IsControl(r):
+			return FieldError(field, "character %d is a control character (U+%04X), which cannot be shown; remove it", pos, r)
+		case isBidiControl(r):
+			return FieldError(field, "character %d is an invisible mark that turns the direction of text (U+%04X); remove it", pos, r)
+		}
+	}
+	return nil
+}
+
+// isBidiControl reports the explicit direction marks, overrides and
+// isolates (Unicode's Bidi_Control characters).
+func isBidiControl(r rune) bool {
+	return r == '\u061C' || r == '\u200E' || r == '\u200F' || (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069')
+}
+
+// CheckLines runs CheckLine on each pair of field and value, and returns
+// the first refusal.
+func CheckLines(pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if err := CheckLine(pairs[i], pairs[i+1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -93,6 +93,9 @@ type VisitPerson struct {
 func (v *Visit) Validate(now time.Time, today string) error {
 	v.ClientID = strings.ToLower(strings.TrimSpace(v.ClientID))
 	v.Note = strings.TrimSpace(v.Note)
+	if err := CheckText("note", v.Note); err != nil {
+		return err
+	}
 	if !ValidUUID(v.ClientID) {
 		return FieldError("client_id", "a visit needs the client id its phone gave it (a UUID)")
 	}

@@ -104,6 +104,9 @@ type EvidenceLink struct {
 // Validate checks that a link is empty or has a known kind and a reference.
 func (e *EvidenceLink) Validate(field string) error {
 	e.Ref = strings.TrimSpace(FoldWidth(e.Ref))
+	if err := CheckLine(field+".ref", e.Ref); err != nil {
+		return err
+	}
 	switch {
 	case e.Kind == "" && e.Ref == "":
 		return nil
@@ -154,6 +157,13 @@ func (z *Zone) Validate() error {
 		return FieldError("level", "unknown zone level %q (sealed, controlled, precaution)", z.Level)
 	}
 	z.Reason = strings.TrimSpace(z.Reason)
+	z.DecidedBy = CleanName(z.DecidedBy)
+	if err := CheckText("reason", z.Reason); err != nil {
+		return err
+	}
+	if err := CheckLine("decided_by", z.DecidedBy); err != nil {
+		return err
+	}
 	if z.Reason == "" {
 		return FieldError("reason", "a zone needs a reason")
 	}

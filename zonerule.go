@@ -96,6 +96,9 @@ func (r *ZoneRule) Validate() error {
 		return err
 	}
 	r.Note = strings.TrimSpace(r.Note)
+	if err := CheckText("note", r.Note); err != nil {
+		return err
+	}
 	if len([]rune(r.Note)) > 1000 {
 		return FieldError("note", "the note is longer than 1000 characters")
 	}

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
@@ -178,6 +179,17 @@ func (p *Page) Offline(off bool) {
 	if _, err := chromedp.Call(ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{
 		Offline: off, DownloadThroughput: -1, UploadThroughput: -1}); err != nil {
 		p.tb.Fatalf("browser: offline=%v: %v", off, err)
+	}
+}
+
+// TimeZone sets the tab's time zone (an IANA name), as a phone set to
+// another zone has it.
+func (p *Page) TimeZone(name string) {
+	p.tb.Helper()
+	ctx, cancel := context.WithTimeout(p.Ctx, timeout)
+	defer cancel()
+	if _, err := chromedp.Call(ctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: name}); err != nil {
+		p.tb.Fatalf("browser: time zone %s: %v", name, err)
 	}
 }
 

@@ -146,7 +146,7 @@ func (tx *Tx) alertNotices(ctx context.Context, a *frontline.Alert, k *frontline
 	if a.Level > 0 {
 		subject = fmt.Sprintf("【%s·升级%d】%s", k.Label, a.Level, where)
 	}
-	body := fmt.Sprintf("%s：%s（%s 起）。请登录处理：%s", subject, a.Detail, a.Since.In(noticeLocation).Format("01-02 15:04"), a.Action)
+	body := fmt.Sprintf("%s：%s（%s 起）。请登录处理：%s", subject, a.Detail, a.Since.In(tx.db.Location).Format("01-02 15:04"), a.Action)
 	var notices []*frontline.Notice
 	for _, c := range k.Channels {
 		if !slices.Contains(channels, c) {

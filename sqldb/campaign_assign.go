@@ -179,7 +179,11 @@ func (s *CampaignService) CreateTeam(ctx context.Context, t *frontline.Team) err
 	if err != nil {
 		return err
 	}
-	if t.Name = strings.TrimSpace(t.Name); t.Name == "" || len([]rune(t.Name)) > 50 {
+	t.Name = strings.TrimSpace(t.Name)
+	if err := frontline.CheckLine("name", t.Name); err != nil {
+		return err
+	}
+	if t.Name == "" || len([]rune(t.Name)) > 50 {
 		return frontline.FieldError("name", "a team needs a name of at most 50 characters")
 	}
 	for _, u := range t.Members {

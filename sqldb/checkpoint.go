@@ -26,7 +26,7 @@ type CheckpointService struct {
 // NewCheckpointService returns a CheckpointService on db with the default
 // entry settings, reading opening hours in China Standard Time.
 func NewCheckpointService(db *DB) *CheckpointService {
-	return &CheckpointService{db: db, Settings: frontline.DefaultEntrySettings, Location: time.FixedZone("CST", 8*60*60)}
+	return &CheckpointService{db: db, Settings: frontline.DefaultEntrySettings, Location: db.Location}
 }
 
 const checkpointSelect = `SELECT c.id, c.place_id, c.name, c.location, c.type, c.hours, c.status, c.created_at, c.created_by,

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/url"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -41,6 +42,9 @@ type Options struct {
 	// MaxReaders bounds the connections that read in parallel.
 	MaxReaders int
 	Logger     *slog.Logger
+	// Location is the deployment's time zone; nil means
+	// frontline.DefaultTimeZone.
+	Location *time.Location
 }
 
 // DB is an open database. Writes go through one connection on SQLite (the
@@ -57,6 +61,10 @@ type DB struct {
 	// go out on those of their kind's channels that are among them. Nil
 	// means "log" alone.
 	Channels []string
+	// Location is the deployment's time zone: the services that write a
+	// time into a text (call-up notices, messages) or cut days (reports,
+	// follow-ups, checkpoint hours) read it when they are made.
+	Location *time.Location
 	logger   *slog.Logger
 
 	rewrites sync.Map // query with ? → query with $n, for PostgreSQL
@@ -86,7 +94,10 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	if opts.MaxReaders <= 0 {
 		opts.MaxReaders = max(4, 2*runtime.GOMAXPROCS(0))
 	}
-	db := &DB{URL: rawURL, Now: func() time.Time { return time.Now().UTC() }, logger: opts.Logger}
+	if opts.Location == nil {
+		opts.Location = frontline.DefaultLocation()
+	}
+	db := &DB{URL: rawURL, Now: func() time.Time { return frontline.Stored(time.Now()) }, Location: opts.Location, logger: opts.Logger}
 	var err error
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://") || strings.HasPrefix(rawURL, "postgresql://"):
@@ -101,7 +112,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	}
 	if err := db.write.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, &frontline.Error{Code: frontline.EINTERNAL, Message: "cannot reach the database", Err: err}
+		return nil, StartError(rawURL, "open", err)
 	}
 	return db, nil
 }
@@ -226,13 +237,13 @@ func (db *DB) begin(ctx context.Context, pool *sql.DB, readOnly bool) (*Tx, erro
 			conn.Close()
 			return nil, db.translate(err)
 		}
-		return &Tx{Tx: tx, db: db, now: db.Now().UTC(), conn: conn}, nil
+		return &Tx{Tx: tx, db: db, now: frontline.Stored(db.Now()), conn: conn}, nil
 	}
 	tx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return nil, db.translate(err)
 	}
-	return &Tx{Tx: tx, db: db, now: db.Now().UTC()}, nil
+	return &Tx{Tx: tx, db: db, now: frontline.Stored(db.Now())}, nil
 }
 
 // Now returns the transaction's time.
@@ -240,19 +251,39 @@ func (tx *Tx) Now() time.Time { return tx.now }
 
 // ExecContext runs a statement.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, err := tx.Tx.ExecContext(ctx, tx.db.rebind(query), args...)
+	res, err := tx.Tx.ExecContext(ctx, tx.db.rebind(query), storedArgs(args)...)
 	return res, tx.db.translate(err)
 }
 
 // QueryContext runs a query.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := tx.Tx.QueryContext(ctx, tx.db.rebind(query), args...)
+	rows, err := tx.Tx.QueryContext(ctx, tx.db.rebind(query), storedArgs(args)...)
 	return rows, tx.db.translate(err)
 }
 
 // QueryRowContext runs a query that returns one row.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return tx.Tx.QueryRowContext(ctx, tx.db.rebind(query), args...)
+	return tx.Tx.QueryRowContext(ctx, tx.db.rebind(query), storedArgs(args)...)
+}
+
+// storedArgs cuts the times among args to what the database keeps
+// (frontline.Stored), so SQLite keeps what PostgreSQL keeps and a time
+// written is the time read back. args is copied only when a time changes.
+func storedArgs(args []any) []any {
+	for i, a := range args {
+		t, ok := a.(time.Time)
+		if !ok || t.Nanosecond()%1000 == 0 && t.Location() == time.UTC {
+			continue
+		}
+		out := slices.Clone(args)
+		for j := i; j < len(out); j++ {
+			if t, ok := out[j].(time.Time); ok {
+				out[j] = frontline.Stored(t)
+			}
+		}
+		return out
+	}
+	return args
 }
 
 // Commit commits, translating driver errors.
@@ -318,6 +349,9 @@ func (db *DB) translate(err error) error {
 	var fe *frontline.Error
 	if errors.As(err, &fe) {
 		return err
+	}
+	if o := OutageOf(err); o != OutageNone {
+		return outageError(o, err)
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {

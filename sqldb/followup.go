@@ -20,7 +20,14 @@ type FollowUpService struct {
 
 // NewFollowUpService returns a FollowUpService with the default settings.
 func NewFollowUpService(db *DB) *FollowUpService {
-	return &FollowUpService{db: db, Settings: frontline.DefaultFollowUpSettings}
+	return &FollowUpService{db: db, Settings: followUpSettings(db)}
+}
+
+// followUpSettings are the default settings in db's time zone.
+func followUpSettings(db *DB) frontline.FollowUpSettings {
+	s := frontline.DefaultFollowUpSettings
+	s.Location = db.Location
+	return s
 }
 
 const followUpColumns = `f.id, f.measure_id, f.campaign_id, f.person_id, f.household_id, f.kind, f.day, f.due_at, f.done_at,
@@ -234,6 +241,9 @@ func (s *FollowUpService) HandleFollowUp(ctx context.Context, id int64, note str
 	}
 	if note = strings.TrimSpace(note); note == "" {
 		return nil, frontline.FieldError("note", "say what was done")
+	}
+	if err := frontline.CheckText("note", note); err != nil {
+		return nil, err
 	}
 	f.HandledAt, f.HandledBy, f.Note = tx.now, frontline.ActorFrom(ctx).String(), note
 	if _, err := tx.ExecContext(ctx, `UPDATE screening_followups SET handled_at = ?, handled_by = ?, note = ? WHERE id = ?`,

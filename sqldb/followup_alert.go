@@ -31,7 +31,7 @@ func (tx *Tx) followUpAlert(ctx context.Context, kind string, f *frontline.Follo
 		action = fmt.Sprintf("/cases/%d/follow-ups#fu-%d", caseID, f.ID)
 	}
 	// Data only: the page says what it is in the reader's language.
-	detail := maskName(name) + " · " + f.DueAt.In(noticeLocation).Format("01-02 15:04")
+	detail := maskName(name) + " · " + f.DueAt.In(tx.db.Location).Format("01-02 15:04")
 	switch {
 	case f.Result != "":
 		detail = maskName(name)

@@ -213,7 +213,7 @@ func (s *LabService) ReceiveBag(ctx context.Context, rc frontline.BagReceipt) (*
 		return nil, frontline.FieldError("code", "bag %s belongs to another round (%d), not round %d", b.Code, b.RoundID, rc.RoundID)
 	}
 	if b.State == frontline.BagReceived {
-		return nil, frontline.Errorf(frontline.ECONFLICT, "bag %s was received at %s by %s", b.Code, b.ReceivedAt.Format("2006-01-02 15:04"), b.ReceivedBy)
+		return nil, frontline.Errorf(frontline.ECONFLICT, "bag %s was received at %s by %s", b.Code, b.ReceivedAt.In(tx.db.Location).Format("2006-01-02 15:04"), b.ReceivedBy)
 	}
 	found := b.TubeCodes
 	if rc.Count != nil && len(rc.TubeCodes) == 0 {

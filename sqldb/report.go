@@ -23,7 +23,7 @@ type ReportService struct {
 
 // NewReportService returns a ReportService whose cut-offs are in China time.
 func NewReportService(db *DB) *ReportService {
-	return &ReportService{db: db, Location: frontline.ChinaTime}
+	return &ReportService{db: db, Location: db.Location}
 }
 
 // Report builds the current report of a node.

@@ -103,6 +103,10 @@ type BatchStats struct {
 	Batches  atomic.Int64
 	Requests atomic.Int64
 	Nanos    atomic.Int64 // time spent in batch transactions
+	// Retries counts the batches PostgreSQL aborted for a deadlock or a
+	// serialization failure and that ran again. The writers take their
+	// locks in one order, so it stays at zero; /metrics shows it.
+	Retries atomic.Int64
 	// Within[i] counts the batches that took at most BatchBuckets[i]; the
 	// last counts the rest.
 	Within [len(BatchBuckets) + 1]atomic.Int64

@@ -263,43 +263,47 @@ func (d nullTimeDest) Scan(v any) error {
 }
 
 // loadTubes locks the batch's tubes and opens those scanned for the first
-// time. A code two servers open at once is inserted by one; the other
-// waits for it and then locks the row.
+// time. On PostgreSQL every code is inserted first (an existing tube's
+// insert does nothing) and then every tube is locked, both in code order:
+// locking the existing tubes, then inserting the new ones and locking
+// those another server inserted meanwhile would take them in two orders,
+// and two servers opening and reusing the same tubes at once could each
+// hold what the other waits for. SQLite has one writer: it reads, then
+// opens what is missing.
 func (b *batch) loadTubes(ctx context.Context) error {
-	var codes []string
+	var first []*bindJob // the first job of each code, in code order
 	for _, j := range b.jobs {
-		if _, err := b.openRound(j); err == nil && !slices.Contains(codes, j.req.TubeCode) {
-			codes = append(codes, j.req.TubeCode)
+		if _, err := b.openRound(j); err == nil && !slices.ContainsFunc(first, func(f *bindJob) bool { return f.req.TubeCode == j.req.TubeCode }) {
+			first = append(first, j)
 		}
 	}
-	slices.Sort(codes)
+	slices.SortFunc(first, func(x, y *bindJob) int { return strings.Compare(x.req.TubeCode, y.req.TubeCode) })
+	codes := make([]string, len(first))
+	for i, j := range first {
+		codes[i] = j.req.TubeCode
+	}
+	if b.tx.db.Engine == Postgres {
+		if err := b.openTubes(ctx, first); err != nil {
+			return err
+		}
+		return b.lockTubes(ctx, codes)
+	}
 	if err := b.lockTubes(ctx, codes); err != nil {
 		return err
 	}
 	var missing []*bindJob
-	seen := map[string]bool{}
-	for _, j := range b.jobs {
-		if slices.Contains(codes, j.req.TubeCode) && b.tubes[j.req.TubeCode] == nil && !seen[j.req.TubeCode] {
-			missing, seen[j.req.TubeCode] = append(missing, j), true
-		}
-	}
-	slices.SortFunc(missing, func(x, y *bindJob) int { return strings.Compare(x.req.TubeCode, y.req.TubeCode) })
-	if err := b.openTubes(ctx, missing); err != nil {
-		return err
-	}
-	var raced []string
-	for _, j := range missing {
+	for _, j := range first {
 		if b.tubes[j.req.TubeCode] == nil {
-			raced = append(raced, j.req.TubeCode)
+			missing = append(missing, j)
 		}
 	}
-	return b.lockTubes(ctx, raced)
+	return b.openTubes(ctx, missing)
 }
 
 func (b *batch) lockTubes(ctx context.Context, codes []string) error {
 	for start := 0; start < len(codes); start += 500 {
 		part := codes[start:min(start+500, len(codes))]
-		rows, err := b.tx.queryIn(ctx, `SELECT `+tubeColumns+` FROM tubes t WHERE t.code IN %s ORDER BY t.id`+b.tx.db.forUpdateOf("t"),
+		rows, err := b.tx.queryIn(ctx, `SELECT `+tubeColumns+` FROM tubes t WHERE t.code IN %s ORDER BY t.code`+b.tx.db.forUpdateOf("t"),
 			nil, stringArgs(part))
 		if err != nil {
 			return err
@@ -325,7 +329,8 @@ var tubeInsert = multiRow{prefix: `INSERT INTO tubes (round_id, code, station_id
 	types:  []string{"BIGINT", "TEXT", "BIGINT", "INTEGER", "INTEGER", "TEXT", "TIMESTAMPTZ", "TEXT"},
 	suffix: ` ON CONFLICT (code) DO NOTHING RETURNING id, code`}
 
-// openTubes inserts the tubes first scanned by jobs, in code order.
+// openTubes inserts the tubes of jobs, in code order; a code that exists
+// is left as it is (lockTubes reads it).
 func (b *batch) openTubes(ctx context.Context, jobs []*bindJob) error {
 	now := b.tx.timeArg()
 	return tubeInsert.query(ctx, b.tx, len(jobs),

@@ -12,9 +12,13 @@ import (
 const idChunk = 1000
 
 // loadMembers locks the members the batch binds (by person, or every
-// member of a household for household tubes), in person order per round.
-// Persons not in a round but living under its scope moved in after it
-// opened: they are added, as a person who comes to the table is there.
+// member of a household for household tubes), in person order per round,
+// in one pass: a pass by person and another by household would each be in
+// order but not the two together, and two servers' writers binding a
+// household and one of its members at once would each hold what the other
+// waits for. Persons not in a round but living under its scope moved in
+// after it opened: they are added, as a person who comes to the table is
+// there.
 func (b *batch) loadMembers(ctx context.Context) error {
 	persons, homes := map[int64][]int64{}, map[int64][]int64{}
 	for _, j := range b.jobs {
@@ -28,10 +32,15 @@ func (b *batch) loadMembers(ctx context.Context) error {
 	}
 	for _, roundID := range sortedKeys(b.rounds) {
 		ids := sortedUnique(persons[roundID])
-		if err := b.selectMembers(ctx, roundID, "m.person_id", ids); err != nil {
+		households := sortedUnique(homes[roundID])
+		// A household's members are looked up without a lock and then
+		// locked with the rest; one who joins the household meanwhile
+		// is bound by the next request, as if they had come later.
+		inHomes, err := b.householdMembers(ctx, roundID, households)
+		if err != nil {
 			return err
 		}
-		if err := b.selectMembers(ctx, roundID, "m.household_id", sortedUnique(homes[roundID])); err != nil {
+		if err := b.selectMembers(ctx, roundID, sortedUnique(append(slices.Clone(ids), inHomes...)), households); err != nil {
 			return err
 		}
 		var missing []int64
@@ -101,16 +110,44 @@ func (b *batch) loadSampled(ctx context.Context, roundID int64) error {
 	return nil
 }
 
-// selectMembers reads members by person or household id. On SQLite it
-// reads whether each has a live binding in the same statement; on
-// PostgreSQL it locks the rows, and loadSampled reads the bindings after.
-func (b *batch) selectMembers(ctx context.Context, roundID int64, column string, ids []int64) error {
+// householdMembers returns the person ids of the members of households.
+func (b *batch) householdMembers(ctx context.Context, roundID int64, households []int64) ([]int64, error) {
+	var ids []int64
+	for start := 0; start < len(households); start += idChunk {
+		part := households[start:min(start+idChunk, len(households))]
+		rows, err := b.tx.queryIn(ctx, `SELECT person_id FROM round_members WHERE round_id = ? AND household_id IN %s`,
+			[]any{roundID}, int64Args(part))
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}
+
+// selectMembers reads the members of ids (sorted), and lists those of
+// households (sorted) in b.homes. On SQLite it reads whether each has a
+// live binding in the same statement; on PostgreSQL it locks the rows, in
+// person order (the chunks are in order too), and loadSampled reads the
+// bindings after.
+func (b *batch) selectMembers(ctx context.Context, roundID int64, ids, households []int64) error {
 	q := `SELECT m.person_id, m.household_id, m.status, m.path, m.excuse, 0 FROM round_members m
-		WHERE m.round_id = ? AND ` + column + ` IN %s ORDER BY m.person_id` + b.tx.db.forUpdateOf("m")
+		WHERE m.round_id = ? AND m.person_id IN %s ORDER BY m.person_id` + b.tx.db.forUpdateOf("m")
 	if b.tx.db.Engine == SQLite {
 		q = `SELECT m.person_id, m.household_id, m.status, m.path, m.excuse, b.id IS NOT NULL FROM round_members m
 			LEFT JOIN bindings b ON b.round_id = m.round_id AND b.person_id = m.person_id AND b.undone_at IS NULL
-			WHERE m.round_id = ? AND ` + column + ` IN %s`
+			WHERE m.round_id = ? AND m.person_id IN %s`
 	}
 	for start := 0; start < len(ids); start += idChunk {
 		part := ids[start:min(start+idChunk, len(ids))]
@@ -128,7 +165,7 @@ func (b *batch) selectMembers(ctx context.Context, roundID int64, column string,
 			if b.members[k] == nil {
 				b.members[k] = m
 			}
-			if column == "m.household_id" {
+			if _, found := slices.BinarySearch(households, m.householdID); found {
 				hk := countKey{roundID, m.householdID}
 				b.homes[hk] = append(b.homes[hk], m.personID)
 			}
@@ -250,11 +287,13 @@ func (b *batch) householdSizes(ctx context.Context) error {
 // still to sample, and those sampled already (refused with where, so the
 // sampler sees it). Members excused (away, in hospital) or left to the home
 // team are not at the table, and a scan of the household's code must not
-// record them as sampled.
-func (b *batch) present(roundID, household int64) []int64 {
+// record them as sampled. Only members the request's caller may see are
+// answered: a household outside a station's scope is one with nobody to
+// sample, and its refusal names none of its members.
+func (b *batch) present(j *bindJob, roundID, household int64) []int64 {
 	var out []int64
 	for _, id := range b.homes[countKey{roundID, household}] {
-		if m := b.members[countKey{roundID, id}]; m != nil && (m.toSample() || m.sampled) {
+		if m := b.members[countKey{roundID, id}]; m != nil && (m.toSample() || m.sampled) && visible(j.ctx, m.path) {
 			out = append(out, id)
 		}
 	}
@@ -286,7 +325,7 @@ func (b *batch) decide() {
 		}
 		persons := j.req.PersonIDs
 		if j.req.HouseholdID > 0 {
-			if persons = b.present(r.id, j.req.HouseholdID); len(persons) == 0 {
+			if persons = b.present(j, r.id, j.req.HouseholdID); len(persons) == 0 {
 				a.Error = frontline.NewItemError(frontline.Refuse(frontline.RefusedNoHousehold, "household %d has nobody left to sample in this round", j.req.HouseholdID))
 			}
 		}

@@ -61,6 +61,14 @@ func (s *SamplingService) FindTube(ctx context.Context, code string) (*frontline
 	if err != nil {
 		return nil, nil, err
 	}
+	if p := frontline.PrincipalFrom(ctx); p != nil && !p.Can(frontline.PermSampling) && !p.Can(frontline.PermReadRegistry) {
+		// The lab reads tubes and results, not who is in them (its role
+		// has no registry.read): the tube's count says enough.
+		for _, b := range bs {
+			b.PersonID, b.PersonName, b.HouseholdID = 0, "", 0
+		}
+		return t, bs, nil
+	}
 	return t, bs, tx.hideOutOfScope(ctx, bs)
 }
 

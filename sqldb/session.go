@@ -23,16 +23,17 @@ var (
 )
 
 // lockedError says until when signing in is refused. It does not say
-// whether the account or the address is locked.
+// which limit holds; web tells a lock apart by the frontline.LockError it
+// wraps and says the time in the deployment's time zone.
 func lockedError(until time.Time) error {
-	return &frontline.Error{Code: frontline.EUNAUTHORIZED, Err: frontline.ErrLocked,
+	return &frontline.Error{Code: frontline.EUNAUTHORIZED, Err: &frontline.LockError{Until: until},
 		Message: "too many failed sign-ins: signing in is locked until " + lockEnd(until)}
 }
 
 // lockEnd writes the end of a lock for a message, rounded up to the
 // minute, so that trying again at the minute shown works.
 func lockEnd(until time.Time) string {
-	return until.UTC().Add(time.Minute-time.Nanosecond).Truncate(time.Minute).Format("2006-01-02 15:04") + " UTC"
+	return frontline.LockEndMinute(until).UTC().Format("2006-01-02 15:04") + " UTC"
 }
 
 // maxPasswordBytes is the longest password a sign-in checks; anything
@@ -40,35 +41,44 @@ func lockEnd(until time.Time) string {
 // characters) and is refused without hashing.
 const maxPasswordBytes = 4 * 200
 
-// loginState is what a sign-in reads before checking the password.
-type loginState struct {
-	user       *frontline.User // nil for an unknown login
-	hash       string
-	addrLocked time.Time
-	now        time.Time
-}
-
-// Login checks a password, counting failures per account and per address
-// within the policy's window, and on success opens a session whose secret
-// it returns. The password is checked outside any transaction: a hash takes
-// tens of milliseconds and SQLite has one writer.
+// Login checks a password and on success opens a session whose secret it
+// returns. Before the password is hashed, the gate admits the sign-in
+// (errBusy, EUNAVAILABLE, when too many are under way) and the attempt is
+// counted against the policy's limits in one transaction (a lock refuses
+// it with the lock's end). The hash itself runs outside any transaction:
+// it takes tens of milliseconds and SQLite has one writer.
 func (s *UserService) Login(ctx context.Context, login, password, addr, userAgent string) (*frontline.User, string, error) {
-	st, err := s.loginState(ctx, normalizeLogin(login), addr)
+	login = normalizeLogin(login)
+	leave, err := s.gate.enter(login, addr)
 	if err != nil {
 		return nil, "", err
 	}
-	if st.addrLocked.After(st.now) {
-		return nil, "", lockedError(st.addrLocked)
+	defer leave()
+	a, err := s.takeAttempt(ctx, signInKeys(login, addr))
+	if err != nil {
+		return nil, "", err
 	}
-	if st.user != nil && st.user.LockedUntil.After(st.now) {
-		return nil, "", lockedError(st.user.LockedUntil)
+	u, hash, err := s.loginUser(ctx, login)
+	if err != nil {
+		return nil, "", err
 	}
-	hash := st.hash
-	if st.user == nil {
-		hash = decoyHash(s.Argon2)
+	ok := false
+	// A login that cannot exist, or a password longer than any valid one,
+	// is wrong without a hash. Any other unknown login is checked against
+	// a decoy, so the time taken does not tell which logins exist.
+	if frontline.CheckLogin(login) == nil && len(password) <= maxPasswordBytes {
+		if u == nil {
+			hash = decoyHash(s.Argon2)
+		}
+		if ok, err = s.check(ctx, hash, password); err != nil {
+			if rerr := s.refundAttempt(ctx, a); rerr != nil {
+				s.db.logger.Warn("refund a sign-in attempt", "err", rerr)
+			}
+			return nil, "", err
+		}
 	}
-	if len(password) > maxPasswordBytes || !s.check(hash, password) || st.user == nil {
-		until, err := s.recordFailure(ctx, st.user, addr)
+	if !ok || u == nil {
+		until, err := s.failAttempt(ctx, a, u)
 		if err != nil {
 			return nil, "", err
 		}
@@ -77,148 +87,33 @@ func (s *UserService) Login(ctx context.Context, login, password, addr, userAgen
 		}
 		return nil, "", errWrongPassword
 	}
-	if st.user.Disabled {
+	if u.Disabled {
 		return nil, "", errDisabled
 	}
-	secret, err := s.openSession(ctx, st.user, addr, userAgent)
+	secret, err := s.openSession(ctx, u, addr, userAgent, a)
 	if err != nil {
 		return nil, "", err
 	}
-	return st.user, secret, nil
+	return u, secret, nil
 }
 
-func (s *UserService) loginState(ctx context.Context, login, addr string) (*loginState, error) {
+// loginUser reads the account of login and its password hash; an unknown
+// login is a nil user, not an error.
+func (s *UserService) loginUser(ctx context.Context, login string) (*frontline.User, string, error) {
 	tx, err := s.db.BeginReadTx(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer tx.Rollback()
-	st := &loginState{now: tx.now}
-	var locked sql.NullTime
-	err = tx.QueryRowContext(ctx, `SELECT locked_until FROM login_failures WHERE addr = ?`, addr).Scan(&locked)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, tx.db.translate(err)
-	}
-	st.addrLocked = locked.Time
-	row := tx.QueryRowContext(ctx, `SELECT `+userColumns+`, `+placeColumnsOf("s")+`, u.password_hash`+userFrom+`u.login = ?`, login)
-	var u frontline.User
-	var sp frontline.Place
-	locked = sql.NullTime{}
-	err = row.Scan(&u.ID, &u.Login, &u.Name, &u.Phone, &u.Role, &u.ScopeID, &u.Disabled, &u.Language,
-		&u.FailedLogins, &locked, &u.CreatedAt, &u.UpdatedAt,
-		&sp.ID, &sp.ParentID, &sp.Kind, &sp.Name, &sp.Code, &sp.Path,
-		&sp.Households, &sp.Residents, &sp.Vulnerable, &sp.CreatedAt, &sp.UpdatedAt, &st.hash)
+	var hash string
+	u, err := scanUserWith(tx.QueryRowContext(ctx, `SELECT `+userColumns+`, `+placeColumnsOf("s")+`, u.password_hash`+userFrom+`u.login = ?`, login), &hash)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return st, nil
+		return nil, "", nil
 	case err != nil:
-		return nil, tx.db.translate(err)
+		return nil, "", tx.db.translate(err)
 	}
-	u.LockedUntil, u.Scope = locked.Time, &sp
-	st.user = &u
-	return st, nil
-}
-
-// recordFailure counts a failed sign-in against the address and the
-// account, and locks either once it reaches the policy's limit within the
-// window. It returns the time a lock it set ends, or zero. Each count is
-// one statement, so sign-ins racing on several app servers do not lose
-// failures.
-func (s *UserService) recordFailure(ctx context.Context, u *frontline.User, addr string) (time.Time, error) {
-	tx, err := s.db.BeginTx(ctx)
-	if err != nil {
-		return time.Time{}, err
-	}
-	defer tx.Rollback()
-	windowStart := tx.now.Add(-s.policy.Window)
-	until := tx.now.Add(s.policy.LockFor)
-	var locked time.Time
-	if addr != "" {
-		addrLocked, err := tx.countAddressFailure(ctx, addr, windowStart, until, s.policy.MaxFailures)
-		if err != nil {
-			return time.Time{}, err
-		}
-		if addrLocked {
-			locked = until
-		}
-	}
-	if u != nil {
-		if err := tx.countAccountFailure(ctx, u, windowStart, until, s.policy.MaxFailures, addr); err != nil {
-			return time.Time{}, err
-		}
-		if !u.LockedUntil.IsZero() {
-			locked = until
-		}
-	}
-	return locked, tx.Commit()
-}
-
-// recordAccountFailure counts a wrong password against the account alone,
-// as recordFailure does, and returns the time a lock it set ends, or zero.
-// It is for a signed-in user getting their current password wrong: they
-// can guess no other account's password that way, so the address count,
-// which stops one client from trying many logins, is left alone, and a
-// colleague behind the same address can still sign in.
-func (s *UserService) recordAccountFailure(ctx context.Context, u *frontline.User, addr string) (time.Time, error) {
-	tx, err := s.db.BeginTx(ctx)
-	if err != nil {
-		return time.Time{}, err
-	}
-	defer tx.Rollback()
-	until := tx.now.Add(s.policy.LockFor)
-	if err := tx.countAccountFailure(ctx, u, tx.now.Add(-s.policy.Window), until, s.policy.MaxFailures, addr); err != nil {
-		return time.Time{}, err
-	}
-	if u.LockedUntil.IsZero() {
-		return time.Time{}, tx.Commit()
-	}
-	return until, tx.Commit()
-}
-
-// countAddressFailure adds a failure to addr's count, and locks the
-// address when the count reaches max. It reports whether it set a lock.
-func (tx *Tx) countAddressFailure(ctx context.Context, addr string, windowStart, until time.Time, maxFailures int) (bool, error) {
-	var n int
-	if err := tx.QueryRowContext(ctx, `
-		INSERT INTO login_failures (addr, window_start, failures) VALUES (?, ?, 1)
-		ON CONFLICT (addr) DO UPDATE SET
-			failures = CASE WHEN login_failures.window_start <= ? THEN 1 ELSE login_failures.failures + 1 END,
-			window_start = CASE WHEN login_failures.window_start <= ? THEN excluded.window_start ELSE login_failures.window_start END
-		RETURNING failures`, addr, tx.now, windowStart, windowStart).Scan(&n); err != nil {
-		return false, tx.db.translate(err)
-	}
-	if n < maxFailures {
-		return false, nil
-	}
-	// The count starts again when the lock ends.
-	if _, err := tx.ExecContext(ctx, `UPDATE login_failures SET locked_until = ?, failures = 0 WHERE addr = ?`, until, addr); err != nil {
-		return false, err
-	}
-	return true, nil
-}
-
-// countAccountFailure adds a failure to u's count, and locks the account
-// (recording the lock in the audit log) when the count reaches max.
-func (tx *Tx) countAccountFailure(ctx context.Context, u *frontline.User, windowStart, until time.Time, maxFailures int, addr string) error {
-	if err := tx.QueryRowContext(ctx, `
-		UPDATE users SET
-			failed_logins = CASE WHEN failures_since IS NULL OR failures_since <= ? THEN 1 ELSE failed_logins + 1 END,
-			failures_since = CASE WHEN failures_since IS NULL OR failures_since <= ? THEN ? ELSE failures_since END
-		WHERE id = ? RETURNING failed_logins`, windowStart, windowStart, tx.now, u.ID).Scan(&u.FailedLogins); err != nil {
-		return tx.db.translate(err)
-	}
-	u.LockedUntil = time.Time{}
-	if u.FailedLogins < maxFailures {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE users SET locked_until = ?, failed_logins = 0, failures_since = NULL WHERE id = ?`,
-		until, u.ID); err != nil {
-		return err
-	}
-	u.LockedUntil = until
-	ctx = frontline.WithActor(ctx, frontline.Actor{Name: "system", Addr: addr})
-	return tx.audit(ctx, "lock", "user", u.ID, u.Scope.Path, nil,
-		map[string]any{"locked_until": until, "failures": u.FailedLogins})
+	return u, hash, nil
 }
 
 // touchEvery is how stale a session's last_seen or a token's last_used
@@ -226,11 +121,12 @@ func (tx *Tx) countAccountFailure(ctx context.Context, u *frontline.User, window
 // make every page view a write.
 const touchEvery = time.Minute
 
-// openSession resets the account's failure count, stores a new session
-// and records the sign-in, and returns the session's secret. Expired
-// sessions and stale failure counts are swept here: sign-ins are rare
-// enough to carry the cost, and no background job is needed.
-func (s *UserService) openSession(ctx context.Context, u *frontline.User, addr, userAgent string) (string, error) {
+// openSession stores a new session and records the sign-in, forgives the
+// attempt's client its failures (forgiveAttempt), and returns the
+// session's secret. Expired sessions and stale sign-in counters are swept
+// here: sign-ins are rare enough to carry the cost, and no background job
+// is needed.
+func (s *UserService) openSession(ctx context.Context, u *frontline.User, addr, userAgent string, a *attempt) (string, error) {
 	secret, err := newSecret()
 	if err != nil {
 		return "", err
@@ -240,11 +136,10 @@ func (s *UserService) openSession(ctx context.Context, u *frontline.User, addr, 
 		return "", err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, failures_since = NULL, locked_until = NULL
-		WHERE id = ? AND (failed_logins <> 0 OR locked_until IS NOT NULL)`, u.ID); err != nil {
+	// The counters first, in the order every sign-in takes them.
+	if err := tx.forgiveAttempt(ctx, a); err != nil {
 		return "", err
 	}
-	u.FailedLogins, u.LockedUntil = 0, time.Time{}
 	if len(userAgent) > 500 {
 		userAgent = userAgent[:500]
 	}
@@ -256,8 +151,7 @@ func (s *UserService) openSession(ctx context.Context, u *frontline.User, addr, 
 	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, tx.now); err != nil {
 		return "", err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE window_start <= ? AND (locked_until IS NULL OR locked_until <= ?)`,
-		tx.now.Add(-s.policy.Window), tx.now); err != nil {
+	if err := tx.sweepLimits(ctx, tx.now.Add(-max(s.policy.Window, s.policy.AccountWindow))); err != nil {
 		return "", err
 	}
 	ctx = frontline.WithActor(ctx, frontline.Actor{UserID: u.ID, Name: u.Login, Addr: addr})

@@ -3,7 +3,9 @@ package sqldb_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,7 +17,9 @@ import (
 // testPolicy is short enough to reason about in a test.
 var testPolicy = frontline.LoginPolicy{
 	MaxFailures: 3, Window: 10 * time.Minute, LockFor: 15 * time.Minute,
-	SessionTTL: time.Hour, SessionMax: 24 * time.Hour,
+	AccountMaxFailures: 5, AccountWindow: time.Hour, AccountLockFor: 30 * time.Minute,
+	AddressMaxFailures: 4,
+	SessionTTL:         time.Hour, SessionMax: 24 * time.Hour,
 }
 
 const goodPassword = "correct horse battery"
@@ -109,82 +113,192 @@ func TestUserService_Login(t *testing.T) {
 	})
 }
 
+// TestUserService_Lockout walks the three limits of a sign-in: one account
+// from one client, one account from every client, one client across
+// accounts. Every lock says until when and is in the audit log.
 func TestUserService_Lockout(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		advance := clock(db)
 		tr := buildTree(t, db)
 		s := userService(db)
-		mustUser(t, s, "wang", frontline.RoleGridWorker, tr.comm1)
+		wang := mustUser(t, s, "wang", frontline.RoleGridWorker, tr.comm1)
 		mustUser(t, s, "li.si", frontline.RoleGridWorker, tr.comm1)
 		fail := func(login, addr string) error {
 			_, _, err := s.Login(ctx, login, "not the password", addr, "")
 			return err
 		}
+		locks := func(entity string) int {
+			return count(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = 'lock' AND entity = ?`, entity)
+		}
+		wantLock := func(t *testing.T, what string, err error, until string) {
+			t.Helper()
+			var lock *frontline.LockError
+			if frontline.ErrorCode(err) != frontline.EUNAUTHORIZED || !errors.Is(err, frontline.ErrLocked) || !errors.As(err, &lock) ||
+				frontline.ErrorMessage(err) != "too many failed sign-ins: signing in is locked until "+until {
+				t.Fatalf("%s: %v, want the lock until %s", what, err, until)
+			}
+		}
 
-		t.Run("PerAccount", func(t *testing.T) {
-			// Three addresses, so only the account's count reaches the limit.
-			for i, addr := range []string{"10.1.0.1", "10.1.0.2"} {
-				if err := fail("wang", addr); frontline.ErrorMessage(err) != "wrong login or password" {
-					t.Fatalf("failure %d: %v", i+1, err)
+		t.Run("PerClient", func(t *testing.T) {
+			// One person's typos on the office's address.
+			for i := 1; i < testPolicy.MaxFailures; i++ {
+				if err := fail("wang", "10.1.0.1"); frontline.ErrorMessage(err) != "wrong login or password" {
+					t.Fatalf("failure %d: %v", i, err)
 				}
 			}
-			err := fail("wang", "10.1.0.3")
-			if frontline.ErrorCode(err) != frontline.EUNAUTHORIZED || frontline.ErrorMessage(err) != "too many failed sign-ins: signing in is locked until 2022-03-29 06:15 UTC" ||
-				!errors.Is(err, frontline.ErrLocked) {
-				t.Fatalf("third failure: %v, want the lock", err)
+			wantLock(t, "third failure", fail("wang", "10.1.0.1"), "2022-03-29 06:15 UTC")
+			_, _, err := s.Login(ctx, "wang", goodPassword, "10.1.0.1", "")
+			wantLock(t, "right password from the locked client", err, "2022-03-29 06:15 UTC")
+			// The account is not locked for everyone: wang on another
+			// phone, and li.si on the same address, sign in.
+			mustLogin(t, s, "wang", "10.1.0.2")
+			mustLogin(t, s, "li.si", "10.1.0.1")
+			if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = 'lock' AND entity = 'user' AND entity_id = ?`, wang.ID); n != 1 {
+				t.Fatalf("%d lock entries for wang", n)
 			}
-			_, _, err = s.Login(ctx, "wang", goodPassword, "10.1.0.4", "")
-			if !strings.Contains(frontline.ErrorMessage(err), "locked until") || !errors.Is(err, frontline.ErrLocked) {
-				t.Fatalf("right password while locked: %v", err)
-			}
-			if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = 'lock' AND entity = 'user'`); n != 1 {
-				t.Fatalf("%d lock entries in the audit log", n)
+			if u, _ := s.FindUserByID(ctx, wang.ID); !u.LockedUntil.IsZero() {
+				t.Fatalf("a lock of one client shows on the account: %v", u.LockedUntil)
 			}
 			advance(testPolicy.LockFor)
-			mustLogin(t, s, "wang", "10.1.0.4")
+			mustLogin(t, s, "wang", "10.1.0.1")
+		})
+
+		t.Run("PerAccount", func(t *testing.T) {
+			advance(time.Hour)
+			// Guesses spread over addresses, each under its client limit.
+			for i := 1; i < testPolicy.AccountMaxFailures; i++ {
+				if err := fail("wang", fmt.Sprintf("10.2.0.%d", i)); frontline.ErrorMessage(err) != "wrong login or password" {
+					t.Fatalf("failure %d: %v", i, err)
+				}
+			}
+			wantLock(t, "the account's last failure", fail("wang", "10.2.0.99"), "2022-03-29 07:45 UTC")
+			_, _, err := s.Login(ctx, "wang", goodPassword, "10.2.1.1", "")
+			wantLock(t, "right password from a new client", err, "2022-03-29 07:45 UTC")
+			if u, _ := s.FindUserByID(ctx, wang.ID); !u.LockedUntil.Equal(db.Now().Add(testPolicy.AccountLockFor)) {
+				t.Fatalf("the account's lock shows as %v", u.LockedUntil)
+			}
+			// A new password lifts it.
+			if err := s.SetPassword(ctx, wang.ID, goodPassword); err != nil {
+				t.Fatal(err)
+			}
+			mustLogin(t, s, "wang", "10.2.1.1")
 		})
 
 		t.Run("PerAddress", func(t *testing.T) {
+			advance(time.Hour)
 			// One address trying several logins, known or not.
-			for _, login := range []string{"wang", "li.si"} {
-				if err := fail(login, "10.2.0.1"); frontline.ErrorMessage(err) != "wrong login or password" {
-					t.Fatalf("%s: %v", login, err)
+			for i, login := range []string{"wang", "li.si", "nobody"} {
+				if err := fail(login, "10.3.0.1"); frontline.ErrorMessage(err) != "wrong login or password" {
+					t.Fatalf("failure %d (%s): %v", i+1, login, err)
 				}
 			}
-			if err := fail("nobody", "10.2.0.1"); !strings.Contains(frontline.ErrorMessage(err), "locked until") {
-				t.Fatalf("third failure from one address: %v, want the lock", err)
+			before := locks("login_address")
+			wantLock(t, "the address's last failure", fail("ghost", "10.3.0.1"), "2022-03-29 08:30 UTC")
+			if n := locks("login_address"); n != before+1 {
+				t.Fatalf("%d address locks in the audit log, want %d", n, before+1)
 			}
-			if _, _, err := s.Login(ctx, "li.si", goodPassword, "10.2.0.1", ""); !strings.Contains(frontline.ErrorMessage(err), "locked until") ||
-				!errors.Is(err, frontline.ErrLocked) {
-				t.Fatalf("right password from the locked address: %v", err)
-			}
-			mustLogin(t, s, "li.si", "10.2.0.2") // the account itself is not locked
+			_, _, err := s.Login(ctx, "li.si", goodPassword, "10.3.0.1", "")
+			wantLock(t, "right password from the locked address", err, "2022-03-29 08:30 UTC")
+			mustLogin(t, s, "li.si", "10.3.0.2")
 			advance(testPolicy.LockFor)
-			mustLogin(t, s, "li.si", "10.2.0.1")
+			mustLogin(t, s, "li.si", "10.3.0.1")
+		})
+
+		t.Run("UnknownLoginLocksAlike", func(t *testing.T) {
+			advance(time.Hour)
+			// A login no account has locks as a real one does, so the
+			// answers do not tell which logins exist.
+			for i := 1; i < testPolicy.MaxFailures; i++ {
+				fail("nobody.here", "10.4.0.1")
+			}
+			wantLock(t, "unknown login", fail("nobody.here", "10.4.0.1"), "2022-03-29 09:45 UTC")
+			if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = 'lock' AND entity = 'login' AND after LIKE '%nobody.here%'`); n != 1 {
+				t.Fatalf("%d lock entries for the unknown login", n)
+			}
 		})
 
 		t.Run("Window", func(t *testing.T) {
 			advance(time.Hour)
-			fail("li.si", "10.3.0.1")
-			fail("li.si", "10.3.0.2")
+			fail("li.si", "10.5.0.1")
+			fail("li.si", "10.5.0.1")
 			advance(testPolicy.Window)
-			if err := fail("li.si", "10.3.0.3"); frontline.ErrorMessage(err) != "wrong login or password" {
+			if err := fail("li.si", "10.5.0.1"); frontline.ErrorMessage(err) != "wrong login or password" {
 				t.Fatalf("failure after the window: %v", err)
 			}
-			mustLogin(t, s, "li.si", "10.3.0.4")
+			mustLogin(t, s, "li.si", "10.5.0.1")
 		})
 
-		t.Run("SuccessResets", func(t *testing.T) {
-			advance(time.Hour)
-			fail("li.si", "10.4.0.1")
-			fail("li.si", "10.4.0.2")
-			mustLogin(t, s, "li.si", "10.4.0.3")
-			fail("li.si", "10.4.0.4")
-			if err := fail("li.si", "10.4.0.5"); frontline.ErrorMessage(err) != "wrong login or password" {
-				t.Fatalf("the count survived a sign-in: %v", err)
+		t.Run("SuccessForgivesItsClient", func(t *testing.T) {
+			advance(2 * time.Hour)
+			fail("li.si", "10.6.0.1")
+			fail("li.si", "10.6.0.1")
+			mustLogin(t, s, "li.si", "10.6.0.1")
+			fail("li.si", "10.6.0.1")
+			if err := fail("li.si", "10.6.0.1"); frontline.ErrorMessage(err) != "wrong login or password" {
+				t.Fatalf("the client's count survived a sign-in: %v", err)
+			}
+			// Failures from elsewhere still count against the account: with
+			// the two above, three more reach its limit of five.
+			fail("li.si", "10.6.1.1")
+			fail("li.si", "10.6.1.2")
+			if err := fail("li.si", "10.6.1.3"); !errors.Is(err, frontline.ErrLocked) {
+				t.Fatalf("the account's fifth failure: %v", err)
 			}
 		})
+	})
+}
+
+// TestUserService_LoginConcurrent sends 40 wrong passwords for one account
+// at once through 20 services on one database, as 20 app servers would,
+// then the right one: the attempts are counted before any is checked, so
+// only the limit's few are checked, the lock is set and logged once, and
+// the right password sent after them is refused.
+func TestUserService_LoginConcurrent(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		clock(db)
+		tr := buildTree(t, db)
+		servers := make([]*sqldb.UserService, 20)
+		for i := range servers {
+			servers[i] = userService(db)
+		}
+		u := mustUser(t, servers[0], "zhou", frontline.RoleGridWorker, tr.comm1)
+		var wg sync.WaitGroup
+		errs := make([]error, 40)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, _, errs[i] = servers[i%len(servers)].Login(ctx, "zhou", fmt.Sprintf("guess %d", i), "10.7.0.1", "")
+			}()
+		}
+		wg.Wait()
+		wrong, locked := 0, 0
+		for i, err := range errs {
+			switch {
+			case errors.Is(err, frontline.ErrLocked):
+				locked++
+			case errors.Is(err, frontline.ErrWrongPassword):
+				wrong++
+			default:
+				t.Fatalf("guess %d: %v", i, err)
+			}
+		}
+		// The limit's first attempts are checked; the last of them locks.
+		if wrong != testPolicy.MaxFailures-1 || locked != len(errs)-wrong {
+			t.Fatalf("%d wrong and %d locked answers, want %d wrong", wrong, locked, testPolicy.MaxFailures-1)
+		}
+		_, _, err := servers[3].Login(ctx, "zhou", goodPassword, "10.7.0.1", "")
+		if !errors.Is(err, frontline.ErrLocked) {
+			t.Fatalf("the right password after the flood: %v", err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = 'lock' AND entity_id = ?`, u.ID); n != 1 {
+			t.Fatalf("%d lock entries in the audit log, want 1", n)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = 'login'`); n != 0 {
+			t.Fatalf("%d sign-ins", n)
+		}
 	})
 }
 

@@ -46,7 +46,7 @@ func (s *SiteService) CreateSite(ctx context.Context, site *frontline.Site) erro
 	if err != nil {
 		return err
 	}
-	if err := site.WithinRound(r, noticeLocation); err != nil {
+	if err := site.WithinRound(r, s.db.Location); err != nil {
 		return err
 	}
 	at, err := tx.findPlaceByID(ctx, site.PlaceID)

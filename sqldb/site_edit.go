@@ -28,7 +28,7 @@ func (s *SiteService) UpdateSite(ctx context.Context, id int64, upd frontline.Si
 	if err := site.Validate(); err != nil {
 		return nil, err
 	}
-	if err := site.WithinRound(r, noticeLocation); err != nil {
+	if err := site.WithinRound(r, s.db.Location); err != nil {
 		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE sampling_sites SET name = ?, location = ?, opens_at = ?, closes_at = ? WHERE id = ?`,

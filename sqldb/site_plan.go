@@ -11,10 +11,6 @@ import (
 	"github.com/frontline-org/frontline"
 )
 
-// noticeLocation is the time zone of call-up notices: residents read local
-// time, and Frontline is used in China (UTC+8, no daylight saving).
-var noticeLocation = time.FixedZone("CST", 8*60*60)
-
 // PlanSlots proposes a call-up plan: the round's buildings with the
 // persons still to sample in each (from the counters), in walking order
 // (compound by compound, buildings in natural order), spread over the
@@ -329,7 +325,7 @@ func (s *SiteService) SaveSlots(ctx context.Context, roundID int64, slots []fron
 	}
 	// A call-up per slot of each building whose slots changed (all of them
 	// on the first save), going out LeadMinutes before the slot.
-	notices := callUps(r, slots, changed, settings, byID, tx.now)
+	notices := callUps(r, slots, changed, settings, byID, tx.now, tx.db.Location)
 	if err := tx.enqueueNotices(ctx, notices); err != nil {
 		return 0, err
 	}
@@ -346,7 +342,7 @@ func (s *SiteService) SaveSlots(ctx context.Context, roundID int64, slots []fron
 // callUps returns the call-ups of the slots of the changed buildings: one
 // per slot and channel, due LeadMinutes before the slot.
 func callUps(r *frontline.Round, slots []frontline.Slot, changed map[int64]bool, settings frontline.PlanSettings,
-	sites map[int64]*frontline.Site, now time.Time) []*frontline.Notice {
+	sites map[int64]*frontline.Site, now time.Time, loc *time.Location) []*frontline.Notice {
 	var notices []*frontline.Notice
 	for _, sl := range slots {
 		if !changed[sl.BuildingID] {
@@ -355,7 +351,7 @@ func callUps(r *frontline.Round, slots []frontline.Slot, changed map[int64]bool,
 		for _, ch := range settings.Channels {
 			notices = append(notices, &frontline.Notice{Channel: ch, Topic: "callup", Recipient: sl.Building,
 				PlaceID: sl.BuildingID, RoundID: r.ID, Subject: r.Name, NextAttemptAt: settings.NoticeAt(sl, now),
-				Body: frontline.CallUpText(settings.NoticeTemplate, r.Name, sl, sites[sl.SiteID], noticeLocation)})
+				Body: frontline.CallUpText(settings.NoticeTemplate, r.Name, sl, sites[sl.SiteID], loc)})
 		}
 	}
 	return notices
@@ -398,7 +394,7 @@ func (tx *Tx) renotifySite(ctx context.Context, r *frontline.Round, site *frontl
 	if _, err := tx.cancelCallUps(ctx, r.ID, changed); err != nil {
 		return err
 	}
-	return tx.enqueueNotices(ctx, callUps(r, slots, changed, plan.Settings, byID, tx.now))
+	return tx.enqueueNotices(ctx, callUps(r, slots, changed, plan.Settings, byID, tx.now, tx.db.Location))
 }
 
 // sitesByID returns a round's sites by id.

@@ -48,6 +48,9 @@ func (s *UserService) CreateToken(ctx context.Context, t *frontline.Token) (stri
 	// Not CleanName: a device's name is a label such as "枣园 采样台 1",
 	// whose spaces matter, not a person's name.
 	t.Name = strings.Join(strings.Fields(frontline.FoldWidth(t.Name)), " ")
+	if err := frontline.CheckLine("name", t.Name); err != nil {
+		return "", err
+	}
 	if t.Name == "" || len([]rune(t.Name)) > 100 {
 		return "", frontline.FieldError("name", "a token needs a name of up to 100 characters, e.g. the station it is for")
 	}

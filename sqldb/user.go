@@ -25,59 +25,56 @@ type UserService struct {
 	policy frontline.LoginPolicy
 	// Argon2 is the cost of new password hashes; tests lower it.
 	Argon2 Argon2Params
-	// hashing bounds the hashes computed at once: each holds Argon2.Memory,
-	// and a burst of sign-ins must not exhaust the server's memory.
-	hashing chan struct{}
+	// gate bounds the hashes computed at once (hashgate.go).
+	gate *hashGate
 }
 
 // NewUserService returns a UserService on db. Zero fields of policy take
 // the values of frontline.DefaultLoginPolicy.
 func NewUserService(db *DB, policy frontline.LoginPolicy) *UserService {
-	def := frontline.DefaultLoginPolicy
-	if policy.MaxFailures <= 0 {
-		policy.MaxFailures = def.MaxFailures
-	}
-	if policy.Window <= 0 {
-		policy.Window = def.Window
-	}
-	if policy.LockFor <= 0 {
-		policy.LockFor = def.LockFor
-	}
-	if policy.SessionTTL <= 0 {
-		policy.SessionTTL = def.SessionTTL
-	}
-	if policy.SessionMax <= 0 {
-		policy.SessionMax = def.SessionMax
-	}
-	return &UserService{db: db, policy: policy, Argon2: DefaultArgon2(),
-		hashing: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))}
+	// A hash runs on Argon2.Threads cores: more hashes at once than the
+	// cores can take only make each slower.
+	return &UserService{db: db, policy: policy.WithDefaults(), Argon2: DefaultArgon2(),
+		gate: newHashGate(max(1, runtime.GOMAXPROCS(0)/int(DefaultArgon2().Threads)))}
 }
 
-func (s *UserService) hash(password string) (string, error) {
-	s.hashing <- struct{}{}
-	defer func() { <-s.hashing }()
-	return hashPassword(password, s.Argon2)
+// hash hashes a new password, waiting for a slot of the gate.
+func (s *UserService) hash(ctx context.Context, password string) (string, error) {
+	var hash string
+	var err error
+	if werr := s.gate.wait(ctx, func() { hash, err = hashPassword(password, s.Argon2) }); werr != nil {
+		return "", werr
+	}
+	return hash, err
 }
 
-func (s *UserService) check(encoded, password string) bool {
-	s.hashing <- struct{}{}
-	defer func() { <-s.hashing }()
-	return checkPassword(encoded, password)
+// check compares a password with a hash in a slot of the gate. A sign-in
+// waits at most the gate's maxWait and is refused with errBusy after.
+func (s *UserService) check(ctx context.Context, encoded, password string) (bool, error) {
+	ok := false
+	err := s.gate.run(ctx, func() { ok = checkPassword(encoded, password) })
+	return ok, err
 }
 
 const userColumns = `u.id, u.login, u.name, u.phone, u.role, u.scope_id, u.disabled, u.language,
-	u.failed_logins, u.locked_until, u.created_at, u.updated_at`
+	u.locked_until, u.created_at, u.updated_at`
 
 const userFrom = ` FROM users u JOIN places s ON s.id = u.scope_id WHERE `
 
 func scanUser(sc interface{ Scan(...any) error }) (*frontline.User, error) {
+	return scanUserWith(sc)
+}
+
+// scanUserWith scans a user, its scope and the extra columns selected
+// after them.
+func scanUserWith(sc interface{ Scan(...any) error }, extra ...any) (*frontline.User, error) {
 	var u frontline.User
 	var sp frontline.Place
 	var locked sql.NullTime
-	if err := sc.Scan(&u.ID, &u.Login, &u.Name, &u.Phone, &u.Role, &u.ScopeID, &u.Disabled, &u.Language,
-		&u.FailedLogins, &locked, &u.CreatedAt, &u.UpdatedAt,
+	if err := sc.Scan(append([]any{&u.ID, &u.Login, &u.Name, &u.Phone, &u.Role, &u.ScopeID, &u.Disabled, &u.Language,
+		&locked, &u.CreatedAt, &u.UpdatedAt,
 		&sp.ID, &sp.ParentID, &sp.Kind, &sp.Name, &sp.Code, &sp.Path,
-		&sp.Households, &sp.Residents, &sp.Vulnerable, &sp.CreatedAt, &sp.UpdatedAt); err != nil {
+		&sp.Households, &sp.Residents, &sp.Vulnerable, &sp.CreatedAt, &sp.UpdatedAt}, extra...)...); err != nil {
 		return nil, err
 	}
 	if locked.Valid {
@@ -120,7 +117,7 @@ func (s *UserService) CreateUser(ctx context.Context, u *frontline.User, passwor
 		return err
 	}
 	// Hash before the transaction: on SQLite it holds the one writer.
-	hash, err := s.hash(password)
+	hash, err := s.hash(ctx, password)
 	if err != nil {
 		return err
 	}
@@ -133,7 +130,7 @@ func (s *UserService) CreateUser(ctx context.Context, u *frontline.User, passwor
 	if err != nil {
 		return err
 	}
-	u.Disabled, u.FailedLogins = false, 0
+	u.Disabled = false
 	u.CreatedAt, u.UpdatedAt = tx.now, tx.now
 	if err := tx.QueryRowContext(ctx, `
 		INSERT INTO users (login, name, phone, role, scope_id, disabled, language, password_hash, created_at, updated_at)

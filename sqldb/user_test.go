@@ -246,7 +246,9 @@ func TestUserService_ChangePassword(t *testing.T) {
 			}
 			return h
 		}
-		failures := func() int { return count(t, db, `SELECT failed_logins FROM users WHERE id = ?`, u.ID) }
+		failures := func() int {
+			return count(t, db, `SELECT COALESCE(SUM(attempts), 0) FROM login_limits WHERE kind = 'client' AND login = 'qian'`)
+		}
 		before := hash()
 
 		t.Run("ErrNotAUser", func(t *testing.T) {
@@ -280,7 +282,7 @@ func TestUserService_ChangePassword(t *testing.T) {
 			}
 			// Only the account counts: the user's colleagues behind the
 			// same address may still sign in.
-			if n := count(t, db, `SELECT COUNT(*) FROM login_failures`); n != 0 {
+			if n := count(t, db, `SELECT COUNT(*) FROM login_limits WHERE kind = 'address' AND attempts > 0`); n != 0 {
 				t.Fatalf("%d addresses counted", n)
 			}
 		})
@@ -298,8 +300,8 @@ func TestUserService_ChangePassword(t *testing.T) {
 			if err := s.ChangePassword(self, goodPassword, "a new long password"); !errors.Is(err, frontline.ErrLocked) {
 				t.Fatalf("right password while locked: %v", err)
 			}
-			// The lock is the sign-in's own.
-			if _, _, err := s.Login(ctx, "qian", goodPassword, "10.0.0.3", ""); frontline.ErrorCode(err) != frontline.EUNAUTHORIZED ||
+			// The lock is the sign-in's own, for the client of the session.
+			if _, _, err := s.Login(ctx, "qian", goodPassword, "10.0.0.2", ""); frontline.ErrorCode(err) != frontline.EUNAUTHORIZED ||
 				!errors.Is(err, frontline.ErrLocked) {
 				t.Fatalf("sign-in while locked: %v", err)
 			}

@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/frontline-org/frontline"
@@ -111,7 +112,7 @@ func (s *UserService) SetPassword(ctx context.Context, id int64, password string
 	if err := frontline.ValidatePassword(password); err != nil {
 		return err
 	}
-	hash, err := s.hash(password)
+	hash, err := s.hash(ctx, password)
 	if err != nil {
 		return err
 	}
@@ -127,8 +128,11 @@ func (s *UserService) SetPassword(ctx context.Context, id int64, password string
 	if err := checkManage(ctx, u.Role); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, failed_logins = 0, failures_since = NULL,
-		locked_until = NULL, updated_at = ? WHERE id = ?`, hash, tx.now, u.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, locked_until = NULL, updated_at = ? WHERE id = ?`,
+		hash, tx.now, u.ID); err != nil {
+		return err
+	}
+	if err := tx.clearLimits(ctx, u.Login); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, u.ID); err != nil {
@@ -148,7 +152,7 @@ var errWrongCurrent = &frontline.Error{Code: frontline.EINVALID, Field: "current
 	Message: "the current password is wrong", Err: frontline.ErrWrongPassword}
 
 func changeLockedError(until time.Time) error {
-	return &frontline.Error{Code: frontline.EFORBIDDEN, Field: "current_password", Err: frontline.ErrLocked,
+	return &frontline.Error{Code: frontline.EFORBIDDEN, Field: "current_password", Err: &frontline.LockError{Until: until},
 		Message: "too many wrong passwords: the account is locked until " + lockEnd(until)}
 }
 
@@ -170,15 +174,38 @@ func (s *UserService) ChangePassword(ctx context.Context, current, password stri
 	if err := frontline.ValidatePassword(password); err != nil {
 		return err
 	}
-	u, oldHash, now, err := s.passwordOf(ctx, p.UserID)
+	u, oldHash, err := s.passwordOf(ctx, p.UserID)
 	if err != nil {
 		return err
 	}
-	if u.LockedUntil.After(now) {
-		return changeLockedError(u.LockedUntil)
+	leave, err := s.gate.enter(u.Login, p.Addr)
+	if err != nil {
+		return err
 	}
-	if len(current) > maxPasswordBytes || !s.check(oldHash, current) {
-		until, err := s.recordAccountFailure(ctx, u, p.Addr)
+	defer leave()
+	// The account's own limits, not the address's: the caller can guess
+	// no other account's password this way, and a colleague behind the
+	// same address must still be able to sign in.
+	a, err := s.takeAttempt(ctx, []limitKey{{kind: frontline.LimitAccount, login: u.Login},
+		{kind: frontline.LimitClient, login: u.Login, addr: p.Addr}})
+	if err != nil {
+		var lock *frontline.LockError
+		if errors.As(err, &lock) {
+			return changeLockedError(lock.Until)
+		}
+		return err
+	}
+	ok := false
+	if len(current) <= maxPasswordBytes {
+		if ok, err = s.check(ctx, oldHash, current); err != nil {
+			if rerr := s.refundAttempt(ctx, a); rerr != nil {
+				s.db.logger.Warn("refund a password check", "err", rerr)
+			}
+			return err
+		}
+	}
+	if !ok {
+		until, err := s.failAttempt(ctx, a, u)
 		if err != nil {
 			return err
 		} else if !until.IsZero() {
@@ -190,30 +217,29 @@ func (s *UserService) ChangePassword(ctx context.Context, current, password stri
 		return errDisabled
 	}
 	// Hash before the transaction: on SQLite it holds the one writer.
-	hash, err := s.hash(password)
+	hash, err := s.hash(ctx, password)
 	if err != nil {
 		return err
 	}
 	return s.replacePassword(ctx, u, oldHash, hash, p.SessionID)
 }
 
-// passwordOf reads a user and their password hash, and the time of the
-// read.
-func (s *UserService) passwordOf(ctx context.Context, id int64) (*frontline.User, string, time.Time, error) {
+// passwordOf reads a user and their password hash.
+func (s *UserService) passwordOf(ctx context.Context, id int64) (*frontline.User, string, error) {
 	tx, err := s.db.BeginReadTx(ctx)
 	if err != nil {
-		return nil, "", time.Time{}, err
+		return nil, "", err
 	}
 	defer tx.Rollback()
 	u, err := tx.findUserByID(ctx, id)
 	if err != nil {
-		return nil, "", time.Time{}, err
+		return nil, "", err
 	}
 	var hash string
 	if err := tx.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = ?`, id).Scan(&hash); err != nil {
-		return nil, "", time.Time{}, tx.db.translate(err)
+		return nil, "", tx.db.translate(err)
 	}
-	return u, hash, tx.now, nil
+	return u, hash, nil
 }
 
 // replacePassword stores the new hash of a self-service change, ends every
@@ -228,8 +254,8 @@ func (s *UserService) replacePassword(ctx context.Context, u *frontline.User, ol
 		return err
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, failed_logins = 0, failures_since = NULL,
-		locked_until = NULL, updated_at = ? WHERE id = ? AND password_hash = ?`, hash, tx.now, u.ID, oldHash)
+	res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, locked_until = NULL, updated_at = ?
+		WHERE id = ? AND password_hash = ?`, hash, tx.now, u.ID, oldHash)
 	if err != nil {
 		return err
 	}
@@ -237,6 +263,9 @@ func (s *UserService) replacePassword(ctx context.Context, u *frontline.User, ol
 		return err
 	} else if n == 0 {
 		return frontline.Errorf(frontline.ECONFLICT, "the password was changed meanwhile; sign in again with the new one")
+	}
+	if err := tx.clearLimits(ctx, u.Login); err != nil {
+		return err
 	}
 	res, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND id <> ?`, u.ID, keep)
 	if err != nil {

@@ -21,7 +21,7 @@ type VisitService struct {
 // NewVisitService returns a VisitService on db with the default
 // follow-up settings.
 func NewVisitService(db *DB) *VisitService {
-	return &VisitService{db: db, Settings: frontline.DefaultFollowUpSettings}
+	return &VisitService{db: db, Settings: followUpSettings(db)}
 }
 
 // RecordVisit records a visit and everything it causes in one

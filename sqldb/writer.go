@@ -144,7 +144,10 @@ func (s *SamplingService) attempt(ctx context.Context, jobs []*bindJob) error {
 		if err == nil || try == 4 || !retryable(err) {
 			return err
 		}
-		s.db.logger.Info("binding batch retried", "try", try, "err", err)
+		// The writers take their locks in one order, so this should never
+		// happen: say so loudly when it does.
+		s.stats.Retries.Add(1)
+		s.db.logger.Warn("binding batch retried", "try", try, "err", err)
 	}
 }
 

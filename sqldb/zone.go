@@ -204,6 +204,12 @@ func (s *ZoneService) StepDownZone(ctx context.Context, id int64, d frontline.St
 		return nil, frontline.Errorf(frontline.ECONFLICT, "a %s zone steps down to a looser level, not %q", z.Level, to)
 	}
 	d.Reason = strings.TrimSpace(d.Reason)
+	if err := frontline.CheckText("reason", d.Reason); err != nil {
+		return nil, err
+	}
+	if err := frontline.CheckLine("decided_by", d.DecidedBy); err != nil {
+		return nil, err
+	}
 	if !check.Eligible && !d.Override {
 		return nil, frontline.Errorf(frontline.ECONFLICT, "not eligible to step down yet: %s", frontline.ReasonsText(check.Reasons))
 	}

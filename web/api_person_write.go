@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"mime"
 	"net/http"
@@ -63,11 +62,7 @@ func decodeJSON(r *http.Request, v any) error {
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return frontline.Errorf(frontline.EINVALID, "the body is larger than %d bytes", maxBodyBytes)
-		}
-		return frontline.Errorf(frontline.EINVALID, "the body is not a valid JSON object: %v", err)
+		return jsonProblem(err)
 	}
 	if dec.Decode(&struct{}{}) != io.EOF {
 		return frontline.Errorf(frontline.EINVALID, "the body holds more than one JSON value")

@@ -118,6 +118,20 @@ func (s *Server) apiCloseRound(w http.ResponseWriter, r *http.Request) error {
 	return s.roundAction(w, r, s.Rounds.CloseRound)
 }
 
+// apiDeleteRound deletes a draft round (RoundService.DeleteRound).
+func (s *Server) apiDeleteRound(w http.ResponseWriter, r *http.Request) error {
+	q := newParams(r)
+	id := q.pathID("id")
+	if err := q.check(); err != nil {
+		return err
+	}
+	if err := s.Rounds.DeleteRound(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 func (s *Server) roundAction(w http.ResponseWriter, r *http.Request, act func(ctx context.Context, id int64) (*frontline.Round, error)) error {
 	q := newParams(r)
 	id := q.pathID("id")

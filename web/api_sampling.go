@@ -68,9 +68,9 @@ type batchItem struct {
 // a queued seal must not overtake the bindings scanned before it, nor a
 // binding the opening of its tube. A queue is at most 200 requests, a
 // few seconds of commits. A request that fails (not refused: the writer
-// could not answer) stops the replay, and the rest are answered
-// "internal" without being sent, so the station keeps them, in order, for
-// its next try.
+// could not answer, or the database is out) stops the replay, and the rest
+// are answered "internal" without being sent, so the station keeps them,
+// with the one that failed, in order, for its next try.
 func (s *Server) apiBindBatch(w http.ResponseWriter, r *http.Request) error {
 	q := newParams(r)
 	id := q.pathID("id")
@@ -99,7 +99,7 @@ func (s *Server) apiBindBatch(w http.ResponseWriter, r *http.Request) error {
 		a, err := s.Sampling.Bind(r.Context(), req)
 		if err != nil {
 			out[i].Error = frontline.NewItemError(err)
-			if frontline.ErrorCode(err) == frontline.EINTERNAL || r.Context().Err() != nil {
+			if code := frontline.ErrorCode(err); code == frontline.EINTERNAL || code == frontline.EUNAVAILABLE || r.Context().Err() != nil {
 				stopped = errBatchStopped
 			}
 			continue
@@ -243,6 +243,9 @@ func (s *Server) apiResultsCSV(w http.ResponseWriter, r *http.Request) error {
 	if isForm(r) {
 		f, _, err := r.FormFile("file")
 		if err != nil {
+			if tooLarge(err) == errTooLarge {
+				return errTooLarge
+			}
 			return frontline.FieldError("file", "choose the results file to upload")
 		}
 		defer f.Close()
@@ -250,7 +253,7 @@ func (s *Server) apiResultsCSV(w http.ResponseWriter, r *http.Request) error {
 	}
 	rows, bad, err := frontline.ParseResultsCSV(body)
 	if err != nil {
-		return err
+		return tooLarge(err)
 	}
 	sum, err := s.Lab.PostResults(r.Context(), rows)
 	if err != nil {

@@ -153,6 +153,9 @@ func csrfToken(secret string) string {
 func checkCSRF(r *http.Request, c *caller) error {
 	got := r.Header.Get(csrfHeader)
 	if got == "" && isForm(r) {
+		if err := parseBody(r); err != nil {
+			return err
+		}
 		got = r.PostFormValue(csrfField)
 	}
 	if got == "" || !hmac.Equal([]byte(got), []byte(c.csrf)) {

@@ -32,18 +32,42 @@ func statusOf(code string) int {
 		return http.StatusNotFound
 	case frontline.ECONFLICT:
 		return http.StatusConflict
+	case frontline.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	case codeTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case codeMethod:
+		return http.StatusMethodNotAllowed
+	case codeMalformed:
+		return http.StatusBadRequest
 	}
 	return http.StatusInternalServerError
 }
 
-// fail logs err when it is internal (the others are the caller's doing and
-// would only fill the log) and renders it.
+// fail logs err when it is internal or an outage (the others are the
+// caller's doing and would only fill the log) and renders it.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	if frontline.ErrorCode(err) == frontline.EINTERNAL {
+	if frontline.ErrorCode(err) == frontline.EINTERNAL && s.Outage != nil {
+		if o := s.Outage(err); o != nil {
+			err = o
+		}
+	}
+	switch frontline.ErrorCode(err) {
+	case frontline.EINTERNAL:
 		s.Logger.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	case frontline.EUNAVAILABLE:
+		s.Logger.WarnContext(r.Context(), "unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	s.renderError(w, r, err)
 }
+
+// retryAfter is what a 503 tells a client to wait before it sends the
+// same request again, in seconds.
+const retryAfter = "5"
+
+// retryLater marks a response as "try again later": the stations' queue
+// keeps a request answered so and sends it again.
+func retryLater(w http.ResponseWriter) { w.Header().Set("Retry-After", retryAfter) }
 
 // isAPI reports whether the request is for the JSON API, whose errors are
 // JSON; every other path gets an HTML error page.
@@ -68,6 +92,9 @@ type errorDetail struct {
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	code := frontline.ErrorCode(err)
 	status := statusOf(code)
+	if code == frontline.EUNAVAILABLE {
+		retryLater(w)
+	}
 	if isAPI(r) {
 		body := errorJSON{Error: errorDetail{Code: code, Message: frontline.ErrorMessage(err), Field: frontline.ErrorField(err),
 			Item: frontline.ErrorItem(err)}}

@@ -160,7 +160,9 @@ func newTestServer(tb testing.TB, places frontline.PlaceService, persons frontli
 // is short.
 var testPolicy = frontline.LoginPolicy{
 	MaxFailures: 3, Window: 10 * time.Minute, LockFor: 15 * time.Minute,
-	SessionTTL: time.Hour, SessionMax: 24 * time.Hour,
+	AccountMaxFailures: 6, AccountWindow: time.Hour, AccountLockFor: 30 * time.Minute,
+	AddressMaxFailures: 10,
+	SessionTTL:         time.Hour, SessionMax: 24 * time.Hour,
 }
 
 // newDBServer serves the store of db, users and audit included.
@@ -170,7 +172,10 @@ func newDBServer(tb testing.TB, db *sqldb.DB, adjust ...func(*web.Server)) *test
 	// Cheap hashes keep the suite fast; the cost changes nothing tested.
 	users.Argon2 = sqldb.Argon2Params{Memory: 64, Time: 1, Threads: 1}
 	ts := newTestServer(tb, sqldb.NewPlaceService(db), sqldb.NewPersonService(db), append([]func(*web.Server){
-		func(s *web.Server) { s.Users, s.Audit = users, sqldb.NewAuditService(db) },
+		func(s *web.Server) {
+			s.Users, s.Audit, s.Forms = users, sqldb.NewAuditService(db), sqldb.NewFormService(db)
+			s.Outage = sqldb.OutageError
+		},
 	}, adjust...)...)
 	ts.db, ts.users = db, users
 	return ts

@@ -30,8 +30,8 @@ func newForm() form {
 // checkboxes. A body too large or malformed is EINVALID.
 func readForm(r *http.Request, fields []string, boxes ...string) (form, error) {
 	f := newForm()
-	if err := r.ParseForm(); err != nil {
-		return f, frontline.Errorf(frontline.EINVALID, "cannot read the form: %v", err)
+	if err := parseBody(r); err != nil {
+		return f, err
 	}
 	for _, name := range fields {
 		f.Values[name] = strings.TrimSpace(r.PostForm.Get(name))

@@ -10,12 +10,13 @@ import (
 )
 
 // loginPage is the sign-in form. Error is the message id of a refused
-// sign-in, shown next to the form.
+// sign-in, shown next to the form; Until is the end of a lock it names.
 type loginPage struct {
 	layout
 	Next  string
 	Login string
 	Error string
+	Until string
 }
 
 func (s *Server) pageLogin(w http.ResponseWriter, r *http.Request) error {
@@ -46,11 +47,23 @@ func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) error {
 	// The password is taken as typed: spaces may be part of it.
 	password := r.PostForm.Get("password")
 	u, secret, err := s.Users.Login(r.Context(), f.Values["login"], password, s.clientAddr(r), r.UserAgent())
-	if frontline.ErrorCode(err) == frontline.EUNAUTHORIZED {
+	switch frontline.ErrorCode(err) {
+	case "":
+	case frontline.EUNAUTHORIZED:
 		sleep(r.Context(), s.LoginDelay())
 		page := loginPage{Next: next, Login: f.Values["login"], Error: loginRefusal(err)}
+		var lock *frontline.LockError
+		if errors.As(err, &lock) {
+			page.Until = s.formatTime(lang, frontline.LockEndMinute(lock.Until))
+		}
 		return s.renderLogin(w, r, http.StatusUnauthorized, lang, page)
-	} else if err != nil {
+	case frontline.EUNAVAILABLE:
+		// Too many sign-ins at once, or the database is out: the form
+		// comes back as typed, to be sent again in a moment.
+		retryLater(w)
+		page := loginPage{Next: next, Login: f.Values["login"], Error: "login.busy"}
+		return s.renderLogin(w, r, http.StatusServiceUnavailable, lang, page)
+	default:
 		return err
 	}
 	s.setSessionCookie(w, secret)
@@ -66,6 +79,8 @@ func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) error {
 // change.
 func loginRefusal(err error) string {
 	switch {
+	case errors.As(err, new(*frontline.LockError)):
+		return "login.locked_until"
 	case errors.Is(err, frontline.ErrLocked):
 		return "login.locked"
 	case errors.Is(err, frontline.ErrDisabled):

@@ -124,6 +124,9 @@ func (s *Server) postResultsFile(w http.ResponseWriter, r *http.Request) error {
 	f := newForm()
 	file, _, err := r.FormFile("file")
 	if err != nil {
+		if tooLarge(err) == errTooLarge {
+			return errTooLarge
+		}
 		f.Errors["file"] = "form.invalid.file"
 		return s.renderLab(w, r, labPage{Form: f}, http.StatusBadRequest)
 	}

@@ -70,7 +70,7 @@ func (s *Server) postImportRiskAreas(w http.ResponseWriter, r *http.Request) err
 		if errors.Is(err, http.ErrMissingFile) {
 			return s.renderRiskAreas(w, r, nil, "riskarea.import.nofile", http.StatusBadRequest)
 		}
-		return frontline.Errorf(frontline.EINVALID, "cannot read the upload: %v", err)
+		return tooLarge(&frontline.Error{Code: codeMalformed, Message: "the upload cannot be read; choose the file again", Err: err})
 	}
 	defer file.Close()
 	rows, err := residentfile.ReadRiskAreas(header.Filename, io.LimitReader(file, maxBodyBytes), r.FormValue("sheet"))

@@ -38,6 +38,9 @@ type roundPage struct {
 	// CanSetUp links the setup page, for those who manage the round as a
 	// whole (CanManage is the role's permission, whatever the round).
 	CanSetUp bool
+	// CanDelete offers to delete the round: a draft its manager made by
+	// mistake.
+	CanDelete bool
 }
 
 type policyRow struct{ Level, Rule string }
@@ -61,6 +64,7 @@ func (s *Server) pageRound(w http.ResponseWriter, r *http.Request) error {
 		CanManage: p.Can(frontline.PermManageRounds), CanSample: p.Can(frontline.PermSampling), CanLab: p.Can(frontline.PermPostResults),
 		EventsURL: fmt.Sprintf("/api/v1/rounds/%d/events?place=%d", round.ID, cov.Node.PlaceID)}
 	page.CanSetUp = round.ManagedBy(p)
+	page.CanDelete = page.CanSetUp && round.Status == frontline.RoundDraft
 	if err := s.fillRoundPage(r, lang, &page); err != nil {
 		return err
 	}

@@ -271,8 +271,8 @@ func (s *Server) postSetupPolicy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return frontline.Errorf(frontline.EINVALID, "cannot read the form: %v", err)
+	if err := parseBody(r); err != nil {
+		return err
 	}
 	lang := pickLang(w, r)
 	fields := s.policyFields(lang, round.Policy)

@@ -32,7 +32,7 @@ const (
 // Every route needs rounds.manage; the handlers then refuse a round whose
 // scope is wider than the caller's.
 func (s *Server) registerSetupPages() error {
-	funcs := template.FuncMap{"t": s.text, "num": formatNumber, "when": s.formatTime, "clock": s.formatClock,
+	funcs := template.FuncMap{"t": s.text, "formToken": newFormToken, "num": formatNumber, "when": s.formatTime, "clock": s.formatClock,
 		"field": fieldOf, "pct": func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) + "%" },
 		"rule": s.ruleText, "planfields": func() []string { return planFields },
 		"sitefields": func(lang string, f form, id string) siteFieldsView { return siteFieldsView{lang, f, id} }}

@@ -83,7 +83,7 @@ func (s *Server) postRules(w http.ResponseWriter, r *http.Request) error {
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(field.into); err != nil {
 			f.Errors[field.name] = "rules.error.json"
-			return s.renderRules(w, r, f, err.Error(), http.StatusBadRequest)
+			return s.renderRules(w, r, f, frontline.ErrorMessage(jsonProblem(err)), http.StatusBadRequest)
 		}
 	}
 	if err := s.Rules.SaveRules(r.Context(), rs); err != nil {

@@ -28,7 +28,7 @@ func testingPages() []string {
 
 // parseTestingPages parses the testing pages into the server's map.
 func (s *Server) parseTestingPages() error {
-	funcs := template.FuncMap{"t": s.text, "num": formatNumber, "when": s.formatTime, "clock": s.formatClock,
+	funcs := template.FuncMap{"t": s.text, "formToken": newFormToken, "num": formatNumber, "when": s.formatTime, "clock": s.formatClock,
 		"field": fieldOf, "pct": func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) + "%" },
 		"rule": s.ruleText, "waited": s.waited}
 	base, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html")
@@ -54,6 +54,7 @@ func (s *Server) registerTestingPages() {
 	s.route("POST /rounds", manage, s.postRound)
 	s.route("POST /rounds/{id}/open", manage, s.postOpenRound)
 	s.route("POST /rounds/{id}/close", manage, s.postCloseRound)
+	s.route("POST /rounds/{id}/delete", manage, s.postDeleteRound)
 	s.route("GET /rounds/{id}", read, s.pageRound)
 	s.route("GET /rounds/{id}/gaps", read, s.pageGaps)
 	s.route("POST /rounds/{id}/excuse", manage, s.postExcuse)
@@ -191,8 +192,22 @@ func (s *Server) postRound(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.renderRounds(w, r, f, http.StatusBadRequest)
 	}
-	http.Redirect(w, r, "/rounds", http.StatusSeeOther)
-	return nil
+	// The new round's page: its setup starts there, and a draft made by
+	// mistake is deleted there.
+	return redirect(w, r, fmt.Sprintf("/rounds/%d", round.ID))
+}
+
+// postDeleteRound deletes a draft round and goes back to the list.
+func (s *Server) postDeleteRound(w http.ResponseWriter, r *http.Request) error {
+	q := newParams(r)
+	id := q.pathID("id")
+	if err := q.check(); err != nil {
+		return err
+	}
+	if err := s.Rounds.DeleteRound(r.Context(), id); err != nil {
+		return err
+	}
+	return redirect(w, r, "/rounds?deleted=1")
 }
 
 // postOpenRound freezes the round's denominator and shows its dashboard.

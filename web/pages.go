@@ -56,6 +56,8 @@ func (s *Server) parseTemplates(files fs.FS) (map[string]*template.Template, err
 		"num":   formatNumber,
 		"when":  s.formatTime,
 		"field": fieldOf,
+		// formToken is a fresh token for each form rendered (once.go).
+		"formToken": newFormToken,
 	}
 	base, err := template.New("").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/parts.html")
 	if err != nil {
@@ -89,6 +91,11 @@ type layout struct {
 	// Unread counts the open alerts the signed-in user has not seen
 	// acknowledged; -1 when the server keeps no inbox.
 	Unread int
+	// TimeZone and UTCOffset are the deployment's time zone (an IANA name)
+	// and its offset now in minutes, for the scripts that write a time:
+	// never the phone's own zone.
+	TimeZone  string
+	UTCOffset int
 }
 
 // navUser is the signed-in person in the page header.
@@ -119,7 +126,8 @@ func navLinks(role frontline.Role) []navLink {
 
 // layout returns the frame of a page for r in lang.
 func (s *Server) layout(r *http.Request, lang, title string) layout {
-	l := layout{Lang: lang, Title: title, Version: s.Version, Path: returnPath(r)}
+	_, offset := s.Now().In(s.Location).Zone()
+	l := layout{Lang: lang, Title: title, Version: s.Version, Path: returnPath(r), TimeZone: s.Location.String(), UTCOffset: offset / 60}
 	if c := callerFrom(r.Context()); c != nil {
 		l.CSRF = c.csrf
 		l.User = &navUser{Login: c.principal.Login, Role: c.principal.Role,
@@ -204,6 +212,8 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) error {
 		return frontline.Errorf(frontline.ENOTFOUND, "no static file %q", r.PathValue("file"))
 	}
 	w.Header().Set("Cache-Control", "public, max-age=3600")
+	// A script is run only as a script, a stylesheet only as a stylesheet.
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	http.ServeFileFS(w, r, staticFiles, name)
 	return nil
 }

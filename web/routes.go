@@ -178,7 +178,17 @@ func (s *Server) route(pattern string, access Access, h handlerFunc) {
 		s.routeErr = append(s.routeErr, fmt.Errorf("route %q declares no known access (got %q)", pattern, access))
 		return
 	}
-	if err := handle(s.mux, pattern, s.authorize(access, s.adapt(h))); err != nil {
+	if strings.HasPrefix(pattern, "POST /") && !strings.HasPrefix(pattern, "POST /api/") {
+		h = s.once(h)
+	}
+	handler := s.authorize(access, s.adapt(h))
+	if pattern == "/" {
+		// What no route matched: a known path asked with another method
+		// is 405 before any session or CSRF check, which would answer a
+		// DELETE of a page with "forbidden".
+		handler = s.methodNotAllowed(handler)
+	}
+	if err := handle(s.mux, pattern, handler); err != nil {
 		s.routeErr = append(s.routeErr, err)
 		return
 	}

@@ -130,7 +130,7 @@ var errScreeningServices = frontline.Errorf(frontline.EINTERNAL, "web: the scree
 // parseScreeningPages parses the screening pages as parseTemplates parses
 // the others, into the same map.
 func (s *Server) parseScreeningPages() error {
-	funcs := template.FuncMap{"t": s.text, "num": formatNumber, "when": s.formatTime, "field": fieldOf,
+	funcs := template.FuncMap{"t": s.text, "formToken": newFormToken, "num": formatNumber, "when": s.formatTime, "field": fieldOf,
 		"symptoms": s.symptomLabels, "clock": s.formatClock, "ruleTable": newRuleTable, "inc": func(i int) int { return i + 1 }}
 	base, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html")
 	if err != nil {

@@ -76,6 +76,14 @@ type Server struct {
 	Transfers    frontline.TransferService
 	Alerts       frontline.AlertService
 	Restrictions frontline.RestrictionService
+	// Outage, when set, tells an outage of the database (unreachable, full,
+	// read-only) in an error a service passed on untranslated, and returns
+	// it as EUNAVAILABLE (503, Retry-After), or nil: the stations keep a
+	// request answered so and send it again.
+	Outage func(error) error
+	// Forms remembers the forms that were sent, so a form sent twice acts
+	// once (once.go); nil acts on every sending.
+	Forms frontline.FormService
 	// Secure marks the session cookie Secure, so browsers send it only
 	// over HTTPS. The zero value is false so that tests and a server on
 	// plain HTTP work; the command sets it unless it serves plain HTTP on
@@ -86,8 +94,9 @@ type Server struct {
 	// which slows down guessing from one client on top of the lockout the
 	// store enforces. Nil means DefaultLoginDelay; tests return 0.
 	LoginDelay func() time.Duration
-	// Location is the time zone dates are shown in; nil means China
-	// Standard Time (UTC+8, no daylight saving), where Frontline is used.
+	// Location is the deployment's time zone: every time a page shows or
+	// a form reads is in it, and the pages' scripts are told it; nil means
+	// frontline.DefaultTimeZone.
 	Location *time.Location
 	// TrustedProxies are the addresses of the load balancers in front of
 	// the server. A request from one of them is taken to come from the
@@ -140,7 +149,7 @@ func (s *Server) Open() error {
 		s.LoginDelay = func() time.Duration { return DefaultLoginDelay }
 	}
 	if s.Location == nil {
-		s.Location = time.FixedZone("CST", 8*60*60)
+		s.Location = frontline.DefaultLocation()
 	}
 	if dups := catalogDuplicates(); len(dups) > 0 {
 		return fmt.Errorf("web: messages: %s", strings.Join(dups, "; "))
@@ -167,7 +176,7 @@ func (s *Server) Open() error {
 	cop.SetDenyHandler(http.HandlerFunc(s.denyCrossOrigin))
 	// The first wrapper is innermost: panics are recovered before the
 	// metrics and the log see the response, so both record the 500.
-	s.handler = chain(s.mux, cop.Handler, limitBodies, s.recoverPanics, s.countRequests, s.logRequests)
+	s.handler = chain(s.mux, cop.Handler, limitBodies, s.recoverPanics, headers, s.countRequests, s.logRequests)
 	return nil
 }
 

@@ -44,6 +44,7 @@ func (s *Server) registerRoundAPI() {
 	s.route("POST /api/v1/rounds", manage, s.apiCreateRound)
 	s.route("GET /api/v1/rounds/{id}", AccessSignedIn, s.apiRound)
 	s.route("PATCH /api/v1/rounds/{id}", manage, s.apiUpdateRound)
+	s.route("DELETE /api/v1/rounds/{id}", manage, s.apiDeleteRound)
 	s.route("POST /api/v1/rounds/{id}/open", manage, s.apiOpenRound)
 	s.route("POST /api/v1/rounds/{id}/close", manage, s.apiCloseRound)
 	s.route("POST /api/v1/rounds/{id}/members", manage, s.apiAddMember)

@@ -100,7 +100,7 @@ func (s *Server) registerCheckpointAPI() {
 // parseZonePages parses the zone and checkpoint pages as parseTemplates
 // parses the others, into the same map.
 func (s *Server) parseZonePages() error {
-	funcs := template.FuncMap{"t": s.text, "num": formatNumber, "when": s.formatTime, "field": fieldOf}
+	funcs := template.FuncMap{"t": s.text, "formToken": newFormToken, "num": formatNumber, "when": s.formatTime, "field": fieldOf}
 	base, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html")
 	if err != nil {
 		return err

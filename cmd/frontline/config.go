@@ -22,6 +22,7 @@ type Main struct {
 	Logger *slog.Logger
 
 	dbURL       string
+	timeZone    string
 	synchronous string
 	logLevel    string
 	logFormat   string
@@ -45,6 +46,8 @@ func (m *Main) newFlags(name, args, summary string) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&m.dbURL, "db", "sqlite:./frontline.db", "database: sqlite:PATH or a postgres:// URL")
+	fs.StringVar(&m.timeZone, "time-zone", frontline.DefaultTimeZone, "the deployment's time zone (IANA name): every time shown or typed is in it,\n"+
+		"never in the phone's or the server's")
 	fs.StringVar(&m.synchronous, "sqlite-synchronous", "FULL", "SQLite durability: FULL survives a power cut, NORMAL a process crash")
 	fs.StringVar(&m.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&m.logFormat, "log-format", "text", "log format: text or json")
@@ -98,12 +101,19 @@ func (m *Main) open(ctx context.Context) error {
 	default:
 		return usagef("--log-format must be text or json")
 	}
-	db, err := sqldb.Open(ctx, m.dbURL, sqldb.Options{Synchronous: m.synchronous, Logger: m.Logger})
+	loc, err := frontline.LoadTimeZone(m.timeZone)
+	if err != nil {
+		return usagef("--time-zone: %s", frontline.ErrorMessage(err))
+	}
+	db, err := sqldb.Open(ctx, m.dbURL, sqldb.Options{Synchronous: m.synchronous, Logger: m.Logger, Location: loc})
 	if err != nil {
 		return err
 	}
 	m.DB = db
 	if err := db.Migrate(ctx); err != nil {
+		if frontline.ErrorCode(err) == frontline.EUNAVAILABLE {
+			return sqldb.StartError(m.dbURL, "migrate", err)
+		}
 		return fmt.Errorf("migrate %s: %w", redact(m.dbURL), err)
 	}
 	return nil

@@ -227,3 +227,20 @@ func TestEnvConfig(t *testing.T) {
 		t.Fatalf("bad FRONTLINE_LOG_LEVEL: exit %d: %s", code, errOut)
 	}
 }
+
+// TestTimeZoneFlag reads the deployment's zone from --time-zone or
+// FRONTLINE_TIME_ZONE, and refuses a zone that does not exist by name.
+func TestTimeZoneFlag(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tz.db")
+	if code, out, errOut := run(t, "migrate", "--db", "sqlite:"+path, "--time-zone", "Asia/Urumqi"); code != 0 {
+		t.Fatalf("migrate --time-zone Asia/Urumqi: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, _, errOut := run(t, "migrate", "--db", "sqlite:"+path, "--time-zone", "Mars/Olympus")
+	if code != exitUsage || !strings.Contains(errOut, "--time-zone") || !strings.Contains(errOut, "Mars/Olympus") {
+		t.Fatalf("an unknown zone: exit %d: %s", code, errOut)
+	}
+	t.Setenv("FRONTLINE_TIME_ZONE", "Local")
+	if code, _, errOut := run(t, "migrate", "--db", "sqlite:"+path); code != exitUsage || !strings.Contains(errOut, "time zone") {
+		t.Fatalf("FRONTLINE_TIME_ZONE=Local: exit %d: %s", code, errOut)
+	}
+}

@@ -13,6 +13,7 @@ type writerCollector struct {
 	writer   *sqldb.SamplingService
 	batches  *prometheus.Desc
 	requests *prometheus.Desc
+	retries  *prometheus.Desc
 	waiting  *prometheus.Desc
 }
 
@@ -22,6 +23,8 @@ func newWriterCollector(w *sqldb.SamplingService) *writerCollector {
 			"Time of the binding writer's batch transactions, from begin to commit.", nil, nil),
 		requests: prometheus.NewDesc("frontline_sampling_requests_total",
 			"Binding requests the writer has answered.", nil, nil),
+		retries: prometheus.NewDesc("frontline_sampling_retried_batches_total",
+			"Binding batches PostgreSQL aborted for a deadlock or a serialization failure and that ran again; zero while the writers lock in one order.", nil, nil),
 		waiting: prometheus.NewDesc("frontline_sampling_waiting_requests",
 			"Binding requests waiting for the writer.", nil, nil),
 	}
@@ -30,6 +33,7 @@ func newWriterCollector(w *sqldb.SamplingService) *writerCollector {
 func (c *writerCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.batches
 	ch <- c.requests
+	ch <- c.retries
 	ch <- c.waiting
 }
 
@@ -43,5 +47,6 @@ func (c *writerCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstHistogram(c.batches, uint64(st.Batches.Load()), float64(st.Nanos.Load())/1e9, buckets)
 	ch <- prometheus.MustNewConstMetric(c.requests, prometheus.CounterValue, float64(st.Requests.Load()))
+	ch <- prometheus.MustNewConstMetric(c.retries, prometheus.CounterValue, float64(st.Retries.Load()))
 	ch <- prometheus.MustNewConstMetric(c.waiting, prometheus.GaugeValue, float64(c.writer.Waiting()))
 }

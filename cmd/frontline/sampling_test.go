@@ -98,6 +98,8 @@ type samplingFixture struct {
 	round   int64
 	tokens  []string
 	persons []int64
+	// homes are the households of persons, in the same order.
+	homes []int64
 }
 
 func newSamplingFixture(t *testing.T, db *sqldb.DB) *samplingFixture {
@@ -107,7 +109,9 @@ func newSamplingFixture(t *testing.T, db *sqldb.DB) *samplingFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := time.Now().UTC().Truncate(time.Second) // as the round's hours are stored
+	// Any time will do: both engines keep it to the microsecond, so a
+	// site closing at the round's end closes within it.
+	now := time.Now().UTC()
 	rounds := sqldb.NewRoundService(db)
 	r := &frontline.Round{ScopeID: sum.City.ID, Name: "test", Day: now.Format(frontline.DateLayout), StartsAt: now, EndsAt: now.Add(time.Hour)}
 	if err := rounds.CreateRound(ctx, r); err != nil {
@@ -131,7 +135,7 @@ func newSamplingFixture(t *testing.T, db *sqldb.DB) *samplingFixture {
 	}
 	district := sum.District.ID
 	if err := sqldb.NewPersonService(db).WalkPersons(ctx, frontline.PersonFilter{Under: &district}, func(p *frontline.Person) error {
-		f.persons = append(f.persons, p.ID)
+		f.persons, f.homes = append(f.persons, p.ID), append(f.homes, p.HouseholdID)
 		return nil
 	}); err != nil {
 		t.Fatal(err)

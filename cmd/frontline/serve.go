@@ -33,6 +33,9 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 
+	// The first line comes before anything slow (migrations, the demo
+	// city), so whoever started the server sees at once that it runs.
+	fmt.Fprintf(m.Stdout, "Frontline %s is starting (database %s)…\n", version, redact(m.dbURL))
 	if err := m.open(ctx); err != nil {
 		return err
 	}
@@ -60,9 +63,12 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		Persons:        sqldb.NewPersonService(m.DB),
 		Users:          sqldb.NewUserService(m.DB, frontline.DefaultLoginPolicy),
 		Audit:          sqldb.NewAuditService(m.DB),
+		Forms:          sqldb.NewFormService(m.DB),
+		Outage:         sqldb.OutageError,
 		Secure:         secureCookies,
+		Location:       m.DB.Location,
 		TrustedProxies: trusted,
-		Ready:          func(ctx context.Context) error { return ready(ctx, m.DB) },
+		Ready:          readiness(m.DB, probeEvery),
 		Logger:         m.Logger,
 		Version:        version,
 		OnListen: func(bound string) {
@@ -142,7 +148,7 @@ func ensureDemo(ctx context.Context, m *Main, places *sqldb.PlaceService) error 
 		m.Logger.Info("database already has places; not building the demo city")
 		return nil
 	}
-	m.Logger.Info("building the demo city", "residents", demo.DefaultResidents)
+	fmt.Fprintf(m.Stdout, "Building the demo city (about %d residents); this takes a minute on a small machine…\n", demo.DefaultResidents)
 	sum, err := buildDemo(cliContext(ctx), m, demo.DefaultResidents, 1)
 	if err != nil {
 		return err
@@ -180,17 +186,28 @@ func ensureDemo(ctx context.Context, m *Main, places *sqldb.PlaceService) error 
 	return nil
 }
 
-// ready is /readyz: the database answers and no migration is pending.
-func ready(ctx context.Context, db *sqldb.DB) error {
-	if err := db.Ping(ctx); err != nil {
-		return fmt.Errorf("database unreachable")
+// probeEvery is how often /readyz writes to find out whether the
+// database takes writes.
+const probeEvery = 5 * time.Second
+
+// readiness is /readyz: the database answers, no migration is pending,
+// and it takes writes (a probe, at most once every every).
+func readiness(db *sqldb.DB, every time.Duration) func(ctx context.Context) error {
+	probe := &sqldb.WriteProbe{DB: db, Every: every}
+	return func(ctx context.Context) error {
+		if err := db.Ping(ctx); err != nil {
+			return fmt.Errorf("database unreachable")
+		}
+		pending, err := db.Pending(ctx)
+		if err != nil {
+			return fmt.Errorf("cannot read the migration state")
+		}
+		if len(pending) > 0 {
+			return fmt.Errorf("migrations pending: %s", strings.Join(pending, ", "))
+		}
+		if err := probe.Check(ctx); err != nil {
+			return fmt.Errorf("database refuses writes: %s", frontline.ErrorMessage(err))
+		}
+		return nil
 	}
-	pending, err := db.Pending(ctx)
-	if err != nil {
-		return fmt.Errorf("cannot read the migration state")
-	}
-	if len(pending) > 0 {
-		return fmt.Errorf("migrations pending: %s", strings.Join(pending, ", "))
-	}
-	return nil
 }

@@ -14,6 +14,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/frontline-org/frontline/sqldb"
+	"github.com/frontline-org/frontline/sqldb/sqldbtest"
 )
 
 func TestSecureCookies(t *testing.T) {
@@ -61,6 +64,12 @@ func TestServeDemo(t *testing.T) {
 	}
 	if addr == "" {
 		t.Fatalf("serve --demo printed no address:\n%s", out.String())
+	}
+	// The first line says the server runs before the slow steps; the
+	// demo's logins and the address come after them.
+	lines := strings.Split(out.String(), "\n")
+	if !strings.HasPrefix(lines[0], "Frontline dev is starting") || !strings.HasPrefix(lines[1], "Building the demo city") {
+		t.Errorf("serve --demo's first lines are %q, want the start and the demo announced first", lines[:2])
 	}
 	for _, want := range []string{"xiahong", "frontline-demo"} {
 		if !strings.Contains(out.String(), want) {
@@ -145,4 +154,57 @@ func TestServeDebugAddr(t *testing.T) {
 		t.Fatalf("profiler: %v %v", resp, err)
 	}
 	resp.Body.Close()
+}
+
+// TestReadiness is /readyz's check: ready on a database that takes
+// writes, not ready, saying why, on one that answers but refuses them.
+func TestReadiness(t *testing.T) {
+	ctx := context.Background()
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	if err := readiness(db, 0)(ctx); err != nil {
+		t.Fatalf("a writable database: %v", err)
+	}
+	ro, err := sqldb.Open(ctx, db.URL, sqldb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	tx, err := ro.BeginTx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, `PRAGMA query_only = 1`); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	err = readiness(ro, 0)(ctx)
+	if err == nil || !strings.Contains(err.Error(), "refuses writes") || !strings.Contains(err.Error(), "read-only") {
+		t.Fatalf("a database that refuses writes: %v", err)
+	}
+}
+
+// TestStartupErrors starts on databases that cannot be used: the message
+// names the cause and where, not only that something failed.
+func TestStartupErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		name, db, want string
+	}{
+		{"NoDirectory", "sqlite:" + filepath.Join(dir, "missing", "f.db"), "the directory " + filepath.Join(dir, "missing") + " does not exist"},
+		{"NotAFile", "sqlite:" + dir, "the file cannot be written"},
+		{"NobodyListens", "postgres://postgres@127.0.0.1:1/test?sslmode=disable&connect_timeout=5", "the PostgreSQL database at 127.0.0.1:1: nothing listens there"},
+		{"NoSuchHost", "postgres://postgres:secret@no-such-host.invalid/test?sslmode=disable&connect_timeout=5", "no-such-host.invalid: no such host"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := run(t, "serve", "--db", tt.db, "--addr", "127.0.0.1:0")
+			if code != exitFailed || !strings.Contains(errOut, tt.want) || strings.Contains(errOut, "secret") {
+				t.Fatalf("exit %d, stderr %q, want %q", code, errOut, tt.want)
+			}
+			if !strings.HasPrefix(out, "Frontline dev is starting") {
+				t.Fatalf("the first line came after the failure: %q", out)
+			}
+		})
+	}
 }

@@ -153,7 +153,7 @@ func runUserList(ctx context.Context, m *Main, args []string) error {
 		case u.Disabled:
 			state = "disabled"
 		case u.LockedUntil.After(now):
-			state = "locked until " + u.LockedUntil.UTC().Format("2006-01-02 15:04 UTC")
+			state = "locked until " + u.LockedUntil.In(m.DB.Location).Format("2006-01-02 15:04 MST")
 		}
 		rows = append(rows, []string{u.Login, u.Name, string(u.Role), u.Scope.Name, frontline.MaskPhone(u.Phone), state})
 	}

@@ -128,11 +128,30 @@
   function reasonText(err) {
     return (err && err.reason && text["station.reason." + err.reason]) || msg("station.reason.other");
   }
+  // local returns the day and the clock of a moment in the deployment's
+  // time zone (the body's data-time-zone), never the phone's: a phone set
+  // to another zone must still show the hour the residents were called
+  // for. Without Intl's zones it falls back to the zone's offset.
+  var zone = document.body.getAttribute("data-time-zone");
+  var offset = parseInt(document.body.getAttribute("data-utc-offset"), 10) || 0;
+  function local(d) {
+    try {
+      var parts = {};
+      new Intl.DateTimeFormat("en-US", { timeZone: zone, year: "numeric", month: "numeric", day: "numeric",
+        hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(d).forEach(function (p) { parts[p.type] = p.value; });
+      return { day: parts.year + "-" + parts.month + "-" + parts.day, month: parts.month, date: parts.day,
+        hm: parts.hour + ":" + parts.minute };
+    } catch (e) {
+      var u = new Date(d.getTime() + offset * 60000);
+      var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+      return { day: u.getUTCFullYear() + "-" + (u.getUTCMonth() + 1) + "-" + u.getUTCDate(), month: String(u.getUTCMonth() + 1),
+        date: String(u.getUTCDate()), hm: pad(u.getUTCHours()) + ":" + pad(u.getUTCMinutes()) };
+    }
+  }
   function clock(at) {
-    var d = new Date(at);
-    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
-    var hm = pad(d.getHours()) + ":" + pad(d.getMinutes());
-    return d.toDateString() === new Date().toDateString() ? hm : (d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + hm;
+    var t = local(new Date(at));
+    var pad = function (s) { return s.length < 2 ? "0" + s : s; };
+    return t.day === local(new Date()).day ? t.hm : t.month + "-" + pad(t.date) + " " + t.hm;
   }
   function priorText(p) {
     var where = [p.site, p.station].filter(function (x) { return x; }).join(" · ");
@@ -260,7 +279,9 @@
 
   // replayNow sends the queued requests in one batch, with their ids; the
   // server runs them in order and answers "internal" for those it did not
-  // run, which are kept, in order, for the next try.
+  // run ("unavailable" for the one the database could not take), which
+  // are kept, in order, for the next try. A 503 (the database is out) or
+  // any other 5xx keeps the whole queue, as a lost network does.
   function replayNow() {
     var q = queue();
     if (q.length === 0 || offline()) {
@@ -274,7 +295,9 @@
       r.data.answers.forEach(function (item, i) {
         if (item.answer) {
           answered(item.answer, true);
-        } else if (item.error && item.error.code === "internal") {
+        } else if (item.error && (item.error.code === "internal" || item.error.code === "unavailable")) {
+          // Not run, or the database was out: kept, in order, for the
+          // next try.
           left.push(q[i]);
         } else if (item.error) {
           note(msg("station.refused") + " · " + reasonText(item.error), false);
