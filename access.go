@@ -69,6 +69,8 @@ const (
 	PermManageCheckpoints Permission = "checkpoints.manage" // set up checkpoints, materials, staffing
 	PermCheckpointLog     Permission = "checkpoints.log"    // record passages at a checkpoint
 	PermManageRounds      Permission = "rounds.manage"      // test rounds, sites, call-up, excusals
+	PermManageWorkforce   Permission = "workforce.manage"   // workers, posts, shifts, rosters, responsible workers
+	PermDuty              Permission = "duty"               // duty tables and posts; check in and out of shifts
 )
 
 // rolePermissions is the table of what each role may do. It is also
@@ -79,10 +81,10 @@ var rolePermissions = map[Role][]Permission{
 	RoleSubdistrictAdmin:   commandPermissions,
 	RoleCommunitySecretary: commandPermissions,
 	RoleCommunityStaff: {PermReadRegistry, PermEditRegistry, PermRevealPerson, PermReadReports, PermManageScreening,
-		PermVisit, PermManageCheckpoints, PermCheckpointLog, PermManageRounds},
-	RoleGridWorker: {PermReadRegistry, PermEditRegistry, PermRevealPerson, PermVisit, PermCheckpointLog},
-	RoleVolunteer:  {PermReadRegistry, PermCheckpointLog},
-	RoleSampler:    {PermReadRegistry, PermSampling},
+		PermVisit, PermManageCheckpoints, PermCheckpointLog, PermManageRounds, PermManageWorkforce, PermDuty},
+	RoleGridWorker: {PermReadRegistry, PermEditRegistry, PermRevealPerson, PermVisit, PermCheckpointLog, PermDuty},
+	RoleVolunteer:  {PermReadRegistry, PermCheckpointLog, PermDuty},
+	RoleSampler:    {PermReadRegistry, PermSampling, PermDuty},
 	RoleLab:        {PermPostResults},
 	RoleShop:       {PermFillOrders},
 	RolePharmacy:   {PermFillMedicines},
@@ -93,7 +95,7 @@ var rolePermissions = map[Role][]Permission{
 var commandPermissions = []Permission{
 	PermReadRegistry, PermEditRegistry, PermRevealPerson, PermManageUsers, PermReadAudit, PermImportExport,
 	PermReadReports, PermManageScreening, PermVisit, PermManageZones, PermManageCheckpoints, PermCheckpointLog,
-	PermManageRounds,
+	PermManageRounds, PermManageWorkforce, PermDuty,
 }
 
 // Can reports whether role r has permission p.
@@ -107,7 +109,7 @@ var AllPermissions = []Permission{
 	PermReadRegistry, PermEditRegistry, PermRevealPerson, PermManageUsers, PermReadAudit,
 	PermImportExport, PermSampling, PermPostResults, PermFillOrders, PermFillMedicines,
 	PermReadReports, PermManageScreening, PermVisit, PermManageZones, PermManageCheckpoints,
-	PermCheckpointLog, PermManageRounds,
+	PermCheckpointLog, PermManageRounds, PermManageWorkforce, PermDuty,
 }
 
 // User is a person who signs in: staff, volunteers, samplers, shop clerks.

@@ -118,7 +118,7 @@ func (s *Server) layout(r *http.Request, lang, title string) layout {
 	l := layout{Lang: lang, Title: title, Version: s.Version, Path: returnPath(r)}
 	if c := callerFrom(r.Context()); c != nil {
 		l.CSRF = c.csrf
-		l.User = &navUser{Login: c.principal.Login, Role: c.principal.Role, Links: s.testingLink(s.zoneLinks(s.screeningLink(navLinks(c.principal.Role), c.principal), c.principal), c.principal)}
+		l.User = &navUser{Login: c.principal.Login, Role: c.principal.Role, Links: s.workforceLinks(s.testingLink(s.zoneLinks(s.screeningLink(navLinks(c.principal.Role), c.principal), c.principal), c.principal), c.principal)}
 	}
 	return l
 }

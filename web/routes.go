@@ -81,6 +81,7 @@ func (s *Server) registerRoutes() {
 	s.registerScreening()
 	s.registerTesting()
 	s.registerZones()
+	s.registerWorkforce()
 
 	// Everything else is a 404 in the caller's format (JSON under /api,
 	// a page elsewhere) instead of ServeMux's plain text.
