@@ -1,8 +1,8 @@
 package sqldb_test
 
 import (
-	"fmt"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"time"
 	"context"
 	"fmt"
 	"maps"
@@ -9,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/frontline-org/frontline"
 	"github.com/frontline-org/frontline/sqldb"
