@@ -130,13 +130,14 @@ type filler struct {
 	heaps    map[string]*candHeap
 	units    map[string][]*candidate // unit → its candidates
 	postUnit map[int64]string        // post → the unit it keeps
+	unitPost map[string]int64        // unit → the post that took it first
 	onShift  map[int64]map[int64]bool
 }
 
 func newFiller(in FillInput, minLen time.Duration) *filler {
 	f := &filler{in: in, minLen: minLen, bounded: in.To.Sub(in.From) <= in.Rules.Window,
 		byWorker: map[int64]*candidate{}, heaps: map[string]*candHeap{}, units: map[string][]*candidate{},
-		postUnit: map[int64]string{}, onShift: map[int64]map[int64]bool{}}
+		postUnit: map[int64]string{}, unitPost: map[string]int64{}, onShift: map[int64]map[int64]bool{}}
 	for _, w := range in.Workers {
 		if w.Retired {
 			continue
@@ -162,7 +163,7 @@ func newFiller(in FillInput, minLen time.Duration) *filler {
 		}
 		f.onShift[sh.ID] = on
 		if f.postUnit[sh.PostID] == "" {
-			f.postUnit[sh.PostID] = mostCommon(units)
+			f.keepUnit(sh.PostID, mostCommon(units))
 		}
 	}
 	return f
@@ -188,6 +189,17 @@ func overlap(a, b, from, to time.Time) time.Duration {
 	return 0
 }
 
+// keepUnit records that a post keeps a unit, and the unit its first post.
+func (f *filler) keepUnit(post int64, unit string) {
+	if unit == "" {
+		return
+	}
+	f.postUnit[post] = unit
+	if f.unitPost[unit] == 0 {
+		f.unitPost[unit] = post
+	}
+}
+
 // heapFor returns the heap of the candidates with every skill of need.
 func (f *filler) heapFor(need []string) *candHeap {
 	key := strings.Join(need, ",")
@@ -209,7 +221,9 @@ func (f *filler) heapFor(need []string) *candHeap {
 }
 
 // pick returns the worker to propose for one place of sh, nil for none:
-// of the post's unit first, else the fewest hours of all.
+// of the post's unit first, else the fewest hours of all, passing over
+// (until nobody else may take the place) cadres whose unit is kept at
+// another post, so that each unit stays at one post.
 func (f *filler) pick(sh *Shift) *candidate {
 	if unit := f.postUnit[sh.PostID]; unit != "" {
 		var best *candidate
@@ -223,11 +237,15 @@ func (f *filler) pick(sh *Shift) *candidate {
 		}
 	}
 	h := f.heapFor(sh.Skills)
-	var aside []*candidate
+	var aside, elsewhere []*candidate
 	var found *candidate
 	for h.Len() > 0 {
 		c := heap.Pop(h).(*candidate)
 		if c.dropped {
+			continue
+		}
+		if u := c.w.Unit; u != "" && f.unitPost[u] != 0 && f.unitPost[u] != sh.PostID {
+			elsewhere = append(elsewhere, c)
 			continue
 		}
 		if f.fits(c, sh) {
@@ -242,8 +260,16 @@ func (f *filler) pick(sh *Shift) *candidate {
 		}
 		aside = append(aside, c)
 	}
+	for _, c := range elsewhere { // in the order of their hours
+		if found == nil && f.fits(c, sh) {
+			found = c
+		}
+		aside = append(aside, c)
+	}
 	for _, c := range aside {
-		heap.Push(h, c)
+		if c != found {
+			heap.Push(h, c)
+		}
 	}
 	if found != nil {
 		heap.Push(h, found)
@@ -266,8 +292,8 @@ func (f *filler) take(c *candidate, sh *Shift) {
 	c.bookings = append(c.bookings, Booking{ShiftID: sh.ID, Start: sh.Start, End: sh.End})
 	c.hours += overlap(sh.Start, sh.End, f.in.From, f.in.To)
 	f.onShift[sh.ID][c.w.ID] = true
-	if f.postUnit[sh.PostID] == "" && c.w.Unit != "" {
-		f.postUnit[sh.PostID] = c.w.Unit
+	if f.postUnit[sh.PostID] == "" {
+		f.keepUnit(sh.PostID, c.w.Unit)
 	}
 	for _, h := range f.heaps {
 		if i, ok := h.pos[c]; ok {

@@ -165,7 +165,7 @@ func (tx *Tx) fillSetup(ctx context.Context, c *frontline.Checkpoint) error {
 		return err
 	}
 	c.PostID = post.ID
-	c.Shifts, err = tx.loadShifts(ctx, `s.post_id = ? AND s.ends_at > ?`, post.ID, tx.now)
+	c.Shifts, err = tx.loadShifts(ctx, `s.post_id = ? AND s.ends_at > ?`, post.ID, tx.timeArg())
 	return err
 }
 

@@ -149,7 +149,7 @@ func (s *DutyService) OnDuty(ctx context.Context, placeID, postID int64) ([]*fro
 		return nil, err
 	}
 	defer tx.Rollback()
-	where, args := []string{"s.starts_at <= ? AND s.ends_at > ?", "s.starts_at > ?"}, []any{tx.now, tx.now, tx.now.Add(-24 * time.Hour)}
+	where, args := []string{"s.starts_at <= ? AND s.ends_at > ?", "s.starts_at > ?"}, []any{tx.timeArg(), tx.timeArg(), tx.timeValue(tx.now.Add(-24 * time.Hour))}
 	if postID != 0 {
 		if _, err := tx.findPost(ctx, postID); err != nil {
 			return nil, err
@@ -184,8 +184,8 @@ func (s *DutyService) MyShifts(ctx context.Context) (*frontline.Worker, []*front
 		return nil, nil, err
 	}
 	shs, err := tx.loadShiftsOf(ctx, false, 0, `s.id IN (SELECT a.shift_id FROM duty_assignments a WHERE a.worker_id = ?
-		AND a.starts_at > ? AND a.starts_at < ?) AND s.ends_at > ?`, w.ID, tx.now.Add(-36*time.Hour), tx.now.Add(7*24*time.Hour),
-		tx.now.Add(-12*time.Hour))
+		AND a.starts_at > ? AND a.starts_at < ?) AND s.ends_at > ?`, w.ID, tx.timeValue(tx.now.Add(-36*time.Hour)),
+		tx.timeValue(tx.now.Add(7*24*time.Hour)), tx.timeValue(tx.now.Add(-12*time.Hour)))
 	return w, shs, err
 }
 
@@ -207,7 +207,7 @@ func (s *DutyService) Hours(ctx context.Context, placeID int64, from, to time.Ti
 	}
 	lo, hi := subtreeRange(node.Path)
 	where, args := []string{"s.ends_at > ? AND s.starts_at < ? AND s.starts_at > ?", "p.path >= ? AND p.path < ?"},
-		[]any{from.UTC(), to.UTC(), from.Add(-24 * time.Hour).UTC(), lo, hi}
+		[]any{tx.timeValue(from), tx.timeValue(to), tx.timeValue(from.Add(-24 * time.Hour)), lo, hi}
 	where, args = andScope(ctx, "p.path", where, args)
 	shs, err := tx.loadShifts(ctx, strings.Join(where, " AND "), args...)
 	if err != nil {
@@ -303,7 +303,7 @@ func (s *DutyService) DutyTable(ctx context.Context, placeID int64, day string, 
 	}
 	lo, hi := subtreeRange(node.Path)
 	where, args := []string{"s.ends_at > ? AND s.starts_at < ? AND s.starts_at > ?", "p.path >= ? AND p.path < ?", "NOT o.retired"},
-		[]any{start.UTC(), end.UTC(), start.Add(-24 * time.Hour).UTC(), lo, hi}
+		[]any{tx.timeValue(start), tx.timeValue(end), tx.timeValue(start.Add(-24 * time.Hour)), lo, hi}
 	where, args = andScope(ctx, "p.path", where, args)
 	shs, err := tx.loadShifts(ctx, strings.Join(where, " AND "), args...)
 	if err != nil {

@@ -49,7 +49,7 @@ func (s *DutyService) AlertUnfilled(ctx context.Context) (int, error) {
 	}
 	where, args := andScope(ctx, "p.path", []string{`s.starts_at >= ? AND s.starts_at < ?`, `s.assigned < s.headcount`,
 		`NOT o.retired`, `NOT EXISTS (SELECT 1 FROM roster_alerts r WHERE r.kind = ? AND r.ref_id = s.id)`},
-		[]any{tx.now, tx.now.Add(rules.UnfilledWithin), frontline.AlertUnfilledShift})
+		[]any{tx.timeArg(), tx.timeValue(tx.now.Add(rules.UnfilledWithin)), frontline.AlertUnfilledShift})
 	shs, err := tx.loadShifts(ctx, strings.Join(where, " AND "), args...)
 	if err != nil {
 		return 0, err
@@ -85,7 +85,7 @@ func (s *DutyService) MarkNoShows(ctx context.Context) (int, error) {
 	due := tx.now.Add(-rules.NoShowGrace)
 	where, args := andScope(ctx, "p.path", []string{`s.id IN (SELECT a.shift_id FROM duty_assignments a WHERE a.status = ?
 		AND a.starts_at <= ? AND a.starts_at > ? AND a.ends_at > ?)`},
-		[]any{string(frontline.AssignAssigned), due, due.Add(-noShowLookback), tx.now})
+		[]any{string(frontline.AssignAssigned), tx.timeValue(due), tx.timeValue(due.Add(-noShowLookback)), tx.timeArg()})
 	shs, err := tx.loadShifts(ctx, strings.Join(where, " AND "), args...)
 	if err != nil {
 		return 0, err

@@ -19,7 +19,7 @@ import (
 func (tx *Tx) bookings(ctx context.Context, workerID int64, from, to time.Time) ([]frontline.Booking, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT shift_id, starts_at, ends_at FROM duty_assignments
 		WHERE worker_id = ? AND starts_at > ? AND starts_at < ? AND ends_at > ? ORDER BY starts_at`,
-		workerID, from.Add(-24*time.Hour).UTC(), to.UTC(), from.UTC())
+		workerID, tx.timeValue(from.Add(-24*time.Hour)), tx.timeValue(to), tx.timeValue(from))
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +141,7 @@ func (tx *Tx) assign(ctx context.Context, rules *frontline.RosterRules, loc *tim
 		Leader: req.Leader, Status: frontline.AssignAssigned, Override: override, CreatedAt: tx.now,
 		CreatedBy: frontline.ActorFrom(ctx).String()}
 	if err := tx.QueryRowContext(ctx, `INSERT INTO duty_assignments (shift_id, worker_id, starts_at, ends_at, leader, status,
-		override, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, sh.ID, w.ID, sh.Start, sh.End,
+		override, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, sh.ID, w.ID, tx.timeValue(sh.Start), tx.timeValue(sh.End),
 		a.Leader, string(a.Status), a.Override, tx.now, a.CreatedBy).Scan(&a.ID); err != nil {
 		return nil, tx.db.translate(err)
 	}

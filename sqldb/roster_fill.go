@@ -40,7 +40,7 @@ func (s *RosterService) ProposeFill(ctx context.Context, req frontline.FillReque
 	}
 	lo, hi := subtreeRange(node.Path)
 	where, args := []string{"s.starts_at >= ? AND s.starts_at < ?", "s.assigned < s.headcount", "NOT o.retired",
-		"p.path >= ? AND p.path < ?"}, []any{req.From.UTC(), req.To.UTC(), lo, hi}
+		"p.path >= ? AND p.path < ?"}, []any{tx.timeValue(req.From), tx.timeValue(req.To), lo, hi}
 	if req.PostID != 0 {
 		where, args = append(where, "s.post_id = ?"), append(args, req.PostID)
 	}
@@ -92,7 +92,7 @@ func (tx *Tx) bookingsOf(ctx context.Context, cond string, args []any, from, to 
 	rows, err := tx.QueryContext(ctx, `SELECT a.worker_id, a.shift_id, a.starts_at, a.ends_at FROM duty_assignments a
 		JOIN workers w ON w.id = a.worker_id JOIN places p ON p.id = w.place_id
 		WHERE `+cond+` AND a.starts_at > ? AND a.starts_at < ? AND a.ends_at > ? ORDER BY a.worker_id, a.starts_at`,
-		append(slices.Clone(args), from.Add(-24*time.Hour).UTC(), to.UTC(), from.UTC())...)
+		append(slices.Clone(args), tx.timeValue(from.Add(-24*time.Hour)), tx.timeValue(to), tx.timeValue(from))...)
 	if err != nil {
 		return nil, err
 	}

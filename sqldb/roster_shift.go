@@ -12,6 +12,11 @@ import (
 	"github.com/frontline-org/frontline"
 )
 
+// The times of shifts and assignments are compared in SQL, so on SQLite,
+// which keeps them as text, every one is written and compared in one form:
+// tx.timeValue's (or tx.timeArg's for the transaction's time), never a
+// time.Time handed to the driver, which writes another.
+
 // AddShifts adds shifts of posts in the caller's scope in one
 // transaction: a week of three shifts a day at every post of a district
 // is one call. The audit log gets one entry per post.
@@ -266,10 +271,10 @@ func (tx *Tx) shiftWhere(ctx context.Context, f frontline.ShiftFilter) ([]string
 		where, args = append(where, "p.path >= ? AND p.path < ?"), append(args, lo, hi)
 	}
 	if !f.From.IsZero() {
-		where, args = append(where, "s.ends_at > ?"), append(args, f.From.UTC())
+		where, args = append(where, "s.ends_at > ?"), append(args, tx.timeValue(f.From))
 	}
 	if !f.To.IsZero() {
-		where, args = append(where, "s.starts_at < ?"), append(args, f.To.UTC())
+		where, args = append(where, "s.starts_at < ?"), append(args, tx.timeValue(f.To))
 	}
 	if v := f.WorkerID; v != nil {
 		where, args = append(where, "s.id IN (SELECT a.shift_id FROM duty_assignments a WHERE a.worker_id = ?)"), append(args, *v)

@@ -29,8 +29,12 @@ FROM (SELECT CASE WHEN s.phone <> '' THEN 'p:' || s.phone ELSE 'n:' || s.name ||
 UPDATE workers SET user_id = (SELECT MIN(u.id) FROM users u WHERE u.phone = workers.phone AND u.name = workers.name)
 WHERE phone <> '' AND (SELECT COUNT(*) FROM users u WHERE u.phone = workers.phone AND u.name = workers.name) = 1;
 
+-- The roster compares the times of shifts as text, written as
+-- sqldb.timeValue writes them; 0003's shifts hold the driver's default
+-- form of a UTC time ("2022-03-29 06:00:00 +0000 UTC"), rewritten here.
 INSERT INTO duty_shifts (post_id, role, starts_at, ends_at, headcount, skills, assigned, created_at, created_by, legacy_id)
-SELECT p.id, '', s.starts_at, s.ends_at, n.staff, '', n.staff, s.created_at, s.created_by, s.id
+SELECT p.id, '', replace(s.starts_at, ' +0000 UTC', '+00:00'), replace(s.ends_at, ' +0000 UTC', '+00:00'), n.staff, '',
+    n.staff, s.created_at, s.created_by, s.id
 FROM shifts s
 JOIN posts p ON p.checkpoint_id = s.checkpoint_id
 JOIN (SELECT shift_id, COUNT(DISTINCT CASE WHEN phone <> '' THEN 'p:' || phone ELSE 'n:' || name || '|' || department END) AS staff
