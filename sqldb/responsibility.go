@@ -14,6 +14,10 @@ import (
 
 var _ frontline.ResponsibilityService = (*ResponsibilityService)(nil)
 
+// chinaTime is the zone "today" is read in where a service has no
+// location of its own: China Standard Time, where Frontline is used.
+var chinaTime = time.FixedZone("CST", 8*60*60)
+
 // ResponsibilityService gives households their responsible workers
 // (包户到人) and answers who they are.
 //

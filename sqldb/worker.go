@@ -119,6 +119,32 @@ func (tx *Tx) findWorker(ctx context.Context, id int64) (*frontline.Worker, erro
 	return ws[0], nil
 }
 
+// workerNames returns the names of workers by id, whatever the scope:
+// what other workflows show of the people they draw from the registry.
+func (tx *Tx) workerNames(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	for chunk := range slices.Chunk(slices.Compact(slices.Sorted(slices.Values(ids))), maxInList) {
+		rows, err := tx.QueryContext(ctx, `SELECT id, name FROM workers WHERE id IN `+inList(len(chunk)), int64Args(chunk)...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var name string
+			if err := rows.Scan(&id, &name); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = name
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // lockWorker takes the worker's row lock on PostgreSQL, so two
 // assignments of one worker are checked one after the other; SQLite's
 // writer is one already.

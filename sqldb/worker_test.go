@@ -188,3 +188,85 @@ func TestWorkerResponsible(t *testing.T) {
 		}
 	})
 }
+
+// TestWorkerScreening draws a campaign's assignees and gap list from the
+// responsible workers: 枣园小区's doors go to its grid worker, who has no
+// account, through a team of theirs; 自治巷社区's to the secretary by her
+// account; the gap list names who answers for each door today. A team is
+// made of workers, a volunteer without an account among them, and a
+// member's account that may visit joins it.
+func TestWorkerScreening(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newRoster(t, db)
+		ctx := context.Background()
+		grid := f.worker(t, "枣园网格员", frontline.WorkerGrid, "")
+		resp := sqldb.NewResponsibilityService(db)
+		if _, err := resp.SetResponsible(ctx, f.tr.comp1.ID, grid.ID, 0); err != nil {
+			t.Fatal(err)
+		}
+		sec := mustUser(t, userService(db), "zhangbin", frontline.RoleCommunitySecretary, f.tr.comm2)
+		zb := &frontline.Worker{PlaceID: f.tr.comm2.ID, Name: "张彬", Kind: frontline.WorkerCommunity, UserID: sec.ID}
+		if err := f.workers.CreateWorker(ctx, zb); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := resp.SetResponsible(ctx, f.tr.comm2.ID, zb.ID, 0); err != nil {
+			t.Fatal(err)
+		}
+		cs := sqldb.NewCampaignService(db)
+		c := &frontline.Campaign{Name: "返乡人员摸排", ScopeID: f.tr.sub.ID, Deadline: h(48),
+			Question: frontline.Question{ArrivedSince: "2022-03-20", MinLevel: frontline.RiskMedium}}
+		if err := cs.OpenCampaign(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		teams, err := cs.FindTeams(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(teams, func(t *frontline.Team) bool { return t.Name == "枣园网格员（包户）" })
+		if i < 0 || !slices.Equal(teams[i].Workers, []int64{grid.ID}) || teams[i].WorkerNames[0] != "枣园网格员" {
+			t.Fatalf("the grid worker's team: %d of %d", i, len(teams))
+		}
+		gridTeam := teams[i]
+		members, _, err := cs.FindMembers(ctx, c.ID, frontline.CampaignMemberFilter{})
+		if err != nil || len(members) != 4 {
+			t.Fatalf("members: %d, %v", len(members), err)
+		}
+		for _, m := range members {
+			want := frontline.Assignee{TeamID: gridTeam.ID}
+			if m.HouseholdID == f.tr.hh[2].ID || m.HouseholdID == f.tr.hh[3].ID {
+				want = frontline.Assignee{UserID: sec.ID}
+			}
+			if m.Assignee.UserID != want.UserID || m.Assignee.TeamID != want.TeamID {
+				t.Errorf("household %d is %+v's, want %+v", m.HouseholdID, m.Assignee, want)
+			}
+		}
+		gaps, _, err := cs.Gaps(ctx, c.ID, f.tr.sub.ID, frontline.CampaignMemberFilter{})
+		if err != nil || len(gaps) != 4 {
+			t.Fatalf("gaps: %d, %v", len(gaps), err)
+		}
+		for _, g := range gaps {
+			if g.Responsible == nil || (g.Responsible.Name != "枣园网格员" && g.Responsible.Name != "张彬") {
+				t.Errorf("gap %d: responsible %+v", g.HouseholdID, g.Responsible)
+			}
+		}
+		volunteer := f.worker(t, "何勇", frontline.WorkerVolunteer, "")
+		gridUser := mustUser(t, userService(db), "grid.zaoyuan", frontline.RoleGridWorker, f.tr.comp1)
+		cadre := f.worker(t, "王林", frontline.WorkerSentDown, "区林草局")
+		if _, err := f.workers.UpdateWorker(f.ctx, cadre.ID, frontline.WorkerUpdate{UserID: &gridUser.ID}); err != nil {
+			t.Fatal(err)
+		}
+		team := &frontline.Team{CampaignID: c.ID, Name: "区林草局摸排组", Workers: []int64{volunteer.ID, cadre.ID}}
+		if err := cs.CreateTeam(f.ctx, team); err != nil {
+			t.Fatal(err)
+		}
+		teams, _ = cs.FindTeams(ctx, c.ID)
+		got := teams[len(teams)-1]
+		if !slices.Equal(got.Members, []int64{gridUser.ID}) || len(got.WorkerNames) != 2 {
+			t.Fatalf("the team of workers: %+v", got)
+		}
+		if err := cs.CreateTeam(as(frontline.RoleCommunitySecretary, f.tr.comm2), &frontline.Team{CampaignID: c.ID, Name: "越界",
+			Workers: []int64{volunteer.ID}}); frontline.ErrorField(err) != "worker_id" && frontline.ErrorCode(err) != frontline.ENOTFOUND {
+			t.Fatalf("a team of another community's workers: %v", err)
+		}
+	})
+}

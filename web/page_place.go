@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/frontline-org/frontline"
@@ -74,6 +75,17 @@ type placePage struct {
 	Household bool
 	Members   personTable
 	CanEdit   bool
+	// Responsible is the household's responsible worker and today's
+	// cover, when the server serves the workforce.
+	Responsible *responsibleView
+}
+
+// responsibleView is a household's responsible worker as its page shows
+// them: the phone masked.
+type responsibleView struct {
+	Name, Phone           string
+	Off                   bool
+	CoverName, CoverPhone string
 }
 
 // personTable is a table of persons, masked, with the actions the
@@ -113,8 +125,29 @@ func (s *Server) pagePlace(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		page.Members = s.personTable(r, lang, s.personsJSON(members), false)
+		if page.Responsible, err = s.responsibleOf(r.Context(), id); err != nil {
+			return err
+		}
 	}
 	return s.render(w, http.StatusOK, pagePlaceName, page)
+}
+
+// responsibleOf returns the responsible worker of a household for its
+// page, nil when the server has no workforce or nobody is responsible.
+func (s *Server) responsibleOf(ctx context.Context, household int64) (*responsibleView, error) {
+	if s.Responsibility == nil {
+		return nil, nil
+	}
+	got, err := s.Responsibility.ResponsibleWorkers(ctx, []int64{household})
+	if err != nil || got[household] == nil || got[household].Worker == nil {
+		return nil, err
+	}
+	r := got[household]
+	v := &responsibleView{Name: r.Worker.Name, Phone: frontline.MaskPhone(r.Worker.Phone), Off: r.Off}
+	if r.Cover != nil {
+		v.CoverName, v.CoverPhone = r.Cover.Name, frontline.MaskPhone(r.Cover.Phone)
+	}
+	return v, nil
 }
 
 // personTable returns rows as a table for r's caller.
