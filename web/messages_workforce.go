@@ -268,6 +268,9 @@ func workforceMessages() map[string]message {
 		"resp.acting":                       {"今日由 %s 顶班", "covered today by %s"},
 		"resp.nobody":                       {"未指定", "none"},
 		"resp.label":                        {"包户责任人", "Responsible worker"},
+		"resp.short":                        {"责任人 %s", "responsible: %s"},
+		"resp.offnocover":                   {"今日休息，无人顶班", "off today, nobody covers"},
+		"screening.team.workers":            {"工作人员名单中的志愿者、下沉干部（可无账号）：", "From the workers' registry (volunteers and cadres, with or without an account):"},
 	}
 }
 
