@@ -134,13 +134,11 @@ func (s *Server) pageMyDuty(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page.Worker = wk
-	for _, sh := range shifts {
-		sv := shiftView{Shift: sh}
-		for _, a := range sh.Assignments {
-			sv.Rows = append(sv.Rows, assignmentView{Assignment: a, Phone: frontline.MaskPhone(a.Phone), CanCheck: a.WorkerID == wk.ID})
-		}
-		page.Shifts = append(page.Shifts, sv)
+	rules, err := s.Roster.RosterRules(r.Context())
+	if err != nil {
+		return err
 	}
+	page.Shifts = shiftViews(shifts, wk.ID, false, rules, s.Now())
 	return s.render(w, http.StatusOK, pageMyDutyName, page)
 }
 

@@ -158,16 +158,22 @@ func (s *Server) renderPost(w http.ResponseWriter, r *http.Request, adjust func(
 	page.Prev = fmt.Sprintf("/posts/%d?day=%s", id, start.AddDate(0, 0, -postDays).Format(frontline.DateLayout))
 	page.Next = fmt.Sprintf("/posts/%d?day=%s", id, start.AddDate(0, 0, postDays).Format(frontline.DateLayout))
 	mine := s.ownWorker(ctx, p)
+	rules, err := s.Roster.RosterRules(ctx)
+	if err != nil {
+		return err
+	}
 	onDuty, err := s.Duty.OnDuty(ctx, 0, id)
 	if err != nil {
 		return err
 	}
-	page.OnDuty = shiftViews(onDuty, mine, page.CanManage)
+	page.OnDuty = shiftViews(onDuty, mine, page.CanManage, rules, s.Now())
 	shifts, err := s.Roster.FindShifts(ctx, frontline.ShiftFilter{PostID: &id, From: start, To: start.AddDate(0, 0, postDays)})
 	if err != nil {
 		return err
 	}
-	page.Shifts = shiftViews(shifts, mine, page.CanManage)
+	// The week's list is for rostering: people check in where the page
+	// shows who is on duty now.
+	page.Shifts = shiftViews(shifts, 0, false, rules, s.Now())
 	page.AddShifts.Values["day_from"], page.AddShifts.Values["ndays"] = page.Day, "1"
 	page.AddShifts.Values["times"], page.AddShifts.Values["headcount"] = "08:00-20:00, 20:00-08:00", "2"
 	if page.CanManage {
@@ -204,13 +210,19 @@ func (s *Server) ownWorker(ctx context.Context, p *frontline.Principal) int64 {
 	return 0
 }
 
-func shiftViews(shifts []*frontline.Shift, mine int64, manage bool) []shiftView {
+// shiftViews returns shifts as the pages show them: a person may be
+// checked in by themselves (mine) or by staff who roster (manage) while
+// the shift's check-in is open, and checked out once in.
+func shiftViews(shifts []*frontline.Shift, mine int64, manage bool, rules *frontline.RosterRules, now time.Time) []shiftView {
 	out := make([]shiftView, len(shifts))
 	for i, sh := range shifts {
 		out[i] = shiftView{Shift: sh}
+		open := frontline.CheckInWindow(*rules, sh, now) == nil
 		for _, a := range sh.Assignments {
+			may := manage || (mine != 0 && a.WorkerID == mine)
+			in := !a.CheckedInAt.IsZero() && a.CheckedOutAt.IsZero()
 			out[i].Rows = append(out[i].Rows, assignmentView{Assignment: a, Phone: frontline.MaskPhone(a.Phone),
-				CanCheck: manage || (mine != 0 && a.WorkerID == mine)})
+				CanCheck: may && (open || in)})
 		}
 	}
 	return out
