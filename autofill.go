@@ -119,24 +119,33 @@ func postName(sh *Shift) string {
 	return ""
 }
 
-// filler holds the candidates, one heap of them per set of skills the
-// shifts ask for (fewest hours on top), and the unit each post keeps.
+// filler holds the candidates, by set of skills the shifts ask for, each
+// set in two heaps (fewest hours on top): the free, and the cadres of
+// units kept at a post, who are proposed elsewhere only when nobody else
+// may take a place.
 type filler struct {
 	in       FillInput
 	minLen   time.Duration
 	bounded  bool // the period fits in one window: hours only grow toward the cap
 	cands    []*candidate
-	byWorker map[int64]*candidate
-	heaps    map[string]*candHeap
+	pools    map[string]*pool
 	units    map[string][]*candidate // unit → its candidates
 	postUnit map[int64]string        // post → the unit it keeps
 	unitPost map[string]int64        // unit → the post that took it first
 	onShift  map[int64]map[int64]bool
 }
 
+// pool is the candidates with one set of skills.
+type pool struct{ free, away *candHeap }
+
+// maxAway bounds how many cadres of units kept elsewhere are tried for a
+// place nobody else may take: the place may stay open for a person to
+// decide, but the proposal of a district stays quick.
+const maxAway = 32
+
 func newFiller(in FillInput, minLen time.Duration) *filler {
 	f := &filler{in: in, minLen: minLen, bounded: in.To.Sub(in.From) <= in.Rules.Window,
-		byWorker: map[int64]*candidate{}, heaps: map[string]*candHeap{}, units: map[string][]*candidate{},
+		pools: map[string]*pool{}, units: map[string][]*candidate{},
 		postUnit: map[int64]string{}, unitPost: map[string]int64{}, onShift: map[int64]map[int64]bool{}}
 	for _, w := range in.Workers {
 		if w.Retired {
@@ -147,7 +156,6 @@ func newFiller(in FillInput, minLen time.Duration) *filler {
 			c.hours += overlap(b.Start, b.End, in.From, in.To)
 		}
 		f.cands = append(f.cands, c)
-		f.byWorker[w.ID] = c
 		if w.Unit != "" {
 			f.units[w.Unit] = append(f.units[w.Unit], c)
 		}
@@ -189,41 +197,54 @@ func overlap(a, b, from, to time.Time) time.Duration {
 	return 0
 }
 
-// keepUnit records that a post keeps a unit, and the unit its first post.
+// keepUnit records that a post keeps a unit and, the first time the unit
+// is kept, moves its cadres to the heaps of those kept away.
 func (f *filler) keepUnit(post int64, unit string) {
 	if unit == "" {
 		return
 	}
 	f.postUnit[post] = unit
-	if f.unitPost[unit] == 0 {
-		f.unitPost[unit] = post
+	if f.unitPost[unit] != 0 {
+		return
+	}
+	f.unitPost[unit] = post
+	for _, c := range f.units[unit] {
+		for _, p := range f.pools {
+			if i, ok := p.free.pos[c]; ok {
+				heap.Remove(p.free, i)
+				heap.Push(p.away, c)
+			}
+		}
 	}
 }
 
-// heapFor returns the heap of the candidates with every skill of need.
-func (f *filler) heapFor(need []string) *candHeap {
+// poolFor returns the pool of the candidates with every skill of need.
+func (f *filler) poolFor(need []string) *pool {
 	key := strings.Join(need, ",")
-	if h := f.heaps[key]; h != nil {
-		return h
+	if p := f.pools[key]; p != nil {
+		return p
 	}
-	h := &candHeap{pos: map[*candidate]int{}}
+	p := &pool{free: &candHeap{pos: map[*candidate]int{}}, away: &candHeap{pos: map[*candidate]int{}}}
 	for _, c := range f.cands {
-		if HasSkills(c.w.Skills, need) {
-			h.items = append(h.items, c)
+		if !HasSkills(c.w.Skills, need) || c.dropped {
+			continue
 		}
+		h := p.free
+		if c.w.Unit != "" && f.unitPost[c.w.Unit] != 0 {
+			h = p.away
+		}
+		h.pos[c] = len(h.items)
+		h.items = append(h.items, c)
 	}
-	for i, c := range h.items {
-		h.pos[c] = i
-	}
-	heap.Init(h)
-	f.heaps[key] = h
-	return h
+	heap.Init(p.free)
+	heap.Init(p.away)
+	f.pools[key] = p
+	return p
 }
 
 // pick returns the worker to propose for one place of sh, nil for none:
-// of the post's unit first, else the fewest hours of all, passing over
-// (until nobody else may take the place) cadres whose unit is kept at
-// another post, so that each unit stays at one post.
+// of the post's unit first, else the fewest hours of the free, else one of
+// a unit kept at another post.
 func (f *filler) pick(sh *Shift) *candidate {
 	if unit := f.postUnit[sh.PostID]; unit != "" {
 		var best *candidate
@@ -236,40 +257,38 @@ func (f *filler) pick(sh *Shift) *candidate {
 			return best
 		}
 	}
-	h := f.heapFor(sh.Skills)
-	var aside, elsewhere []*candidate
+	p := f.poolFor(sh.Skills)
+	if c := f.popFit(p.free, sh, -1); c != nil {
+		return c
+	}
+	return f.popFit(p.away, sh, maxAway)
+}
+
+// popFit pops candidates from h, fewest hours first, until one fits sh
+// (or limit were tried, when limit is not negative) and puts them back.
+// A candidate whose hours leave no room for even the shortest shift, in
+// a period within one window, is dropped for good.
+func (f *filler) popFit(h *candHeap, sh *Shift, limit int) *candidate {
+	var aside []*candidate
 	var found *candidate
-	for h.Len() > 0 {
+	for tries := 0; h.Len() > 0 && (limit < 0 || tries < limit); {
 		c := heap.Pop(h).(*candidate)
 		if c.dropped {
 			continue
 		}
-		if u := c.w.Unit; u != "" && f.unitPost[u] != 0 && f.unitPost[u] != sh.PostID {
-			elsewhere = append(elsewhere, c)
-			continue
-		}
+		tries++
 		if f.fits(c, sh) {
 			found = c
 			break
 		}
 		if f.bounded && c.hours+f.minLen > f.in.Rules.MaxHours {
-			// The period lies in one window and this worker's hours in it
-			// leave no room for even the shortest shift: they are done.
 			c.dropped = true
 			continue
 		}
 		aside = append(aside, c)
 	}
-	for _, c := range elsewhere { // in the order of their hours
-		if found == nil && f.fits(c, sh) {
-			found = c
-		}
-		aside = append(aside, c)
-	}
 	for _, c := range aside {
-		if c != found {
-			heap.Push(h, c)
-		}
+		heap.Push(h, c)
 	}
 	if found != nil {
 		heap.Push(h, found)
@@ -295,9 +314,11 @@ func (f *filler) take(c *candidate, sh *Shift) {
 	if f.postUnit[sh.PostID] == "" {
 		f.keepUnit(sh.PostID, c.w.Unit)
 	}
-	for _, h := range f.heaps {
-		if i, ok := h.pos[c]; ok {
-			heap.Fix(h, i)
+	for _, p := range f.pools {
+		for _, h := range []*candHeap{p.free, p.away} {
+			if i, ok := h.pos[c]; ok {
+				heap.Fix(h, i)
+			}
 		}
 	}
 }
