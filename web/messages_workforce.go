@@ -271,6 +271,8 @@ func workforceMessages() map[string]message {
 		"resp.short":                        {"责任人 %s", "responsible: %s"},
 		"resp.offnocover":                   {"今日休息，无人顶班", "off today, nobody covers"},
 		"screening.team.workers":            {"工作人员名单中的志愿者、下沉干部（可无账号）：", "From the workers' registry (volunteers and cadres, with or without an account):"},
+		"myduty.today":                      {"今天的班次", "Your shifts today"},
+		"myduty.now":                        {"正在值班", "on now"},
 	}
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/frontline-org/frontline"
 )
@@ -28,6 +29,15 @@ type indexPage struct {
 	Places   placeRows
 	Top      *placeSummary
 	Children placeRows
+	// Duty is the signed-in worker's shifts of the day to come, when the
+	// server serves the roster: their work, on the page they start from.
+	Duty []dutyLine
+}
+
+// dutyLine is one of the worker's shifts on the start page.
+type dutyLine struct {
+	Post, Span string
+	OnDuty     bool
 }
 
 // placeSummary is one place with its counts, as the "counts" part shows
@@ -45,6 +55,9 @@ func (s *Server) pageIndex(w http.ResponseWriter, r *http.Request) error {
 	}
 	page := indexPage{layout: s.layout(r, lang, title), Places: placeRows{Lang: lang}, Children: placeRows{Lang: lang}}
 	page.CanRead = callerFrom(r.Context()).principal.Can(frontline.PermReadRegistry)
+	if page.Duty, err = s.dutyToday(r.Context()); err != nil {
+		return err
+	}
 	if !page.CanRead {
 		return s.render(w, http.StatusOK, pageIndexName, page)
 	}
@@ -130,6 +143,29 @@ func (s *Server) pagePlace(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return s.render(w, http.StatusOK, pagePlaceName, page)
+}
+
+// dutyToday returns the caller's shifts of the next day, nil for a caller
+// who is not a worker or a server without the roster.
+func (s *Server) dutyToday(ctx context.Context) ([]dutyLine, error) {
+	p := frontline.PrincipalFrom(ctx)
+	if s.Duty == nil || !p.Can(frontline.PermDuty) || p.UserID == 0 {
+		return nil, nil
+	}
+	_, shifts, err := s.Duty.MyShifts(ctx)
+	if frontline.ErrorCode(err) == frontline.ENOTFOUND {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	var out []dutyLine
+	for _, sh := range shifts {
+		if sh.End.After(now) && sh.Start.Before(now.Add(24*time.Hour)) {
+			out = append(out, dutyLine{Post: sh.Post.Name, Span: s.shiftSpan(sh), OnDuty: sh.Covers(now)})
+		}
+	}
+	return out, nil
 }
 
 // responsibleOf returns the responsible worker of a household for its

@@ -179,6 +179,8 @@ func TestWorkerPages(t *testing.T) {
 			t.Fatalf("link the account: %d %s", resp.StatusCode, body)
 		}
 		wang := sc.ts.signIn(t, "wanglin", goodPassword)
+		_, body = wang.get(t, "/")
+		mustContain(t, "王林's start page", body, `data-testid="my-duty-today"`, "罗玉物资点", `data-testid="my-duty-link"`)
 		_, body = wang.get(t, "/my/duty")
 		mustContain(t, "王林's shifts", body, "罗玉物资点", `data-testid="check-in"`)
 		id := regexp.MustCompile(`/assignments/(\d+)/check-in`).FindStringSubmatch(body)[1]
