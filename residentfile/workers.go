@@ -37,41 +37,23 @@ const maxHeaderSearch = 10
 // naming the row and the column as a spreadsheet shows them; a file that
 // cannot be read at all, or has no header, is an EINVALID error.
 func ReadWorkers(name string, r io.Reader, sheet string) ([]frontline.WorkerRow, error) {
-	data, err := readAll(r)
-	if err != nil {
-		return nil, invalid(name, err, "the file cannot be read")
-	}
-	in, err := open(name, data, sheet)
-	if err != nil {
-		return nil, err
-	}
-	defer in.close()
-	src, err := in.rows()
-	if err != nil {
-		return nil, err
-	}
-	defer src.close()
 	var pos map[string]int
 	var labels map[string]string
 	var out []frontline.WorkerRow
-	for seen := 0; ; {
-		row, cells, err := src.next()
-		if err == io.EOF {
-			break
-		} else if err != nil {
-			return nil, invalid(name, err, "the file cannot be read")
-		}
-		if blank(cells) {
-			continue
-		}
+	seen := 0
+	err := eachRow(name, r, sheet, func(row int, cells []string, in *input) error {
 		if pos == nil {
 			if seen++; seen > maxHeaderSearch {
-				break
+				return io.EOF
 			}
 			pos, labels = workerHeader(cells)
-			continue
+			return nil
 		}
 		out = append(out, workerRow(row, cells, pos, labels, in))
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if pos == nil {
 		return nil, invalid(name, nil, "no header row naming the column 姓名 (name) in the first %d rows", maxHeaderSearch)
@@ -79,25 +61,71 @@ func ReadWorkers(name string, r io.Reader, sheet string) ([]frontline.WorkerRow,
 	return out, nil
 }
 
+// eachRow opens a list (CSV or XLSX; the first sheet unless sheet is
+// given) and calls fn with each row that is not blank, in order, until fn
+// returns io.EOF (stop, no error) or another error.
+func eachRow(name string, r io.Reader, sheet string, fn func(row int, cells []string, in *input) error) error {
+	data, err := readAll(r)
+	if err != nil {
+		return invalid(name, err, "the file cannot be read")
+	}
+	in, err := open(name, data, sheet)
+	if err != nil {
+		return err
+	}
+	defer in.close()
+	src, err := in.rows()
+	if err != nil {
+		return err
+	}
+	defer src.close()
+	for {
+		row, cells, err := src.next()
+		if err == io.EOF {
+			return nil
+		} else if err != nil {
+			return invalid(name, err, "the file cannot be read")
+		}
+		if blank(cells) {
+			continue
+		}
+		if err := fn(row, cells, in); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+	}
+}
+
 // workerHeader maps a row to columns when it names the name column; nil
 // when it does not (a title row).
 func workerHeader(cells []string) (map[string]int, map[string]string) {
+	pos, labels := mapHeaders(cells, workerHeaders)
+	if _, ok := pos["name"]; !ok {
+		return nil, nil
+	}
+	return pos, labels
+}
+
+// mapHeaders finds the columns of a header row by the headers offices
+// give them: the position of each and its label as messages name it
+// ("C (电话)"); the first of two columns with one meaning counts.
+func mapHeaders(cells []string, headers map[string][]string) (map[string]int, map[string]string) {
 	pos, labels := map[string]int{}, map[string]string{}
 	for i, h := range cells {
 		key := headerKey(h)
-		for col, aliases := range workerHeaders {
+		for col, aliases := range headers {
+			if _, seen := pos[col]; seen {
+				continue
+			}
 			for _, a := range aliases {
 				if key == headerKey(a) {
-					if _, seen := pos[col]; !seen {
-						pos[col] = i
-						labels[col] = fmt.Sprintf("%s (%s)", columnLetter(i), headerLabel(h))
-					}
+					pos[col] = i
+					labels[col] = fmt.Sprintf("%s (%s)", columnLetter(i), headerLabel(h))
+					break
 				}
 			}
 		}
-	}
-	if _, ok := pos["name"]; !ok {
-		return nil, nil
 	}
 	return pos, labels
 }

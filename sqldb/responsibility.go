@@ -201,28 +201,20 @@ func (tx *Tx) responsibleFor(ctx context.Context, paths map[int64]string, day st
 	}
 	resp := map[int64]respRow{}
 	workerIDs := map[int64]bool{}
-	for chunk := range slices.Chunk(ids, maxInList) {
-		rows, err := tx.QueryContext(ctx, `SELECT place_id, worker_id, COALESCE(cover_id, 0) FROM responsibilities
-			WHERE place_id IN `+inList(len(chunk)), int64Args(chunk)...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
+	if err := tx.scanIn(ctx, `SELECT place_id, worker_id, COALESCE(cover_id, 0) FROM responsibilities WHERE place_id IN (?)`, ids,
+		func(rows *sql.Rows) error {
 			var id int64
 			var r respRow
 			if err := rows.Scan(&id, &r.worker, &r.cover); err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
 			resp[id], workerIDs[r.worker] = r, true
 			if r.cover != 0 {
 				workerIDs[r.cover] = true
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+			return nil
+		}); err != nil {
+		return nil, err
 	}
 	workers := map[int64]*frontline.Worker{}
 	for chunk := range slices.Chunk(slices.Sorted(maps.Keys(workerIDs)), maxInList) {

@@ -177,17 +177,12 @@ func (s *RosterService) FindPosts(ctx context.Context, f frontline.PostFilter) (
 }
 
 func (tx *Tx) postWhere(ctx context.Context, f frontline.PostFilter) ([]string, []any, error) {
-	where, args := []string{"1 = 1"}, []any{}
+	where, args, err := tx.andUnder(ctx, f.Under, "p.path", []string{"1 = 1"}, []any{})
+	if err != nil {
+		return nil, nil, err
+	}
 	if v := f.ID; v != nil {
 		where, args = append(where, "o.id = ?"), append(args, *v)
-	}
-	if v := f.Under; v != nil {
-		top, err := tx.findPlaceByID(ctx, *v)
-		if err != nil {
-			return nil, nil, err
-		}
-		lo, hi := subtreeRange(top.Path)
-		where, args = append(where, "p.path >= ? AND p.path < ?"), append(args, lo, hi)
 	}
 	if v := f.Kind; v != nil {
 		where, args = append(where, "o.kind = ?"), append(args, string(*v))

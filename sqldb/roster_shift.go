@@ -179,26 +179,14 @@ func (tx *Tx) fillAssignments(ctx context.Context, shifts []*frontline.Shift) er
 		byID[sh.ID] = sh
 		ids = append(ids, sh.ID)
 	}
-	for chunk := range slices.Chunk(ids, maxInList) {
-		rows, err := tx.QueryContext(ctx, `SELECT `+assignmentColumns+` FROM duty_assignments a JOIN workers w ON w.id = a.worker_id
-			WHERE a.shift_id IN `+inList(len(chunk))+` ORDER BY a.shift_id, a.leader DESC, a.id`, int64Args(chunk)...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			a, err := scanAssignment(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
+	return tx.scanIn(ctx, `SELECT `+assignmentColumns+` FROM duty_assignments a JOIN workers w ON w.id = a.worker_id
+		WHERE a.shift_id IN (?) ORDER BY a.shift_id, a.leader DESC, a.id`, ids, func(rows *sql.Rows) error {
+		a, err := scanAssignment(rows)
+		if err == nil {
 			byID[a.ShiftID].Assignments = append(byID[a.ShiftID].Assignments, a)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	}
-	return nil
+		return err
+	})
 }
 
 // findShift returns a shift of a post in the caller's scope.
@@ -255,20 +243,15 @@ func (s *RosterService) FindShifts(ctx context.Context, f frontline.ShiftFilter)
 }
 
 func (tx *Tx) shiftWhere(ctx context.Context, f frontline.ShiftFilter) ([]string, []any, error) {
-	where, args := []string{"1 = 1"}, []any{}
+	where, args, err := tx.andUnder(ctx, f.Under, "p.path", []string{"1 = 1"}, []any{})
+	if err != nil {
+		return nil, nil, err
+	}
 	if v := f.PostID; v != nil {
 		if _, err := tx.findPost(ctx, *v); err != nil {
 			return nil, nil, err
 		}
 		where, args = append(where, "s.post_id = ?"), append(args, *v)
-	}
-	if v := f.Under; v != nil {
-		top, err := tx.findPlaceByID(ctx, *v)
-		if err != nil {
-			return nil, nil, err
-		}
-		lo, hi := subtreeRange(top.Path)
-		where, args = append(where, "p.path >= ? AND p.path < ?"), append(args, lo, hi)
 	}
 	if !f.From.IsZero() {
 		where, args = append(where, "s.ends_at > ?"), append(args, tx.timeValue(f.From))

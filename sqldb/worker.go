@@ -79,18 +79,12 @@ func (tx *Tx) workerDays(ctx context.Context, ws []*frontline.Worker) error {
 		byID[w.ID] = w
 		ids = append(ids, w.ID)
 	}
-	for chunk := range slices.Chunk(ids, maxInList) {
-		rows, err := tx.QueryContext(ctx, `SELECT worker_id, day, off FROM worker_days WHERE worker_id IN `+inList(len(chunk))+
-			` ORDER BY worker_id, day`, int64Args(chunk)...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
+	return tx.scanIn(ctx, `SELECT worker_id, day, off FROM worker_days WHERE worker_id IN (?) ORDER BY worker_id, day`, ids,
+		func(rows *sql.Rows) error {
 			var id int64
 			var day string
 			var off bool
 			if err := rows.Scan(&id, &day, &off); err != nil {
-				rows.Close()
 				return err
 			}
 			if w := byID[id]; off {
@@ -98,13 +92,8 @@ func (tx *Tx) workerDays(ctx context.Context, ws []*frontline.Worker) error {
 			} else {
 				w.Days = append(w.Days, day)
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	}
-	return nil
+			return nil
+		})
 }
 
 // findWorker returns a worker in the caller's scope; ENOTFOUND otherwise.
@@ -123,26 +112,15 @@ func (tx *Tx) findWorker(ctx context.Context, id int64) (*frontline.Worker, erro
 // what other workflows show of the people they draw from the registry.
 func (tx *Tx) workerNames(ctx context.Context, ids []int64) (map[int64]string, error) {
 	out := map[int64]string{}
-	for chunk := range slices.Chunk(slices.Compact(slices.Sorted(slices.Values(ids))), maxInList) {
-		rows, err := tx.QueryContext(ctx, `SELECT id, name FROM workers WHERE id IN `+inList(len(chunk)), int64Args(chunk)...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
+	err := tx.scanIn(ctx, `SELECT id, name FROM workers WHERE id IN (?)`, slices.Compact(slices.Sorted(slices.Values(ids))),
+		func(rows *sql.Rows) error {
 			var id int64
 			var name string
-			if err := rows.Scan(&id, &name); err != nil {
-				rows.Close()
-				return nil, err
-			}
+			err := rows.Scan(&id, &name)
 			out[id] = name
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+			return err
+		})
+	return out, err
 }
 
 // lockWorker takes the worker's row lock on PostgreSQL, so two
@@ -303,17 +281,12 @@ func (tx *Tx) workerOfUser(ctx context.Context, userID int64) (*frontline.Worker
 
 // workerWhere builds the conditions of a filter.
 func (tx *Tx) workerWhere(ctx context.Context, f frontline.WorkerFilter) ([]string, []any, error) {
-	where, args := []string{"1 = 1"}, []any{}
+	where, args, err := tx.andUnder(ctx, f.Under, "p.path", []string{"1 = 1"}, []any{})
+	if err != nil {
+		return nil, nil, err
+	}
 	if v := f.ID; v != nil {
 		where, args = append(where, "w.id = ?"), append(args, *v)
-	}
-	if v := f.Under; v != nil {
-		top, err := tx.findPlaceByID(ctx, *v)
-		if err != nil {
-			return nil, nil, err
-		}
-		lo, hi := subtreeRange(top.Path)
-		where, args = append(where, "p.path >= ? AND p.path < ?"), append(args, lo, hi)
 	}
 	if v := f.Kind; v != nil {
 		where, args = append(where, "w.kind = ?"), append(args, string(*v))

@@ -272,6 +272,12 @@ type reasonIn struct {
 }
 
 func (s *Server) apiCancelShift(w http.ResponseWriter, r *http.Request) error {
+	return apiWithReason(w, r, s.Roster.CancelShift, "cancelled")
+}
+
+// apiWithReason calls do with the path's id and the body's reason, and
+// answers {done: id}.
+func apiWithReason(w http.ResponseWriter, r *http.Request, do func(context.Context, int64, string) error, done string) error {
 	q := newParams(r)
 	id := q.pathID("id")
 	if err := q.check(); err != nil {
@@ -281,10 +287,10 @@ func (s *Server) apiCancelShift(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	if err := s.Roster.CancelShift(r.Context(), id, in.Reason); err != nil {
+	if err := do(r.Context(), id, in.Reason); err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"cancelled": id})
+	return writeJSON(w, http.StatusOK, map[string]any{done: id})
 }
 
 // apiRosterAssign puts a worker on a shift. A refusal by the rules is 409 with
@@ -325,19 +331,7 @@ func ruleRefusal(err error) *frontline.RuleRefusal {
 }
 
 func (s *Server) apiUnassign(w http.ResponseWriter, r *http.Request) error {
-	q := newParams(r)
-	id := q.pathID("id")
-	if err := q.check(); err != nil {
-		return err
-	}
-	var in reasonIn
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	if err := s.Roster.Unassign(r.Context(), id, in.Reason); err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"unassigned": id})
+	return apiWithReason(w, r, s.Roster.Unassign, "unassigned")
 }
 
 func (s *Server) apiSwap(w http.ResponseWriter, r *http.Request) error {

@@ -35,23 +35,29 @@ type dutyPostView struct {
 	Open   int // places still open on the day
 }
 
-func (s *Server) pageDuty(w http.ResponseWriter, r *http.Request) error {
+// dutyTable reads the duty table a request asks for: ?place= (the
+// caller's scope) on ?day= (today), phones whole for a reader who may see
+// them (audited), masked otherwise.
+func (s *Server) dutyTable(r *http.Request) (t *frontline.DutyTable, start time.Time, reveal bool, err error) {
 	q := newParams(r)
 	place, err := s.workforcePlace(r.Context(), q)
 	if err != nil {
-		return err
+		return nil, start, false, err
 	}
-	start, err := s.dayStart(orZero(q.text("day")))
+	if start, err = s.dayStart(orZero(q.text("day"))); err != nil {
+		return nil, start, false, err
+	}
+	reveal = callerFrom(r.Context()).principal.Can(frontline.PermRevealPerson)
+	t, err = s.Duty.DutyTable(r.Context(), place.ID, start.Format(frontline.DateLayout), reveal)
+	return t, start, reveal, err
+}
+
+func (s *Server) pageDuty(w http.ResponseWriter, r *http.Request) error {
+	t, start, reveal, err := s.dutyTable(r)
 	if err != nil {
 		return err
 	}
-	day := start.Format(frontline.DateLayout)
-	p := callerFrom(r.Context()).principal
-	reveal := p.Can(frontline.PermRevealPerson)
-	t, err := s.Duty.DutyTable(r.Context(), place.ID, day, reveal)
-	if err != nil {
-		return err
-	}
+	place, day, p := t.Place, t.Day, callerFrom(r.Context()).principal
 	lang := pickLang(w, r)
 	title, err := s.text(lang, "duty.title", place.Name, day)
 	if err != nil {
@@ -81,21 +87,11 @@ func (s *Server) pageDuty(w http.ResponseWriter, r *http.Request) error {
 // exportDuty writes the duty table as XLSX, phones whole for a reader who
 // may see them (audited), masked otherwise.
 func (s *Server) exportDuty(w http.ResponseWriter, r *http.Request) error {
-	q := newParams(r)
-	place, err := s.workforcePlace(r.Context(), q)
+	t, _, _, err := s.dutyTable(r)
 	if err != nil {
 		return err
 	}
-	start, err := s.dayStart(orZero(q.text("day")))
-	if err != nil {
-		return err
-	}
-	day := start.Format(frontline.DateLayout)
-	reveal := callerFrom(r.Context()).principal.Can(frontline.PermRevealPerson)
-	t, err := s.Duty.DutyTable(r.Context(), place.ID, day, reveal)
-	if err != nil {
-		return err
-	}
+	place, day := t.Place, t.Day
 	var buf bytes.Buffer
 	if err := report.DutyTable(&buf, t, s.Location, true); err != nil {
 		return err

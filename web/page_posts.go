@@ -299,27 +299,39 @@ func (s *Server) postRosterAssign(w http.ResponseWriter, r *http.Request) error 
 	if err == nil {
 		return postSaved(w, r, id, "assign")
 	}
-	lang := pickLang(w, r)
-	var violations []string
 	refusal := ruleRefusal(err)
-	if refusal != nil {
-		for _, v := range refusal.Violations {
-			t, terr := s.text(lang, "roster.viol."+v.Code, refusal.Worker)
-			if terr != nil {
-				return terr
-			}
-			violations = append(violations, t)
-		}
-		f.Errors["override"] = "roster.assign.refused"
-		if !refusal.Overridable() {
-			f.Errors["override"] = "roster.assign.hard"
-		}
-	} else if err := s.formError(f, renameField(err, map[string]string{"worker_id": "worker", "shift_id": "shift"}), rosterAssignFields); err != nil {
+	violations, err := s.refused(pickLang(w, r), f, renameField(err, map[string]string{"worker_id": "worker", "shift_id": "shift"}),
+		rosterAssignFields)
+	if err != nil {
 		return err
 	}
 	return s.renderPost(w, r, func(p *postPage) {
 		p.Assign, p.Violations, p.Override = f, violations, refusal != nil && refusal.Overridable()
 	}, http.StatusConflict)
+}
+
+// refused puts a refused assignment or swap into its form: a refusal by
+// the roster rules as the rules broken, in lang, and the override field
+// saying whether a reason would help; another error beside its field. It
+// returns an error that is not about the form.
+func (s *Server) refused(lang string, f form, err error, fields []string) ([]string, error) {
+	refusal := ruleRefusal(err)
+	if refusal == nil {
+		return nil, s.formError(f, err, fields)
+	}
+	var violations []string
+	for _, v := range refusal.Violations {
+		t, err := s.text(lang, "roster.viol."+v.Code, refusal.Worker)
+		if err != nil {
+			return nil, err
+		}
+		violations = append(violations, t)
+	}
+	f.Errors["override"] = "roster.assign.refused"
+	if !refusal.Overridable() {
+		f.Errors["override"] = "roster.assign.hard"
+	}
+	return violations, nil
 }
 
 // postForm reads the post id of the path and a posted form.
@@ -335,34 +347,29 @@ func (s *Server) postForm(r *http.Request, fields []string, boxes ...string) (in
 
 // postUnassign takes a worker off a shift.
 func (s *Server) postUnassign(w http.ResponseWriter, r *http.Request) error {
-	id, f, err := s.postForm(r, []string{"assignment", "reason"})
-	if err != nil {
-		return err
-	}
-	a, ok := formID(f.Values["assignment"])
-	if !ok {
-		return frontline.FieldError("assignment", "say whom to take off")
-	}
-	if err := s.Roster.Unassign(r.Context(), a, f.Values["reason"]); err != nil {
-		return err
-	}
-	return postSaved(w, r, id, "unassign")
+	return s.postWithReason(w, r, "assignment", s.Roster.Unassign, "unassign")
 }
 
 // postCancelShift removes a shift nobody has checked in to.
 func (s *Server) postCancelShift(w http.ResponseWriter, r *http.Request) error {
-	id, f, err := s.postForm(r, []string{"shift", "reason"})
+	return s.postWithReason(w, r, "shift", s.Roster.CancelShift, "cancel")
+}
+
+// postWithReason calls do with the id of the form's field and its reason,
+// and returns to the post page saying what was done.
+func (s *Server) postWithReason(w http.ResponseWriter, r *http.Request, field string, do func(context.Context, int64, string) error, saved string) error {
+	id, f, err := s.postForm(r, []string{field, "reason"})
 	if err != nil {
 		return err
 	}
-	sh, ok := formID(f.Values["shift"])
+	target, ok := formID(f.Values[field])
 	if !ok {
-		return frontline.FieldError("shift", "say which shift")
+		return frontline.FieldError(field, "say which")
 	}
-	if err := s.Roster.CancelShift(r.Context(), sh, f.Values["reason"]); err != nil {
+	if err := do(r.Context(), target, f.Values["reason"]); err != nil {
 		return err
 	}
-	return postSaved(w, r, id, "cancel")
+	return postSaved(w, r, id, saved)
 }
 
 // swapFields are the fields of the swap form.
@@ -380,21 +387,8 @@ func (s *Server) postSwap(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		return postSaved(w, r, id, "swap")
 	}
-	lang := pickLang(w, r)
-	var violations []string
-	if refusal := ruleRefusal(err); refusal != nil {
-		for _, v := range refusal.Violations {
-			t, terr := s.text(lang, "roster.viol."+v.Code, refusal.Worker)
-			if terr != nil {
-				return terr
-			}
-			violations = append(violations, t)
-		}
-		f.Errors["override"] = "roster.assign.refused"
-		if !refusal.Overridable() {
-			f.Errors["override"] = "roster.assign.hard"
-		}
-	} else if err := s.formError(f, err, swapFields); err != nil {
+	violations, err := s.refused(pickLang(w, r), f, err, swapFields)
+	if err != nil {
 		return err
 	}
 	return s.renderPost(w, r, func(p *postPage) { p.Swap, p.Violations = f, violations }, http.StatusConflict)

@@ -135,21 +135,7 @@ func (s *Server) parseWorkforcePages() error {
 		"card": func(lang, csrf, next string, sv shiftView, manage, post bool) shiftCard {
 			return shiftCard{Lang: lang, CSRF: csrf, Next: next, Shift: sv, Manage: manage, Post: post}
 		}}
-	base, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html",
-		"templates/workforce_parts.html")
-	if err != nil {
-		return err
-	}
-	for _, name := range workforcePages() {
-		t, err := base.Clone()
-		if err != nil {
-			return err
-		}
-		if s.pages[name], err = t.ParseFS(templateFiles, "templates/"+name+".html"); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-	}
-	return nil
+	return s.parsePageSet(funcs, workforcePages(), "templates/workforce_parts.html")
 }
 
 // workforceLinks adds the duty pages to the navigation, before its last
