@@ -201,8 +201,8 @@ func (tx *Tx) responsibleFor(ctx context.Context, paths map[int64]string, day st
 	}
 	resp := map[int64]respRow{}
 	workerIDs := map[int64]bool{}
-	if err := tx.scanIn(ctx, `SELECT place_id, worker_id, COALESCE(cover_id, 0) FROM responsibilities WHERE place_id IN (?)`, ids,
-		func(rows *sql.Rows) error {
+	if err := tx.eachRow(ctx, `SELECT place_id, worker_id, COALESCE(cover_id, 0) FROM responsibilities WHERE place_id IN %s`, ids,
+		func(rows interface{ Scan(...any) error }) error {
 			var id int64
 			var r respRow
 			if err := rows.Scan(&id, &r.worker, &r.cover); err != nil {

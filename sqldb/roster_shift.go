@@ -179,8 +179,8 @@ func (tx *Tx) fillAssignments(ctx context.Context, shifts []*frontline.Shift) er
 		byID[sh.ID] = sh
 		ids = append(ids, sh.ID)
 	}
-	return tx.scanIn(ctx, `SELECT `+assignmentColumns+` FROM duty_assignments a JOIN workers w ON w.id = a.worker_id
-		WHERE a.shift_id IN (?) ORDER BY a.shift_id, a.leader DESC, a.id`, ids, func(rows *sql.Rows) error {
+	return tx.eachRow(ctx, `SELECT `+assignmentColumns+` FROM duty_assignments a JOIN workers w ON w.id = a.worker_id
+		WHERE a.shift_id IN %s ORDER BY a.shift_id, a.leader DESC, a.id`, ids, func(rows interface{ Scan(...any) error }) error {
 		a, err := scanAssignment(rows)
 		if err == nil {
 			byID[a.ShiftID].Assignments = append(byID[a.ShiftID].Assignments, a)

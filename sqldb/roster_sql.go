@@ -1,35 +1,8 @@
 package sqldb
 
-import (
-	"context"
-	"database/sql"
-	"slices"
-	"strings"
-)
+import "context"
 
 // Helpers the workforce's queries share.
-
-// scanIn runs query, whose one IN list is written "IN (?)", for ids a
-// chunk at a time (maxInList), and calls scan for every row.
-func (tx *Tx) scanIn(ctx context.Context, query string, ids []int64, scan func(rows *sql.Rows) error) error {
-	for chunk := range slices.Chunk(ids, maxInList) {
-		rows, err := tx.QueryContext(ctx, strings.Replace(query, "IN (?)", "IN "+inList(len(chunk)), 1), int64Args(chunk)...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				rows.Close()
-				return err
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
 
 // andUnder appends to where the condition that column (a node's
 // materialized path) lies at or under the node id, which must be in the

@@ -79,8 +79,8 @@ func (tx *Tx) workerDays(ctx context.Context, ws []*frontline.Worker) error {
 		byID[w.ID] = w
 		ids = append(ids, w.ID)
 	}
-	return tx.scanIn(ctx, `SELECT worker_id, day, off FROM worker_days WHERE worker_id IN (?) ORDER BY worker_id, day`, ids,
-		func(rows *sql.Rows) error {
+	return tx.eachRow(ctx, `SELECT worker_id, day, off FROM worker_days WHERE worker_id IN %s ORDER BY worker_id, day`, ids,
+		func(rows interface{ Scan(...any) error }) error {
 			var id int64
 			var day string
 			var off bool
@@ -112,8 +112,8 @@ func (tx *Tx) findWorker(ctx context.Context, id int64) (*frontline.Worker, erro
 // what other workflows show of the people they draw from the registry.
 func (tx *Tx) workerNames(ctx context.Context, ids []int64) (map[int64]string, error) {
 	out := map[int64]string{}
-	err := tx.scanIn(ctx, `SELECT id, name FROM workers WHERE id IN (?)`, slices.Compact(slices.Sorted(slices.Values(ids))),
-		func(rows *sql.Rows) error {
+	err := tx.eachRow(ctx, `SELECT id, name FROM workers WHERE id IN %s`, slices.Compact(slices.Sorted(slices.Values(ids))),
+		func(rows interface{ Scan(...any) error }) error {
 			var id int64
 			var name string
 			err := rows.Scan(&id, &name)
