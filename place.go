@@ -73,7 +73,15 @@ type Place struct {
 
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// RetiredAt is when the place was retired (a building pulled down, a
+	// flat joined to the next): it stays for the history that points at
+	// it, but is no longer listed, counted or given anything new. Zero
+	// for a place in use.
+	RetiredAt time.Time `json:"retired_at,omitzero"`
 }
+
+// Retired reports whether the place was retired.
+func (p *Place) Retired() bool { return !p.RetiredAt.IsZero() }
 
 // Validate checks the fields a caller sets.
 func (p *Place) Validate() error {
@@ -129,6 +137,9 @@ type PlaceFilter struct {
 	Kind     *PlaceKind // only this kind
 	Name     *string    // exact name
 	Roots    bool       // only nodes without a parent
+	// IncludeRetired lists retired places too; they are left out
+	// otherwise.
+	IncludeRetired bool
 
 	Offset int
 	Limit  int
@@ -142,10 +153,17 @@ type PlaceUpdate struct {
 
 // PlaceService manages the place tree.
 //
+// A principal (a signed-in user) adds, renames, moves and retires only
+// compounds, buildings, units and households, and only under their scope
+// node, never the node itself; the administrative levels come from the
+// statistics bureau's list and the command line.
+//
 // Errors: ENOTFOUND for an unknown node (or one outside the caller's scope),
 // EINVALID for a bad field or a kind that may not hang under the parent,
-// ECONFLICT for a sibling of the same kind and name or a move under the
-// node's own subtree.
+// ECONFLICT for a sibling of the same kind and name, a move under the
+// node's own subtree, out of the area of an open campaign or round, or a
+// change to a retired place, EFORBIDDEN for an administrative level or
+// the caller's own scope node.
 type PlaceService interface {
 	// FindPlaceByID returns one node.
 	FindPlaceByID(ctx context.Context, id int64) (*Place, error)
@@ -162,6 +180,40 @@ type PlaceService interface {
 	// UpdatePlace renames a node or changes its code.
 	UpdatePlace(ctx context.Context, id int64, upd PlaceUpdate) (*Place, error)
 	// MovePlace moves a node and its whole subtree under a new parent,
-	// keeping every path and every count right.
+	// keeping every path and every count right: the tree's, and the
+	// frozen lists and counters of the campaigns and rounds that count
+	// the subtree.
 	MovePlace(ctx context.Context, id, newParentID int64) (*Place, error)
+	// RetirePlace retires a node and its subtree. It is refused while a
+	// household in it has residents, is still to be visited in an open
+	// campaign, or a zone is in force on it.
+	RetirePlace(ctx context.Context, id int64) (*Place, error)
+	// AddPath creates every missing node along a path of names from a
+	// root, each of the kind that follows its parent's (the last one of
+	// kind when given, for a path that skips a level), and returns the
+	// last node and how many nodes it created. A path that exists already
+	// is left as it is: adding it again creates nothing.
+	AddPath(ctx context.Context, names []string, kind PlaceKind, code string) (*Place, int, error)
+}
+
+// SplitPlacePath splits a path of names typed as 天水市/秦州区/大城街道
+// (or with ／ or a backslash) into its cleaned names, dropping empty ones.
+func SplitPlacePath(path string) []string {
+	var names []string
+	for _, n := range strings.FieldsFunc(path, func(r rune) bool { return r == '/' || r == '／' || r == '\\' }) {
+		if n = CleanName(n); n != "" {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// NextKind returns the kind of a node added under a node of kind parent
+// without saying its kind: the level right below (a city for a root, ""
+// below a household).
+func NextKind(parent PlaceKind) PlaceKind {
+	if parent == "" {
+		return KindCity
+	}
+	return KindAtDepth(parent.Rank() + 1)
 }

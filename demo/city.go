@@ -8,9 +8,10 @@ import (
 )
 
 // The administrative levels of the demo city. The codes follow the
-// statistics bureau's scheme: 6 digits for a city or district, 12 for a
-// subdistrict (district + 3 digits + 000) or a community (subdistrict's
-// first 9 + 3 digits).
+// statistics bureau's scheme (docs/places.md): the city and the district
+// are written short, as offices write them, and stored padded to 12
+// digits (620500000000); a subdistrict is the district + 3 digits + 000,
+// a community the subdistrict's first 9 + 3 digits.
 const (
 	CityName     = "天水市"
 	CityCode     = "620500"

@@ -86,7 +86,8 @@ func mask(p *frontline.Person) {
 // placeNames loads the places under scope (everything when nil) and its
 // ancestors, by id, so each person's address is found without a query.
 func placeNames(ctx context.Context, places frontline.PlaceService, scope *frontline.Place) (map[int64]*frontline.Place, error) {
-	filter := frontline.PlaceFilter{}
+	// Retired places too: a person who moved out of one still has its address.
+	filter := frontline.PlaceFilter{IncludeRetired: true}
 	var above []*frontline.Place
 	if scope != nil {
 		filter.Under = &scope.ID

@@ -61,7 +61,7 @@ func (s *CampaignService) NewHouseholds(ctx context.Context, campaignID int64) (
 		return nil, err
 	}
 	lo, hi := subtreeRange(c.path)
-	where, args := andScope(ctx, "h.path", []string{"h.path > ?", "h.path < ?", "h.kind = ?"},
+	where, args := andScope(ctx, "h.path", []string{"h.path > ?", "h.path < ?", "h.kind = ?", "h.retired_at IS NULL"},
 		[]any{lo, hi, string(frontline.KindHousehold)})
 	rows, err := tx.QueryContext(ctx, `SELECT `+placeColumnsOf("h")+` FROM places h WHERE `+strings.Join(where, " AND ")+
 		` AND NOT EXISTS (SELECT 1 FROM screening_households s WHERE s.campaign_id = ? AND s.household_id = h.id)
@@ -107,7 +107,7 @@ func (s *CampaignService) AddHouseholds(ctx context.Context, campaignID int64, i
 }
 
 func (tx *Tx) addLateHousehold(ctx context.Context, c campaign, id int64) error {
-	h, err := tx.household(ctx, id)
+	h, err := tx.liveHousehold(ctx, id)
 	if err != nil {
 		return err
 	}

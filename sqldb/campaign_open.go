@@ -85,7 +85,7 @@ func (s *CampaignService) OpenCampaign(ctx context.Context, c *frontline.Campaig
 func (tx *Tx) campaignStructure(ctx context.Context, scope *frontline.Place) ([]*snode, error) {
 	lo, hi := subtreeRange(scope.Path)
 	rows, err := tx.QueryContext(ctx, `SELECT id, COALESCE(parent_id, 0), kind, name, path, households FROM places
-		WHERE path >= ? AND path < ? AND kind <> ? ORDER BY path`, lo, hi, string(frontline.KindHousehold))
+		WHERE path >= ? AND path < ? AND kind <> ? AND retired_at IS NULL ORDER BY path`, lo, hi, string(frontline.KindHousehold))
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +112,7 @@ func (tx *Tx) freezeHouseholds(ctx context.Context, c campaign, nodes []*snode) 
 		FROM places h
 		JOIN places u ON u.id = h.parent_id
 		JOIN screening_assign a ON a.campaign_id = ? AND a.place_id = CASE WHEN u.kind = ? THEN u.parent_id ELSE u.id END
-		WHERE h.path > ? AND h.path < ? AND h.kind = ?`,
+		WHERE h.path > ? AND h.path < ? AND h.kind = ? AND h.retired_at IS NULL`,
 		c.ID, tx.timeArg(), c.ID, string(frontline.KindUnit), lo, hi, string(frontline.KindHousehold))
 	if err != nil {
 		return 0, fmt.Errorf("freeze households: %w", err)

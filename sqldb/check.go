@@ -29,7 +29,8 @@ func (db *DB) CheckCounts(ctx context.Context) ([]string, error) {
 	}
 	var nodes []kept
 	recount := map[int64]counts{}
-	rows, err := tx.QueryContext(ctx, `SELECT id, COALESCE(parent_id, 0), kind, name, path, households, residents, vulnerable FROM places`)
+	rows, err := tx.QueryContext(ctx, `SELECT id, COALESCE(parent_id, 0), kind, name, path, households, residents, vulnerable,
+		retired_at IS NOT NULL FROM places`)
 	if err != nil {
 		return nil, err
 	}
@@ -37,12 +38,13 @@ func (db *DB) CheckCounts(ctx context.Context) ([]string, error) {
 	for rows.Next() {
 		var n kept
 		var kind frontline.PlaceKind
-		if err := rows.Scan(&n.id, &n.parent, &kind, &n.name, &n.path, &n.c.households, &n.c.residents, &n.c.vulnerable); err != nil {
+		var retired bool
+		if err := rows.Scan(&n.id, &n.parent, &kind, &n.name, &n.path, &n.c.households, &n.c.residents, &n.c.vulnerable, &retired); err != nil {
 			return nil, err
 		}
 		nodes = append(nodes, n)
-		if kind != frontline.KindHousehold {
-			continue
+		if kind != frontline.KindHousehold || retired {
+			continue // a retired household counts nowhere; nobody lives there
 		}
 		c := perHousehold[n.id]
 		c.households = 1
@@ -85,4 +87,60 @@ func (tx *Tx) householdCounts(ctx context.Context) (map[int64]counts, error) {
 		out[id] = c
 	}
 	return out, rows.Err()
+}
+
+// CheckAllCounts is CheckCounts, then CheckScreeningCounts of every
+// campaign and CheckRound of every round past its draft, each line
+// prefixed with what it is about: what `frontline migrate
+// --check-counts` prints, and what a test runs after moving places
+// under campaigns and rounds.
+func (db *DB) CheckAllCounts(ctx context.Context) ([]string, error) {
+	bad, err := db.CheckCounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	type item struct {
+		kind string
+		id   int64
+		name string
+	}
+	var items []item
+	tx, err := db.BeginReadTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT 'campaign', id, name FROM screening_campaigns
+		UNION ALL SELECT 'round', id, name FROM test_rounds WHERE status <> ? ORDER BY 1, 2`, string(frontline.RoundDraft))
+	if err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	for rows.Next() {
+		var it item
+		if err := rows.Scan(&it.kind, &it.id, &it.name); err != nil {
+			rows.Close()
+			tx.Rollback()
+			return nil, err
+		}
+		items = append(items, it)
+	}
+	rows.Close()
+	tx.Rollback()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, it := range items {
+		check := db.CheckRound
+		if it.kind == "campaign" {
+			check = db.CheckScreeningCounts
+		}
+		lines, err := check(ctx, it.id)
+		if err != nil {
+			return nil, fmt.Errorf("%s %d: %w", it.kind, it.id, err)
+		}
+		for _, l := range lines {
+			bad = append(bad, fmt.Sprintf("%s %s (%d): %s", it.kind, it.name, it.id, l))
+		}
+	}
+	return bad, nil
 }

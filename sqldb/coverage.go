@@ -210,28 +210,43 @@ type screeningRecount struct{ total, direct map[int64]coverDelta }
 
 func (tx *Tx) recountCampaign(ctx context.Context, c campaign) (screeningRecount, error) {
 	r := screeningRecount{total: map[int64]coverDelta{}, direct: map[int64]coverDelta{}}
-	rows, err := tx.QueryContext(ctx, `SELECT path, status, c_persons, c_new, c_high, c_medium, c_low, c_isolation, c_monitoring
-		FROM screening_households WHERE campaign_id = ?`, c.ID)
-	if err != nil {
-		return r, err
-	}
-	defer rows.Close()
 	top := len(frontline.PathIDs(c.path)) - 1
-	for rows.Next() {
-		var path string
-		var status frontline.HouseholdStatus
-		var t coverDelta
-		if err := rows.Scan(&path, &status, &t.persons, &t.newPersons, &t.high, &t.medium, &t.low, &t.isolation, &t.monitor); err != nil {
-			return r, err
-		}
-		t = t.plus(statusDelta(status))
-		t.households = 1
+	err := tx.campaignContributions(ctx, c.ID, "", "", func(path string, t coverDelta) {
 		ids := frontline.PathIDs(path)
 		for _, id := range ids[top : len(ids)-1] {
 			r.total[id] = r.total[id].plus(t)
 		}
 		parent := ids[len(ids)-2]
 		r.direct[parent] = r.direct[parent].plus(t)
+	})
+	return r, err
+}
+
+// campaignContributions calls fn with the path of each of a campaign's
+// households and what it adds to the counters of the nodes above it; only
+// those in [lo, hi) when lo is given, locked for the transaction (a move
+// of their subtree must not miss a visit recorded meanwhile).
+func (tx *Tx) campaignContributions(ctx context.Context, campaignID int64, lo, hi string, fn func(string, coverDelta)) error {
+	q, args := `SELECT s.path, s.status, s.c_persons, s.c_new, s.c_high, s.c_medium, s.c_low, s.c_isolation, s.c_monitoring
+		FROM screening_households s WHERE s.campaign_id = ?`, []any{campaignID}
+	if lo != "" {
+		q, args = q+` AND s.path >= ? AND s.path < ? ORDER BY s.household_id`+tx.db.forUpdateOf("s"), append(args, lo, hi)
 	}
-	return r, rows.Err()
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var path string
+		var status frontline.HouseholdStatus
+		var t coverDelta
+		if err := rows.Scan(&path, &status, &t.persons, &t.newPersons, &t.high, &t.medium, &t.low, &t.isolation, &t.monitor); err != nil {
+			return err
+		}
+		t = t.plus(statusDelta(status))
+		t.households = 1
+		fn(path, t)
+	}
+	return rows.Err()
 }

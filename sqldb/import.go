@@ -120,7 +120,7 @@ func newImporter(ctx context.Context, tx *Tx, f *frontline.ResidentFile, opts fr
 func (im *importer) loadTree(ctx context.Context) error {
 	lo, hi := subtreeRange(im.under.Path)
 	rows, err := im.tx.QueryContext(ctx, `SELECT id, COALESCE(parent_id, 0), kind, name, path FROM places
-		WHERE path >= ? AND path < ? ORDER BY path`, lo, hi)
+		WHERE path >= ? AND path < ? AND retired_at IS NULL ORDER BY path`, lo, hi)
 	if err != nil {
 		return err
 	}

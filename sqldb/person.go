@@ -249,6 +249,16 @@ func (tx *Tx) household(ctx context.Context, id int64) (*frontline.Place, error)
 	return h, nil
 }
 
+// liveHousehold returns the household with id for someone or something
+// to be added to it: a retired one takes nothing new.
+func (tx *Tx) liveHousehold(ctx context.Context, id int64) (*frontline.Place, error) {
+	h, err := tx.household(ctx, id)
+	if err == nil && h.Retired() {
+		return nil, &frontline.Error{Code: frontline.ECONFLICT, Field: "household_id", Message: frontline.ErrorMessage(retired(h))}
+	}
+	return h, err
+}
+
 // CreatePerson adds a person to a household.
 func (s *PersonService) CreatePerson(ctx context.Context, p *frontline.Person) error {
 	tx, err := s.db.writeTx(ctx, frontline.PermEditRegistry)
@@ -259,7 +269,7 @@ func (s *PersonService) CreatePerson(ctx context.Context, p *frontline.Person) e
 	if err := p.Validate(tx.now); err != nil {
 		return err
 	}
-	h, err := tx.household(ctx, p.HouseholdID)
+	h, err := tx.liveHousehold(ctx, p.HouseholdID)
 	if err != nil {
 		return err
 	}

@@ -70,7 +70,7 @@ func (s *PersonService) MovePerson(ctx context.Context, id, householdID int64) (
 	if err != nil {
 		return nil, err
 	}
-	to, err := tx.household(ctx, householdID)
+	to, err := tx.liveHousehold(ctx, householdID)
 	if err != nil {
 		return nil, err
 	}

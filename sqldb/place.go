@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"maps"
 	"strconv"
 	"strings"
 
@@ -31,6 +32,20 @@ func scanPlace(sc interface{ Scan(...any) error }) (*frontline.Place, error) {
 	var p frontline.Place
 	err := sc.Scan(&p.ID, &p.ParentID, &p.Kind, &p.Name, &p.Code, &p.Path,
 		&p.Households, &p.Residents, &p.Vulnerable, &p.CreatedAt, &p.UpdatedAt)
+	return &p, err
+}
+
+// placeColumnsR is placeColumns with when the place was retired, which
+// the place service's own reads return; the reads of other services join
+// places in use only and scan placeColumns.
+const placeColumnsR = placeColumns + `, retired_at`
+
+func scanPlaceR(sc interface{ Scan(...any) error }) (*frontline.Place, error) {
+	var p frontline.Place
+	var retired sql.NullTime
+	err := sc.Scan(&p.ID, &p.ParentID, &p.Kind, &p.Name, &p.Code, &p.Path,
+		&p.Households, &p.Residents, &p.Vulnerable, &p.CreatedAt, &p.UpdatedAt, &retired)
+	p.RetiredAt = nullTime(retired)
 	return &p, err
 }
 
@@ -67,7 +82,7 @@ func (tx *Tx) findPlaceByID(ctx context.Context, id int64) (*frontline.Place, er
 // placeByID returns the node with id whatever the caller's scope, for
 // checks that must see outside it (the scope given to a new user).
 func (tx *Tx) placeByID(ctx context.Context, id int64) (*frontline.Place, error) {
-	p, err := scanPlace(tx.QueryRowContext(ctx, `SELECT `+placeColumns+` FROM places WHERE id = ?`, id))
+	p, err := scanPlaceR(tx.QueryRowContext(ctx, `SELECT `+placeColumnsR+` FROM places WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, placeNotFound(id)
 	}
@@ -101,14 +116,12 @@ func (tx *Tx) findPlaceByPath(ctx context.Context, path string) (*frontline.Plac
 	var cur *frontline.Place
 	for _, name := range strings.Split(path, "/") {
 		name = frontline.CleanName(name)
-		var row *sql.Row
-		if cur == nil {
-			row = tx.QueryRowContext(ctx, `SELECT `+placeColumns+` FROM places WHERE COALESCE(parent_id, 0) = 0 AND name = ? ORDER BY id LIMIT 1`, name)
-		} else {
-			row = tx.QueryRowContext(ctx, `SELECT `+placeColumns+` FROM places WHERE COALESCE(parent_id, 0) = ? AND name = ? ORDER BY id LIMIT 1`, cur.ID, name)
+		parentID := int64(0)
+		if cur != nil {
+			parentID = cur.ID
 		}
-		p, err := scanPlace(row)
-		if err == nil && !visible(ctx, p.Path) && !aboveScope(ctx, p.Path) {
+		p, err := tx.childByName(ctx, parentID, name, "")
+		if err == nil && (p == nil || !visible(ctx, p.Path) && !aboveScope(ctx, p.Path)) {
 			err = sql.ErrNoRows
 		}
 		if errors.Is(err, sql.ErrNoRows) {
@@ -177,12 +190,15 @@ func (tx *Tx) findPlaces(ctx context.Context, f frontline.PlaceFilter) ([]*front
 	if v := f.Name; v != nil {
 		where, args = append(where, "name = ?"), append(args, *v)
 	}
+	if !f.IncludeRetired {
+		where = append(where, "retired_at IS NULL")
+	}
 	cond := strings.Join(where, " AND ")
 	var total int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM places WHERE `+cond, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+placeColumns+` FROM places WHERE `+cond+
+	rows, err := tx.QueryContext(ctx, `SELECT `+placeColumnsR+` FROM places WHERE `+cond+
 		` ORDER BY path`+limitClause(f.Offset, f.Limit), args...)
 	if err != nil {
 		return nil, 0, err
@@ -190,7 +206,7 @@ func (tx *Tx) findPlaces(ctx context.Context, f frontline.PlaceFilter) ([]*front
 	defer rows.Close()
 	places := make([]*frontline.Place, 0)
 	for rows.Next() {
-		p, err := scanPlace(rows)
+		p, err := scanPlaceR(rows)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -237,14 +253,14 @@ func (tx *Tx) ancestors(ctx context.Context, p *frontline.Place) ([]*frontline.P
 		return []*frontline.Place{}, nil
 	}
 	ids = ids[:len(ids)-1]
-	rows, err := tx.QueryContext(ctx, `SELECT `+placeColumns+` FROM places WHERE id IN `+inList(len(ids))+` ORDER BY path`, int64Args(ids)...)
+	rows, err := tx.QueryContext(ctx, `SELECT `+placeColumnsR+` FROM places WHERE id IN `+inList(len(ids))+` ORDER BY path`, int64Args(ids)...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := make([]*frontline.Place, 0, len(ids))
 	for rows.Next() {
-		a, err := scanPlace(rows)
+		a, err := scanPlaceR(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -255,13 +271,7 @@ func (tx *Tx) ancestors(ctx context.Context, p *frontline.Place) ([]*frontline.P
 
 // CreatePlace adds a node under p.ParentID (0 for a root).
 func (s *PlaceService) CreatePlace(ctx context.Context, p *frontline.Place) error {
-	if err := authorize(ctx, frontline.PermEditRegistry); err != nil {
-		return err
-	}
-	if frontline.PrincipalFrom(ctx) != nil && p.ParentID == 0 {
-		return frontline.Errorf(frontline.EFORBIDDEN, "a place at the top of the tree can only be added from the command line")
-	}
-	tx, err := s.db.BeginTx(ctx)
+	tx, err := s.db.writeTx(ctx, frontline.PermEditRegistry)
 	if err != nil {
 		return err
 	}
@@ -272,21 +282,39 @@ func (s *PlaceService) CreatePlace(ctx context.Context, p *frontline.Place) erro
 	return tx.Commit()
 }
 
+// createPlace adds p under p.ParentID, within the rules of the caller:
+// a principal adds the office's own levels under their scope, the system
+// anything anywhere.
 func (tx *Tx) createPlace(ctx context.Context, p *frontline.Place) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
+	if frontline.PrincipalFrom(ctx) != nil && p.ParentID == 0 {
+		return frontline.Errorf(frontline.EFORBIDDEN, "a place at the top of the tree can only be added from the command line")
+	}
+	if err := officeLevel(ctx, p.Kind); err != nil {
+		return err
+	}
+	var parent *frontline.Place
 	parentPath := ""
 	if p.ParentID != 0 {
-		parent, err := tx.findPlaceByID(ctx, p.ParentID)
-		if err != nil {
+		var err error
+		if parent, err = tx.findPlaceByID(ctx, p.ParentID); err != nil {
 			return err
+		}
+		if parent.Retired() {
+			return retired(parent)
 		}
 		if !parent.Kind.CanContain(p.Kind) {
 			return frontline.FieldError("kind", "a %s cannot be placed under a %s", p.Kind, parent.Kind)
 		}
 		parentPath = parent.Path
 	}
+	code, err := tx.checkCode(ctx, p.Kind, p.Code, parent)
+	if err != nil {
+		return err
+	}
+	p.Code = code
 	ids, err := tx.nextIDs(ctx, "places", 1)
 	if err != nil {
 		return err
@@ -311,6 +339,42 @@ func (tx *Tx) createPlace(ctx context.Context, p *frontline.Place) error {
 	return tx.audit(ctx, "create", "place", p.ID, p.Path, nil, placeFields(p))
 }
 
+// officeLevel refuses a principal a change to an administrative place
+// (city to community): those follow the statistics bureau's list and are
+// set from the command line. The system may change any.
+func officeLevel(ctx context.Context, kind frontline.PlaceKind) error {
+	if frontline.PrincipalFrom(ctx) == nil || !kind.Administrative() {
+		return nil
+	}
+	return frontline.Errorf(frontline.EFORBIDDEN,
+		"a %s follows the statistics bureau's division list and is changed from the command line (frontline places)", kind)
+}
+
+// editable returns the node with id for a change of itself (rename, move,
+// retire): inside the caller's scope and not their scope node, which only
+// someone above them may change, of a level the caller may change, and in
+// use.
+func (tx *Tx) editable(ctx context.Context, id int64) (*frontline.Place, error) {
+	p, err := tx.findPlaceByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if pr := frontline.PrincipalFrom(ctx); pr != nil && pr.ScopePath == p.Path {
+		return nil, frontline.Errorf(frontline.EFORBIDDEN, "%s is the area you work in; only someone above it may change it", p.Name)
+	}
+	if err := officeLevel(ctx, p.Kind); err != nil {
+		return nil, err
+	}
+	if p.Retired() {
+		return nil, retired(p)
+	}
+	return p, nil
+}
+
+func retired(p *frontline.Place) error {
+	return frontline.Errorf(frontline.ECONFLICT, "%s was retired on %s", p.Name, p.RetiredAt.Format("2006-01-02"))
+}
+
 func placeConflict(err error, p *frontline.Place) error {
 	if frontline.ErrorCode(err) == frontline.ECONFLICT {
 		return &frontline.Error{Code: frontline.ECONFLICT, Field: "name", Err: err,
@@ -330,7 +394,15 @@ func (s *PlaceService) UpdatePlace(ctx context.Context, id int64, upd frontline.
 		return nil, err
 	}
 	defer tx.Rollback()
-	p, err := tx.findPlaceByID(ctx, id)
+	p, err := tx.updatePlace(ctx, id, upd)
+	if err != nil {
+		return nil, err
+	}
+	return p, tx.Commit()
+}
+
+func (tx *Tx) updatePlace(ctx context.Context, id int64, upd frontline.PlaceUpdate) (*frontline.Place, error) {
+	p, err := tx.editable(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -338,79 +410,31 @@ func (s *PlaceService) UpdatePlace(ctx context.Context, id int64, upd frontline.
 	if upd.Name != nil {
 		p.Name = *upd.Name
 	}
-	if upd.Code != nil {
-		p.Code = *upd.Code
-	}
 	if err := p.Validate(); err != nil {
 		return nil, err
+	}
+	if upd.Code != nil && *upd.Code != p.Code {
+		parent, err := tx.parentOf(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		if p.Code, err = tx.checkCode(ctx, p.Kind, *upd.Code, parent); err != nil {
+			return nil, err
+		}
+	}
+	after := placeFields(p)
+	if maps.Equal(before, after) {
+		return p, nil // nothing changed: nothing to write or audit
 	}
 	p.UpdatedAt = tx.now
 	if _, err := tx.ExecContext(ctx, `UPDATE places SET name = ?, code = ?, updated_at = ? WHERE id = ?`,
 		p.Name, p.Code, tx.now, p.ID); err != nil {
 		return nil, placeConflict(err, p)
 	}
-	if err := tx.audit(ctx, "update", "place", p.ID, p.Path, before, placeFields(p)); err != nil {
+	if err := tx.audit(ctx, "update", "place", p.ID, p.Path, before, after); err != nil {
 		return nil, err
 	}
-	return p, tx.Commit()
-}
-
-// MovePlace moves a node and its subtree under newParentID. Every path
-// under the node is rewritten in one statement and the counts move from
-// the old ancestors to the new ones.
-func (s *PlaceService) MovePlace(ctx context.Context, id, newParentID int64) (*frontline.Place, error) {
-	tx, err := s.db.writeTx(ctx, frontline.PermEditRegistry)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	p, err := tx.findPlaceByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	parent, err := tx.findPlaceByID(ctx, newParentID)
-	if err != nil {
-		return nil, err
-	}
-	if strings.HasPrefix(parent.Path, p.Path) {
-		return nil, frontline.Errorf(frontline.ECONFLICT, "%s cannot be moved under itself or its own subtree", p.Name)
-	}
-	if !parent.Kind.CanContain(p.Kind) {
-		return nil, frontline.FieldError("parent_id", "a %s cannot be placed under a %s", p.Kind, parent.Kind)
-	}
-	if parent.ID == p.ParentID {
-		return p, nil
-	}
-	c := counts{households: p.Households, residents: p.Residents, vulnerable: p.Vulnerable}
-	if err := tx.addCounts(ctx, p.Path, c.neg(), true); err != nil {
-		return nil, err
-	}
-	oldPath, newPath := p.Path, frontline.ChildPath(parent.Path, p.ID)
-	lo, hi := subtreeRange(oldPath)
-	if _, err := tx.ExecContext(ctx, `UPDATE places SET path = CAST(? AS TEXT) || substr(path, ?) WHERE path >= ? AND path < ?`,
-		newPath, len(oldPath)+1, lo, hi); err != nil {
-		return nil, err
-	}
-	// Zones and their evidence keep the path of their place for their
-	// range indexes; the paths move with the places.
-	for _, table := range []string{"zones", "zone_evidence"} {
-		if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET path = CAST(? AS TEXT) || substr(path, ?) WHERE path >= ? AND path < ?`,
-			newPath, len(oldPath)+1, lo, hi); err != nil {
-			return nil, err
-		}
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE places SET parent_id = ?, updated_at = ? WHERE id = ?`, parent.ID, tx.now, p.ID); err != nil {
-		return nil, placeConflict(err, p)
-	}
-	p.Path, p.ParentID, p.UpdatedAt = newPath, parent.ID, tx.now
-	if err := tx.addCounts(ctx, p.Path, c, true); err != nil {
-		return nil, err
-	}
-	if err := tx.audit(ctx, "move", "place", p.ID, p.Path,
-		map[string]any{"path": oldPath}, map[string]any{"path": newPath, "parent_id": parent.ID}); err != nil {
-		return nil, err
-	}
-	return p, tx.Commit()
+	return p, nil
 }
 
 // counts are deltas of the per-node subtree counts.

@@ -52,6 +52,9 @@ func (s *ResponsibilityService) SetResponsible(ctx context.Context, placeID, wor
 	if err != nil {
 		return nil, err
 	}
+	if place.Retired() {
+		return nil, retired(place)
+	}
 	if !slices.Contains(responsibleKinds, place.Kind) {
 		return nil, frontline.FieldError("place_id", "a worker is responsible for a community, compound, building, unit or household, not a %s", place.Kind)
 	}
@@ -319,7 +322,8 @@ func (s *ResponsibilityService) Unassigned(ctx context.Context, under int64, lim
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
-	hrows, err := tx.QueryContext(ctx, `SELECT `+placeColumns+` FROM places WHERE kind = ? AND path >= ? AND path < ? ORDER BY path`,
+	hrows, err := tx.QueryContext(ctx, `SELECT `+placeColumns+` FROM places WHERE kind = ? AND path >= ? AND path < ?
+		AND retired_at IS NULL ORDER BY path`,
 		string(frontline.KindHousehold), lo, hi)
 	if err != nil {
 		return nil, 0, err

@@ -103,6 +103,9 @@ func (tx *Tx) createPost(ctx context.Context, o *frontline.Post) error {
 	if err != nil {
 		return err
 	}
+	if place.Retired() {
+		return retired(place)
+	}
 	if o.LeaderID != 0 {
 		if _, err := tx.findWorker(ctx, o.LeaderID); err != nil {
 			return &frontline.Error{Code: frontline.ENOTFOUND, Field: "leader_id", Message: frontline.ErrorMessage(err)}

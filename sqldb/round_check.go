@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/frontline-org/frontline"
 )
@@ -26,7 +27,7 @@ func (db *DB) CheckRound(ctx context.Context, roundID int64) ([]string, error) {
 	}
 	var bad []string
 	for _, check := range []func(context.Context, *frontline.Round) ([]string, error){
-		tx.checkRoundCounts, tx.checkTubes, tx.checkBindings,
+		tx.checkRoundCounts, tx.checkTubes, tx.checkBindings, tx.checkFlow,
 	} {
 		b, err := check(ctx, r)
 		if err != nil {
@@ -37,33 +38,13 @@ func (db *DB) CheckRound(ctx context.Context, roundID int64) ([]string, error) {
 	return bad, nil
 }
 
-// checkRoundCounts recounts every node's counters from the members: all
-// members as stored, then the members with a live binding moved from their
-// stored status to sampled. Two grouped scans rather than one outer join,
-// so the plan stays linear however stale the table statistics are.
+// checkRoundCounts recounts every node's counters from the members
+// (memberDeltas) and compares them with the kept ones.
 func (tx *Tx) checkRoundCounts(ctx context.Context, r *frontline.Round) ([]string, error) {
 	recount := roundCounts{}
-	members := 0
-	err := tx.groupedMembers(ctx, `SELECT m.path, m.status, m.follow_up, m.result, COUNT(*) FROM round_members m
-		WHERE m.round_id = ? GROUP BY m.path, m.status, m.follow_up, m.result`, r.ID,
-		func(path string, status frontline.MemberStatus, follow frontline.FollowUp, result frontline.TubeResult, n int) {
-			members += n
-			recount.addPath(r.ID, r.Scope.Path, path, memberDelta(status, follow, result, n))
-		})
-	if err != nil {
-		return nil, err
-	}
-	// The result goes with the status: an excused member who came after
-	// all and tested negative counts as negative, as the results count them.
-	err = tx.groupedMembers(ctx, `SELECT m.path, m.status, '', m.result, COUNT(*) FROM bindings b
-		JOIN round_members m ON m.round_id = b.round_id AND m.person_id = b.person_id
-		WHERE b.round_id = ? AND b.undone_at IS NULL GROUP BY m.path, m.status, m.result`, r.ID,
-		func(path string, status frontline.MemberStatus, _ frontline.FollowUp, result frontline.TubeResult, n int) {
-			d := memberDelta(frontline.MemberSampled, "", result, n)
-			d.add(memberDelta(status, "", result, -n)) // no longer counted under their stored status
-			d.expected = 0
-			recount.addPath(r.ID, r.Scope.Path, path, d)
-		})
+	members, err := tx.memberDeltas(ctx, r.ID, "", "", func(path string, d roundDelta) {
+		recount.addPath(r.ID, r.Scope.Path, path, d)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -89,10 +70,45 @@ func (tx *Tx) checkRoundCounts(ctx context.Context, r *frontline.Round) ([]strin
 	return bad, nil
 }
 
+// memberDeltas calls fn with what a round's members count for, grouped
+// by the path of their household: all members as stored, then the members
+// with a live binding moved from their stored status to sampled. Two
+// grouped scans rather than one outer join, so the plan stays linear
+// however stale the table statistics are. With lo, only the members whose
+// path is in [lo, hi). It returns how many members it counted.
+func (tx *Tx) memberDeltas(ctx context.Context, roundID int64, lo, hi string, fn func(string, roundDelta)) (int, error) {
+	cond, args := "", []any{roundID}
+	if lo != "" {
+		cond, args = " AND m.path >= ? AND m.path < ?", append(args, lo, hi)
+	}
+	members := 0
+	err := tx.groupedMembers(ctx, `SELECT m.path, m.status, m.follow_up, m.result, COUNT(*) FROM round_members m
+		WHERE m.round_id = ?`+cond+` GROUP BY m.path, m.status, m.follow_up, m.result`, args,
+		func(path string, status frontline.MemberStatus, follow frontline.FollowUp, result frontline.TubeResult, n int) {
+			members += n
+			fn(path, memberDelta(status, follow, result, n))
+		})
+	if err != nil {
+		return 0, err
+	}
+	// The result goes with the status: an excused member who came after
+	// all and tested negative counts as negative, as the results count them.
+	err = tx.groupedMembers(ctx, `SELECT m.path, m.status, '', m.result, COUNT(*) FROM bindings b
+		JOIN round_members m ON m.round_id = b.round_id AND m.person_id = b.person_id
+		WHERE b.round_id = ? AND b.undone_at IS NULL`+cond+` GROUP BY m.path, m.status, m.result`, args,
+		func(path string, status frontline.MemberStatus, _ frontline.FollowUp, result frontline.TubeResult, n int) {
+			d := memberDelta(frontline.MemberSampled, "", result, n)
+			d.add(memberDelta(status, "", result, -n)) // no longer counted under their stored status
+			d.expected = 0
+			fn(path, d)
+		})
+	return members, err
+}
+
 // groupedMembers runs a query of (path, status, follow-up, result, count)
 // rows.
-func (tx *Tx) groupedMembers(ctx context.Context, q string, roundID int64, fn func(string, frontline.MemberStatus, frontline.FollowUp, frontline.TubeResult, int)) error {
-	rows, err := tx.QueryContext(ctx, q, roundID)
+func (tx *Tx) groupedMembers(ctx context.Context, q string, args []any, fn func(string, frontline.MemberStatus, frontline.FollowUp, frontline.TubeResult, int)) error {
+	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}
@@ -213,4 +229,63 @@ func (tx *Tx) checkBindings(ctx context.Context, r *frontline.Round) ([]string, 
 		bad = append(bad, fmt.Sprintf("the flow adds up to %d but %d are sampled", flow, sampled))
 	}
 	return bad, nil
+}
+
+// checkFlow recounts the per-node flow (persons sampled per ten minutes,
+// kept for the scope and flowDepth levels below it) from the live
+// bindings and the paths of their members.
+func (tx *Tx) checkFlow(ctx context.Context, r *frontline.Round) ([]string, error) {
+	recount := map[flowKey]int{}
+	if err := tx.bindingPaths(ctx, r.ID, "", "", func(path string, at time.Time) {
+		addFlow(recount, r.ID, r.Scope.Path, path, 0, frontline.FlowBucketOf(at).Unix(), 1)
+	}); err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT key_id, bucket, n FROM sampling_flow WHERE round_id = ? AND scope = 'p'`, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var bad []string
+	for rows.Next() {
+		var k flowKey
+		var n int
+		if err := rows.Scan(&k.key, &k.bucket, &n); err != nil {
+			return nil, err
+		}
+		k.round, k.scope = r.ID, "p"
+		if want := recount[k]; n != want {
+			bad = append(bad, fmt.Sprintf("node %d at %d: flow %d, bindings %d", k.key, k.bucket, n, want))
+		}
+		delete(recount, k)
+	}
+	for k, n := range recount {
+		bad = append(bad, fmt.Sprintf("node %d at %d: no flow kept, bindings %d", k.key, k.bucket, n))
+	}
+	return bad, rows.Err()
+}
+
+// bindingPaths calls fn with the household path and the time of every live
+// binding of a round, of the members in [lo, hi) when lo is given.
+func (tx *Tx) bindingPaths(ctx context.Context, roundID int64, lo, hi string, fn func(string, time.Time)) error {
+	q, args := `SELECT m.path, b.bound_at FROM bindings b
+		JOIN round_members m ON m.round_id = b.round_id AND m.person_id = b.person_id
+		WHERE b.round_id = ? AND b.undone_at IS NULL`, []any{roundID}
+	if lo != "" {
+		q, args = q+` AND m.path >= ? AND m.path < ?`, append(args, lo, hi)
+	}
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var path string
+		var at time.Time
+		if err := rows.Scan(&path, &at); err != nil {
+			return err
+		}
+		fn(path, at)
+	}
+	return rows.Err()
 }

@@ -196,21 +196,9 @@ func (s *CoverageService) Flow(ctx context.Context, roundID, placeID int64) ([]f
 
 func (tx *Tx) flowFromBindings(ctx context.Context, roundID int64, path string, counts map[int64]int) error {
 	lo, hi := subtreeRange(path)
-	rows, err := tx.QueryContext(ctx, `SELECT b.bound_at FROM round_members m
-		JOIN bindings b ON b.person_id = m.person_id AND b.round_id = m.round_id AND b.undone_at IS NULL
-		WHERE m.round_id = ? AND m.path >= ? AND m.path < ?`, roundID, lo, hi)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var at time.Time
-		if err := rows.Scan(&at); err != nil {
-			return err
-		}
+	return tx.bindingPaths(ctx, roundID, lo, hi, func(_ string, at time.Time) {
 		counts[frontline.FlowBucketOf(at).Unix()]++
-	}
-	return rows.Err()
+	})
 }
 
 func flowBuckets(counts map[int64]int) []frontline.FlowBucket {

@@ -43,7 +43,7 @@ func (s *RoundService) OpenRound(ctx context.Context, id int64) (*frontline.Roun
 		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO round_counts (round_id, place_id, expected)
-		SELECT ?, id, residents FROM places WHERE path >= ? AND path < ? AND kind <> ?`,
+		SELECT ?, id, residents FROM places WHERE path >= ? AND path < ? AND kind <> ? AND retired_at IS NULL`,
 		r.ID, lo, hi, string(frontline.KindHousehold)); err != nil {
 		return nil, err
 	}

@@ -55,7 +55,7 @@ func (s *VisitService) recordVisit(ctx context.Context, v *frontline.Visit) erro
 	if err != nil {
 		return err
 	}
-	m, old, err := tx.campaignMemberForUpdate(ctx, c, v.HouseholdID)
+	m, old, err := tx.campaignMember(ctx, c, v.HouseholdID, true)
 	if err != nil {
 		return err
 	}
@@ -115,14 +115,21 @@ func (s *VisitService) findByClientID(ctx context.Context, v *frontline.Visit) (
 	return tx.visitByClientID(ctx, v)
 }
 
-// campaignMemberForUpdate returns the campaign's household, if the caller's scope
-// covers it, and what it contributes to the counters now.
-func (tx *Tx) campaignMemberForUpdate(ctx context.Context, c campaign, householdID int64) (*frontline.CampaignMember, coverDelta, error) {
+// campaignMember returns the campaign's household, if the caller's scope
+// covers it, and what it contributes to the counters now. A visit locks
+// the row (lock), so that the path and contribution it reads stay what
+// they are until it has updated the counters: a move of the household's
+// building waits for it, or it for the move.
+func (tx *Tx) campaignMember(ctx context.Context, c campaign, householdID int64, lock bool) (*frontline.CampaignMember, coverDelta, error) {
 	var old coverDelta
 	m := &frontline.CampaignMember{CampaignID: c.ID}
 	var final bool
-	err := tx.QueryRowContext(ctx, `SELECT household_id, path, status, final, c_persons, c_new, c_high, c_medium, c_low,
-		c_isolation, c_monitoring FROM screening_households WHERE campaign_id = ? AND household_id = ?`, c.ID, householdID).Scan(
+	q := `SELECT household_id, path, status, final, c_persons, c_new, c_high, c_medium, c_low,
+		c_isolation, c_monitoring FROM screening_households s WHERE campaign_id = ? AND household_id = ?`
+	if lock {
+		q += tx.db.forUpdateOf("s")
+	}
+	err := tx.QueryRowContext(ctx, q, c.ID, householdID).Scan(
 		&m.HouseholdID, &m.Path, &m.Status, &final, &old.persons, &old.newPersons, &old.high, &old.medium, &old.low,
 		&old.isolation, &old.monitor)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && !visible(ctx, m.Path) {
@@ -174,7 +181,7 @@ func (s *VisitService) FindVisits(ctx context.Context, campaignID, householdID i
 	if err != nil {
 		return nil, err
 	}
-	if _, _, err := tx.campaignMemberForUpdate(ctx, c, householdID); err != nil {
+	if _, _, err := tx.campaignMember(ctx, c, householdID, false); err != nil {
 		return nil, err
 	}
 	return tx.findVisits(ctx, `v.campaign_id = ? AND v.household_id = ?`, c.ID, householdID)

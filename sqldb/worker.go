@@ -161,6 +161,9 @@ func (tx *Tx) createWorker(ctx context.Context, w *frontline.Worker) error {
 	if err != nil {
 		return err
 	}
+	if place.Retired() {
+		return retired(place)
+	}
 	if err := tx.checkAccount(ctx, w.UserID, 0); err != nil {
 		return err
 	}

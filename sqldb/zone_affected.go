@@ -54,7 +54,7 @@ func (tx *Tx) affected(ctx context.Context, place *frontline.Place) (*frontline.
 func (tx *Tx) subtreeHouseholds(ctx context.Context, place *frontline.Place, a *frontline.Affected) error {
 	lo, hi := subtreeRange(place.Path)
 	rows, err := tx.QueryContext(ctx, `SELECT id, kind, name, path, residents, vulnerable FROM places
-		WHERE path >= ? AND path < ? ORDER BY path`, lo, hi)
+		WHERE path >= ? AND path < ? AND retired_at IS NULL ORDER BY path`, lo, hi)
 	if err != nil {
 		return err
 	}

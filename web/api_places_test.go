@@ -22,6 +22,7 @@ type place struct {
 	Households int    `json:"households"`
 	Residents  int    `json:"residents"`
 	Vulnerable int    `json:"vulnerable"`
+	Retired    bool   `json:"retired"`
 }
 
 type placeList struct {

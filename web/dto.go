@@ -19,12 +19,15 @@ type placeJSON struct {
 	Households int    `json:"households"`
 	Residents  int    `json:"residents"`
 	Vulnerable int    `json:"vulnerable"`
+	// Retired is set for a place no longer in use, reached through the
+	// history that points at it.
+	Retired bool `json:"retired,omitempty"`
 }
 
 func newPlaceJSON(p *frontline.Place) placeJSON {
 	out := placeJSON{
 		ID: p.ID, Kind: string(p.Kind), Name: p.Name, Code: p.Code, Path: p.Path,
-		Households: p.Households, Residents: p.Residents, Vulnerable: p.Vulnerable,
+		Households: p.Households, Residents: p.Residents, Vulnerable: p.Vulnerable, Retired: p.Retired(),
 	}
 	if p.ParentID != 0 {
 		parent := p.ParentID

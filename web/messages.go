@@ -11,7 +11,7 @@ func newCatalog() map[string]message {
 		frameMessages(), placeMessages(), kindMessages(), personMessages(), personFormMessages(),
 		errorMessages(), sessionMessages(), userMessages(), tokenMessages(), auditMessages(),
 		actionMessages(), fieldMessages(), formErrorMessages(), screeningMessages(), zoneMessages(), testingMessages(),
-		roundSetupMessages(), workforceMessages(),
+		roundSetupMessages(), placeEditMessages(), workforceMessages(),
 	} {
 		for id, m := range part {
 			c[id] = m

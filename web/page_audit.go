@@ -19,7 +19,7 @@ func auditEntities() []string { return []string{"person", "place", "user", "toke
 
 func auditActions() []string {
 	return []string{"create", "update", "move", "move_out", "reveal", "import", "login", "lock",
-		"logout_all", "password", "disable", "enable", "revoke"}
+		"logout_all", "password", "disable", "enable", "revoke", "retire"}
 }
 
 // auditFilter reads the search of the audit log from the query, the same

@@ -23,6 +23,7 @@ var staticFiles embed.FS
 const (
 	pageIndexName      = "index"
 	pagePlaceName      = "place"
+	pagePlaceEditName  = "place_edit"
 	pagePersonName     = "person"
 	pagePersonFormName = "person_form"
 	pageRevealName     = "reveal"
@@ -41,7 +42,7 @@ const (
 // missing or broken.
 func pageNames() []string {
 	return []string{
-		pageIndexName, pagePlaceName, pagePersonName, pagePersonFormName, pageRevealName,
+		pageIndexName, pagePlaceName, pagePlaceEditName, pagePersonName, pagePersonFormName, pageRevealName,
 		pageSearchName, pageLoginName, pageAccountName, pageUsersName, pageUserFormName,
 		pageTokensName, pageTokenName, pageAuditName, pageErrorName,
 	}

@@ -20,8 +20,6 @@ func withWorkforce(db *sqldb.DB) func(*web.Server) {
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
-
 var workerSeq int
 
 // mustWorker registers a worker under place, tested negative at tested

@@ -144,7 +144,7 @@ func runVersion(ctx context.Context, m *Main, args []string) error {
 
 func runMigrate(ctx context.Context, m *Main, args []string) error {
 	fs := m.newFlags("migrate", "[--check-counts]", "Applies the database migrations that have not been applied yet.")
-	check := fs.Bool("check-counts", false, "recount every node's households and residents and report differences")
+	check := fs.Bool("check-counts", false, "recount every node's households and residents, and every campaign's and round's counters, and report differences")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -155,7 +155,7 @@ func runMigrate(ctx context.Context, m *Main, args []string) error {
 	if !*check {
 		return nil
 	}
-	bad, err := m.DB.CheckCounts(ctx)
+	bad, err := m.DB.CheckAllCounts(ctx)
 	if err != nil {
 		return err
 	}
@@ -163,7 +163,7 @@ func runMigrate(ctx context.Context, m *Main, args []string) error {
 		fmt.Fprintln(m.Stdout, b)
 	}
 	if len(bad) > 0 {
-		return fmt.Errorf("%d node(s) with counts that differ from a recount", len(bad))
+		return fmt.Errorf("%d count(s) that differ from a recount", len(bad))
 	}
 	fmt.Fprintln(m.Stdout, "all counts match a recount")
 	return nil

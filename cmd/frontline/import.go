@@ -83,14 +83,17 @@ func runImport(ctx context.Context, m *Main, args []string) error {
 func importNode(ctx context.Context, db *sqldb.DB, under string) (*frontline.Place, error) {
 	places := sqldb.NewPlaceService(db)
 	if under != "" {
-		return places.FindPlaceByPath(ctx, under)
+		return findPlace(ctx, db, under)
 	}
 	kind := frontline.KindDistrict
 	districts, n, err := places.FindPlaces(ctx, frontline.PlaceFilter{Kind: &kind, Limit: 2})
 	if err != nil {
 		return nil, err
 	}
-	if n != 1 {
+	switch {
+	case n == 0:
+		return nil, usagef("there is no district yet: create the places first with frontline places add 天水市/秦州区 (or frontline places import the statistics bureau's list), then say where the file goes with --under")
+	case n > 1:
 		return nil, usagef("say where the file goes with --under (a district, subdistrict, community or compound, e.g. 天水市/秦州区/大城街道)")
 	}
 	return districts[0], nil

@@ -37,6 +37,7 @@ func commands() []command {
 	return []command{
 		{"serve", "start the web server (pages and JSON API)", runServe},
 		{"migrate", "apply database migrations, optionally check the counts", runMigrate},
+		{"places", "set up the place tree: add, import the division list, list", runPlaces},
 		{"import", "import a resident list (CSV or XLSX)", runImport},
 		{"export", "export residents as CSV or XLSX", runExport},
 		{"user", "manage users: add, list, passwd, disable, enable", runUser},

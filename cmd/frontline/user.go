@@ -105,7 +105,7 @@ func runUserAdd(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	node, err := sqldb.NewPlaceService(m.DB).FindPlaceByPath(ctx, *scope)
+	node, err := findPlace(ctx, m.DB, *scope)
 	if err != nil {
 		return err
 	}
@@ -135,7 +135,7 @@ func runUserList(ctx context.Context, m *Main, args []string) error {
 	}
 	var f frontline.UserFilter
 	if *under != "" {
-		node, err := sqldb.NewPlaceService(m.DB).FindPlaceByPath(ctx, *under)
+		node, err := findPlace(ctx, m.DB, *under)
 		if err != nil {
 			return err
 		}
