@@ -54,6 +54,9 @@ type ZoneServices struct {
 	Checkpoints frontline.CheckpointService
 	Roster      frontline.RosterService
 	Workforce   *WorkforceScene
+	// Duty, when set, checks the day shifts' crews in (all but 王林, the
+	// login volunteer, who is there to check in himself).
+	Duty frontline.DutyService
 }
 
 // ZoneScene says what Zones created.
@@ -65,8 +68,9 @@ type ZoneScene struct {
 // Zones seals 忠义巷小区 and sets up, staffs and opens the seven
 // checkpoints of 罗玉新村社区 in a demo city, then records two passages at
 // 1号卡点: a resident going out, and a resident of the sealed compound
-// turned back. Each checkpoint has a day shift from an hour before now for
-// 12 hours, fully staffed, and the night shift after it with a place open.
+// turned back. Each checkpoint has a day shift from ten minutes before now
+// for 12 hours, fully staffed, and the night shift after it with a place
+// open.
 func Zones(ctx context.Context, s ZoneServices, now time.Time) (*ZoneScene, error) {
 	if s.Roster == nil || s.Workforce == nil {
 		return nil, fmt.Errorf("demo zones: the checkpoints are staffed from the roster and the demo workforce")
@@ -121,7 +125,7 @@ func setUpCheckpoint(ctx context.Context, s ZoneServices, plan CheckpointPlan, i
 			return nil, err
 		}
 	}
-	if err := staffCheckpoint(ctx, s, c.PostID, i, now.Add(-time.Hour)); err != nil {
+	if err := staffCheckpoint(ctx, s, c.PostID, i, now.Add(-10*time.Minute)); err != nil {
 		return nil, err
 	}
 	return s.Checkpoints.SetCheckpointStatus(ctx, c.ID, frontline.CheckpointOpen)
@@ -143,8 +147,14 @@ func staffCheckpoint(ctx context.Context, s ZoneServices, postID int64, i int, s
 			if w == nil {
 				continue
 			}
-			if _, err := s.Roster.Assign(ctx, frontline.AssignRequest{ShiftID: sh.ID, WorkerID: w.ID, Leader: w == leader}); err != nil {
+			a, err := s.Roster.Assign(ctx, frontline.AssignRequest{ShiftID: sh.ID, WorkerID: w.ID, Leader: w == leader})
+			if err != nil {
 				return fmt.Errorf("%s on shift %d: %w", w.Name, k+1, err)
+			}
+			if s.Duty != nil && k == 0 && w != s.Workforce.Cadres[0] {
+				if _, err := s.Duty.CheckIn(ctx, a.ID); err != nil {
+					return fmt.Errorf("%s checks in: %w", w.Name, err)
+				}
 			}
 		}
 	}

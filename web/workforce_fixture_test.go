@@ -47,7 +47,8 @@ func demoZones(tb testing.TB, db *sqldb.DB, now time.Time) (*demo.ZoneScene, *de
 		tb.Fatal(err)
 	}
 	scene, err := demo.Zones(ctx, demo.ZoneServices{Places: places, Persons: sqldb.NewPersonService(db), Zones: sqldb.NewZoneService(db),
-		Checkpoints: sqldb.NewCheckpointService(db), Roster: sqldb.NewRosterService(db), Workforce: crew}, now)
+		Checkpoints: sqldb.NewCheckpointService(db), Roster: sqldb.NewRosterService(db), Workforce: crew,
+		Duty: sqldb.NewDutyService(db)}, now)
 	if err != nil {
 		tb.Fatal(err)
 	}

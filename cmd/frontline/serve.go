@@ -163,7 +163,7 @@ func ensureDemo(ctx context.Context, m *Main, places *sqldb.PlaceService) error 
 	}
 	if _, err := demo.Zones(cliContext(ctx), demo.ZoneServices{Places: places, Persons: sqldb.NewPersonService(m.DB),
 		Zones: sqldb.NewZoneService(m.DB), Checkpoints: sqldb.NewCheckpointService(m.DB), Roster: sqldb.NewRosterService(m.DB),
-		Workforce: crew}, time.Now()); err != nil {
+		Workforce: crew, Duty: sqldb.NewDutyService(m.DB)}, time.Now()); err != nil {
 		return err
 	}
 	if _, err := demo.Screening(cliContext(ctx), demo.ScreeningServices{Persons: sqldb.NewPersonService(m.DB), Places: places,
