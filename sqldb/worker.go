@@ -182,11 +182,16 @@ func (tx *Tx) createWorker(ctx context.Context, w *frontline.Worker) error {
 }
 
 // workerConflict names what a unique index refused. The account was
-// checked in the same transaction, so it is the phone under the node,
-// unless another transaction linked the account meanwhile.
+// checked in the same transaction, so it is the phone under the node (or,
+// without a phone, the name within the unit), unless another transaction
+// linked the account meanwhile.
 func workerConflict(err error, w *frontline.Worker) error {
 	if frontline.ErrorCode(err) != frontline.ECONFLICT {
 		return err
+	}
+	if w.Phone == "" {
+		return &frontline.Error{Code: frontline.ECONFLICT, Field: "name", Message: w.Label() +
+			" without a phone is registered here already; give a phone to tell two of one name apart", Err: err}
 	}
 	msg := "a worker with the phone " + frontline.MaskPhone(w.Phone) + " is registered here already"
 	if w.UserID != 0 {

@@ -96,7 +96,7 @@ func workforceMessages() map[string]message {
 		"form.invalid.ndays":         {"天数为 1 到 31。", "From 1 to 31 days."},
 		"form.invalid.day_from":      {"请填写开始日期（年-月-日）。", "Give the first day (YYYY-MM-DD)."},
 		"form.invalid.location":      {"地点不超过300字。", "The location has at most 300 characters."},
-		"form.taken.name":            {"这里已有同名的岗位。", "A post of this name exists here already."},
+		"form.taken.name":            {"这里已有同名的登记；同名的人员请填写电话加以区分。", "This name is registered here already; give a worker's phone to tell two of one name apart."},
 		"form.invalid.override":      {"理由不超过200字。", "The reason has at most 200 characters."},
 
 		"form.invalid.max_shift":       {"单班最长时间：1 到 24 小时。", "Longest shift: 1 to 24 hours."},

@@ -26,6 +26,9 @@ CREATE UNIQUE INDEX workers_user ON workers (user_id) WHERE user_id IS NOT NULL;
 -- An import recognises a worker by phone under the node, so a list sent
 -- twice registers nobody twice.
 CREATE UNIQUE INDEX workers_phone ON workers (place_id, phone) WHERE phone <> '';
+-- Without a phone, by name within the unit: a form sent twice registers
+-- nobody twice either.
+CREATE UNIQUE INDEX workers_name ON workers (place_id, name, unit) WHERE phone = '';
 CREATE INDEX workers_place ON workers (place_id, name);
 
 -- The dates a worker is available (off = FALSE; none listed means every
