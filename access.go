@@ -70,6 +70,8 @@ const (
 	PermCheckpointLog     Permission = "checkpoints.log"    // record passages at a checkpoint
 	PermManageRounds      Permission = "rounds.manage"      // test rounds, sites, call-up, excusals
 	PermManageCases       Permission = "cases.manage"       // report and close cases, run transfers
+	PermManageWorkforce   Permission = "workforce.manage"   // workers, posts, shifts, rosters, responsible workers
+	PermDuty              Permission = "duty"               // duty tables and posts; check in and out of shifts
 )
 
 // rolePermissions is the table of what each role may do. It is also
@@ -80,10 +82,10 @@ var rolePermissions = map[Role][]Permission{
 	RoleSubdistrictAdmin:   commandPermissions,
 	RoleCommunitySecretary: commandPermissions,
 	RoleCommunityStaff: {PermReadRegistry, PermEditRegistry, PermRevealPerson, PermReadReports, PermManageScreening,
-		PermVisit, PermManageCheckpoints, PermCheckpointLog, PermManageRounds, PermManageCases},
-	RoleGridWorker: {PermReadRegistry, PermEditRegistry, PermRevealPerson, PermVisit, PermCheckpointLog},
-	RoleVolunteer:  {PermReadRegistry, PermCheckpointLog},
-	RoleSampler:    {PermReadRegistry, PermSampling},
+		PermVisit, PermManageCheckpoints, PermCheckpointLog, PermManageRounds, PermManageCases, PermManageWorkforce, PermDuty},
+	RoleGridWorker: {PermReadRegistry, PermEditRegistry, PermRevealPerson, PermVisit, PermCheckpointLog, PermDuty},
+	RoleVolunteer:  {PermReadRegistry, PermCheckpointLog, PermDuty},
+	RoleSampler:    {PermReadRegistry, PermSampling, PermDuty},
 	RoleLab:        {PermPostResults},
 	RoleShop:       {PermFillOrders},
 	RolePharmacy:   {PermFillMedicines},
@@ -94,7 +96,7 @@ var rolePermissions = map[Role][]Permission{
 var commandPermissions = []Permission{
 	PermReadRegistry, PermEditRegistry, PermRevealPerson, PermManageUsers, PermReadAudit, PermImportExport,
 	PermReadReports, PermManageScreening, PermVisit, PermManageZones, PermManageCheckpoints, PermCheckpointLog,
-	PermManageRounds, PermManageCases,
+	PermManageRounds, PermManageCases, PermManageWorkforce, PermDuty,
 }
 
 // Can reports whether role r has permission p.
@@ -108,7 +110,7 @@ var AllPermissions = []Permission{
 	PermReadRegistry, PermEditRegistry, PermRevealPerson, PermManageUsers, PermReadAudit,
 	PermImportExport, PermSampling, PermPostResults, PermFillOrders, PermFillMedicines,
 	PermReadReports, PermManageScreening, PermVisit, PermManageZones, PermManageCheckpoints,
-	PermCheckpointLog, PermManageRounds, PermManageCases,
+	PermCheckpointLog, PermManageRounds, PermManageCases, PermManageWorkforce, PermDuty,
 }
 
 // User is a person who signs in: staff, volunteers, samplers, shop clerks.

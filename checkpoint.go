@@ -58,8 +58,12 @@ type Checkpoint struct {
 	CreatedBy string           `json:"created_by"`
 	UpdatedAt time.Time        `json:"updated_at"`
 
+	// PostID is the checkpoint's post on the roster, made with it: its
+	// shifts are the checkpoint's. Filled by FindCheckpointByID.
+	PostID int64 `json:"post_id,omitempty"`
 	// Checklist and Shifts are filled by FindCheckpointByID: the setup
-	// checklist with what is on hand, and the shifts not yet over.
+	// checklist with what is on hand, and the shifts of its post not yet
+	// over.
 	Checklist []*ChecklistItem `json:"checklist,omitempty"`
 	Shifts    []*Shift         `json:"shifts,omitempty"`
 }
@@ -264,8 +268,8 @@ func ValidateChecklist(items []*ChecklistItem) error {
 // SetupGaps is what keeps a checkpoint from opening.
 type SetupGaps struct {
 	Items []*ChecklistItem `json:"items"` // not ready
-	// Unstaffed is true when no shift with a leader is on duty now or
-	// later.
+	// Unstaffed is true when no shift with people and a leader (its own
+	// or the post's) is on duty now or later.
 	Unstaffed bool `json:"unstaffed"`
 }
 
@@ -302,7 +306,7 @@ func FindSetupGaps(items []*ChecklistItem, shifts []*Shift, now time.Time) Setup
 		}
 	}
 	for _, s := range shifts {
-		if s.End.After(now) && s.Leader() != nil {
+		if s.End.After(now) && len(s.Assignments) > 0 && (s.Leader() != nil || s.Post != nil && s.Post.LeaderID != 0) {
 			g.Unstaffed = false
 		}
 	}
@@ -327,8 +331,10 @@ type CheckpointUpdate struct {
 	Hours    *string
 }
 
-// CheckpointService keeps checkpoints, their setup, materials, staff and
-// the log of passages.
+// CheckpointService keeps checkpoints, their setup, materials and the log
+// of passages. Each checkpoint gets a post on the roster when it is
+// created (RosterService), named, placed and retired with it: its shifts
+// and the people on them are the roster's.
 //
 // Errors: ENOTFOUND for a checkpoint, item or node that does not exist or
 // is outside the caller's scope; EFORBIDDEN without the permission
@@ -350,7 +356,8 @@ type CheckpointService interface {
 	FindCheckpoints(ctx context.Context, f CheckpointFilter) ([]*Checkpoint, int, error)
 	UpdateCheckpoint(ctx context.Context, id int64, upd CheckpointUpdate) (*Checkpoint, error)
 	// SetCheckpointStatus moves a checkpoint to status; opening needs
-	// every checklist item ready and a shift with a leader.
+	// every checklist item ready and a shift of its post with people and a
+	// leader.
 	SetCheckpointStatus(ctx context.Context, id int64, status CheckpointStatus) (*Checkpoint, error)
 
 	// AddChecklistItem adds a line to a checkpoint's checklist.
@@ -372,11 +379,6 @@ type CheckpointService interface {
 	// Shortages returns the materials short at the checkpoints at or under
 	// a node, by checkpoint.
 	Shortages(ctx context.Context, placeID int64) ([]*Shortage, error)
-
-	// AddShift adds a shift with its named staff and leader.
-	AddShift(ctx context.Context, s *Shift) error
-	// FindShifts returns the shifts of a checkpoint overlapping [from, to).
-	FindShifts(ctx context.Context, checkpointID int64, from, to time.Time) ([]*Shift, error)
 
 	// RecordPassage decides a passage by the zones on both sides and
 	// records it, allowed or refused, with the grounds.

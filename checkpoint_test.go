@@ -2,6 +2,7 @@ package frontline_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -96,11 +97,20 @@ func TestBalances(t *testing.T) {
 	for _, it := range items {
 		it.OnHand, it.Done = it.Need, true
 	}
-	past := &frontline.Shift{End: now.Add(-time.Hour), Staff: []*frontline.StaffMember{{Name: "甲", Leader: true}}}
+	lead := func() []*frontline.Assignment { return []*frontline.Assignment{{Name: "甲", Leader: true}} }
+	past := &frontline.Shift{End: now.Add(-time.Hour), Assignments: lead()}
 	if gaps := frontline.FindSetupGaps(items, []*frontline.Shift{past}, now); !gaps.Unstaffed {
 		t.Error("a shift that is over staffs the checkpoint")
 	}
-	next := &frontline.Shift{End: now.Add(time.Hour), Staff: []*frontline.StaffMember{{Name: "甲", Leader: true}}}
+	leaderless := &frontline.Shift{End: now.Add(time.Hour), Assignments: []*frontline.Assignment{{Name: "乙"}}}
+	if gaps := frontline.FindSetupGaps(items, []*frontline.Shift{leaderless}, now); !gaps.Unstaffed {
+		t.Error("a shift without a leader staffs the checkpoint")
+	}
+	leaderless.Post = &frontline.Post{LeaderID: 7}
+	if gaps := frontline.FindSetupGaps(items, []*frontline.Shift{leaderless}, now); gaps.Unstaffed {
+		t.Error("the post's leader does not lead a shift without its own")
+	}
+	next := &frontline.Shift{End: now.Add(time.Hour), Assignments: lead()}
 	if gaps := frontline.FindSetupGaps(items, []*frontline.Shift{past, next}, now); !gaps.None() || gaps.Error() != nil {
 		t.Errorf("ready checkpoint has gaps %+v", gaps)
 	}
@@ -109,33 +119,25 @@ func TestBalances(t *testing.T) {
 func TestShift_Validate(t *testing.T) {
 	start := time.Date(2022, 3, 29, 20, 0, 0, 0, time.UTC)
 	good := func() *frontline.Shift {
-		return &frontline.Shift{Start: start, End: start.Add(12 * time.Hour), Staff: []*frontline.StaffMember{
-			{Name: "王 林", Origin: frontline.OriginDepartment, Department: "区林草局", Leader: true, Phone: "13800000001"},
-			{Name: "李森", Origin: frontline.OriginDepartment, Department: "区林草局"},
-			{Name: "赵志", Origin: frontline.OriginVolunteer},
-		}}
+		return &frontline.Shift{PostID: 1, Start: start, End: start.Add(12 * time.Hour), Headcount: 3, Role: frontline.RoleSamplerDuty,
+			Skills: []string{"急救", "英语"}}
 	}
 	s := good()
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if s.Leader().Name != "王林" {
-		t.Fatalf("leader %q", s.Leader().Name)
+	if want := []string{frontline.SkillFirstAid, "lang:英语", frontline.SkillSampling}; !slices.Equal(s.Skills, want) {
+		t.Fatalf("skills %v, want %v (the role's added)", s.Skills, want)
 	}
-	// Each refusal names the field, and for a member the member's row.
 	bad := map[string]struct {
 		change func(s *frontline.Shift)
 		field  string
 	}{
-		"no leader":          {func(s *frontline.Shift) { s.Staff[0].Leader = false }, "staff"},
-		"two leaders":        {func(s *frontline.Shift) { s.Staff[1].Leader = true }, "staff"},
-		"unnamed department": {func(s *frontline.Shift) { s.Staff[1].Department = "" }, "staff.1.department"},
-		"no staff":           {func(s *frontline.Shift) { s.Staff = nil }, "staff"},
-		"ends first":         {func(s *frontline.Shift) { s.End = s.Start }, "end"},
-		"too long":           {func(s *frontline.Shift) { s.End = s.Start.Add(25 * time.Hour) }, "end"},
-		"unknown origin":     {func(s *frontline.Shift) { s.Staff[2].Origin = "army" }, "staff.2.origin"},
-		"a bad phone":        {func(s *frontline.Shift) { s.Staff[0].Phone = "12345" }, "staff.0.phone"},
-		"no name":            {func(s *frontline.Shift) { s.Staff[2].Name = " " }, "staff.2.name"},
+		"ends first":    {func(s *frontline.Shift) { s.End = s.Start }, "end"},
+		"too long":      {func(s *frontline.Shift) { s.End = s.Start.Add(25 * time.Hour) }, "end"},
+		"nobody":        {func(s *frontline.Shift) { s.Headcount = 0 }, "headcount"},
+		"unknown role":  {func(s *frontline.Shift) { s.Role = "cook" }, "role"},
+		"unknown skill": {func(s *frontline.Shift) { s.Skills = []string{"flying"} }, "skills"},
 	}
 	for name, tt := range bad {
 		s := good()

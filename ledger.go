@@ -1,7 +1,6 @@
 package frontline
 
 import (
-	"fmt"
 	"strings"
 	"time"
 )
@@ -138,107 +137,4 @@ type Ledger struct {
 type Shortage struct {
 	Checkpoint *Checkpoint `json:"checkpoint"`
 	Items      []*Balance  `json:"items"`
-}
-
-// StaffOrigin is where a member of a shift comes from.
-type StaffOrigin string
-
-// Staff origins, as the report lists them.
-const (
-	OriginCommunity  StaffOrigin = "community"  // 社区干部
-	OriginVolunteer  StaffOrigin = "volunteer"  // 志愿者 (party-member volunteers)
-	OriginSentDown   StaffOrigin = "sent_down"  // 下沉干部 from the subdistrict
-	OriginDepartment StaffOrigin = "department" // cadres of a department, e.g. 区林草局
-)
-
-// StaffOriginLabels maps each origin to its Chinese label.
-var StaffOriginLabels = map[StaffOrigin]string{
-	OriginCommunity: "社区干部", OriginVolunteer: "志愿者", OriginSentDown: "下沉干部", OriginDepartment: "部门干部",
-}
-
-// StaffMember is one named person on a shift.
-type StaffMember struct {
-	Name  string `json:"name"`
-	Phone string `json:"-"` // never encoded whole; pages and the API mask it
-	// Origin and, for a department, its name (区林草局).
-	Origin     StaffOrigin `json:"origin"`
-	Department string      `json:"department,omitempty"`
-	Leader     bool        `json:"leader"`
-}
-
-// Shift is a stretch of duty at a checkpoint with its named staff, one of
-// them the leader responsible for it (责任落实到人).
-type Shift struct {
-	ID           int64          `json:"id"`
-	CheckpointID int64          `json:"checkpoint_id"`
-	Start        time.Time      `json:"start"`
-	End          time.Time      `json:"end"`
-	Staff        []*StaffMember `json:"staff"`
-	CreatedAt    time.Time      `json:"created_at"`
-	CreatedBy    string         `json:"created_by"`
-}
-
-// Leader returns the shift's leader, nil when it has none.
-func (s *Shift) Leader() *StaffMember {
-	for _, m := range s.Staff {
-		if m.Leader {
-			return m
-		}
-	}
-	return nil
-}
-
-// Validate checks a shift before it is stored.
-func (s *Shift) Validate() error {
-	if s.Start.IsZero() || !s.End.After(s.Start) {
-		return FieldError("end", "a shift ends after it starts")
-	}
-	if s.End.Sub(s.Start) > 24*time.Hour {
-		return FieldError("end", "a shift lasts at most 24 hours")
-	}
-	if len(s.Staff) == 0 || len(s.Staff) > 50 {
-		return FieldError("staff", "a shift has 1 to 50 named staff")
-	}
-	leaders := 0
-	for i, m := range s.Staff {
-		if err := m.validate(i); err != nil {
-			return err
-		}
-		if m.Leader {
-			leaders++
-		}
-	}
-	if leaders != 1 {
-		return FieldError("staff", "a shift has exactly one leader, not %d", leaders)
-	}
-	return nil
-}
-
-// validate checks the i-th member of a shift; an error names the field as
-// "staff.I.FIELD", so a form can show it beside the member's row.
-func (m *StaffMember) validate(i int) error {
-	field := func(name string) string { return fmt.Sprintf("staff.%d.%s", i, name) }
-	m.Name, m.Department = CleanName(m.Name), CleanName(m.Department)
-	if err := CheckLines(field("name"), m.Name, field("department"), m.Department); err != nil {
-		return err
-	}
-	if m.Name == "" || len([]rune(m.Name)) > 50 {
-		return FieldError(field("name"), "every member needs a name of at most 50 characters")
-	}
-	phone, err := NormalizePhone(m.Phone)
-	if err != nil {
-		return &Error{Code: EINVALID, Field: field("phone"), Message: ErrorMessage(err)}
-	}
-	m.Phone = phone
-	if StaffOriginLabels[m.Origin] == "" {
-		return FieldError(field("origin"), "unknown origin %q (community, volunteer, sent_down, department)", m.Origin)
-	}
-	m.Department = CleanName(m.Department)
-	if m.Origin == OriginDepartment && m.Department == "" {
-		return FieldError(field("department"), "%s comes from a department: name it", m.Name)
-	}
-	if len([]rune(m.Department)) > 60 {
-		return FieldError(field("department"), "the department name is longer than 60 characters")
-	}
-	return nil
 }

@@ -105,6 +105,9 @@ type GapHousehold struct {
 	BuildingID  int64       `json:"building_id"`
 	Building    string      `json:"building"` // the names from below the node down to the building
 	Persons     []GapPerson `json:"persons"`
+	// Responsible is who answers for the household today (its responsible
+	// worker or their cover); nil when nobody is.
+	Responsible *WorkerRef `json:"responsible,omitempty"`
 }
 
 // GapPerson is one person not yet sampled.

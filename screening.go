@@ -117,7 +117,13 @@ type Team struct {
 	Members    []int64 `json:"members"` // user ids
 	// MemberNames are the members' names, in the order of Members; filled
 	// by finders.
-	MemberNames []string  `json:"member_names,omitempty"`
+	MemberNames []string `json:"member_names,omitempty"`
+	// Workers are members from the workers' registry: volunteers and
+	// cadres sent down, with an account or without one. A worker whose
+	// account may record visits is a member by that account too (in
+	// Members). WorkerNames are their names, in order; filled by finders.
+	Workers     []int64   `json:"workers,omitempty"`
+	WorkerNames []string  `json:"worker_names,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
 	CreatedBy   string    `json:"created_by"`
 }
@@ -242,6 +248,10 @@ type Gap struct {
 	Since       time.Time       `json:"since"`
 	// Waiting is how long the door has waited, at the time of the query.
 	Waiting time.Duration `json:"waiting_ns"`
+	// Responsible is who answers for the household today: its responsible
+	// worker, or their cover when they are off (ResponsibleWorkers); nil
+	// when nobody is.
+	Responsible *WorkerRef `json:"responsible,omitempty"`
 }
 
 // CampaignMemberFilter selects households of a campaign. Zero fields do not filter.
@@ -300,7 +310,9 @@ type CampaignService interface {
 	Assign(ctx context.Context, campaignID int64, householdIDs []int64, under int64, to Assignee) (int, error)
 	// CreateTeam adds a team to an open campaign. Each member must be an
 	// enabled user who may record visits, working inside the campaign's
-	// scope and the caller's (EINVALID on field user_id otherwise).
+	// scope and the caller's (EINVALID on field user_id otherwise); each
+	// worker a worker of the caller's scope who still works (EINVALID on
+	// field worker_id otherwise).
 	CreateTeam(ctx context.Context, t *Team) error
 	FindTeams(ctx context.Context, campaignID int64) ([]*Team, error)
 	// Workers lists the users households of the campaign may be given:

@@ -205,7 +205,13 @@ func drawZones(ctx context.Context, db *sqldb.DB) error {
 			return err
 		}
 	}
+	now := time.Now()
+	crew, err := demo.Workforce(ctx, demo.WorkforceServices{Places: places, Workers: sqldb.NewWorkerService(db),
+		Responsibility: sqldb.NewResponsibilityService(db)}, now)
+	if err != nil {
+		return err
+	}
 	_, err = demo.Zones(ctx, demo.ZoneServices{Places: places, Persons: sqldb.NewPersonService(db), Zones: zs,
-		Checkpoints: sqldb.NewCheckpointService(db)}, time.Now())
+		Checkpoints: sqldb.NewCheckpointService(db), Roster: sqldb.NewRosterService(db), Workforce: crew}, now)
 	return err
 }

@@ -45,12 +45,18 @@ func Checkpoints() []CheckpointPlan {
 	}
 }
 
-// ZoneServices are what Zones writes through.
+// ZoneServices are what Zones writes through. The checkpoints are staffed
+// from Workforce, which Workforce builds first.
 type ZoneServices struct {
 	Places      frontline.PlaceService
 	Persons     frontline.PersonService
 	Zones       frontline.ZoneService
 	Checkpoints frontline.CheckpointService
+	Roster      frontline.RosterService
+	Workforce   *WorkforceScene
+	// Duty, when set, checks the day shifts' crews in (all but 王林, the
+	// login volunteer, who is there to check in himself).
+	Duty frontline.DutyService
 }
 
 // ZoneScene says what Zones created.
@@ -62,8 +68,13 @@ type ZoneScene struct {
 // Zones seals 忠义巷小区 and sets up, staffs and opens the seven
 // checkpoints of 罗玉新村社区 in a demo city, then records two passages at
 // 1号卡点: a resident going out, and a resident of the sealed compound
-// turned back. Shifts run from an hour before now for 12 hours.
+// turned back. Each checkpoint has a day shift from ten minutes before now
+// for 12 hours, fully staffed, and the night shift after it with a place
+// open.
 func Zones(ctx context.Context, s ZoneServices, now time.Time) (*ZoneScene, error) {
+	if s.Roster == nil || s.Workforce == nil {
+		return nil, fmt.Errorf("demo zones: the checkpoints are staffed from the roster and the demo workforce")
+	}
 	if frontline.ActorFrom(ctx) == (frontline.Actor{Name: "system"}) {
 		ctx = frontline.WithActor(ctx, frontline.Actor{Name: "demo"})
 	}
@@ -78,7 +89,7 @@ func Zones(ctx context.Context, s ZoneServices, now time.Time) (*ZoneScene, erro
 		return nil, fmt.Errorf("demo zones: seal %s: %w", zhong.Name, err)
 	}
 	for i, plan := range Checkpoints() {
-		c, err := setUpCheckpoint(ctx, s.Places, s.Checkpoints, plan, i, now)
+		c, err := setUpCheckpoint(ctx, s, plan, i, now)
 		if err != nil {
 			return nil, fmt.Errorf("demo zones: %s: %w", plan.Name, err)
 		}
@@ -92,17 +103,17 @@ func Zones(ctx context.Context, s ZoneServices, now time.Time) (*ZoneScene, erro
 
 // setUpCheckpoint creates one checkpoint, issues its checklist, staffs it
 // and opens it: the setup the report's secretary finished in hours.
-func setUpCheckpoint(ctx context.Context, places frontline.PlaceService, cs frontline.CheckpointService, plan CheckpointPlan, i int, now time.Time) (*frontline.Checkpoint, error) {
+func setUpCheckpoint(ctx context.Context, s ZoneServices, plan CheckpointPlan, i int, now time.Time) (*frontline.Checkpoint, error) {
 	path := PathLuoyuxincun
 	if plan.Compound != "" {
 		path += "/" + plan.Compound
 	}
-	node, err := places.FindPlaceByPath(ctx, path)
+	node, err := s.Places.FindPlaceByPath(ctx, path)
 	if err != nil {
 		return nil, err
 	}
 	c := &frontline.Checkpoint{PlaceID: node.ID, Name: plan.Name, Type: plan.Type, Location: plan.Location}
-	if err := cs.CreateCheckpoint(ctx, c); err != nil {
+	if err := s.Checkpoints.CreateCheckpoint(ctx, c); err != nil {
 		return nil, err
 	}
 	for _, it := range c.Checklist {
@@ -110,32 +121,44 @@ func setUpCheckpoint(ctx context.Context, places frontline.PlaceService, cs fron
 			continue
 		}
 		e := &frontline.LedgerEntry{ItemID: it.ID, Kind: frontline.LedgerIssued, Quantity: it.Need, Source: "罗玉新村社区协调"}
-		if _, err := cs.RecordMaterial(ctx, e); err != nil {
+		if _, err := s.Checkpoints.RecordMaterial(ctx, e); err != nil {
 			return nil, err
 		}
 	}
-	if err := cs.AddShift(ctx, CheckpointShift(c.ID, i, now.Add(-time.Hour))); err != nil {
+	if err := staffCheckpoint(ctx, s, c.PostID, i, now.Add(-10*time.Minute)); err != nil {
 		return nil, err
 	}
-	return cs.SetCheckpointStatus(ctx, c.ID, frontline.CheckpointOpen)
+	return s.Checkpoints.SetCheckpointStatus(ctx, c.ID, frontline.CheckpointOpen)
 }
 
-// CheckpointShift is the 12-hour shift of the i-th demo checkpoint from
-// start: two forestry-bureau cadres, the first leading, and a volunteer.
-func CheckpointShift(checkpointID int64, i int, start time.Time) *frontline.Shift {
-	// Two forestry-bureau cadres to a post, the first the leader, and one
-	// party-member volunteer of the community.
-	cadres := [...][2]string{
-		{"王林", "李森"}, {"张松", "刘柏"}, {"陈杨", "杨桦"}, {"赵榆", "黄槐"},
-		{"周桐", "吴枫"}, {"徐楠", "孙桂"}, {"马杉", "朱樟"},
+// staffCheckpoint adds the day and night shifts of the i-th checkpoint's
+// post from start and puts its crews on them (CheckpointCrew).
+func staffCheckpoint(ctx context.Context, s ZoneServices, postID int64, i int, start time.Time) error {
+	shifts := []*frontline.Shift{
+		{PostID: postID, Start: start, End: start.Add(12 * time.Hour), Headcount: 3},
+		{PostID: postID, Start: start.Add(12 * time.Hour), End: start.Add(24 * time.Hour), Headcount: 3},
 	}
-	volunteers := [...]string{"何勇", "郭敏", "罗军", "高峰", "林娟", "郑伟", "梁静"}
-	names := cadres[i%len(cadres)]
-	return &frontline.Shift{CheckpointID: checkpointID, Start: start, End: start.Add(12 * time.Hour), Staff: []*frontline.StaffMember{
-		{Name: names[0], Origin: frontline.OriginDepartment, Department: ForestryBureau, Leader: true},
-		{Name: names[1], Origin: frontline.OriginDepartment, Department: ForestryBureau},
-		{Name: volunteers[i%len(volunteers)], Origin: frontline.OriginVolunteer},
-	}}
+	if err := s.Roster.AddShifts(ctx, shifts); err != nil {
+		return err
+	}
+	for k, sh := range shifts {
+		leader, cadre, volunteer := CheckpointCrew(s.Workforce, i, k)
+		for _, w := range []*frontline.Worker{leader, cadre, volunteer} {
+			if w == nil {
+				continue
+			}
+			a, err := s.Roster.Assign(ctx, frontline.AssignRequest{ShiftID: sh.ID, WorkerID: w.ID, Leader: w == leader})
+			if err != nil {
+				return fmt.Errorf("%s on shift %d: %w", w.Name, k+1, err)
+			}
+			if s.Duty != nil && k == 0 && w != s.Workforce.Cadres[0] {
+				if _, err := s.Duty.CheckIn(ctx, a.ID); err != nil {
+					return fmt.Errorf("%s checks in: %w", w.Name, err)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // demoPassages records a resident of 罗玉新村社区 going out through c, and

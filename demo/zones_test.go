@@ -20,8 +20,13 @@ func TestZones(t *testing.T) {
 			t.Fatal(err)
 		}
 		zones, checkpoints := sqldb.NewZoneService(db), sqldb.NewCheckpointService(db)
+		crew, err := demo.Workforce(ctx, demo.WorkforceServices{Places: places, Workers: sqldb.NewWorkerService(db),
+			Responsibility: sqldb.NewResponsibilityService(db)}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
 		scene, err := demo.Zones(ctx, demo.ZoneServices{Places: places, Persons: sqldb.NewPersonService(db),
-			Zones: zones, Checkpoints: checkpoints}, time.Now())
+			Zones: zones, Checkpoints: checkpoints, Roster: sqldb.NewRosterService(db), Workforce: crew}, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -37,8 +42,11 @@ func TestZones(t *testing.T) {
 			t.Fatalf("%d open checkpoints under 罗玉新村社区, %v", total, err)
 		}
 		c, _ := checkpoints.FindCheckpointByID(ctx, found[0].ID)
-		if l := c.Shifts[0].Leader(); l.Department != demo.ForestryBureau {
-			t.Fatalf("leader %+v", l)
+		if l := c.Shifts[0].Leader(); l == nil || l.Unit != demo.ForestryBureau || len(c.Shifts[0].Assignments) != 3 {
+			t.Fatalf("the day shift %+v, leader %+v", c.Shifts[0], l)
+		}
+		if night := c.Shifts[1]; night.Open() != 1 || night.Leader() == nil {
+			t.Fatalf("the night shift has %d open, leader %+v", night.Open(), night.Leader())
 		}
 		passages, _, err := checkpoints.FindPassages(ctx, frontline.PassageFilter{CheckpointID: &scene.Checkpoints[0].ID})
 		if err != nil || len(passages) != 2 || passages[0].Allowed || passages[0].From != frontline.LevelSealed || !passages[1].Allowed {

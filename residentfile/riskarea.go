@@ -27,40 +27,20 @@ var riskAreaColumns = []string{"name", "code", "level", "valid_from", "valid_to"
 // with its problems, naming the row and the column as a spreadsheet shows
 // them; a file that cannot be read at all is an EINVALID error.
 func ReadRiskAreas(name string, r io.Reader, sheet string) ([]frontline.RiskAreaRow, error) {
-	data, err := readAll(r)
-	if err != nil {
-		return nil, invalid(name, err, "the file cannot be read")
-	}
-	in, err := open(name, data, sheet)
-	if err != nil {
-		return nil, err
-	}
-	defer in.close()
-	src, err := in.rows()
-	if err != nil {
-		return nil, err
-	}
-	defer src.close()
 	var pos map[string]int
 	var labels map[string]string
 	var out []frontline.RiskAreaRow
-	for {
-		row, cells, err := src.next()
-		if err == io.EOF {
-			break
-		} else if err != nil {
-			return nil, invalid(name, err, "the file cannot be read")
-		}
+	err := eachRow(name, r, sheet, func(row int, cells []string, in *input) error {
 		if pos == nil {
-			if pos, labels, err = riskAreaHeader(name, cells); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if blank(cells) {
-			continue
+			var err error
+			pos, labels, err = riskAreaHeader(name, cells)
+			return err
 		}
 		out = append(out, riskAreaRow(row, cells, pos, labels, in))
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if pos == nil {
 		return nil, invalid(name, nil, "the file is empty; it has no header row")
@@ -71,20 +51,7 @@ func ReadRiskAreas(name string, r io.Reader, sheet string) ([]frontline.RiskArea
 // riskAreaHeader maps the header row to columns; the name, level and
 // first day are required.
 func riskAreaHeader(name string, cells []string) (map[string]int, map[string]string, error) {
-	pos, labels := map[string]int{}, map[string]string{}
-	for i, h := range cells {
-		key := headerKey(h)
-		for col, aliases := range riskAreaHeaders {
-			for _, a := range aliases {
-				if key == headerKey(a) {
-					if _, seen := pos[col]; !seen {
-						pos[col] = i
-						labels[col] = fmt.Sprintf("%s (%s)", columnLetter(i), headerLabel(h))
-					}
-				}
-			}
-		}
-	}
+	pos, labels := mapHeaders(cells, riskAreaHeaders)
 	var missing []string
 	for _, col := range []string{"name", "level", "valid_from"} {
 		if _, ok := pos[col]; !ok {

@@ -62,8 +62,10 @@ func (tx *Tx) alertKinds(ctx context.Context) (map[string]*frontline.AlertKind, 
 	return out, rows.Err()
 }
 
+// splitList reads a comma-separated list as stored, without blanks; ""
+// is an empty list, never nil (it is encoded as []).
 func splitList(s string) []string {
-	var out []string
+	out := []string{}
 	for _, p := range strings.Split(s, ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			out = append(out, p)

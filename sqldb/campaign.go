@@ -243,6 +243,7 @@ func (s *CampaignService) PurgeCampaign(ctx context.Context, id int64) error {
 		`DELETE FROM screening_households WHERE campaign_id = ?`,
 		`DELETE FROM screening_assign WHERE campaign_id = ?`,
 		`DELETE FROM screening_team_members WHERE team_id IN (SELECT id FROM screening_teams WHERE campaign_id = ?)`,
+		`DELETE FROM screening_team_workers WHERE team_id IN (SELECT id FROM screening_teams WHERE campaign_id = ?)`,
 		`DELETE FROM screening_teams WHERE campaign_id = ?`,
 		`DELETE FROM screening_campaigns WHERE id = ?`,
 	} {

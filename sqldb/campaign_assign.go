@@ -111,20 +111,34 @@ func (tx *Tx) checkAssignee(ctx context.Context, c campaign, path string, to fro
 		}
 		return nil
 	}
+	scope, err := tx.userScopeIfVisitor(ctx, to.UserID)
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(path, scope) {
+		return frontline.FieldError("user_id", "this user cannot visit these households (role, scope or disabled)")
+	}
+	return nil
+}
+
+// userScopeIfVisitor returns the scope path of a user who may record
+// visits; EINVALID on field user_id for a user who does not exist, is
+// disabled or lacks the permission.
+func (tx *Tx) userScopeIfVisitor(ctx context.Context, userID int64) (string, error) {
 	var role frontline.Role
 	var scope string
 	var disabled bool
 	err := tx.QueryRowContext(ctx, `SELECT u.role, p.path, u.disabled FROM users u JOIN places p ON p.id = u.scope_id WHERE u.id = ?`,
-		to.UserID).Scan(&role, &scope, &disabled)
+		userID).Scan(&role, &scope, &disabled)
 	if errors.Is(err, sql.ErrNoRows) {
-		return frontline.FieldError("user_id", "user %d not found", to.UserID)
+		return "", frontline.FieldError("user_id", "user %d not found", userID)
 	} else if err != nil {
-		return err
+		return "", err
 	}
-	if disabled || !role.Can(frontline.PermVisit) || !strings.HasPrefix(path, scope) {
-		return frontline.FieldError("user_id", "this user cannot visit these households (role, scope or disabled)")
+	if disabled || !role.Can(frontline.PermVisit) {
+		return "", frontline.FieldError("user_id", "this user cannot visit these households (role, scope or disabled)")
 	}
-	return nil
+	return scope, nil
 }
 
 func (tx *Tx) assignUnder(ctx context.Context, c campaign, path string, to frontline.Assignee) (int, error) {
@@ -191,20 +205,69 @@ func (s *CampaignService) CreateTeam(ctx context.Context, t *frontline.Team) err
 			return err
 		}
 	}
+	workers, err := tx.teamWorkers(ctx, c, t.Workers)
+	if err != nil {
+		return err
+	}
 	if t.ID, err = tx.createScreeningTeam(ctx, c.ID, t.Name); err != nil {
 		return err
 	}
+	for _, w := range workers {
+		// A worker whose account may visit these doors records visits as
+		// a member of the team.
+		if w.UserID == 0 {
+			continue
+		}
+		switch err := tx.checkTeamMember(ctx, c, w.UserID); frontline.ErrorCode(err) {
+		case "":
+			t.Members = append(t.Members, w.UserID)
+		case frontline.EINTERNAL:
+			return err
+		}
+	}
+	if err := tx.addTeamMembers(ctx, t); err != nil {
+		return err
+	}
+	t.CreatedAt, t.CreatedBy = tx.now, frontline.ActorFrom(ctx).String()
+	if err := tx.audit(ctx, "create", "screening_team", t.ID, c.path, nil, map[string]any{"name": t.Name, "members": t.Members,
+		"workers": t.Workers}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// teamWorkers returns the workers of a new team, each in the caller's
+// scope and still working.
+func (tx *Tx) teamWorkers(ctx context.Context, c campaign, ids []int64) ([]*frontline.Worker, error) {
+	var out []*frontline.Worker
+	for _, id := range slices.Compact(slices.Sorted(slices.Values(ids))) {
+		w, err := tx.findWorker(ctx, id)
+		if err != nil {
+			return nil, &frontline.Error{Code: frontline.EINVALID, Field: "worker_id", Message: frontline.ErrorMessage(err)}
+		}
+		if w.Retired {
+			return nil, frontline.FieldError("worker_id", "%s no longer works", w.Name)
+		}
+		out = append(out, w)
+	}
+	return out, nil
+}
+
+// addTeamMembers records a team's members: accounts and workers.
+func (tx *Tx) addTeamMembers(ctx context.Context, t *frontline.Team) error {
 	t.Members = slices.Compact(slices.Sorted(slices.Values(t.Members)))
 	for _, u := range t.Members {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO screening_team_members (team_id, user_id) VALUES (?, ?)`, t.ID, u); err != nil {
 			return err
 		}
 	}
-	t.CreatedAt, t.CreatedBy = tx.now, frontline.ActorFrom(ctx).String()
-	if err := tx.audit(ctx, "create", "screening_team", t.ID, c.path, nil, map[string]any{"name": t.Name, "members": t.Members}); err != nil {
-		return err
+	t.Workers = slices.Compact(slices.Sorted(slices.Values(t.Workers)))
+	for _, w := range t.Workers {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO screening_team_workers (team_id, worker_id) VALUES (?, ?)`, t.ID, w); err != nil {
+			return err
+		}
 	}
-	return tx.Commit()
+	return nil
 }
 
 // checkTeamMember refuses a member who could not visit the campaign's
@@ -272,7 +335,51 @@ func (s *CampaignService) FindTeams(ctx context.Context, campaignID int64) ([]*f
 			t.Members, t.MemberNames = append(t.Members, member), append(t.MemberNames, name)
 		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	return out, tx.fillTeamWorkers(ctx, c.ID, out)
+}
+
+// fillTeamWorkers adds to the teams of a campaign their workers, named by
+// the workers' registry.
+func (tx *Tx) fillTeamWorkers(ctx context.Context, campaignID int64, teams []*frontline.Team) error {
+	byID := map[int64]*frontline.Team{}
+	for _, t := range teams {
+		byID[t.ID] = t
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT m.team_id, m.worker_id FROM screening_team_workers m
+		JOIN screening_teams t ON t.id = m.team_id WHERE t.campaign_id = ? ORDER BY m.team_id, m.worker_id`, campaignID)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for rows.Next() {
+		var team, worker int64
+		if err := rows.Scan(&team, &worker); err != nil {
+			rows.Close()
+			return err
+		}
+		if t := byID[team]; t != nil {
+			t.Workers = append(t.Workers, worker)
+			ids = append(ids, worker)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(ids) == 0 {
+		return err
+	}
+	names, err := tx.workerNames(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, t := range teams {
+		for _, w := range t.Workers {
+			t.WorkerNames = append(t.WorkerNames, names[w])
+		}
+	}
+	return nil
 }
 
 // GapsByAssignee counts the doors not reached under a node per assignee.

@@ -295,11 +295,21 @@ func (tx *Tx) campaignGaps(ctx context.Context, c campaign, placeID int64, f fro
 	if err := tx.nameCampaignMembers(ctx, ms); err != nil {
 		return nil, 0, err
 	}
+	paths := make(map[int64]string, len(ms))
+	for _, m := range ms {
+		paths[m.HouseholdID] = m.Path
+	}
+	// Who answers for each door today: the one call every workflow asks.
+	resp, err := tx.responsibleFor(ctx, paths, localDay(tx.now, chinaTime))
+	if err != nil {
+		return nil, 0, err
+	}
 	out := make([]*frontline.Gap, len(ms))
 	for i, m := range ms {
 		out[i] = &frontline.Gap{HouseholdID: m.HouseholdID, Address: m.Address, BuildingID: m.BuildingID,
 			Building: m.Building, Unit: m.Unit, Room: m.Room, Assignee: m.Assignee, Status: m.Status,
-			Visits: m.Visits, LastVisitAt: m.LastVisitAt, Since: m.Since, Waiting: tx.now.Sub(m.Since).Round(time.Second)}
+			Visits: m.Visits, LastVisitAt: m.LastVisitAt, Since: m.Since, Waiting: tx.now.Sub(m.Since).Round(time.Second),
+			Responsible: resp[m.HouseholdID].Acting()}
 	}
 	return out, total, nil
 }

@@ -167,14 +167,18 @@ func (tx *Tx) recountFrozen(ctx context.Context, c campaign, nodes []*snode) err
 }
 
 // assignDefaults decides who gets the households of each node and
-// records it in screening_assign: the grid worker whose scope is the
-// deepest node above (or at) the building, the buildings of a node with
-// several grid workers dealt round in walking order; where no grid worker
-// covers a building, a team made for its community, so that every
+// records it in screening_assign: the node's responsible worker (包户到人)
+// when it has one (assignResponsible); else the grid worker whose scope is
+// the deepest node above (or at) the building, the buildings of a node
+// with several grid workers dealt round in walking order; where no grid
+// worker covers a building, a team made for its community, so that every
 // household has an assignee from the start.
 func (tx *Tx) assignDefaults(ctx context.Context, c campaign, nodes []*snode) error {
 	workers, err := tx.gridWorkers(ctx, c.path)
 	if err != nil {
+		return err
+	}
+	if err := tx.assignResponsible(ctx, c, nodes); err != nil {
 		return err
 	}
 	byID := make(map[int64]*snode, len(nodes))
@@ -191,6 +195,9 @@ func (tx *Tx) assignDefaults(ctx context.Context, c campaign, nodes []*snode) er
 			cover[n.id], source[n.id] = cover[p.id], source[p.id]
 		} else {
 			cover[n.id], source[n.id] = workers.above, -1
+		}
+		if n.assignee.UserID != 0 || n.assignee.TeamID != 0 {
+			continue // its responsible worker's
 		}
 		if ws := cover[n.id]; len(ws) > 0 {
 			k := 0
@@ -213,6 +220,65 @@ func (tx *Tx) assignDefaults(ctx context.Context, c campaign, nodes []*snode) er
 	return tx.bulkInsert(ctx, "screening_assign", cols, len(nodes), func(i int, args []any) []any {
 		return append(args, c.ID, nodes[i].id, nullID(nodes[i].assignee.UserID), nullID(nodes[i].assignee.TeamID))
 	})
+}
+
+// assignResponsible gives each node whose households have a responsible
+// worker to the one who acts for them today (ResponsibleWorkers: the
+// worker, or their cover when they are off): by their account when it may
+// visit these doors, else to a team of theirs, so a volunteer or cadre
+// without an account is an assignee too. Nodes without one are left to
+// the defaults.
+func (tx *Tx) assignResponsible(ctx context.Context, c campaign, nodes []*snode) error {
+	paths := make(map[int64]string, len(nodes))
+	for _, n := range nodes {
+		paths[n.id] = n.path
+	}
+	resp, err := tx.responsibleFor(ctx, paths, localDay(tx.now, chinaTime))
+	if err != nil {
+		return err
+	}
+	teams := map[int64]int64{}   // worker → their team
+	scopes := map[int64]string{} // user who may visit → their scope's path ("" for one who may not)
+	for _, n := range nodes {
+		w := resp[n.id].Acting()
+		if w == nil {
+			continue
+		}
+		if w.UserID != 0 {
+			if _, ok := scopes[w.UserID]; !ok {
+				if scopes[w.UserID], err = tx.visitorScope(ctx, w.UserID); err != nil {
+					return err
+				}
+			}
+			if sc := scopes[w.UserID]; sc != "" && strings.HasPrefix(n.path, sc) {
+				n.assignee = frontline.Assignee{UserID: w.UserID}
+				continue
+			}
+		}
+		if teams[w.ID] == 0 {
+			t := &frontline.Team{Workers: []int64{w.ID}}
+			if t.ID, err = tx.createScreeningTeam(ctx, c.ID, w.Name+"（包户）"); err != nil {
+				return err
+			}
+			if err := tx.addTeamMembers(ctx, t); err != nil {
+				return err
+			}
+			teams[w.ID] = t.ID
+		}
+		n.assignee = frontline.Assignee{TeamID: teams[w.ID]}
+	}
+	return nil
+}
+
+// visitorScope returns the path of the scope of a user who may record
+// visits (enabled, with the permission), "" for one who may not or does
+// not exist: the households under it are those the user may be given.
+func (tx *Tx) visitorScope(ctx context.Context, userID int64) (string, error) {
+	scope, err := tx.userScopeIfVisitor(ctx, userID)
+	if frontline.ErrorCode(err) == frontline.EINVALID {
+		return "", nil
+	}
+	return scope, err
 }
 
 // sortCampaignNodes puts parents before children (by depth) and siblings in

@@ -157,7 +157,7 @@ func TestCase_GateRefuses(t *testing.T) {
 			}
 		}
 		cs := sqldb.NewCheckpointService(db)
-		gate := openCheckpoint(t, cs, ctx, tr.comp1, "枣园小区北门", db.Now())
+		gate := openCheckpoint(t, db, ctx, tr.comp1, "枣园小区北门", db.Now())
 		good := frontline.Checks{Temperature: 36.4, HealthCode: frontline.CodeGreen}
 		volunteer := as(frontline.RoleVolunteer, tr.comm1)
 		pass := func(person int64, dir frontline.Direction, emergency bool) *frontline.Passage {

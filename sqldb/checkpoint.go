@@ -115,6 +115,12 @@ func (s *CheckpointService) CreateCheckpoint(ctx context.Context, c *frontline.C
 		}
 		return err
 	}
+	post := &frontline.Post{PlaceID: place.ID, Kind: frontline.PostCheckpoint, Name: c.Name, Location: c.Location,
+		CheckpointID: c.ID, MeetsResidents: true}
+	if err := tx.createPost(ctx, post); err != nil {
+		return err
+	}
+	c.PostID = post.ID
 	after := checkpointFields(c)
 	after["items"] = len(items)
 	if err := tx.audit(ctx, "create", "checkpoint", c.ID, place.Path, nil, after); err != nil {
@@ -146,14 +152,20 @@ func (s *CheckpointService) FindCheckpointByID(ctx context.Context, id int64) (*
 	return c, tx.fillSetup(ctx, c)
 }
 
-// fillSetup reads a checkpoint's checklist and its shifts not yet over.
+// fillSetup reads a checkpoint's checklist and the shifts of its post not
+// yet over.
 func (tx *Tx) fillSetup(ctx context.Context, c *frontline.Checkpoint) error {
 	lists, err := tx.checklists(ctx, []int64{c.ID})
 	if err != nil {
 		return err
 	}
 	c.Checklist = lists[c.ID]
-	c.Shifts, err = tx.shifts(ctx, `checkpoint_id = ? AND ends_at > ?`, c.ID, tx.now)
+	post, err := tx.checkpointPost(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	c.PostID = post.ID
+	c.Shifts, err = tx.loadShifts(ctx, `s.post_id = ? AND s.ends_at > ?`, post.ID, tx.timeArg())
 	return err
 }
 
@@ -243,6 +255,9 @@ func (s *CheckpointService) UpdateCheckpoint(ctx context.Context, id int64, upd 
 	if err := tx.audit(ctx, "update", "checkpoint", c.ID, c.Place.Path, b, a); err != nil {
 		return nil, err
 	}
+	if err := tx.syncCheckpointPost(ctx, c); err != nil {
+		return nil, err
+	}
 	return c, tx.Commit()
 }
 
@@ -281,6 +296,9 @@ func (s *CheckpointService) SetCheckpointStatus(ctx context.Context, id int64, s
 	}
 	if err := tx.audit(ctx, "status", "checkpoint", c.ID, c.Place.Path,
 		map[string]any{"status": before}, map[string]any{"status": status}); err != nil {
+		return nil, err
+	}
+	if err := tx.syncCheckpointPost(ctx, c); err != nil {
 		return nil, err
 	}
 	return c, tx.Commit()

@@ -2,8 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"slices"
-	"time"
 
 	"github.com/frontline-org/frontline"
 )
@@ -134,105 +132,4 @@ func (s *CheckpointService) Shortages(ctx context.Context, placeID int64) ([]*fr
 		}
 	}
 	return out, nil
-}
-
-// AddShift adds a shift of named staff, one of them its leader.
-func (s *CheckpointService) AddShift(ctx context.Context, sh *frontline.Shift) error {
-	tx, err := s.db.writeTx(ctx, frontline.PermManageCheckpoints)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	c, err := tx.findCheckpoint(ctx, sh.CheckpointID)
-	if err != nil {
-		return err
-	}
-	if err := sh.Validate(); err != nil {
-		return err
-	}
-	sh.Start, sh.End, sh.CreatedAt, sh.CreatedBy = sh.Start.UTC(), sh.End.UTC(), tx.now, frontline.ActorFrom(ctx).String()
-	if err := tx.QueryRowContext(ctx, `INSERT INTO shifts (checkpoint_id, starts_at, ends_at, created_at, created_by)
-		VALUES (?, ?, ?, ?, ?) RETURNING id`, c.ID, sh.Start, sh.End, tx.now, sh.CreatedBy).Scan(&sh.ID); err != nil {
-		return tx.db.translate(err)
-	}
-	var names []string
-	for i, m := range sh.Staff {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO shift_staff (shift_id, position, name, phone, origin, department, leader)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, sh.ID, i+1, m.Name, m.Phone, string(m.Origin), m.Department, m.Leader); err != nil {
-			return err
-		}
-		names = append(names, m.Name)
-	}
-	if err := tx.audit(ctx, "create", "shift", sh.ID, c.Place.Path, nil, map[string]any{
-		"checkpoint_id": c.ID, "start": sh.Start, "end": sh.End, "leader": sh.Leader().Name, "staff": names,
-	}); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-// FindShifts returns the shifts of a checkpoint overlapping [from, to).
-func (s *CheckpointService) FindShifts(ctx context.Context, checkpointID int64, from, to time.Time) ([]*frontline.Shift, error) {
-	tx, err := s.db.readTx(ctx, frontline.PermReadRegistry)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	c, err := tx.findCheckpoint(ctx, checkpointID)
-	if err != nil {
-		return nil, err
-	}
-	return tx.shifts(ctx, `checkpoint_id = ? AND ends_at > ? AND starts_at < ?`, c.ID, from.UTC(), to.UTC())
-}
-
-// shifts reads matching shifts in start order with their staff.
-func (tx *Tx) shifts(ctx context.Context, where string, args ...any) ([]*frontline.Shift, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, checkpoint_id, starts_at, ends_at, created_at, created_by FROM shifts WHERE `+
-		where+` ORDER BY starts_at, id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	out := []*frontline.Shift{}
-	byID := map[int64]*frontline.Shift{}
-	for rows.Next() {
-		sh := &frontline.Shift{Staff: []*frontline.StaffMember{}}
-		if err := rows.Scan(&sh.ID, &sh.CheckpointID, &sh.Start, &sh.End, &sh.CreatedAt, &sh.CreatedBy); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		sh.Start, sh.End, sh.CreatedAt = sh.Start.UTC(), sh.End.UTC(), sh.CreatedAt.UTC()
-		out, byID[sh.ID] = append(out, sh), sh
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(out) == 0 {
-		return out, err
-	}
-	ids := make([]int64, 0, len(out))
-	for _, sh := range out {
-		ids = append(ids, sh.ID)
-	}
-	for chunk := range slices.Chunk(ids, maxInList) {
-		if err := tx.shiftStaff(ctx, chunk, byID); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-func (tx *Tx) shiftStaff(ctx context.Context, ids []int64, byID map[int64]*frontline.Shift) error {
-	rows, err := tx.QueryContext(ctx, `SELECT shift_id, name, phone, origin, department, leader FROM shift_staff
-		WHERE shift_id IN `+inList(len(ids))+` ORDER BY shift_id, position`, int64Args(ids)...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var m frontline.StaffMember
-		if err := rows.Scan(&id, &m.Name, &m.Phone, &m.Origin, &m.Department, &m.Leader); err != nil {
-			return err
-		}
-		byID[id].Staff = append(byID[id].Staff, &m)
-	}
-	return rows.Err()
 }

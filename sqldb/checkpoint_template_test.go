@@ -88,12 +88,12 @@ func TestCheckpointService_Hours(t *testing.T) {
 		ctx := context.Background()
 		s := sqldb.NewCheckpointService(db)
 		tr := buildTree(t, db)
-		day := openCheckpoint(t, s, ctx, tr.comp1, "白天卡点", db.Now())
+		day := openCheckpoint(t, db, ctx, tr.comp1, "白天卡点", db.Now())
 		hours := "06:00-22:00"
 		if _, err := s.UpdateCheckpoint(ctx, day.ID, frontline.CheckpointUpdate{Hours: &hours}); err != nil {
 			t.Fatal(err)
 		}
-		allDay := openCheckpoint(t, s, ctx, tr.comp1, "全天卡点", db.Now())
+		allDay := openCheckpoint(t, db, ctx, tr.comp1, "全天卡点", db.Now())
 		pass := func(c *frontline.Checkpoint) *frontline.Passage {
 			t.Helper()
 			p := &frontline.Passage{CheckpointID: c.ID, Kind: frontline.PassVisitor, Name: "送菜师傅", Phone: "13700000003",

@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -33,22 +34,44 @@ func issueAll(tb testing.TB, s *sqldb.CheckpointService, ctx context.Context, c 
 	}
 }
 
-func forestryShift(checkpointID int64, start time.Time) *frontline.Shift {
-	dept := func(name string, leader bool) *frontline.StaffMember {
-		return &frontline.StaffMember{Name: name, Origin: frontline.OriginDepartment, Department: "区林草局", Leader: leader, Phone: "13900000001"}
+// forestryShift puts a 12-hour shift from start on a checkpoint's post
+// with three workers registered at the checkpoint's node, tested
+// negative an hour before: two cadres of 区林草局, 王林 leading, and a
+// volunteer.
+func forestryShift(tb testing.TB, db *sqldb.DB, ctx context.Context, c *frontline.Checkpoint, start time.Time) *frontline.Shift {
+	tb.Helper()
+	got, err := sqldb.NewCheckpointService(db).FindCheckpointByID(ctx, c.ID)
+	if err != nil {
+		tb.Fatal(err)
 	}
-	return &frontline.Shift{CheckpointID: checkpointID, Start: start, End: start.Add(12 * time.Hour),
-		Staff: []*frontline.StaffMember{dept("王林", true), dept("李森", false), {Name: "赵志", Origin: frontline.OriginVolunteer}}}
+	roster := sqldb.NewRosterService(db)
+	sh := &frontline.Shift{PostID: got.PostID, Start: start, End: start.Add(12 * time.Hour), Headcount: 3}
+	if err := roster.AddShifts(ctx, []*frontline.Shift{sh}); err != nil {
+		tb.Fatal(err)
+	}
+	for i, w := range []*frontline.Worker{
+		{Name: "王林", Kind: frontline.WorkerDepartment, Unit: "区林草局"},
+		{Name: "李森", Kind: frontline.WorkerDepartment, Unit: "区林草局"},
+		{Name: "赵志", Kind: frontline.WorkerVolunteer},
+	} {
+		w.PlaceID, w.LastNegative, w.Phone = c.PlaceID, start.Add(-time.Hour), fmt.Sprintf("1390000%04d", c.ID*10+int64(i))
+		if err := sqldb.NewWorkerService(db).CreateWorker(ctx, w); err != nil {
+			tb.Fatal(err)
+		}
+		if _, err := roster.Assign(ctx, frontline.AssignRequest{ShiftID: sh.ID, WorkerID: w.ID, Leader: i == 0}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return sh
 }
 
 // openCheckpoint sets a checkpoint up completely and opens it.
-func openCheckpoint(tb testing.TB, s *sqldb.CheckpointService, ctx context.Context, place *frontline.Place, name string, now time.Time) *frontline.Checkpoint {
+func openCheckpoint(tb testing.TB, db *sqldb.DB, ctx context.Context, place *frontline.Place, name string, now time.Time) *frontline.Checkpoint {
 	tb.Helper()
+	s := sqldb.NewCheckpointService(db)
 	c := mustCheckpoint(tb, s, ctx, place, name)
 	issueAll(tb, s, ctx, c)
-	if err := s.AddShift(ctx, forestryShift(c.ID, now.Add(-time.Hour))); err != nil {
-		tb.Fatal(err)
-	}
+	forestryShift(tb, db, ctx, c, now.Add(-time.Hour))
 	c, err := s.SetCheckpointStatus(ctx, c.ID, frontline.CheckpointOpen)
 	if err != nil {
 		tb.Fatalf("open %s: %v", name, err)
@@ -101,10 +124,7 @@ func TestCheckpointService_Setup(t *testing.T) {
 		if _, err := s.SetTaskDone(ctx, coal.ID, true); frontline.ErrorCode(err) != frontline.EINVALID {
 			t.Fatalf("tick a material: %v", err)
 		}
-		sh := forestryShift(c.ID, db.Now().Add(-time.Hour))
-		if err := s.AddShift(ctx, sh); err != nil {
-			t.Fatal(err)
-		}
+		forestryShift(t, db, ctx, c, db.Now().Add(-time.Hour))
 		_, err = s.SetCheckpointStatus(ctx, c.ID, frontline.CheckpointOpen)
 		if frontline.ErrorCode(err) != frontline.ECONFLICT || !strings.Contains(frontline.ErrorMessage(err), "张贴通告") {
 			t.Fatalf("open with the task undone: %v", err)
@@ -117,7 +137,7 @@ func TestCheckpointService_Setup(t *testing.T) {
 		}
 
 		got, err := s.FindCheckpointByID(ctx, c.ID)
-		if err != nil || len(got.Shifts) != 1 || got.Shifts[0].Leader().Name != "王林" || got.Shifts[0].Staff[1].Department != "区林草局" ||
+		if err != nil || len(got.Shifts) != 1 || got.Shifts[0].Leader().Name != "王林" || got.Shifts[0].Assignments[1].Unit != "区林草局" ||
 			got.Checklist[3].OnHand != 60 || !got.Checklist[10].Done {
 			t.Fatalf("found %+v, %v", got, err)
 		}
@@ -132,11 +152,11 @@ func TestCheckpointService_Setup(t *testing.T) {
 		if err != nil || total != 2 || all[0].Name != "2号卡点" || all[1].Name != "10号卡点" {
 			t.Fatalf("checkpoints %d, %v", total, err)
 		}
-		shifts, err := s.FindShifts(ctx, c.ID, db.Now().Add(-24*time.Hour), db.Now())
-		if err != nil || len(shifts) != 1 || len(shifts[0].Staff) != 3 {
+		shifts, err := sqldb.NewRosterService(db).FindShifts(ctx, frontline.ShiftFilter{PostID: &got.PostID, From: db.Now().Add(-24 * time.Hour), To: db.Now()})
+		if err != nil || len(shifts) != 1 || len(shifts[0].Assignments) != 3 {
 			t.Fatalf("shifts %+v, %v", shifts, err)
 		}
-		for entity, want := range map[string]int{"checkpoint": 3, "checkpoint_item": 22, "material": 12, "shift": 1} {
+		for entity, want := range map[string]int{"checkpoint": 3, "checkpoint_item": 22, "material": 12, "assignment": 3, "post": 3} {
 			if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE entity = ? AND actor = 'xiahong'`, entity); n != want {
 				t.Errorf("%d audit entries for %s, want %d", n, entity, want)
 			}

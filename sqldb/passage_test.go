@@ -32,7 +32,7 @@ func TestCheckpointService_Passages(t *testing.T) {
 		sealedResident := mustPerson(t, db, tr.hh[0].ID, "封控楼居民", false)
 		freeResident := mustPerson(t, db, hh5.ID, "三号楼居民", false)
 		fromSealedElsewhere := mustPerson(t, db, tr.hh[2].ID, "忠义巷居民", false)
-		gate := openCheckpoint(t, s, ctx, tr.comp1, "枣园小区北门", db.Now())
+		gate := openCheckpoint(t, db, ctx, tr.comp1, "枣园小区北门", db.Now())
 		mustZone(t, zones, ctx, tr.bld1, frontline.LevelSealed)
 		mustZone(t, zones, ctx, tr.comp2, frontline.LevelSealed)
 
@@ -125,8 +125,8 @@ func TestCheckpointService_Scope(t *testing.T) {
 		s := sqldb.NewCheckpointService(db)
 		tr := buildTree(t, db)
 		sys := context.Background()
-		in := openCheckpoint(t, s, sys, tr.comp1, "枣园北门", db.Now())
-		out := openCheckpoint(t, s, sys, tr.comp2, "忠义巷南门", db.Now())
+		in := openCheckpoint(t, db, sys, tr.comp1, "枣园北门", db.Now())
+		out := openCheckpoint(t, db, sys, tr.comp2, "忠义巷南门", db.Now())
 		resident := mustPerson(t, db, tr.hh[0].ID, "甲", false)
 		pick := func(inside bool) *frontline.Checkpoint {
 			if inside {
@@ -160,9 +160,6 @@ func TestCheckpointService_Scope(t *testing.T) {
 				_, err := s.RecordMaterial(ctx, &frontline.LedgerEntry{ItemID: pick(inside).Checklist[3].ID, Kind: frontline.LedgerRestocked, Quantity: 10})
 				return err
 			}},
-			{"AddShift", frontline.PermManageCheckpoints, func(ctx context.Context, inside bool) error {
-				return s.AddShift(ctx, forestryShift(pick(inside).ID, hour))
-			}},
 			{"FindCheckpointByID", frontline.PermReadRegistry, func(ctx context.Context, inside bool) error {
 				_, err := s.FindCheckpointByID(ctx, pick(inside).ID)
 				return err
@@ -177,10 +174,6 @@ func TestCheckpointService_Scope(t *testing.T) {
 			}},
 			{"Shortages", frontline.PermReadRegistry, func(ctx context.Context, inside bool) error {
 				_, err := s.Shortages(ctx, place(inside))
-				return err
-			}},
-			{"FindShifts", frontline.PermReadRegistry, func(ctx context.Context, inside bool) error {
-				_, err := s.FindShifts(ctx, pick(inside).ID, hour, hour.Add(time.Hour))
 				return err
 			}},
 			{"RecordPassage", frontline.PermCheckpointLog, func(ctx context.Context, inside bool) error {

@@ -56,6 +56,17 @@ func (s *CoverageService) NotSampled(ctx context.Context, roundID, placeID int64
 	if err := tx.gapPersons(ctx, r.ID, byID); err != nil {
 		return nil, 0, err
 	}
+	byPath := make(map[int64]string, len(homes))
+	for i, h := range homes {
+		byPath[h.HouseholdID] = paths[i]
+	}
+	resp, err := tx.responsibleFor(ctx, byPath, localDay(tx.now, chinaTime))
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, h := range homes {
+		h.Responsible = resp[h.HouseholdID].Acting()
+	}
 	return homes, total, tx.nameGaps(ctx, homes, paths, p.Path)
 }
 

@@ -262,23 +262,6 @@ func (s *Server) apiShortages(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, map[string]any{"shortages": out})
 }
 
-// apiShifts returns a checkpoint's shifts overlapping ?from= and ?to=
-// (dates or RFC 3339 times; today by default).
-func (s *Server) apiShifts(w http.ResponseWriter, r *http.Request) error {
-	q := newParams(r)
-	id := q.pathID("id")
-	from, to := q.day("from", s.Location, false), q.day("to", s.Location, true)
-	if err := q.check(); err != nil {
-		return err
-	}
-	from, to = s.defaultDay(from, to)
-	shifts, err := s.Checkpoints.FindShifts(r.Context(), id, from, to)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"shifts": shiftsJSON(shifts)})
-}
-
 // defaultDay fills a missing range with today in the server's zone.
 func (s *Server) defaultDay(from, to time.Time) (time.Time, time.Time) {
 	now := s.Now().In(s.Location)
@@ -289,38 +272,6 @@ func (s *Server) defaultDay(from, to time.Time) (time.Time, time.Time) {
 		to = from.AddDate(0, 0, 1)
 	}
 	return from, to
-}
-
-// apiAddShift adds a shift with its named staff and leader.
-func (s *Server) apiAddShift(w http.ResponseWriter, r *http.Request) error {
-	q := newParams(r)
-	id := q.pathID("id")
-	if err := q.check(); err != nil {
-		return err
-	}
-	var in struct {
-		Start time.Time `json:"start"`
-		End   time.Time `json:"end"`
-		Staff []struct {
-			Name       string                `json:"name"`
-			Phone      string                `json:"phone"`
-			Origin     frontline.StaffOrigin `json:"origin"`
-			Department string                `json:"department"`
-			Leader     bool                  `json:"leader"`
-		} `json:"staff"`
-	}
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	sh := &frontline.Shift{CheckpointID: id, Start: in.Start, End: in.End}
-	for _, m := range in.Staff {
-		sh.Staff = append(sh.Staff, &frontline.StaffMember{Name: m.Name, Phone: m.Phone, Origin: m.Origin,
-			Department: m.Department, Leader: m.Leader})
-	}
-	if err := s.Checkpoints.AddShift(r.Context(), sh); err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, map[string]any{"shift": shiftsJSON([]*frontline.Shift{sh})[0]})
 }
 
 // orZero returns *p, or the zero value for nil.

@@ -10,7 +10,6 @@ import (
 
 	"github.com/frontline-org/frontline"
 	"github.com/frontline-org/frontline/browser"
-	"github.com/frontline-org/frontline/demo"
 	"github.com/frontline-org/frontline/sqldb"
 	"github.com/frontline-org/frontline/sqldb/sqldbtest"
 )
@@ -32,12 +31,8 @@ func TestBrowser_Checkpoint(t *testing.T) {
 	// A city large enough that 枣园小区 has several buildings for the map.
 	sc := buildSceneOf(t, db, 30_000)
 	ctx := context.Background()
-	cs, zs := sqldb.NewCheckpointService(db), sqldb.NewZoneService(db)
-	scene, err := demo.Zones(ctx, demo.ZoneServices{Places: sqldb.NewPlaceService(db), Persons: sqldb.NewPersonService(db),
-		Zones: zs, Checkpoints: cs}, testNow)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cs := sqldb.NewCheckpointService(db)
+	scene, _ := demoZones(t, db, testNow)
 	drawZaoyuanZones(t, db, sc)
 	gate := scene.Checkpoints[6] // 7号卡点, the gate of 枣园小区
 	staff := sc.ts.user(t, "ganbu.luoyu", frontline.RoleCommunityStaff, sc.luoyu)

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/frontline-org/frontline"
 	"github.com/frontline-org/frontline/sqldb"
@@ -21,11 +22,10 @@ func TestCheckpointSetup_Messages(t *testing.T) {
 	msgs := web.MessagesForTest()
 	var ids []string
 	for _, f := range []string{"cannotopen", "status", "item_name", "item_taken", "item_kind", "item_need", "item_unit",
-		"ledger_item", "ledger_kind", "quantity", "note", "shift_start", "shift_hours", "staff", "staff_name", "staff_phone",
-		"staff_origin", "staff_department"} {
+		"ledger_item", "ledger_kind", "quantity", "note"} {
 		ids = append(ids, "setup.error."+f)
 	}
-	for _, f := range []string{"status", "item", "task", "ledger", "shift"} {
+	for _, f := range []string{"status", "item", "task", "ledger"} {
 		ids = append(ids, "setup.saved."+f)
 	}
 	for _, k := range []string{"material", "task", "issued", "restocked", "used", "returned"} {
@@ -79,13 +79,13 @@ func TestCheckpointSetup_Pages(t *testing.T) {
 			t.Fatalf("setup page %d", resp.StatusCode)
 		}
 		mustContain(t, "a new checkpoint's page", body, `data-testid="setup" open`, `data-testid="status-form"`, `data-testid="item-form"`,
-			`data-testid="ledger-form"`, `data-testid="shift-form"`, `data-testid="gaps"`, "帐篷 现有 0，需要 1 顶", "没有带班负责人的班次",
+			`data-testid="ledger-form"`, `data-testid="post-link"`, `data-testid="gaps"`, "帐篷 现有 0，需要 1 顶", "没有带班负责人的班次",
 			`data-testid="not-open"`)
 		sp.refuseOpening(t)
 		sp.permissions(t)
 		sp.items(t)
 		sp.ledger(t)
-		sp.shift(t)
+		sp.staff(t)
 		resp, _ = sc.secretary.postForm(t, sp.path+"/status", url.Values{"status": {"open"}})
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("open when ready: %d", resp.StatusCode)
@@ -96,7 +96,7 @@ func TestCheckpointSetup_Pages(t *testing.T) {
 			t.Error("an open checkpoint still lists gaps")
 		}
 		got, err := sqldb.NewCheckpointService(db).FindCheckpointByID(context.Background(), c.ID)
-		if err != nil || got.Status != frontline.CheckpointOpen || len(got.Shifts) != 1 || got.Shifts[0].Leader().Department != "区林草局" {
+		if err != nil || got.Status != frontline.CheckpointOpen || len(got.Shifts) != 1 || got.Shifts[0].Leader().Unit != "区林草局" {
 			t.Fatalf("after the forms: %+v, %v", got, err)
 		}
 	})
@@ -126,7 +126,7 @@ func (sp *setupPage) permissions(t *testing.T) {
 	t.Helper()
 	_, body := sp.sc.gate.get(t, sp.path)
 	mustContain(t, "the volunteer's page", body, `data-testid="setup"`, `data-testid="checklist"`)
-	for _, form := range []string{`data-testid="status-form"`, `data-testid="ledger-form"`, `data-testid="shift-form"`, `data-testid="item-form"`} {
+	for _, form := range []string{`data-testid="status-form"`, `data-testid="ledger-form"`, `data-testid="item-form"`} {
 		if strings.Contains(body, form) {
 			t.Errorf("the volunteer sees %s", form)
 		}
@@ -136,7 +136,6 @@ func (sp *setupPage) permissions(t *testing.T) {
 		"/status": {"status": {"closed"}},
 		"/items":  {"item_name": {"发电机"}, "item_kind": {"material"}, "item_need": {"1"}, "item_unit": {"台"}},
 		"/ledger": {"ledger_item": {fmt.Sprint(tent.ID)}, "ledger_kind": {"issued"}, "quantity": {"1"}},
-		"/shifts": {"shift_start": {"2026-06-01T20:00"}, "shift_hours": {"12"}, "staff_name.0": {"王林"}, "staff_origin.0": {"volunteer"}, "leader": {"0"}},
 	}
 	for path, form := range posts {
 		// Each client posts its own copy: postForm adds the session's token.
@@ -150,6 +149,28 @@ func (sp *setupPage) permissions(t *testing.T) {
 	if resp, _ := sp.sc.gate.get(t, "/checkpoints/template"); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("volunteer GET the template: %d", resp.StatusCode)
 	}
+	post := fmt.Sprintf("/posts/%d", sp.postID(t))
+	resp, body := sp.sc.gate.get(t, post)
+	if resp.StatusCode != http.StatusOK || strings.Contains(body, `data-testid="shifts-form"`) {
+		t.Errorf("the volunteer's post page %d, with the roster's forms: %v", resp.StatusCode, strings.Contains(body, "shifts-form"))
+	}
+	shifts := url.Values{"day_from": {"2026-06-01"}, "ndays": {"1"}, "times": {"15:00-03:00"}, "headcount": {"3"}}
+	if resp, _ := sp.sc.gate.postForm(t, post+"/shifts", maps.Clone(shifts)); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("volunteer POST shifts: %d", resp.StatusCode)
+	}
+	if resp, _ := sp.sc.zhang.postForm(t, post+"/shifts", maps.Clone(shifts)); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("secretary of 自治巷社区 POST shifts: %d", resp.StatusCode)
+	}
+}
+
+// postID returns the id of the checkpoint's post on the roster.
+func (sp *setupPage) postID(t *testing.T) int64 {
+	t.Helper()
+	c, err := sqldb.NewCheckpointService(sp.sc.ts.db).FindCheckpointByID(context.Background(), sp.c.ID)
+	if err != nil || c.PostID == 0 {
+		t.Fatalf("the checkpoint's post: %+v, %v", c, err)
+	}
+	return c.PostID
 }
 
 // item returns the checklist line with key, as the service has it now.
@@ -261,44 +282,52 @@ func (sp *setupPage) ledger(t *testing.T) {
 	}
 }
 
-// shift refuses a department cadre without the department beside the row
-// and a shift whose leader is an empty row, then adds the forestry
-// bureau's shift.
-func (sp *setupPage) shift(t *testing.T) {
+// staff staffs the checkpoint on its post's page: a shift added through
+// the form, a volunteer without a recent test refused with the reason and
+// no way to override it, then two forestry-bureau cadres put on it, the
+// first leading.
+func (sp *setupPage) staff(t *testing.T) {
 	t.Helper()
-	sec := sp.sc.secretary
-	form := func() url.Values {
-		return url.Values{"shift_start": {"2026-06-01T15:00"}, "shift_hours": {"12"}, "leader": {"0"},
-			"staff_name.0": {"王林"}, "staff_phone.0": {"13900000001"}, "staff_origin.0": {"department"}, "staff_department.0": {"区林草局"},
-			"staff_name.1": {"李森"}, "staff_origin.1": {"department"}, "staff_department.1": {"区林草局"},
-			"staff_name.2": {"何勇"}, "staff_origin.2": {"volunteer"}}
-	}
-	f := form()
-	f.Set("staff_department.1", "")
-	resp, body := sec.postForm(t, sp.path+"/shifts", f)
+	sec, db := sp.sc.secretary, sp.sc.ts.db
+	post := fmt.Sprintf("/posts/%d", sp.postID(t))
+	wang := mustWorker(t, db, sp.sc.luoyu, "王林", frontline.WorkerDepartment, "区林草局", testNow.Add(-2*time.Hour))
+	li := mustWorker(t, db, sp.sc.luoyu, "李森", frontline.WorkerDepartment, "区林草局", testNow.Add(-2*time.Hour))
+	he := mustWorker(t, db, sp.sc.luoyu, "何勇", frontline.WorkerVolunteer, "", time.Time{})
+	resp, body := sec.postForm(t, post+"/shifts", url.Values{"day_from": {"2026-06-01"}, "ndays": {"1"}, "times": {"15:00-03:99"}, "headcount": {"3"}})
 	if resp.StatusCode != http.StatusBadRequest {
-		t.Fatalf("a cadre without a department: %d", resp.StatusCode)
+		t.Fatalf("a shift ending at 03:99: %d\n%s", resp.StatusCode, sp.sc.ts.logs)
 	}
-	mustContain(t, "a cadre without a department", body, `data-testid="error-staff_department.1"`, "部门干部请填写所在部门", `value="李森"`)
-	f = form()
-	f.Set("leader", "3")
-	resp, body = sec.postForm(t, sp.path+"/shifts", f)
-	if resp.StatusCode != http.StatusBadRequest {
-		t.Fatalf("the leader on an empty row: %d", resp.StatusCode)
-	}
-	mustContain(t, "the leader on an empty row", body, `data-testid="error-staff"`, "选定其中一名带班负责人")
-	f = form()
-	f.Set("staff_phone.2", "12345")
-	resp, body = sec.postForm(t, sp.path+"/shifts", f)
-	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `data-testid="error-staff_phone.2"`) {
-		t.Fatalf("a bad phone: %d", resp.StatusCode)
-	}
-	resp, _ = sec.postForm(t, sp.path+"/shifts", form())
+	mustContain(t, "bad times", body, `data-testid="error-times"`, `value="15:00-03:99"`)
+	resp, _ = sec.postForm(t, post+"/shifts", url.Values{"day_from": {"2026-06-01"}, "ndays": {"1"}, "times": {"15:00-03:00"}, "headcount": {"3"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("add the shift: %d", resp.StatusCode)
 	}
-	_, body = sec.get(t, resp.Header.Get("Location"))
-	mustContain(t, "the page with the shift", body, "班次已保存。", "王林 · 区林草局 · <strong>负责人</strong>", "何勇 · 志愿者")
+	shifts, err := sqldb.NewRosterService(db).FindShifts(context.Background(), frontline.ShiftFilter{PostID: ptr(sp.postID(t))})
+	if err != nil || len(shifts) != 1 || shifts[0].End.Sub(shifts[0].Start) != 12*time.Hour {
+		t.Fatalf("the shift added: %+v, %v", shifts, err)
+	}
+	assign := func(w *frontline.Worker, leader bool) (*http.Response, string) {
+		f := url.Values{"shift": {fmt.Sprint(shifts[0].ID)}, "worker": {fmt.Sprint(w.ID)}}
+		if leader {
+			f.Set("leader", "1")
+		}
+		return sec.postForm(t, post+"/assign", f)
+	}
+	resp, body = assign(he, false)
+	if resp.StatusCode != http.StatusConflict {
+		t.Fatalf("a volunteer without a test: %d", resp.StatusCode)
+	}
+	mustContain(t, "the refusal", body, `data-testid="violations"`, "何勇 没有有效期内的核酸阴性结果", "不能以理由放行")
+	if strings.Contains(body, `data-testid="assign-override"`) {
+		t.Error("a missing test may be overridden on the page")
+	}
+	for _, w := range []*frontline.Worker{wang, li} {
+		if resp, _ := assign(w, w == wang); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("assign %s: %d", w.Name, resp.StatusCode)
+		}
+	}
+	_, body = sec.get(t, sp.path)
+	mustContain(t, "the checkpoint with its shift", body, "王林 · 区林草局 · <strong>负责人</strong>", "李森 · 区林草局", "还缺 1 人")
 }
 
 // TestCheckpointSetup_Hours shows a post outside its opening hours on the

@@ -96,28 +96,6 @@ func newCheckpointJSON(c *frontline.Checkpoint) checkpointJSON {
 	return out
 }
 
-// shiftJSON is a shift whose staff's phones are masked.
-type shiftJSON struct {
-	*frontline.Shift
-	Staff []staffJSON `json:"staff"`
-}
-
-type staffJSON struct {
-	*frontline.StaffMember
-	Phone string `json:"phone,omitempty"` // masked
-}
-
-func shiftsJSON(shifts []*frontline.Shift) []shiftJSON {
-	out := make([]shiftJSON, len(shifts))
-	for i, sh := range shifts {
-		out[i] = shiftJSON{Shift: sh, Staff: make([]staffJSON, len(sh.Staff))}
-		for j, m := range sh.Staff {
-			out[i].Staff[j] = staffJSON{StaffMember: m, Phone: frontline.MaskPhone(m.Phone)}
-		}
-	}
-	return out
-}
-
 // passageJSON is a passage with a visitor's phone masked and the grounds
 // of a refusal in the caller's language.
 type passageJSON struct {

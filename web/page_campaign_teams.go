@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -53,6 +54,15 @@ func (s *Server) loadTeams(r *http.Request, page *campaignPage, workers []frontl
 	if err != nil {
 		return err
 	}
+	if s.Workers != nil {
+		ws, _, err := s.Workers.FindWorkers(ctx, frontline.WorkerFilter{Under: &page.Campaign.ScopeID, Limit: maxWorkerRows})
+		if err != nil && frontline.ErrorCode(err) != frontline.EFORBIDDEN && frontline.ErrorCode(err) != frontline.ENOTFOUND {
+			return err
+		}
+		for _, w := range ws {
+			m.Workers = append(m.Workers, option{Value: strconv.FormatInt(w.ID, 10), Label: w.Label()})
+		}
+	}
 	for _, t := range teams {
 		row := teamRow{ID: t.ID, Name: t.Name}
 		var who []string
@@ -63,6 +73,11 @@ func (s *Server) loadTeams(r *http.Request, page *campaignPage, workers []frontl
 				who = append(who, n)
 			} else {
 				who = append(who, "#"+strconv.FormatInt(u, 10))
+			}
+		}
+		for _, n := range t.WorkerNames {
+			if !slices.Contains(who, n) {
+				who = append(who, n)
 			}
 		}
 		row.Members = strings.Join(who, sep)
@@ -106,7 +121,7 @@ func (s *Server) postCreateTeam(w http.ResponseWriter, r *http.Request) error {
 	if err := q.check(); err != nil {
 		return err
 	}
-	f, err := readForm(r, teamFields, "members")
+	f, err := readForm(r, teamFields, "members", "workers")
 	if err != nil {
 		return err
 	}
@@ -120,6 +135,14 @@ func (s *Server) postCreateTeam(w http.ResponseWriter, r *http.Request) error {
 		}
 		t.Members = append(t.Members, u)
 	}
+	for _, v := range r.PostForm["workers"] {
+		wid, ok := formID(v)
+		if !ok {
+			f.Errors["members"] = "screening.team.error.members"
+			return s.renderTeamForm(w, r, id, place, f)
+		}
+		t.Workers = append(t.Workers, wid)
+	}
 	err = s.Campaigns.CreateTeam(r.Context(), t)
 	if err == nil {
 		return redirect(w, r, dashboardPath(id, place, "team", strconv.FormatInt(t.ID, 10)))
@@ -129,7 +152,7 @@ func (s *Server) postCreateTeam(w http.ResponseWriter, r *http.Request) error {
 		f.Errors[""] = "screening.assign.error.closed"
 	case code == frontline.EINVALID && field == "name":
 		f.Errors["name"] = "screening.team.error.name"
-	case (code == frontline.EINVALID || code == frontline.ENOTFOUND) && field == "user_id":
+	case (code == frontline.EINVALID || code == frontline.ENOTFOUND) && (field == "user_id" || field == "worker_id"):
 		f.Errors["members"] = "screening.team.error.members"
 	case code == frontline.EINVALID:
 		f.Errors[""] = "screening.team.error.form"

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/frontline-org/frontline"
 )
@@ -34,10 +33,11 @@ type setupView struct {
 	// Statuses are those the checkpoint may be moved to from its own.
 	Statuses []string
 	// One form each; only the one just posted holds values or errors.
-	Status, Item, Ledger, Shift form
-	StaffRows                   []staffRow
-	Origins, LedgerKinds        []string
-	ShiftHours                  []string
+	Status, Item, Ledger form
+	LedgerKinds          []string
+	// Roster links the checkpoint's post, where its shifts are staffed,
+	// when the server serves the roster.
+	Roster bool
 }
 
 // balanceRow is a material's balance as the page shows it: what came in
@@ -53,33 +53,15 @@ type ledgerRow struct {
 	Name, Unit string
 }
 
-// staffRow is one row of the shift form: its index in the field names
-// and its number as people count.
-type staffRow struct {
-	I   string
-	Num int
-}
-
-// Bounds of the setup section.
-const (
-	setupEntries = 10 // ledger entries shown
-	staffRows    = 4  // rows of the shift form; a shift with more is added twice or through the API
-)
-
-// shiftHours are the lengths a shift can be given on the page.
-var shiftHours = []string{"4", "6", "8", "12", "24"}
+// setupEntries is how many ledger entries the section shows.
+const setupEntries = 10
 
 // newSetupView returns the setup section of c with empty forms.
 func (s *Server) newSetupView(r *http.Request, c *frontline.Checkpoint) setupView {
 	v := setupView{CanManage: callerFrom(r.Context()).principal.Can(frontline.PermManageCheckpoints),
 		Unfolded: c.Status == frontline.CheckpointSettingUp,
-		Status:   newForm(), Item: newForm(), Ledger: newForm(), Shift: newForm(),
-		Origins:     []string{string(frontline.OriginCommunity), string(frontline.OriginVolunteer), string(frontline.OriginSentDown), string(frontline.OriginDepartment)},
+		Status:   newForm(), Item: newForm(), Ledger: newForm(), Roster: s.Roster != nil,
 		LedgerKinds: []string{string(frontline.LedgerIssued), string(frontline.LedgerRestocked), string(frontline.LedgerUsed), string(frontline.LedgerReturned)},
-		ShiftHours:  shiftHours,
-	}
-	for i := range staffRows {
-		v.StaffRows = append(v.StaffRows, staffRow{I: strconv.Itoa(i), Num: i + 1})
 	}
 	for _, st := range []frontline.CheckpointStatus{frontline.CheckpointOpen, frontline.CheckpointSettingUp, frontline.CheckpointClosed} {
 		if st != c.Status {
@@ -95,9 +77,6 @@ func (s *Server) newSetupView(r *http.Request, c *frontline.Checkpoint) setupVie
 	}
 	v.Item.Values["item_kind"] = string(frontline.ItemMaterial)
 	v.Ledger.Values["ledger_kind"] = string(frontline.LedgerIssued)
-	v.Shift.Values["shift_hours"] = "12"
-	v.Shift.Values["leader"] = "0"
-	v.Shift.Values["shift_start"] = s.Now().In(s.Location).Truncate(time.Hour).Add(time.Hour).Format(localMinute)
 	return v
 }
 
@@ -314,99 +293,4 @@ func (s *Server) postLedger(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.renderSetupError(w, r, id, err, func(sv *setupView) { sv.Ledger = f })
-}
-
-// shiftFields are the fields of the shift form: its start and length, and
-// per staff row a name, phone, origin and department; "leader" is the row
-// of the leader.
-func shiftFields() []string {
-	fields := []string{"shift_start", "shift_hours", "leader"}
-	for i := range staffRows {
-		n := strconv.Itoa(i)
-		fields = append(fields, "staff_name."+n, "staff_phone."+n, "staff_origin."+n, "staff_department."+n)
-	}
-	return fields
-}
-
-// shiftFromForm reads the shift form. Rows left blank are skipped; rows
-// maps each member of the shift to its row on the form.
-func (s *Server) shiftFromForm(id int64, f form) (*frontline.Shift, []string, error) {
-	v := f.Values
-	start, err := time.ParseInLocation(localMinute, v["shift_start"], s.Location)
-	if err != nil {
-		return nil, nil, frontline.FieldError("shift_start", "%q is not a date and time", v["shift_start"])
-	}
-	if !slices.Contains(shiftHours, v["shift_hours"]) {
-		return nil, nil, frontline.FieldError("shift_hours", "choose the length of the shift")
-	}
-	hours, _ := strconv.Atoi(v["shift_hours"])
-	sh := &frontline.Shift{CheckpointID: id, Start: start, End: start.Add(time.Duration(hours) * time.Hour)}
-	var rows []string
-	for i := range staffRows {
-		n := strconv.Itoa(i)
-		name, phone, dept := v["staff_name."+n], v["staff_phone."+n], v["staff_department."+n]
-		if name == "" && phone == "" && dept == "" {
-			continue
-		}
-		sh.Staff = append(sh.Staff, &frontline.StaffMember{Name: name, Phone: phone, Department: dept,
-			Origin: frontline.StaffOrigin(v["staff_origin."+n]), Leader: v["leader"] == n})
-		rows = append(rows, n)
-	}
-	return sh, rows, nil
-}
-
-// postShift adds a shift with its named staff and leader.
-func (s *Server) postShift(w http.ResponseWriter, r *http.Request) error {
-	q := newParams(r)
-	id := q.pathID("id")
-	if err := q.check(); err != nil {
-		return err
-	}
-	f, err := readForm(r, shiftFields())
-	if err != nil {
-		return err
-	}
-	sh, rows, err := s.shiftFromForm(id, f)
-	if err == nil {
-		if err = s.Checkpoints.AddShift(r.Context(), sh); err == nil {
-			return setupSaved(w, r, id, "shift")
-		}
-	}
-	if frontline.ErrorCode(err) != frontline.EINVALID {
-		return err
-	}
-	f.Errors[shiftErrorField(frontline.ErrorField(err), rows)] = "setup.error." + shiftErrorKey(frontline.ErrorField(err))
-	return s.renderSetupError(w, r, id, err, func(sv *setupView) { sv.Shift = f })
-}
-
-// shiftErrorField names the form field an error about a shift is shown
-// beside: "staff.1.department" is the department of the member's row.
-func shiftErrorField(field string, rows []string) string {
-	parts := strings.Split(field, ".")
-	switch {
-	case field == "end":
-		return "shift_hours"
-	case len(parts) == 3 && parts[0] == "staff":
-		if i, err := strconv.Atoi(parts[1]); err == nil && i < len(rows) {
-			return "staff_" + parts[2] + "." + rows[i]
-		}
-	case field == "shift_start" || field == "shift_hours":
-		return field
-	}
-	return "staff"
-}
-
-// shiftErrorKey is the message of an error about a shift field:
-// "staff.1.department" says what is wrong with a department.
-func shiftErrorKey(field string) string {
-	parts := strings.Split(field, ".")
-	switch {
-	case field == "end":
-		return "shift_hours"
-	case len(parts) == 3 && parts[0] == "staff":
-		return "staff_" + parts[2]
-	case field == "shift_start" || field == "shift_hours":
-		return field
-	}
-	return "staff"
 }

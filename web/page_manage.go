@@ -20,8 +20,12 @@ type campaignManage struct {
 	To []option
 	// Teams are the campaign's teams; Members the people a new team may
 	// have; TeamForm the team form as typed when it was refused.
-	Teams    []teamRow
-	Members  []option
+	Teams   []teamRow
+	Members []option
+	// Workers are the registered workers a new team may have, volunteers
+	// and cadres without an account among them, when the server serves
+	// the workforce.
+	Workers  []option
 	TeamForm form
 	// Late are the households under the scope not in the denominator.
 	// LateOnRequest says they were not looked for (a large campaign): the

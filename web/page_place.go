@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"net/http"
+	"time"
 
 	"github.com/frontline-org/frontline"
 )
@@ -29,6 +31,15 @@ type indexPage struct {
 	Places   placeRows
 	Top      *placeSummary
 	Children placeRows
+	// Duty is the signed-in worker's shifts of the day to come, when the
+	// server serves the roster: their work, on the page they start from.
+	Duty []dutyLine
+}
+
+// dutyLine is one of the worker's shifts on the start page.
+type dutyLine struct {
+	Post, Span string
+	OnDuty     bool
 }
 
 // placeSummary is one place with its counts, as the "counts" part shows
@@ -47,6 +58,9 @@ func (s *Server) pageIndex(w http.ResponseWriter, r *http.Request) error {
 	page := indexPage{layout: s.layout(r, lang, title), Places: placeRows{Lang: lang}, Children: placeRows{Lang: lang}}
 	page.CanRead = callerFrom(r.Context()).principal.Can(frontline.PermReadRegistry)
 	if page.Work, err = s.work(r, lang); err != nil {
+		return err
+	}
+	if page.Duty, err = s.dutyToday(r.Context()); err != nil {
 		return err
 	}
 	if !page.CanRead {
@@ -79,6 +93,17 @@ type placePage struct {
 	Household bool
 	Members   personTable
 	CanEdit   bool
+	// Responsible is the household's responsible worker and today's
+	// cover, when the server serves the workforce.
+	Responsible *responsibleView
+}
+
+// responsibleView is a household's responsible worker as its page shows
+// them: the phone masked.
+type responsibleView struct {
+	Name, Phone           string
+	Off                   bool
+	CoverName, CoverPhone string
 }
 
 // personTable is a table of persons, masked, with the actions the
@@ -118,8 +143,52 @@ func (s *Server) pagePlace(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		page.Members = s.personTable(r, lang, s.personsJSON(members), false)
+		if page.Responsible, err = s.responsibleOf(r.Context(), id); err != nil {
+			return err
+		}
 	}
 	return s.render(w, http.StatusOK, pagePlaceName, page)
+}
+
+// dutyToday returns the caller's shifts of the next day, nil for a caller
+// who is not a worker or a server without the roster.
+func (s *Server) dutyToday(ctx context.Context) ([]dutyLine, error) {
+	p := frontline.PrincipalFrom(ctx)
+	if s.Duty == nil || !p.Can(frontline.PermDuty) || p.UserID == 0 {
+		return nil, nil
+	}
+	_, shifts, err := s.Duty.MyShifts(ctx)
+	if frontline.ErrorCode(err) == frontline.ENOTFOUND {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	var out []dutyLine
+	for _, sh := range shifts {
+		if sh.End.After(now) && sh.Start.Before(now.Add(24*time.Hour)) {
+			out = append(out, dutyLine{Post: sh.Post.Name, Span: s.shiftSpan(sh), OnDuty: sh.Covers(now)})
+		}
+	}
+	return out, nil
+}
+
+// responsibleOf returns the responsible worker of a household for its
+// page, nil when the server has no workforce or nobody is responsible.
+func (s *Server) responsibleOf(ctx context.Context, household int64) (*responsibleView, error) {
+	if s.Responsibility == nil {
+		return nil, nil
+	}
+	got, err := s.Responsibility.ResponsibleWorkers(ctx, []int64{household})
+	if err != nil || got[household] == nil || got[household].Worker == nil {
+		return nil, err
+	}
+	r := got[household]
+	v := &responsibleView{Name: r.Worker.Name, Phone: frontline.MaskPhone(r.Worker.Phone), Off: r.Off}
+	if r.Cover != nil {
+		v.CoverName, v.CoverPhone = r.Cover.Name, frontline.MaskPhone(r.Cover.Phone)
+	}
+	return v, nil
 }
 
 // personTable returns rows as a table for r's caller.

@@ -31,11 +31,19 @@ func (s *Server) parseTestingPages() error {
 	funcs := template.FuncMap{"t": s.text, "formToken": newFormToken, "num": formatNumber, "when": s.formatTime, "clock": s.formatClock,
 		"field": fieldOf, "pct": func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) + "%" },
 		"rule": s.ruleText, "waited": s.waited}
-	base, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html")
+	return s.parsePageSet(funcs, testingPages())
+}
+
+// parsePageSet parses each named page (templates/NAME.html) with the
+// layout, the parts every page has and the parts files given, and the
+// template functions of its workflow, into the server's map.
+func (s *Server) parsePageSet(funcs template.FuncMap, names []string, parts ...string) error {
+	base, err := template.New("").Funcs(funcs).ParseFS(templateFiles,
+		append([]string{"templates/layout.html", "templates/parts.html"}, parts...)...)
 	if err != nil {
 		return err
 	}
-	for _, name := range testingPages() {
+	for _, name := range names {
 		t, err := base.Clone()
 		if err != nil {
 			return err

@@ -82,6 +82,7 @@ func (s *Server) registerRoutes() {
 	s.registerTesting()
 	s.registerZones()
 	s.registerCases()
+	s.registerWorkforce()
 
 	// Everything else is a 404 in the caller's format (JSON under /api,
 	// a page elsewhere) instead of ServeMux's plain text.

@@ -84,6 +84,13 @@ type Server struct {
 	// Forms remembers the forms that were sent, so a form sent twice acts
 	// once (once.go); nil acts on every sending.
 	Forms frontline.FormService
+	// The workforce services (the workers' registry, the roster, duty and
+	// the responsible workers of households). They come together: when
+	// Roster is nil the workforce pages and API are not served.
+	Workers        frontline.WorkerService
+	Roster         frontline.RosterService
+	Duty           frontline.DutyService
+	Responsibility frontline.ResponsibilityService
 	// Secure marks the session cookie Secure, so browsers send it only
 	// over HTTPS. The zero value is false so that tests and a server on
 	// plain HTTP work; the command sets it unless it serves plain HTTP on

@@ -47,7 +47,6 @@ func (s *Server) registerZones() {
 	s.route("POST /checkpoints/{id}/items", setup, s.postChecklistItem)
 	s.route("POST /checkpoints/{id}/items/{item}/done", setup, s.postTaskDone)
 	s.route("POST /checkpoints/{id}/ledger", setup, s.postLedger)
-	s.route("POST /checkpoints/{id}/shifts", setup, s.postShift)
 	s.registerZoneAPI()
 	s.registerCheckpointAPI()
 }
@@ -90,8 +89,6 @@ func (s *Server) registerCheckpointAPI() {
 	s.route("GET /api/v1/checkpoints/{id}/ledger", read, s.apiLedger)
 	s.route("POST /api/v1/checkpoints/{id}/ledger", manage, s.apiRecordMaterial)
 	s.route("GET /api/v1/shortages", read, s.apiShortages)
-	s.route("GET /api/v1/checkpoints/{id}/shifts", read, s.apiShifts)
-	s.route("POST /api/v1/checkpoints/{id}/shifts", manage, s.apiAddShift)
 	s.route("GET /api/v1/checkpoints/{id}/passages", log, s.apiPassages)
 	s.route("POST /api/v1/checkpoints/{id}/passages", log, s.apiRecordPassage)
 	s.route("GET /api/v1/checkpoints/{id}/passages/hourly", log, s.apiPassageCounts)

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/frontline-org/frontline"
-	"github.com/frontline-org/frontline/demo"
 	"github.com/frontline-org/frontline/sqldb"
 	"github.com/frontline-org/frontline/sqldb/sqldbtest"
 	"github.com/frontline-org/frontline/web"
@@ -39,8 +38,8 @@ func TestZones_Messages(t *testing.T) {
 	for k := range frontline.CheckpointStatusLabels {
 		ids = append(ids, "checkpoint.status."+string(k))
 	}
-	for k := range frontline.StaffOriginLabels {
-		ids = append(ids, "checkpoint.origin."+string(k))
+	for k := range frontline.WorkerKindLabels {
+		ids = append(ids, "worker.kind."+string(k))
 	}
 	for _, d := range []frontline.Direction{frontline.DirIn, frontline.DirOut} {
 		ids = append(ids, "passage.dir."+string(d))
@@ -62,12 +61,7 @@ func TestZones_Pages(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		sc := buildScene(t, db)
 		ctx := context.Background()
-		cs := sqldb.NewCheckpointService(db)
-		scene, err := demo.Zones(ctx, demo.ZoneServices{Places: sqldb.NewPlaceService(db), Persons: sqldb.NewPersonService(db),
-			Zones: sqldb.NewZoneService(db), Checkpoints: cs}, testNow)
-		if err != nil {
-			t.Fatal(err)
-		}
+		scene, _ := demoZones(t, db, testNow)
 		resp, body := sc.gate.get(t, "/checkpoints")
 		if resp.StatusCode != http.StatusOK || strings.Count(body, `data-testid="checkpoint-link"`) != 7 {
 			t.Fatalf("checkpoint list %d: %s", resp.StatusCode, body)

@@ -45,7 +45,7 @@ func buildSceneOf(t *testing.T, db *sqldb.DB, residents int, adjust ...func(*web
 	if _, err := demo.Build(ctx, demo.Config{Residents: residents}, places, sqldb.NewImportService(db)); err != nil {
 		t.Fatal(err)
 	}
-	sc := &scene{ts: newDBServer(t, db, append([]func(*web.Server){withZones(db)}, adjust...)...)}
+	sc := &scene{ts: newDBServer(t, db, append([]func(*web.Server){withZones(db), withWorkforce(db)}, adjust...)...)}
 	find := func(path string) *frontline.Place {
 		p, err := places.FindPlaceByPath(ctx, path)
 		if err != nil {
@@ -85,12 +85,12 @@ type checkpointBody struct {
 	Checkpoint struct {
 		frontline.Checkpoint
 		Shifts []struct {
-			Staff []struct {
-				Name       string `json:"name"`
-				Department string `json:"department"`
-				Leader     bool   `json:"leader"`
-				Phone      string `json:"phone"`
-			} `json:"staff"`
+			Assignments []struct {
+				Name   string `json:"name"`
+				Unit   string `json:"unit"`
+				Leader bool   `json:"leader"`
+				Phone  string `json:"phone"`
+			} `json:"assignments"`
 		} `json:"shifts"`
 	} `json:"checkpoint"`
 }
@@ -137,14 +137,7 @@ func setUpCheckpoints(t *testing.T, sc *scene) []int64 {
 		for _, key := range []string{"table", "chairs", "cordon", "thermometer", "disinfectant", "forms"} {
 			issue(t, sec, path, key, created.Checkpoint.Checklist)
 		}
-		shift := demo.CheckpointShift(id, i, testNow.Add(-time.Hour))
-		var staff []map[string]any
-		for _, m := range shift.Staff {
-			staff = append(staff, map[string]any{"name": m.Name, "origin": m.Origin, "department": m.Department,
-				"leader": m.Leader, "phone": "13912345678"})
-		}
-		resp, body = sec.sendJSON(t, http.MethodPost, path+"/shifts", map[string]any{"start": shift.Start, "end": shift.End, "staff": staff})
-		decodeAPI(t, "shift", resp, body, http.StatusCreated, nil)
+		staffThroughAPI(t, sec, created.Checkpoint.PostID, place.ID, i)
 		resp, body = sec.sendJSON(t, http.MethodPost, path+"/status", map[string]any{"status": "open"})
 		var opened checkpointBody
 		decodeAPI(t, "open "+plan.Name, resp, body, http.StatusOK, &opened)
@@ -153,6 +146,40 @@ func setUpCheckpoints(t *testing.T, sc *scene) []int64 {
 		}
 	}
 	return ids
+}
+
+// staffThroughAPI registers the i-th checkpoint's crew (two cadres of
+// 区林草局 and a volunteer, tested two hours before), adds a 12-hour shift
+// from an hour before now to its post and puts the crew on it, the first
+// cadre leading: all through the API.
+func staffThroughAPI(t *testing.T, c *client, postID, placeID int64, i int) {
+	t.Helper()
+	resp, body := c.sendJSON(t, http.MethodPost, fmt.Sprintf("/api/v1/posts/%d/shifts", postID), map[string]any{"shifts": []map[string]any{
+		{"start": testNow.Add(-time.Hour), "end": testNow.Add(11 * time.Hour), "headcount": 3}}})
+	var added struct {
+		Shifts []struct {
+			ID int64 `json:"id"`
+		} `json:"shifts"`
+	}
+	decodeAPI(t, "add the shift", resp, body, http.StatusCreated, &added)
+	crew := []map[string]any{
+		{"name": fmt.Sprintf("林%d甲", i), "kind": "department_staff", "unit": demo.ForestryBureau, "phone": fmt.Sprintf("139%02d003678", i)},
+		{"name": fmt.Sprintf("林%d乙", i), "kind": "department_staff", "unit": demo.ForestryBureau},
+		{"name": fmt.Sprintf("志%d", i), "kind": "volunteer"},
+	}
+	for k, w := range crew {
+		w["place_id"], w["last_negative"] = placeID, testNow.Add(-2*time.Hour)
+		resp, body := c.sendJSON(t, http.MethodPost, "/api/v1/workers", w)
+		var made struct {
+			Worker struct {
+				ID int64 `json:"id"`
+			} `json:"worker"`
+		}
+		decodeAPI(t, "register "+w["name"].(string), resp, body, http.StatusCreated, &made)
+		resp, body = c.sendJSON(t, http.MethodPost, "/api/v1/assignments", map[string]any{"shift_id": added.Shifts[0].ID,
+			"worker_id": made.Worker.ID, "leader": k == 0})
+		decodeAPI(t, "assign "+w["name"].(string), resp, body, http.StatusCreated, nil)
+	}
 }
 
 // issue issues what the checklist needs of one material.
@@ -189,8 +216,8 @@ func TestZones_Acceptance(t *testing.T) {
 		}
 		var one checkpointBody
 		sc.gate.getJSON(t, fmt.Sprintf("/api/v1/checkpoints/%d", ids[3]), http.StatusOK, &one)
-		staff := one.Checkpoint.Shifts[0].Staff
-		if staff[0].Department != demo.ForestryBureau || !staff[0].Leader || staff[0].Phone != "139****5678" {
+		staff := one.Checkpoint.Shifts[0].Assignments
+		if len(staff) != 3 || staff[0].Unit != demo.ForestryBureau || !staff[0].Leader || staff[0].Phone != "139****3678" {
 			t.Fatalf("staff %+v", staff)
 		}
 		var ledger frontline.Ledger

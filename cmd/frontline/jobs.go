@@ -110,3 +110,39 @@ func runAlertsOnce(ctx context.Context, j alertJobs, logger *slog.Logger) {
 		logger.Info("alerts escalated", "alerts", n)
 	}
 }
+
+// rosterJobInterval is how often serve looks for unfilled shifts starting
+// soon and for workers who have not checked in: a no-show is noticed
+// within a minute of its grace period.
+const rosterJobInterval = time.Minute
+
+// watchRoster runs until ctx ends: every interval it raises the roster's
+// alerts (unfilled shifts starting soon, no-shows), as the system. Every
+// server runs it; the store raises each alert once, whichever server
+// finds it first. The clock is the store's (tests move it).
+func watchRoster(ctx context.Context, duty frontline.DutyService, interval time.Duration, logger *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		watchRosterOnce(ctx, duty, logger)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func watchRosterOnce(ctx context.Context, duty frontline.DutyService, logger *slog.Logger) {
+	ctx = frontline.WithActor(ctx, frontline.Actor{Name: "system:roster"})
+	if n, err := duty.AlertUnfilled(ctx); err != nil {
+		logger.Error("roster: unfilled shifts", "err", err)
+	} else if n > 0 {
+		logger.Info("roster: unfilled shifts alerted", "shifts", n)
+	}
+	if n, err := duty.MarkNoShows(ctx); err != nil {
+		logger.Error("roster: no-shows", "err", err)
+	} else if n > 0 {
+		logger.Info("roster: no-shows alerted", "workers", n)
+	}
+}

@@ -59,3 +59,31 @@ func TestEndMeasuresOnce(t *testing.T) {
 		t.Fatalf("EndMeasures calls %v, want %v", calls, want)
 	}
 }
+
+type fakeDuty struct {
+	frontline.DutyService
+	calls *[]string
+}
+
+func (f fakeDuty) AlertUnfilled(ctx context.Context) (int, error) {
+	if frontline.PrincipalFrom(ctx) != nil || frontline.ActorFrom(ctx).Name != "system:roster" {
+		panic("the roster job must act as the system")
+	}
+	*f.calls = append(*f.calls, "unfilled")
+	return 1, nil
+}
+
+func (f fakeDuty) MarkNoShows(ctx context.Context) (int, error) {
+	*f.calls = append(*f.calls, "noshows")
+	return 0, nil
+}
+
+// TestWatchRosterOnce checks the roster job raises both alerts as the
+// system.
+func TestWatchRosterOnce(t *testing.T) {
+	var calls []string
+	watchRosterOnce(context.Background(), fakeDuty{calls: &calls}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if len(calls) != 2 || calls[0] != "unfilled" || calls[1] != "noshows" {
+		t.Fatalf("calls %v", calls)
+	}
+}

@@ -80,6 +80,12 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	followUps := sqldb.NewFollowUpService(m.DB)
 	srv.RiskAreas, srv.Rules, srv.FollowUps, srv.SelfReports = riskAreas, riskAreas, followUps, followUps
 	srv.Zones, srv.Checkpoints = sqldb.NewZoneService(m.DB), sqldb.NewCheckpointService(m.DB)
+	duty := sqldb.NewDutyService(m.DB)
+	if *tf.webhook != "" {
+		duty.AlertChannel = "webhook" // the roster's alerts go where the call-ups go
+	}
+	srv.Workers, srv.Roster, srv.Duty = sqldb.NewWorkerService(m.DB), sqldb.NewRosterService(m.DB), duty
+	srv.Responsibility = sqldb.NewResponsibilityService(m.DB)
 	writer, stopTesting := wireTesting(ctx, m, srv, tf)
 	defer stopTesting()
 	transfers := sqldb.NewTransferService(m.DB)
@@ -93,6 +99,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	}
 	go endMeasures(ctx, srv.Campaigns, places, followUps, measureJobInterval, m.Logger)
 	go runAlerts(ctx, alertJobs{Alerts: srv.Alerts, Transfers: transfers, FollowUps: followUps}, alertJobInterval, m.Logger)
+	go watchRoster(ctx, duty, rosterJobInterval, m.Logger)
 	return srv.Serve(ctx, *addr)
 }
 
@@ -158,8 +165,15 @@ func ensureDemo(ctx context.Context, m *Main, places *sqldb.PlaceService) error 
 	if err != nil {
 		return err
 	}
+	crew, err := demo.Workforce(cliContext(ctx), demo.WorkforceServices{Places: places,
+		Users: sqldb.NewUserService(m.DB, frontline.DefaultLoginPolicy), Workers: sqldb.NewWorkerService(m.DB),
+		Responsibility: sqldb.NewResponsibilityService(m.DB)}, time.Now())
+	if err != nil {
+		return err
+	}
 	if _, err := demo.Zones(cliContext(ctx), demo.ZoneServices{Places: places, Persons: sqldb.NewPersonService(m.DB),
-		Zones: sqldb.NewZoneService(m.DB), Checkpoints: sqldb.NewCheckpointService(m.DB)}, time.Now()); err != nil {
+		Zones: sqldb.NewZoneService(m.DB), Checkpoints: sqldb.NewCheckpointService(m.DB), Roster: sqldb.NewRosterService(m.DB),
+		Workforce: crew, Duty: sqldb.NewDutyService(m.DB)}, time.Now()); err != nil {
 		return err
 	}
 	if _, err := demo.Screening(cliContext(ctx), demo.ScreeningServices{Persons: sqldb.NewPersonService(m.DB), Places: places,

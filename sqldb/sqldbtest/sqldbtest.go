@@ -57,6 +57,17 @@ var schemaSeq atomic.Int64
 // test ends.
 func Open(tb testing.TB, e sqldb.Engine) *sqldb.DB {
 	tb.Helper()
+	db := OpenEmpty(tb, e)
+	if err := db.Migrate(context.Background()); err != nil {
+		tb.Fatalf("migrate %s: %v", e, err)
+	}
+	return db
+}
+
+// OpenEmpty returns a fresh database of the engine without migrating it,
+// removed when the test ends.
+func OpenEmpty(tb testing.TB, e sqldb.Engine) *sqldb.DB {
+	tb.Helper()
 	ctx := context.Background()
 	var dbURL string
 	switch e {
@@ -70,9 +81,6 @@ func Open(tb testing.TB, e sqldb.Engine) *sqldb.DB {
 		tb.Fatalf("open %s: %v", e, err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		tb.Fatalf("migrate %s: %v", e, err)
-	}
 	return db
 }
 
