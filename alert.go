@@ -86,6 +86,8 @@ func DefaultAlertKinds() []*AlertKind {
 		{Kind: AlertHealthAbnormal, Label: "健康异常", Tier: KindCommunity, Roles: field, AckWithin: 30 * time.Minute, Channels: []string{"log"}},
 		{Kind: AlertFollowUpOverdue, Label: "随访逾期", Tier: KindCommunity, Roles: field, AckWithin: 4 * time.Hour, Channels: []string{"log"}},
 		{Kind: AlertNoticeDead, Label: "通知发送失败", Tier: KindCommunity, Roles: command, AckWithin: time.Hour, Channels: []string{"log"}},
+		{Kind: AlertUnfilledShift, Label: "班次缺人", Tier: KindCommunity, Roles: command, AckWithin: 30 * time.Minute, Channels: []string{"log"}},
+		{Kind: AlertNoShow, Label: "未到岗", Tier: KindCommunity, Roles: command, AckWithin: 15 * time.Minute, Channels: []string{"log"}},
 	}
 }
 

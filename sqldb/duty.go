@@ -108,6 +108,10 @@ func (s *DutyService) CheckIn(ctx context.Context, id int64) (*frontline.Assignm
 		map[string]any{"status": r.a.Status, "worker": r.a.Name, "shift_id": r.sh.ID}); err != nil {
 		return nil, err
 	}
+	// A late arrival handles the no-show alert raised for them.
+	if err := tx.resolveAlerts(ctx, frontline.AlertNoShow, noShowKey(id)); err != nil {
+		return nil, err
+	}
 	return r.a, tx.Commit()
 }
 

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,9 +16,12 @@ import (
 // row per alert raised, and only the transaction that inserts it raises
 // the alert, so several servers never raise one twice.
 //
-// Until the one alert inbox exists, the alerts go out as notices through
-// the outbox. raiseUnfilledShift and raiseNoShow are the one place each is
-// raised: switching them to the inbox changes nothing else.
+// Each is an alert in the one inbox (its kind's users of the post's node
+// see it, and it escalates when nobody takes it on) and, besides, a notice
+// through the outbox to the person who can act at once: the post's or the
+// shift's leader, who may have no account. raiseUnfilledShift and
+// raiseNoShow are the one place each is raised; filling the shift and a
+// late check-in resolve them.
 
 // noShowLookback bounds how far back the no-show check looks: a server
 // that was down for a day does not raise a day of stale alerts.
@@ -129,7 +133,21 @@ func (tx *Tx) raiseUnfilledShift(ctx context.Context, channel string, loc *time.
 		Subject: fmt.Sprintf("班次缺人：%s %s", post.Name, sh.Start.In(loc).Format("01-02 15:04")),
 		Body: fmt.Sprintf("%s（%s）%s–%s 的班次还缺 %d 人（需 %d 人，已排 %d 人），请尽快补排。", post.Name, post.Place.Name,
 			sh.Start.In(loc).Format("01-02 15:04"), sh.End.In(loc).Format("15:04"), sh.Open(), sh.Headcount, len(sh.Assignments))}
-	return tx.enqueueNotices(ctx, []*frontline.Notice{n})
+	if err := tx.enqueueNotices(ctx, []*frontline.Notice{n}); err != nil {
+		return err
+	}
+	// Data only in the detail: the inbox says what it is in the reader's language.
+	return tx.raiseAlert(ctx, &frontline.Alert{Kind: frontline.AlertUnfilledShift, PlaceID: post.PlaceID,
+		Subject: "shift", SubjectID: sh.ID, Key: unfilledKey(sh.ID),
+		Detail: fmt.Sprintf("%s · %s · %d/%d", post.Name, sh.Start.In(loc).Format("01-02 15:04"), len(sh.Assignments), sh.Headcount),
+		Action: "/posts/" + strconv.FormatInt(post.ID, 10), Since: tx.now})
+}
+
+// unfilledKey and noShowKey are the alert keys of a shift with places open
+// and of an assignment whose worker did not come.
+func unfilledKey(shiftID int64) string { return "shift:" + strconv.FormatInt(shiftID, 10) }
+func noShowKey(assignmentID int64) string {
+	return "assignment:" + strconv.FormatInt(assignmentID, 10)
 }
 
 // raiseNoShow raises the alert of a worker who has not checked in,
@@ -141,7 +159,13 @@ func (tx *Tx) raiseNoShow(ctx context.Context, channel string, loc *time.Locatio
 		Subject: fmt.Sprintf("未到岗：%s %s", a.Name, post.Name),
 		Body: fmt.Sprintf("%s 未在 %s 的班次（%s 开始）签到，请联系本人或安排替班。", a.Name, post.Name,
 			sh.Start.In(loc).Format("01-02 15:04"))}
-	return tx.enqueueNotices(ctx, []*frontline.Notice{n})
+	if err := tx.enqueueNotices(ctx, []*frontline.Notice{n}); err != nil {
+		return err
+	}
+	return tx.raiseAlert(ctx, &frontline.Alert{Kind: frontline.AlertNoShow, PlaceID: post.PlaceID,
+		Subject: "assignment", SubjectID: a.ID, Key: noShowKey(a.ID),
+		Detail: fmt.Sprintf("%s · %s · %s", a.Name, post.Name, sh.Start.In(loc).Format("01-02 15:04")),
+		Action: "/posts/" + strconv.FormatInt(post.ID, 10), Since: sh.Start})
 }
 
 // postRecipient is whom a roster alert goes to: the shift's leader (not

@@ -148,6 +148,11 @@ func (tx *Tx) assign(ctx context.Context, rules *frontline.RosterRules, loc *tim
 	if _, err := tx.ExecContext(ctx, `UPDATE duty_shifts SET assigned = assigned + 1 WHERE id = ?`, sh.ID); err != nil {
 		return nil, err
 	}
+	if sh.Open() == 1 { // this assignment fills the shift
+		if err := tx.resolveAlerts(ctx, frontline.AlertUnfilledShift, unfilledKey(sh.ID)); err != nil {
+			return nil, err
+		}
+	}
 	after := map[string]any{"shift_id": sh.ID, "worker_id": w.ID, "worker": w.Name, "post_id": sh.PostID,
 		"start": sh.Start, "end": sh.End, "leader": a.Leader}
 	if override != "" {

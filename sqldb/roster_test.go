@@ -358,9 +358,19 @@ func TestShiftCheckIn(t *testing.T) {
 		if n := count(t, db, `SELECT COUNT(*) FROM outbox WHERE topic = ? AND recipient = ?`, frontline.AlertNoShow, leader.Phone); n != 1 {
 			t.Fatalf("%d no-show alerts to the leader, want 1", n)
 		}
-		// He comes late after all.
+		// The no-show is in the inbox too, open, until he comes.
+		openAlerts := func(kind string) int {
+			return count(t, db, `SELECT COUNT(*) FROM alerts WHERE kind = ? AND resolved_at IS NULL`, kind)
+		}
+		if n := openAlerts(frontline.AlertNoShow); n != 1 {
+			t.Fatalf("%d open no-show alerts in the inbox, want 1", n)
+		}
+		// He comes late after all, which handles the alert.
 		if a, err := f.duty.CheckIn(sys, al.ID); err != nil || a.Status != frontline.AssignCheckedIn {
 			t.Fatalf("checking in late: %+v, %v", a, err)
+		}
+		if n := openAlerts(frontline.AlertNoShow); n != 0 {
+			t.Errorf("%d open no-show alerts after the late check-in, want 0", n)
 		}
 		// A shift at 08:00 with a place open: alerted once, within two hours.
 		open := f.shift(t, f.post, 8, 16, 2)
@@ -372,6 +382,13 @@ func TestShiftCheckIn(t *testing.T) {
 		}
 		if n := count(t, db, `SELECT COUNT(*) FROM outbox WHERE topic = ? AND body LIKE '%还缺 1 人%'`, frontline.AlertUnfilledShift); n != 1 {
 			t.Fatalf("%d unfilled-shift alerts, want 1", n)
+		}
+		if n := openAlerts(frontline.AlertUnfilledShift); n != 1 {
+			t.Fatalf("%d open unfilled-shift alerts in the inbox, want 1", n)
+		}
+		f.assign(t, open, f.worker(t, "李桐", frontline.WorkerVolunteer, ""))
+		if n := openAlerts(frontline.AlertUnfilledShift); n != 0 {
+			t.Errorf("%d open unfilled-shift alerts once the shift is full, want 0", n)
 		}
 		if a, err := f.duty.CheckOut(self, ac.ID); err != nil || a.Status != frontline.AssignCheckedOut {
 			t.Fatalf("check out: %+v, %v", a, err)

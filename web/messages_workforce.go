@@ -1,5 +1,7 @@
 package web
 
+import "github.com/frontline-org/frontline"
+
 // workforceMessages are the texts of the workforce: the workers'
 // registry, posts and shifts, the roster and its rules, the duty table,
 // check-ins, hours and the responsible workers of households.
@@ -287,4 +289,19 @@ func workforceFieldIDs() []string {
 	}
 	return append(ids, "form.notfound.account", "form.forbidden.account", "form.taken.account", "form.taken.phone",
 		"form.notfound.worker", "form.notfound.cover", "form.taken.worker", "form.taken.name")
+}
+
+// rosterAlertMessages are the inbox's texts of the roster's two alerts.
+func rosterAlertMessages() map[string]message {
+	m := map[string]message{}
+	kinds := map[string][3]message{
+		frontline.AlertUnfilledShift: {{"班次缺人", "Shift short of people"}, {"即将开始的班次还有空缺", "A shift starting soon has places open"},
+			{"去排班", "Fill the shift"}},
+		frontline.AlertNoShow: {{"未到岗", "No-show"}, {"排班人员未按时签到", "A worker on the roster has not checked in"},
+			{"查看岗位并安排替班", "Open the post and find cover"}},
+	}
+	for k, t := range kinds {
+		m["alert.kind."+k], m["alert.what."+k], m["alert.action."+k] = t[0], t[1], t[2]
+	}
+	return m
 }
