@@ -32,11 +32,7 @@ func TestBrowser_CaseFlow(t *testing.T) {
 	sc := buildSceneOf(t, db, 2000, withTesting(db, t), withCases(db))
 	ctx := context.Background()
 	places, persons := sqldb.NewPlaceService(db), sqldb.NewPersonService(db)
-	zones, err := demo.Zones(ctx, demo.ZoneServices{Places: places, Persons: persons, Zones: sqldb.NewZoneService(db),
-		Checkpoints: sqldb.NewCheckpointService(db)}, testNow)
-	if err != nil {
-		t.Fatal(err)
-	}
+	zones, _ := demoZones(t, db, testNow)
 	sampling := sqldb.NewSamplingService(db, sqldb.SamplingOptions{})
 	t.Cleanup(func() { sampling.Close() })
 	lab := sqldb.NewLabService(db)

@@ -73,26 +73,8 @@ func (s *Server) registerCases() {
 // parseCasePages parses the case pages as parseTemplates parses the
 // others, into the same map.
 func (s *Server) parseCasePages() error {
-	funcs := template.FuncMap{"t": s.text, "num": formatNumber, "when": s.formatTime, "field": fieldOf,
-		"newForm": newForm, "transferView": newTransferView}
-	base, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html")
-	if err != nil {
-		return err
-	}
-	for _, name := range []string{pageAlertsName, pageCasesName, pageCaseName, pageCaseFormName, pageTransfersName} {
-		t, err := base.Clone()
-		if err != nil {
-			return err
-		}
-		files := []string{"templates/" + name + ".html"}
-		if name == pageCaseName || name == pageTransfersName {
-			files = append(files, "templates/transfer_parts.html")
-		}
-		if s.pages[name], err = t.ParseFS(templateFiles, files...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.parsePageSet(template.FuncMap{"newForm": newForm, "transferView": newTransferView},
+		[]string{pageAlertsName, pageCasesName, pageCaseName, pageCaseFormName, pageTransfersName}, "templates/transfer_parts.html")
 }
 
 // transferView is what the "transfer" template shows: one transfer, the

@@ -88,17 +88,20 @@ type postPage struct {
 	layout
 	Post      *frontline.Post
 	CanManage bool
-	OnDuty    []shiftView
-	Shifts    []shiftView
-	Day       string // the first day shown
-	Prev      string
-	Next      string
-	Workers   []option // who may be put on a shift or lead the post
-	Mine      []option // this post's people to come, for a swap
-	Others    []option // the people of the node's other posts to come
-	Roles     []string
-	Skills    []string
-	Saved     string
+	// CanGate: the reader may open the post's checkpoint page (a sampler
+	// on a checkpoint's roster may not).
+	CanGate bool
+	OnDuty  []shiftView
+	Shifts  []shiftView
+	Day     string // the first day shown
+	Prev    string
+	Next    string
+	Workers []option // who may be put on a shift or lead the post
+	Mine    []option // this post's people to come, for a swap
+	Others  []option // the people of the node's other posts to come
+	Roles   []string
+	Skills  []string
+	Saved   string
 	// The forms; Assign.Values["shift"] says which shift's form was sent.
 	Assign     form
 	Violations []string // the rules a refused assignment breaks, in the page's language
@@ -144,7 +147,8 @@ func (s *Server) renderPost(w http.ResponseWriter, r *http.Request, adjust func(
 	lang := pickLang(w, r)
 	p := callerFrom(ctx).principal
 	page := postPage{layout: s.layout(r, lang, post.Name), Post: post, CanManage: p.Can(frontline.PermManageWorkforce),
-		Saved: r.URL.Query().Get("saved"), Assign: newForm(), AddShifts: newForm(), Swap: newForm(), Leader: newForm(),
+		CanGate: p.Can(frontline.PermCheckpointLog),
+		Saved:   r.URL.Query().Get("saved"), Assign: newForm(), AddShifts: newForm(), Swap: newForm(), Leader: newForm(),
 		Skills: []string{frontline.SkillSampling, frontline.SkillDriving, frontline.SkillFirstAid}}
 	for _, role := range []frontline.DutyRole{frontline.RoleDuty, frontline.RoleSamplerDuty, frontline.RoleOrderKeeper,
 		frontline.RoleRegistrar, frontline.RoleDriverDuty} {

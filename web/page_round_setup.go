@@ -32,22 +32,10 @@ const (
 // Every route needs rounds.manage; the handlers then refuse a round whose
 // scope is wider than the caller's.
 func (s *Server) registerSetupPages() error {
-	funcs := template.FuncMap{"t": s.text, "formToken": newFormToken, "num": formatNumber, "when": s.formatTime, "clock": s.formatClock,
-		"field": fieldOf, "pct": func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) + "%" },
-		"rule": s.ruleText, "planfields": func() []string { return planFields },
+	funcs := template.FuncMap{"pct": formatPercent, "rule": s.ruleText, "planfields": func() []string { return planFields },
 		"sitefields": func(lang string, f form, id string) siteFieldsView { return siteFieldsView{lang, f, id} }}
-	base, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html")
-	if err != nil {
+	if err := s.parsePageSet(funcs, []string{pageSetupName, pageSetupTokenName}); err != nil {
 		return err
-	}
-	for _, name := range []string{pageSetupName, pageSetupTokenName} {
-		t, err := base.Clone()
-		if err != nil {
-			return err
-		}
-		if s.pages[name], err = t.ParseFS(templateFiles, "templates/"+name+".html"); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
 	}
 	manage := Needs(frontline.PermManageRounds)
 	s.route("GET /rounds/{id}/setup", manage, s.pageSetup)

@@ -3,8 +3,8 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"maps"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/frontline-org/frontline"
@@ -28,17 +28,18 @@ func testingPages() []string {
 
 // parseTestingPages parses the testing pages into the server's map.
 func (s *Server) parseTestingPages() error {
-	funcs := template.FuncMap{"t": s.text, "formToken": newFormToken, "num": formatNumber, "when": s.formatTime, "clock": s.formatClock,
-		"field": fieldOf, "pct": func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) + "%" },
-		"rule": s.ruleText, "waited": s.waited}
-	return s.parsePageSet(funcs, testingPages())
+	return s.parsePageSet(template.FuncMap{"pct": formatPercent, "rule": s.ruleText, "waited": s.waited}, testingPages())
 }
 
 // parsePageSet parses each named page (templates/NAME.html) with the
 // layout, the parts every page has and the parts files given, and the
-// template functions of its workflow, into the server's map.
+// template functions every page has (pageFuncs) with those of its
+// workflow, into the server's map. It is the one way a workflow parses
+// its pages, so a function the layout or the parts need reaches them all.
 func (s *Server) parsePageSet(funcs template.FuncMap, names []string, parts ...string) error {
-	base, err := template.New("").Funcs(funcs).ParseFS(templateFiles,
+	all := s.pageFuncs()
+	maps.Copy(all, funcs)
+	base, err := template.New("").Funcs(all).ParseFS(templateFiles,
 		append([]string{"templates/layout.html", "templates/parts.html"}, parts...)...)
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/frontline-org/frontline"
 )
@@ -48,18 +49,28 @@ func pageNames() []string {
 	}
 }
 
-// parseTemplates parses every page of files (templates/*.html) once, at
-// Open; an error stops the server from starting.
-func (s *Server) parseTemplates(files fs.FS) (map[string]*template.Template, error) {
-	funcs := template.FuncMap{
+// pageFuncs are the template functions of every page: the frame and the
+// shared parts use them, and each workflow's pages add their own
+// (parsePageSet).
+func (s *Server) pageFuncs() template.FuncMap {
+	return template.FuncMap{
 		"t":     s.text,
 		"num":   formatNumber,
 		"when":  s.formatTime,
+		"clock": s.formatClock,
 		"field": fieldOf,
 		// formToken is a fresh token for each form rendered (once.go).
 		"formToken": newFormToken,
 	}
-	base, err := template.New("").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/parts.html")
+}
+
+// formatPercent writes a share as "12.5%".
+func formatPercent(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) + "%" }
+
+// parseTemplates parses every page of files (templates/*.html) once, at
+// Open; an error stops the server from starting.
+func (s *Server) parseTemplates(files fs.FS) (map[string]*template.Template, error) {
+	base, err := template.New("").Funcs(s.pageFuncs()).ParseFS(files, "templates/layout.html", "templates/parts.html")
 	if err != nil {
 		return nil, err
 	}

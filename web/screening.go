@@ -130,22 +130,8 @@ var errScreeningServices = frontline.Errorf(frontline.EINTERNAL, "web: the scree
 // parseScreeningPages parses the screening pages as parseTemplates parses
 // the others, into the same map.
 func (s *Server) parseScreeningPages() error {
-	funcs := template.FuncMap{"t": s.text, "formToken": newFormToken, "num": formatNumber, "when": s.formatTime, "field": fieldOf,
-		"symptoms": s.symptomLabels, "clock": s.formatClock, "ruleTable": newRuleTable, "inc": func(i int) int { return i + 1 }}
-	base, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html")
-	if err != nil {
-		return err
-	}
-	for _, name := range screeningPages() {
-		t, err := base.Clone()
-		if err != nil {
-			return err
-		}
-		if s.pages[name], err = t.ParseFS(templateFiles, "templates/"+name+".html"); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.parsePageSet(template.FuncMap{"symptoms": s.symptomLabels, "ruleTable": newRuleTable, "inc": func(i int) int { return i + 1 }},
+		screeningPages())
 }
 
 // formatClock writes the time of day of t in the server's zone, "18:00":

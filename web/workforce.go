@@ -127,8 +127,7 @@ func (s *Server) registerWorkforceAPI() {
 // parseWorkforcePages parses the workforce pages as parseTemplates parses
 // the others, into the same map.
 func (s *Server) parseWorkforcePages() error {
-	funcs := template.FuncMap{"t": s.text, "num": formatNumber, "when": s.formatTime, "field": fieldOf,
-		"clock": s.formatClock, "span": s.shiftSpan, "hours": hoursText, "phone": frontline.MaskPhone,
+	funcs := template.FuncMap{"span": s.shiftSpan, "hours": hoursText, "phone": frontline.MaskPhone,
 		"kindOf": func(k frontline.WorkerKind) string { return "worker.kind." + string(k) },
 		"skill":  s.skillText,
 		"roleID": func(r string) string { return "duty.role." + cmp.Or(r, "duty") },

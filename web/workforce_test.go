@@ -61,7 +61,7 @@ func TestWorkerPages(t *testing.T) {
 		if resp.StatusCode != http.StatusBadRequest {
 			t.Fatalf("a list with a bad phone: %d", resp.StatusCode)
 		}
-		mustContain(t, "the refused list", body, `data-testid="import-errors"`, "B (联系电话)", `<td class="n">5</td>`)
+		mustContain(t, "the refused list", body, `data-testid="import-errors"`, "B (联系电话)", `<td class="n" data-label="行">5</td>`)
 		resp, body = list([]any{"王林", "13900001001", "区林草局", "2026-06-01至2026-06-03"}, []any{"李森", "13900001002", "区林草局", "", "急救"})
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("the list: %d %s", resp.StatusCode, body)

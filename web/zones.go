@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"html/template"
 
 	"github.com/frontline-org/frontline"
 )
@@ -97,25 +96,9 @@ func (s *Server) registerCheckpointAPI() {
 // parseZonePages parses the zone and checkpoint pages as parseTemplates
 // parses the others, into the same map.
 func (s *Server) parseZonePages() error {
-	funcs := template.FuncMap{"t": s.text, "formToken": newFormToken, "num": formatNumber, "when": s.formatTime, "field": fieldOf}
-	base, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html")
-	if err != nil {
-		return err
-	}
-	for _, name := range []string{pageZonesName, pageZoneMapName, pageCheckpointsName, pageCheckpointName, pageTemplateName} {
-		t, err := base.Clone()
-		if err != nil {
-			return err
-		}
-		files := []string{"templates/" + name + ".html"}
-		if name == pageCheckpointName {
-			files = append(files, "templates/checkpoint_setup.html") // the setup section, kept apart for its size
-		}
-		if s.pages[name], err = t.ParseFS(templateFiles, files...); err != nil {
-			return err
-		}
-	}
-	return nil
+	// The checkpoint page's setup section is kept in a file of its own for its size.
+	return s.parsePageSet(nil, []string{pageZonesName, pageZoneMapName, pageCheckpointsName, pageCheckpointName, pageTemplateName},
+		"templates/checkpoint_setup.html")
 }
 
 // zoneLinks adds the zone board and the checkpoints to the navigation,
