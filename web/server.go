@@ -91,6 +91,9 @@ type Server struct {
 	Roster         frontline.RosterService
 	Duty           frontline.DutyService
 	Responsibility frontline.ResponsibilityService
+	// Partners, when set, serves supplies: partner shops and pharmacies,
+	// their catalogues and the ordering windows.
+	Partners frontline.PartnerService
 	// Secure marks the session cookie Secure, so browsers send it only
 	// over HTTPS. The zero value is false so that tests and a server on
 	// plain HTTP work; the command sets it unless it serves plain HTTP on
