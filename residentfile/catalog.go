@@ -36,17 +36,15 @@ func ReadCatalog(name string, r io.Reader, sheet string) ([]frontline.CatalogRow
 	var labels map[string]string
 	var out []frontline.CatalogRow
 	seen := 0
-	err := eachRow(name, r, sheet, func(row int, cells []string, in *input) error {
+	where := ""
+	err := eachRow(name, r, sheet, func(cells []string) bool { return catalogHeader(cells) != nil }, func(row int, cells []string, in *input) error {
 		if pos == nil {
-			if seen++; seen > maxHeaderSearch {
+			where = inSheet(in)
+			if seen++; seen > headerSearchRows {
 				return io.EOF
 			}
-			pos, labels = mapHeaders(cells, catalogHeaders)
-			for _, need := range []string{"name", "unit", "price"} {
-				if _, ok := pos[need]; !ok {
-					pos = nil
-					break
-				}
+			if pos = catalogHeader(cells); pos != nil {
+				_, labels = mapHeaders(cells, catalogHeaders)
 			}
 			return nil
 		}
@@ -57,9 +55,21 @@ func ReadCatalog(name string, r io.Reader, sheet string) ([]frontline.CatalogRow
 		return nil, err
 	}
 	if pos == nil {
-		return nil, invalid(name, nil, "no header row naming the columns 名称 (name), 单位 (unit) and 单价 (price) in the first %d rows", maxHeaderSearch)
+		return nil, invalid(name, nil, "no header row naming the columns 名称 (name), 单位 (unit) and 单价 (price) in the first %d rows%s", headerSearchRows, where)
 	}
 	return out, nil
+}
+
+// catalogHeader maps a header row to columns when it names the name,
+// unit and price columns; nil when it does not (a title row).
+func catalogHeader(cells []string) map[string]int {
+	pos, _ := mapHeaders(cells, catalogHeaders)
+	for _, need := range []string{"name", "unit", "price"} {
+		if _, ok := pos[need]; !ok {
+			return nil
+		}
+	}
+	return pos
 }
 
 // catalogRow parses one row; every problem names its column.
