@@ -42,6 +42,8 @@ func commands() []command {
 		{"export", "export residents as CSV or XLSX", runExport},
 		{"user", "manage users: add, list, passwd, disable, enable", runUser},
 		{"demo", "build the demo city into the database", runDemo},
+		{"backup", "copy the SQLite database while it serves, optionally encrypted", runBackup},
+		{"restore", "check a backup and restore it to a new database file", runRestore},
 		{"bench", "measure the sampling hot path (bench sampling)", runBench},
 		{"version", "print the version", runVersion},
 	}

@@ -26,6 +26,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		"whose X-Forwarded-For names the client (sign-in lockout counts per client address)")
 	debugAddr := fs.String("debug-addr", "", "loopback address to serve Go's profiler on (/debug/pprof/), e.g. 127.0.0.1:6060; off when empty")
 	tf := addTestingFlags(fs)
+	bf := addBackupFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -50,6 +51,10 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 			return err
 		}
 	}
+	backups, err := startBackups(ctx, m, bf)
+	if err != nil {
+		return err
+	}
 	secureCookies, err := secureCookies(*secure, *addr)
 	if err != nil {
 		return err
@@ -68,7 +73,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		Secure:         secureCookies,
 		Location:       m.DB.Location,
 		TrustedProxies: trusted,
-		Ready:          readiness(m.DB, probeEvery),
+		Ready:          backupReady(readiness(m.DB, probeEvery), backups),
 		Logger:         m.Logger,
 		Version:        version,
 		OnListen: func(bound string) {
@@ -97,6 +102,11 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	}
 	if err := srv.Registerer().Register(newWriterCollector(writer)); err != nil {
 		return err
+	}
+	if backups != nil {
+		if err := srv.Registerer().Register(newBackupCollector(backups)); err != nil {
+			return err
+		}
 	}
 	go endMeasures(ctx, srv.Campaigns, places, followUps, measureJobInterval, m.Logger)
 	go runAlerts(ctx, alertJobs{Alerts: srv.Alerts, Transfers: transfers, FollowUps: followUps}, alertJobInterval, m.Logger)
