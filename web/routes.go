@@ -84,6 +84,7 @@ func (s *Server) registerRoutes() {
 	s.registerCases()
 	s.registerWorkforce()
 	s.registerSupply()
+	s.registerDaily()
 	s.registerAPIDoc()
 
 	// Everything else is a 404 in the caller's format (JSON under /api,

@@ -94,6 +94,8 @@ type Server struct {
 	// Partners, when set, serves supplies: partner shops and pharmacies,
 	// their catalogues and the ordering windows.
 	Partners frontline.PartnerService
+	// Daily, when set, serves the daily report (日报) and the dashboards.
+	Daily frontline.DailyReportService
 	// Secure marks the session cookie Secure, so browsers send it only
 	// over HTTPS. The zero value is false so that tests and a server on
 	// plain HTTP work; the command sets it unless it serves plain HTTP on
