@@ -65,10 +65,18 @@ type SamplingResult struct {
 	Writer         *WriterStats
 }
 
-// Line is the result's last line.
+// Line is the result's last line. The server_, queue_ and batch_ figures
+// are the server's own (/metrics bucket bounds), 0 when the server runs in
+// this process without the writer's metrics.
 func (r *SamplingResult) Line() string {
-	return fmt.Sprintf("bindings/s=%.0f p50_ms=%.1f p99_ms=%.1f lost=%d duplicated=%d raw_insert_rows/s=%.0f noop_http_req/s=%.0f server_rss_mb=%d",
-		r.BindingsPerSec, ms(r.P50), ms(r.P99), r.Lost, r.Duplicated, r.RawInsertRows, r.NoopHTTP, r.ServerRSSMB)
+	w := r.Writer
+	if w == nil {
+		w = &WriterStats{}
+	}
+	return fmt.Sprintf("bindings/s=%.0f p50_ms=%.1f p99_ms=%.1f lost=%d duplicated=%d raw_insert_rows/s=%.0f noop_http_req/s=%.0f server_rss_mb=%d"+
+		" server_p50_ms=%.1f server_p99_ms=%.1f queue_p50_ms=%.1f queue_p99_ms=%.1f batch_p50_ms=%.1f batch_p99_ms=%.1f",
+		r.BindingsPerSec, ms(r.P50), ms(r.P99), r.Lost, r.Duplicated, r.RawInsertRows, r.NoopHTTP, r.ServerRSSMB,
+		ms(w.ServerP50), ms(w.ServerP99), ms(w.WaitP50), ms(w.WaitP99), ms(w.P50), ms(w.P99))
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -158,6 +166,8 @@ func RunSampling(ctx context.Context, cfg SamplingConfig) (*SamplingResult, erro
 func report(w io.Writer, r *SamplingResult) {
 	fmt.Fprintf(w, "%d bindings in %d requests (%d retried with the same id) in %s; server in %s\n",
 		r.Bindings, r.Requests, r.Retries, r.Elapsed.Round(time.Millisecond), r.ServerMode)
+	fmt.Fprintf(w, "client: %d requests, p50 %s, p99 %s (from when a paced request was due)\n",
+		r.Requests, r.P50.Round(100*time.Microsecond), r.P99.Round(100*time.Microsecond))
 	if r.Writer != nil {
 		fmt.Fprintln(w, r.Writer)
 	}

@@ -16,16 +16,36 @@ frontline_sampling_batch_seconds_bucket{le="0.01"} 100
 frontline_sampling_batch_seconds_bucket{le="+Inf"} 100
 frontline_sampling_batch_seconds_sum 0.2
 frontline_sampling_batch_seconds_count 100
+frontline_sampling_queue_wait_seconds_bucket{le="0.001"} 400
+frontline_sampling_queue_wait_seconds_bucket{le="0.003"} 800
+frontline_sampling_queue_wait_seconds_bucket{le="0.02"} 850
+frontline_sampling_queue_wait_seconds_bucket{le="+Inf"} 850
+frontline_sampling_queue_wait_seconds_sum 1.1
+frontline_sampling_queue_wait_seconds_count 850
 frontline_sampling_requests_total 850
+frontline_http_request_duration_seconds_bucket{pattern="/api/v1/rounds/{id}",le="0.005"} 3
+frontline_http_request_duration_seconds_bucket{pattern="/api/v1/rounds/{id}",le="+Inf"} 3
+frontline_http_request_duration_seconds_count{pattern="/api/v1/rounds/{id}"} 3
+frontline_http_request_duration_seconds_bucket{pattern="/api/v1/rounds/{id}/bindings",le="0.005"} 500
+frontline_http_request_duration_seconds_bucket{pattern="/api/v1/rounds/{id}/bindings",le="0.01"} 840
+frontline_http_request_duration_seconds_bucket{pattern="/api/v1/rounds/{id}/bindings",le="0.05"} 850
+frontline_http_request_duration_seconds_bucket{pattern="/api/v1/rounds/{id}/bindings",le="+Inf"} 850
+frontline_http_request_duration_seconds_count{pattern="/api/v1/rounds/{id}/bindings"} 850
 `
 	w, err := parseWriterMetrics(strings.NewReader(text))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if w.Batches != 100 || w.Requests != 850 || w.P50 != 2*time.Millisecond || w.P99 != 5*time.Millisecond {
-		t.Fatalf("%+v", w)
+		t.Fatalf("batches: %+v", w)
 	}
-	if !strings.Contains(w.String(), "8.5 requests a batch") {
+	if w.WaitP50 != 3*time.Millisecond || w.WaitP99 != 20*time.Millisecond {
+		t.Fatalf("queue wait: %+v", w)
+	}
+	if w.ServerRequests != 850 || w.ServerP50 != 5*time.Millisecond || w.ServerP99 != 50*time.Millisecond {
+		t.Fatalf("server: %+v", w)
+	}
+	if !strings.Contains(w.String(), "8.5 requests a batch") || !strings.Contains(w.String(), "p99 ≤ 50ms") {
 		t.Fatal(w.String())
 	}
 }

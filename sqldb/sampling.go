@@ -95,53 +95,76 @@ func (s *SamplingService) Close() error {
 }
 
 // BatchStats counts the writer's work, for metrics and the benchmark: how
-// many batches and requests, and how long the batches took, in
-// BatchBuckets. A batch's time is what every station in it waited on the
-// database, so its tail separates the storage's share of a slow answer
-// from the network's and the server's.
+// many batches and requests, how long the batches took, and how long each
+// request waited for its batch to begin. A batch's time is what every
+// station in it waited on the database, and the wait is the queue in
+// front of the writer; with the server's own request time (/metrics) they
+// say where a slow answer spent its time.
 type BatchStats struct {
-	Batches  atomic.Int64
+	// Time is the batches' time from begin to commit; its Count is the
+	// number of batches.
+	Time     Histogram
 	Requests atomic.Int64
-	Nanos    atomic.Int64 // time spent in batch transactions
 	// Retries counts the batches PostgreSQL aborted for a deadlock or a
 	// serialization failure and that ran again. The writers take their
 	// locks in one order, so it stays at zero; /metrics shows it.
 	Retries atomic.Int64
-	// Within[i] counts the batches that took at most BatchBuckets[i]; the
-	// last counts the rest.
-	Within [len(BatchBuckets) + 1]atomic.Int64
+	// Wait is each request's time from Bind handing it to the queue to
+	// the start of the batch that took it.
+	Wait Histogram
 }
 
-// BatchBuckets are the upper bounds of the batch-time histogram.
-var BatchBuckets = [...]time.Duration{time.Millisecond, 2 * time.Millisecond, 5 * time.Millisecond,
-	10 * time.Millisecond, 20 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond,
-	250 * time.Millisecond, 500 * time.Millisecond, time.Second}
+// LatencyBuckets are the upper bounds of the writer's histograms: fine
+// enough below 50 ms to tell a 20 ms tail from a 40 ms one.
+var LatencyBuckets = [...]time.Duration{500 * time.Microsecond, time.Millisecond, 2 * time.Millisecond,
+	3 * time.Millisecond, 5 * time.Millisecond, 7500 * time.Microsecond, 10 * time.Millisecond,
+	15 * time.Millisecond, 20 * time.Millisecond, 30 * time.Millisecond, 40 * time.Millisecond,
+	50 * time.Millisecond, 75 * time.Millisecond, 100 * time.Millisecond, 150 * time.Millisecond,
+	250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second, 5 * time.Second}
 
-func (b *BatchStats) record(requests int, d time.Duration) {
-	b.Batches.Add(1)
-	b.Requests.Add(int64(requests))
-	b.Nanos.Add(int64(d))
+// Histogram counts durations in LatencyBuckets, without locks.
+type Histogram struct {
+	Count atomic.Int64
+	Nanos atomic.Int64 // the sum of the durations
+	// Within[i] counts the durations of at most LatencyBuckets[i] (and
+	// above the bound before); the last counts the rest.
+	Within [len(LatencyBuckets) + 1]atomic.Int64
+}
+
+// Observe counts one duration.
+func (h *Histogram) Observe(d time.Duration) {
+	h.Count.Add(1)
+	h.Nanos.Add(int64(d))
 	i := 0
-	for i < len(BatchBuckets) && d > BatchBuckets[i] {
+	for i < len(LatencyBuckets) && d > LatencyBuckets[i] {
 		i++
 	}
-	b.Within[i].Add(1)
+	h.Within[i].Add(1)
 }
 
 // Quantile returns the bucket bound under which at least q (0 to 1) of
-// the batches took, or 0 with no batches; above the last bound, the last.
-func (b *BatchStats) Quantile(q float64) time.Duration {
-	total := b.Batches.Load()
+// the durations fall, or 0 with none; above the last bound, the last.
+func (h *Histogram) Quantile(q float64) time.Duration {
+	total := h.Count.Load()
 	if total == 0 {
 		return 0
 	}
 	var seen int64
-	for i := range BatchBuckets {
-		if seen += b.Within[i].Load(); float64(seen) >= q*float64(total) {
-			return BatchBuckets[i]
+	for i := range LatencyBuckets {
+		if seen += h.Within[i].Load(); float64(seen) >= q*float64(total) {
+			return LatencyBuckets[i]
 		}
 	}
-	return BatchBuckets[len(BatchBuckets)-1]
+	return LatencyBuckets[len(LatencyBuckets)-1]
+}
+
+// record counts a batch of requests that took d, and the wait of each.
+func (b *BatchStats) record(jobs []*bindJob, began time.Time, d time.Duration) {
+	b.Time.Observe(d)
+	b.Requests.Add(int64(len(jobs)))
+	for _, j := range jobs {
+		b.Wait.Observe(began.Sub(j.enqueued))
+	}
 }
 
 // Stats returns the writer's counters.

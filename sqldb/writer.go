@@ -126,7 +126,7 @@ func (s *SamplingService) commit(batch []*bindJob) {
 	} else if err != nil {
 		batch[0].err = err
 	}
-	s.stats.record(len(batch), time.Since(start))
+	s.stats.record(batch, start, time.Since(start))
 	for _, j := range batch {
 		if j.err != nil {
 			j.answer = nil

@@ -88,7 +88,8 @@ func TestServeDemo(t *testing.T) {
 	}
 	metrics, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{"frontline_sampling_batch_seconds_bucket", "frontline_sampling_requests_total", "frontline_sampling_waiting_requests"} {
+	for _, want := range []string{"frontline_sampling_batch_seconds_bucket", "frontline_sampling_requests_total", "frontline_sampling_waiting_requests",
+		"frontline_sampling_queue_wait_seconds_bucket"} {
 		if !strings.Contains(string(metrics), want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
