@@ -133,8 +133,6 @@ func purgeStatements(stmts ...string) func(ctx context.Context, tx *Tx, group in
 	}
 }
 
-
-
 func listRounds(ctx context.Context, tx *Tx, lo, hi string, all bool, now time.Time, _ *frontline.RetentionRules) ([]dueRecord, error) {
 	return tx.dueRecords(ctx, `SELECT rm.round_id, rm.person_id, rm.path, COALESCE(r.closed_at, ?)
 		FROM round_members rm JOIN test_rounds r ON r.id = rm.round_id
