@@ -233,6 +233,9 @@ func (s *Server) apiRiskAreas(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if as == nil {
+		as = []*frontline.RiskArea{} // an empty list is [], as the document says
+	}
 	return writeJSON(w, http.StatusOK, riskAreasResponse{RiskAreas: as, listJSON: listJSON{Total: total, page: pg}})
 }
 
