@@ -24,4 +24,3 @@ func TestCheckSettings_Advice(t *testing.T) {
 		t.Fatalf("unsafe settings: %q", got)
 	}
 }
-
