@@ -27,6 +27,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	debugAddr := fs.String("debug-addr", "", "loopback address to serve Go's profiler on (/debug/pprof/), e.g. 127.0.0.1:6060; off when empty")
 	tf := addTestingFlags(fs)
 	bf := addBackupFlags(fs)
+	purgeEvery := fs.Duration("purge-every", purgeJobInterval, "how often to purge the personal data whose retention has run out; 0 turns it off")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -113,6 +114,9 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	go runAlerts(ctx, alertJobs{Alerts: srv.Alerts, Transfers: transfers, FollowUps: followUps}, alertJobInterval, m.Logger)
 	go watchRoster(ctx, duty, rosterJobInterval, m.Logger)
 	go keepDailyReports(ctx, srv.Daily, rosterJobInterval, m.Logger)
+	if *purgeEvery > 0 {
+		go runPurges(ctx, sqldb.NewRetentionService(m.DB), *purgeEvery, m.Logger)
+	}
 	return srv.Serve(ctx, *addr)
 }
 
