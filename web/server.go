@@ -94,6 +94,9 @@ type Server struct {
 	// Partners, when set, serves supplies: partner shops and pharmacies,
 	// their catalogues and the ordering windows.
 	Partners frontline.PartnerService
+	// Orders, when set, serves households' orders: their links, staff
+	// ordering on their behalf, group orders.
+	Orders frontline.OrderService
 	// Daily, when set, serves the daily report (日报) and the dashboards.
 	Daily frontline.DailyReportService
 	// Secure marks the session cookie Secure, so browsers send it only
