@@ -84,6 +84,7 @@ func (s *Server) registerRoutes() {
 	s.registerCases()
 	s.registerWorkforce()
 	s.registerDaily()
+	s.registerRetention()
 	s.registerAPIDoc()
 
 	// Everything else is a 404 in the caller's format (JSON under /api,
