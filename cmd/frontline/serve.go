@@ -41,6 +41,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if err := m.open(ctx); err != nil {
 		return err
 	}
+	warnSettings(ctx, m)
 	if *debugAddr != "" {
 		if err := serveDebug(ctx, *debugAddr, m.Logger); err != nil {
 			return err
@@ -92,6 +93,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	}
 	srv.Workers, srv.Roster, srv.Duty = sqldb.NewWorkerService(m.DB), sqldb.NewRosterService(m.DB), duty
 	srv.Responsibility = sqldb.NewResponsibilityService(m.DB)
+	srv.Partners = sqldb.NewPartnerService(m.DB)
 	writer, stopTesting := wireTesting(ctx, m, srv, tf)
 	defer stopTesting()
 	transfers := sqldb.NewTransferService(m.DB)
@@ -240,5 +242,17 @@ func readiness(db *sqldb.DB, every time.Duration) func(ctx context.Context) erro
 			return fmt.Errorf("database refuses writes: %s", frontline.ErrorMessage(err))
 		}
 		return nil
+	}
+}
+
+// warnSettings logs each PostgreSQL setting that differs from the advice
+// for a sampling day (docs/testing.md); the server starts anyway.
+func warnSettings(ctx context.Context, m *Main) {
+	advice, err := m.DB.CheckSettings(ctx)
+	if err != nil {
+		m.Logger.Warn("cannot read the PostgreSQL settings", "err", err)
+	}
+	for _, a := range advice {
+		m.Logger.Warn(a)
 	}
 }
