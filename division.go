@@ -178,6 +178,9 @@ type DivisionRow struct {
 // DivisionFile is a division-code list as read from a file.
 type DivisionFile struct {
 	Name string
+	// Sheet is the XLSX sheet read: the one named, or the first whose top
+	// rows hold the header; "" for CSV.
+	Sheet string
 	// HeaderRow is the row taken as the header, after any title rows.
 	HeaderRow int
 	// Columns names the columns ("code", "name") as messages show them:

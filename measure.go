@@ -182,6 +182,10 @@ type Travel struct {
 // TravelMeans are the usual ways of arriving; others are kept as written.
 var TravelMeans = []string{"train", "plane", "car", "bus", "other"}
 
+// TravelMeansLabels maps each usual way of arriving to the word reports
+// use.
+var TravelMeansLabels = map[string]string{"train": "火车", "plane": "飞机", "car": "自驾", "bus": "客车", "other": "其他"}
+
 // Validate normalizes and checks a travel declaration; today bounds the
 // arrival day.
 func (t *Travel) Validate(today string) error {

@@ -85,6 +85,26 @@ type ResidentFile struct {
 	// file of skipped rows can be written.
 	BadRows map[int][]string
 	Header  []string
+	// Sheet is the XLSX sheet read ("" for CSV) and HeaderRow the row
+	// taken as the header, as a spreadsheet numbers it: titles and notes
+	// above it are passed over, and the office is told which were.
+	Sheet     string
+	HeaderRow int
+}
+
+// Source says where in the file the rows were read: "sheet 居民, header
+// on row 3", or "header on row 1" for CSV.
+func (f *ResidentFile) Source() string {
+	return TableSource(f.Sheet, f.HeaderRow)
+}
+
+// TableSource says which sheet and header row of a file were read.
+func TableSource(sheet string, headerRow int) string {
+	s := fmt.Sprintf("header on row %d", headerRow)
+	if sheet != "" {
+		s = fmt.Sprintf("sheet %q, %s", sheet, s)
+	}
+	return s
 }
 
 // Column returns the label of a column for messages, or the column name

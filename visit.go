@@ -49,6 +49,9 @@ const (
 	HealthSymptoms HealthState = "symptoms" // cough, sore throat, loss of taste ...
 )
 
+// HealthStateLabels maps each health state to the words reports use.
+var HealthStateLabels = map[HealthState]string{HealthNormal: "正常", HealthFever: "发热", HealthSymptoms: "有症状"}
+
 // Visit is one call at a household's door. ClientID is made by the phone
 // (a UUID) when the visit is recorded, before it is sent: a phone that
 // resends after losing its connection sends the same id, and the visit is

@@ -79,3 +79,45 @@ func Sheets(tb testing.TB, xlsx []byte) map[string][][]string {
 	}
 	return sheets
 }
+
+// CSV opens a CSV file in LibreOffice as an office would (double-click:
+// comma, UTF-8, numbers and formulas detected) and returns its cells as
+// LibreOffice shows them: a formula as its result, a number as it is
+// displayed. It fails the test when LibreOffice cannot open the file.
+func CSV(tb testing.TB, data []byte) [][]string {
+	tb.Helper()
+	exe := Executable()
+	if exe == "" {
+		if slices.Contains(strings.Split(os.Getenv("FRONTLINE_TEST_REQUIRE"), ","), "libreoffice") {
+			tb.Fatal("no LibreOffice found but FRONTLINE_TEST_REQUIRE includes libreoffice (install libreoffice-calc-nogui)")
+		}
+		tb.Skip("no LibreOffice installed; set FRONTLINE_TEST_REQUIRE=libreoffice to make this a failure")
+	}
+	dir := tb.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	if err := os.WriteFile(in, data, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	// In: comma, double quote, UTF-8, from line 1. Out: the same, cells
+	// as shown.
+	cmd := exec.CommandContext(ctx, exe, "--headless", "--norestore", "-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
+		"--infilter=CSV:44,34,76,1", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false",
+		"--outdir", out, in)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("libreoffice could not open the CSV file: %v\n%s", err, b)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "in.csv"))
+	if err != nil {
+		tb.Fatalf("libreoffice wrote nothing: %v", err)
+	}
+	r := csv.NewReader(bytes.NewReader(b))
+	r.FieldsPerRecord = -1
+	rows, err := r.ReadAll()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rows
+}

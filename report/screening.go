@@ -38,12 +38,12 @@ var ReturneesHeader = []string{"姓名", "身份证号", "电话", "住址", "�
 // GapsHeader is the header of the gap-list sheet.
 var GapsHeader = []string{"住址", "楼栋", "单元", "户", "责任人", "状态", "上门次数", "等待时长(小时)"}
 
-// TotalsRow returns the cells of one node's line.
-func TotalsRow(c *frontline.Coverage) []string {
-	n := func(v int) string { return strconv.Itoa(v) }
-	return []string{c.Name, n(c.Households), n(c.Screened), n(c.Pending()), n(c.NotHome), n(c.Refused), n(c.Vacant),
-		n(c.MovedOut), n(c.Persons), n(c.NewPersons), n(c.ReturneesHigh), n(c.ReturneesMedium), n(c.ReturneesLow),
-		n(c.Isolation), n(c.Monitoring)}
+// TotalsRow returns the cells of one node's line: the name, then the
+// figures as numbers, so a SUM over a column works in any spreadsheet.
+func TotalsRow(c *frontline.Coverage) []any {
+	return []any{c.Name, c.Households, c.Screened, c.Pending(), c.NotHome, c.Refused, c.Vacant,
+		c.MovedOut, c.Persons, c.NewPersons, c.ReturneesHigh, c.ReturneesMedium, c.ReturneesLow,
+		c.Isolation, c.Monitoring}
 }
 
 // Screening writes the report of a campaign for one node as an XLSX
@@ -54,7 +54,7 @@ func Screening(w io.Writer, r *frontline.Report) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	title := fmt.Sprintf("%s · %s · %s", r.Campaign.Name, r.Place.Name, r.ReportDate)
-	totals := make([][]string, 0, len(r.Children)+1)
+	totals := make([][]any, 0, len(r.Children)+1)
 	for i := range r.Children {
 		totals = append(totals, TotalsRow(&r.Children[i]))
 	}
@@ -64,21 +64,21 @@ func Screening(w io.Writer, r *frontline.Report) error {
 	if err := sheet(f, SheetTotals, title, TotalsHeader, totals); err != nil {
 		return err
 	}
-	rows := make([][]string, len(r.Returnees))
+	rows := make([][]any, len(r.Returnees))
 	for i, p := range r.Returnees {
-		rows[i] = []string{p.Name, p.IDNumber, p.Phone, p.Address, p.AreaName, p.AreaCode, p.ArrivedOn, p.Means,
-			frontline.RiskLevelLabels[p.Level], frontline.MeasureLabels[p.Measure], strconv.Itoa(p.RuleVersion), string(p.Health)}
+		rows[i] = []any{p.Name, p.IDNumber, p.Phone, p.Address, p.AreaName, p.AreaCode, p.ArrivedOn, label(frontline.TravelMeansLabels, p.Means),
+			frontline.RiskLevelLabels[p.Level], frontline.MeasureLabels[p.Measure], p.RuleVersion, label(frontline.HealthStateLabels, p.Health)}
 	}
 	if err := sheet(f, SheetReturnees, title, ReturneesHeader, rows); err != nil {
 		return err
 	}
-	rows = make([][]string, len(r.Gaps))
+	rows = make([][]any, len(r.Gaps))
 	for i, g := range r.Gaps {
-		rows[i] = []string{g.Address, g.Building, g.Unit, g.Room, g.Assignee.Name, statusLabel(g.Status),
-			strconv.Itoa(g.Visits), strconv.FormatFloat(g.Waiting.Round(time.Minute).Hours(), 'f', 1, 64)}
+		hours, _ := strconv.ParseFloat(strconv.FormatFloat(g.Waiting.Round(time.Minute).Hours(), 'f', 1, 64), 64)
+		rows[i] = []any{g.Address, g.Building, g.Unit, g.Room, g.Assignee.Name, statusLabel(g.Status), g.Visits, hours}
 	}
 	if r.GapsTotal > len(r.Gaps) {
-		rows = append(rows, []string{fmt.Sprintf("……另有 %d 户未列出", r.GapsTotal-len(r.Gaps))})
+		rows = append(rows, []any{fmt.Sprintf("……另有 %d 户未列出", r.GapsTotal-len(r.Gaps))})
 	}
 	if err := sheet(f, SheetGaps, title, GapsHeader, rows); err != nil {
 		return err
@@ -129,9 +129,20 @@ func statusLabel(s frontline.HouseholdStatus) string {
 	return "未上门"
 }
 
-// sheet writes one sheet: a title line, the header and the rows, all as
-// text so numbers such as ID tails keep their form.
-func sheet(f *excelize.File, name, title string, header []string, rows [][]string) error {
+// label returns the report's word for a coded value, or the value as
+// written when it has none (a means of travel typed by hand).
+func label[K ~string](labels map[K]string, v K) string {
+	if l, ok := labels[v]; ok {
+		return l
+	}
+	return string(v)
+}
+
+// sheet writes one sheet: a title line, the header and the rows. Numbers
+// (ints, floats) are number cells, which SUM adds; every other value is a
+// string cell, so ID tails keep their form and nothing typed runs as a
+// formula.
+func sheet(f *excelize.File, name, title string, header []string, rows [][]any) error {
 	if f.SheetCount == 1 && f.GetSheetName(0) == "Sheet1" {
 		if err := f.SetSheetName("Sheet1", name); err != nil {
 			return err
@@ -155,7 +166,11 @@ func sheet(f *excelize.File, name, title string, header []string, rows [][]strin
 	if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: bold, Value: title}}); err != nil {
 		return err
 	}
-	if err := sw.SetRow("A2", cells(header, bold)); err != nil {
+	head := make([]any, len(header))
+	for i, h := range header {
+		head[i] = h
+	}
+	if err := sw.SetRow("A2", cells(head, bold)); err != nil {
 		return err
 	}
 	for i, r := range rows {
@@ -167,9 +182,14 @@ func sheet(f *excelize.File, name, title string, header []string, rows [][]strin
 	return sw.Flush()
 }
 
-func cells(row []string, style int) []any {
+func cells(row []any, style int) []any {
 	out := make([]any, len(row))
 	for i, c := range row {
+		switch c.(type) {
+		case int, float64:
+		default:
+			c = fmt.Sprint(c)
+		}
 		out[i] = excelize.Cell{StyleID: style, Value: c}
 	}
 	return out

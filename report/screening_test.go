@@ -23,7 +23,7 @@ func sample() *frontline.Report {
 			{Name: "自治巷社区", Households: 1, NotHome: 1},
 		},
 		Returnees: []frontline.Returnee{{Name: "王五", IDNumber: "620502********1234", Address: "枣园小区/1号楼/101",
-			AreaName: "西安市雁塔区", AreaCode: "610113", ArrivedOn: "2026-01-03", Level: frontline.RiskHigh,
+			AreaName: "西安市雁塔区", AreaCode: "610113", ArrivedOn: "2026-01-03", Means: "train", Level: frontline.RiskHigh,
 			Measure: frontline.MeasureIsolation, RuleVersion: 1, Health: frontline.HealthNormal}},
 		Gaps: []frontline.Gap{{Address: "忠义巷小区/2号楼/101", Building: "2号楼", Room: "101",
 			Assignee: frontline.Assignee{TeamID: 1, Name: "自治巷社区摸排组"}, Status: "not_home", Visits: 1, Waiting: 3 * time.Hour}},
@@ -60,7 +60,7 @@ func TestScreening(t *testing.T) {
 		t.Errorf("returnees %v", rows)
 	}
 	rows, _ = f.GetRows(report.SheetGaps)
-	if len(rows) != 4 || rows[2][4] != "自治巷社区摸排组" || rows[2][5] != "无人在家" || rows[2][7] != "3.0" {
+	if len(rows) != 4 || rows[2][4] != "自治巷社区摸排组" || rows[2][5] != "无人在家" || rows[2][7] != "3" {
 		t.Errorf("gaps %v", rows)
 	}
 }
@@ -82,5 +82,44 @@ func TestScreening_LibreOffice(t *testing.T) {
 	}
 	if r := sheets[report.SheetReturnees]; len(r) != 3 || r[2][1] != "620502********1234" {
 		t.Fatalf("returnees as LibreOffice reads them: %q", r)
+	}
+}
+
+// TestScreening_NumbersAndLabels checks that figures are number cells a
+// SUM adds up (LibreOffice computes one over the children's rows), and
+// that coded values read in the report's language.
+func TestScreening_NumbersAndLabels(t *testing.T) {
+	var buf bytes.Buffer
+	if err := report.Screening(&buf, sample()); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, ref := range []string{"B3", "C3", "O5"} {
+		if typ, _ := f.GetCellType(report.SheetTotals, ref); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+			t.Errorf("totals %s is of type %v, want a number", ref, typ)
+		}
+		if v, _ := f.GetCellValue(report.SheetTotals, ref, excelize.Options{RawCellValue: true}); v == "" {
+			t.Errorf("totals %s is empty", ref)
+		}
+	}
+	rows, _ := f.GetRows(report.SheetReturnees)
+	if rows[2][7] != "火车" || rows[2][11] != "正常" || rows[2][8] != "高风险" {
+		t.Errorf("returnee labels %q", rows[2])
+	}
+	// A SUM over the children's households, computed by LibreOffice.
+	if err := f.SetCellFormula(report.SheetTotals, "B7", "SUM(B3:B4)"); err != nil {
+		t.Fatal(err)
+	}
+	var withSum bytes.Buffer
+	if err := f.Write(&withSum); err != nil {
+		t.Fatal(err)
+	}
+	totals := office.Sheets(t, withSum.Bytes())[report.SheetTotals]
+	if len(totals) < 7 || totals[6][1] != "3" {
+		t.Fatalf("SUM of the children's households as LibreOffice computes it: %q", totals)
 	}
 }

@@ -35,6 +35,20 @@ var caseSources = map[string]frontline.CaseSource{
 	"医院报告": frontline.SourceHospital,
 }
 
+// caseHeader accepts the header row of a case list: the one naming the ID
+// number column.
+func caseHeader(cells []string) bool {
+	for _, h := range cells {
+		key := headerKey(h)
+		for _, hh := range append(caseColumns[0].headers, caseColumns[0].field) {
+			if headerKey(hh) == key {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // ReadCases reads a case list (CSV in UTF-8 or GBK, or XLSX): a header row
 // naming the columns, then one case a row. Every bad cell is reported at
 // once, by row and column; confirmation times are read in loc. The
@@ -44,7 +58,7 @@ func ReadCases(name string, r io.Reader, loc *time.Location) ([]*frontline.CaseR
 	if err != nil {
 		return nil, nil, err
 	}
-	in, err := open(name, data, "")
+	in, err := open(name, data, "", caseHeader)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -54,9 +68,9 @@ func ReadCases(name string, r io.Reader, loc *time.Location) ([]*frontline.CaseR
 		return nil, nil, err
 	}
 	defer src.close()
-	row, cells, err := nextNonBlank(src)
+	row, cells, err := findHeader(src, caseHeader)
 	if errors.Is(err, io.EOF) {
-		return nil, nil, invalid(name, nil, "the file has no header row")
+		return nil, nil, invalid(name, nil, "no header row naming the column 身份证号 in the first %d rows%s", headerSearchRows, inSheet(in))
 	} else if err != nil {
 		return nil, nil, invalid(name, err, "cannot read the file")
 	}
@@ -94,7 +108,7 @@ func ReadCases(name string, r io.Reader, loc *time.Location) ([]*frontline.CaseR
 		}
 		cell := func(field string) string {
 			if i, ok := col[field]; ok && i < len(cells) {
-				return strings.TrimSpace(cells[i])
+				return strings.TrimSpace(unquoteFormula(cells[i]))
 			}
 			return ""
 		}

@@ -123,6 +123,21 @@ func acceptedHeaders(c column) string {
 	return strings.Join(append(append([]string(nil), c.headers...), c.name), ", ")
 }
 
+// residentHeader accepts a row as a resident list's header when it names
+// two of its columns: a title above the header ("罗玉新村社区居民花名册")
+// or a line of notes does not.
+func residentHeader(cells []string) bool {
+	known := 0
+	for _, cell := range cells {
+		if _, ok := headerIndex[headerKey(cell)]; ok {
+			if known++; known >= 2 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // header is the result of mapping a header row.
 type header struct {
 	idx    [numColumns]int    // file column of each column, -1 when absent
@@ -164,7 +179,7 @@ func mapHeader(f *frontline.ResidentFile, row int, cells []string, under frontli
 	}
 	if known == 0 {
 		f.Errors = append(f.Errors, frontline.RowError{Row: row,
-			Message: "no known header in row " + strconv.Itoa(row) + "; the first row must name the columns (姓名, 身份证号 ...)"})
+			Message: "no known header in row " + strconv.Itoa(row) + " or the rows below it; a row must name the columns (姓名, 身份证号 ...)"})
 	}
 	for c := range columns {
 		if h.idx[c] < 0 && required(c, under) {

@@ -26,6 +26,15 @@ var divisionHeaders = map[string][]string{
 // with a title, a date and notes above it.
 const headerSearchRows = 20
 
+// inSheet names the sheet read, for a message about a workbook: ", in
+// sheet 名单" ("" for CSV).
+func inSheet(in *input) string {
+	if in.sheet == "" {
+		return ""
+	}
+	return fmt.Sprintf(" of sheet %q", in.sheet)
+}
+
 // findHeader returns the first of the first headerSearchRows non-blank
 // rows that match accepts, skipping the title rows offices put above a
 // header; io.EOF when none does.
@@ -73,7 +82,12 @@ func ReadDivisions(name string, r io.Reader, sheet string) (*frontline.DivisionF
 	if err != nil {
 		return nil, invalid(name, err, "the file cannot be read")
 	}
-	in, err := open(name, data, sheet)
+	in, err := open(name, data, sheet, func(cells []string) bool {
+		p, _ := divisionColumns(cells)
+		_, code := p["code"]
+		_, nm := p["name"]
+		return code && nm
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +97,7 @@ func ReadDivisions(name string, r io.Reader, sheet string) (*frontline.DivisionF
 		return nil, err
 	}
 	defer src.close()
-	f := &frontline.DivisionFile{Name: name}
+	f := &frontline.DivisionFile{Name: name, Sheet: in.sheet}
 	var pos map[string]int
 	row, cells, err := findHeader(src, func(cells []string) bool {
 		p, labels := divisionColumns(cells)
@@ -130,7 +144,7 @@ func cell(cells []string, i int) string {
 	if i < 0 || i >= len(cells) {
 		return ""
 	}
-	return strings.TrimSpace(cells[i])
+	return strings.TrimSpace(unquoteFormula(cells[i]))
 }
 
 // divisionRow parses one row: with pos from a header, or, without one,

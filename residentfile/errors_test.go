@@ -152,9 +152,9 @@ func TestRead_HeaderErrors(t *testing.T) {
 		}
 	})
 	t.Run("NoKnownHeader", func(t *testing.T) {
-		f := readCSV(t, underCommunity, "罗玉新村社区居民花名册,,", "小区,楼栋,户号")
+		f := readCSV(t, underCommunity, "罗玉新村社区居民花名册,,", "小区名单,楼栋表,户")
 		assertErrors(t, f,
-			"row 1: no known header in row 1; the first row must name the columns (姓名, 身份证号 ...)",
+			"row 1: no known header in row 1 or the rows below it; a row must name the columns (姓名, 身份证号 ...)",
 			"column compound: the column is missing; accepted headers: 小区, 小区名称, compound",
 			"column building: the column is missing; accepted headers: 楼栋, 楼号, 栋, building",
 			"column room: the column is missing; accepted headers: 户号, 房号, 门牌号, room",

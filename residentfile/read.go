@@ -53,7 +53,7 @@ func Read(name string, r io.Reader, opts ReadOptions) (*frontline.ResidentFile, 
 	if err != nil {
 		return nil, invalid(name, err, "the file cannot be read")
 	}
-	in, err := open(name, data, opts.Sheet)
+	in, err := open(name, data, opts.Sheet, residentHeader)
 	if err != nil {
 		return nil, err
 	}
@@ -126,8 +126,13 @@ type parser struct {
 	reread []int
 	names  [numColumns]map[string]string // raw cell → canonical place name
 
+	// facts are an XLSX sheet's number cells in the ID column and its
+	// merged ranges; nil for CSV.
+	facts *sheetFacts
+
 	// per-row scratch
 	row     int
+	cells   []string
 	errs    []frontline.RowError
 	cellBad [numColumns]bool
 }
@@ -139,17 +144,32 @@ func (p *parser) run() error {
 		return err
 	}
 	defer src.close()
-	row, cells, err := nextNonBlank(src)
+	row, cells, err := findHeader(src, residentHeader)
+	if err == io.EOF {
+		// No row names two columns: the first row is taken, and what its
+		// header lacks is reported.
+		src.close()
+		if src, err = p.in.rows(); err != nil {
+			return err
+		}
+		defer src.close()
+		row, cells, err = nextNonBlank(src)
+	}
 	if err == io.EOF {
 		return invalid(p.f.Name, nil, "the file has no header row")
 	} else if err != nil {
 		return p.readError(err)
 	}
+	p.f.HeaderRow = row
 	h, ok := mapHeader(p.f, row, cells, p.under)
 	if !ok {
+		p.f.Sheet = p.in.sheet
 		return nil // no row can be checked without its columns
 	}
 	p.h = h
+	if p.facts, err = p.in.facts(h.idx[cIDNumber]); err != nil {
+		return invalid(p.f.Name, err, "the file cannot be read as an XLSX workbook")
+	}
 	n := 0
 	for {
 		row, cells, err := nextNonBlank(src)
@@ -250,6 +270,7 @@ func (p *parser) finish() {
 		}
 	}
 	p.f.Rows = p.all.collect(good, p.bad)
+	p.f.Sheet = p.in.sheet
 	if len(p.late) == 0 {
 		return
 	}
@@ -326,7 +347,7 @@ func Cells(name string, r io.Reader, sheet string, rows []int) (map[int][]string
 	if err != nil {
 		return nil, invalid(name, err, "the file cannot be read")
 	}
-	in, err := open(name, data, sheet)
+	in, err := open(name, data, sheet, residentHeader)
 	if err != nil {
 		return nil, err
 	}

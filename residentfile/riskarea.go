@@ -30,11 +30,24 @@ func ReadRiskAreas(name string, r io.Reader, sheet string) ([]frontline.RiskArea
 	var pos map[string]int
 	var labels map[string]string
 	var out []frontline.RiskAreaRow
-	err := eachRow(name, r, sheet, func(row int, cells []string, in *input) error {
+	var first []string
+	seen := 0
+	// The header is the first of the top rows naming the area, its level
+	// and first day; titles above it are passed over.
+	isHeader := func(cells []string) bool { _, _, err := riskAreaHeader(name, cells); return err == nil }
+	err := eachRow(name, r, sheet, isHeader, func(row int, cells []string, in *input) error {
 		if pos == nil {
-			var err error
-			pos, labels, err = riskAreaHeader(name, cells)
-			return err
+			if first == nil {
+				first = append([]string(nil), cells...)
+			}
+			if seen++; !isHeader(cells) {
+				if seen >= headerSearchRows {
+					return io.EOF
+				}
+				return nil
+			}
+			pos, labels, _ = riskAreaHeader(name, cells)
+			return nil
 		}
 		out = append(out, riskAreaRow(row, cells, pos, labels, in))
 		return nil
@@ -42,7 +55,11 @@ func ReadRiskAreas(name string, r io.Reader, sheet string) ([]frontline.RiskArea
 	if err != nil {
 		return nil, err
 	}
-	if pos == nil {
+	if pos == nil && first != nil {
+		// No row is the header: say what the first row lacks.
+		_, _, err := riskAreaHeader(name, first)
+		return nil, err
+	} else if pos == nil {
 		return nil, invalid(name, nil, "the file is empty; it has no header row")
 	}
 	return out, nil
@@ -59,7 +76,7 @@ func riskAreaHeader(name string, cells []string) (map[string]int, map[string]str
 		}
 	}
 	if len(missing) > 0 {
-		return nil, nil, invalid(name, nil, "the header row lacks the columns %s (also needed: 风险等级, 开始日期)", strings.Join(missing, ", "))
+		return nil, nil, invalid(name, nil, "no header row: the first rows lack the columns %s (needed: 地区名称, 风险等级, 开始日期)", strings.Join(missing, ", "))
 	}
 	return pos, labels, nil
 }
@@ -69,7 +86,7 @@ func riskAreaRow(row int, cells []string, pos map[string]int, labels map[string]
 	out := frontline.RiskAreaRow{Row: row}
 	cell := func(col string) string {
 		if i, ok := pos[col]; ok && i < len(cells) {
-			return strings.TrimSpace(cells[i])
+			return strings.TrimSpace(unquoteFormula(cells[i]))
 		}
 		return ""
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -14,7 +15,7 @@ import (
 // check turns one row into a frontline.ResidentRow, reporting at most one
 // problem per cell but every cell's problem.
 func (p *parser) check(row int, cells []string) {
-	p.row, p.errs, p.cellBad = row, p.errs[:0], [numColumns]bool{}
+	p.row, p.cells, p.errs, p.cellBad = row, cells, p.errs[:0], [numColumns]bool{}
 	// Filled in place: the row is big, and copying it in costs.
 	r := p.all.add()
 	r.Row = row
@@ -51,7 +52,18 @@ func (p *parser) fail(c int, msg string) {
 	if label == "" {
 		label = columns[c].name
 	}
+	if i := p.h.idx[c]; i >= 0 && (i >= len(p.cells) || strings.TrimSpace(p.cells[i]) == "") {
+		if m, ok := p.facts.mergedAt(i, p.row); ok {
+			msg = mergedMessage(m)
+		}
+	}
 	p.errs = append(p.errs, frontline.RowError{Row: p.row, Column: label, Message: msg})
+}
+
+// mergedMessage explains an empty cell of a merged range: on screen the
+// value is there, in the file only the range's first cell has it.
+func mergedMessage(m cellRange) string {
+	return fmt.Sprintf("the cell is empty because cells %s are merged: only %s holds the value; unmerge them and fill in every row", m.ref, m.first())
 }
 
 // cell returns the trimmed cell of column c, or "" when the file has no
@@ -62,7 +74,7 @@ func (p *parser) cell(cells []string, c int) string {
 	if i < 0 || i >= len(cells) {
 		return ""
 	}
-	s := strings.TrimSpace(cells[i])
+	s := strings.TrimSpace(unquoteFormula(cells[i]))
 	if len(s) >= 3 && s[0] == '=' && s[1] == '"' && s[len(s)-1] == '"' {
 		s = strings.TrimSpace(s[2 : len(s)-1])
 	}
@@ -214,10 +226,42 @@ func (p *parser) personLabels(ps *frontline.Person, cells []string) {
 // number cell: its last digits are gone and cannot be guessed.
 func (p *parser) idNumber(cells []string) string {
 	v := strings.TrimPrefix(p.cell(cells, cIDNumber), "'")
-	if scientific(v) {
+	switch {
+	case v == "":
+	case p.facts != nil && p.facts.numeric[p.row]:
+		// Whatever it looks like now, a number cell kept 15 digits at
+		// most: the rest were lost, or will be on the next save.
+		p.fail(cIDNumber, fmt.Sprintf("the ID number is stored as a number (%s), which keeps 15 digits at most; format the column as text and type the numbers again", v))
+	case scientific(v):
 		p.fail(cIDNumber, fmt.Sprintf("the ID number was stored as a number and lost its last digits (%s); format the column as text and type it again", v))
+	case numberLike(v, p.now):
+		p.fail(cIDNumber, fmt.Sprintf("the ID number was stored as a number (%s) and its last digits are lost; format the column as text and type it again", v))
 	}
 	return v
+}
+
+// numberLike reports whether an ID number cell shows how a spreadsheet
+// writes a number: digit groups (620,502,199,001,021,000), a decimal part
+// (620502199001021000.00), or 18 digits ending in zeros past the 15 a
+// number keeps (620502199001021000) that are no valid ID.
+func numberLike(s string, now time.Time) bool {
+	if whole, frac, ok := strings.Cut(s, "."); ok && len(whole) >= 15 && digits(strings.ReplaceAll(whole, ",", "")) && digits(frac) {
+		return true
+	}
+	if strings.Contains(s, ",") && len(s) >= 19 {
+		groups := strings.Split(s, ",")
+		for i, g := range groups {
+			if !digits(g) || len(g) > 3 || i > 0 && len(g) != 3 {
+				return false
+			}
+		}
+		return true
+	}
+	if len(s) == 18 && digits(s) && strings.HasSuffix(s, "000") {
+		_, err := frontline.ParseMainlandID(s, now)
+		return err != nil
+	}
+	return false
 }
 
 // scientific reports whether s is a number like 6.20502E+17.

@@ -33,7 +33,23 @@ type input struct {
 	xlsx  bool // cells are raw XLSX values: numbers, date serials
 	// date1904 says the workbook counts dates from 1904 (old Mac Excel).
 	date1904 bool
+	// sheet is the XLSX sheet read: the one asked for, or the first whose
+	// top rows hold a header the reader accepts; "" for CSV.
+	sheet string
+	data  []byte // the whole file, for scanSheet
 }
+
+// facts returns the cell types of column col (-1: none) and the merged
+// ranges of the sheet read; nil for CSV, which has neither.
+func (in *input) facts(col int) (*sheetFacts, error) {
+	if !in.xlsx {
+		return nil, nil
+	}
+	return scanSheet(in.data, in.sheet, col)
+}
+
+// accepter says whether a row is the header a reader looks for.
+type accepter func(cells []string) bool
 
 // Magic numbers of the binary formats offices upload by mistake or by
 // design.
@@ -50,13 +66,18 @@ func invalid(name string, err error, format string, args ...any) error {
 // open decides how to read a file from its content first and its name
 // second: an XLSX renamed to .csv is still a ZIP, and a CSV named .xlsx is
 // a mistake worth naming rather than guessing around.
-func open(name string, data []byte, sheet string) (*input, error) {
+//
+// Without a sheet name, a workbook's sheets are tried in order and the
+// first whose top rows hold a header that accepts takes is read (accepts
+// nil: the first sheet): offices keep notes, a cover or last month's list
+// in the first sheet.
+func open(name string, data []byte, sheet string, accepts accepter) (*input, error) {
 	ext := strings.ToLower(filepath.Ext(name))
 	switch {
 	case len(data) == 0:
 		return nil, invalid(name, nil, "the file is empty; it has no header row")
 	case bytes.HasPrefix(data, []byte(zipMagic)):
-		return openXLSX(name, data, sheet)
+		return openXLSX(name, data, sheet, accepts)
 	case bytes.HasPrefix(data, []byte(oleMagic)):
 		return nil, invalid(name, nil, "this is an old Excel (.xls) or password-protected workbook; save it as .xlsx or CSV")
 	case ext == ".xlsx" || ext == ".xlsm":
@@ -157,8 +178,8 @@ type xlsxSource struct {
 }
 
 // openXLSX opens the workbook once; its rows function iterates the chosen
-// sheet (the first one unless named) from the top each time.
-func openXLSX(name string, data []byte, sheet string) (*input, error) {
+// sheet from the top each time.
+func openXLSX(name string, data []byte, sheet string, accepts accepter) (*input, error) {
 	f, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, invalid(name, err, "the file cannot be read as an XLSX workbook")
@@ -166,6 +187,9 @@ func openXLSX(name string, data []byte, sheet string) (*input, error) {
 	sheets := f.GetSheetList()
 	if sheet == "" && len(sheets) > 0 {
 		sheet = sheets[0]
+		if accepts != nil && len(sheets) > 1 {
+			sheet = pickSheet(f, sheets, accepts)
+		}
 	}
 	if idx, err := f.GetSheetIndex(sheet); err != nil || idx < 0 {
 		f.Close()
@@ -176,7 +200,7 @@ func openXLSX(name string, data []byte, sheet string) (*input, error) {
 		f.Close()
 		return nil, invalid(name, err, "the file cannot be read as an XLSX workbook")
 	}
-	in := &input{close: f.Close, xlsx: true, date1904: props.Date1904 != nil && *props.Date1904}
+	in := &input{close: f.Close, xlsx: true, date1904: props.Date1904 != nil && *props.Date1904, sheet: sheet, data: data}
 	in.rows = func() (source, error) {
 		rows, err := f.Rows(sheet)
 		if err != nil {
@@ -185,6 +209,25 @@ func openXLSX(name string, data []byte, sheet string) (*input, error) {
 		return &xlsxSource{rows: rows}, nil
 	}
 	return in, nil
+}
+
+// pickSheet returns the first sheet with a header that accepts takes in
+// its top rows, or the first sheet when none has one (its header is then
+// reported as it is).
+func pickSheet(f *excelize.File, sheets []string, accepts accepter) string {
+	for _, sh := range sheets {
+		rows, err := f.Rows(sh)
+		if err != nil {
+			continue
+		}
+		src := &xlsxSource{rows: rows}
+		_, _, err = findHeader(src, accepts)
+		src.close()
+		if err == nil {
+			return sh
+		}
+	}
+	return sheets[0]
 }
 
 // rawCells asks excelize for the stored values rather than the formatted

@@ -28,9 +28,6 @@ var workerHeaders = map[string][]string{
 	"note":          {"备注", "说明", "note"},
 }
 
-// maxHeaderSearch is how many top rows may hold titles before the header.
-const maxHeaderSearch = 10
-
 // ReadWorkers reads a worker list (CSV in UTF-8 or GBK, or XLSX; the first
 // sheet unless sheet is given): a header naming at least the names, under
 // up to nine title rows. Each row comes back parsed, or with its problems,
@@ -41,9 +38,11 @@ func ReadWorkers(name string, r io.Reader, sheet string) ([]frontline.WorkerRow,
 	var labels map[string]string
 	var out []frontline.WorkerRow
 	seen := 0
-	err := eachRow(name, r, sheet, func(row int, cells []string, in *input) error {
+	where := ""
+	err := eachRow(name, r, sheet, func(cells []string) bool { p, _ := workerHeader(cells); return p != nil }, func(row int, cells []string, in *input) error {
 		if pos == nil {
-			if seen++; seen > maxHeaderSearch {
+			where = inSheet(in)
+			if seen++; seen > headerSearchRows {
 				return io.EOF
 			}
 			pos, labels = workerHeader(cells)
@@ -56,20 +55,20 @@ func ReadWorkers(name string, r io.Reader, sheet string) ([]frontline.WorkerRow,
 		return nil, err
 	}
 	if pos == nil {
-		return nil, invalid(name, nil, "no header row naming the column 姓名 (name) in the first %d rows", maxHeaderSearch)
+		return nil, invalid(name, nil, "no header row naming the column 姓名 (name) in the first %d rows%s", headerSearchRows, where)
 	}
 	return out, nil
 }
 
-// eachRow opens a list (CSV or XLSX; the first sheet unless sheet is
-// given) and calls fn with each row that is not blank, in order, until fn
+// eachRow opens a list (CSV or XLSX; the sheet named, or the first whose
+// top rows hold a row header accepts) and calls fn with each row that is not blank, in order, until fn
 // returns io.EOF (stop, no error) or another error.
-func eachRow(name string, r io.Reader, sheet string, fn func(row int, cells []string, in *input) error) error {
+func eachRow(name string, r io.Reader, sheet string, header accepter, fn func(row int, cells []string, in *input) error) error {
 	data, err := readAll(r)
 	if err != nil {
 		return invalid(name, err, "the file cannot be read")
 	}
-	in, err := open(name, data, sheet)
+	in, err := open(name, data, sheet, header)
 	if err != nil {
 		return err
 	}
@@ -135,7 +134,7 @@ func workerRow(row int, cells []string, pos map[string]int, labels map[string]st
 	out := frontline.WorkerRow{Row: row, Columns: labels}
 	cell := func(col string) string {
 		if i, ok := pos[col]; ok && i < len(cells) {
-			return strings.TrimSpace(cells[i])
+			return strings.TrimSpace(unquoteFormula(cells[i]))
 		}
 		return ""
 	}

@@ -183,10 +183,16 @@ func newXLSXWriter(w io.Writer, sheet string, header []string) (*Writer, error) 
 	return tw, nil
 }
 
-// Write adds one row.
+// Write adds one row. CSV cells are made safe (SafeCell) and those a
+// spreadsheet would turn into numbers kept as text; XLSX cells are string
+// cells, which no spreadsheet runs as a formula nor turns into a number.
 func (tw *Writer) Write(cells []string) error {
 	if tw.csv != nil {
-		return tw.csv.Write(cells)
+		out := make([]string, len(cells))
+		for i, c := range cells {
+			out[i] = csvCell(c)
+		}
+		return tw.csv.Write(out)
 	}
 	if tw.pending != nil || tw.row == 0 {
 		if tw.pending = append(tw.pending, cells); len(tw.pending) < widthSample {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/frontline-org/frontline"
+	"github.com/frontline-org/frontline/residentfile"
 )
 
 // auditLimit is the number of entries on one page of the audit log.
@@ -99,9 +100,10 @@ func (s *Server) exportAudit(w http.ResponseWriter, r *http.Request) error {
 	cw.Write(head)
 	err := s.Audit.WalkChanges(r.Context(), f, func(c *frontline.Change) error {
 		c = maskedChange(c)
+		// Names and places were typed by people: none may run in a spreadsheet.
 		return cw.Write([]string{
-			strconv.FormatInt(c.ID, 10), c.At.In(s.Location).Format("2006-01-02 15:04:05"), c.Actor, c.Addr,
-			c.Action, c.Entity, strconv.FormatInt(c.EntityID, 10), c.PlacePath, jsonText(c.Before), jsonText(c.After),
+			strconv.FormatInt(c.ID, 10), c.At.In(s.Location).Format("2006-01-02 15:04:05"), residentfile.SafeCell(c.Actor), c.Addr,
+			c.Action, c.Entity, strconv.FormatInt(c.EntityID, 10), residentfile.SafeCell(c.PlacePath), residentfile.SafeCell(jsonText(c.Before)), residentfile.SafeCell(jsonText(c.After)),
 		})
 	})
 	if err == nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/frontline-org/frontline"
 	"github.com/frontline-org/frontline/residentfile"
 	"github.com/frontline-org/frontline/sqldb"
+	"golang.org/x/term"
 )
 
 func runExport(ctx context.Context, m *Main, args []string) error {
@@ -43,6 +44,10 @@ func runExport(ctx context.Context, m *Main, args []string) error {
 		}
 	}
 	var out io.Writer = m.Stdout
+	if *output == "-" && *format == "xlsx" && isTerminal(m.Stdout) {
+		// A workbook is bytes of a ZIP: on a terminal they garble the screen.
+		return usagef("an XLSX workbook cannot be shown on a terminal: give --output FILE.xlsx, or redirect it (> FILE.xlsx)")
+	}
 	if *output != "-" {
 		f, err := os.Create(*output)
 		if err != nil {
@@ -74,4 +79,11 @@ func recordFullExport(ctx context.Context, db *sqldb.DB, scope *frontline.Place,
 		c.EntityID = scope.ID
 	}
 	return sqldb.NewAuditService(db).Record(ctx, c)
+}
+
+// isTerminal reports whether w is a terminal (not a file, a pipe or
+// /dev/null).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }

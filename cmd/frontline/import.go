@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -22,8 +23,8 @@ func runImport(ctx context.Context, m *Main, args []string) error {
 	under := fs.String("under", "", "the place the file is imported under: a path of names (天水市/秦州区/大城街道) or an id")
 	dryRun := fs.Bool("dry-run", false, "check everything, write nothing")
 	skipBad := fs.Bool("skip-bad", false, "import the good rows and write the bad ones to --skipped-file")
-	skippedFile := fs.String("skipped-file", "", "where --skip-bad writes the skipped rows (default FILE.skipped.csv)")
-	sheet := fs.String("sheet", "", "XLSX sheet to read (default the first)")
+	skippedFile := fs.String("skipped-file", "", "where --skip-bad writes the skipped rows (default: the file's name with .skipped.csv for its extension, 名单.xlsx → 名单.skipped.csv)")
+	sheet := fs.String("sheet", "", "XLSX sheet to read (default the first whose top rows name the columns)")
 	// Flags may follow the positional arguments, as people type them.
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -45,11 +46,10 @@ func runImport(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(m.Stderr, "%s: %s\n", file, f.Source())
 	res, err := sqldb.NewImportService(m.DB).ImportResidents(ctx, f, frontline.ImportOptions{Under: node.ID, DryRun: *dryRun, SkipBad: *skipBad})
 	if res != nil {
-		for _, e := range res.Errors {
-			fmt.Fprintf(m.Stderr, "%s: %s\n", file, e.Error())
-		}
+		printRowErrors(m.Stderr, file, res.Errors)
 		for _, u := range f.Unknown {
 			fmt.Fprintf(m.Stderr, "%s: column %q is not a resident list column and was ignored\n", file, u)
 		}
@@ -139,4 +139,32 @@ func writeSkipped(name, file, sheet string, f *frontline.ResidentFile, res *fron
 		return err
 	}
 	return out.Close()
+}
+
+// maxShownErrors bounds the problems printed: a file typed wrong in one
+// column has a problem on every row, and ten thousand lines scroll the
+// first ones, the ones that explain, out of sight.
+const maxShownErrors = 100
+
+// printRowErrors prints the first maxShownErrors problems, one a line,
+// then how many more there are on how many more rows.
+func printRowErrors(w io.Writer, file string, errs []frontline.RowError) {
+	for _, e := range errs[:min(len(errs), maxShownErrors)] {
+		fmt.Fprintf(w, "%s: %s\n", file, e.Error())
+	}
+	if len(errs) <= maxShownErrors {
+		return
+	}
+	shown := map[int]bool{}
+	for _, e := range errs[:maxShownErrors] {
+		shown[e.Row] = true
+	}
+	more := map[int]bool{}
+	for _, e := range errs[maxShownErrors:] {
+		if !shown[e.Row] {
+			more[e.Row] = true
+		}
+	}
+	fmt.Fprintf(w, "%s: … and %d more problems on %d more rows, not shown (--skip-bad writes every bad row with its reason to a file)\n",
+		file, len(errs)-maxShownErrors, len(more))
 }

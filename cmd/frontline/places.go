@@ -127,11 +127,12 @@ func runPlacesImport(ctx context.Context, m *Main, args []string) error {
 	if err := m.open(ctx); err != nil {
 		return err
 	}
+	if f.HeaderRow > 0 {
+		fmt.Fprintf(m.Stderr, "%s: %s\n", file, frontline.TableSource(f.Sheet, f.HeaderRow))
+	}
 	res, err := sqldb.NewPlaceService(m.DB).ImportDivisions(cliContext(ctx), f, *dryRun)
 	if res != nil {
-		for _, e := range res.Errors {
-			fmt.Fprintf(m.Stderr, "%s: %s\n", file, e.Error())
-		}
+		printRowErrors(m.Stderr, file, res.Errors)
 	}
 	if err != nil {
 		return err
