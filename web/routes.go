@@ -83,6 +83,7 @@ func (s *Server) registerRoutes() {
 	s.registerZones()
 	s.registerCases()
 	s.registerWorkforce()
+	s.registerDaily()
 	s.registerAPIDoc()
 
 	// Everything else is a 404 in the caller's format (JSON under /api,

@@ -91,6 +91,8 @@ type Server struct {
 	Roster         frontline.RosterService
 	Duty           frontline.DutyService
 	Responsibility frontline.ResponsibilityService
+	// Daily, when set, serves the daily report (日报) and the dashboards.
+	Daily frontline.DailyReportService
 	// Secure marks the session cookie Secure, so browsers send it only
 	// over HTTPS. The zero value is false so that tests and a server on
 	// plain HTTP work; the command sets it unless it serves plain HTTP on

@@ -99,6 +99,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	transfers := sqldb.NewTransferService(m.DB)
 	srv.Cases, srv.Transfers, srv.Alerts = sqldb.NewCaseService(m.DB), transfers, sqldb.NewAlertService(m.DB)
 	srv.Restrictions = sqldb.NewRestrictionService(m.DB, nil)
+	srv.Daily = sqldb.NewDailyReportService(m.DB)
 	if err := srv.Open(); err != nil {
 		return err
 	}
@@ -113,6 +114,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	go endMeasures(ctx, srv.Campaigns, places, followUps, measureJobInterval, m.Logger)
 	go runAlerts(ctx, alertJobs{Alerts: srv.Alerts, Transfers: transfers, FollowUps: followUps}, alertJobInterval, m.Logger)
 	go watchRoster(ctx, duty, rosterJobInterval, m.Logger)
+	go keepDailyReports(ctx, srv.Daily, rosterJobInterval, m.Logger)
 	return srv.Serve(ctx, *addr)
 }
 
