@@ -34,6 +34,9 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
+	if err := tf.loadSMS(); err != nil {
+		return err
+	}
 
 	// The first line comes before anything slow (migrations, the demo
 	// city), so whoever started the server sees at once that it runs.
