@@ -83,7 +83,9 @@ func (s *Server) registerRoutes() {
 	s.registerZones()
 	s.registerCases()
 	s.registerWorkforce()
+	s.registerSupply()
 	s.registerDaily()
+	s.registerRetention()
 	s.registerAPIDoc()
 
 	// Everything else is a 404 in the caller's format (JSON under /api,
