@@ -119,10 +119,14 @@ func (d *day) run(ctx context.Context, sc *SamplingConfig) *DayResult {
 		wg.Go(func() { d.every(ctx, i, len(d.setup.offices), d.cfg.ReadEvery, deadline, func(int) { d.read(ctx, o) }) })
 	}
 	for i, g := range d.setup.gates {
-		wg.Go(func() { d.every(ctx, i, len(d.setup.gates), d.cfg.GateEvery, deadline, func(n int) { d.pass(ctx, g, n) }) })
+		wg.Go(func() {
+			d.every(ctx, i, len(d.setup.gates), d.cfg.GateEvery, deadline, func(n int) { d.pass(ctx, g, n) })
+		})
 	}
 	for i, g := range d.setup.grid {
-		wg.Go(func() { d.every(ctx, i, len(d.setup.grid), d.cfg.VisitEvery, deadline, func(n int) { d.visit(ctx, i, g, n) }) })
+		wg.Go(func() {
+			d.every(ctx, i, len(d.setup.grid), d.cfg.VisitEvery, deadline, func(n int) { d.visit(ctx, i, g, n) })
+		})
 	}
 	wg.Go(func() { d.every(ctx, 0, 1, d.cfg.LabEvery, deadline, func(n int) { d.lab(ctx, n) }) })
 	wg.Wait()
