@@ -86,6 +86,7 @@ func (s *Server) registerRoutes() {
 	s.registerSupply()
 	s.registerOrders()
 	s.registerDaily()
+	s.registerRetention()
 	s.registerAPIDoc()
 
 	// Everything else is a 404 in the caller's format (JSON under /api,
