@@ -211,10 +211,23 @@ func (p *Page) ScreenshotIn(dir, name string) string {
 	return p.shoot(dir, name, 80, "jpg")
 }
 
+// maxShotHeight is the tallest page saved whole, in device pixels:
+// Chromium captures at most 16,384 a side.
+const maxShotHeight = 16000
+
 // shoot saves a screenshot at quality (100 is PNG) with the extension.
 func (p *Page) shoot(dir, name string, quality int, ext string) string {
 	p.tb.Helper()
-	img := Get(p, chromedp.FullScreenshot(quality))
+	// Chromium refuses to capture a page taller than its largest texture
+	// ("Page is too large"); such a page (a long document unfolded) is
+	// saved as far as the screen shows it.
+	var img []byte
+	if h := Get(p, chromedp.Evaluate[float64](`document.documentElement.scrollHeight * window.devicePixelRatio`)); h > maxShotHeight {
+		img = Get(p, chromedp.CaptureScreenshot())
+		ext = "png"
+	} else {
+		img = Get(p, chromedp.FullScreenshot(quality))
+	}
 	folder := filepath.Join(p.b.shots, unsafeName.ReplaceAllString(dir, "_"))
 	if err := os.MkdirAll(folder, 0o755); err != nil {
 		p.tb.Fatal(err)
