@@ -99,6 +99,9 @@ type Server struct {
 	Partners frontline.PartnerService
 	// Daily, when set, serves the daily report (日报) and the dashboards.
 	Daily frontline.DailyReportService
+	// Retention, when set, serves the retention rules, what falls due when
+	// and the purge certificates.
+	Retention frontline.RetentionService
 	// Secure marks the session cookie Secure, so browsers send it only
 	// over HTTPS. The zero value is false so that tests and a server on
 	// plain HTTP work; the command sets it unless it serves plain HTTP on

@@ -104,6 +104,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	srv.Restrictions = sqldb.NewRestrictionService(m.DB, nil)
 	srv.NoticeOptOuts = sqldb.NewNoticeOptOutService(m.DB)
 	srv.Daily = sqldb.NewDailyReportService(m.DB)
+	srv.Retention = sqldb.NewRetentionService(m.DB)
 	if err := srv.Open(); err != nil {
 		return err
 	}
@@ -120,7 +121,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	go watchRoster(ctx, duty, rosterJobInterval, m.Logger)
 	go keepDailyReports(ctx, srv.Daily, rosterJobInterval, m.Logger)
 	if *purgeEvery > 0 {
-		go runPurges(ctx, sqldb.NewRetentionService(m.DB), *purgeEvery, m.Logger)
+		go runPurges(ctx, srv.Retention, *purgeEvery, m.Logger)
 	}
 	return srv.Serve(ctx, *addr)
 }
