@@ -62,7 +62,7 @@ func TestNotice_CallUpPerHousehold(t *testing.T) {
 		personWith(t, db, h101.ID, "母亲", "139 1111 0001") // the same number, written otherwise
 		personWith(t, db, h101.ID, "孩子", "")
 		personWith(t, db, h201.ID, "住户乙", "13911110002")
-		personWith(t, db, h2101.ID, "住户丙", "13911110003") // opted out before
+		personWith(t, db, h2101.ID, "住户丙", "13911110003")  // opted out before
 		personWith(t, db, h2201.ID, "住户丁", "0938-8211234") // a landline
 		// Living alone, sampled at home: the household is not called down.
 		home := personWith(t, db, mustPlace(t, db, u2.ID, frontline.KindHousehold, "102").ID, "卧床老人", "13911110004")
