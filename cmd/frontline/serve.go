@@ -102,6 +102,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	transfers := sqldb.NewTransferService(m.DB)
 	srv.Cases, srv.Transfers, srv.Alerts = sqldb.NewCaseService(m.DB), transfers, sqldb.NewAlertService(m.DB)
 	srv.Restrictions = sqldb.NewRestrictionService(m.DB, nil)
+	srv.NoticeOptOuts = sqldb.NewNoticeOptOutService(m.DB)
 	srv.Daily = sqldb.NewDailyReportService(m.DB)
 	srv.Retention = sqldb.NewRetentionService(m.DB)
 	if err := srv.Open(); err != nil {
