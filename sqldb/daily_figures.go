@@ -19,6 +19,8 @@ type dailyFrame struct {
 	// from and to are the day's window; at is when states (on duty,
 	// zones) are read: now, or the cut-off once past.
 	from, to, at time.Time
+	// day is the report's day: its rounds are the day's.
+	day string
 }
 
 func newDailyFrame(n *frontline.Place, kids []*frontline.Place, from, to, now time.Time) *dailyFrame {
@@ -228,9 +230,8 @@ func (tx *Tx) dailyScreening(ctx context.Context, f *dailyFrame) (grid, error) {
 
 // dailyTesting reads the counters of the day's test rounds.
 func (tx *Tx) dailyTesting(ctx context.Context, f *dailyFrame) (grid, error) {
-	day := f.to.In(tx.db.Location).Format(frontline.DateLayout)
 	scopes, err := tx.scopesOf(ctx, f, `SELECT id, scope_id, sp FROM (SELECT r.id, r.scope_id, p.path AS sp, r.day, r.status
-		FROM test_rounds r JOIN places p ON p.id = r.scope_id) c WHERE day = ? AND status <> ?`, day, string(frontline.RoundDraft))
+		FROM test_rounds r JOIN places p ON p.id = r.scope_id) c WHERE day = ? AND status <> ?`, f.day, string(frontline.RoundDraft))
 	if err != nil {
 		return nil, err
 	}

@@ -93,6 +93,8 @@ type Server struct {
 	Responsibility frontline.ResponsibilityService
 	// Daily, when set, serves the daily report (日报) and the dashboards.
 	Daily frontline.DailyReportService
+	// Dashboards, when set with Daily, serves each node's dashboard.
+	Dashboards frontline.DashboardService
 	// Secure marks the session cookie Secure, so browsers send it only
 	// over HTTPS. The zero value is false so that tests and a server on
 	// plain HTTP work; the command sets it unless it serves plain HTTP on
