@@ -30,6 +30,7 @@ func catalogParts() []catalogPart {
 		{"noticeMessages", noticeMessages()}, {"stationMessages", stationMessages()}, {"caseMessages", caseMessages()},
 		{"alertMessages", alertMessages()}, {"caseListMessages", caseListMessages()}, {"casePageMessages", casePageMessages()},
 		{"transferMessages", transferMessages()}, {"guardMessages", guardMessages()}, {"workforceMessages", workforceMessages()}, {"rosterAlertMessages", rosterAlertMessages()},
+		{"supplyMessages", supplyMessages()},
 		{"dailyMessages", dailyMessages()},
 		{"apiDocMessages", apiDocMessages()},
 	}

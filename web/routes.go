@@ -83,6 +83,7 @@ func (s *Server) registerRoutes() {
 	s.registerZones()
 	s.registerCases()
 	s.registerWorkforce()
+	s.registerSupply()
 	s.registerDaily()
 	s.registerAPIDoc()
 

@@ -91,6 +91,9 @@ type Server struct {
 	Roster         frontline.RosterService
 	Duty           frontline.DutyService
 	Responsibility frontline.ResponsibilityService
+	// Partners, when set, serves supplies: partner shops and pharmacies,
+	// their catalogues and the ordering windows.
+	Partners frontline.PartnerService
 	// Daily, when set, serves the daily report (日报) and the dashboards.
 	Daily frontline.DailyReportService
 	// Dashboards, when set with Daily, serves each node's dashboard.

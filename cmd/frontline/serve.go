@@ -27,6 +27,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	debugAddr := fs.String("debug-addr", "", "loopback address to serve Go's profiler on (/debug/pprof/), e.g. 127.0.0.1:6060; off when empty")
 	tf := addTestingFlags(fs)
 	bf := addBackupFlags(fs)
+	purgeEvery := fs.Duration("purge-every", purgeJobInterval, "how often to purge the personal data whose retention has run out; 0 turns it off")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -40,6 +41,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if err := m.open(ctx); err != nil {
 		return err
 	}
+	warnSettings(ctx, m)
 	if *debugAddr != "" {
 		if err := serveDebug(ctx, *debugAddr, m.Logger); err != nil {
 			return err
@@ -91,6 +93,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	}
 	srv.Workers, srv.Roster, srv.Duty = sqldb.NewWorkerService(m.DB), sqldb.NewRosterService(m.DB), duty
 	srv.Responsibility = sqldb.NewResponsibilityService(m.DB)
+	srv.Partners = sqldb.NewPartnerService(m.DB)
 	writer, stopTesting := wireTesting(ctx, m, srv, tf)
 	defer stopTesting()
 	transfers := sqldb.NewTransferService(m.DB)
@@ -113,6 +116,9 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	go runAlerts(ctx, alertJobs{Alerts: srv.Alerts, Transfers: transfers, FollowUps: followUps}, alertJobInterval, m.Logger)
 	go watchRoster(ctx, duty, rosterJobInterval, m.Logger)
 	go keepDailyReports(ctx, srv.Daily, rosterJobInterval, m.Logger)
+	if *purgeEvery > 0 {
+		go runPurges(ctx, sqldb.NewRetentionService(m.DB), *purgeEvery, m.Logger)
+	}
 	return srv.Serve(ctx, *addr)
 }
 
@@ -236,5 +242,17 @@ func readiness(db *sqldb.DB, every time.Duration) func(ctx context.Context) erro
 			return fmt.Errorf("database refuses writes: %s", frontline.ErrorMessage(err))
 		}
 		return nil
+	}
+}
+
+// warnSettings logs each PostgreSQL setting that differs from the advice
+// for a sampling day (docs/testing.md); the server starts anyway.
+func warnSettings(ctx context.Context, m *Main) {
+	advice, err := m.DB.CheckSettings(ctx)
+	if err != nil {
+		m.Logger.Warn("cannot read the PostgreSQL settings", "err", err)
+	}
+	for _, a := range advice {
+		m.Logger.Warn(a)
 	}
 }
