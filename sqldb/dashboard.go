@@ -66,11 +66,9 @@ type dashboardRound struct {
 // each child's coverage today.
 func (tx *Tx) dashboardRounds(ctx context.Context, f *dailyFrame, d *frontline.Dashboard, today string) error {
 	first := frontline.AddDays(today, 1-frontline.DashboardDays)
-	lo, hi := f.subtree()
-	anc := ancestorPaths(f.n.Path)
-	rows, err := tx.QueryContext(ctx, `SELECT r.id, r.day, r.scope_id, p.path FROM test_rounds r JOIN places p ON p.id = r.scope_id
-		WHERE r.day >= ? AND r.day <= ? AND r.status <> ? AND ((p.path >= ? AND p.path < ?) OR p.path IN `+inList(len(anc))+`)`,
-		append([]any{first, today, string(frontline.RoundDraft), lo, hi}, anc...)...)
+	// The fortnight's rounds first, their scopes filtered here (see scopesOf).
+	rows, err := tx.QueryContext(ctx, `SELECT r.id, r.day, r.scope_id, p.path FROM test_rounds r CROSS JOIN places p
+		WHERE p.id = r.scope_id AND r.day >= ? AND r.day <= ? AND r.status <> ?`, first, today, string(frontline.RoundDraft))
 	if err != nil {
 		return err
 	}
@@ -82,6 +80,9 @@ func (tx *Tx) dashboardRounds(ctx context.Context, f *dailyFrame, d *frontline.D
 		if err := rows.Scan(&id, &day, &scope, &path); err != nil {
 			rows.Close()
 			return err
+		}
+		if !strings.HasPrefix(path, f.n.Path) && !strings.HasPrefix(f.n.Path, path) {
+			continue
 		}
 		r := &dashboardRound{day: day, scope: scope, depth: len(frontline.PathIDs(path)), target: f.n.ID}
 		if !strings.HasPrefix(f.n.Path, path) {
@@ -200,8 +201,7 @@ func (tx *Tx) dashboardMap(ctx context.Context, f *dailyFrame, d *frontline.Dash
 		}
 		d.Map[i].Level = level
 	}
-	scopes, err := tx.scopesOf(ctx, f, `SELECT id, scope_id, sp FROM (SELECT r.id, r.scope_id, p.path AS sp, r.day, r.status
-		FROM test_rounds r JOIN places p ON p.id = r.scope_id) c WHERE day = ? AND status <> ?`, f.day, string(frontline.RoundDraft))
+	scopes, err := tx.dayRounds(ctx, f)
 	if err != nil {
 		return err
 	}
