@@ -176,3 +176,14 @@ type RetentionService interface {
 	// PurgeStats returns the anonymised statistics under a node.
 	PurgeStats(ctx context.Context, underID int64) ([]PurgeStat, error)
 }
+
+// RetentionKindLabels name the kinds in the reports offices exchange
+// (pages take their words from the message catalogue).
+var RetentionKindLabels = map[RetentionKind]string{
+	RetainRounds: "核酸检测轮次人员与绑管", RetainScreening: "摸排走访与行程", RetainMeasures: "管控措施与健康报告",
+	RetainPassages: "卡点通行记录", RetainCases: "病例、密接与转运", RetainNotices: "已发通知与已处理提醒",
+	RetainWorkers: "工作人员信息", RetainResidents: "居民登记信息",
+}
+
+// PurgeReasonLabels name the reasons in reports.
+var PurgeReasonLabels = map[PurgeReason]string{PurgeRetention: "保存期限届满", PurgeStandDown: "应急响应结束"}

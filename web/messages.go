@@ -32,6 +32,7 @@ func catalogParts() []catalogPart {
 		{"transferMessages", transferMessages()}, {"guardMessages", guardMessages()}, {"workforceMessages", workforceMessages()}, {"rosterAlertMessages", rosterAlertMessages()},
 		{"supplyMessages", supplyMessages()},
 		{"dailyMessages", dailyMessages()},
+		{"retentionMessages", retentionMessages()},
 		{"apiDocMessages", apiDocMessages()},
 	}
 }

@@ -85,6 +85,7 @@ func (s *Server) registerRoutes() {
 	s.registerWorkforce()
 	s.registerSupply()
 	s.registerDaily()
+	s.registerRetention()
 	s.registerAPIDoc()
 
 	// Everything else is a 404 in the caller's format (JSON under /api,

@@ -98,6 +98,9 @@ type Server struct {
 	Daily frontline.DailyReportService
 	// Dashboards, when set with Daily, serves each node's dashboard.
 	Dashboards frontline.DashboardService
+	// Retention, when set, serves the retention rules, what falls due when
+	// and the purge certificates.
+	Retention frontline.RetentionService
 	// Secure marks the session cookie Secure, so browsers send it only
 	// over HTTPS. The zero value is false so that tests and a server on
 	// plain HTTP work; the command sets it unless it serves plain HTTP on

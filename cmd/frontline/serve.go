@@ -34,6 +34,9 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
+	if err := tf.loadSMS(); err != nil {
+		return err
+	}
 
 	// The first line comes before anything slow (migrations, the demo
 	// city), so whoever started the server sees at once that it runs.
@@ -101,6 +104,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	srv.Restrictions = sqldb.NewRestrictionService(m.DB, nil)
 	daily := sqldb.NewDailyReportService(m.DB)
 	srv.Daily, srv.Dashboards = daily, daily
+	srv.Retention = sqldb.NewRetentionService(m.DB)
 	if err := srv.Open(); err != nil {
 		return err
 	}
@@ -117,7 +121,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	go watchRoster(ctx, duty, rosterJobInterval, m.Logger)
 	go keepDailyReports(ctx, srv.Daily, rosterJobInterval, m.Logger)
 	if *purgeEvery > 0 {
-		go runPurges(ctx, sqldb.NewRetentionService(m.DB), *purgeEvery, m.Logger)
+		go runPurges(ctx, srv.Retention, *purgeEvery, m.Logger)
 	}
 	return srv.Serve(ctx, *addr)
 }
