@@ -22,7 +22,11 @@ type SamplingConfig struct {
 	DBURL     string
 	Residents int
 	Stations  int
-	Duration  time.Duration
+	// Sites is how many sampling sites the stations are spread over,
+	// several to a community when there are more sites than communities;
+	// 0 is one per community.
+	Sites    int
+	Duration time.Duration
 	// PerRequest is how many persons a station sends per request: a whole
 	// tube of 10 by default (FIELD.md: stations should batch a tube), 1 for
 	// one request per scan.

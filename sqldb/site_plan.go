@@ -157,8 +157,8 @@ type awayMember struct {
 // team (bedridden, sealed) and those whose restrictions refuse it (home
 // isolation, a case), one per person.
 func (tx *Tx) notCalledDown(ctx context.Context, r *frontline.Round, policy frontline.RestrictionPolicy) ([]awayMember, error) {
-	const pending = `m.round_id = ? AND m.status = ?
-		AND NOT EXISTS (SELECT 1 FROM bindings b WHERE b.round_id = m.round_id AND b.person_id = m.person_id AND b.undone_at IS NULL)`
+	pending := `m.round_id = ? AND m.status = ?
+		AND ` + tx.db.unsampled("m")
 	var out []awayMember
 	scan := func(homeTeam bool, query string, args ...any) error {
 		rows, err := tx.QueryContext(ctx, query, args...)
