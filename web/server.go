@@ -69,6 +69,9 @@ type Server struct {
 	Coverage frontline.CoverageService
 	Sites    frontline.SiteService
 	Outbox   frontline.OutboxService
+	// NoticeOptOuts records the numbers that want no notices to
+	// residents; nil leaves out its routes.
+	NoticeOptOuts frontline.NoticeOptOutService
 	// The case services (cases, their transfers, the alert inbox and the
 	// restrictions of persons). Alerts alone serves the inbox and the
 	// unread count of every page; Cases needs Transfers and Restrictions.
