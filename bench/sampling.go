@@ -72,9 +72,9 @@ type SamplingResult struct {
 	ServerRSSMB    int      // peak resident memory of the server
 	// ServerCPU is the CPU time the server used while the stations bound,
 	// 0 for a server in this process (the stations' CPU would count).
-	ServerCPU time.Duration
-	ServerMode     string   // "child process" or "in process"
-	Writer         *WriterStats
+	ServerCPU  time.Duration
+	ServerMode string // "child process" or "in process"
+	Writer     *WriterStats
 }
 
 // Line is the result's last line. The server_, queue_ and batch_ figures
