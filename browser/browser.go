@@ -211,22 +211,18 @@ func (p *Page) ScreenshotIn(dir, name string) string {
 	return p.shoot(dir, name, 80, "jpg")
 }
 
-// maxShotHeight is the tallest page saved whole, in device pixels:
-// Chromium captures at most 16,384 a side.
-const maxShotHeight = 16000
-
 // shoot saves a screenshot at quality (100 is PNG) with the extension.
 func (p *Page) shoot(dir, name string, quality int, ext string) string {
 	p.tb.Helper()
-	// Chromium refuses to capture a page taller than its largest texture
-	// ("Page is too large"); such a page (a long document unfolded) is
-	// saved as far as the screen shows it.
-	var img []byte
-	if h := Get(p, chromedp.Evaluate[float64](`document.documentElement.scrollHeight * window.devicePixelRatio`)); h > maxShotHeight {
-		img = Get(p, chromedp.CaptureScreenshot())
-		ext = "png"
-	} else {
-		img = Get(p, chromedp.FullScreenshot(quality))
+	// Chromium refuses a full-page capture taller than it can draw ("Page
+	// is too large"); the visible part is then the screenshot.
+	ctx, cancel := context.WithTimeout(p.Ctx, timeout)
+	defer cancel()
+	img, err := chromedp.Run(ctx, chromedp.FullScreenshot(quality))
+	if err != nil {
+		if img, err = chromedp.Run(ctx, chromedp.CaptureScreenshot()); err != nil {
+			p.tb.Fatalf("browser: screenshot %s: %v", name, err)
+		}
 	}
 	folder := filepath.Join(p.b.shots, unsafeName.ReplaceAllString(dir, "_"))
 	if err := os.MkdirAll(folder, 0o755); err != nil {
