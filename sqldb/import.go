@@ -293,11 +293,17 @@ func (im *importer) checkDuplicatesInFile() {
 			continue
 		}
 		key := string(r.Person.IDType) + ":" + r.Person.IDNumber
+		col, what := frontline.ColIDNumber, "ID number "+frontline.MaskIDNumber(r.Person.IDNumber)
+		if r.Person.IDType == frontline.IDNone {
+			// Without a number: the same name and birth date in the same
+			// household (frontline.SamePersonWithoutDocument).
+			key = fmt.Sprintf("none:%p:%s:%s", im.homes[i], r.Person.Name, r.Person.BirthDate)
+			col, what = frontline.ColName, r.Person.Name+" (born "+r.Person.BirthDate+", no document)"
+		}
 		if j, ok := seen[key]; ok {
 			first := &im.f.Rows[j]
-			masked := frontline.MaskIDNumber(r.Person.IDNumber)
-			im.rowError(r.Row, frontline.ColIDNumber, fmt.Sprintf("ID number %s appears twice in the file: also on row %d (%s)", masked, first.Row, first.Address()))
-			im.rowError(first.Row, frontline.ColIDNumber, fmt.Sprintf("ID number %s appears twice in the file: also on row %d (%s)", masked, r.Row, r.Address()))
+			im.rowError(r.Row, col, fmt.Sprintf("%s appears twice in the file: also on row %d (%s)", what, first.Row, first.Address()))
+			im.rowError(first.Row, col, fmt.Sprintf("%s appears twice in the file: also on row %d (%s)", what, r.Row, r.Address()))
 			continue
 		}
 		seen[key] = i

@@ -29,11 +29,37 @@ func (im *importer) checkDuplicatesInRegistry(ctx context.Context) {
 		if im.homes[i] == nil || im.bad[im.f.Rows[i].Row] {
 			continue
 		}
+		if im.f.Rows[i].Person.IDType == frontline.IDNone {
+			if im.err == nil {
+				im.err = im.checkNoDocument(ctx, i)
+			}
+			continue
+		}
 		if batch = append(batch, i); len(batch) == dupBatch {
 			flush()
 		}
 	}
 	flush()
+}
+
+// checkNoDocument reports a row of a person without a document who is
+// already registered in the row's household. A household the import
+// creates holds no one yet.
+func (im *importer) checkNoDocument(ctx context.Context, i int) error {
+	h := im.homes[i]
+	if h.isNew {
+		return nil
+	}
+	r := &im.f.Rows[i]
+	p := r.Person
+	p.HouseholdID = h.id
+	if err := im.tx.checkNoDocumentFree(ctx, &p); err != nil {
+		if frontline.ErrorCode(err) != frontline.ECONFLICT {
+			return err
+		}
+		im.rowError(r.Row, frontline.ColName, frontline.ErrorMessage(err))
+	}
+	return nil
 }
 
 func (im *importer) lookupDuplicates(ctx context.Context, batch []int) error {
@@ -45,7 +71,7 @@ func (im *importer) lookupDuplicates(ctx context.Context, batch []int) error {
 		byNumber[string(p.IDType)+":"+p.IDNumber] = i
 	}
 	rows, err := im.tx.QueryContext(ctx, `SELECT p.id_type, p.id_number, p.name, p.household_id, h.path
-		FROM persons p JOIN places h ON h.id = p.household_id WHERE p.id_number IN `+inList(len(args)), args...)
+		FROM persons p JOIN places h ON h.id = p.household_id WHERE p.id_type <> 'none' AND p.id_number IN `+inList(len(args)), args...)
 	if err != nil {
 		return err
 	}

@@ -84,6 +84,7 @@ func (s *Server) registerRoutes() {
 	s.registerCases()
 	s.registerWorkforce()
 	s.registerAPIDoc()
+	s.registerDuplicates()
 
 	// Everything else is a 404 in the caller's format (JSON under /api,
 	// a page elsewhere) instead of ServeMux's plain text.
