@@ -72,6 +72,7 @@ const (
 	PermManageCases       Permission = "cases.manage"       // report and close cases, run transfers
 	PermManageWorkforce   Permission = "workforce.manage"   // workers, posts, shifts, rosters, responsible workers
 	PermDuty              Permission = "duty"               // duty tables and posts; check in and out of shifts
+	PermManageSupply      Permission = "supply.manage"      // partner shops and pharmacies, catalogues, ordering windows
 )
 
 // rolePermissions is the table of what each role may do. It is also
@@ -82,7 +83,7 @@ var rolePermissions = map[Role][]Permission{
 	RoleSubdistrictAdmin:   commandPermissions,
 	RoleCommunitySecretary: commandPermissions,
 	RoleCommunityStaff: {PermReadRegistry, PermEditRegistry, PermRevealPerson, PermReadReports, PermManageScreening,
-		PermVisit, PermManageCheckpoints, PermCheckpointLog, PermManageRounds, PermManageCases, PermManageWorkforce, PermDuty},
+		PermVisit, PermManageCheckpoints, PermCheckpointLog, PermManageRounds, PermManageCases, PermManageWorkforce, PermDuty, PermManageSupply},
 	RoleGridWorker: {PermReadRegistry, PermEditRegistry, PermRevealPerson, PermVisit, PermCheckpointLog, PermDuty},
 	RoleVolunteer:  {PermReadRegistry, PermCheckpointLog, PermDuty},
 	RoleSampler:    {PermReadRegistry, PermSampling, PermDuty},
@@ -96,7 +97,7 @@ var rolePermissions = map[Role][]Permission{
 var commandPermissions = []Permission{
 	PermReadRegistry, PermEditRegistry, PermRevealPerson, PermManageUsers, PermReadAudit, PermImportExport,
 	PermReadReports, PermManageScreening, PermVisit, PermManageZones, PermManageCheckpoints, PermCheckpointLog,
-	PermManageRounds, PermManageCases, PermManageWorkforce, PermDuty,
+	PermManageRounds, PermManageCases, PermManageWorkforce, PermDuty, PermManageSupply,
 }
 
 // Can reports whether role r has permission p.
@@ -110,7 +111,7 @@ var AllPermissions = []Permission{
 	PermReadRegistry, PermEditRegistry, PermRevealPerson, PermManageUsers, PermReadAudit,
 	PermImportExport, PermSampling, PermPostResults, PermFillOrders, PermFillMedicines,
 	PermReadReports, PermManageScreening, PermVisit, PermManageZones, PermManageCheckpoints,
-	PermCheckpointLog, PermManageRounds, PermManageCases, PermManageWorkforce, PermDuty,
+	PermCheckpointLog, PermManageRounds, PermManageCases, PermManageWorkforce, PermDuty, PermManageSupply,
 }
 
 // User is a person who signs in: staff, volunteers, samplers, shop clerks.

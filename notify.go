@@ -31,6 +31,9 @@ type Notice struct {
 	RoundID   int64  `json:"round_id,omitempty"`
 	Subject   string `json:"subject"`
 	Body      string `json:"body"`
+	// Params are the notice's named values (a time, a place), for SMS
+	// providers that send approved templates with parameters.
+	Params map[string]string `json:"params,omitempty"`
 
 	Status        NoticeStatus `json:"status"`
 	Attempts      int          `json:"attempts"`

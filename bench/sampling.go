@@ -127,6 +127,9 @@ func RunSampling(ctx context.Context, cfg SamplingConfig) (*SamplingResult, erro
 	}
 	fmt.Fprintf(cfg.Out, "round %d open: %d residents, %d stations at %d sites (setup %s)\n",
 		setup.round.ID, setup.round.Expected, len(setup.stations), setup.sites, setup.took.Round(time.Millisecond))
+	if err := printSettings(ctx, &cfg); err != nil {
+		return nil, err
+	}
 	srv, err := startServer(ctx, &cfg)
 	if err != nil {
 		return nil, err
@@ -194,4 +197,19 @@ func peakRSS(pid int) int {
 		}
 	}
 	return 0
+}
+
+// printSettings prints each PostgreSQL setting of the benchmark's database
+// that differs from the advice, so a run's figures come with them.
+func printSettings(ctx context.Context, cfg *SamplingConfig) error {
+	db, err := sqldb.Open(ctx, cfg.DBURL, sqldb.Options{Synchronous: "NORMAL", Logger: cfg.Logger})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	advice, err := db.CheckSettings(ctx)
+	for _, a := range advice {
+		fmt.Fprintln(cfg.Out, "WARNING:", a)
+	}
+	return err
 }

@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -135,6 +136,9 @@ func (w *Worker) deliver(ctx context.Context, n *frontline.Notice) {
 		return
 	}
 	next, dead := w.Retry.Next(n.Attempts+1, w.Now())
+	if perm := (*PermanentError)(nil); errors.As(err, &perm) {
+		next, dead = time.Time{}, true // trying again cannot mend it
+	}
 	if dead {
 		w.Log.Warn("outbox: notice moved to the dead-letter list", "notice", n.ID, "channel", n.Channel, "err", err)
 	}

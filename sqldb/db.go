@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"modernc.org/sqlite"
@@ -210,6 +211,8 @@ type Tx struct {
 	db   *DB
 	now  time.Time
 	conn *sql.Conn // held by PostgreSQL write transactions, for COPY
+	// pipe queues statements to send in one round trip (pipeline.go).
+	pipe *pgx.Batch
 }
 
 // BeginTx starts a write transaction.

@@ -3,7 +3,9 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -25,8 +27,8 @@ func NewOutboxService(db *DB) *OutboxService { return &OutboxService{db: db} }
 // enqueueNotices writes notices in the caller's transaction, due now.
 func (tx *Tx) enqueueNotices(ctx context.Context, notices []*frontline.Notice) error {
 	insert := multiRow{prefix: `INSERT INTO outbox (channel, topic, recipient, place_id, round_id, subject, body,
-		status, attempts, next_attempt_at, created_at) `,
-		types: []string{"TEXT", "TEXT", "TEXT", "BIGINT", "BIGINT", "TEXT", "TEXT", "TEXT", "INTEGER", "TIMESTAMPTZ", "TIMESTAMPTZ"}}
+		status, attempts, next_attempt_at, created_at, params) `,
+		types: []string{"TEXT", "TEXT", "TEXT", "BIGINT", "BIGINT", "TEXT", "TEXT", "TEXT", "INTEGER", "TIMESTAMPTZ", "TIMESTAMPTZ", "TEXT"}}
 	now := tx.timeArg()
 	return insert.exec(ctx, tx, len(notices), func(i int, args []any) []any {
 		n := notices[i]
@@ -35,18 +37,33 @@ func (tx *Tx) enqueueNotices(ctx context.Context, notices []*frontline.Notice) e
 			n.NextAttemptAt = tx.now
 		}
 		return append(args, n.Channel, n.Topic, n.Recipient, nullID(n.PlaceID), nullID(n.RoundID), n.Subject, n.Body,
-			string(n.Status), 0, tx.timeValue(n.NextAttemptAt), now)
+			string(n.Status), 0, tx.timeValue(n.NextAttemptAt), now, noticeParams(n.Params))
 	})
 }
 
+// noticeParams writes a notice's named values as JSON.
+func noticeParams(p map[string]string) string {
+	if len(p) == 0 {
+		return "{}"
+	}
+	b, _ := json.Marshal(p) // a map of strings always encodes
+	return string(b)
+}
+
 const noticeColumns = `o.id, o.channel, o.topic, o.recipient, COALESCE(o.place_id, 0), COALESCE(o.round_id, 0), o.subject,
-	o.body, o.status, o.attempts, o.next_attempt_at, o.last_error, o.created_at, o.delivered_at`
+	o.body, o.status, o.attempts, o.next_attempt_at, o.last_error, o.created_at, o.delivered_at, o.params`
 
 func scanNotice(sc interface{ Scan(...any) error }) (*frontline.Notice, error) {
 	var n frontline.Notice
+	var params string
 	if err := sc.Scan(&n.ID, &n.Channel, &n.Topic, &n.Recipient, &n.PlaceID, &n.RoundID, &n.Subject, &n.Body, &n.Status,
-		&n.Attempts, &n.NextAttemptAt, &n.LastError, &n.CreatedAt, nullTimeDest{&n.DeliveredAt}); err != nil {
+		&n.Attempts, &n.NextAttemptAt, &n.LastError, &n.CreatedAt, nullTimeDest{&n.DeliveredAt}, &params); err != nil {
 		return nil, err
+	}
+	if params != "" && params != "{}" {
+		if err := json.Unmarshal([]byte(params), &n.Params); err != nil {
+			return nil, fmt.Errorf("notice %d: params: %w", n.ID, err)
+		}
 	}
 	n.NextAttemptAt, n.CreatedAt = n.NextAttemptAt.UTC(), n.CreatedAt.UTC()
 	return &n, nil

@@ -207,6 +207,14 @@ func asInt64(v any) *int64 {
 }
 
 func runRows(ctx context.Context, tx *Tx, st *preparedStmt, q string, args []any, scan func(sc interface{ Scan(...any) error }) error) error {
+	if tx.pipe != nil {
+		var fn func(rowScanner) error
+		if scan != nil {
+			fn = func(r rowScanner) error { return scan(r) }
+		}
+		tx.queue(q, args, fn)
+		return nil
+	}
 	if scan == nil {
 		var err error
 		if st != nil {

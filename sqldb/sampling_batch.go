@@ -98,9 +98,23 @@ func (s *SamplingService) runBatch(ctx context.Context, jobs []*bindJob) error {
 	for _, j := range jobs {
 		j.answer = &frontline.BindAnswer{RequestID: j.req.RequestID, Items: []frontline.BindItem{}}
 	}
+	// On PostgreSQL the replays and the rounds go in one round trip, the
+	// tubes in another, the members and their bindings in a third, and
+	// every write in one more (pipeline.go).
+	replayed := map[*bindJob]bool{}
 	steps := []func(context.Context) error{
-		func(ctx context.Context) error { return b.replays(ctx, jobs) },
-		b.loadRounds, b.loadTubes, b.loadMembers, b.loadLevels, b.loadRestrictions,
+		func(ctx context.Context) error {
+			tx.beginPipeline()
+			if err := b.replays(ctx, jobs, replayed); err != nil {
+				return err
+			}
+			if err := b.loadRounds(ctx, jobs); err != nil {
+				return err
+			}
+			return tx.flushPipeline(ctx)
+		},
+		func(context.Context) error { b.pickJobs(jobs, replayed); return nil },
+		b.loadTubes, b.loadMembers, b.loadLevels, b.loadRestrictions,
 		func(context.Context) error { b.decide(); b.spreadHomes(); return nil },
 		b.write, b.priors,
 	}
@@ -121,10 +135,10 @@ func (s *SamplingService) runBatch(ctx context.Context, jobs []*bindJob) error {
 }
 
 // replays answers requests whose id was committed before (a station that
-// lost the answer and sent again) from what they bound then, and links a
-// request sent twice within the batch to its first copy. The rest are left
-// to decide.
-func (b *batch) replays(ctx context.Context, jobs []*bindJob) error {
+// lost the answer and sent again) from what they bound then, marking them
+// in replayed, and links a request sent twice within the batch to its
+// first copy. On PostgreSQL the reads are queued in the open pipeline.
+func (b *batch) replays(ctx context.Context, jobs []*bindJob, replayed map[*bindJob]bool) error {
 	first := map[string]*bindJob{}
 	var ids []any
 	for _, j := range jobs {
@@ -135,36 +149,36 @@ func (b *batch) replays(ctx context.Context, jobs []*bindJob) error {
 		first[j.req.RequestID] = j
 		ids = append(ids, j.req.RequestID)
 	}
-	done := map[*bindJob]bool{}
 	for start := 0; start < len(ids); start += 500 {
 		part := ids[start:min(start+500, len(ids))]
-		rows, err := b.tx.queryIn(ctx, `SELECT r.request_id, r.items, `+tubeColumns+`
-			FROM sampling_requests r JOIN tubes t ON t.id = r.tube_id WHERE r.request_id IN %s`, nil, part)
+		err := b.tx.eachIn(ctx, `SELECT r.request_id, r.items, `+tubeColumns+`
+			FROM sampling_requests r JOIN tubes t ON t.id = r.tube_id WHERE r.request_id IN %s`, nil, part,
+			func(row rowScanner) error {
+				var rid, items string
+				var t frontline.Tube
+				if err := row.Scan(append([]any{&rid, &items}, tubeDest(&t)...)...); err != nil {
+					return err
+				}
+				j := first[rid]
+				j.answer.Items, j.answer.Tube, j.answer.Replayed = parseItems(items), &t, true
+				replayed[j] = true
+				return nil
+			})
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var rid, items string
-			var t frontline.Tube
-			if err := rows.Scan(append([]any{&rid, &items}, tubeDest(&t)...)...); err != nil {
-				rows.Close()
-				return err
-			}
-			j := first[rid]
-			j.answer.Items, j.answer.Tube, j.answer.Replayed = parseItems(items), &t, true
-			done[j] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
 	}
+	return nil
+}
+
+// pickJobs leaves to decide the requests that are neither replayed nor a
+// copy of another in the batch.
+func (b *batch) pickJobs(jobs []*bindJob, replayed map[*bindJob]bool) {
 	for _, j := range jobs {
-		if _, dup := b.dups[j]; !dup && !done[j] {
+		if _, dup := b.dups[j]; !dup && !replayed[j] {
 			b.jobs = append(b.jobs, j)
 		}
 	}
-	return nil
 }
 
 // formatItems writes the persons a request bound, with their bindings,
@@ -196,10 +210,11 @@ func parseItems(s string) []frontline.BindItem {
 	return out
 }
 
-// loadRounds reads the rounds of the batch's requests.
-func (b *batch) loadRounds(ctx context.Context) error {
+// loadRounds reads the rounds of the batch's requests (of the replayed
+// ones too, so that it can go in the replays' round trip).
+func (b *batch) loadRounds(ctx context.Context, jobs []*bindJob) error {
 	var ids []int64
-	for _, j := range b.jobs {
+	for _, j := range jobs {
 		if !slices.Contains(ids, j.req.RoundID) {
 			ids = append(ids, j.req.RoundID)
 		}
@@ -207,24 +222,20 @@ func (b *batch) loadRounds(ctx context.Context) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	rows, err := b.tx.queryIn(ctx, `SELECT r.id, r.name, r.status, r.pool_policy, sc.path
-		FROM test_rounds r JOIN places sc ON sc.id = r.scope_id WHERE r.id IN %s`, nil, int64Args(ids))
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		r := &batchRound{}
-		var policy string
-		if err := rows.Scan(&r.id, &r.name, &r.status, &policy, &r.scope); err != nil {
-			return err
-		}
-		if err := json.Unmarshal([]byte(policy), &r.policy); err != nil {
-			return err
-		}
-		b.rounds[r.id] = r
-	}
-	return rows.Err()
+	return b.tx.eachIn(ctx, `SELECT r.id, r.name, r.status, r.pool_policy, sc.path
+		FROM test_rounds r JOIN places sc ON sc.id = r.scope_id WHERE r.id IN %s`, nil, int64Args(ids),
+		func(row rowScanner) error {
+			r := &batchRound{}
+			var policy string
+			if err := row.Scan(&r.id, &r.name, &r.status, &policy, &r.scope); err != nil {
+				return err
+			}
+			if err := json.Unmarshal([]byte(policy), &r.policy); err != nil {
+				return err
+			}
+			b.rounds[r.id] = r
+			return nil
+		})
 }
 
 // openRound returns the round of a job when it takes bindings.
@@ -283,10 +294,14 @@ func (b *batch) loadTubes(ctx context.Context) error {
 		codes[i] = j.req.TubeCode
 	}
 	if b.tx.db.Engine == Postgres {
+		b.tx.beginPipeline() // one round trip for both
 		if err := b.openTubes(ctx, first); err != nil {
 			return err
 		}
-		return b.lockTubes(ctx, codes)
+		if err := b.lockTubes(ctx, codes); err != nil {
+			return err
+		}
+		return b.tx.flushPipeline(ctx)
 	}
 	if err := b.lockTubes(ctx, codes); err != nil {
 		return err
@@ -303,22 +318,17 @@ func (b *batch) loadTubes(ctx context.Context) error {
 func (b *batch) lockTubes(ctx context.Context, codes []string) error {
 	for start := 0; start < len(codes); start += 500 {
 		part := codes[start:min(start+500, len(codes))]
-		rows, err := b.tx.queryIn(ctx, `SELECT `+tubeColumns+` FROM tubes t WHERE t.code IN %s ORDER BY t.code`+b.tx.db.forUpdateOf("t"),
-			nil, stringArgs(part))
+		err := b.tx.eachIn(ctx, `SELECT `+tubeColumns+` FROM tubes t WHERE t.code IN %s ORDER BY t.code`+b.tx.db.forUpdateOf("t"),
+			nil, stringArgs(part), func(row rowScanner) error {
+				t := &tubeRow{}
+				if err := row.Scan(tubeDest(&t.Tube)...); err != nil {
+					return err
+				}
+				t.OpenedAt = t.OpenedAt.UTC()
+				b.tubes[t.Code] = t
+				return nil
+			})
 		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			t := &tubeRow{}
-			if err := rows.Scan(tubeDest(&t.Tube)...); err != nil {
-				rows.Close()
-				return err
-			}
-			t.OpenedAt = t.OpenedAt.UTC()
-			b.tubes[t.Code] = t
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 	}

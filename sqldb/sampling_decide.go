@@ -40,7 +40,17 @@ func (b *batch) loadMembers(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := b.selectMembers(ctx, roundID, sortedUnique(append(slices.Clone(ids), inHomes...)), households); err != nil {
+		all := sortedUnique(append(slices.Clone(ids), inHomes...))
+		// On PostgreSQL the members are locked and their bindings read
+		// in one round trip: the server runs the read after the locks.
+		b.tx.beginPipeline()
+		if err := b.selectMembers(ctx, roundID, all, households); err != nil {
+			return err
+		}
+		if err := b.loadSampled(ctx, roundID, all); err != nil {
+			return err
+		}
+		if err := b.tx.flushPipeline(ctx); err != nil {
 			return err
 		}
 		var missing []int64
@@ -50,9 +60,6 @@ func (b *batch) loadMembers(ctx context.Context) error {
 			}
 		}
 		if err := b.addLate(ctx, b.rounds[roundID], missing); err != nil {
-			return err
-		}
-		if err := b.loadSampled(ctx, roundID); err != nil {
 			return err
 		}
 	}
@@ -72,38 +79,29 @@ func (b *batch) loadMembers(ctx context.Context) error {
 	return nil
 }
 
-// loadSampled marks the members of a round who have a live binding. It
-// is its own statement, run after the member rows are locked, so that on
-// PostgreSQL it sees a binding another server committed while this batch
-// waited for the lock.
-func (b *batch) loadSampled(ctx context.Context, roundID int64) error {
+// loadSampled marks the members among ids (sorted) who have a live
+// binding in the round. It is its own statement, run after the member rows
+// are locked, so that on PostgreSQL it sees a binding another server
+// committed while this batch waited for the lock. Members who moved in
+// since the round opened (added later by addLate) have none.
+func (b *batch) loadSampled(ctx context.Context, roundID int64, ids []int64) error {
 	if b.tx.db.Engine == SQLite {
 		return nil // read with the members: no other writer exists
 	}
-	var ids []int64
-	for k, m := range b.members {
-		if k.round == roundID && !m.added {
-			ids = append(ids, k.place)
-		}
-	}
-	ids = sortedUnique(ids)
 	for start := 0; start < len(ids); start += idChunk {
 		part := ids[start:min(start+idChunk, len(ids))]
-		rows, err := b.tx.queryIn(ctx, `SELECT person_id FROM bindings WHERE round_id = ? AND undone_at IS NULL
-			AND person_id IN %s`, []any{roundID}, int64Args(part))
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
+		err := b.tx.eachIn(ctx, `SELECT person_id FROM bindings WHERE round_id = ? AND undone_at IS NULL
+			AND person_id IN %s`, []any{roundID}, int64Args(part), func(row rowScanner) error {
 			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
+			if err := row.Scan(&id); err != nil {
 				return err
 			}
-			b.members[countKey{roundID, id}].sampled = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			if m := b.members[countKey{roundID, id}]; m != nil {
+				m.sampled = true
+			}
+			return nil
+		})
+		if err != nil {
 			return err
 		}
 	}
@@ -142,7 +140,7 @@ func (b *batch) householdMembers(ctx context.Context, roundID int64, households 
 // person order (the chunks are in order too), and loadSampled reads the
 // bindings after.
 func (b *batch) selectMembers(ctx context.Context, roundID int64, ids, households []int64) error {
-	q := `SELECT m.person_id, m.household_id, m.status, m.path, m.excuse, 0 FROM round_members m
+	q := `SELECT m.person_id, m.household_id, m.status, m.path, m.excuse, false FROM round_members m
 		WHERE m.round_id = ? AND m.person_id IN %s ORDER BY m.person_id` + b.tx.db.forUpdateOf("m")
 	if b.tx.db.Engine == SQLite {
 		q = `SELECT m.person_id, m.household_id, m.status, m.path, m.excuse, b.id IS NOT NULL FROM round_members m
@@ -151,14 +149,9 @@ func (b *batch) selectMembers(ctx context.Context, roundID int64, ids, household
 	}
 	for start := 0; start < len(ids); start += idChunk {
 		part := ids[start:min(start+idChunk, len(ids))]
-		rows, err := b.tx.queryIn(ctx, q, []any{roundID}, int64Args(part))
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
+		err := b.tx.eachIn(ctx, q, []any{roundID}, int64Args(part), func(row rowScanner) error {
 			m := &batchMember{roundID: roundID}
-			if err := rows.Scan(&m.personID, &m.householdID, &m.status, &m.path, &m.excuse, &m.sampled); err != nil {
-				rows.Close()
+			if err := row.Scan(&m.personID, &m.householdID, &m.status, &m.path, &m.excuse, &m.sampled); err != nil {
 				return err
 			}
 			k := countKey{roundID, m.personID}
@@ -169,9 +162,9 @@ func (b *batch) selectMembers(ctx context.Context, roundID int64, ids, household
 				hk := countKey{roundID, m.householdID}
 				b.homes[hk] = append(b.homes[hk], m.personID)
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return err
 		}
 	}

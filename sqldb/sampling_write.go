@@ -14,6 +14,11 @@ import (
 // that touches them). No member row changes: a person is sampled by
 // having a live binding.
 func (b *batch) write(ctx context.Context) error {
+	if err := b.reserveBindings(ctx); err != nil {
+		return err
+	}
+	// Nothing below reads an answer: on PostgreSQL it is one round trip.
+	b.tx.beginPipeline()
 	for _, step := range []func(context.Context) error{
 		b.insertLate, b.insertBindings, b.updateTubes,
 		func(ctx context.Context) error { return b.counts.write(ctx, b.tx) },
@@ -23,7 +28,7 @@ func (b *batch) write(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	return b.tx.flushPipeline(ctx)
 }
 
 var lateInsert = multiRow{prefix: `INSERT INTO round_members (round_id, person_id, household_id, path, status, added_by, added_at) `,
@@ -66,7 +71,7 @@ func (b *batch) insertLate(ctx context.Context) error {
 		return err
 	}
 	for _, roundID := range sortedKeys(added) {
-		if _, err := b.tx.ExecContext(ctx, `UPDATE test_rounds SET expected = expected + ? WHERE id = ?`, added[roundID], roundID); err != nil {
+		if err := b.tx.execPiped(ctx, `UPDATE test_rounds SET expected = expected + ? WHERE id = ?`, added[roundID], roundID); err != nil {
 			return err
 		}
 	}
@@ -80,10 +85,10 @@ var bindingInsert = multiRow{
 var requestInsert = multiRow{prefix: `INSERT INTO sampling_requests (request_id, round_id, tube_id, items, at) `,
 	types: []string{"TEXT", "BIGINT", "BIGINT", "TEXT", "TIMESTAMPTZ"}}
 
-// insertBindings writes the new bindings with ids reserved first, which
-// spares reading back a RETURNING row per binding, gives each answer item
-// its binding's id, and records each request that bound someone.
-func (b *batch) insertBindings(ctx context.Context) error {
+// reserveBindings reserves the new bindings' ids, which spares reading
+// back a RETURNING row per binding and gives each answer item its
+// binding's id before the writes.
+func (b *batch) reserveBindings(ctx context.Context) error {
 	ids, err := b.tx.nextIDs(ctx, "bindings", len(b.binds))
 	if err != nil {
 		return err
@@ -92,8 +97,14 @@ func (b *batch) insertBindings(ctx context.Context) error {
 		nb.id = ids[i]
 		nb.job.answer.Items[nb.item].BindingID = nb.id
 	}
+	return nil
+}
+
+// insertBindings writes the new bindings with their reserved ids and
+// records each request that bound someone.
+func (b *batch) insertBindings(ctx context.Context) error {
 	at := b.tx.timeArg()
-	err = bindingInsert.exec(ctx, b.tx, len(b.binds), func(i int, args []any) []any {
+	err := bindingInsert.exec(ctx, b.tx, len(b.binds), func(i int, args []any) []any {
 		nb := b.binds[i]
 		return append(args, nb.id, nb.member.roundID, nb.tube.ID, nb.member.personID, nullID(nb.job.req.StationID), at, nb.job.actor)
 	})

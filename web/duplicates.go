@@ -148,6 +148,8 @@ func (s *Server) postMarkDistinct(w http.ResponseWriter, r *http.Request) error 
 	return redirect(w, r, back)
 }
 
+// apiDuplicates returns the suspected duplicates under ?under= (the
+// caller's scope when absent).
 func (s *Server) apiDuplicates(w http.ResponseWriter, r *http.Request) error {
 	_, pairs, total, err := s.duplicates(r)
 	if err != nil {
@@ -170,6 +172,7 @@ type mergeResponse struct {
 	Kept     map[string]int `json:"kept"`
 }
 
+// apiMergePersons merges one person into another.
 func (s *Server) apiMergePersons(w http.ResponseWriter, r *http.Request) error {
 	var in mergeInput
 	if err := decodeJSON(r, &in); err != nil {
@@ -189,6 +192,7 @@ type distinctInput struct {
 	BID int64 `json:"b_id"`
 }
 
+// apiMarkDistinct records that two persons are different people.
 func (s *Server) apiMarkDistinct(w http.ResponseWriter, r *http.Request) error {
 	var in distinctInput
 	if err := decodeJSON(r, &in); err != nil {

@@ -121,6 +121,7 @@ func formFieldIDs() []string {
 	ids = append(ids, "form.invalid.day", "form.invalid.starts", "form.invalid.ends", "form.invalid.test_type",
 		"form.invalid.scope", "form.invalid.reason", "form.invalid.note")
 	ids = append(ids, workforceFieldIDs()...)
+	ids = append(ids, supplyFieldIDs()...)
 	ids = append(ids, placeFormFieldIDs()...)
 	return append(ids, "form.invalid.household_id", "form.notfound.household_id", "form.taken.id_number",
 		"form.taken.login", "form.forbidden.role", "form.forbidden.scope_id", "form.forbidden.current_password")

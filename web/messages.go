@@ -30,6 +30,9 @@ func catalogParts() []catalogPart {
 		{"noticeMessages", noticeMessages()}, {"stationMessages", stationMessages()}, {"caseMessages", caseMessages()},
 		{"alertMessages", alertMessages()}, {"caseListMessages", caseListMessages()}, {"casePageMessages", casePageMessages()},
 		{"transferMessages", transferMessages()}, {"guardMessages", guardMessages()}, {"workforceMessages", workforceMessages()}, {"rosterAlertMessages", rosterAlertMessages()},
+		{"supplyMessages", supplyMessages()},
+		{"dailyMessages", dailyMessages()},
+		{"retentionMessages", retentionMessages()},
 		{"apiDocMessages", apiDocMessages()}, {"registryImportMessages", registryImportMessages()},
 	}
 }

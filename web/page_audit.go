@@ -44,6 +44,9 @@ type auditPage struct {
 	Prev     string
 	Next     string
 	Export   string
+	// Retention links the retention rules and purge certificates, when
+	// the server has them.
+	Retention bool
 }
 
 func (s *Server) pageAudit(w http.ResponseWriter, r *http.Request) error {
@@ -69,7 +72,7 @@ func (s *Server) pageAudit(w http.ResponseWriter, r *http.Request) error {
 	page := auditPage{
 		layout: s.layout(r, lang, title), Query: query, Entities: auditEntities(), Actions: auditActions(),
 		Changes: changeTable{Lang: lang, Rows: s.changeRows(lang, changes)}, Total: total, From: offset + 1, To: offset + len(changes),
-		Export: "/audit/export.csv?" + query.Encode(),
+		Export: "/audit/export.csv?" + query.Encode(), Retention: s.Retention != nil,
 	}
 	page.Prev, page.Next = pageLinks("/audit", query, offset, len(changes), auditLimit, total)
 	return s.render(w, http.StatusOK, pageAuditName, page)

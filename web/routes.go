@@ -83,6 +83,9 @@ func (s *Server) registerRoutes() {
 	s.registerZones()
 	s.registerCases()
 	s.registerWorkforce()
+	s.registerSupply()
+	s.registerDaily()
+	s.registerRetention()
 	s.registerAPIDoc()
 	s.registerDuplicates()
 

@@ -94,6 +94,14 @@ type Server struct {
 	Roster         frontline.RosterService
 	Duty           frontline.DutyService
 	Responsibility frontline.ResponsibilityService
+	// Partners, when set, serves supplies: partner shops and pharmacies,
+	// their catalogues and the ordering windows.
+	Partners frontline.PartnerService
+	// Daily, when set, serves the daily report (日报) and the dashboards.
+	Daily frontline.DailyReportService
+	// Retention, when set, serves the retention rules, what falls due when
+	// and the purge certificates.
+	Retention frontline.RetentionService
 	// Secure marks the session cookie Secure, so browsers send it only
 	// over HTTPS. The zero value is false so that tests and a server on
 	// plain HTTP work; the command sets it unless it serves plain HTTP on

@@ -290,6 +290,24 @@ func (s *Server) supplyWork(r *http.Request, p *frontline.Principal, lang string
 	default:
 		return nil, nil
 	}
-	t, err := s.text(lang, id)
-	return []workItem{{Title: t, TestID: "work-supplies"}}, err
+	if s.Partners == nil {
+		t, err := s.text(lang, id)
+		return []workItem{{Title: t, TestID: "work-supplies"}}, err
+	}
+	mine, _, err := s.Partners.FindPartners(r.Context(), frontline.PartnerFilter{Mine: true, Limit: maxRows})
+	if err != nil {
+		return nil, err
+	}
+	if len(mine) == 0 {
+		return s.nothingToDo(lang, "work.supply.nopartner", "/account")
+	}
+	var out []workItem
+	for _, sp := range mine {
+		t, err := s.text(lang, "work.supply.partner", sp.Name, formatNumber(sp.Items))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, workItem{Title: t, Href: fmt.Sprintf("%s/partners/%d", partnerPrefix(p), sp.ID), TestID: "work-supplies"})
+	}
+	return out, nil
 }

@@ -146,3 +146,24 @@ func watchRosterOnce(ctx context.Context, duty frontline.DutyService, logger *sl
 		logger.Info("roster: no-shows alerted", "workers", n)
 	}
 }
+
+// keepDailyReports runs until ctx ends: every interval it keeps the daily
+// report of every node whose cut-off has passed, as the system. Every
+// server runs it; a report kept by one is not kept again by another.
+func keepDailyReports(ctx context.Context, daily frontline.DailyReportService, interval time.Duration, logger *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		sys := frontline.WithActor(ctx, frontline.Actor{Name: "system:daily"})
+		if n, err := daily.KeepDailyReports(sys); err != nil {
+			logger.Error("daily reports: keep", "err", err)
+		} else if n > 0 {
+			logger.Info("daily reports kept at their cut-off", "reports", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

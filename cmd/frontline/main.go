@@ -44,6 +44,8 @@ func commands() []command {
 		{"demo", "build the demo city into the database", runDemo},
 		{"backup", "copy the SQLite database while it serves, optionally encrypted", runBackup},
 		{"restore", "check a backup and restore it to a new database file", runRestore},
+		{"retention", "show the retention rules and what falls due when; set new ones", runRetention},
+		{"purge", "remove the personal data whose retention has run out (certificate written)", runPurge},
 		{"bench", "measure the sampling hot path (bench sampling)", runBench},
 		{"version", "print the version", runVersion},
 	}

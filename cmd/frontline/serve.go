@@ -27,11 +27,15 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	debugAddr := fs.String("debug-addr", "", "loopback address to serve Go's profiler on (/debug/pprof/), e.g. 127.0.0.1:6060; off when empty")
 	tf := addTestingFlags(fs)
 	bf := addBackupFlags(fs)
+	purgeEvery := fs.Duration("purge-every", purgeJobInterval, "how often to purge the personal data whose retention has run out; 0 turns it off")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if err := tf.loadSMS(); err != nil {
+		return err
 	}
 
 	// The first line comes before anything slow (migrations, the demo
@@ -40,6 +44,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if err := m.open(ctx); err != nil {
 		return err
 	}
+	warnSettings(ctx, m)
 	if *debugAddr != "" {
 		if err := serveDebug(ctx, *debugAddr, m.Logger); err != nil {
 			return err
@@ -92,11 +97,14 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	}
 	srv.Workers, srv.Roster, srv.Duty = sqldb.NewWorkerService(m.DB), sqldb.NewRosterService(m.DB), duty
 	srv.Responsibility = sqldb.NewResponsibilityService(m.DB)
+	srv.Partners = sqldb.NewPartnerService(m.DB)
 	writer, stopTesting := wireTesting(ctx, m, srv, tf)
 	defer stopTesting()
 	transfers := sqldb.NewTransferService(m.DB)
 	srv.Cases, srv.Transfers, srv.Alerts = sqldb.NewCaseService(m.DB), transfers, sqldb.NewAlertService(m.DB)
 	srv.Restrictions = sqldb.NewRestrictionService(m.DB, nil)
+	srv.Daily = sqldb.NewDailyReportService(m.DB)
+	srv.Retention = sqldb.NewRetentionService(m.DB)
 	if err := srv.Open(); err != nil {
 		return err
 	}
@@ -111,6 +119,10 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	go endMeasures(ctx, srv.Campaigns, places, followUps, measureJobInterval, m.Logger)
 	go runAlerts(ctx, alertJobs{Alerts: srv.Alerts, Transfers: transfers, FollowUps: followUps}, alertJobInterval, m.Logger)
 	go watchRoster(ctx, duty, rosterJobInterval, m.Logger)
+	go keepDailyReports(ctx, srv.Daily, rosterJobInterval, m.Logger)
+	if *purgeEvery > 0 {
+		go runPurges(ctx, srv.Retention, *purgeEvery, m.Logger)
+	}
 	return srv.Serve(ctx, *addr)
 }
 
@@ -234,5 +246,17 @@ func readiness(db *sqldb.DB, every time.Duration) func(ctx context.Context) erro
 			return fmt.Errorf("database refuses writes: %s", frontline.ErrorMessage(err))
 		}
 		return nil
+	}
+}
+
+// warnSettings logs each PostgreSQL setting that differs from the advice
+// for a sampling day (docs/testing.md); the server starts anyway.
+func warnSettings(ctx context.Context, m *Main) {
+	advice, err := m.DB.CheckSettings(ctx)
+	if err != nil {
+		m.Logger.Warn("cannot read the PostgreSQL settings", "err", err)
+	}
+	for _, a := range advice {
+		m.Logger.Warn(a)
 	}
 }

@@ -17,6 +17,10 @@ import (
 type testingFlags struct {
 	window  *time.Duration
 	webhook *string
+	// smsProvider is the file of the SMS gateway notices to residents go
+	// through; sms is that provider, loaded by loadSMS.
+	smsProvider *string
+	sms         *notify.SMSProvider
 }
 
 // addTestingFlags adds the test-round flags to serve's flag set.
@@ -25,6 +29,8 @@ func addTestingFlags(fs *flag.FlagSet) *testingFlags {
 		window: fs.Duration("sampling-window", 2*time.Millisecond,
 			"how long the binding writer waits for more requests to commit with the first of a batch"),
 		webhook: fs.String("notify-webhook", "", "URL that call-up notices of the webhook channel are posted to"),
+		smsProvider: fs.String("sms-provider", "", "JSON file describing the SMS gateway that notices to residents go through\n"+
+			"(docs/notices.md; example docs/examples/sms-provider.json); no SMS channel when empty"),
 	}
 }
 
@@ -42,6 +48,9 @@ func wireTesting(ctx context.Context, m *Main, srv *web.Server, tf *testingFlags
 	channels := []frontline.Channel{notify.LogChannel{Log: m.Logger}}
 	if *tf.webhook != "" {
 		channels = append(channels, notify.WebhookChannel{URL: *tf.webhook})
+	}
+	if tf.sms != nil {
+		channels = append(channels, notify.SMSChannel{Provider: tf.sms})
 	}
 	worker := notify.NewWorker(outbox, m.Logger, channels...)
 	// Alerts go out on the channels this server's worker delivers on.

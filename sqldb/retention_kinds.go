@@ -1,0 +1,310 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/frontline-org/frontline"
+)
+
+// A purgeKind finds the records of one kind of personal data and empties
+// them. Records are emptied, not deleted, wherever a count is kept from
+// them (round members, visits, measures, cases, persons): the rows stay, so
+// every counter, report and chart of the past still adds up, but nothing
+// in them names a person any more. Rows that exist only to hold personal
+// data (notices sent, self-report links) are deleted.
+type purgeKind struct {
+	kind frontline.RetentionKind
+	// list returns the kind's records under the path range, each with the
+	// time its workflow ended: every record when all is set (a
+	// stand-down), else those whose workflow has ended.
+	list func(ctx context.Context, tx *Tx, lo, hi string, all bool, now time.Time, rules *frontline.RetentionRules) ([]dueRecord, error)
+	// purge empties (or deletes) the records of one group.
+	purge func(ctx context.Context, tx *Tx, group int64, ids []int64, now time.Time) error
+}
+
+// dueRecord is one record: group and id are its key (group is the round of
+// a round member, 0 or a table's tag otherwise), path where it lies.
+type dueRecord struct {
+	group, id int64
+	path      string
+	ended     time.Time
+	// day is the day the statistics count the record on, when it is not
+	// the day of ended (a person's: their last workflow's end).
+	day time.Time
+}
+
+// statDay is the time whose day the statistics count the record on.
+func (r dueRecord) statDay() time.Time {
+	if !r.day.IsZero() {
+		return r.day
+	}
+	return r.ended
+}
+
+// purgeKinds are the kinds in the order a purge runs them: the residents
+// last, since a person's entry goes only when their records have.
+var purgeKinds = []purgeKind{
+	{frontline.RetainRounds, listRounds, purgeRounds},
+	{frontline.RetainScreening, listSimple(`SELECT 0, v.id, h.path, COALESCE(c.closed_at, ?)
+		FROM screening_visits v JOIN screening_campaigns c ON c.id = v.campaign_id JOIN places h ON h.id = v.household_id
+		WHERE v.purged_at IS NULL AND h.path >= ? AND h.path < ? AND (? = 1 OR c.status = 'closed')`),
+		purgeStatements(
+			`UPDATE screening_visits SET note = '', purged_at = ? WHERE id IN %s`,
+			`UPDATE screening_visit_persons SET means = '', detail = '', health = '' WHERE visit_id IN %s`)},
+	{frontline.RetainMeasures, listSimple(`SELECT 0, m.id, m.path, COALESCE(m.ended_at, ?)
+		FROM screening_measures m
+		WHERE m.purged_at IS NULL AND m.path >= ? AND m.path < ? AND (? = 1 OR (m.status <> 'active' AND m.ended_at IS NOT NULL))`),
+		purgeStatements(
+			`UPDATE screening_measures SET purged_at = ? WHERE id IN %s`,
+			`UPDATE screening_followups SET symptoms = '', note = '' WHERE measure_id IN %s`,
+			`DELETE FROM screening_report_links WHERE measure_id IN %s`)},
+	{frontline.RetainPassages, listSimple(`SELECT 0, p.id, pl.path, COALESCE(p.at, ?)
+		FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id JOIN places pl ON pl.id = c.place_id
+		WHERE p.purged_at IS NULL AND pl.path >= ? AND pl.path < ? AND (? = 1 OR 1 = 1)`),
+		purgeStatements(`UPDATE passages SET name = '', phone = '', reason = '', notes = '[]', purged_at = ? WHERE id IN %s`)},
+	{frontline.RetainCases, listSimple(`SELECT 0, c.id, c.path, COALESCE(c.closed_at, ?)
+		FROM cases c WHERE c.purged_at IS NULL AND c.path >= ? AND c.path < ? AND (? = 1 OR c.status = 'closed')`),
+		purgeStatements(
+			`UPDATE cases SET note = '', close_reason = '', external_ref = '', reporter = '', purged_at = ? WHERE id IN %s`,
+			`UPDATE transfers SET note = '', vehicle = '', crew = '' WHERE case_id IN %s`)},
+	{frontline.RetainNotices, listNotices, purgeNotices},
+	{frontline.RetainWorkers, listSimple(`SELECT 0, w.id, pl.path, COALESCE(w.updated_at, ?)
+		FROM workers w JOIN places pl ON pl.id = w.place_id
+		WHERE w.purged_at IS NULL AND pl.path >= ? AND pl.path < ? AND (? = 1 OR w.retired)`),
+		purgeWorkers},
+	{frontline.RetainResidents, listResidents, purgeResidents},
+}
+
+// listSimple runs a list query whose parameters are, in order: now (the
+// end of what has not ended, for a stand-down), the path range, all.
+func listSimple(query string) func(ctx context.Context, tx *Tx, lo, hi string, all bool, now time.Time, _ *frontline.RetentionRules) ([]dueRecord, error) {
+	return func(ctx context.Context, tx *Tx, lo, hi string, all bool, now time.Time, _ *frontline.RetentionRules) ([]dueRecord, error) {
+		return tx.dueRecords(ctx, query, now, lo, hi, boolInt(all))
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (tx *Tx) dueRecords(ctx context.Context, query string, args ...any) ([]dueRecord, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []dueRecord
+	for rows.Next() {
+		var r dueRecord
+		if err := rows.Scan(&r.group, &r.id, &r.path, looseTime{&r.ended}); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// purgeStatements runs statements of the form "… WHERE x IN %s"; the
+// first argument of a statement is now when it has one more placeholder
+// than the list.
+func purgeStatements(stmts ...string) func(ctx context.Context, tx *Tx, group int64, ids []int64, now time.Time) error {
+	return func(ctx context.Context, tx *Tx, group int64, ids []int64, now time.Time) error {
+		in := inList(len(ids))
+		for _, s := range stmts {
+			q := fmt.Sprintf(s, in)
+			args := make([]any, 0, len(ids)+1)
+			if strings.Count(q, "?") > len(ids) {
+				args = append(args, now)
+			}
+			for _, id := range ids {
+				args = append(args, id)
+			}
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func listRounds(ctx context.Context, tx *Tx, lo, hi string, all bool, now time.Time, _ *frontline.RetentionRules) ([]dueRecord, error) {
+	return tx.dueRecords(ctx, `SELECT rm.round_id, rm.person_id, rm.path, COALESCE(r.closed_at, ?)
+		FROM round_members rm JOIN test_rounds r ON r.id = rm.round_id
+		WHERE rm.purged_at IS NULL AND rm.path >= ? AND rm.path < ? AND (? = 1 OR r.status = 'closed')`,
+		now, lo, hi, boolInt(all))
+}
+
+// purgeRounds empties a round's members: the excusal's note is the only
+// free text; who was sampled stays as a count (the person's own entry is
+// the residents' kind).
+func purgeRounds(ctx context.Context, tx *Tx, round int64, persons []int64, now time.Time) error {
+	args := []any{now, round}
+	for _, id := range persons {
+		args = append(args, id)
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE round_members SET excuse_note = '', purged_at = ?
+		WHERE round_id = ? AND person_id IN `+inList(len(persons)), args...)
+	return err
+}
+
+// Notices: resolved alerts (group 0) keep their row with the detail
+// emptied; notices sent (group 1) exist only to carry their text and go.
+func listNotices(ctx context.Context, tx *Tx, lo, hi string, all bool, now time.Time, _ *frontline.RetentionRules) ([]dueRecord, error) {
+	alerts, err := tx.dueRecords(ctx, `SELECT 0, a.id, a.path, COALESCE(a.resolved_at, ?)
+		FROM alerts a WHERE a.purged_at IS NULL AND a.path >= ? AND a.path < ? AND (? = 1 OR a.resolved_at IS NOT NULL)`,
+		now, lo, hi, boolInt(all))
+	if err != nil {
+		return nil, err
+	}
+	sent, err := tx.dueRecords(ctx, `SELECT 1, o.id, pl.path, COALESCE(o.delivered_at, ?)
+		FROM outbox o JOIN places pl ON pl.id = o.place_id
+		WHERE pl.path >= ? AND pl.path < ? AND (? = 1 OR o.delivered_at IS NOT NULL)`,
+		now, lo, hi, boolInt(all))
+	return append(alerts, sent...), err
+}
+
+func purgeNotices(ctx context.Context, tx *Tx, group int64, ids []int64, now time.Time) error {
+	if group == 1 {
+		return purgeStatements(`DELETE FROM outbox WHERE id IN %s`)(ctx, tx, group, ids, now)
+	}
+	return purgeStatements(`UPDATE alerts SET detail = '', ack_note = '', purged_at = ? WHERE id IN %s`)(ctx, tx, group, ids, now)
+}
+
+// purgeWorkers empties a worker's name and phone. The name is NOT NULL
+// and unique per place and unit among those without a phone, so it
+// becomes a placeholder with the row's id.
+func purgeWorkers(ctx context.Context, tx *Tx, group int64, ids []int64, now time.Time) error {
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, `UPDATE workers SET name = ?, phone = '', note = '', skills = '', purged_at = ? WHERE id = ?`,
+			fmt.Sprintf("#%d", id), now, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// listResidents lists persons. In a retention purge a person is listed
+// once every round, visit, measure and case of theirs has ended; their
+// "end" is set so that they fall due when the last of those records is
+// past its own rule and the residents' days have passed since the last
+// workflow ended. A person with no such record is the community's
+// registry and goes only at a stand-down.
+func listResidents(ctx context.Context, tx *Tx, lo, hi string, all bool, now time.Time, rules *frontline.RetentionRules) ([]dueRecord, error) {
+	if all {
+		return tx.dueRecords(ctx, `SELECT 0, p.id, h.path, ? FROM persons p JOIN places h ON h.id = p.household_id
+			WHERE p.purged_at IS NULL AND h.path >= ? AND h.path < ?`, now, lo, hi)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT p.id, h.path, e.kind, MAX(e.ended), SUM(e.open)
+		FROM persons p JOIN places h ON h.id = p.household_id
+		JOIN (
+			SELECT rm.person_id AS pid, 'rounds' AS kind, r.closed_at AS ended, CASE WHEN r.status = 'closed' THEN 0 ELSE 1 END AS open
+				FROM round_members rm JOIN test_rounds r ON r.id = rm.round_id
+			UNION ALL SELECT vp.person_id, 'screening', c.closed_at, CASE WHEN c.status = 'closed' THEN 0 ELSE 1 END
+				FROM screening_visit_persons vp JOIN screening_visits v ON v.id = vp.visit_id
+				JOIN screening_campaigns c ON c.id = v.campaign_id
+			UNION ALL SELECT m.person_id, 'measures', m.ended_at, CASE WHEN m.status = 'active' THEN 1 ELSE 0 END FROM screening_measures m
+			UNION ALL SELECT cs.person_id, 'cases', cs.closed_at, CASE WHEN cs.status = 'closed' THEN 0 ELSE 1 END FROM cases cs
+		) e ON e.pid = p.id
+		WHERE p.purged_at IS NULL AND h.path >= ? AND h.path < ?
+		GROUP BY p.id, h.path, e.kind
+		ORDER BY p.id`, lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []dueRecord
+	open := false
+	res := rules.Days[frontline.RetainResidents]
+	flush := func() {
+		if n := len(out); n > 0 && open {
+			out = out[:n-1]
+		}
+	}
+	for rows.Next() {
+		var id int64
+		var path, kind string
+		var ended time.Time
+		var opens int
+		if err := rows.Scan(&id, &path, &kind, looseTime{&ended}, &opens); err != nil {
+			return nil, err
+		}
+		if n := len(out); n == 0 || out[n-1].id != id {
+			flush()
+			out = append(out, dueRecord{id: id, path: path})
+			open = false
+		}
+		r := &out[len(out)-1]
+		if opens > 0 || ended.IsZero() {
+			open = true
+			continue
+		}
+		// Due when ended+days(kind) and ended+days(residents) have both
+		// passed: as an end counted with the residents' days, the later of
+		// ended and ended+days(kind)-days(residents).
+		eff := ended
+		if k := ended.AddDate(0, 0, rules.Days[frontline.RetentionKind(kind)]-res); k.After(eff) {
+			eff = k
+		}
+		if eff.After(r.ended) {
+			r.ended = eff
+		}
+		if ended.After(r.day) {
+			r.day = ended
+		}
+	}
+	flush()
+	return out, rows.Err()
+}
+
+// purgeResidents empties a person's registry entry: name, ID number (a
+// placeholder keeps the unique index), phone, birth date; and empties the
+// values of the audit log's entries about them.
+func purgeResidents(ctx context.Context, tx *Tx, group int64, ids []int64, now time.Time) error {
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, `UPDATE persons SET name = '', id_number = ?, id_tail = '', phone = '', birth_date = '',
+			purged_at = ? WHERE id = ?`, fmt.Sprintf("purged-%d", id), now, id); err != nil {
+			return err
+		}
+	}
+	args := int64Args(ids)
+	_, err := tx.ExecContext(ctx, `UPDATE audit_log SET before = '', after = ''
+		WHERE entity = 'person' AND entity_id IN `+inList(len(ids))+` AND (before <> '' OR after <> '')`, args...)
+	return err
+}
+
+// looseTime scans a timestamp that may come as text: SQLite returns the
+// result of COALESCE or MAX over a TIMESTAMP column as the stored text,
+// without the column's type. NULL scans as the zero time.
+type looseTime struct{ t *time.Time }
+
+// Scan implements sql.Scanner.
+func (d looseTime) Scan(v any) error {
+	switch x := v.(type) {
+	case nil:
+		*d.t = time.Time{}
+		return nil
+	case time.Time:
+		*d.t = x.UTC()
+		return nil
+	case []byte:
+		v = string(x)
+	}
+	s, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("a time of type %T", v)
+	}
+	for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999 -0700 MST", time.RFC3339Nano, "2006-01-02 15:04:05.999999999Z07:00",
+		"2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			*d.t = t.UTC()
+			return nil
+		}
+	}
+	return fmt.Errorf("cannot read %q as a time", s)
+}
