@@ -48,6 +48,12 @@ func newClient(stations int) *http.Client {
 // driveStations runs every station until the duration is over or it has
 // bound all its persons.
 func driveStations(ctx context.Context, cfg *SamplingConfig, base string, setup *roundSetup) *load {
+	return driveStationsSealing(ctx, cfg, base, setup, nil)
+}
+
+// driveStationsSealing is driveStations telling sealed of every tube the
+// server sealed.
+func driveStationsSealing(ctx context.Context, cfg *SamplingConfig, base string, setup *roundSetup, sealed func(string)) *load {
 	l := &load{answered: map[int64]int64{}}
 	client := newClient(cfg.Stations)
 	url := fmt.Sprintf("%s/api/v1/rounds/%d/bindings", base, setup.round.ID)
@@ -56,7 +62,7 @@ func driveStations(ctx context.Context, cfg *SamplingConfig, base string, setup 
 	var wg sync.WaitGroup
 	for _, st := range setup.stations {
 		wg.Go(func() {
-			s := &station{cfg: cfg, client: client, url: url, st: st, round: setup.round.ID, answered: map[int64]int64{}}
+			s := &station{cfg: cfg, client: client, url: url, st: st, round: setup.round.ID, answered: map[int64]int64{}, sealed: sealed}
 			err := s.run(ctx, deadline)
 			l.mu.Lock()
 			defer l.mu.Unlock()
@@ -91,6 +97,8 @@ type station struct {
 	// scheduled is when a paced request was due: its latency counts from
 	// then, so a server that falls behind shows it.
 	scheduled time.Time
+	// sealed, when set, hears of each tube the server sealed (full).
+	sealed func(code string)
 }
 
 func (s *station) run(ctx context.Context, deadline time.Time) error {
@@ -118,6 +126,9 @@ func (s *station) run(ctx context.Context, deadline time.Time) error {
 			if it.OK {
 				s.answered[it.BindingID] = it.PersonID
 			}
+		}
+		if s.sealed != nil && a.Tube != nil && a.Tube.State == frontline.TubeSealed {
+			s.sealed(a.Tube.Code)
 		}
 		if seq%s.cfg.RetryEvery == s.cfg.RetryEvery-1 {
 			again, err := s.send(ctx, &req)

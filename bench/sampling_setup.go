@@ -89,19 +89,28 @@ func addStations(ctx context.Context, db *sqldb.DB, cfg *SamplingConfig, setup *
 		return fmt.Errorf("the city has no communities")
 	}
 	sites := sqldb.NewSiteService(db)
-	byComm, siteOf := map[int64][]*benchStation{}, map[int64]int64{}
+	nSites := cfg.Sites
+	if nSites <= 0 {
+		nSites = len(comms)
+	}
+	// Site k is at community k mod the communities (several sites to a
+	// community when there are more sites); station i at site i mod the
+	// sites, so a community's residents are shared by its sites' stations.
+	byComm, siteIDs := map[int64][]*benchStation{}, make([]int64, nSites)
 	r := setup.round
 	for i := range cfg.Stations {
-		c := comms[i%len(comms)]
-		if siteOf[c.ID] == 0 {
-			site := &frontline.Site{RoundID: r.ID, PlaceID: c.ID, Name: c.Name + "采样点", OpensAt: r.StartsAt, ClosesAt: r.EndsAt}
+		k := i % nSites
+		c := comms[k%len(comms)]
+		if siteIDs[k] == 0 {
+			site := &frontline.Site{RoundID: r.ID, PlaceID: c.ID, Name: fmt.Sprintf("%s采样点%d", c.Name, k/len(comms)+1),
+				OpensAt: r.StartsAt, ClosesAt: r.EndsAt}
 			if err := sites.CreateSite(ctx, site); err != nil {
 				return err
 			}
 			setup.sites++
-			siteOf[c.ID] = site.ID
+			siteIDs[k] = site.ID
 		}
-		st := &frontline.Station{SiteID: siteOf[c.ID], Name: fmt.Sprintf("%d号台", i+1)}
+		st := &frontline.Station{SiteID: siteIDs[k], Name: fmt.Sprintf("%d号台", i+1)}
 		secret, err := sites.CreateStation(ctx, st)
 		if err != nil {
 			return err

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/frontline-org/frontline"
 )
 
 // MeasureRawInsert inserts rows rows shaped like bindings into a scratch
@@ -60,7 +62,8 @@ func (db *DB) PurgeRound(ctx context.Context, id int64) error {
 	defer tx.Rollback()
 	for _, q := range []string{
 		`UPDATE api_tokens SET revoked_at = ? WHERE id IN (SELECT token_id FROM sampling_stations WHERE round_id = ?)`,
-		`DELETE FROM retest_tasks WHERE round_id = ?`, `DELETE FROM bindings WHERE round_id = ?`,
+		`DELETE FROM retest_tasks WHERE round_id = ?`, `DELETE FROM held_results WHERE round_id = ?`,
+		`DELETE FROM round_plans WHERE round_id = ?`, `DELETE FROM bindings WHERE round_id = ?`,
 		`DELETE FROM sampling_requests WHERE round_id = ?`,
 		`DELETE FROM tubes WHERE round_id = ?`, `DELETE FROM bags WHERE round_id = ?`,
 		`DELETE FROM sampling_flow WHERE round_id = ?`, `DELETE FROM round_counts WHERE round_id = ?`,
@@ -102,4 +105,23 @@ func (db *DB) WalkBindings(ctx context.Context, roundID int64, fn func(id, perso
 		}
 	}
 	return rows.Err()
+}
+
+// OpenCheckpointsForBench opens checkpoints without their setup (the
+// checklist done, the shifts staffed), for a benchmark whose gates only
+// log passages; never for a real checkpoint, which opens through
+// SetCheckpointStatus.
+func (db *DB) OpenCheckpointsForBench(ctx context.Context, ids []int64) error {
+	tx, err := db.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, `UPDATE checkpoints SET status = ?, updated_at = ? WHERE id = ?`,
+			string(frontline.CheckpointOpen), tx.now, id); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }

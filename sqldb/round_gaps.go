@@ -10,8 +10,10 @@ import (
 
 // gapWhere selects the members under a node who are neither sampled nor
 // excused: pending, without a live binding.
-const gapWhere = ` FROM round_members m WHERE m.round_id = ? AND m.path >= ? AND m.path < ? AND m.status = 'pending'
-	AND NOT EXISTS (SELECT 1 FROM bindings b WHERE b.person_id = m.person_id AND b.round_id = m.round_id AND b.undone_at IS NULL)`
+func (db *DB) gapWhere() string {
+	return ` FROM round_members m WHERE m.round_id = ? AND m.path >= ? AND m.path < ? AND m.status = 'pending'
+	AND ` + db.unsampled("m")
+}
 
 // NotSampled lists the households under a node that still have persons to
 // sample, in walking order (by path), with those persons, their
@@ -26,13 +28,13 @@ func (s *CoverageService) NotSampled(ctx context.Context, roundID, placeID int64
 	lo, hi := subtreeRange(p.Path)
 	args := []any{r.ID, lo, hi}
 	var total int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(DISTINCT m.household_id)`+gapWhere, args...).Scan(&total); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(DISTINCT m.household_id)`+tx.db.gapWhere(), args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT m.path, m.household_id`+gapWhere+` GROUP BY m.path, m.household_id
+	rows, err := tx.QueryContext(ctx, `SELECT m.path, m.household_id`+tx.db.gapWhere()+` GROUP BY m.path, m.household_id
 		ORDER BY m.path`+limitClause(offset, limit), args...)
 	if err != nil {
 		return nil, 0, err
@@ -79,7 +81,7 @@ func (tx *Tx) gapPersons(ctx context.Context, roundID int64, byID map[int64]*fro
 	return tx.eachRow(ctx, `SELECT m.household_id, m.person_id, p.name, p.flags, m.excuse FROM round_members m
 		JOIN persons p ON p.id = m.person_id
 		WHERE m.round_id = `+itoa(roundID)+` AND m.status = 'pending' AND m.household_id IN %s
-		AND NOT EXISTS (SELECT 1 FROM bindings b WHERE b.person_id = m.person_id AND b.round_id = m.round_id AND b.undone_at IS NULL)
+		AND `+tx.db.unsampled("m")+`
 		ORDER BY m.household_id, m.person_id`, sortedUnique(ids), func(sc interface{ Scan(...any) error }) error {
 		var hh int64
 		var gp frontline.GapPerson
@@ -115,9 +117,11 @@ func (tx *Tx) nameGaps(ctx context.Context, homes []*frontline.GapHousehold, pat
 // excusalWhere selects the members under a node taken off the site's
 // queue and not sampled: the excused, and those left to the home sampling
 // team (pending with a reason).
-const excusalWhere = ` FROM round_members m JOIN persons p ON p.id = m.person_id
+func (db *DB) excusalWhere() string {
+	return ` FROM round_members m JOIN persons p ON p.id = m.person_id
 	WHERE m.round_id = ? AND m.path >= ? AND m.path < ? AND m.excuse <> ''
-	AND NOT EXISTS (SELECT 1 FROM bindings b WHERE b.person_id = m.person_id AND b.round_id = m.round_id AND b.undone_at IS NULL)`
+	AND ` + db.unsampled("m")
+}
 
 // Excusals lists the members under a node who were excused or left to
 // the home sampling team and are not sampled, in address order, with who
@@ -131,14 +135,14 @@ func (s *CoverageService) Excusals(ctx context.Context, roundID, placeID int64, 
 	lo, hi := subtreeRange(p.Path)
 	args := []any{r.ID, lo, hi}
 	var total int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*)`+excusalWhere, args...).Scan(&total); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*)`+tx.db.excusalWhere(), args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT m.person_id, m.household_id, p.name, m.status, m.excuse, m.excuse_note, m.excused_by,
-		m.excused_at, m.path`+excusalWhere+` ORDER BY m.path, m.person_id`+limitClause(offset, limit), args...)
+		m.excused_at, m.path`+tx.db.excusalWhere()+` ORDER BY m.path, m.person_id`+limitClause(offset, limit), args...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -127,7 +127,7 @@ func (tx *Tx) moveHome(ctx context.Context, roundID int64, path string, persons 
 	lo, hi := subtreeRange(path)
 	rows, err := tx.QueryContext(ctx, `SELECT m.person_id, m.household_id, m.path FROM round_members m
 		WHERE m.round_id = ? AND m.path >= ? AND m.path < ? AND m.status = ? AND m.excuse <> ?
-		AND NOT EXISTS (SELECT 1 FROM bindings b WHERE b.round_id = m.round_id AND b.person_id = m.person_id AND b.undone_at IS NULL)
+		AND `+tx.db.unsampled("m")+`
 		ORDER BY m.person_id`+tx.db.forUpdateOf("m"),
 		roundID, lo, hi, string(frontline.MemberPending), string(frontline.ExcuseHomeSampling))
 	if err != nil {

@@ -253,7 +253,7 @@ func (b *batch) householdSizes(ctx context.Context) error {
 		// The members still to sample, as loadMembers counts them.
 		rows, err := b.tx.queryIn(ctx, `SELECT m.household_id, COUNT(*) FROM round_members m
 			WHERE m.round_id = ? AND m.status = ? AND m.excuse <> ?
-			AND NOT EXISTS (SELECT 1 FROM bindings b WHERE b.round_id = m.round_id AND b.person_id = m.person_id AND b.undone_at IS NULL)
+			AND `+b.tx.db.unsampled("m")+`
 			AND m.household_id IN %s GROUP BY m.household_id`,
 			[]any{roundID, string(frontline.MemberPending), string(frontline.ExcuseHomeSampling)}, int64Args(homes))
 		if err != nil {

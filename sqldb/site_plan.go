@@ -157,8 +157,8 @@ type awayMember struct {
 // team (bedridden, sealed) and those whose restrictions refuse it (home
 // isolation, a case), one per person.
 func (tx *Tx) notCalledDown(ctx context.Context, r *frontline.Round, policy frontline.RestrictionPolicy) ([]awayMember, error) {
-	const pending = `m.round_id = ? AND m.status = ?
-		AND NOT EXISTS (SELECT 1 FROM bindings b WHERE b.round_id = m.round_id AND b.person_id = m.person_id AND b.undone_at IS NULL)`
+	pending := `m.round_id = ? AND m.status = ?
+		AND ` + tx.db.unsampled("m")
 	var out []awayMember
 	scan := func(homeTeam bool, query string, args ...any) error {
 		rows, err := tx.QueryContext(ctx, query, args...)
@@ -325,7 +325,10 @@ func (s *SiteService) SaveSlots(ctx context.Context, roundID int64, slots []fron
 	}
 	// A call-up per slot of each building whose slots changed (all of them
 	// on the first save), going out LeadMinutes before the slot.
-	notices := callUps(r, slots, changed, settings, byID, tx.now, tx.db.Location)
+	notices, err := tx.callUpNotices(ctx, r, slots, changed, settings, byID)
+	if err != nil {
+		return 0, err
+	}
 	if err := tx.enqueueNotices(ctx, notices); err != nil {
 		return 0, err
 	}
@@ -394,7 +397,11 @@ func (tx *Tx) renotifySite(ctx context.Context, r *frontline.Round, site *frontl
 	if _, err := tx.cancelCallUps(ctx, r.ID, changed); err != nil {
 		return err
 	}
-	return tx.enqueueNotices(ctx, callUps(r, slots, changed, plan.Settings, byID, tx.now, tx.db.Location))
+	notices, err := tx.callUpNotices(ctx, r, slots, changed, plan.Settings, byID)
+	if err != nil {
+		return err
+	}
+	return tx.enqueueNotices(ctx, notices)
 }
 
 // sitesByID returns a round's sites by id.

@@ -72,6 +72,9 @@ type Server struct {
 	Coverage frontline.CoverageService
 	Sites    frontline.SiteService
 	Outbox   frontline.OutboxService
+	// NoticeOptOuts records the numbers that want no notices to
+	// residents; nil leaves out its routes.
+	NoticeOptOuts frontline.NoticeOptOutService
 	// The case services (cases, their transfers, the alert inbox and the
 	// restrictions of persons). Alerts alone serves the inbox and the
 	// unread count of every page; Cases needs Transfers and Restrictions.
@@ -99,6 +102,8 @@ type Server struct {
 	Partners frontline.PartnerService
 	// Daily, when set, serves the daily report (日报) and the dashboards.
 	Daily frontline.DailyReportService
+	// Dashboards, when set with Daily, serves each node's dashboard.
+	Dashboards frontline.DashboardService
 	// Retention, when set, serves the retention rules, what falls due when
 	// and the purge certificates.
 	Retention frontline.RetentionService

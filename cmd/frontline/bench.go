@@ -15,11 +15,16 @@ import (
 
 func runBench(ctx context.Context, m *Main, args []string) error {
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-		fmt.Fprintln(m.Stderr, "Usage: frontline bench sampling [flags]\n\nMeasures the sampling hot path; see frontline bench sampling --help.")
+		fmt.Fprintln(m.Stderr, "Usage: frontline bench sampling|day [flags]\n\nsampling measures the sampling hot path; day runs a whole sampling morning under mixed load.\n"+
+			"See frontline bench sampling --help and frontline bench day --help.")
 		return flag.ErrHelp
 	}
+	if len(args) > 0 && args[0] == "day" {
+		return runBenchDay(ctx, m, args[1:])
+	}
 	if len(args) == 0 || args[0] != "sampling" {
-		return usagef("usage: frontline bench sampling --residents N --stations C --duration D [--db URL]")
+		return usagef("usage: frontline bench sampling --residents N --stations C --duration D [--db URL]\n" +
+			"       frontline bench day [--residents N] [--db URL]")
 	}
 	fs := flag.NewFlagSet("bench sampling", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
@@ -40,12 +45,13 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 	retry := fs.Int("retry-every", 50, "send every n-th request twice with the same request id")
 	rate := fs.Int("rate", 0, "pace the stations to this many bindings a second in all; 0 sends as fast as answered")
 	inProcess := fs.Bool("in-process", false, "serve from this process instead of a child process")
+	writers := fs.Int("sampling-writers", 0, "the server's binding writers on PostgreSQL (0: serve's default)")
 	verbose := fs.Bool("v", false, "log what the benchmark does")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
 	cfg := bench.SamplingConfig{Residents: *residents, Stations: *stations, Duration: *duration, PerRequest: *per,
-		RetryEvery: *retry, Rate: *rate, Synchronous: strings.ToUpper(*sync), Out: m.Stdout, Logger: slog.New(slog.DiscardHandler)}
+		RetryEvery: *retry, Rate: *rate, Writers: *writers, Synchronous: strings.ToUpper(*sync), Out: m.Stdout, Logger: slog.New(slog.DiscardHandler)}
 	if *verbose {
 		cfg.Logger = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
@@ -80,4 +86,64 @@ func benchCityURL(u string, residents int) (string, error) {
 		return bench.CityURL(sqldb.Postgres, u, residents)
 	}
 	return u, nil
+}
+
+func runBenchDay(ctx context.Context, m *Main, args []string) error {
+	fs := flag.NewFlagSet("bench day", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: frontline bench day [--residents N] [--db URL] [flags]\n\n"+
+			"A whole sampling morning in one run: builds (or reuses) a demo city, opens a round with --sites sites and\n"+
+			"--stations stations paced to --rate bindings/s, and at the same time runs --offices office readers (coverage,\n"+
+			"gap list, dashboard every --read-every), --gates checkpoint gates logging passages, --grid grid workers posting\n"+
+			"visits, and the lab bagging, receiving and posting results, with the home sampling team taking re-tests. It\n"+
+			"prints per kind of request the rate, p50, p99 and the slowest, and fails when a read takes over 1s, a binding\n"+
+			"is lost or doubled, or a request fails. The last line is the result.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	var cfg bench.DayConfig
+	fs.IntVar(&cfg.Residents, "residents", 1_000_000, "residents of the demo city")
+	fs.IntVar(&cfg.Sites, "sites", 300, "sampling sites")
+	fs.IntVar(&cfg.Stations, "stations", 2000, "sampling stations")
+	fs.IntVar(&cfg.Rate, "rate", 20_000, "bindings a second the stations are paced to, in all")
+	fs.DurationVar(&cfg.Duration, "duration", time.Minute, "how long the morning runs")
+	fs.IntVar(&cfg.Offices, "offices", 500, "office clients reading coverage, the gap list and the dashboard")
+	fs.DurationVar(&cfg.ReadEvery, "read-every", 10*time.Second, "how often each office client reads")
+	fs.IntVar(&cfg.Gates, "gates", 200, "checkpoint gates logging passages")
+	fs.DurationVar(&cfg.GateEvery, "gate-every", 2*time.Second, "how often each gate logs a passage")
+	fs.IntVar(&cfg.GridWorkers, "grid", 100, "grid workers posting visits")
+	fs.DurationVar(&cfg.VisitEvery, "visit-every", 5*time.Second, "how often each grid worker posts a visit")
+	fs.DurationVar(&cfg.LabEvery, "lab-every", 2*time.Second, "how often the lab takes the sealed tubes")
+	fs.IntVar(&cfg.PositiveEvery, "positive-every", 200, "post every n-th tube's result positive")
+	fs.IntVar(&cfg.Writers, "sampling-writers", 0, "the server's binding writers on PostgreSQL (0: serve's default)")
+	dbURL := fs.String("db", "", "database: empty for the kept SQLite city, a postgres:// URL for a schema of its own there")
+	sync := fs.String("sqlite-synchronous", "FULL", "the server's SQLite durability: FULL survives a power cut, NORMAL a process crash")
+	verbose := fs.Bool("v", false, "log what the benchmark does")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg.Synchronous, cfg.Out, cfg.Logger = strings.ToUpper(*sync), m.Stdout, slog.New(slog.DiscardHandler)
+	if *verbose {
+		cfg.Logger = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}
+	if *dbURL != "" {
+		u, err := benchCityURL(*dbURL, cfg.Residents)
+		if err != nil {
+			return err
+		}
+		cfg.DBURL = u
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	cfg.Server = exe
+	res, err := bench.RunDay(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if why := res.Failed(); why != "" {
+		return fmt.Errorf("the day failed: %s", why)
+	}
+	return nil
 }

@@ -1,0 +1,79 @@
+package web_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/frontline-org/frontline"
+	"github.com/frontline-org/frontline/sqldb"
+	"github.com/frontline-org/frontline/sqldb/sqldbtest"
+	"github.com/frontline-org/frontline/web"
+)
+
+// withNotices serves the opt-outs of notices to residents.
+func withNotices(db *sqldb.DB) func(*web.Server) {
+	return func(s *web.Server) { s.NoticeOptOuts = sqldb.NewNoticeOptOutService(db) }
+}
+
+type optOutBody struct {
+	Phone     string `json:"phone"`
+	OptedOut  bool   `json:"opted_out"`
+	Withdrawn int    `json:"withdrawn"`
+}
+
+// TestNotice_OptOutAPI records a resident's opt-out through the API as a
+// grid worker of their community would, on both engines: the answer masks
+// the number, the check says so, a number of another community is not
+// found, a landline is refused by field, the change is audited, and
+// removing it lets notices go again.
+func TestNotice_OptOutAPI(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := buildFixture(t, db)
+		ts := newDBServer(t, db, withNotices(db))
+		grid := ts.as(t, frontline.RoleGridWorker, f.comm1)
+		zhang := f.persons[0] // 13900000001, of 罗玉新村社区
+		var got optOutBody
+		resp, body := grid.sendJSON(t, http.MethodPost, "/api/v1/notice-opt-outs", map[string]string{"phone": zhang.Phone, "reason": "本人电话要求"})
+		decodeAPI(t, "opt out", resp, body, http.StatusOK, &got)
+		if !got.OptedOut || got.Phone != "139****0001" || strings.Contains(body, zhang.Phone) {
+			t.Errorf("opt out answered %s", body)
+		}
+		resp, body = grid.sendJSON(t, http.MethodPost, "/api/v1/notice-opt-outs/check", map[string]string{"phone": "139-0000-0001"})
+		decodeAPI(t, "check", resp, body, http.StatusOK, &got)
+		if !got.OptedOut {
+			t.Errorf("check answered %s", body)
+		}
+		// 赵强 lives in 自治巷社区, outside the grid worker's community.
+		resp, body = grid.sendJSON(t, http.MethodPost, "/api/v1/notice-opt-outs", map[string]string{"phone": f.persons[6].Phone})
+		var e apiError
+		decodeAPI(t, "outside the scope", resp, body, http.StatusNotFound, &e)
+		resp, body = grid.sendJSON(t, http.MethodPost, "/api/v1/notice-opt-outs", map[string]string{"phone": "0938-8211234"})
+		decodeAPI(t, "a landline", resp, body, http.StatusBadRequest, &e)
+		if e.Error.Field != "phone" {
+			t.Errorf("a landline: %s", body)
+		}
+		var audit struct {
+			Changes []struct {
+				Action string         `json:"action"`
+				After  map[string]any `json:"after"`
+			} `json:"changes"`
+		}
+		admin := ts.as(t, frontline.RoleCityAdmin, f.city)
+		admin.getJSON(t, "/api/v1/audit?action=notice_opt_out", http.StatusOK, &audit)
+		found := false
+		for _, c := range audit.Changes {
+			found = found || (c.Action == "notice_opt_out" && c.After["phone"] == "139****0001")
+		}
+		if !found {
+			t.Errorf("the opt-out is not in the audit log: %+v", audit)
+		}
+		resp, body = grid.sendJSON(t, http.MethodPost, "/api/v1/notice-opt-outs/remove", map[string]string{"phone": zhang.Phone})
+		decodeAPI(t, "opt in", resp, body, http.StatusOK, &got)
+		resp, body = grid.sendJSON(t, http.MethodPost, "/api/v1/notice-opt-outs/check", map[string]string{"phone": zhang.Phone})
+		decodeAPI(t, "check again", resp, body, http.StatusOK, &got)
+		if got.OptedOut {
+			t.Errorf("after removing the opt-out: %s", body)
+		}
+	})
+}
