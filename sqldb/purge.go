@@ -32,6 +32,12 @@ func (s *RetentionService) Purge(ctx context.Context, req frontline.PurgeRequest
 	if err != nil || req.DryRun {
 		return run, err
 	}
+	// A retention purge with nothing due writes no certificate: the daily
+	// job would otherwise leave one a day saying nothing. A stand-down
+	// always does.
+	if run.Records() == 0 && req.Reason == frontline.PurgeRetention {
+		return run, nil
+	}
 	if err := s.startRun(ctx, run); err != nil {
 		return nil, err
 	}
@@ -258,21 +264,8 @@ func (s *RetentionService) FindPurgeRuns(ctx context.Context) ([]*frontline.Purg
 	if p := frontline.PrincipalFrom(ctx); p != nil {
 		where = append(where, "under_id <> 0") // a run everywhere is for the system's eyes
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM purge_runs WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC`, args...)
+	ids, err := tx.ids(ctx, `SELECT id FROM purge_runs WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC`, args...)
 	if err != nil {
-		return nil, err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	out := make([]*frontline.PurgeRun, 0, len(ids))

@@ -158,8 +158,8 @@ func TestPurge_DueAndNotDue(t *testing.T) {
 			t.Fatalf("screening due under 罗玉新村社区 at +20 days: %+v", d)
 		}
 		run, err := rs.Purge(ctx, frontline.PurgeRequest{})
-		if err != nil || run.Records() != 0 {
-			t.Fatalf("purge at +20 days: %+v, %v", run, err)
+		if err != nil || run.Records() != 0 || run.ID != 0 {
+			t.Fatalf("purge at +20 days (nothing due, no certificate): %+v, %v", run, err)
 		}
 
 		s.at(s.closedAt.AddDate(0, 0, 31))
@@ -234,6 +234,10 @@ func TestPurge_RawBytes(t *testing.T) {
 	// Change the phone once, so older versions of the row exist too.
 	newPhone := "13912345679"
 	if _, err := sqldb.NewPersonService(db).UpdatePerson(ctx, s.zhao.ID, frontline.PersonUpdate{Phone: &newPhone}); err != nil {
+		t.Fatal(err)
+	}
+	// The new phone asks for no more notices: the opt-out holds it too.
+	if _, err := sqldb.NewNoticeOptOutService(db).OptOut(ctx, newPhone, "不需要"); err != nil {
 		t.Fatal(err)
 	}
 	path := strings.TrimPrefix(db.URL, "sqlite:")

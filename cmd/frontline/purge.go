@@ -31,13 +31,9 @@ func runPurge(ctx context.Context, m *Main, args []string) error {
 	if err := m.open(ctx); err != nil {
 		return err
 	}
-	var underID int64
-	if *under != "" {
-		p, err := findPlace(ctx, m.DB, *under)
-		if err != nil {
-			return err
-		}
-		underID = p.ID
+	underID, err := underPlace(ctx, m, *under)
+	if err != nil {
+		return err
 	}
 	run, err := sqldb.NewRetentionService(m.DB).Purge(cliContext(ctx), frontline.PurgeRequest{UnderID: underID, DryRun: *dry})
 	if err != nil {
@@ -47,11 +43,28 @@ func runPurge(ctx context.Context, m *Main, args []string) error {
 	return nil
 }
 
+// underPlace returns the id of the place --under names, 0 when empty
+// (everywhere).
+func underPlace(ctx context.Context, m *Main, under string) (int64, error) {
+	if under == "" {
+		return 0, nil
+	}
+	p, err := findPlace(ctx, m.DB, under)
+	if err != nil {
+		return 0, err
+	}
+	return p.ID, nil
+}
+
 // printRun prints a purge's certificate (or a dry run's counts).
 func printRun(w io.Writer, run *frontline.PurgeRun) {
-	if run.DryRun {
+	switch {
+	case run.DryRun:
 		fmt.Fprintf(w, "dry run under rules version %d: nothing changed\n", run.RuleVersion)
-	} else {
+	case run.ID == 0:
+		fmt.Fprintf(w, "nothing is due under rules version %d; no certificate written\n", run.RuleVersion)
+		return
+	default:
 		fmt.Fprintf(w, "purge certificate %d (%s) under rules version %d, by %s\n", run.ID, run.Reason, run.RuleVersion, run.By)
 	}
 	for _, k := range run.Kinds {
@@ -95,13 +108,9 @@ func runRetention(ctx context.Context, m *Main, args []string) error {
 			return err
 		}
 	}
-	var underID int64
-	if *under != "" {
-		p, err := findPlace(ctx, m.DB, *under)
-		if err != nil {
-			return err
-		}
-		underID = p.ID
+	underID, err := underPlace(ctx, m, *under)
+	if err != nil {
+		return err
 	}
 	rules, err := rs.Rules(ctx)
 	if err != nil {
