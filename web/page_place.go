@@ -95,6 +95,8 @@ type placePage struct {
 	CanEdit   bool
 	// CanOrder: the reader may order for the household (supplies).
 	CanOrder bool
+	// CanDedup links the suspected duplicates under the place.
+	CanDedup bool
 	// Responsible is the household's responsible worker and today's
 	// cover, when the server serves the workforce.
 	Responsible *responsibleView
@@ -139,6 +141,7 @@ func (s *Server) pagePlace(w http.ResponseWriter, r *http.Request) error {
 		Household: v.place.Kind == frontline.KindHousehold,
 		CanEdit:   who.Can(frontline.PermEditRegistry),
 		CanOrder:  s.Orders != nil && who.Can(frontline.PermPlaceOrders),
+		CanDedup:  who.Can(frontline.PermEditRegistry) && s.Duplicates != nil,
 	}
 	if page.Household {
 		members, _, err := s.Persons.FindPersons(r.Context(), frontline.PersonFilter{HouseholdID: &id, Limit: maxRows})
