@@ -126,7 +126,7 @@ func (s *DailyReportService) DailyReport(ctx context.Context, placeID int64, day
 	case day < current:
 		return nil, frontline.Errorf(frontline.ENOTFOUND, "no report of %s for %s was kept", day, n.Name)
 	}
-	return s.build(ctx, tx, n, day, cutOff)
+	return s.build(ctx, tx, n, day, cutOff, false)
 }
 
 func checkDay(day string) error {
@@ -137,17 +137,22 @@ func checkDay(day string) error {
 }
 
 // build reads the figures of a node's day as of now, with yesterday's
-// beside them.
-func (s *DailyReportService) build(ctx context.Context, tx *Tx, n *frontline.Place, day, cutOff string) (*frontline.DailyReport, error) {
+// beside them. With untilNow (the dashboard) the day runs on past its
+// cut-off to now.
+func (s *DailyReportService) build(ctx context.Context, tx *Tx, n *frontline.Place, day, cutOff string, untilNow bool) (*frontline.DailyReport, error) {
 	from, to, err := frontline.DailyWindow(day, cutOff, s.db.Location)
 	if err != nil {
 		return nil, err
+	}
+	if untilNow && tx.now.After(to) {
+		to = tx.now
 	}
 	kids, _, err := tx.findPlaces(ctx, frontline.PlaceFilter{ParentID: &n.ID})
 	if err != nil {
 		return nil, err
 	}
 	f := newDailyFrame(n, kids, from, to, tx.now)
+	f.day = day
 	r := &frontline.DailyReport{Place: n, Day: day, CutOff: cutOff, From: from.UTC(), To: to.UTC(),
 		Status: frontline.DailyLive, TakenAt: tx.now}
 	for _, sec := range dailySections {
@@ -306,7 +311,7 @@ func (s *DailyReportService) SubmitDailyReport(ctx context.Context, placeID int6
 	case day != current:
 		return nil, err
 	default:
-		if r, err = s.build(ctx, tx, n, day, cutOff); err != nil {
+		if r, err = s.build(ctx, tx, n, day, cutOff, false); err != nil {
 			return nil, err
 		}
 		r.Status, r.SubmittedBy = frontline.DailySubmitted, by
@@ -428,7 +433,7 @@ func (s *DailyReportService) keep(ctx context.Context, n *frontline.Place) (bool
 	} else if frontline.ErrorCode(err) != frontline.ENOTFOUND {
 		return false, err
 	}
-	r, err := s.build(ctx, rtx, n, day, cutOff)
+	r, err := s.build(ctx, rtx, n, day, cutOff, false)
 	if err != nil {
 		return false, err
 	}

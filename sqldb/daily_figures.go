@@ -19,6 +19,8 @@ type dailyFrame struct {
 	// from and to are the day's window; at is when states (on duty,
 	// zones) are read: now, or the cut-off once past.
 	from, to, at time.Time
+	// day is the report's day: its rounds are the day's.
+	day string
 }
 
 func newDailyFrame(n *frontline.Place, kids []*frontline.Place, from, to, now time.Time) *dailyFrame {
@@ -89,17 +91,6 @@ var dailySections = []dailySection{
 	{frontline.DailyZones, (*Tx).dailyZones},
 	{frontline.DailyCheckpoints, (*Tx).dailyCheckpoints},
 	{frontline.DailyWorkforce, (*Tx).dailyWorkforce},
-}
-
-// ancestorPaths returns the paths of a node and every node above it.
-func ancestorPaths(path string) []any {
-	var out []any
-	for i := 1; i < len(path); i++ {
-		if path[i] == '/' {
-			out = append(out, path[:i+1])
-		}
-	}
-	return out
 }
 
 // counterTarget is one counter row a report reads: (campaign or round,
@@ -182,11 +173,11 @@ func (tx *Tx) readCounters(ctx context.Context, table, ownerCol, cols string, ta
 
 // scopesOf reads id, scope id and scope path of the campaigns or rounds a
 // query selects, keeping those whose scope is at, above or below the node.
+// The query reads the few campaigns or rounds first and filters their
+// paths here: joined by path range from places, a city's report would
+// walk every node of the city to find a handful of rounds.
 func (tx *Tx) scopesOf(ctx context.Context, f *dailyFrame, query string, args ...any) (map[int64][2]any, error) {
-	lo, hi := f.subtree()
-	anc := ancestorPaths(f.n.Path)
-	rows, err := tx.QueryContext(ctx, query+` AND ((sp >= ? AND sp < ?) OR sp IN `+inList(len(anc))+`)`,
-		append(append(args, lo, hi), anc...)...)
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +189,9 @@ func (tx *Tx) scopesOf(ctx context.Context, f *dailyFrame, query string, args ..
 		if err := rows.Scan(&id, &scope, &path); err != nil {
 			return nil, err
 		}
-		out[id] = [2]any{scope, path}
+		if strings.HasPrefix(path, f.n.Path) || strings.HasPrefix(f.n.Path, path) {
+			out[id] = [2]any{scope, path}
+		}
 	}
 	return out, rows.Err()
 }
@@ -207,8 +200,8 @@ func (tx *Tx) scopesOf(ctx context.Context, f *dailyFrame, query string, args ..
 // the day: households to reach, screened, still pending, returnees, and
 // their measures.
 func (tx *Tx) dailyScreening(ctx context.Context, f *dailyFrame) (grid, error) {
-	scopes, err := tx.scopesOf(ctx, f, `SELECT id, scope_id, sp FROM (SELECT id, scope_id, scope_path AS sp, status, closed_at
-		FROM screening_campaigns) c WHERE (status = ? OR closed_at > ?)`, string(frontline.CampaignOpen), f.from)
+	scopes, err := tx.scopesOf(ctx, f, `SELECT id, scope_id, scope_path FROM screening_campaigns WHERE status = ? OR closed_at > ?`,
+		string(frontline.CampaignOpen), f.from)
 	if err != nil {
 		return nil, err
 	}
@@ -226,11 +219,17 @@ func (tx *Tx) dailyScreening(ctx context.Context, f *dailyFrame) (grid, error) {
 	return g, err
 }
 
+// dayRounds returns the scopes of the day's rounds (not drafts) at, above
+// or below the node. CROSS JOIN keeps SQLite reading the day's few rounds
+// first; PostgreSQL plans it as the inner join it is.
+func (tx *Tx) dayRounds(ctx context.Context, f *dailyFrame) (map[int64][2]any, error) {
+	return tx.scopesOf(ctx, f, `SELECT r.id, r.scope_id, p.path FROM test_rounds r CROSS JOIN places p
+		WHERE p.id = r.scope_id AND r.day = ? AND r.status <> ?`, f.day, string(frontline.RoundDraft))
+}
+
 // dailyTesting reads the counters of the day's test rounds.
 func (tx *Tx) dailyTesting(ctx context.Context, f *dailyFrame) (grid, error) {
-	day := f.to.In(tx.db.Location).Format(frontline.DateLayout)
-	scopes, err := tx.scopesOf(ctx, f, `SELECT id, scope_id, sp FROM (SELECT r.id, r.scope_id, p.path AS sp, r.day, r.status
-		FROM test_rounds r JOIN places p ON p.id = r.scope_id) c WHERE day = ? AND status <> ?`, day, string(frontline.RoundDraft))
+	scopes, err := tx.dayRounds(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -294,8 +293,9 @@ func (tx *Tx) dailyCases(ctx context.Context, f *dailyFrame) (grid, error) {
 // residents of the sealed ones.
 func (tx *Tx) dailyZones(ctx context.Context, f *dailyFrame) (grid, error) {
 	lo, hi := f.subtree()
-	rows, err := tx.QueryContext(ctx, `SELECT p.path, z.level, p.households, p.residents FROM zones z JOIN places p ON p.id = z.place_id
-		WHERE z.ended_at IS NULL AND p.path >= ? AND p.path < ?`, lo, hi)
+	// zones_active_path finds the few active zones under the node.
+	rows, err := tx.QueryContext(ctx, `SELECT z.path, z.level, p.households, p.residents FROM zones z CROSS JOIN places p
+		WHERE p.id = z.place_id AND z.ended_at IS NULL AND z.path >= ? AND z.path < ?`, lo, hi)
 	if err != nil {
 		return nil, err
 	}
@@ -325,8 +325,8 @@ func (tx *Tx) dailyZones(ctx context.Context, f *dailyFrame) (grid, error) {
 // passages of the day, allowed and refused.
 func (tx *Tx) dailyCheckpoints(ctx context.Context, f *dailyFrame) (grid, error) {
 	lo, hi := f.subtree()
-	rows, err := tx.QueryContext(ctx, `SELECT c.id, p.path, c.status FROM checkpoints c JOIN places p ON p.id = c.place_id
-		WHERE p.path >= ? AND p.path < ?`, lo, hi)
+	rows, err := tx.QueryContext(ctx, `SELECT c.id, p.path, c.status FROM checkpoints c CROSS JOIN places p
+		WHERE p.id = c.place_id AND p.path >= ? AND p.path < ?`, lo, hi)
 	if err != nil {
 		return nil, err
 	}
@@ -370,8 +370,10 @@ func (tx *Tx) dailyCheckpoints(ctx context.Context, f *dailyFrame) (grid, error)
 func (tx *Tx) dailyWorkforce(ctx context.Context, f *dailyFrame) (grid, error) {
 	lo, hi := f.subtree()
 	g := f.grid(4)
-	if err := tx.groupCount(ctx, f, g, 0, `SELECT p.path, COUNT(*) FROM workers w JOIN places p ON p.id = w.place_id
-		WHERE NOT w.retired AND p.path >= ? AND p.path < ? GROUP BY p.path`, lo, hi); err != nil {
+	// Counted per registry node first, then placed: the join never walks
+	// the node's subtree of places.
+	if err := tx.groupCount(ctx, f, g, 0, `SELECT p.path, w.n FROM (SELECT place_id, COUNT(*) AS n FROM workers WHERE NOT retired
+		GROUP BY place_id) w CROSS JOIN places p WHERE p.id = w.place_id AND p.path >= ? AND p.path < ?`, lo, hi); err != nil {
 		return nil, err
 	}
 	// Shifts are found by their start (duty_shifts_start): a shift on duty
@@ -379,9 +381,9 @@ func (tx *Tx) dailyWorkforce(ctx context.Context, f *dailyFrame) (grid, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT p.path,
 		SUM(CASE WHEN a.status = ? AND a.starts_at <= ? AND a.ends_at > ? THEN 1 ELSE 0 END),
 		SUM(CASE WHEN a.status = ? AND s.starts_at > ? THEN 1 ELSE 0 END)
-		FROM duty_shifts s JOIN duty_assignments a ON a.shift_id = s.id JOIN posts po ON po.id = s.post_id
-		JOIN places p ON p.id = po.place_id
-		WHERE s.starts_at > ? AND s.starts_at <= ? AND p.path >= ? AND p.path < ? GROUP BY p.path`,
+		FROM duty_shifts s CROSS JOIN duty_assignments a CROSS JOIN posts po CROSS JOIN places p
+		WHERE a.shift_id = s.id AND po.id = s.post_id AND p.id = po.place_id
+		AND s.starts_at > ? AND s.starts_at <= ? AND p.path >= ? AND p.path < ? GROUP BY p.path`,
 		string(frontline.AssignCheckedIn), f.at, f.at, string(frontline.AssignNoShow), f.from,
 		f.from.Add(-24*time.Hour), f.to, lo, hi)
 	if err != nil {
@@ -402,8 +404,8 @@ func (tx *Tx) dailyWorkforce(ctx context.Context, f *dailyFrame) (grid, error) {
 		return nil, err
 	}
 	err = tx.groupCount(ctx, f, g, 2, `SELECT p.path, SUM(s.headcount - s.assigned) FROM duty_shifts s
-		JOIN posts po ON po.id = s.post_id JOIN places p ON p.id = po.place_id
-		WHERE s.starts_at > ? AND s.starts_at <= ? AND s.headcount > s.assigned AND NOT po.retired
+		CROSS JOIN posts po CROSS JOIN places p WHERE po.id = s.post_id AND p.id = po.place_id
+		AND s.starts_at > ? AND s.starts_at <= ? AND s.headcount > s.assigned AND NOT po.retired
 		AND p.path >= ? AND p.path < ? GROUP BY p.path`, f.from, f.to, lo, hi)
 	return g, err
 }

@@ -39,6 +39,7 @@ func (s *Server) registerDaily() {
 	s.route("POST /api/v1/daily-reports/submit", read, s.apiSubmitDaily)
 	s.route("GET /api/v1/daily-cut-off", read, s.apiCutOff)
 	s.route("PUT /api/v1/daily-cut-off", read, s.apiSetCutOff)
+	s.registerDashboard()
 }
 
 // dailyLinks adds the daily report to the navigation of the roles that
@@ -48,7 +49,11 @@ func (s *Server) dailyLinks(links []navLink, p *frontline.Principal) []navLink {
 		return links
 	}
 	last := links[len(links)-1]
-	return append(links[:len(links)-1], navLink{"/daily", "nav.daily", "nav-daily"}, last)
+	links = links[:len(links)-1]
+	if s.Dashboards != nil {
+		links = append(links, navLink{"/dashboard", "nav.dashboard", "nav-dashboard"})
+	}
+	return append(links, navLink{"/daily", "nav.daily", "nav-daily"}, last)
 }
 
 // dailyRequest reads ?place= (the caller's scope) and ?day= (the current

@@ -4,7 +4,27 @@ package web
 // dashboards.
 func dailyMessages() map[string]message {
 	return map[string]message{
-		"nav.daily": {"日报", "Daily report"},
+		"nav.daily":     {"日报", "Daily report"},
+		"nav.dashboard": {"态势", "Dashboard"},
+
+		"dash.title":            {"%s 防控态势", "%s now"},
+		"dash.daily":            {"查看日报", "The daily report"},
+		"dash.live":             {"实时更新中", "Live"},
+		"dash.chart.tests":      {"每日采样人次（近14天）", "Sampled per day (14 days)"},
+		"dash.chart.positives":  {"每日阳性（近14天）", "Positives per day (14 days)"},
+		"dash.chart.morning":    {"今日采样进度", "Today's sampling so far"},
+		"dash.chart.map":        {"下辖区域图", "Map of the areas below"},
+		"dash.series.sampled":   {"采样", "sampled"},
+		"dash.series.positive":  {"阳性", "positive"},
+		"dash.by.zone":          {"按风险等级", "By zone"},
+		"dash.by.coverage":      {"按采样进度", "By coverage"},
+		"dash.by.cases":         {"按病例", "By cases"},
+		"dash.level.sealed":     {"封控区", "sealed"},
+		"dash.level.controlled": {"管控区", "controlled"},
+		"dash.level.precaution": {"防范区", "precaution"},
+		"dash.level.none":       {"无管控", "none"},
+		"dash.map.noround":      {"今日无检测", "no round today"},
+		"dash.map.cases":        {"在管病例 %d", "%d open cases"},
 
 		"daily.title":            {"%s 日报 %s", "%s daily report %s"},
 		"daily.prev":             {"前一天", "Day before"},

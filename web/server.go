@@ -99,6 +99,8 @@ type Server struct {
 	Partners frontline.PartnerService
 	// Daily, when set, serves the daily report (日报) and the dashboards.
 	Daily frontline.DailyReportService
+	// Dashboards, when set with Daily, serves each node's dashboard.
+	Dashboards frontline.DashboardService
 	// Retention, when set, serves the retention rules, what falls due when
 	// and the purge certificates.
 	Retention frontline.RetentionService

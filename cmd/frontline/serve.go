@@ -103,7 +103,8 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	srv.Cases, srv.Transfers, srv.Alerts = sqldb.NewCaseService(m.DB), transfers, sqldb.NewAlertService(m.DB)
 	srv.Restrictions = sqldb.NewRestrictionService(m.DB, nil)
 	srv.NoticeOptOuts = sqldb.NewNoticeOptOutService(m.DB)
-	srv.Daily = sqldb.NewDailyReportService(m.DB)
+	daily := sqldb.NewDailyReportService(m.DB)
+	srv.Daily, srv.Dashboards = daily, daily
 	srv.Retention = sqldb.NewRetentionService(m.DB)
 	if err := srv.Open(); err != nil {
 		return err
