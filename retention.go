@@ -187,3 +187,25 @@ var RetentionKindLabels = map[RetentionKind]string{
 
 // PurgeReasonLabels name the reasons in reports.
 var PurgeReasonLabels = map[PurgeReason]string{PurgeRetention: "保存期限届满", PurgeStandDown: "应急响应结束"}
+
+// StandDownResult is what a stand-down closed and purged under a node.
+type StandDownResult struct {
+	Node *Place
+	// Closed counts what was closed, by what: rounds, campaigns, measures,
+	// zones, alerts.
+	Closed map[string]int
+	// Run is the purge's certificate.
+	Run *PurgeRun
+}
+
+// StandDownService ends an emergency under a node at once.
+//
+// Errors: ECONFLICT (something is still in progress: the message lists
+// it), ENOTFOUND, EFORBIDDEN.
+type StandDownService interface {
+	// StandDown closes what is open under the node (refusing while
+	// anything is in progress), then purges every personal record under it
+	// regardless of retention, keeping the place tree and the anonymised
+	// statistics.
+	StandDown(ctx context.Context, underID int64) (*StandDownResult, error)
+}

@@ -60,7 +60,7 @@ func PurgeCertificate(w io.Writer, run *frontline.PurgeRun, stats []frontline.Pu
 		return err
 	}
 	if stats != nil {
-		if err := statsSheet(f, st, stats); err != nil {
+		if err := statsSheet(f, st, "个人信息销毁前的匿名统计", stats); err != nil {
 			return err
 		}
 	}
@@ -71,8 +71,9 @@ func PurgeCertificate(w io.Writer, run *frontline.PurgeRun, stats []frontline.Pu
 	return canonicalZip(w, buf.Bytes())
 }
 
-// PurgeStatistics writes the anonymised statistics alone, as a stand-down
-// hands them over: counts by kind, community and day, nothing else.
+// PurgeStatistics writes the anonymised statistics alone under a title, as
+// a stand-down hands them over: counts by kind, community and day, nothing
+// else.
 func PurgeStatistics(w io.Writer, title string, stats []frontline.PurgeStat) error {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -80,7 +81,7 @@ func PurgeStatistics(w io.Writer, title string, stats []frontline.PurgeStat) err
 	if err != nil {
 		return err
 	}
-	if err := statsSheet(f, st, stats); err != nil {
+	if err := statsSheet(f, st, title, stats); err != nil {
 		return err
 	}
 	if err := f.DeleteSheet("Sheet1"); err != nil {
@@ -93,12 +94,12 @@ func PurgeStatistics(w io.Writer, title string, stats []frontline.PurgeStat) err
 	return canonicalZip(w, buf.Bytes())
 }
 
-func statsSheet(f *excelize.File, st *styles, stats []frontline.PurgeStat) error {
+func statsSheet(f *excelize.File, st *styles, title string, stats []frontline.PurgeStat) error {
 	rows := make([][]any, 0, len(stats))
 	for _, s := range stats {
 		rows = append(rows, []any{frontline.RetentionKindLabels[s.Kind], s.Place, s.Day, s.Records})
 	}
-	return table(f, st, SheetPurgeStats, "个人信息销毁前的匿名统计", PurgeStatsHeader, rows)
+	return table(f, st, SheetPurgeStats, title, PurgeStatsHeader, rows)
 }
 
 // sheetRows writes a title merged over width columns and the rows below

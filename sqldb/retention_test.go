@@ -59,8 +59,14 @@ type purgeScene struct {
 
 func newPurgeScene(t *testing.T, db *sqldb.DB) *purgeScene {
 	t.Helper()
+	return finishScene(t, db, newScreening(t, db))
+}
+
+// finishScene records the visits of a screening and closes it.
+func finishScene(t *testing.T, db *sqldb.DB, sc *screening) *purgeScene {
+	t.Helper()
 	ctx := context.Background()
-	s := &purgeScene{screening: newScreening(t, db)}
+	s := &purgeScene{screening: sc}
 	ps := sqldb.NewPersonService(db)
 	s.zhao = &frontline.Person{HouseholdID: s.tr.hh[1].ID, Name: "赵六斤", IDNumber: testID(), Phone: "13912345671"}
 	s.sun = &frontline.Person{HouseholdID: s.tr.hh[2].ID, Name: "孙七巧", IDNumber: testID(), Phone: "13912345672"}
@@ -373,4 +379,63 @@ func TestPurge_Kill9Child(t *testing.T) {
 	if _, err := rs.Purge(context.Background(), frontline.PurgeRequest{}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestStandDown refuses while a campaign over a wider area is open, then,
+// once it is closed, stands a community down: its open round closes, its
+// sealed compound is lifted, every person under it loses their personal
+// values, the places and the statistics stay, and the other community is
+// untouched.
+func TestStandDown(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := frontline.WithActor(context.Background(), frontline.Actor{Name: "cli:office"})
+		s := &purgeScene{screening: newScreening(t, db)}
+		rs := sqldb.NewRetentionService(db)
+		_, err := rs.StandDown(ctx, s.tr.comm2.ID)
+		if frontline.ErrorCode(err) != frontline.ECONFLICT || !strings.Contains(frontline.ErrorMessage(err), "返乡人员摸排") {
+			t.Fatalf("stand-down with the subdistrict's campaign open: %v", err)
+		}
+		s = finishScene(t, db, s.screening)
+		if _, err := sqldb.NewZoneService(db).SetZone(ctx, &frontline.Zone{PlaceID: s.tr.comp2.ID, Level: frontline.LevelSealed, Reason: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		persons := countWhere(t, db, `SELECT COUNT(*) FROM persons p JOIN places h ON h.id = p.household_id WHERE h.path LIKE ?`, s.tr.comm2.Path+"%")
+		places := countWhere(t, db, `SELECT COUNT(*) FROM places`)
+		res, err := rs.StandDown(ctx, s.tr.comm2.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Closed["rounds"] != 1 || res.Closed["zones"] != 1 || res.Run.Reason != frontline.PurgeStandDown || res.Run.UnderID != s.tr.comm2.ID {
+			t.Fatalf("stand-down closed %v, run %+v", res.Closed, res.Run)
+		}
+		got := map[frontline.RetentionKind]int{}
+		for _, k := range res.Run.Kinds {
+			got[k.Kind] = k.Records
+		}
+		if got[frontline.RetainResidents] != persons || persons == 0 {
+			t.Errorf("stand-down purged %v; %d persons live under 自治巷社区", got, persons)
+		}
+		if n := countWhere(t, db, `SELECT COUNT(*) FROM persons p JOIN places h ON h.id = p.household_id
+			WHERE h.path LIKE ? AND (p.name <> '' OR p.phone <> '')`, s.tr.comm2.Path+"%"); n != 0 {
+			t.Errorf("%d persons under 自治巷社区 keep a name or phone", n)
+		}
+		if name := personName(t, db, s.zhao.ID); name != s.zhao.Name {
+			t.Errorf("赵六斤 in the other community is named %q", name)
+		}
+		if n := countWhere(t, db, `SELECT COUNT(*) FROM places`); n != places {
+			t.Errorf("the place tree changed: %d places, was %d", n, places)
+		}
+		stats, err := rs.PurgeStats(ctx, s.tr.comm2.ID)
+		if err != nil || len(stats) == 0 {
+			t.Fatalf("statistics under 自治巷社区: %v, %v", stats, err)
+		}
+		if bad, err := db.CheckAllCounts(ctx); err != nil || len(bad) > 0 {
+			t.Errorf("counters after the stand-down: %v %v", bad, err)
+		}
+		// A second stand-down finds nothing left.
+		again, err := rs.StandDown(ctx, s.tr.comm2.ID)
+		if err != nil || again.Run.Records() != 0 {
+			t.Errorf("second stand-down: %+v, %v", again, err)
+		}
+	})
 }

@@ -46,6 +46,7 @@ func commands() []command {
 		{"restore", "check a backup and restore it to a new database file", runRestore},
 		{"retention", "show the retention rules and what falls due when; set new ones", runRetention},
 		{"purge", "remove the personal data whose retention has run out (certificate written)", runPurge},
+		{"stand-down", "end the emergency for a place: close, export anonymised statistics, purge all personal data", runStandDown},
 		{"bench", "measure the sampling hot path (bench sampling)", runBench},
 		{"version", "print the version", runVersion},
 	}

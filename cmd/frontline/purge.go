@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/frontline-org/frontline"
+	"github.com/frontline-org/frontline/report"
 	"github.com/frontline-org/frontline/sqldb"
 )
 
@@ -158,4 +160,61 @@ func runPurges(ctx context.Context, rs frontline.RetentionService, interval time
 			logger.Info("personal data purged", "certificate", run.ID, "records", n)
 		}
 	})
+}
+
+func runStandDown(ctx context.Context, m *Main, args []string) error {
+	fs := m.newFlags("stand-down", "--under PATH_OR_ID [--output FILE]",
+		"Ends the emergency for a place at once: refuses while anything is in progress there (open cases,\n"+
+			"transfers, tubes awaiting results, campaigns not finished …) and lists it; otherwise closes the open\n"+
+			"rounds and campaigns, ends the measures, lifts the zones, resolves the alerts, purges every personal\n"+
+			"record under the place regardless of retention, and writes the anonymised statistics as XLSX.\n"+
+			"The place tree and the statistics stay.")
+	under := fs.String("under", "", "the place that stands down (path of names or id)")
+	output := fs.String("output", "", "the XLSX of the anonymised statistics (default stand-down-<place>-<day>.xlsx)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if *under == "" {
+		return usagef("say which place stands down with --under")
+	}
+	if err := m.open(ctx); err != nil {
+		return err
+	}
+	node, err := findPlace(ctx, m.DB, *under)
+	if err != nil {
+		return err
+	}
+	rs := sqldb.NewRetentionService(m.DB)
+	res, err := rs.StandDown(cliContext(ctx), node.ID)
+	if err != nil {
+		return err
+	}
+	for _, what := range []string{"rounds", "campaigns", "measures", "zones", "home_tasks", "alerts"} {
+		fmt.Fprintf(m.Stdout, "closed %-10s %d\n", what, res.Closed[what])
+	}
+	printRun(m.Stdout, res.Run)
+	stats, err := rs.PurgeStats(ctx, node.ID)
+	if err != nil {
+		return err
+	}
+	name := *output
+	if name == "" {
+		name = fmt.Sprintf("stand-down-%s-%s.xlsx", node.Name, time.Now().In(m.DB.Location).Format("2006-01-02"))
+	}
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("the statistics file: %w (the stand-down is done: run it again with another --output to write them)", err)
+	}
+	if err := report.PurgeStatistics(f, node.Name+" 匿名统计", stats); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "%s stood down; anonymised statistics (%d rows) written to %s\n", node.Name, len(stats), name)
+	return nil
 }
