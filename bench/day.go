@@ -36,7 +36,10 @@ type DayConfig struct {
 	LabEvery    time.Duration
 	// PositiveEvery posts every n-th tube's result positive.
 	PositiveEvery int
-	Synchronous   string
+	// Writers is the server's binding writers on PostgreSQL; 0 is serve's
+	// default.
+	Writers     int
+	Synchronous string
 	// Server is the frontline binary run as `serve`: the day needs every
 	// service of the real server, so there is no in-process mode.
 	Server string
@@ -86,7 +89,7 @@ func (c *DayConfig) withDefaults() error {
 // sampling is the part of the day the sampling benchmark already knows.
 func (c *DayConfig) sampling() SamplingConfig {
 	return SamplingConfig{DBURL: c.DBURL, Residents: c.Residents, Stations: c.Stations, Sites: c.Sites,
-		Duration: c.Duration, Rate: c.Rate, Synchronous: c.Synchronous, Server: c.Server, Logger: c.Logger, Out: c.Out}
+		Duration: c.Duration, Rate: c.Rate, Writers: c.Writers, Synchronous: c.Synchronous, Server: c.Server, Logger: c.Logger, Out: c.Out}
 }
 
 // Kind is what one kind of request saw.

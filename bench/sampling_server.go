@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -41,8 +42,9 @@ func startServer(ctx context.Context, cfg *SamplingConfig) (*benchServer, error)
 // startChild runs `frontline serve` on a free loopback port and reads the
 // address it prints.
 func startChild(ctx context.Context, cfg *SamplingConfig) (*benchServer, error) {
-	cmd := exec.CommandContext(ctx, cfg.Server, "serve", "--db", cfg.DBURL, "--addr", "127.0.0.1:0",
-		"--sqlite-synchronous", cfg.Synchronous, "--log-level", "warn")
+	args := append([]string{"serve", "--db", cfg.DBURL, "--addr", "127.0.0.1:0", "--sqlite-synchronous", cfg.Synchronous,
+		"--log-level", "warn", "--sampling-writers", strconv.Itoa(cfg.Writers)}, cfg.ServeArgs...)
+	cmd := exec.CommandContext(ctx, cfg.Server, args...)
 	cmd.Env = append(os.Environ(), "GOMAXPROCS="+os.Getenv("GOMAXPROCS"))
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

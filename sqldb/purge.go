@@ -258,21 +258,8 @@ func (s *RetentionService) FindPurgeRuns(ctx context.Context) ([]*frontline.Purg
 	if p := frontline.PrincipalFrom(ctx); p != nil {
 		where = append(where, "under_id <> 0") // a run everywhere is for the system's eyes
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM purge_runs WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC`, args...)
+	ids, err := tx.ids(ctx, `SELECT id FROM purge_runs WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC`, args...)
 	if err != nil {
-		return nil, err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	out := make([]*frontline.PurgeRun, 0, len(ids))

@@ -266,15 +266,23 @@ func listResidents(ctx context.Context, tx *Tx, lo, hi string, all bool, now tim
 // placeholder keeps the unique index), phone, birth date; and empties the
 // values of the audit log's entries about them.
 func purgeResidents(ctx context.Context, tx *Tx, group int64, ids []int64, now time.Time) error {
+	// An opt-out from notices names a phone; once nobody left on file has
+	// that phone, no notice can go to it and the opt-out goes too.
+	in := inList(len(ids))
+	args := append(int64Args(ids), int64Args(ids)...)
+	if _, err := tx.ExecContext(ctx, `DELETE FROM notice_optouts
+		WHERE phone IN (SELECT phone FROM persons WHERE id IN `+in+` AND phone <> '')
+		AND phone NOT IN (SELECT phone FROM persons WHERE id NOT IN `+in+` AND purged_at IS NULL AND phone <> '')`, args...); err != nil {
+		return err
+	}
 	for _, id := range ids {
 		if _, err := tx.ExecContext(ctx, `UPDATE persons SET name = '', id_number = ?, id_tail = '', phone = '', birth_date = '',
 			purged_at = ? WHERE id = ?`, fmt.Sprintf("purged-%d", id), now, id); err != nil {
 			return err
 		}
 	}
-	args := int64Args(ids)
 	_, err := tx.ExecContext(ctx, `UPDATE audit_log SET before = '', after = ''
-		WHERE entity = 'person' AND entity_id IN `+inList(len(ids))+` AND (before <> '' OR after <> '')`, args...)
+		WHERE entity = 'person' AND entity_id IN `+inList(len(ids))+` AND (before <> '' OR after <> '')`, int64Args(ids)...)
 	return err
 }
 

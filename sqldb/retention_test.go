@@ -236,6 +236,10 @@ func TestPurge_RawBytes(t *testing.T) {
 	if _, err := sqldb.NewPersonService(db).UpdatePerson(ctx, s.zhao.ID, frontline.PersonUpdate{Phone: &newPhone}); err != nil {
 		t.Fatal(err)
 	}
+	// The new phone asks for no more notices: the opt-out holds it too.
+	if _, err := sqldb.NewNoticeOptOutService(db).OptOut(ctx, newPhone, "不需要"); err != nil {
+		t.Fatal(err)
+	}
 	path := strings.TrimPrefix(db.URL, "sqlite:")
 	secrets := [][]byte{[]byte(s.zhao.Name), []byte(s.zhao.IDNumber), []byte(s.zhao.Phone), []byte(newPhone)}
 	raw := func() []byte {

@@ -26,6 +26,12 @@ type SamplingOptions struct {
 	// Queue is how many requests may wait for the writer before Bind
 	// blocks. Default 20000.
 	Queue int
+	// Writers is how many writer goroutines take batches from the queue,
+	// on PostgreSQL: while one batch waits for its commit to reach the
+	// disk, the next is read and decided. They lock in one order, as the
+	// writers of several servers do. SQLite has one writer whatever it
+	// says (its one write connection would only take turns). Default 1.
+	Writers int
 	// Levels returns the zone level of each household (the keys of a
 	// round's pool policy), given each household's id and materialized
 	// path; the zones service provides it. It is called inside the batch's
@@ -54,6 +60,9 @@ func (o SamplingOptions) withDefaults() SamplingOptions {
 	if o.Queue <= 0 {
 		o.Queue = 20000
 	}
+	if o.Writers <= 0 {
+		o.Writers = 1
+	}
 	return o
 }
 
@@ -81,7 +90,22 @@ func NewSamplingService(db *DB, opts SamplingOptions) *SamplingService {
 		quit: make(chan struct{}), stopped: make(chan struct{})}
 }
 
-func (s *SamplingService) start() { s.startOnce.Do(func() { go s.run() }) }
+func (s *SamplingService) start() {
+	s.startOnce.Do(func() {
+		n := s.opts.Writers
+		if s.db.Engine == SQLite {
+			n = 1
+		}
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(s.run)
+		}
+		go func() {
+			wg.Wait()
+			close(s.stopped)
+		}()
+	})
+}
 
 // Close stops the writer once the batch in progress is committed; requests
 // still queued are answered with an error (their stations retry).

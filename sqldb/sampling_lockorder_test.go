@@ -46,9 +46,11 @@ func TestSamplingService_LockOrder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		writers := make([]*sqldb.SamplingService, 4)
+		// Two services (two servers) of two writer goroutines each (on
+		// PostgreSQL; SQLite runs one whatever the option says).
+		writers := make([]*sqldb.SamplingService, 2)
 		for i := range writers {
-			writers[i] = sqldb.NewSamplingService(db, sqldb.SamplingOptions{Window: time.Millisecond})
+			writers[i] = sqldb.NewSamplingService(db, sqldb.SamplingOptions{Window: time.Millisecond, Writers: 2})
 			defer writers[i].Close()
 		}
 		deadline := time.Now().Add(1500 * time.Millisecond)

@@ -48,7 +48,6 @@ const batchTimeout = 30 * time.Second
 
 // run is the writer goroutine.
 func (s *SamplingService) run() {
-	defer close(s.stopped)
 	if err := s.db.prepareRows(context.Background(), hotRows()...); err != nil {
 		s.db.logger.Warn("binding writer: cannot prepare its statements; they will be parsed per batch", "err", err)
 	}

@@ -45,12 +45,13 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 	retry := fs.Int("retry-every", 50, "send every n-th request twice with the same request id")
 	rate := fs.Int("rate", 0, "pace the stations to this many bindings a second in all; 0 sends as fast as answered")
 	inProcess := fs.Bool("in-process", false, "serve from this process instead of a child process")
+	writers := fs.Int("sampling-writers", 0, "the server's binding writers on PostgreSQL (0: serve's default)")
 	verbose := fs.Bool("v", false, "log what the benchmark does")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
 	cfg := bench.SamplingConfig{Residents: *residents, Stations: *stations, Duration: *duration, PerRequest: *per,
-		RetryEvery: *retry, Rate: *rate, Synchronous: strings.ToUpper(*sync), Out: m.Stdout, Logger: slog.New(slog.DiscardHandler)}
+		RetryEvery: *retry, Rate: *rate, Writers: *writers, Synchronous: strings.ToUpper(*sync), Out: m.Stdout, Logger: slog.New(slog.DiscardHandler)}
 	if *verbose {
 		cfg.Logger = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
@@ -114,6 +115,7 @@ func runBenchDay(ctx context.Context, m *Main, args []string) error {
 	fs.DurationVar(&cfg.VisitEvery, "visit-every", 5*time.Second, "how often each grid worker posts a visit")
 	fs.DurationVar(&cfg.LabEvery, "lab-every", 2*time.Second, "how often the lab takes the sealed tubes")
 	fs.IntVar(&cfg.PositiveEvery, "positive-every", 200, "post every n-th tube's result positive")
+	fs.IntVar(&cfg.Writers, "sampling-writers", 0, "the server's binding writers on PostgreSQL (0: serve's default)")
 	dbURL := fs.String("db", "", "database: empty for the kept SQLite city, a postgres:// URL for a schema of its own there")
 	sync := fs.String("sqlite-synchronous", "FULL", "the server's SQLite durability: FULL survives a power cut, NORMAL a process crash")
 	verbose := fs.Bool("v", false, "log what the benchmark does")

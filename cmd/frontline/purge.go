@@ -31,13 +31,9 @@ func runPurge(ctx context.Context, m *Main, args []string) error {
 	if err := m.open(ctx); err != nil {
 		return err
 	}
-	var underID int64
-	if *under != "" {
-		p, err := findPlace(ctx, m.DB, *under)
-		if err != nil {
-			return err
-		}
-		underID = p.ID
+	underID, err := underPlace(ctx, m, *under)
+	if err != nil {
+		return err
 	}
 	run, err := sqldb.NewRetentionService(m.DB).Purge(cliContext(ctx), frontline.PurgeRequest{UnderID: underID, DryRun: *dry})
 	if err != nil {
@@ -45,6 +41,19 @@ func runPurge(ctx context.Context, m *Main, args []string) error {
 	}
 	printRun(m.Stdout, run)
 	return nil
+}
+
+// underPlace returns the id of the place --under names, 0 when empty
+// (everywhere).
+func underPlace(ctx context.Context, m *Main, under string) (int64, error) {
+	if under == "" {
+		return 0, nil
+	}
+	p, err := findPlace(ctx, m.DB, under)
+	if err != nil {
+		return 0, err
+	}
+	return p.ID, nil
 }
 
 // printRun prints a purge's certificate (or a dry run's counts).
@@ -95,13 +104,9 @@ func runRetention(ctx context.Context, m *Main, args []string) error {
 			return err
 		}
 	}
-	var underID int64
-	if *under != "" {
-		p, err := findPlace(ctx, m.DB, *under)
-		if err != nil {
-			return err
-		}
-		underID = p.ID
+	underID, err := underPlace(ctx, m, *under)
+	if err != nil {
+		return err
 	}
 	rules, err := rs.Rules(ctx)
 	if err != nil {

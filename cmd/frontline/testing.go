@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 // testingFlags are serve's settings for test rounds.
 type testingFlags struct {
 	window  *time.Duration
+	writers *int
 	webhook *string
 	// smsProvider is the file of the SMS gateway notices to residents go
 	// through; sms is that provider, loaded by loadSMS.
@@ -28,6 +30,8 @@ func addTestingFlags(fs *flag.FlagSet) *testingFlags {
 	return &testingFlags{
 		window: fs.Duration("sampling-window", 2*time.Millisecond,
 			"how long the binding writer waits for more requests to commit with the first of a batch"),
+		writers: fs.Int("sampling-writers", 0, "binding writers on PostgreSQL, each committing its own batches (0: "+
+			strconv.Itoa(defaultPostgresWriters)+"); SQLite has one"),
 		webhook: fs.String("notify-webhook", "", "URL that call-up notices of the webhook channel are posted to"),
 		smsProvider: fs.String("sms-provider", "", "JSON file describing the SMS gateway that notices to residents go through\n"+
 			"(docs/notices.md; example docs/examples/sms-provider.json); no SMS channel when empty"),
@@ -42,7 +46,11 @@ func addTestingFlags(fs *flag.FlagSet) *testingFlags {
 func wireTesting(ctx context.Context, m *Main, srv *web.Server, tf *testingFlags) (*sqldb.SamplingService, func()) {
 	zones := sqldb.NewZoneService(m.DB)
 	restrictions := sqldb.NewRestrictionService(m.DB, nil)
-	sampling := sqldb.NewSamplingService(m.DB, sqldb.SamplingOptions{Window: *tf.window, Levels: zoneLevels(zones, m.Logger, zoneRefresh),
+	writers := *tf.writers
+	if writers <= 0 {
+		writers = defaultPostgresWriters
+	}
+	sampling := sqldb.NewSamplingService(m.DB, sqldb.SamplingOptions{Window: *tf.window, Writers: writers, Levels: zoneLevels(zones, m.Logger, zoneRefresh),
 		Restrictions: restricted(restrictions, m.Logger, zoneRefresh), Policy: restrictions.Policy()})
 	outbox := sqldb.NewOutboxService(m.DB)
 	channels := []frontline.Channel{notify.LogChannel{Log: m.Logger}}
@@ -70,6 +78,11 @@ func wireTesting(ctx context.Context, m *Main, srv *web.Server, tf *testingFlags
 		sampling.Close()
 	}
 }
+
+// defaultPostgresWriters is how many binding writers serve runs on
+// PostgreSQL: a batch spends most of its time waiting for round trips and
+// its commit, during which the next can be decided (docs/testing.md).
+const defaultPostgresWriters = 2
 
 // zoneRefresh is how often the pool policy re-reads the active zones: a
 // zone drawn or lifted changes the pool size of new tubes within it.
