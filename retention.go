@@ -167,7 +167,8 @@ type RetentionService interface {
 	Due(ctx context.Context, underID int64) ([]RetentionDue, error)
 	// Purge removes the personal data that is due (or, for a stand-down,
 	// all of it under the node), counting it first in the anonymised
-	// statistics, and returns the run's certificate.
+	// statistics, and returns the run's certificate (ID 0, none written,
+	// when a retention purge found nothing due).
 	Purge(ctx context.Context, req PurgeRequest) (*PurgeRun, error)
 	// FindPurgeRuns lists the certificates, newest first.
 	FindPurgeRuns(ctx context.Context) ([]*PurgeRun, error)

@@ -32,6 +32,12 @@ func (s *RetentionService) Purge(ctx context.Context, req frontline.PurgeRequest
 	if err != nil || req.DryRun {
 		return run, err
 	}
+	// A retention purge with nothing due writes no certificate: the daily
+	// job would otherwise leave one a day saying nothing. A stand-down
+	// always does.
+	if run.Records() == 0 && req.Reason == frontline.PurgeRetention {
+		return run, nil
+	}
 	if err := s.startRun(ctx, run); err != nil {
 		return nil, err
 	}

@@ -158,8 +158,8 @@ func TestPurge_DueAndNotDue(t *testing.T) {
 			t.Fatalf("screening due under 罗玉新村社区 at +20 days: %+v", d)
 		}
 		run, err := rs.Purge(ctx, frontline.PurgeRequest{})
-		if err != nil || run.Records() != 0 {
-			t.Fatalf("purge at +20 days: %+v, %v", run, err)
+		if err != nil || run.Records() != 0 || run.ID != 0 {
+			t.Fatalf("purge at +20 days (nothing due, no certificate): %+v, %v", run, err)
 		}
 
 		s.at(s.closedAt.AddDate(0, 0, 31))

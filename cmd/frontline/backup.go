@@ -148,9 +148,9 @@ func backupReady(ready func(context.Context) error, s *backup.Schedule) func(con
 			return err
 		}
 		if s.Stale(started) {
-			if last := s.LastGood(); !last.IsZero() {
+			if age := s.Age(); age >= 0 {
 				return fmt.Errorf("the last good backup is %s old (more than twice --backup-every %s)",
-					time.Since(last).Round(time.Second), s.Every)
+					age.Round(time.Second), s.Every)
 			}
 			return fmt.Errorf("no backup taken in twice --backup-every (%s)", s.Every)
 		}

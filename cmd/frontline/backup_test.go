@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/frontline-org/frontline/backup"
 	"github.com/frontline-org/frontline/sqldb"
 	"github.com/frontline-org/frontline/sqldb/sqldbtest"
 )
@@ -110,4 +112,27 @@ func grepLines(s, word string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestBackup_Readiness: /readyz fails, saying why, once the last good
+// backup is older than twice the interval.
+func TestBackup_Readiness(t *testing.T) {
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	now := time.Now()
+	s := &backup.Schedule{DB: db, Dir: t.TempDir(), Every: time.Hour, Keep: 2, Logger: slog.New(slog.DiscardHandler),
+		Now: func() time.Time { return now }}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.TakeOne(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ready := backupReady(func(context.Context) error { return nil }, s)
+	if err := ready(context.Background()); err != nil {
+		t.Fatalf("fresh backup: %v", err)
+	}
+	now = now.Add(150 * time.Minute)
+	if err := ready(context.Background()); err == nil || !strings.Contains(err.Error(), "last good backup") {
+		t.Fatalf("a backup 2h30m old with hourly backups: %v", err)
+	}
 }

@@ -58,9 +58,13 @@ func underPlace(ctx context.Context, m *Main, under string) (int64, error) {
 
 // printRun prints a purge's certificate (or a dry run's counts).
 func printRun(w io.Writer, run *frontline.PurgeRun) {
-	if run.DryRun {
+	switch {
+	case run.DryRun:
 		fmt.Fprintf(w, "dry run under rules version %d: nothing changed\n", run.RuleVersion)
-	} else {
+	case run.ID == 0:
+		fmt.Fprintf(w, "nothing is due under rules version %d; no certificate written\n", run.RuleVersion)
+		return
+	default:
 		fmt.Fprintf(w, "purge certificate %d (%s) under rules version %d, by %s\n", run.ID, run.Reason, run.RuleVersion, run.By)
 	}
 	for _, k := range run.Kinds {
