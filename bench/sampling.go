@@ -70,8 +70,11 @@ type SamplingResult struct {
 	RawInsertRows  float64  // rows per second the storage inserts in batches
 	NoopHTTP       float64  // requests per second of a no-op handler
 	ServerRSSMB    int      // peak resident memory of the server
-	ServerMode     string   // "child process" or "in process"
-	Writer         *WriterStats
+	// ServerCPU is the CPU time the server used while the stations bound,
+	// 0 for a server in this process (the stations' CPU would count).
+	ServerCPU  time.Duration
+	ServerMode string // "child process" or "in process"
+	Writer     *WriterStats
 }
 
 // Line is the result's last line. The server_, queue_ and batch_ figures
@@ -83,12 +86,22 @@ func (r *SamplingResult) Line() string {
 		w = &WriterStats{}
 	}
 	return fmt.Sprintf("bindings/s=%.0f p50_ms=%.1f p99_ms=%.1f lost=%d duplicated=%d raw_insert_rows/s=%.0f noop_http_req/s=%.0f server_rss_mb=%d"+
-		" server_p50_ms=%.1f server_p99_ms=%.1f queue_p50_ms=%.1f queue_p99_ms=%.1f batch_p50_ms=%.1f batch_p99_ms=%.1f",
+		" server_p50_ms=%.1f server_p99_ms=%.1f queue_p50_ms=%.1f queue_p99_ms=%.1f batch_p50_ms=%.1f batch_p99_ms=%.1f"+
+		" server_cpu_us/binding=%.1f server_gc=%d",
 		r.BindingsPerSec, ms(r.P50), ms(r.P99), r.Lost, r.Duplicated, r.RawInsertRows, r.NoopHTTP, r.ServerRSSMB,
-		ms(w.ServerP50), ms(w.ServerP99), ms(w.WaitP50), ms(w.WaitP99), ms(w.P50), ms(w.P99))
+		ms(w.ServerP50), ms(w.ServerP99), ms(w.WaitP50), ms(w.WaitP99), ms(w.P50), ms(w.P99),
+		r.cpuPerBinding(), w.GCCycles)
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// cpuPerBinding is the server's CPU time per binding in microseconds.
+func (r *SamplingResult) cpuPerBinding() float64 {
+	if r.Bindings == 0 {
+		return 0
+	}
+	return float64(r.ServerCPU) / float64(time.Microsecond) / float64(r.Bindings)
+}
 
 func (c *SamplingConfig) withDefaults() error {
 	if c.Residents < 1000 || c.Stations < 1 || c.Duration <= 0 {
@@ -155,8 +168,12 @@ func RunSampling(ctx context.Context, cfg SamplingConfig) (*SamplingResult, erro
 	}
 	fmt.Fprintf(cfg.Out, "server on %s (%s, synchronous=%s); driving %d stations, %d persons a request, %s, for %s\n",
 		srv.url, srv.mode, cfg.Synchronous, cfg.Stations, cfg.PerRequest, pace, cfg.Duration)
+	cpu0 := srv.cpuTime()
 	load := driveStations(ctx, &cfg, srv.url, setup)
 	res := load.result()
+	if srv.cmd != nil {
+		res.ServerCPU = srv.cpuTime() - cpu0
+	}
 	res.ServerMode = srv.mode
 	res.ServerRSSMB = srv.peakRSS()
 	if srv.cmd != nil { // the in-process server has no writer metrics
@@ -186,6 +203,9 @@ func report(w io.Writer, r *SamplingResult) {
 		r.Bindings, r.Requests, r.Retries, r.Elapsed.Round(time.Millisecond), r.ServerMode)
 	fmt.Fprintf(w, "client: %d requests, p50 %s, p99 %s (from when a paced request was due)\n",
 		r.Requests, r.P50.Round(100*time.Microsecond), r.P99.Round(100*time.Microsecond))
+	if r.ServerCPU > 0 {
+		fmt.Fprintf(w, "server CPU: %s while the stations bound, %.1f µs a binding\n", r.ServerCPU.Round(10*time.Millisecond), r.cpuPerBinding())
+	}
 	if r.Writer != nil {
 		fmt.Fprintln(w, r.Writer)
 	}

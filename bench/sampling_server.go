@@ -131,3 +131,33 @@ func (s *benchServer) stop() error {
 	s.close()
 	return err
 }
+
+// cpuTime is the CPU time (user and system) the server's process has used
+// so far, 0 where /proc is not there. Unlike a latency it hardly depends on
+// what else the machine runs, so the CPU a binding costs can be compared
+// between runs on a busy machine.
+func (s *benchServer) cpuTime() time.Duration {
+	pid := os.Getpid()
+	if s.cmd != nil {
+		pid = s.cmd.Process.Pid
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces; count from its ')'.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / clockTicks
+}
+
+// clockTicks is the kernel's USER_HZ, 100 on every Linux Go runs on.
+const clockTicks = 100

@@ -33,6 +33,10 @@ type WriterStats struct {
 	// ServerP50 and ServerP99 are the server's time for binding requests.
 	ServerP50, ServerP99 time.Duration
 	ServerRequests       int64
+	// GCCycles and GCPause are the server's garbage collections since it
+	// started, and their stop-the-world pauses in all.
+	GCCycles int64
+	GCPause  time.Duration
 }
 
 func (w *WriterStats) String() string {
@@ -40,9 +44,10 @@ func (w *WriterStats) String() string {
 		return "writer: no batches"
 	}
 	return fmt.Sprintf("server: %d binding requests, p50 ≤ %s, p99 ≤ %s; queue wait for the writer p50 ≤ %s, p99 ≤ %s\n"+
-		"writer: %d batches, %.1f requests a batch, batch time p50 ≤ %s, p99 ≤ %s",
+		"writer: %d batches, %.1f requests a batch, batch time p50 ≤ %s, p99 ≤ %s\n"+
+		"server GC: %d cycles, %s of pauses in all",
 		w.ServerRequests, w.ServerP50, w.ServerP99, w.WaitP50, w.WaitP99,
-		w.Batches, float64(w.Requests)/float64(w.Batches), w.P50, w.P99)
+		w.Batches, float64(w.Requests)/float64(w.Batches), w.P50, w.P99, w.GCCycles, w.GCPause.Round(10*time.Microsecond))
 }
 
 // scrapeWriter reads the writer's figures from a server's /metrics.
@@ -89,6 +94,8 @@ func writerStats(m metricSet) *WriterStats {
 	w.Batches, w.P50, w.P99 = batch.count, batch.quantile(0.5), batch.quantile(0.99)
 	w.WaitP50, w.WaitP99 = wait.quantile(0.5), wait.quantile(0.99)
 	w.ServerRequests, w.ServerP50, w.ServerP99 = server.count, server.quantile(0.5), server.quantile(0.99)
+	w.GCCycles = int64(m.value("go_gc_duration_seconds_count", ""))
+	w.GCPause = time.Duration(m.value("go_gc_duration_seconds_sum", "") * float64(time.Second))
 	return w
 }
 

@@ -23,6 +23,9 @@ frontline_sampling_queue_wait_seconds_bucket{le="+Inf"} 850
 frontline_sampling_queue_wait_seconds_sum 1.1
 frontline_sampling_queue_wait_seconds_count 850
 frontline_sampling_requests_total 850
+go_gc_duration_seconds{quantile="0"} 2.1e-05
+go_gc_duration_seconds_sum 0.0125
+go_gc_duration_seconds_count 42
 frontline_http_request_duration_seconds_bucket{pattern="/api/v1/rounds/{id}",le="0.005"} 3
 frontline_http_request_duration_seconds_bucket{pattern="/api/v1/rounds/{id}",le="+Inf"} 3
 frontline_http_request_duration_seconds_count{pattern="/api/v1/rounds/{id}"} 3
@@ -44,6 +47,9 @@ frontline_http_request_duration_seconds_count{pattern="/api/v1/rounds/{id}/bindi
 	}
 	if w.ServerRequests != 850 || w.ServerP50 != 5*time.Millisecond || w.ServerP99 != 50*time.Millisecond {
 		t.Fatalf("server: %+v", w)
+	}
+	if w.GCCycles != 42 || w.GCPause != 12500*time.Microsecond {
+		t.Fatalf("gc: %+v", w)
 	}
 	if !strings.Contains(w.String(), "8.5 requests a batch") || !strings.Contains(w.String(), "p99 ≤ 50ms") {
 		t.Fatal(w.String())

@@ -214,7 +214,16 @@ func (p *Page) ScreenshotIn(dir, name string) string {
 // shoot saves a screenshot at quality (100 is PNG) with the extension.
 func (p *Page) shoot(dir, name string, quality int, ext string) string {
 	p.tb.Helper()
-	img := Get(p, chromedp.FullScreenshot(quality))
+	// Chromium refuses a full-page capture taller than it can draw ("Page
+	// is too large"); the visible part is then the screenshot.
+	ctx, cancel := context.WithTimeout(p.Ctx, timeout)
+	defer cancel()
+	img, err := chromedp.Run(ctx, chromedp.FullScreenshot(quality))
+	if err != nil {
+		if img, err = chromedp.Run(ctx, chromedp.CaptureScreenshot()); err != nil {
+			p.tb.Fatalf("browser: screenshot %s: %v", name, err)
+		}
+	}
 	folder := filepath.Join(p.b.shots, unsafeName.ReplaceAllString(dir, "_"))
 	if err := os.MkdirAll(folder, 0o755); err != nil {
 		p.tb.Fatal(err)

@@ -41,7 +41,12 @@ func PathColumns() []PathColumn {
 		{"transfers", "path", true, "a transfer picks the person up at home"},
 		{"alerts", "path", true, "an alert is about a place and is seen above where the place is"},
 		{"alerts", "tier_path", true, "the level that sees an alert, when it lies in the moved subtree"},
+		{"supply_partners", "path", true, "a shop or pharmacy is where its place is"},
+		{"supply_partner_areas", "path", true, "the places a partner serves go with them"},
+		{"supply_windows", "path", true, "an ordering window is set on a place and goes with it"},
 		{"screening_reports", "path", false, "a report as submitted upward is kept unchanged"},
+		{"daily_reports", "path", false, "a daily report as submitted upward is kept unchanged"},
+		{"purge_runs", "under_path", false, "a purge certificate says where it purged, when it purged"},
 		{"audit_log", "place_path", false, "the audit log is append-only: where a change was made when it was made"},
 	}
 }

@@ -123,7 +123,8 @@ func TestCrawl_NoFullNumbers(t *testing.T) {
 					if resp.StatusCode >= 500 {
 						t.Errorf("GET %s: %d", path, resp.StatusCode)
 					}
-					if strings.Contains(body, "%!") {
+					// A file's bytes (XLSX is compressed) may hold "%!" by chance.
+					if !strings.Contains(resp.Header.Get("Content-Type"), "spreadsheetml") && strings.Contains(body, "%!") {
 						t.Errorf("GET %s: a message was formatted with the wrong verb: %s", path, body[max(0, strings.Index(body, "%!")-80):][:120])
 					}
 					leaks(t, "GET "+path, body)

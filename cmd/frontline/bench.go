@@ -46,6 +46,7 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 	rate := fs.Int("rate", 0, "pace the stations to this many bindings a second in all; 0 sends as fast as answered")
 	inProcess := fs.Bool("in-process", false, "serve from this process instead of a child process")
 	writers := fs.Int("sampling-writers", 0, "the server's binding writers on PostgreSQL (0: serve's default)")
+	debugAddr := fs.String("server-debug-addr", "", "serve the server's profiler on this loopback address (serve --debug-addr), to profile it under load")
 	verbose := fs.Bool("v", false, "log what the benchmark does")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
@@ -61,6 +62,9 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 			return err
 		}
 		cfg.DBURL = u
+	}
+	if *debugAddr != "" {
+		cfg.ServeArgs = append(cfg.ServeArgs, "--debug-addr", *debugAddr)
 	}
 	if !*inProcess {
 		exe, err := os.Executable()
