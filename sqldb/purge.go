@@ -207,6 +207,11 @@ func (s *RetentionService) purgeBatch(ctx context.Context, run *frontline.PurgeR
 		if err := k.purge(ctx, tx, g, groups[g], tx.now); err != nil {
 			return err
 		}
+		for _, a := range k.audits {
+			if err := tx.scrubAudit(ctx, a, groups[g]); err != nil {
+				return err
+			}
+		}
 	}
 	return tx.Commit()
 }

@@ -23,6 +23,28 @@ type purgeKind struct {
 	list func(ctx context.Context, tx *Tx, lo, hi string, all bool, now time.Time, rules *frontline.RetentionRules) ([]dueRecord, error)
 	// purge empties (or deletes) the records of one group.
 	purge func(ctx context.Context, tx *Tx, group int64, ids []int64, now time.Time) error
+	// audits are the audit log's entries about the records, whose values
+	// (a name, a phone masked, a note) a purge empties too.
+	audits []auditScrub
+}
+
+// auditScrub names audit entries about purged records: of an entity, with
+// the records' ids (ids empty), or with the ids a query over them returns
+// ("… WHERE x IN %s").
+type auditScrub struct {
+	entity string
+	ids    string
+}
+
+// scrubAudit empties the values of the audit entries about a batch.
+func (tx *Tx) scrubAudit(ctx context.Context, a auditScrub, ids []int64) error {
+	in, args := inList(len(ids)), int64Args(ids)
+	if a.ids != "" {
+		in = "(" + fmt.Sprintf(a.ids, in) + ")"
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE audit_log SET before = '', after = ''
+		WHERE entity = ? AND entity_id IN `+in+` AND (before <> '' OR after <> '')`, append([]any{a.entity}, args...)...)
+	return err
 }
 
 // dueRecord is one record: group and id are its key (group is the round of
@@ -47,35 +69,39 @@ func (r dueRecord) statDay() time.Time {
 // purgeKinds are the kinds in the order a purge runs them: the residents
 // last, since a person's entry goes only when their records have.
 var purgeKinds = []purgeKind{
-	{frontline.RetainRounds, listRounds, purgeRounds},
+	{frontline.RetainRounds, listRounds, purgeRounds, nil},
 	{frontline.RetainScreening, listSimple(`SELECT 0, v.id, h.path, COALESCE(c.closed_at, ?)
 		FROM screening_visits v JOIN screening_campaigns c ON c.id = v.campaign_id JOIN places h ON h.id = v.household_id
 		WHERE v.purged_at IS NULL AND h.path >= ? AND h.path < ? AND (? = 1 OR c.status = 'closed')`),
 		purgeStatements(
 			`UPDATE screening_visits SET note = '', purged_at = ? WHERE id IN %s`,
-			`UPDATE screening_visit_persons SET means = '', detail = '', health = '' WHERE visit_id IN %s`)},
+			`UPDATE screening_visit_persons SET means = '', detail = '', health = '' WHERE visit_id IN %s`),
+		nil},
 	{frontline.RetainMeasures, listSimple(`SELECT 0, m.id, m.path, COALESCE(m.ended_at, ?)
 		FROM screening_measures m
 		WHERE m.purged_at IS NULL AND m.path >= ? AND m.path < ? AND (? = 1 OR (m.status <> 'active' AND m.ended_at IS NOT NULL))`),
 		purgeStatements(
 			`UPDATE screening_measures SET purged_at = ? WHERE id IN %s`,
 			`UPDATE screening_followups SET symptoms = '', note = '' WHERE measure_id IN %s`,
-			`DELETE FROM screening_report_links WHERE measure_id IN %s`)},
+			`DELETE FROM screening_report_links WHERE measure_id IN %s`),
+		[]auditScrub{{"screening_measure", ""}, {"screening_followup", `SELECT id FROM screening_followups WHERE measure_id IN %s`}}},
 	{frontline.RetainPassages, listSimple(`SELECT 0, p.id, pl.path, COALESCE(p.at, ?)
 		FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id JOIN places pl ON pl.id = c.place_id
 		WHERE p.purged_at IS NULL AND pl.path >= ? AND pl.path < ? AND (? = 1 OR 1 = 1)`),
-		purgeStatements(`UPDATE passages SET name = '', phone = '', reason = '', notes = '[]', purged_at = ? WHERE id IN %s`)},
+		purgeStatements(`UPDATE passages SET name = '', phone = '', reason = '', notes = '[]', purged_at = ? WHERE id IN %s`),
+		[]auditScrub{{"passage", ""}}},
 	{frontline.RetainCases, listSimple(`SELECT 0, c.id, c.path, COALESCE(c.closed_at, ?)
 		FROM cases c WHERE c.purged_at IS NULL AND c.path >= ? AND c.path < ? AND (? = 1 OR c.status = 'closed')`),
 		purgeStatements(
 			`UPDATE cases SET note = '', close_reason = '', external_ref = '', reporter = '', purged_at = ? WHERE id IN %s`,
-			`UPDATE transfers SET note = '', vehicle = '', crew = '' WHERE case_id IN %s`)},
-	{frontline.RetainNotices, listNotices, purgeNotices},
+			`UPDATE transfers SET note = '', vehicle = '', crew = '' WHERE case_id IN %s`),
+		[]auditScrub{{"case", ""}, {"transfer", `SELECT id FROM transfers WHERE case_id IN %s`}}},
+	{frontline.RetainNotices, listNotices, purgeNotices, nil}, // alerts' entries: purgeNotices
 	{frontline.RetainWorkers, listSimple(`SELECT 0, w.id, pl.path, COALESCE(w.updated_at, ?)
 		FROM workers w JOIN places pl ON pl.id = w.place_id
 		WHERE w.purged_at IS NULL AND pl.path >= ? AND pl.path < ? AND (? = 1 OR w.retired)`),
-		purgeWorkers},
-	{frontline.RetainResidents, listResidents, purgeResidents},
+		purgeWorkers, []auditScrub{{"worker", ""}}},
+	{frontline.RetainResidents, listResidents, purgeResidents, []auditScrub{{"person", ""}}},
 }
 
 // listSimple runs a list query whose parameters are, in order: now (the
@@ -173,7 +199,10 @@ func purgeNotices(ctx context.Context, tx *Tx, group int64, ids []int64, now tim
 	if group == 1 {
 		return purgeStatements(`DELETE FROM outbox WHERE id IN %s`)(ctx, tx, group, ids, now)
 	}
-	return purgeStatements(`UPDATE alerts SET detail = '', ack_note = '', purged_at = ? WHERE id IN %s`)(ctx, tx, group, ids, now)
+	if err := purgeStatements(`UPDATE alerts SET detail = '', ack_note = '', purged_at = ? WHERE id IN %s`)(ctx, tx, group, ids, now); err != nil {
+		return err
+	}
+	return tx.scrubAudit(ctx, auditScrub{"alert", ""}, ids)
 }
 
 // purgeWorkers empties a worker's name and phone. The name is NOT NULL
@@ -263,8 +292,8 @@ func listResidents(ctx context.Context, tx *Tx, lo, hi string, all bool, now tim
 }
 
 // purgeResidents empties a person's registry entry: name, ID number (a
-// placeholder keeps the unique index), phone, birth date; and empties the
-// values of the audit log's entries about them.
+// placeholder keeps the unique index), phone, birth date (the audit log's
+// entries about them are emptied with the kind's audits).
 func purgeResidents(ctx context.Context, tx *Tx, group int64, ids []int64, now time.Time) error {
 	// An opt-out from notices names a phone; once nobody left on file has
 	// that phone, no notice can go to it and the opt-out goes too.
@@ -281,9 +310,7 @@ func purgeResidents(ctx context.Context, tx *Tx, group int64, ids []int64, now t
 			return err
 		}
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE audit_log SET before = '', after = ''
-		WHERE entity = 'person' AND entity_id IN `+inList(len(ids))+` AND (before <> '' OR after <> '')`, int64Args(ids)...)
-	return err
+	return nil
 }
 
 // looseTime scans a timestamp that may come as text: SQLite returns the

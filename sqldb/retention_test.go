@@ -403,6 +403,10 @@ func TestStandDown(t *testing.T) {
 		if _, err := sqldb.NewZoneService(db).SetZone(ctx, &frontline.Zone{PlaceID: s.tr.comp2.ID, Level: frontline.LevelSealed, Reason: "test"}); err != nil {
 			t.Fatal(err)
 		}
+		w := &frontline.Worker{PlaceID: s.tr.comm2.ID, Name: "周九章", Phone: "13512340009", Kind: frontline.WorkerVolunteer}
+		if err := sqldb.NewWorkerService(db).CreateWorker(ctx, w); err != nil {
+			t.Fatal(err)
+		}
 		persons := countWhere(t, db, `SELECT COUNT(*) FROM persons p JOIN places h ON h.id = p.household_id WHERE h.path LIKE ?`, s.tr.comm2.Path+"%")
 		places := countWhere(t, db, `SELECT COUNT(*) FROM places`)
 		res, err := rs.StandDown(ctx, s.tr.comm2.ID)
@@ -425,6 +429,16 @@ func TestStandDown(t *testing.T) {
 		}
 		if name := personName(t, db, s.zhao.ID); name != s.zhao.Name {
 			t.Errorf("赵六斤 in the other community is named %q", name)
+		}
+		// The audit log keeps no value of the purged: not the worker's
+		// name, not the residents'.
+		for _, name := range []string{w.Name, s.sun.Name} {
+			if n := countWhere(t, db, `SELECT COUNT(*) FROM audit_log WHERE before LIKE ? OR after LIKE ?`, "%"+name+"%", "%"+name+"%"); n != 0 {
+				t.Errorf("%d audit entries still name %s", n, name)
+			}
+		}
+		if n := countWhere(t, db, `SELECT COUNT(*) FROM audit_log WHERE after LIKE ?`, "%"+s.zhao.Name+"%"); n == 0 {
+			t.Error("the audit entries of 赵六斤, not purged, were emptied")
 		}
 		if n := countWhere(t, db, `SELECT COUNT(*) FROM places`); n != places {
 			t.Errorf("the place tree changed: %d places, was %d", n, places)

@@ -33,7 +33,7 @@ func catalogParts() []catalogPart {
 		{"supplyMessages", supplyMessages()},
 		{"dailyMessages", dailyMessages()},
 		{"retentionMessages", retentionMessages()},
-		{"apiDocMessages", apiDocMessages()},
+		{"apiDocMessages", apiDocMessages()}, {"registryImportMessages", registryImportMessages()},
 	}
 }
 

@@ -93,6 +93,8 @@ type placePage struct {
 	Household bool
 	Members   personTable
 	CanEdit   bool
+	// CanDedup links the suspected duplicates under the place.
+	CanDedup bool
 	// Responsible is the household's responsible worker and today's
 	// cover, when the server serves the workforce.
 	Responsible *responsibleView
@@ -136,6 +138,7 @@ func (s *Server) pagePlace(w http.ResponseWriter, r *http.Request) error {
 		Children:  placeRows{Lang: lang, Rows: placesJSON(v.children), Total: v.childrenTotal},
 		Household: v.place.Kind == frontline.KindHousehold,
 		CanEdit:   who.Can(frontline.PermEditRegistry),
+		CanDedup:  who.Can(frontline.PermEditRegistry) && s.Duplicates != nil,
 	}
 	if page.Household {
 		members, _, err := s.Persons.FindPersons(r.Context(), frontline.PersonFilter{HouseholdID: &id, Limit: maxRows})

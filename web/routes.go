@@ -87,6 +87,7 @@ func (s *Server) registerRoutes() {
 	s.registerDaily()
 	s.registerRetention()
 	s.registerAPIDoc()
+	s.registerDuplicates()
 	s.registerNotices()
 
 	// Everything else is a 404 in the caller's format (JSON under /api,

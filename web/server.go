@@ -41,8 +41,11 @@ type Server struct {
 	// without it no one could sign in.
 	Places  frontline.PlaceService
 	Persons frontline.PersonService
-	Users   frontline.UserService
-	Audit   frontline.AuditService
+	// Duplicates, when set, serves the list of persons registered twice
+	// and their merge (/duplicates).
+	Duplicates frontline.DuplicateService
+	Users      frontline.UserService
+	Audit      frontline.AuditService
 	// Zones and Checkpoints serve sealed zones and checkpoints; when Zones
 	// is nil their pages and API are not served.
 	Zones       frontline.ZoneService

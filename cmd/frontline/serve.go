@@ -71,6 +71,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	srv := &web.Server{
 		Places:         places,
 		Persons:        sqldb.NewPersonService(m.DB),
+		Duplicates:     sqldb.NewDuplicateService(m.DB),
 		Users:          sqldb.NewUserService(m.DB, frontline.DefaultLoginPolicy),
 		Audit:          sqldb.NewAuditService(m.DB),
 		Forms:          sqldb.NewFormService(m.DB),
