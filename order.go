@@ -127,6 +127,7 @@ type Order struct {
 	Address     string `json:"address,omitempty"`
 	Building    string `json:"building,omitempty"`
 	BuildingID  int64  `json:"building_id,omitempty"`
+	CompoundID  int64  `json:"compound_id,omitempty"`
 }
 
 // MaxOrderLines bounds the lines of one order.
@@ -249,6 +250,65 @@ type OrderLinkView struct {
 	Orders      []*Order                 `json:"orders"`
 }
 
+// LineFill is what a partner packed for one line: how many of the item
+// (0 to what was asked), and optionally a substitute for what is missing.
+type LineFill struct {
+	LineID       int64 `json:"line_id"`
+	Filled       int   `json:"filled"`
+	SubstituteID int64 `json:"substitute_id,omitempty"`
+	SubQuantity  int   `json:"sub_quantity,omitempty"`
+}
+
+// PickList is what a partner packs for one delivery day, by compound and
+// building, with the totals of each item to take from the shelves.
+type PickList struct {
+	Partner   *Partner        `json:"partner"`
+	Day       string          `json:"day"`
+	Compounds []*PickCompound `json:"compounds"`
+	Totals    []PickTotal     `json:"totals"`
+	Orders    int             `json:"orders"`
+	Packed    int             `json:"packed"`
+}
+
+// PickCompound is a compound's part of a pick list.
+type PickCompound struct {
+	ID        int64           `json:"id"`
+	Name      string          `json:"name"`
+	Buildings []*PickBuilding `json:"buildings"`
+	// Packed counts the orders ready to hand over at its gate, AtGate
+	// those handed over.
+	Packed int `json:"packed"`
+	AtGate int `json:"at_gate"`
+}
+
+// PickBuilding is a building's orders in a pick list.
+type PickBuilding struct {
+	ID     int64    `json:"id"`
+	Name   string   `json:"name"`
+	Orders []*Order `json:"orders"`
+}
+
+// PickTotal is how many of an item a pick list asks for.
+type PickTotal struct {
+	ItemID   int64  `json:"item_id"`
+	Name     string `json:"name"`
+	Unit     string `json:"unit"`
+	Quantity int    `json:"quantity"`
+}
+
+// GateCount is what the gate of a compound has received from one partner
+// for a day, and how much of it went on.
+type GateCount struct {
+	PartnerID   int64  `json:"partner_id"`
+	PartnerName string `json:"partner_name"`
+	Placed      int    `json:"placed"` // still to be packed
+	Packed      int    `json:"packed"` // packed, not yet at the gate
+	AtGate      int    `json:"at_gate"`
+	Out         int    `json:"out"`
+	Delivered   int    `json:"delivered"`
+	Returned    int    `json:"returned"`
+}
+
 // OrderService takes and keeps orders.
 //
 // Who may do what: staff with orders.place make a household's link,
@@ -296,4 +356,23 @@ type OrderService interface {
 	// nothing: a limit or the stock refuses the whole group, naming the
 	// household.
 	SendGroup(ctx context.Context, id int64) (*OrderGroup, error)
+
+	// PickList returns a partner's orders to pack for a day (placed and
+	// packed), by compound and building.
+	PickList(ctx context.Context, partnerID int64, day string) (*PickList, error)
+	// FillOrder records what the partner packed for each line (every
+	// line of the order), with substitutes, and marks the order packed:
+	// stock not packed goes back, a substitute's is taken.
+	FillOrder(ctx context.Context, orderID int64, fills []LineFill) (*Order, error)
+	// AnswerSubstitute records a household's answer to a substitute,
+	// through its link; staff answer on its behalf with AnswerForHousehold.
+	AnswerSubstitute(ctx context.Context, secret string, lineID int64, accept bool) (*Order, error)
+	AnswerForHousehold(ctx context.Context, lineID int64, accept bool) (*Order, error)
+	// HandOver records the partner's packed orders of a day for the
+	// households under a compound as handed over at its gate, and returns
+	// how many.
+	HandOver(ctx context.Context, partnerID, compoundID int64, day string) (int, error)
+	// GateCounts returns, per partner, where a day's orders under a node
+	// stand.
+	GateCounts(ctx context.Context, placeID int64, day string) ([]*GateCount, error)
 }

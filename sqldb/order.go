@@ -108,8 +108,11 @@ func (tx *Tx) orderAddresses(ctx context.Context, os []*frontline.Order, paths [
 				continue
 			}
 			parts = append(parts, p.Name)
-			if p.Kind == frontline.KindBuilding {
+			switch p.Kind {
+			case frontline.KindBuilding:
 				o.Building, o.BuildingID = p.Name, p.ID
+			case frontline.KindCompound:
+				o.CompoundID = p.ID
 			}
 		}
 		o.Address = strings.Join(parts, "/")

@@ -25,7 +25,7 @@ const (
 )
 
 func orderPages() []string {
-	return []string{pageOrderLinkName, pageHouseOrder, pageOrdersName, pageGroupsName, pageGroupName}
+	return []string{pageOrderLinkName, pageHouseOrder, pageOrdersName, pageGroupsName, pageGroupName, pagePickListName, pageGateName}
 }
 
 // orderRate is how many requests a minute one address may make to the
@@ -37,7 +37,7 @@ func (s *Server) registerOrders() {
 	if s.Orders == nil {
 		return
 	}
-	funcs := map[string]any{"price": frontline.FormatPrice, "orderForms": orderFormsOf, "orderTable": orderTableOf, "groupForms": groupFormsOf}
+	funcs := map[string]any{"price": frontline.FormatPrice, "orderForms": orderFormsOf, "orderTable": orderTableOf, "groupForms": groupFormsOf, "linkOrderTable": linkOrderTableOf}
 	if err := s.parsePageSet(funcs, orderPages(), "templates/order_parts.html"); err != nil {
 		s.routeErr = append(s.routeErr, err)
 		return
@@ -47,6 +47,7 @@ func (s *Server) registerOrders() {
 	lim := newRateLimiter(orderRate, time.Minute, s.Now)
 	s.route("GET /order", AccessPublic, s.limited(lim, s.pageOrderLink))
 	s.route("POST /order", AccessPublic, s.limited(lim, s.postOrderLink))
+	s.route("POST /order/substitute", AccessPublic, s.limited(lim, s.postOrderSubstitute))
 	place := Needs(frontline.PermPlaceOrders)
 	s.route("GET /households/{id}/order", place, s.pageHouseholdOrder)
 	s.route("POST /households/{id}/order", place, s.postHouseholdOrder)
@@ -60,6 +61,7 @@ func (s *Server) registerOrders() {
 	s.route("POST /groups/{id}/orders", place, s.postGroupOrder)
 	s.route("POST /groups/{id}/send", place, s.postSendGroup)
 	s.route("GET /api/v1/orders", place, s.apiOrders)
+	s.registerFill()
 }
 
 // orderLinks adds the orders list to the navigation of those who order.
@@ -94,8 +96,13 @@ func orderFormsOf(lang, csrf, action, token string, v *frontline.OrderLinkView, 
 // buttons of staff (paid, cancel), which return to Next.
 type orderTable struct {
 	Lang, CSRF, Next string
+	Token            string // a household's link: it answers substitutes
 	Orders           []*frontline.Order
 	Actions          bool
+}
+
+func linkOrderTableOf(lang, token string, orders []*frontline.Order) orderTable {
+	return orderTable{Lang: lang, Token: token, Orders: orders}
 }
 
 func orderTableOf(lang, csrf, next string, orders []*frontline.Order, actions bool) orderTable {

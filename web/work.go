@@ -307,7 +307,20 @@ func (s *Server) supplyWork(r *http.Request, p *frontline.Principal, lang string
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, workItem{Title: t, Href: fmt.Sprintf("%s/partners/%d", partnerPrefix(p), sp.ID), TestID: "work-supplies"})
+		item := workItem{Title: t, Href: fmt.Sprintf("%s/partners/%d", partnerPrefix(p), sp.ID), TestID: "work-supplies"}
+		if s.Orders != nil {
+			// The pick list of tomorrow, when most orders arrive.
+			day := frontline.AddDays(s.Now().In(s.Location).Format(frontline.DateLayout), 1)
+			pl, err := s.Orders.PickList(r.Context(), sp.ID, day)
+			if err != nil {
+				return nil, err
+			}
+			if item.Detail, err = s.text(lang, "pick.count", pl.Orders, pl.Packed); err != nil {
+				return nil, err
+			}
+			item.Href += "/picklist?day=" + day
+		}
+		out = append(out, item)
 	}
 	return out, nil
 }
