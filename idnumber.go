@@ -16,6 +16,10 @@ const (
 	IDHKMacaoPermit  IDType = "hk_macao_permit"  // 港澳居民来往内地通行证
 	IDTaiwanPermit   IDType = "taiwan_permit"    // 台湾居民来往大陆通行证
 	IDForeignPermRes IDType = "foreign_perm_res" // 外国人永久居留身份证
+	// IDNone is a person without a document number: an infant not yet
+	// registered, a person without papers. They are told apart by name,
+	// birth date and household (MatchesWithoutDocument).
+	IDNone IDType = "none" // 无证件
 )
 
 // IDTypeLabels maps each document type to the label offices write in
@@ -26,7 +30,11 @@ var IDTypeLabels = map[IDType]string{
 	IDHKMacaoPermit:  "港澳居民来往内地通行证",
 	IDTaiwanPermit:   "台湾居民来往大陆通行证",
 	IDForeignPermRes: "外国人永久居留身份证",
+	IDNone:           "无证件",
 }
+
+// IDTypes are the document types in the order forms list them.
+var IDTypes = []IDType{IDMainland, IDPassport, IDHKMacaoPermit, IDTaiwanPermit, IDForeignPermRes, IDNone}
 
 // Valid reports whether t is a known document type.
 func (t IDType) Valid() bool { _, ok := IDTypeLabels[t]; return ok }
@@ -35,8 +43,17 @@ func (t IDType) Valid() bool { _, ok := IDTypeLabels[t]; return ok }
 // Empty input is a mainland ID, the default in every office list.
 func ParseIDType(s string) (IDType, bool) {
 	s = strings.TrimSpace(FoldWidth(s))
-	if s == "" || s == "身份证" {
+	switch s {
+	case "", "身份证", "居民身份证号码", "二代身份证":
 		return IDMainland, true
+	case "无", "没有", "无证", "无证件", "未办理", "未登记":
+		return IDNone, true
+	case "回乡证", "港澳通行证":
+		return IDHKMacaoPermit, true
+	case "台胞证":
+		return IDTaiwanPermit, true
+	case "永居证", "外国人永久居留证":
+		return IDForeignPermRes, true
 	}
 	for t, label := range IDTypeLabels {
 		if s == string(t) || s == label {
@@ -123,25 +140,81 @@ func idLengthError(n string) error {
 	return Errorf(EINVALID, "the last character of the ID number must be a digit or X")
 }
 
-// ValidateIDNumber checks a number of the given type. Non-mainland documents
-// are accepted as typed, within sane limits.
+// ValidateIDNumber checks a number by the rules of its document type:
+//   - 居民身份证: 18 characters, region, birth date, GB 11643 check character;
+//   - 护照: 5 to 17 letters and digits (Chinese passports are E or G and 8
+//     digits, or EA1234567; other countries' vary);
+//   - 港澳居民来往内地通行证: H (Hong Kong) or M (Macao) and 8 digits, or 10
+//     on the older cards;
+//   - 台湾居民来往大陆通行证: 8 digits, or 10 on the older cards, which may
+//     end in a letter in brackets, 1234567890(B);
+//   - 外国人永久居留身份证: 3 letters of the country and 12 digits (before
+//     2023), or 18 characters starting with 9 with a GB 11643 check
+//     character (since);
+//   - none: no number at all.
+//
+// The number must already be normalized (NormalizeIDNumber).
 func ValidateIDNumber(t IDType, n string, now time.Time) error {
+	if t == IDNone {
+		if n != "" {
+			return Errorf(EINVALID, "a person without a document has no document number; choose the document type")
+		}
+		return nil
+	}
 	if n == "" {
 		return Errorf(EINVALID, "the ID number is missing")
 	}
-	if t == IDMainland {
+	switch t {
+	case IDMainland:
 		_, err := ParseMainlandID(n, now)
 		return err
-	}
-	if len(n) > 32 {
-		return Errorf(EINVALID, "the document number is longer than 32 characters")
-	}
-	for _, r := range n {
-		if !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r == '-' || r == '(' || r == ')') {
-			return Errorf(EINVALID, "the document number has an unexpected character %q", r)
+	case IDPassport:
+		if len(n) < 5 || len(n) > 17 || !alnum(n) {
+			return Errorf(EINVALID, "a passport number has 5 to 17 letters and digits")
 		}
+	case IDHKMacaoPermit:
+		if len(n) != 9 && len(n) != 11 || n[0] != 'H' && n[0] != 'M' || !allDigits(n[1:]) {
+			return Errorf(EINVALID, "a Hong Kong or Macao permit number is H or M and 8 digits (10 on older cards)")
+		}
+	case IDTaiwanPermit:
+		body, _, _ := strings.Cut(n, "(")
+		if !(len(n) == 8 && allDigits(n)) && !(len(body) == 10 && allDigits(body) && (len(n) == 10 || len(n) == 13 && n[12] == ')' && n[11] >= 'A' && n[11] <= 'Z')) {
+			return Errorf(EINVALID, "a Taiwan permit number has 8 digits (10 on older cards)")
+		}
+	case IDForeignPermRes:
+		switch {
+		case len(n) == 15 && upper(n[:3]) && allDigits(n[3:]):
+		case len(n) == 18 && n[0] == '9' && allDigits(n[:17]):
+			if want := IDCheckDigit(n); want != n[17] {
+				return Errorf(EINVALID, "the permanent residence card number's check digit is wrong (expected %c)", want)
+			}
+		default:
+			return Errorf(EINVALID, "a foreign permanent residence card number is 3 letters and 12 digits, or 18 characters starting with 9")
+		}
+	default:
+		return Errorf(EINVALID, "unknown document type %q", t)
 	}
 	return nil
+}
+
+// alnum reports whether s has only ASCII capitals and digits.
+func alnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'A' || c > 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// upper reports whether s has only ASCII capitals.
+func upper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 // MaskIDNumber hides the middle of an ID number: 6205**********123X.

@@ -205,3 +205,59 @@ func checkAccepted(t *testing.T, n string, id frontline.MainlandID) {
 		t.Fatalf("MaskIDNumber(%q) = %q, want 10 hidden characters", n, frontline.MaskIDNumber(n))
 	}
 }
+
+// TestValidateIDNumber_DocumentTypes checks each document type by its own
+// rules, and a person without a document.
+func TestValidateIDNumber_DocumentTypes(t *testing.T) {
+	now := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	first := "91000019900102123"
+	foreignNew := first + string(frontline.IDCheckDigit(first))
+	good := map[frontline.IDType][]string{
+		frontline.IDPassport:       {"E12345678", "EA1234567", "G12345678", "X1234567", "123456789"},
+		frontline.IDHKMacaoPermit:  {"H12345678", "M12345678", "H1234567890"},
+		frontline.IDTaiwanPermit:   {"12345678", "1234567890", "1234567890(B)"},
+		frontline.IDForeignPermRes: {"USA123456789012", foreignNew},
+		frontline.IDNone:           {""},
+	}
+	bad := map[frontline.IDType][]string{
+		frontline.IDPassport:       {"E123", "E1234567890123456789", "E-1234567"},
+		frontline.IDHKMacaoPermit:  {"A12345678", "H1234567", "12345678"},
+		frontline.IDTaiwanPermit:   {"1234567", "H12345678", "1234567890(b)"},
+		frontline.IDForeignPermRes: {"US123456789012", first + "0", "620502199001021230"},
+		frontline.IDNone:           {"123"},
+	}
+	for typ, nums := range good {
+		for _, n := range nums {
+			if err := frontline.ValidateIDNumber(typ, n, now); err != nil {
+				t.Errorf("%s %q: %v", typ, n, err)
+			}
+		}
+	}
+	for typ, nums := range bad {
+		for _, n := range nums {
+			if err := frontline.ValidateIDNumber(typ, n, now); err == nil {
+				t.Errorf("%s %q: accepted", typ, n)
+			}
+		}
+	}
+	if typ, ok := frontline.ParseIDType("无证件"); !ok || typ != frontline.IDNone {
+		t.Errorf("无证件 = %q %v", typ, ok)
+	}
+	p := &frontline.Person{Name: "张小宝", IDType: frontline.IDNone}
+	if err := p.Validate(now); frontline.ErrorField(err) != "birth_date" {
+		t.Errorf("no document, no birth date: %v", err)
+	}
+	p.BirthDate = "2024-05-01"
+	if err := p.Validate(now); err != nil {
+		t.Errorf("infant without a document: %v", err)
+	}
+	q := *p
+	q.HouseholdID, p.HouseholdID = 7, 7
+	if !frontline.SamePersonWithoutDocument(p, &q) {
+		t.Error("same name, birth date and household are the same person")
+	}
+	q.Phone, p.Phone = "13800138000", "13900139000"
+	if frontline.SamePersonWithoutDocument(p, &q) {
+		t.Error("different phones are different persons")
+	}
+}

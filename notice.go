@@ -2,6 +2,8 @@ package frontline
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -65,4 +67,33 @@ func MobilePhone(phone string) (string, bool) {
 		return "", false
 	}
 	return p, true
+}
+
+// MaskName hides a resident's name in a notice that a shared household
+// phone may show: 张小明 → 张*明, 李梅 → 李*.
+func MaskName(name string) string {
+	r := []rune(name)
+	switch {
+	case len(r) <= 1:
+		return name
+	case len(r) == 2:
+		return string(r[0]) + "*"
+	}
+	return string(r[0]) + strings.Repeat("*", len(r)-2) + string(r[len(r)-1])
+}
+
+// ResultNoticeText tells a resident (or their household) a negative
+// result of a round. A positive is never sent by SMS: the case workflow
+// calls the person.
+func ResultNoticeText(round, name string) string {
+	return fmt.Sprintf("%s：%s的核酸检测结果为阴性。", round, MaskName(name))
+}
+
+// IsolationEndText tells a resident their measure has ended.
+func IsolationEndText(t MeasureType, name, day string) string {
+	label := MeasureLabels[t]
+	if label == "" {
+		label = string(t)
+	}
+	return fmt.Sprintf("%s的%s已于%s结束，感谢您的配合。", MaskName(name), label, day)
 }

@@ -229,6 +229,11 @@ func (p *Person) Validate(now time.Time) error {
 	if err := ValidateIDNumber(p.IDType, p.IDNumber, now); err != nil {
 		return &Error{Code: EINVALID, Field: "id_number", Message: ErrorMessage(err)}
 	}
+	if p.IDType == IDNone && p.BirthDate == "" {
+		// Without a number, name and birth date are what tell two people
+		// of a household apart.
+		return FieldError("birth_date", "a person without a document needs a birth date")
+	}
 	if err := p.validateBirthAndSex(now); err != nil {
 		return err
 	}
@@ -280,6 +285,14 @@ func (p *Person) validateBirthAndSex(now time.Time) error {
 		return FieldError("birth_date", "the birth date %s does not match the ID number (%s)", p.BirthDate, id.BirthDate)
 	}
 	return nil
+}
+
+// SamePersonWithoutDocument reports whether two persons without a
+// document are the same person: the same name and birth date in the same
+// household, and the same phone when both have one.
+func SamePersonWithoutDocument(a, b *Person) bool {
+	return a.IDType == IDNone && b.IDType == IDNone && a.HouseholdID == b.HouseholdID &&
+		a.Name == b.Name && a.BirthDate == b.BirthDate && (a.Phone == "" || b.Phone == "" || a.Phone == b.Phone)
 }
 
 // PersonFilter selects persons. Zero fields do not filter.

@@ -124,6 +124,32 @@ type ImportOptions struct {
 	Under   int64
 	DryRun  bool // check everything, write nothing
 	SkipBad bool // import the good rows, report and skip the bad ones
+	// Sync makes the file the whole list of the node: registered persons
+	// under it whom no row names are moved out. It needs a file without a
+	// bad row (a bad row may be a person the office still has).
+	Sync bool
+}
+
+// Outcomes of a row of an import, and of a person a sync moves out.
+const (
+	ImportAdded     = "added"     // a new person
+	ImportUpdated   = "updated"   // a registered person whose details changed
+	ImportMoved     = "moved"     // a registered person now in another household (and maybe changed)
+	ImportUnchanged = "unchanged" // a registered person as registered
+	ImportMovedOut  = "moved_out" // registered under the node, named by no row (Sync)
+)
+
+// ImportChange is what an import does, or would do, to one person.
+type ImportChange struct {
+	Row      int    `json:"row,omitempty"` // 0 for a person moved out
+	Outcome  string `json:"outcome"`
+	PersonID int64  `json:"person_id,omitempty"` // 0 for a person added
+	Name     string `json:"name"`
+	// Fields are the details that change (phone, flags …) of an update.
+	Fields []string `json:"fields,omitempty"`
+	// From and To are the addresses of a person who moves.
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
 }
 
 // ImportResult says what an import did, or would do on a dry run.
@@ -136,6 +162,16 @@ type ImportResult struct {
 	// SkippedRows are the row numbers not imported (with SkipBad).
 	SkippedRows []int `json:"skipped_rows,omitempty"`
 	DryRun      bool  `json:"dry_run"`
+	// What the rows are: new persons, registered ones updated, moved or
+	// unchanged; and the persons a sync moves out.
+	Added     int `json:"added"`
+	Updated   int `json:"updated"`
+	Moved     int `json:"moved"`
+	Unchanged int `json:"unchanged"`
+	MovedOut  int `json:"moved_out"`
+	// Changes lists every person updated, moved or moved out (and added
+	// on a dry run), in row order, moved out last.
+	Changes []ImportChange `json:"changes,omitempty"`
 }
 
 // ImportService imports resident lists.

@@ -121,3 +121,21 @@ func must(tb testing.TB, err error) {
 		tb.Fatal(err)
 	}
 }
+
+// TestRead_NoDocument reads persons without a document: the type says so,
+// the number is empty, the birth date is required, and the same person
+// twice in a household is a duplicate.
+func TestRead_NoDocument(t *testing.T) {
+	f := readCSV(t, underCommunity, shortHeader+",证件类型",
+		"枣园小区,3,2,501,张小宝,,,,2024-01-01,子女,,,无证件",
+		"枣园小区,3,2,501,张大宝,,,,,子女,,,无证件",
+		"枣园小区,3,2,502,李小宝,,,,2024-02-02,,,,无",
+		"枣园小区,3,2,502,李小宝,,,,2024-02-02,,,,无")
+	assertErrors(t, f,
+		"row 3, column I (出生日期): a person without a document needs a birth date",
+		"row 4, column E (姓名): 李小宝 (born 2024-02-02, no document) appears twice in the file: also on row 5 (枣园小区/3号楼/2单元/502)",
+		"row 5, column E (姓名): 李小宝 (born 2024-02-02, no document) appears twice in the file: also on row 4 (枣园小区/3号楼/2单元/502)")
+	if len(f.Rows) != 1 || f.Rows[0].Person.IDType != "none" || f.Rows[0].Person.IDNumber != "" {
+		t.Errorf("rows %+v", f.Rows)
+	}
+}

@@ -27,7 +27,7 @@ func (p *parser) check(row int, cells []string) {
 	r.Room = p.place(cells, cRoom)
 	p.person(&r.Person, cells)
 	p.validate(&r.Person)
-	if !p.cellBad[cIDType] && !p.cellBad[cIDNumber] && r.Person.IDNumber != "" {
+	if !p.cellBad[cIDType] && !p.cellBad[cIDNumber] && (r.Person.IDNumber != "" || r.Person.IDType == frontline.IDNone) {
 		p.dedupe(p.all.n - 1)
 	}
 	bad := len(p.errs) > 0
@@ -172,7 +172,7 @@ func (p *parser) person(ps *frontline.Person, cells []string) {
 			// when it is missing.
 			t = frontline.IDPassport
 			if ps.IDNumber != "" {
-				ps.IDNumber = "X"
+				ps.IDNumber = "XXXXXXXX"
 			}
 		}
 		ps.IDType = t
@@ -319,7 +319,7 @@ func neutralize(ps *frontline.Person, c int) bool {
 	case cIDNumber:
 		// A passport number is checked for form only, so the birth date
 		// and sex are no longer compared with a number that is wrong.
-		ps.IDType, ps.IDNumber = frontline.IDPassport, "X"
+		ps.IDType, ps.IDNumber = frontline.IDPassport, "XXXXXXXX"
 	case cPhone:
 		ps.Phone = ""
 	case cSex:
@@ -344,14 +344,20 @@ func neutralize(ps *frontline.Person, c int) bool {
 func (p *parser) dedupe(i int) {
 	r := p.all.at(i)
 	k := idKey{r.Person.IDType, r.Person.IDNumber}
+	col, what := cIDNumber, "ID number "+frontline.MaskIDNumber(k.n)
+	if k.t == frontline.IDNone {
+		// Without a number, the same name and birth date at the same
+		// address is the same person (frontline.SamePersonWithoutDocument).
+		k.n = r.Person.Name + "\x00" + r.Person.BirthDate + "\x00" + r.Address()
+		col, what = cName, r.Person.Name+" (born "+r.Person.BirthDate+", no document)"
+	}
 	j, ok := p.seen[k]
 	if !ok {
 		p.seen[k] = i
 		return
 	}
 	first := p.all.at(j)
-	masked := frontline.MaskIDNumber(k.n)
-	p.fail(cIDNumber, fmt.Sprintf("ID number %s appears twice in the file: also on row %d (%s)", masked, first.Row, first.Address()))
+	p.fail(col, fmt.Sprintf("%s appears twice in the file: also on row %d (%s)", what, first.Row, first.Address()))
 	if p.told[j] {
 		return // the first row names the first duplicate only
 	}
@@ -359,8 +365,8 @@ func (p *parser) dedupe(i int) {
 		p.told = make(map[int]bool)
 	}
 	p.told[j] = true
-	p.late = append(p.late, frontline.RowError{Row: first.Row, Column: p.h.labels[cIDNumber],
-		Message: fmt.Sprintf("ID number %s appears twice in the file: also on row %d (%s)", masked, r.Row, r.Address())})
+	p.late = append(p.late, frontline.RowError{Row: first.Row, Column: p.h.labels[col],
+		Message: fmt.Sprintf("%s appears twice in the file: also on row %d (%s)", what, r.Row, r.Address())})
 	if !p.bad[j] {
 		p.bad[j] = true
 		p.reread = append(p.reread, first.Row)

@@ -330,7 +330,7 @@ func (s *FollowUpService) EndMeasures(ctx context.Context, campaignID, under int
 	if err != nil {
 		return 0, err
 	}
-	ended := 0
+	var done []*frontline.Measure
 	for _, m := range ms {
 		var open int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM screening_followups WHERE measure_id = ? AND kind = ? AND done_at IS NULL`,
@@ -357,7 +357,10 @@ func (s *FollowUpService) EndMeasures(ctx context.Context, campaignID, under int
 		if err := tx.audit(ctx, "end", "screening_measure", m.ID, n.Path, nil, map[string]any{"person_id": m.PersonID}); err != nil {
 			return 0, err
 		}
-		ended++
+		done = append(done, m)
 	}
-	return ended, tx.Commit()
+	if err := tx.endNotices(ctx, done); err != nil {
+		return 0, err
+	}
+	return len(done), tx.Commit()
 }

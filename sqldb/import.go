@@ -40,6 +40,9 @@ func (s *ImportService) ImportResidents(ctx context.Context, f *frontline.Reside
 		return nil, err
 	}
 	if len(res.Errors) > 0 && (!opts.SkipBad || im.fileErrors) {
+		if opts.Sync && opts.SkipBad {
+			return res, frontline.Errorf(frontline.EINVALID, "%s: %d problem(s) found; a sync takes a file without a bad row, nothing was imported", f.Name, len(res.Errors))
+		}
 		return res, frontline.Errorf(frontline.EINVALID, "%s: %d problem(s) found, nothing was imported", f.Name, len(res.Errors))
 	}
 	if opts.DryRun {
@@ -50,6 +53,7 @@ func (s *ImportService) ImportResidents(ctx context.Context, f *frontline.Reside
 	}
 	if err := tx.audit(ctx, "import", "place", im.under.ID, im.under.Path, nil, map[string]any{
 		"file": f.Name, "rows": res.Rows, "imported": res.Imported, "skipped": res.Skipped, "places_created": res.PlacesCreated,
+		"added": res.Added, "updated": res.Updated, "moved": res.Moved, "unchanged": res.Unchanged, "moved_out": res.MovedOut,
 	}); err != nil {
 		return nil, err
 	}
@@ -95,6 +99,9 @@ type importer struct {
 	errors     []frontline.RowError // problems found here
 	fileErrors bool                 // a problem with the whole file: nothing can be imported
 	err        error                // a database failure while checking
+	matches    []*match             // the registered person of each row, nil when new
+	updates    []update             // registered persons the rows change
+	out        []*match             // registered persons a sync moves out
 }
 
 func newImporter(ctx context.Context, tx *Tx, f *frontline.ResidentFile, opts frontline.ImportOptions) (*importer, error) {
@@ -169,7 +176,7 @@ func (im *importer) check(ctx context.Context) *frontline.ImportResult {
 		im.homes[i] = im.resolve(r)
 	}
 	im.checkDuplicatesInFile()
-	im.checkDuplicatesInRegistry(ctx)
+	im.matchRegistry(ctx)
 	// A row that turned out bad must not create places: plan again for the
 	// good rows only, so the places created are exactly what the good rows
 	// need.
@@ -186,6 +193,18 @@ func (im *importer) check(ctx context.Context) *frontline.ImportResult {
 	res.Skipped = len(res.SkippedRows)
 	res.Imported = res.Rows - res.Skipped
 	res.PlacesCreated = len(im.created)
+	if im.err == nil {
+		im.classify(ctx, res)
+	}
+	if im.opts.Sync && im.err == nil {
+		if len(res.Errors) > 0 {
+			// A bad row may be a person the office still has: a sync
+			// would move them out.
+			im.fileErrors = true
+		} else {
+			im.err = im.syncOut(ctx, res)
+		}
+	}
 	return res
 }
 
@@ -293,11 +312,17 @@ func (im *importer) checkDuplicatesInFile() {
 			continue
 		}
 		key := string(r.Person.IDType) + ":" + r.Person.IDNumber
+		col, what := frontline.ColIDNumber, "ID number "+frontline.MaskIDNumber(r.Person.IDNumber)
+		if r.Person.IDType == frontline.IDNone {
+			// Without a number: the same name and birth date in the same
+			// household (frontline.SamePersonWithoutDocument).
+			key = fmt.Sprintf("none:%p:%s:%s", im.homes[i], r.Person.Name, r.Person.BirthDate)
+			col, what = frontline.ColName, r.Person.Name+" (born "+r.Person.BirthDate+", no document)"
+		}
 		if j, ok := seen[key]; ok {
 			first := &im.f.Rows[j]
-			masked := frontline.MaskIDNumber(r.Person.IDNumber)
-			im.rowError(r.Row, frontline.ColIDNumber, fmt.Sprintf("ID number %s appears twice in the file: also on row %d (%s)", masked, first.Row, first.Address()))
-			im.rowError(first.Row, frontline.ColIDNumber, fmt.Sprintf("ID number %s appears twice in the file: also on row %d (%s)", masked, r.Row, r.Address()))
+			im.rowError(r.Row, col, fmt.Sprintf("%s appears twice in the file: also on row %d (%s)", what, first.Row, first.Address()))
+			im.rowError(first.Row, col, fmt.Sprintf("%s appears twice in the file: also on row %d (%s)", what, r.Row, r.Address()))
 			continue
 		}
 		seen[key] = i

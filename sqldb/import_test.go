@@ -96,7 +96,7 @@ func TestImportService_ImportResidents(t *testing.T) {
 			want := []string{
 				"row 2, column F (身份证号): ID number " + m(dup) + " appears twice in the file: also on row 4 (大城街道/罗玉新村社区/枣园小区/5号楼/1单元/102)",
 				"row 4, column F (身份证号): ID number " + m(dup) + " appears twice in the file: also on row 2 (大城街道/罗玉新村社区/枣园小区/5号楼/1单元/101)",
-				"row 5, column F (身份证号): ID number " + m(existing.IDNumber) + " already belongs to 张三 at 大城街道/罗玉新村社区/枣园小区/1号楼/101 (this row: 大城街道/罗玉新村社区/枣园小区/5号楼/1单元/103)",
+				"row 5, column F (身份证号): ID number " + m(existing.IDNumber) + " already belongs to 张三 at 大城街道/罗玉新村社区/枣园小区/1号楼/101 (this row: 冯一 大城街道/罗玉新村社区/枣园小区/5号楼/1单元/103)",
 				"row 6, column B (社区): 自治巷社区x is not under 罗玉新村社区, where this file is imported (expected 罗玉新村社区)",
 			}
 			if strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -108,7 +108,7 @@ func TestImportService_ImportResidents(t *testing.T) {
 
 			// --skip-bad imports the one good row and creates only its places.
 			res, err = s.ImportResidents(ctx, f, frontline.ImportOptions{Under: tr.comm1.ID, SkipBad: true})
-			if err != nil || res.Imported != 1 || res.Skipped != 4 || fmt.Sprint(res.SkippedRows) != "[2 4 5 6]" {
+			if err != nil || res.Imported != 1 || res.Skipped != 4 || fmt.Sprint(res.SkippedRows) != "[2 4 5 6]" || res.Added != 1 {
 				t.Fatalf("skip-bad: %v %+v", err, res)
 			}
 			if res.PlacesCreated != 3 { // 5号楼, 1单元, 102

@@ -2,85 +2,10 @@ package sqldb
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"github.com/frontline-org/frontline"
 )
-
-// dupBatch is how many ID numbers one duplicate lookup asks for.
-const dupBatch = 500
-
-// checkDuplicatesInRegistry reports rows whose ID number already belongs to
-// a registered person, naming both places.
-func (im *importer) checkDuplicatesInRegistry(ctx context.Context) {
-	var registered int
-	if im.err = im.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM persons LIMIT 1) AS p`).Scan(&registered); im.err != nil || registered == 0 {
-		return // an empty registry holds no duplicates: the first import of a city skips the lookups
-	}
-	var batch []int // indexes into f.Rows
-	flush := func() {
-		if len(batch) > 0 && im.err == nil {
-			im.err = im.lookupDuplicates(ctx, batch)
-		}
-		batch = batch[:0]
-	}
-	for i := range im.f.Rows {
-		if im.homes[i] == nil || im.bad[im.f.Rows[i].Row] {
-			continue
-		}
-		if batch = append(batch, i); len(batch) == dupBatch {
-			flush()
-		}
-	}
-	flush()
-}
-
-func (im *importer) lookupDuplicates(ctx context.Context, batch []int) error {
-	args := make([]any, len(batch))
-	byNumber := make(map[string]int, len(batch))
-	for j, i := range batch {
-		p := &im.f.Rows[i].Person
-		args[j] = p.IDNumber
-		byNumber[string(p.IDType)+":"+p.IDNumber] = i
-	}
-	rows, err := im.tx.QueryContext(ctx, `SELECT p.id_type, p.id_number, p.name, p.household_id, h.path
-		FROM persons p JOIN places h ON h.id = p.household_id WHERE p.id_number IN `+inList(len(args)), args...)
-	if err != nil {
-		return err
-	}
-	type holder struct {
-		i          int
-		name, path string
-		household  int64
-	}
-	var found []holder
-	for rows.Next() {
-		var idType, number, name, path string
-		var household int64
-		if err := rows.Scan(&idType, &number, &name, &household, &path); err != nil {
-			rows.Close()
-			return err
-		}
-		if i, ok := byNumber[idType+":"+number]; ok {
-			found = append(found, holder{i, name, path, household})
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, h := range found {
-		r := &im.f.Rows[h.i]
-		holder, err := im.holder(ctx, h.household, h.name, h.path)
-		if err != nil {
-			return err
-		}
-		im.rowError(r.Row, frontline.ColIDNumber, fmt.Sprintf("ID number %s already belongs to %s (this row: %s)",
-			frontline.MaskIDNumber(r.Person.IDNumber), holder, im.address(im.homes[h.i])))
-	}
-	return nil
-}
 
 // holder names the registered holder of a number and their household,
 // from memory when it is in the subtree being imported into.
@@ -135,7 +60,13 @@ func (im *importer) write(ctx context.Context) error {
 	if err := im.insertPersons(ctx); err != nil {
 		return err
 	}
-	return rebuild(ctx)
+	if err := rebuild(ctx); err != nil {
+		return err
+	}
+	if err := im.writeUpdates(ctx); err != nil {
+		return err
+	}
+	return im.writeMovedOut(ctx)
 }
 
 // computeDeltas adds each household's new residents (and itself, when new)
@@ -148,7 +79,7 @@ func (im *importer) computeDeltas() {
 		}
 	}
 	for i, h := range im.homes {
-		if h != nil {
+		if h != nil && im.matches[i] == nil { // registered persons move their own counts (writeUpdates)
 			c := own[h]
 			pc := personCounts(&im.f.Rows[i].Person)
 			c.residents, c.vulnerable = c.residents+pc.residents, c.vulnerable+pc.vulnerable
@@ -209,7 +140,7 @@ var personInsertColumns = []string{"household_id", "name", "sex", "birth_date", 
 func (im *importer) insertPersons(ctx context.Context) error {
 	var good []int
 	for i, h := range im.homes {
-		if h != nil {
+		if h != nil && im.matches[i] == nil {
 			good = append(good, i)
 		}
 	}

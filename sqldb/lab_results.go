@@ -227,6 +227,9 @@ func (f *fanOut) run(ctx context.Context, posted []*frontline.Tube) error {
 	if err := f.tx.updateMemberResults(ctx, f.people); err != nil {
 		return err
 	}
+	if err := f.resultNotices(ctx); err != nil {
+		return err
+	}
 	if err := f.tx.insertRetests(ctx, f.tasks); err != nil {
 		return err
 	}

@@ -199,3 +199,74 @@ func (tx *Tx) toHouseholds(ctx context.Context, households []int64, n frontline.
 	}
 	return out, nil
 }
+
+// personTarget is a person a notice is about.
+type personTarget struct {
+	id, household int64
+	name, phone   string
+}
+
+// toPersons makes notices about persons: each goes to the person's own
+// mobile number, or, for a person without one (a child, an elderly
+// resident), to the numbers on file of their household. A number that
+// opted out gets nothing, and a person whose own number opted out is not
+// reached through the others either. write makes the notice of one
+// person (write); toPersons sets its channel and recipient.
+func (tx *Tx) toPersons(ctx context.Context, persons []int64, write func(p personTarget) frontline.Notice) ([]*frontline.Notice, error) {
+	var targets []personTarget
+	var households []int64
+	for chunk := range slices.Chunk(persons, maxInList) {
+		rows, err := tx.QueryContext(ctx, `SELECT id, household_id, name, phone FROM persons WHERE id IN `+inList(len(chunk))+` ORDER BY id`,
+			int64Args(chunk)...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var t personTarget
+			if err := rows.Scan(&t.id, &t.household, &t.name, &t.phone); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			targets = append(targets, t)
+			households = append(households, t.household)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	var phones []string
+	for i, t := range targets {
+		p, ok := frontline.MobilePhone(t.phone)
+		if !ok {
+			p = ""
+		}
+		targets[i].phone = p
+		phones = append(phones, p)
+	}
+	stop, err := tx.optedOut(ctx, phones)
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(households)
+	byHousehold, err := tx.householdPhones(ctx, slices.Compact(households))
+	if err != nil {
+		return nil, err
+	}
+	var out []*frontline.Notice
+	for _, t := range targets {
+		to := byHousehold[t.household]
+		switch {
+		case t.phone != "" && stop[t.phone]:
+			continue
+		case t.phone != "":
+			to = []string{t.phone}
+		}
+		for _, p := range to {
+			n := write(t)
+			n.Channel, n.Recipient = frontline.SMSChannel, p
+			out = append(out, &n)
+		}
+	}
+	return out, nil
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"maps"
 	"reflect"
 	"slices"
@@ -212,6 +213,10 @@ func (tx *Tx) personWhere(ctx context.Context, f frontline.PersonFilter) (string
 	}
 	if !f.IncludeMoved {
 		where, args = append(where, "p.status <> ?"), append(args, string(frontline.StatusMovedOut))
+	} else if f.ID == nil {
+		// A person merged into another is a record of history, not a
+		// resident who moved away: found by id only.
+		where = append(where, "p.merged_into IS NULL")
 	}
 	if f.OnlyFlagged {
 		where = append(where, "p.flags <> ''")
@@ -313,6 +318,9 @@ func idTail(n string) string {
 // unique in the whole registry, so the conflict is reported even when the
 // holder is outside the caller's scope, but without naming them.
 func (tx *Tx) checkIDNumberFree(ctx context.Context, p *frontline.Person) error {
+	if p.IDType == frontline.IDNone {
+		return tx.checkNoDocumentFree(ctx, p)
+	}
 	var id int64
 	var name, path string
 	err := tx.QueryRowContext(ctx, `SELECT p.id, p.name, h.path FROM persons p JOIN places h ON h.id = p.household_id
@@ -328,6 +336,30 @@ func (tx *Tx) checkIDNumberFree(ctx context.Context, p *frontline.Person) error 
 	}
 	return &frontline.Error{Code: frontline.ECONFLICT, Field: "id_number",
 		Message: "ID number " + frontline.MaskIDNumber(p.IDNumber) + " already belongs to " + holder}
+}
+
+// checkNoDocumentFree returns ECONFLICT when p, a person without a
+// document, is already registered in their household
+// (frontline.SamePersonWithoutDocument).
+func (tx *Tx) checkNoDocumentFree(ctx context.Context, p *frontline.Person) error {
+	rows, err := tx.QueryContext(ctx, `SELECT phone FROM persons
+		WHERE household_id = ? AND id_type = 'none' AND name = ? AND birth_date = ? AND id <> ?`,
+		p.HouseholdID, p.Name, p.BirthDate, p.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		other := frontline.Person{IDType: frontline.IDNone, HouseholdID: p.HouseholdID, Name: p.Name, BirthDate: p.BirthDate}
+		if err := rows.Scan(&other.Phone); err != nil {
+			return err
+		}
+		if frontline.SamePersonWithoutDocument(p, &other) {
+			return &frontline.Error{Code: frontline.ECONFLICT, Field: "name",
+				Message: fmt.Sprintf("%s, born %s, without a document, is already registered in this household", p.Name, p.BirthDate)}
+		}
+	}
+	return rows.Err()
 }
 
 // holder describes the registered holder of a document number for a

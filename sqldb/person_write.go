@@ -1,7 +1,9 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
+	"slices"
 
 	"github.com/frontline-org/frontline"
 )
@@ -129,7 +131,52 @@ func (s *PersonService) PersonHistory(ctx context.Context, id int64) ([]*frontli
 	if _, err := tx.findPersonByID(ctx, id); err != nil {
 		return nil, err
 	}
-	return tx.changes(ctx, "person", id)
+	out, err := tx.changes(ctx, "person", id)
+	if err != nil {
+		return nil, err
+	}
+	// A survivor's history holds the history of each person merged into
+	// them (and of those merged into those).
+	merged, err := tx.mergedInto(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range merged {
+		more, err := tx.changes(ctx, "person", m)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, more...)
+	}
+	slices.SortStableFunc(out, func(a, b *frontline.Change) int { return cmp.Compare(b.ID, a.ID) })
+	return out, nil
+}
+
+// mergedInto returns the persons merged into id, directly or through
+// others.
+func (tx *Tx) mergedInto(ctx context.Context, id int64) ([]int64, error) {
+	var out []int64
+	for next := []int64{id}; len(next) > 0; {
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM persons WHERE merged_into IN `+inList(len(next)), int64Args(next)...)
+		if err != nil {
+			return nil, err
+		}
+		next = next[:0:0]
+		for rows.Next() {
+			var m int64
+			if err := rows.Scan(&m); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			next = append(next, m)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		out = append(out, next...)
+	}
+	return out, nil
 }
 
 // WalkPersons streams the matching persons in household order.

@@ -40,7 +40,7 @@ type personChoices struct {
 func newPersonChoices() personChoices {
 	return personChoices{
 		Sexes:   []frontline.Sex{frontline.SexMale, frontline.SexFemale},
-		IDTypes: []frontline.IDType{frontline.IDMainland, frontline.IDPassport, frontline.IDHKMacaoPermit, frontline.IDTaiwanPermit, frontline.IDForeignPermRes},
+		IDTypes: frontline.IDTypes,
 		Relations: []frontline.Relation{frontline.RelHead, frontline.RelSpouse, frontline.RelChild, frontline.RelParent,
 			frontline.RelGrandchild, frontline.RelSibling, frontline.RelOther},
 		Flags:    slices.Clone(frontline.FlagOrder),

@@ -39,39 +39,27 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 	residents := fs.Int("residents", 100_000, "residents of the demo city")
 	stations := fs.Int("stations", 256, "concurrent stations")
 	duration := fs.Duration("duration", 30*time.Second, "how long the stations bind")
-	dbURL := fs.String("db", "", "database: empty for the kept SQLite city, a postgres:// URL for a schema of its own there")
-	sync := fs.String("sqlite-synchronous", "FULL", "the server's SQLite durability: FULL survives a power cut, NORMAL a process crash")
+	common := addBenchFlags(fs)
 	per := fs.Int("per-request", 10, "persons per request: 10 sends a whole tube at once, 1 one request per scan")
 	retry := fs.Int("retry-every", 50, "send every n-th request twice with the same request id")
 	rate := fs.Int("rate", 0, "pace the stations to this many bindings a second in all; 0 sends as fast as answered")
 	inProcess := fs.Bool("in-process", false, "serve from this process instead of a child process")
 	writers := fs.Int("sampling-writers", 0, "the server's binding writers on PostgreSQL (0: serve's default)")
 	debugAddr := fs.String("server-debug-addr", "", "serve the server's profiler on this loopback address (serve --debug-addr), to profile it under load")
-	verbose := fs.Bool("v", false, "log what the benchmark does")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
 	cfg := bench.SamplingConfig{Residents: *residents, Stations: *stations, Duration: *duration, PerRequest: *per,
-		RetryEvery: *retry, Rate: *rate, Writers: *writers, Synchronous: strings.ToUpper(*sync), Out: m.Stdout, Logger: slog.New(slog.DiscardHandler)}
-	if *verbose {
-		cfg.Logger = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	}
-	if *dbURL != "" {
-		u, err := benchCityURL(*dbURL, *residents)
-		if err != nil {
-			return err
-		}
-		cfg.DBURL = u
+		RetryEvery: *retry, Rate: *rate, Writers: *writers, Out: m.Stdout}
+	var err error
+	if cfg.DBURL, cfg.Synchronous, cfg.Logger, cfg.Server, err = common.settings(m, *residents); err != nil {
+		return err
 	}
 	if *debugAddr != "" {
 		cfg.ServeArgs = append(cfg.ServeArgs, "--debug-addr", *debugAddr)
 	}
-	if !*inProcess {
-		exe, err := os.Executable()
-		if err != nil {
-			return err
-		}
-		cfg.Server = exe
+	if *inProcess {
+		cfg.Server = ""
 	}
 	res, err := bench.RunSampling(ctx, cfg)
 	if err != nil {
@@ -120,28 +108,15 @@ func runBenchDay(ctx context.Context, m *Main, args []string) error {
 	fs.DurationVar(&cfg.LabEvery, "lab-every", 2*time.Second, "how often the lab takes the sealed tubes")
 	fs.IntVar(&cfg.PositiveEvery, "positive-every", 200, "post every n-th tube's result positive")
 	fs.IntVar(&cfg.Writers, "sampling-writers", 0, "the server's binding writers on PostgreSQL (0: serve's default)")
-	dbURL := fs.String("db", "", "database: empty for the kept SQLite city, a postgres:// URL for a schema of its own there")
-	sync := fs.String("sqlite-synchronous", "FULL", "the server's SQLite durability: FULL survives a power cut, NORMAL a process crash")
-	verbose := fs.Bool("v", false, "log what the benchmark does")
+	common := addBenchFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg.Synchronous, cfg.Out, cfg.Logger = strings.ToUpper(*sync), m.Stdout, slog.New(slog.DiscardHandler)
-	if *verbose {
-		cfg.Logger = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	}
-	if *dbURL != "" {
-		u, err := benchCityURL(*dbURL, cfg.Residents)
-		if err != nil {
-			return err
-		}
-		cfg.DBURL = u
-	}
-	exe, err := os.Executable()
-	if err != nil {
+	cfg.Out = m.Stdout
+	var err error
+	if cfg.DBURL, cfg.Synchronous, cfg.Logger, cfg.Server, err = common.settings(m, cfg.Residents); err != nil {
 		return err
 	}
-	cfg.Server = exe
 	res, err := bench.RunDay(ctx, cfg)
 	if err != nil {
 		return err
@@ -150,4 +125,35 @@ func runBenchDay(ctx context.Context, m *Main, args []string) error {
 		return fmt.Errorf("the day failed: %s", why)
 	}
 	return nil
+}
+
+// benchFlags are the flags every benchmark of a city takes.
+type benchFlags struct {
+	dbURL, sync *string
+	verbose     *bool
+}
+
+func addBenchFlags(fs *flag.FlagSet) *benchFlags {
+	return &benchFlags{
+		dbURL:   fs.String("db", "", "database: empty for the kept SQLite city, a postgres:// URL for a schema of its own there"),
+		sync:    fs.String("sqlite-synchronous", "FULL", "the server's SQLite durability: FULL survives a power cut, NORMAL a process crash"),
+		verbose: fs.Bool("v", false, "log what the benchmark does"),
+	}
+}
+
+// settings returns the city's database ("" for the kept SQLite city), the
+// SQLite durability, the logger and this binary, which the benchmark runs
+// as the server.
+func (f *benchFlags) settings(m *Main, residents int) (dbURL, sync string, logger *slog.Logger, exe string, err error) {
+	logger = slog.New(slog.DiscardHandler)
+	if *f.verbose {
+		logger = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}
+	if *f.dbURL != "" {
+		if dbURL, err = benchCityURL(*f.dbURL, residents); err != nil {
+			return
+		}
+	}
+	exe, err = os.Executable()
+	return dbURL, strings.ToUpper(*f.sync), logger, exe, err
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,12 +15,13 @@ import (
 )
 
 func runImport(ctx context.Context, m *Main, args []string) error {
-	fs := m.newFlags("import", "residents FILE [--under PATH_OR_ID] [--dry-run] [--skip-bad]",
+	fs := m.newFlags("import", "residents FILE [--under PATH_OR_ID] [--dry-run] [--skip-bad] [--sync]",
 		"Imports a resident list (居民花名册): CSV in UTF-8 or GBK, or XLSX. Every bad row is reported as\n"+
 			"'row N, column C: reason' and nothing is written unless the whole file is good, or --skip-bad is given.\n"+
 			"Exit status: 0 all imported, 1 nothing imported, 2 bad usage, 3 imported with rows skipped.")
 	under := fs.String("under", "", "the place the file is imported under: a path of names (天水市/秦州区/大城街道) or an id")
-	dryRun := fs.Bool("dry-run", false, "check everything, write nothing")
+	dryRun := fs.Bool("dry-run", false, "check everything, write nothing; list what would be added, updated, moved and moved out")
+	sync := fs.Bool("sync", false, "the file is the whole list of --under: move out the registered persons it no longer names")
 	skipBad := fs.Bool("skip-bad", false, "import the good rows and write the bad ones to --skipped-file")
 	skippedFile := fs.String("skipped-file", "", "where --skip-bad writes the skipped rows (default: the file's name with .skipped.csv for its extension, 名单.xlsx → 名单.skipped.csv)")
 	sheet := fs.String("sheet", "", "XLSX sheet to read (default the first whose top rows name the columns)")
@@ -31,7 +31,7 @@ func runImport(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	if len(pos) != 2 || pos[0] != "residents" {
-		return usagef("usage: frontline import residents FILE [--under PATH_OR_ID] [--dry-run] [--skip-bad]")
+		return usagef("usage: frontline import residents FILE [--under PATH_OR_ID] [--dry-run] [--skip-bad] [--sync]")
 	}
 	file := pos[1]
 	if err := m.open(ctx); err != nil {
@@ -47,7 +47,7 @@ func runImport(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	fmt.Fprintf(m.Stderr, "%s: %s\n", file, f.Source())
-	res, err := sqldb.NewImportService(m.DB).ImportResidents(ctx, f, frontline.ImportOptions{Under: node.ID, DryRun: *dryRun, SkipBad: *skipBad})
+	res, err := sqldb.NewImportService(m.DB).ImportResidents(ctx, f, frontline.ImportOptions{Under: node.ID, DryRun: *dryRun, SkipBad: *skipBad, Sync: *sync})
 	if res != nil {
 		printRowErrors(m.Stderr, file, res.Errors)
 		for _, u := range f.Unknown {
@@ -61,8 +61,9 @@ func runImport(ctx context.Context, m *Main, args []string) error {
 	if res.DryRun {
 		verb = "would import (dry run)"
 	}
-	fmt.Fprintf(m.Stdout, "%s: %s %d of %d rows under %s, %d new places, %d skipped\n",
-		file, verb, res.Imported, res.Rows, node.Name, res.PlacesCreated, res.Skipped)
+	printChanges(m.Stdout, file, res.Changes)
+	fmt.Fprintf(m.Stdout, "%s: %s %d of %d rows under %s, %d new places, %d skipped: %d added, %d updated, %d moved, %d unchanged, %d moved out\n",
+		file, verb, res.Imported, res.Rows, node.Name, res.PlacesCreated, res.Skipped, res.Added, res.Updated, res.Moved, res.Unchanged, res.MovedOut)
 	if res.Skipped == 0 {
 		return nil
 	}
@@ -108,33 +109,17 @@ func readResidentFile(name string, under frontline.PlaceKind, sheet string) (*fr
 	return residentfile.Read(name, r, residentfile.ReadOptions{Under: under, Sheet: sheet})
 }
 
-// writeSkipped writes the skipped rows with their reasons. Rows rejected
-// against the registry were good when read, so their cells are read again.
+// writeSkipped writes the skipped rows with their reasons.
 func writeSkipped(name, file, sheet string, f *frontline.ResidentFile, res *frontline.ImportResult) error {
-	var missing []int
-	for _, r := range res.SkippedRows {
-		if _, ok := f.BadRows[r]; !ok {
-			missing = append(missing, r)
-		}
-	}
-	if len(missing) > 0 {
-		in, err := os.Open(file)
-		if err != nil {
-			return err
-		}
-		cells, err := residentfile.Cells(file, in, sheet, missing)
-		in.Close()
-		if err != nil {
-			return err
-		}
-		maps.Copy(f.BadRows, cells)
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
 	}
 	out, err := os.Create(name)
 	if err != nil {
 		return err
 	}
-	rows := residentfile.SkippedFile(f, res.Errors, res.SkippedRows)
-	if err := residentfile.WriteCSV(out, residentfile.SkippedHeader(f), rows); err != nil {
+	if err := residentfile.WriteSkipped(out, data, sheet, f, res.Errors, res.SkippedRows); err != nil {
 		out.Close()
 		return err
 	}
@@ -167,4 +152,31 @@ func printRowErrors(w io.Writer, file string, errs []frontline.RowError) {
 	}
 	fmt.Fprintf(w, "%s: … and %d more problems on %d more rows, not shown (--skip-bad writes every bad row with its reason to a file)\n",
 		file, len(errs)-maxShownErrors, len(more))
+}
+
+// printChanges lists what an import did or would do to each person, at
+// most maxShownErrors lines, then how many more.
+func printChanges(w io.Writer, file string, changes []frontline.ImportChange) {
+	for _, c := range changes[:min(len(changes), maxShownErrors)] {
+		where := ""
+		if c.Row > 0 {
+			where = fmt.Sprintf("row %d: ", c.Row)
+		}
+		line := fmt.Sprintf("%s: %s%s %s", file, where, c.Outcome, c.Name)
+		if len(c.Fields) > 0 {
+			line += " (" + strings.Join(c.Fields, ", ") + ")"
+		}
+		switch {
+		case c.From != "" && c.To != "":
+			line += ": " + c.From + " → " + c.To
+		case c.From != "":
+			line += ": " + c.From
+		case c.To != "":
+			line += ": " + c.To
+		}
+		fmt.Fprintln(w, line)
+	}
+	if n := len(changes) - maxShownErrors; n > 0 {
+		fmt.Fprintf(w, "%s: … and %d more, not shown\n", file, n)
+	}
 }

@@ -57,6 +57,22 @@ func TestImport_Offices(t *testing.T) {
 			}
 		})
 
+		t.Run("AgainWithSync", func(t *testing.T) {
+			a, b := id("19700101", "111"), id("19700101", "222")
+			head := "小区,楼栋,户号,姓名,身份证号,手机号\n"
+			first := writeFile(t, "a.csv", []byte(head+"同心小区,1,101,钱一,"+a+",\n同心小区,1,102,钱二,"+b+",\n"))
+			if code, out, errOut := run(t, "import", "residents", first, "--under", under, "--db", url); code != 0 {
+				t.Fatalf("first: %d %s %s", code, out, errOut)
+			}
+			second := writeFile(t, "b.csv", []byte(head+"同心小区,1,103,钱一,"+a+",13900139000\n"))
+			code, out, errOut := run(t, "import", "residents", second, "--under", "天水市/秦州区/大城街道/罗玉新村社区/同心小区", "--sync", "--dry-run", "--db", url)
+			if code != 0 || !strings.Contains(out, "row 2: moved 钱一 (phone): 大城街道/罗玉新村社区/同心小区/1号楼/101 → 大城街道/罗玉新村社区/同心小区/1号楼/103") ||
+				!strings.Contains(out, "moved_out 钱二: 大城街道/罗玉新村社区/同心小区/1号楼/102") ||
+				!strings.Contains(out, "0 added, 0 updated, 1 moved, 0 unchanged, 1 moved out") {
+				t.Fatalf("dry run: exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
+			}
+		})
+
 		t.Run("SkipBadFileAsREADMESays", func(t *testing.T) {
 			readme, err := os.ReadFile("../../README.md")
 			if err != nil || !strings.Contains(string(readme), "`名单.xlsx` → `名单.skipped.csv`") {

@@ -1,0 +1,324 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/frontline-org/frontline"
+)
+
+// matchBatch is how many document numbers one lookup asks for.
+const matchBatch = 500
+
+// match is the registered person a row names, as registered.
+type match struct {
+	p    *frontline.Person
+	path string // of their household
+}
+
+// matchRegistry finds the registered person of each good row: by document
+// number anywhere in the registry, or, for a person without one, by name,
+// birth date and phone in the row's household. A row names the person it
+// matches, to update; a holder outside the caller's scope is an error (the
+// office cannot take a person from another's area by listing them).
+func (im *importer) matchRegistry(ctx context.Context) {
+	im.matches = make([]*match, len(im.f.Rows))
+	var registered int
+	if im.err = im.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM persons LIMIT 1) AS p`).Scan(&registered); im.err != nil || registered == 0 {
+		return // an empty registry matches nothing: the first import of a city skips the lookups
+	}
+	var batch []int // indexes into f.Rows
+	flush := func() {
+		if len(batch) > 0 && im.err == nil {
+			im.err = im.lookupNumbers(ctx, batch)
+		}
+		batch = batch[:0]
+	}
+	for i := range im.f.Rows {
+		if im.homes[i] == nil || im.bad[im.f.Rows[i].Row] {
+			continue
+		}
+		if im.f.Rows[i].Person.IDType == frontline.IDNone {
+			if im.err == nil {
+				im.err = im.matchNoDocument(ctx, i)
+			}
+			continue
+		}
+		if batch = append(batch, i); len(batch) == matchBatch {
+			flush()
+		}
+	}
+	flush()
+}
+
+// matchNoDocument matches a row of a person without a document in its
+// household, when the household exists.
+func (im *importer) matchNoDocument(ctx context.Context, i int) error {
+	h := im.homes[i]
+	if h.isNew {
+		return nil
+	}
+	r := &im.f.Rows[i]
+	rows, err := im.tx.QueryContext(ctx, `SELECT `+personColumns+`, h.path FROM persons p JOIN places h ON h.id = p.household_id
+		WHERE p.household_id = ? AND p.id_type = 'none' AND p.name = ? AND p.birth_date = ? AND p.merged_into IS NULL`,
+		h.id, r.Person.Name, r.Person.BirthDate)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var path string
+		p, err := scanPerson(rows, &path)
+		if err != nil {
+			return err
+		}
+		row := r.Person
+		row.HouseholdID = h.id
+		if frontline.SamePersonWithoutDocument(&row, p) && im.matches[i] == nil {
+			im.matches[i] = &match{p: p, path: path}
+		}
+	}
+	return rows.Err()
+}
+
+// lookupNumbers matches a batch of rows by document number.
+func (im *importer) lookupNumbers(ctx context.Context, batch []int) error {
+	args := make([]any, len(batch))
+	byNumber := make(map[string]int, len(batch))
+	for j, i := range batch {
+		p := &im.f.Rows[i].Person
+		args[j] = p.IDNumber
+		byNumber[string(p.IDType)+":"+p.IDNumber] = i
+	}
+	rows, err := im.tx.QueryContext(ctx, `SELECT `+personColumns+`, h.path
+		FROM persons p JOIN places h ON h.id = p.household_id WHERE p.id_type <> 'none' AND p.id_number IN `+inList(len(args)), args...)
+	if err != nil {
+		return err
+	}
+	var found []int
+	for rows.Next() {
+		var path string
+		p, err := scanPerson(rows, &path)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		if i, ok := byNumber[string(p.IDType)+":"+p.IDNumber]; ok {
+			im.matches[i] = &match{p: p, path: path}
+			found = append(found, i)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, i := range found {
+		// A number registered to someone of another name is a number typed
+		// wrong far more often than a new name: it is refused, and a real
+		// change of name made on the person's page.
+		m := im.matches[i]
+		r := &im.f.Rows[i]
+		if visible(ctx, m.path) && m.p.Name == r.Person.Name {
+			continue
+		}
+		holder, err := im.holder(ctx, m.p.HouseholdID, m.p.Name, m.path)
+		if err != nil {
+			return err
+		}
+		im.matches[i] = nil
+		im.rowError(r.Row, frontline.ColIDNumber, fmt.Sprintf("ID number %s already belongs to %s (this row: %s %s)",
+			frontline.MaskIDNumber(r.Person.IDNumber), holder, r.Person.Name, im.address(im.homes[i])))
+	}
+	return nil
+}
+
+// classify decides each good row's outcome against its match, and what
+// an update changes. Empty cells change nothing: a list without phones
+// does not erase the phones on file; flags are taken as the file has them
+// when it has the column.
+func (im *importer) classify(ctx context.Context, res *frontline.ImportResult) {
+	_, withFlags := im.f.Columns[frontline.ColFlags]
+	_, withStatus := im.f.Columns[frontline.ColStatus]
+	im.updates = im.updates[:0]
+	for i := range im.f.Rows {
+		r := &im.f.Rows[i]
+		if im.homes[i] == nil || im.bad[r.Row] {
+			continue
+		}
+		m := im.matches[i]
+		if m == nil {
+			res.Added++
+			if im.opts.DryRun {
+				res.Changes = append(res.Changes, frontline.ImportChange{Row: r.Row, Outcome: frontline.ImportAdded, Name: r.Person.Name,
+					To: im.address(im.homes[i])})
+			}
+			continue
+		}
+		next, fields := merged(m.p, &r.Person, withFlags, withStatus)
+		moved := im.homes[i].isNew || im.homes[i].id != m.p.HouseholdID
+		c := frontline.ImportChange{Row: r.Row, PersonID: m.p.ID, Name: m.p.Name, Fields: fields}
+		switch {
+		case moved:
+			c.Outcome, c.To = frontline.ImportMoved, im.address(im.homes[i])
+			if c.From, im.err = im.tx.address(ctx, m.path); im.err != nil {
+				return
+			}
+			res.Moved++
+		case len(fields) > 0:
+			c.Outcome = frontline.ImportUpdated
+			res.Updated++
+		default:
+			res.Unchanged++
+			continue
+		}
+		res.Changes = append(res.Changes, c)
+		im.updates = append(im.updates, update{i: i, m: m, next: next, moved: moved})
+	}
+}
+
+// update is a registered person a row changes.
+type update struct {
+	i     int // row index
+	m     *match
+	next  *frontline.Person
+	moved bool
+}
+
+// merged returns the registered person with the row's details over them,
+// and the names of the fields that change. The status is the file's when
+// it has the column (Validate makes an empty cell "resident").
+func merged(old, row *frontline.Person, withFlags, withStatus bool) (*frontline.Person, []string) {
+	p := *old
+	var fields []string
+	set := func(name string, changed bool) {
+		if changed {
+			fields = append(fields, name)
+		}
+	}
+	if row.Phone != "" && row.Phone != p.Phone {
+		p.Phone = row.Phone
+		set("phone", true)
+	}
+	if row.Sex != "" && row.Sex != p.Sex {
+		p.Sex = row.Sex
+		set("sex", true)
+	}
+	if row.BirthDate != "" && row.BirthDate != p.BirthDate {
+		p.BirthDate = row.BirthDate
+		set("birth_date", true)
+	}
+	if row.Relation != "" && row.Relation != p.Relation {
+		p.Relation = row.Relation
+		set("relation", true)
+	}
+	if withFlags && !slices.Equal(row.Flags, p.Flags) {
+		p.Flags = slices.Clone(row.Flags)
+		set("flags", true)
+	}
+	switch {
+	case withStatus && row.Status != p.Status:
+		p.Status = row.Status
+		set("status", true)
+	case !withStatus && p.Status == frontline.StatusMovedOut:
+		// Listed again: back where the list says they live.
+		p.Status = frontline.StatusResident
+		set("status", true)
+	}
+	return &p, fields
+}
+
+// writeUpdates writes each changed person, moves their counts and records
+// the change in the audit log; the households they move to exist by now.
+func (im *importer) writeUpdates(ctx context.Context) error {
+	for _, u := range im.updates {
+		old, p := u.m.p, u.next
+		to := im.homes[u.i]
+		p.HouseholdID = to.id
+		p.UpdatedAt, p.UpdatedBy = im.tx.now, frontline.ActorFrom(ctx).String()
+		if _, err := im.tx.ExecContext(ctx, `
+			UPDATE persons SET household_id = ?, name = ?, sex = ?, birth_date = ?, phone = ?, relation = ?, flags = ?, status = ?,
+				updated_at = ?, updated_by = ? WHERE id = ?`,
+			p.HouseholdID, p.Name, string(p.Sex), p.BirthDate, p.Phone, string(p.Relation), joinFlags(p.Flags), string(p.Status),
+			p.UpdatedAt, p.UpdatedBy, p.ID); err != nil {
+			return err
+		}
+		if err := im.tx.addCounts(ctx, u.m.path, personCounts(old).neg(), false); err != nil {
+			return err
+		}
+		if err := im.tx.addCounts(ctx, to.path, personCounts(p), false); err != nil {
+			return err
+		}
+		before, after := changedFields(auditFields(old), auditFields(p))
+		after["file"], after["row"] = im.f.Name, im.f.Rows[u.i].Row
+		if u.moved {
+			before["path"], after["path"] = u.m.path, to.path
+		}
+		if err := im.tx.audit(ctx, "import_update", "person", p.ID, to.path, before, after); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// syncOut finds the persons registered under the import node whom no row
+// names, for a sync: they have moved out.
+func (im *importer) syncOut(ctx context.Context, res *frontline.ImportResult) error {
+	named := make(map[int64]bool, len(im.matches))
+	for _, m := range im.matches {
+		if m != nil {
+			named[m.p.ID] = true
+		}
+	}
+	lo, hi := subtreeRange(im.under.Path)
+	rows, err := im.tx.QueryContext(ctx, `SELECT `+personColumns+`, h.path FROM persons p JOIN places h ON h.id = p.household_id
+		WHERE h.path > ? AND h.path < ? AND p.status <> ? AND p.merged_into IS NULL ORDER BY h.path, p.id`,
+		lo, hi, string(frontline.StatusMovedOut))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var path string
+		p, err := scanPerson(rows, &path)
+		if err != nil {
+			return err
+		}
+		if !named[p.ID] {
+			im.out = append(im.out, &match{p: p, path: path})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, m := range im.out {
+		from, err := im.tx.address(ctx, m.path)
+		if err != nil {
+			return err
+		}
+		res.Changes = append(res.Changes, frontline.ImportChange{Outcome: frontline.ImportMovedOut, PersonID: m.p.ID, Name: m.p.Name, From: from})
+	}
+	res.MovedOut = len(im.out)
+	return nil
+}
+
+// writeMovedOut moves out the persons a sync found unlisted.
+func (im *importer) writeMovedOut(ctx context.Context) error {
+	for _, m := range im.out {
+		old := m.p
+		p := *old
+		p.Status = frontline.StatusMovedOut
+		if _, err := im.tx.ExecContext(ctx, `UPDATE persons SET status = ?, updated_at = ?, updated_by = ? WHERE id = ?`,
+			string(p.Status), im.tx.now, frontline.ActorFrom(ctx).String(), p.ID); err != nil {
+			return err
+		}
+		if err := im.tx.addCounts(ctx, m.path, personCounts(&p).sub(personCounts(old)), false); err != nil {
+			return err
+		}
+		if err := im.tx.audit(ctx, "move_out", "person", p.ID, m.path, map[string]any{"status": old.Status},
+			map[string]any{"status": p.Status, "file": im.f.Name, "sync": true}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
