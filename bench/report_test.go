@@ -59,23 +59,7 @@ func BenchmarkDailyReport(b *testing.B) {
 // with the nodes to report on, from the city down to 枣园小区.
 func reportCity(b *testing.B, e sqldb.Engine, residents int) (*sqldb.DB, []*frontline.Place) {
 	ctx := context.Background()
-	name := fmt.Sprintf("report_city_%d", residents)
-	var u string
-	var err error
-	if e == sqldb.Postgres {
-		u, err = bench.SchemaURL(sqldbtest.PostgresURL(b), "bench_"+name)
-	} else {
-		var dir string
-		dir, err = bench.Dir()
-		u = "sqlite:" + filepath.Join(dir, name+".db")
-	}
-	if err != nil {
-		b.Fatal(err)
-	}
-	db, city, err := bench.City(ctx, u, residents, logger())
-	if err != nil {
-		b.Fatal(err)
-	}
+	db, city := ownCity(b, e, "report_city", residents)
 	db.Now = func() time.Time { return reportNow }
 	places := sqldb.NewPlaceService(db)
 	find := func(path string) *frontline.Place {
@@ -98,6 +82,29 @@ func reportCity(b *testing.B, e sqldb.Engine, residents int) (*sqldb.DB, []*fron
 		b.Logf("opened the round and the campaign, sampled and visited in %s", time.Since(start).Round(time.Millisecond))
 	}
 	return db, []*frontline.Place{city, dacheng, luoyu, zaoyuan}
+}
+
+// ownCity opens (building once) a demo city of the given size kept under
+// a name of its own, for a benchmark that adds work to its city.
+func ownCity(b *testing.B, e sqldb.Engine, name string, residents int) (*sqldb.DB, *frontline.Place) {
+	name = fmt.Sprintf("%s_%d", name, residents)
+	var u string
+	var err error
+	if e == sqldb.Postgres {
+		u, err = bench.SchemaURL(sqldbtest.PostgresURL(b), "bench_"+name)
+	} else {
+		var dir string
+		dir, err = bench.Dir()
+		u = "sqlite:" + filepath.Join(dir, name+".db")
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, city, err := bench.City(context.Background(), u, residents, logger())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return db, city
 }
 
 // reportWork puts work under way in the city: a round over one

@@ -3,16 +3,13 @@ package bench_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/frontline-org/frontline"
-	"github.com/frontline-org/frontline/bench"
 	"github.com/frontline-org/frontline/demo"
 	"github.com/frontline-org/frontline/sqldb"
-	"github.com/frontline-org/frontline/sqldb/sqldbtest"
 )
 
 // BenchmarkZones measures what every workflow asks of zones in a demo city
@@ -110,23 +107,7 @@ func benchPassages(b *testing.B, db *sqldb.DB, cs *sqldb.CheckpointService, plac
 // benchmark uses, and draws its zones and checkpoints once.
 func zonesCity(b *testing.B, e sqldb.Engine, residents int) *sqldb.DB {
 	ctx := context.Background()
-	name := fmt.Sprintf("zones_city_%d", residents)
-	var u string
-	var err error
-	if e == sqldb.Postgres {
-		u, err = bench.SchemaURL(sqldbtest.PostgresURL(b), "bench_"+name)
-	} else {
-		var dir string
-		dir, err = bench.Dir()
-		u = "sqlite:" + filepath.Join(dir, name+".db")
-	}
-	if err != nil {
-		b.Fatal(err)
-	}
-	db, _, err := bench.City(ctx, u, residents, logger())
-	if err != nil {
-		b.Fatal(err)
-	}
+	db, _ := ownCity(b, e, "zones_city", residents)
 	zs := sqldb.NewZoneService(db)
 	if _, n, err := zs.FindZones(ctx, frontline.ZoneFilter{Limit: 1}); err != nil {
 		b.Fatal(err)

@@ -102,19 +102,8 @@ func (s *DailyReportService) DailyReport(ctx context.Context, placeID int64, day
 		return nil, err
 	}
 	defer tx.Rollback()
-	n, err := tx.findPlaceByID(ctx, placeID)
+	n, cutOff, day, current, err := s.reportDay(ctx, tx, placeID, day)
 	if err != nil {
-		return nil, err
-	}
-	cutOff, err := tx.cutOffOf(ctx, n)
-	if err != nil {
-		return nil, err
-	}
-	current := frontline.DailyDay(tx.now, cutOff, s.db.Location)
-	if day == "" {
-		day = current
-	}
-	if err := checkDay(day); err != nil {
 		return nil, err
 	}
 	if r, err := tx.storedDaily(ctx, n, day); err == nil || frontline.ErrorCode(err) != frontline.ENOTFOUND {
@@ -127,6 +116,23 @@ func (s *DailyReportService) DailyReport(ctx context.Context, placeID int64, day
 		return nil, frontline.Errorf(frontline.ENOTFOUND, "no report of %s for %s was kept", day, n.Name)
 	}
 	return s.build(ctx, tx, n, day, cutOff, false)
+}
+
+// reportDay finds a node in the caller's scope, its cut-off, the day asked
+// for ("" for the current one, checked) and the current day.
+func (s *DailyReportService) reportDay(ctx context.Context, tx *Tx, placeID int64, day string) (n *frontline.Place,
+	cutOff, asked, current string, err error) {
+	if n, err = tx.findPlaceByID(ctx, placeID); err != nil {
+		return nil, "", "", "", err
+	}
+	if cutOff, err = tx.cutOffOf(ctx, n); err != nil {
+		return nil, "", "", "", err
+	}
+	current = frontline.DailyDay(tx.now, cutOff, s.db.Location)
+	if day == "" {
+		day = current
+	}
+	return n, cutOff, day, current, checkDay(day)
 }
 
 func checkDay(day string) error {
@@ -281,19 +287,8 @@ func (s *DailyReportService) SubmitDailyReport(ctx context.Context, placeID int6
 		return nil, err
 	}
 	defer tx.Rollback()
-	n, err := tx.findPlaceByID(ctx, placeID)
+	n, cutOff, day, current, err := s.reportDay(ctx, tx, placeID, day)
 	if err != nil {
-		return nil, err
-	}
-	cutOff, err := tx.cutOffOf(ctx, n)
-	if err != nil {
-		return nil, err
-	}
-	current := frontline.DailyDay(tx.now, cutOff, s.db.Location)
-	if day == "" {
-		day = current
-	}
-	if err := checkDay(day); err != nil {
 		return nil, err
 	}
 	by := frontline.ActorFrom(ctx).String()

@@ -24,17 +24,13 @@ func (s *DailyReportService) Dashboard(ctx context.Context, placeID int64) (*fro
 		return nil, err
 	}
 	defer tx.Rollback()
-	n, err := tx.findPlaceByID(ctx, placeID)
-	if err != nil {
-		return nil, err
-	}
-	cutOff, err := tx.cutOffOf(ctx, n)
+	// The calendar day's figures, on past the cut-off to now.
+	today := tx.now.In(s.db.Location).Format(frontline.DateLayout)
+	n, cutOff, _, _, err := s.reportDay(ctx, tx, placeID, today)
 	if err != nil {
 		return nil, err
 	}
 	d := &frontline.Dashboard{Place: n, At: tx.now}
-	// The calendar day's figures, on past the cut-off to now.
-	today := tx.now.In(s.db.Location).Format(frontline.DateLayout)
 	if d.Today, err = s.build(ctx, tx, n, today, cutOff, true); err != nil {
 		return nil, err
 	}

@@ -190,20 +190,27 @@ func (s *Server) apiEvents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return notFoundIn(err, "place")
 	}
+	return streamEvents(w, r, "coverage", eventEvery, first, func() (*roundCoverageResponse, error) { return s.roundCoverage(r, id, place) })
+}
+
+// streamEvents answers with server-sent events named event: first at
+// once, then what next returns every interval, until the client goes away
+// or next fails (the status is sent by then: the stream just ends).
+func streamEvents[T any](w http.ResponseWriter, r *http.Request, event string, every time.Duration, first T, next func() (T, error)) error {
 	rc := http.NewResponseController(w)
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no") // tell a proxy not to hold the stream back
 	w.WriteHeader(http.StatusOK)
-	tick := time.NewTicker(eventEvery)
+	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for ev := first; ; {
 		b, err := json.Marshal(ev)
 		if err != nil {
 			return nil // the status is sent; nothing more to say
 		}
-		if _, err := fmt.Fprintf(w, "event: coverage\ndata: %s\n\n", b); err != nil {
+		if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, b); err != nil {
 			return nil
 		}
 		if err := rc.Flush(); err != nil {
@@ -214,7 +221,7 @@ func (s *Server) apiEvents(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		case <-tick.C:
 		}
-		if ev, err = s.roundCoverage(r, id, place); err != nil {
+		if ev, err = next(); err != nil {
 			return nil
 		}
 	}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -102,7 +101,7 @@ func dashboardBy(r *http.Request) string {
 }
 
 // dashboardView draws a dashboard in lang.
-func (s *Server) dashboardView(lang, by string, d *frontline.Dashboard) (dashboardView, error) {
+func (s *Server) dashboardView(lang, by string, d *frontline.Dashboard) dashboardView {
 	var v dashboardView
 	t := func(id string, args ...any) string {
 		out, err := s.text(lang, id, args...)
@@ -146,7 +145,7 @@ func (s *Server) dashboardView(lang, by string, d *frontline.Dashboard) (dashboa
 	if len(d.Map) > 0 {
 		add("map", s.drawMap(t, by, d))
 	}
-	return v, nil
+	return v
 }
 
 // drawMap draws the children of the node as tiles coloured by by.
@@ -220,10 +219,7 @@ func (s *Server) pageDashboard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	view, err := s.dashboardView(lang, by, d)
-	if err != nil {
-		return err
-	}
+	view := s.dashboardView(lang, by, d)
 	id := fmt.Sprint(d.Place.ID)
 	page := dashboardPage{layout: s.layout(r, lang, title), Place: d.Place, View: view, By: by,
 		Events: "/dashboard/events?" + url.Values{"place": {id}, "by": {by}}.Encode(),
@@ -243,38 +239,13 @@ func (s *Server) dashboardEvents(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	lang, by := langOf(r), dashboardBy(r)
-	rc := http.NewResponseController(w)
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	tick := time.NewTicker(dashboardEvery)
-	defer tick.Stop()
-	for {
-		view, err := s.dashboardView(lang, by, d)
+	return streamEvents(w, r, "dashboard", dashboardEvery, s.dashboardView(lang, by, d), func() (dashboardView, error) {
+		d, err := s.Dashboards.Dashboard(r.Context(), d.Place.ID)
 		if err != nil {
-			return nil
+			return dashboardView{}, err
 		}
-		b, err := json.Marshal(view)
-		if err != nil {
-			return nil // the status is sent; nothing more to say
-		}
-		if _, err := fmt.Fprintf(w, "event: dashboard\ndata: %s\n\n", b); err != nil {
-			return nil
-		}
-		if err := rc.Flush(); err != nil {
-			return nil
-		}
-		select {
-		case <-r.Context().Done():
-			return nil
-		case <-tick.C:
-		}
-		if d, err = s.Dashboards.Dashboard(r.Context(), d.Place.ID); err != nil {
-			return nil
-		}
-	}
+		return s.dashboardView(lang, by, d), nil
+	})
 }
 
 // apiDashboard returns the dashboard's figures as JSON.

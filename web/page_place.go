@@ -93,6 +93,8 @@ type placePage struct {
 	Household bool
 	Members   personTable
 	CanEdit   bool
+	// CanOrder: the reader may order for the household (supplies).
+	CanOrder bool
 	// CanDedup links the suspected duplicates under the place.
 	CanDedup bool
 	// Responsible is the household's responsible worker and today's
@@ -138,6 +140,7 @@ func (s *Server) pagePlace(w http.ResponseWriter, r *http.Request) error {
 		Children:  placeRows{Lang: lang, Rows: placesJSON(v.children), Total: v.childrenTotal},
 		Household: v.place.Kind == frontline.KindHousehold,
 		CanEdit:   who.Can(frontline.PermEditRegistry),
+		CanOrder:  s.Orders != nil && who.Can(frontline.PermPlaceOrders),
 		CanDedup:  who.Can(frontline.PermEditRegistry) && s.Duplicates != nil,
 	}
 	if page.Household {

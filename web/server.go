@@ -100,6 +100,9 @@ type Server struct {
 	// Partners, when set, serves supplies: partner shops and pharmacies,
 	// their catalogues and the ordering windows.
 	Partners frontline.PartnerService
+	// Orders, when set, serves households' orders: their links, staff
+	// ordering on their behalf, group orders.
+	Orders frontline.OrderService
 	// Daily, when set, serves the daily report (日报) and the dashboards.
 	Daily frontline.DailyReportService
 	// Dashboards, when set with Daily, serves each node's dashboard.
