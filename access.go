@@ -73,6 +73,7 @@ const (
 	PermManageWorkforce   Permission = "workforce.manage"   // workers, posts, shifts, rosters, responsible workers
 	PermDuty              Permission = "duty"               // duty tables and posts; check in and out of shifts
 	PermManageSupply      Permission = "supply.manage"      // partner shops and pharmacies, catalogues, ordering windows
+	PermPlaceOrders       Permission = "orders.place"       // order for households, make their links, gather group orders
 )
 
 // rolePermissions is the table of what each role may do. It is also
@@ -83,9 +84,9 @@ var rolePermissions = map[Role][]Permission{
 	RoleSubdistrictAdmin:   commandPermissions,
 	RoleCommunitySecretary: commandPermissions,
 	RoleCommunityStaff: {PermReadRegistry, PermEditRegistry, PermRevealPerson, PermReadReports, PermManageScreening,
-		PermVisit, PermManageCheckpoints, PermCheckpointLog, PermManageRounds, PermManageCases, PermManageWorkforce, PermDuty, PermManageSupply},
-	RoleGridWorker: {PermReadRegistry, PermEditRegistry, PermRevealPerson, PermVisit, PermCheckpointLog, PermDuty},
-	RoleVolunteer:  {PermReadRegistry, PermCheckpointLog, PermDuty},
+		PermVisit, PermManageCheckpoints, PermCheckpointLog, PermManageRounds, PermManageCases, PermManageWorkforce, PermDuty, PermManageSupply, PermPlaceOrders},
+	RoleGridWorker: {PermReadRegistry, PermEditRegistry, PermRevealPerson, PermVisit, PermCheckpointLog, PermDuty, PermPlaceOrders},
+	RoleVolunteer:  {PermReadRegistry, PermCheckpointLog, PermDuty, PermPlaceOrders},
 	RoleSampler:    {PermReadRegistry, PermSampling, PermDuty},
 	RoleLab:        {PermPostResults},
 	RoleShop:       {PermFillOrders},
@@ -97,7 +98,7 @@ var rolePermissions = map[Role][]Permission{
 var commandPermissions = []Permission{
 	PermReadRegistry, PermEditRegistry, PermRevealPerson, PermManageUsers, PermReadAudit, PermImportExport,
 	PermReadReports, PermManageScreening, PermVisit, PermManageZones, PermManageCheckpoints, PermCheckpointLog,
-	PermManageRounds, PermManageCases, PermManageWorkforce, PermDuty, PermManageSupply,
+	PermManageRounds, PermManageCases, PermManageWorkforce, PermDuty, PermManageSupply, PermPlaceOrders,
 }
 
 // Can reports whether role r has permission p.
@@ -111,7 +112,7 @@ var AllPermissions = []Permission{
 	PermReadRegistry, PermEditRegistry, PermRevealPerson, PermManageUsers, PermReadAudit,
 	PermImportExport, PermSampling, PermPostResults, PermFillOrders, PermFillMedicines,
 	PermReadReports, PermManageScreening, PermVisit, PermManageZones, PermManageCheckpoints,
-	PermCheckpointLog, PermManageRounds, PermManageCases, PermManageWorkforce, PermDuty, PermManageSupply,
+	PermCheckpointLog, PermManageRounds, PermManageCases, PermManageWorkforce, PermDuty, PermManageSupply, PermPlaceOrders,
 }
 
 // User is a person who signs in: staff, volunteers, samplers, shop clerks.

@@ -84,10 +84,12 @@ func (s *Server) registerRoutes() {
 	s.registerCases()
 	s.registerWorkforce()
 	s.registerSupply()
+	s.registerOrders()
 	s.registerDaily()
 	s.registerRetention()
 	s.registerAPIDoc()
 	s.registerDuplicates()
+	s.registerImport()
 	s.registerNotices()
 
 	// Everything else is a 404 in the caller's format (JSON under /api,

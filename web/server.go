@@ -44,8 +44,12 @@ type Server struct {
 	// Duplicates, when set, serves the list of persons registered twice
 	// and their merge (/duplicates).
 	Duplicates frontline.DuplicateService
-	Users      frontline.UserService
-	Audit      frontline.AuditService
+	// Imports and Uploads, when set, serve the resident import page
+	// (/registry/import) and its API.
+	Imports frontline.ImportService
+	Uploads frontline.UploadService
+	Users   frontline.UserService
+	Audit   frontline.AuditService
 	// Zones and Checkpoints serve sealed zones and checkpoints; when Zones
 	// is nil their pages and API are not served.
 	Zones       frontline.ZoneService
@@ -100,6 +104,9 @@ type Server struct {
 	// Partners, when set, serves supplies: partner shops and pharmacies,
 	// their catalogues and the ordering windows.
 	Partners frontline.PartnerService
+	// Orders, when set, serves households' orders: their links, staff
+	// ordering on their behalf, group orders.
+	Orders frontline.OrderService
 	// Daily, when set, serves the daily report (日报) and the dashboards.
 	Daily frontline.DailyReportService
 	// Dashboards, when set with Daily, serves each node's dashboard.

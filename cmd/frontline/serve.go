@@ -72,6 +72,8 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		Places:         places,
 		Persons:        sqldb.NewPersonService(m.DB),
 		Duplicates:     sqldb.NewDuplicateService(m.DB),
+		Imports:        sqldb.NewImportService(m.DB),
+		Uploads:        sqldb.NewUploadService(m.DB),
 		Users:          sqldb.NewUserService(m.DB, frontline.DefaultLoginPolicy),
 		Audit:          sqldb.NewAuditService(m.DB),
 		Forms:          sqldb.NewFormService(m.DB),
@@ -97,7 +99,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	}
 	srv.Workers, srv.Roster, srv.Duty = sqldb.NewWorkerService(m.DB), sqldb.NewRosterService(m.DB), duty
 	srv.Responsibility = sqldb.NewResponsibilityService(m.DB)
-	srv.Partners = sqldb.NewPartnerService(m.DB)
+	srv.Partners, srv.Orders = sqldb.NewPartnerService(m.DB), sqldb.NewOrderService(m.DB)
 	writer, stopTesting := wireTesting(ctx, m, srv, tf)
 	defer stopTesting()
 	transfers := sqldb.NewTransferService(m.DB)
@@ -199,6 +201,10 @@ func ensureDemo(ctx context.Context, m *Main, places *sqldb.PlaceService) error 
 	if _, err := demo.Zones(cliContext(ctx), demo.ZoneServices{Places: places, Persons: sqldb.NewPersonService(m.DB),
 		Zones: sqldb.NewZoneService(m.DB), Checkpoints: sqldb.NewCheckpointService(m.DB), Roster: sqldb.NewRosterService(m.DB),
 		Workforce: crew, Duty: sqldb.NewDutyService(m.DB)}, time.Now()); err != nil {
+		return err
+	}
+	if _, err := demo.Supply(cliContext(ctx), demo.SupplyServices{Places: places, Partners: sqldb.NewPartnerService(m.DB),
+		Orders: sqldb.NewOrderService(m.DB)}, time.Now()); err != nil {
 		return err
 	}
 	if _, err := demo.Screening(cliContext(ctx), demo.ScreeningServices{Persons: sqldb.NewPersonService(m.DB), Places: places,

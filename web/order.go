@@ -1,0 +1,415 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/frontline-org/frontline"
+)
+
+// Orders: a household's own ordering page (public, through its link, in
+// large text), staff ordering on a household's behalf, the list of orders
+// under a node (paid, cancel), and a building's group orders.
+
+// Order pages.
+const (
+	pageOrderLinkName = "order"
+	pageHouseOrder    = "household_order"
+	pageOrdersName    = "orders"
+	pageGroupsName    = "groups"
+	pageGroupName     = "group"
+)
+
+func orderPages() []string {
+	return []string{pageOrderLinkName, pageHouseOrder, pageOrdersName, pageGroupsName, pageGroupName}
+}
+
+// orderRate is how many requests a minute one address may make to the
+// households' public ordering page.
+const orderRate = 60
+
+// registerOrders registers the order pages when the server has Orders.
+func (s *Server) registerOrders() {
+	if s.Orders == nil {
+		return
+	}
+	funcs := map[string]any{"price": frontline.FormatPrice, "orderForms": orderFormsOf, "orderTable": orderTableOf, "groupForms": groupFormsOf}
+	if err := s.parsePageSet(funcs, orderPages(), "templates/order_parts.html"); err != nil {
+		s.routeErr = append(s.routeErr, err)
+		return
+	}
+	// A household has no account: the secret in the link is the only
+	// credential, so the page is public and limited per address.
+	lim := newRateLimiter(orderRate, time.Minute, s.Now)
+	s.route("GET /order", AccessPublic, s.limited(lim, s.pageOrderLink))
+	s.route("POST /order", AccessPublic, s.limited(lim, s.postOrderLink))
+	place := Needs(frontline.PermPlaceOrders)
+	s.route("GET /households/{id}/order", place, s.pageHouseholdOrder)
+	s.route("POST /households/{id}/order", place, s.postHouseholdOrder)
+	s.route("POST /households/{id}/order-link", place, s.postHouseholdLink)
+	s.route("GET /orders", place, s.pageOrders)
+	s.route("POST /orders/{id}/paid", place, s.postOrderPaid)
+	s.route("POST /orders/{id}/cancel", place, s.postOrderCancel)
+	s.route("GET /groups", place, s.pageGroups)
+	s.route("POST /groups", place, s.postGroup)
+	s.route("GET /groups/{id}", place, s.pageGroup)
+	s.route("POST /groups/{id}/orders", place, s.postGroupOrder)
+	s.route("POST /groups/{id}/send", place, s.postSendGroup)
+	s.route("GET /api/v1/orders", place, s.apiOrders)
+}
+
+// orderLinks adds the orders list to the navigation of those who order.
+func (s *Server) orderLinks(links []navLink, p *frontline.Principal) []navLink {
+	if s.Orders == nil || len(links) == 0 || !p.Can(frontline.PermPlaceOrders) {
+		return links
+	}
+	last := links[len(links)-1]
+	return append(links[:len(links)-1], navLink{"/orders", "nav.orders", "nav-orders"}, last)
+}
+
+// orderForms is what the "orderforms" part needs: a form per partner
+// serving the household, each with its items and a quantity for each.
+type orderForms struct {
+	Lang, CSRF, Action string
+	Token              string // the link's secret, for the public page
+	View               *frontline.OrderLinkView
+	Form               form
+	Large              bool
+	Households         []option // a group order's: which household orders
+}
+
+func groupFormsOf(lang, csrf, action string, v *frontline.OrderLinkView, f form, households []option) orderForms {
+	return orderForms{Lang: lang, CSRF: csrf, Action: action, View: v, Form: f, Households: households}
+}
+
+func orderFormsOf(lang, csrf, action, token string, v *frontline.OrderLinkView, f form, large bool) orderForms {
+	return orderForms{Lang: lang, CSRF: csrf, Action: action, Token: token, View: v, Form: f, Large: large}
+}
+
+// orderTable is what the "ordertable" part needs; Actions adds the
+// buttons of staff (paid, cancel), which return to Next.
+type orderTable struct {
+	Lang, CSRF, Next string
+	Orders           []*frontline.Order
+	Actions          bool
+}
+
+func orderTableOf(lang, csrf, next string, orders []*frontline.Order, actions bool) orderTable {
+	return orderTable{Lang: lang, CSRF: csrf, Next: next, Orders: orders, Actions: actions}
+}
+
+// readQuantities reads the quantities of an order form: q.<item id>.
+func readQuantities(r *http.Request) (map[int64]int, error) {
+	out := map[int64]int{}
+	for k, vs := range r.PostForm {
+		idText, ok := strings.CutPrefix(k, "q.")
+		if !ok || len(vs) == 0 || strings.TrimSpace(vs[0]) == "" {
+			continue
+		}
+		id, ok := formID(idText)
+		n, err := strconv.Atoi(strings.TrimSpace(frontline.FoldWidth(vs[0])))
+		if !ok || err != nil || n < 0 {
+			return nil, frontline.FieldError("quantity", "a quantity is a whole number")
+		}
+		if n > 0 {
+			out[id] = n
+		}
+	}
+	return out, nil
+}
+
+// orderRequest reads an order form.
+func orderRequest(r *http.Request) (frontline.OrderRequest, form, error) {
+	f, err := readForm(r, []string{"partner", "note", "form_token"})
+	if err != nil {
+		return frontline.OrderRequest{}, f, err
+	}
+	for k, vs := range r.PostForm {
+		if strings.HasPrefix(k, "q.") && len(vs) > 0 {
+			f.Values[k] = vs[0]
+		}
+	}
+	partner, _ := formID(f.Values["partner"])
+	req := frontline.OrderRequest{PartnerID: partner, Note: f.Values["note"], Key: f.Values["form_token"]}
+	req.Quantities, err = readQuantities(r)
+	return req, f, err
+}
+
+// orderError puts an order's refusal on its form: every refusal of an
+// order is about the quantities or the whole order.
+func orderError(f form, err error) error {
+	switch frontline.ErrorCode(err) {
+	case frontline.EINVALID:
+		f.Errors["quantity"] = "order.error.quantity"
+		if frontline.ErrorField(err) == "note" {
+			f.Errors["quantity"] = "order.error.note"
+		}
+	case frontline.ECONFLICT:
+		f.Errors["quantity"] = "order.error.conflict"
+		if strings.Contains(frontline.ErrorMessage(err), "paused") {
+			f.Errors["quantity"] = "order.error.paused"
+		}
+	default:
+		return err
+	}
+	f.Values["detail"] = frontline.ErrorMessage(err)
+	return nil
+}
+
+// orderLinkPage is a household's own page.
+type orderLinkPage struct {
+	layout
+	Token   string
+	View    *frontline.OrderLinkView
+	Placed  *frontline.Order
+	Problem string
+	Form    form
+}
+
+func (s *Server) orderLinkLayout(w http.ResponseWriter, r *http.Request, token string) (layout, error) {
+	w.Header().Set("Referrer-Policy", "same-origin")
+	lang := pickLang(w, r)
+	title, err := s.text(lang, "order.title")
+	l := s.layout(r, lang, title)
+	l.Path = "/order"
+	if token != "" {
+		l.Path += "?" + url.Values{"t": {token}}.Encode()
+	}
+	return l, err
+}
+
+// pageOrderLink shows the page of the link in ?t= (the query, never the
+// path: the request log records paths).
+func (s *Server) pageOrderLink(w http.ResponseWriter, r *http.Request) error {
+	token := r.URL.Query().Get("t")
+	return s.renderOrderLink(w, r, token, nil, newForm(), http.StatusOK)
+}
+
+func (s *Server) renderOrderLink(w http.ResponseWriter, r *http.Request, token string, placed *frontline.Order, f form, status int) error {
+	l, err := s.orderLinkLayout(w, r, token)
+	if err != nil {
+		return err
+	}
+	view, err := s.Orders.OrderLinkView(r.Context(), token)
+	if frontline.ErrorCode(err) == frontline.ENOTFOUND {
+		l.Path = "/order"
+		return s.render(w, http.StatusNotFound, pageOrderLinkName, orderLinkPage{layout: l, Problem: "self.error.gone", Form: newForm()})
+	} else if err != nil {
+		return err
+	}
+	return s.render(w, status, pageOrderLinkName, orderLinkPage{layout: l, Token: token, View: view, Placed: placed, Form: f})
+}
+
+func (s *Server) postOrderLink(w http.ResponseWriter, r *http.Request) error {
+	req, f, err := orderRequest(r)
+	if err != nil && frontline.ErrorCode(err) != frontline.EINVALID {
+		return err
+	}
+	token := r.PostFormValue("t")
+	ctx := frontline.WithActor(r.Context(), frontline.Actor{Name: "household", Addr: s.clientAddr(r)})
+	var o *frontline.Order
+	if err == nil {
+		o, err = s.Orders.OrderByLink(ctx, token, req)
+	}
+	if err == nil {
+		return s.renderOrderLink(w, r, token, o, newForm(), http.StatusOK)
+	}
+	if frontline.ErrorCode(err) == frontline.ENOTFOUND && frontline.ErrorField(err) == "" {
+		return s.renderOrderLink(w, r, "", nil, newForm(), http.StatusNotFound)
+	}
+	if err := orderError(f, err); err != nil {
+		return err
+	}
+	return s.renderOrderLink(w, r, token, nil, f, http.StatusBadRequest)
+}
+
+// householdOrderPage is staff ordering for a household, with its link.
+type householdOrderPage struct {
+	layout
+	Household *frontline.Place
+	View      *frontline.OrderLinkView
+	Placed    *frontline.Order
+	Link      string // the link just made, shown once
+	Form      form
+}
+
+func (s *Server) pageHouseholdOrder(w http.ResponseWriter, r *http.Request) error {
+	return s.renderHouseholdOrder(w, r, nil, "", newForm(), http.StatusOK)
+}
+
+func (s *Server) renderHouseholdOrder(w http.ResponseWriter, r *http.Request, placed *frontline.Order, link string, f form, status int) error {
+	q := newParams(r)
+	id := q.pathID("id")
+	if err := q.check(); err != nil {
+		return err
+	}
+	hh, err := s.Places.FindPlaceByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	view, err := s.Orders.OrderView(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	lang := pickLang(w, r)
+	title, err := s.text(lang, "order.staff.title")
+	if err != nil {
+		return err
+	}
+	if link != "" {
+		w.Header().Set("Referrer-Policy", "same-origin")
+	}
+	return s.render(w, status, pageHouseOrder, householdOrderPage{layout: s.layout(r, lang, title), Household: hh, View: view,
+		Placed: placed, Link: link, Form: f})
+}
+
+func (s *Server) postHouseholdOrder(w http.ResponseWriter, r *http.Request) error {
+	req, f, err := orderRequest(r)
+	if err != nil && frontline.ErrorCode(err) != frontline.EINVALID {
+		return err
+	}
+	q := newParams(r)
+	req.HouseholdID = q.pathID("id")
+	if err := q.check(); err != nil {
+		return err
+	}
+	var o *frontline.Order
+	if err == nil {
+		o, err = s.Orders.PlaceOrder(r.Context(), req)
+	}
+	if err == nil {
+		return redirect(w, r, fmt.Sprintf("/orders?place=%d&placed=%d", req.HouseholdID, o.ID))
+	}
+	if err := orderError(f, err); err != nil {
+		return err
+	}
+	return s.renderHouseholdOrder(w, r, nil, "", f, http.StatusBadRequest)
+}
+
+// postHouseholdLink makes a household's link (ending the earlier one) and
+// shows it once.
+func (s *Server) postHouseholdLink(w http.ResponseWriter, r *http.Request) error {
+	q := newParams(r)
+	id := q.pathID("id")
+	if err := q.check(); err != nil {
+		return err
+	}
+	_, secret, err := s.Orders.CreateOrderLink(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	scheme := "http"
+	if r.TLS != nil || s.Secure {
+		scheme = "https"
+	}
+	link := (&url.URL{Scheme: scheme, Host: r.Host, Path: "/order", RawQuery: url.Values{"t": {secret}}.Encode()}).String()
+	return s.renderHouseholdOrder(w, r, nil, link, newForm(), http.StatusOK)
+}
+
+// ordersPage lists the orders under a node.
+type ordersPage struct {
+	layout
+	Place    *frontline.Place
+	Orders   []*frontline.Order
+	Total    int
+	Status   string
+	Statuses []string
+	Unpaid   bool
+	Placed   int64
+}
+
+func (s *Server) pageOrders(w http.ResponseWriter, r *http.Request) error {
+	q := newParams(r)
+	place, err := s.workforcePlace(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	f := frontline.OrderFilter{Under: &place.ID, Unpaid: q.boolean("unpaid"), Limit: maxRows}
+	status := r.URL.Query().Get("status")
+	if status != "" {
+		f.Status = []frontline.OrderStatus{frontline.OrderStatus(status)}
+	}
+	placed := q.id("placed")
+	if err := q.check(); err != nil {
+		return err
+	}
+	orders, total, err := s.Orders.FindOrders(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	lang := pickLang(w, r)
+	title, err := s.text(lang, "orders.title")
+	if err != nil {
+		return err
+	}
+	page := ordersPage{layout: s.layout(r, lang, title), Place: place, Orders: orders, Total: total, Status: status, Unpaid: f.Unpaid}
+	if placed != nil {
+		page.Placed = *placed
+	}
+	for _, st := range frontline.OrderStatuses {
+		page.Statuses = append(page.Statuses, string(st))
+	}
+	return s.render(w, http.StatusOK, pageOrdersName, page)
+}
+
+func (s *Server) postOrderPaid(w http.ResponseWriter, r *http.Request) error {
+	f, err := readForm(r, []string{"paid", "next"})
+	if err != nil {
+		return err
+	}
+	q := newParams(r)
+	id := q.pathID("id")
+	if err := q.check(); err != nil {
+		return err
+	}
+	if _, err := s.Orders.SetPaid(r.Context(), id, f.Values["paid"] == "1"); err != nil {
+		return err
+	}
+	return redirect(w, r, localPath(cmpNext(f.Values["next"], "/orders")))
+}
+
+func (s *Server) postOrderCancel(w http.ResponseWriter, r *http.Request) error {
+	f, err := readForm(r, []string{"reason", "next"})
+	if err != nil {
+		return err
+	}
+	q := newParams(r)
+	id := q.pathID("id")
+	if err := q.check(); err != nil {
+		return err
+	}
+	if _, err := s.Orders.CancelOrder(r.Context(), id, f.Values["reason"]); err != nil {
+		return err
+	}
+	return redirect(w, r, localPath(cmpNext(f.Values["next"], "/orders")))
+}
+
+// cmpNext returns next, or def when it is empty.
+func cmpNext(next, def string) string {
+	if next == "" {
+		return def
+	}
+	return next
+}
+
+// apiOrders lists the orders under a node (?place=).
+func (s *Server) apiOrders(w http.ResponseWriter, r *http.Request) error {
+	q := newParams(r)
+	place, err := s.workforcePlace(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	pg := q.page()
+	if err := q.check(); err != nil {
+		return err
+	}
+	orders, total, err := s.Orders.FindOrders(r.Context(), frontline.OrderFilter{Under: &place.ID, Offset: pg.Offset, Limit: pg.Limit})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"orders": orders, "total": total, "page": pg})
+}
