@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 
 	"github.com/frontline-org/frontline"
@@ -15,6 +17,61 @@ func (s *Server) registerNotices() {
 	s.route("POST /api/v1/notice-opt-outs", edit, s.apiOptOut)
 	s.route("POST /api/v1/notice-opt-outs/remove", edit, s.apiOptIn)
 	s.route("POST /api/v1/notice-opt-outs/check", read, s.apiOptedOut)
+	s.route("POST /persons/{id}/notices", edit, s.postPersonNotices)
+}
+
+// noticeState is a person's number on the person page: whether it takes
+// notices to residents.
+type noticeState struct{ OptedOut bool }
+
+// noticeState reads whether p's mobile number opted out; nil when p has
+// no mobile number or the server keeps no opt-outs.
+func (s *Server) noticeState(ctx context.Context, p *frontline.Person) (*noticeState, error) {
+	if s.NoticeOptOuts == nil {
+		return nil, nil
+	}
+	if _, ok := frontline.MobilePhone(p.Phone); !ok {
+		return nil, nil
+	}
+	out, err := s.NoticeOptOuts.OptedOut(ctx, p.Phone)
+	if err != nil {
+		return nil, err
+	}
+	return &noticeState{OptedOut: out}, nil
+}
+
+// postPersonNotices records, from the person page, that the person's
+// number wants no more notices (opt=out) or takes them again (opt=in): a
+// resident asks their grid worker, who needs never see the number.
+func (s *Server) postPersonNotices(w http.ResponseWriter, r *http.Request) error {
+	q := newParams(r)
+	id := q.pathID("id")
+	if err := q.check(); err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return frontline.Errorf(frontline.EINVALID, "cannot read the form")
+	}
+	ctx := r.Context()
+	p, err := s.Persons.FindPersonByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	switch r.PostForm.Get("opt") {
+	case "out":
+		_, err = s.NoticeOptOuts.OptOut(ctx, p.Phone, r.PostForm.Get("reason"))
+	case "in":
+		err = s.NoticeOptOuts.OptIn(ctx, p.Phone)
+		if frontline.ErrorCode(err) == frontline.ENOTFOUND && frontline.ErrorField(err) == "phone" {
+			err = nil // already taking notices: a form sent twice
+		}
+	default:
+		return frontline.FieldError("opt", "say out or in")
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, fmt.Sprintf("/persons/%d", id))
 }
 
 // optOutInput is the body of the opt-out routes. The number travels in

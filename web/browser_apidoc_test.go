@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -28,4 +29,21 @@ func TestOpenAPI_PageInBrowser(t *testing.T) {
 	}
 	fitsPhone(t, p, "the API document")
 	p.Screenshot("apidoc-phone")
+}
+
+// TestNotice_PersonPageInBrowser opts a resident out of SMS notices from
+// the person page in Chromium at 390 px: the page fits, and says so.
+func TestNotice_PersonPageInBrowser(t *testing.T) {
+	b := browser.Start(t)
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	f := buildFixture(t, db)
+	ts := newDBServer(t, db, withNotices(db))
+	ts.user(t, "gridworker", frontline.RoleGridWorker, f.comm1)
+	p := b.NewPage(t, browser.Phone)
+	signInBrowser(p, ts.URL, "gridworker")
+	p.Do(chromedp.Navigate(fmt.Sprintf("%s/persons/%d", ts.URL, f.persons[3].ID)), chromedp.WaitVisible(css("person-notices-toggle")))
+	fitsPhone(t, p, "the person page with its notices line")
+	p.Do(chromedp.Click(css("person-notices-toggle")), chromedp.WaitVisible(`[data-testid="person-notices"][data-opted-out="true"]`))
+	fitsPhone(t, p, "the person page after opting out")
+	p.Screenshot("person-notices-opted-out")
 }

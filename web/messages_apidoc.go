@@ -1,6 +1,7 @@
 package web
 
-// apiDocMessages are the texts of the page that shows the API document.
+// apiDocMessages are the texts of the page that shows the API document,
+// and of the notices to residents on the person page.
 func apiDocMessages() map[string]message {
 	return map[string]message{
 		"apidoc.title":      {"接口文档", "API document"},
@@ -15,5 +16,11 @@ func apiDocMessages() map[string]message {
 		"apidoc.request":    {"请求体", "Request body"},
 		"apidoc.responses":  {"响应", "Responses"},
 		"nav.apidoc":        {"接口文档", "API document"},
+		// The person page's line about notices to residents (SMS).
+		"notices.sms":        {"短信通知", "SMS notices"},
+		"notices.sms.on":     {"接收", "received"},
+		"notices.sms.off":    {"已退订", "opted out"},
+		"notices.sms.optout": {"退订", "Opt out"},
+		"notices.sms.optin":  {"恢复接收", "Receive again"},
 	}
 }

@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -74,6 +76,48 @@ func TestNotice_OptOutAPI(t *testing.T) {
 		decodeAPI(t, "check again", resp, body, http.StatusOK, &got)
 		if got.OptedOut {
 			t.Errorf("after removing the opt-out: %s", body)
+		}
+	})
+}
+
+// TestNotice_PersonPage lets a grid worker opt a resident out of SMS
+// notices from the person page, without seeing the number, and back in;
+// a person without a mobile number shows no such line. On both engines.
+func TestNotice_PersonPage(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := buildFixture(t, db)
+		ts := newDBServer(t, db, withNotices(db))
+		grid := ts.as(t, frontline.RoleGridWorker, f.comm1)
+		wang := f.persons[3] // 王芳, 13900000004
+		page := fmt.Sprintf("/persons/%d", wang.ID)
+		_, body := grid.get(t, page)
+		if !strings.Contains(body, `data-opted-out="false"`) || !strings.Contains(body, "退订") {
+			t.Fatalf("the person page lacks the notices line:\n%s\n%s", ts.logs.String(), body)
+		}
+		resp, body := grid.postForm(t, page+"/notices", url.Values{"opt": {"out"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("opt out: %d %s", resp.StatusCode, body)
+		}
+		if _, body = grid.get(t, page); !strings.Contains(body, `data-opted-out="true"`) || strings.Contains(body, wang.Phone) {
+			t.Fatalf("after opting out:\n%s", body)
+		}
+		var got optOutBody
+		r2, b2 := grid.sendJSON(t, http.MethodPost, "/api/v1/notice-opt-outs/check", map[string]string{"phone": wang.Phone})
+		decodeAPI(t, "check", r2, b2, http.StatusOK, &got)
+		if !got.OptedOut {
+			t.Fatalf("the API does not see the opt-out: %s", b2)
+		}
+		for range 2 { // a form sent twice changes nothing more
+			if resp, body = grid.postForm(t, page+"/notices", url.Values{"opt": {"in"}}); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("opt in: %d %s", resp.StatusCode, body)
+			}
+		}
+		if _, body = grid.get(t, page); !strings.Contains(body, `data-opted-out="false"`) {
+			t.Fatal("after opting in the page still says opted out")
+		}
+		child := f.persons[2] // 张小明, no phone
+		if _, body = grid.get(t, fmt.Sprintf("/persons/%d", child.ID)); strings.Contains(body, "person-notices") {
+			t.Error("a person without a mobile number shows the notices line")
 		}
 	})
 }

@@ -27,6 +27,9 @@ type personPage struct {
 	// Health is the person's results, measures, cases and restrictions
 	// now; nil when the server keeps no cases.
 	Health *frontline.PersonHealth
+	// Notices says whether the person's mobile number takes notices to
+	// residents; nil without a mobile number or without opt-outs.
+	Notices *noticeState
 }
 
 func (s *Server) pagePerson(w http.ResponseWriter, r *http.Request) error {
@@ -66,6 +69,9 @@ func (s *Server) renderPerson(w http.ResponseWriter, r *http.Request, status int
 		if page.Health, err = s.Cases.PersonHealth(ctx, p.ID); err != nil {
 			return err
 		}
+	}
+	if page.Notices, err = s.noticeState(ctx, p); err != nil {
+		return err
 	}
 	if page.CanEdit {
 		if page.MoveTo, err = s.neighbours(ctx, p.Household, anc); err != nil {

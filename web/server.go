@@ -44,8 +44,12 @@ type Server struct {
 	// Duplicates, when set, serves the list of persons registered twice
 	// and their merge (/duplicates).
 	Duplicates frontline.DuplicateService
-	Users      frontline.UserService
-	Audit      frontline.AuditService
+	// Imports and Uploads, when set, serve the resident import page
+	// (/registry/import) and its API.
+	Imports frontline.ImportService
+	Uploads frontline.UploadService
+	Users   frontline.UserService
+	Audit   frontline.AuditService
 	// Zones and Checkpoints serve sealed zones and checkpoints; when Zones
 	// is nil their pages and API are not served.
 	Zones       frontline.ZoneService
@@ -154,6 +158,7 @@ type Server struct {
 	routeErr []error
 	pages    map[string]*template.Template
 	catalog  map[string]message
+	reasons  []reasonPattern // the import's problems, for showing them in Chinese
 	metrics  *metrics
 }
 
@@ -181,6 +186,7 @@ func (s *Server) Open() error {
 		return fmt.Errorf("web: messages: %s", strings.Join(dups, "; "))
 	}
 	s.catalog = newCatalog()
+	s.reasons = newReasonPatterns()
 	pages, err := s.parseTemplates(templateFiles)
 	if err != nil {
 		return fmt.Errorf("web: templates: %w", err)
