@@ -1,6 +1,7 @@
 package residentfile
 
 import (
+	"bytes"
 	"encoding/csv"
 	"io"
 	"maps"
@@ -305,4 +306,25 @@ func displayWidth(s string) int {
 		}
 	}
 	return w
+}
+
+// WriteSkipped writes the file of skipped rows of an import of data (the
+// file as uploaded, read with sheet): each row not imported as it was
+// written, with its problems in a last column. Rows rejected against the
+// registry were good when read, so their cells are read again from data.
+func WriteSkipped(w io.Writer, data []byte, sheet string, f *frontline.ResidentFile, errs []frontline.RowError, rows []int) error {
+	var missing []int
+	for _, r := range rows {
+		if _, ok := f.BadRows[r]; !ok {
+			missing = append(missing, r)
+		}
+	}
+	if len(missing) > 0 {
+		cells, err := Cells(f.Name, bytes.NewReader(data), sheet, missing)
+		if err != nil {
+			return err
+		}
+		maps.Copy(f.BadRows, cells)
+	}
+	return WriteCSV(w, SkippedHeader(f), SkippedFile(f, errs, rows))
 }

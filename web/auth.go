@@ -5,6 +5,8 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/netip"
@@ -33,6 +35,11 @@ type caller struct {
 	// own.
 	csrf     string
 	viaToken bool
+	// upload is the rest of an uploaded list's form, once its first
+	// field, the CSRF token, has been read from it (checkCSRF).
+	upload *multipart.Reader
+	// uploadFields are the small fields read before the token.
+	uploadFields map[string]string
 }
 
 type callerKey struct{}
@@ -152,7 +159,28 @@ func csrfToken(secret string) string {
 // field) with its session's.
 func checkCSRF(r *http.Request, c *caller) error {
 	got := r.Header.Get(csrfHeader)
-	if got == "" && isForm(r) {
+	if got == "" && isUpload(r) && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		// A list of 300,000 rows is not parsed as a form (which would
+		// spill it to a temporary file): the token comes first, and the
+		// handler reads the rest.
+		mr, err := r.MultipartReader()
+		if err != nil {
+			return frontline.Errorf(frontline.EINVALID, "send the list as a file from the form")
+		}
+		c.uploadFields = map[string]string{}
+		for range 8 { // the token comes before the file, among a few small fields
+			part, err := mr.NextPart()
+			if err != nil || part.FileName() != "" {
+				break
+			}
+			b, _ := io.ReadAll(io.LimitReader(part, 1<<10))
+			if part.FormName() == csrfField {
+				got, c.upload = string(b), mr
+				break
+			}
+			c.uploadFields[part.FormName()] = string(b)
+		}
+	} else if got == "" && isForm(r) {
 		if err := parseBody(r); err != nil {
 			return err
 		}

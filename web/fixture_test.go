@@ -175,6 +175,7 @@ func newDBServer(tb testing.TB, db *sqldb.DB, adjust ...func(*web.Server)) *test
 		func(s *web.Server) {
 			s.Users, s.Audit, s.Forms = users, sqldb.NewAuditService(db), sqldb.NewFormService(db)
 			s.Duplicates = sqldb.NewDuplicateService(db)
+			s.Imports, s.Uploads = sqldb.NewImportService(db), sqldb.NewUploadService(db)
 			s.Outage = sqldb.OutageError
 		},
 	}, adjust...)...)

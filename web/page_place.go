@@ -95,8 +95,9 @@ type placePage struct {
 	CanEdit   bool
 	// CanOrder: the reader may order for the household (supplies).
 	CanOrder bool
-	// CanDedup links the suspected duplicates under the place.
-	CanDedup bool
+	// CanDedup links the suspected duplicates under the place, CanImport
+	// the import of a resident list under it.
+	CanDedup, CanImport bool
 	// Responsible is the household's responsible worker and today's
 	// cover, when the server serves the workforce.
 	Responsible *responsibleView
@@ -142,6 +143,8 @@ func (s *Server) pagePlace(w http.ResponseWriter, r *http.Request) error {
 		CanEdit:   who.Can(frontline.PermEditRegistry),
 		CanOrder:  s.Orders != nil && who.Can(frontline.PermPlaceOrders),
 		CanDedup:  who.Can(frontline.PermEditRegistry) && s.Duplicates != nil,
+		CanImport: who.Can(frontline.PermImportExport) && s.Uploads != nil && s.Imports != nil &&
+			v.place.Kind.Rank() >= frontline.KindDistrict.Rank() && v.place.Kind.Rank() <= frontline.KindCompound.Rank(),
 	}
 	if page.Household {
 		members, _, err := s.Persons.FindPersons(r.Context(), frontline.PersonFilter{HouseholdID: &id, Limit: maxRows})

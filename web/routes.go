@@ -89,6 +89,7 @@ func (s *Server) registerRoutes() {
 	s.registerRetention()
 	s.registerAPIDoc()
 	s.registerDuplicates()
+	s.registerImport()
 	s.registerNotices()
 
 	// Everything else is a 404 in the caller's format (JSON under /api,

@@ -44,8 +44,12 @@ type Server struct {
 	// Duplicates, when set, serves the list of persons registered twice
 	// and their merge (/duplicates).
 	Duplicates frontline.DuplicateService
-	Users      frontline.UserService
-	Audit      frontline.AuditService
+	// Imports and Uploads, when set, serve the resident import page
+	// (/registry/import) and its API.
+	Imports frontline.ImportService
+	Uploads frontline.UploadService
+	Users   frontline.UserService
+	Audit   frontline.AuditService
 	// Zones and Checkpoints serve sealed zones and checkpoints; when Zones
 	// is nil their pages and API are not served.
 	Zones       frontline.ZoneService

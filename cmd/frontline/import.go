@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -110,33 +109,17 @@ func readResidentFile(name string, under frontline.PlaceKind, sheet string) (*fr
 	return residentfile.Read(name, r, residentfile.ReadOptions{Under: under, Sheet: sheet})
 }
 
-// writeSkipped writes the skipped rows with their reasons. Rows rejected
-// against the registry were good when read, so their cells are read again.
+// writeSkipped writes the skipped rows with their reasons.
 func writeSkipped(name, file, sheet string, f *frontline.ResidentFile, res *frontline.ImportResult) error {
-	var missing []int
-	for _, r := range res.SkippedRows {
-		if _, ok := f.BadRows[r]; !ok {
-			missing = append(missing, r)
-		}
-	}
-	if len(missing) > 0 {
-		in, err := os.Open(file)
-		if err != nil {
-			return err
-		}
-		cells, err := residentfile.Cells(file, in, sheet, missing)
-		in.Close()
-		if err != nil {
-			return err
-		}
-		maps.Copy(f.BadRows, cells)
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
 	}
 	out, err := os.Create(name)
 	if err != nil {
 		return err
 	}
-	rows := residentfile.SkippedFile(f, res.Errors, res.SkippedRows)
-	if err := residentfile.WriteCSV(out, residentfile.SkippedHeader(f), rows); err != nil {
+	if err := residentfile.WriteSkipped(out, data, sheet, f, res.Errors, res.SkippedRows); err != nil {
 		out.Close()
 		return err
 	}

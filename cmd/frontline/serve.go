@@ -72,6 +72,8 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		Places:         places,
 		Persons:        sqldb.NewPersonService(m.DB),
 		Duplicates:     sqldb.NewDuplicateService(m.DB),
+		Imports:        sqldb.NewImportService(m.DB),
+		Uploads:        sqldb.NewUploadService(m.DB),
 		Users:          sqldb.NewUserService(m.DB, frontline.DefaultLoginPolicy),
 		Audit:          sqldb.NewAuditService(m.DB),
 		Forms:          sqldb.NewFormService(m.DB),
