@@ -84,6 +84,9 @@ type DB struct {
 	// retiring a station (SiteService) revokes its token and must stop it
 	// at once, as a revocation on the tokens page does.
 	tokens tokenCache
+	// touches are the device tokens used since their last_used was
+	// written (token_cache.go).
+	touches tokenTouches
 }
 
 // Open opens the database named by rawURL: "sqlite:PATH", a plain file
@@ -181,6 +184,9 @@ func (db *DB) Close() error {
 	if db.stopCheckpoints != nil {
 		db.stopCheckpoints()
 		db.stopCheckpoints = nil
+	}
+	if db.write != nil {
+		db.flushTouches(context.Background(), true)
 	}
 	db.closeStmts()
 	if db.read != nil && db.read != db.write {

@@ -88,6 +88,7 @@ func (s *UserService) CreateToken(ctx context.Context, t *frontline.Token) (stri
 // revoked ones included, newest first. under 0 means the caller's whole
 // scope (everything for the system).
 func (s *UserService) FindTokens(ctx context.Context, under int64) ([]*frontline.Token, error) {
+	s.db.flushTouches(ctx, true) // the list shows every use up to now
 	tx, err := s.db.readTx(ctx, frontline.PermManageUsers)
 	if err != nil {
 		return nil, err
@@ -182,11 +183,37 @@ func (s *UserService) AuthenticateToken(ctx context.Context, secret string) (*fr
 	now := tx.now
 	tx.Rollback()
 	if now.Sub(t.LastUsed) >= touchEvery {
-		if err := s.touch(ctx, `UPDATE api_tokens SET last_used = ? WHERE id = ?`, now, t.ID); err != nil {
-			return nil, err
-		}
+		s.db.touches.note(t.ID, now)
 	}
+	s.db.flushTouches(ctx, false)
 	p := &frontline.Principal{TokenID: t.ID, Login: "token:" + t.Name, Role: t.Role, ScopeID: t.ScopeID, ScopePath: path}
 	s.db.tokens.put(hash, p, now)
 	return p, nil
+}
+
+// flushTouches writes the last_used of the device tokens used since the
+// last flush, in one transaction, when touchFlush has passed (or force).
+// last_used only informs the tokens page: a failed write is logged and
+// the uses are dropped rather than failing a request.
+func (db *DB) flushTouches(ctx context.Context, force bool) {
+	pending := db.touches.take(db.Now(), force)
+	if len(pending) == 0 {
+		return
+	}
+	err := func() error {
+		tx, err := db.BeginTx(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		for _, id := range sortedKeys(pending) { // in id order, the lock order
+			if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET last_used = ? WHERE id = ?`, pending[id], id); err != nil {
+				return err
+			}
+		}
+		return tx.Commit()
+	}()
+	if err != nil {
+		db.logger.Warn("cannot write when device tokens were last used", "tokens", len(pending), "err", err)
+	}
 }
