@@ -149,6 +149,13 @@ var purgeKinds = []purgeKind{
 			`UPDATE cases SET note = '', close_reason = '', external_ref = '', reporter = '', purged_at = ? WHERE id IN %s`,
 			`UPDATE transfers SET note = '', vehicle = '', crew = '' WHERE case_id IN %s`),
 		[]auditScrub{{"case", ""}, {"transfer", `SELECT id FROM transfers WHERE case_id IN %s`}}},
+	{frontline.RetainOrders, []string{`SELECT 0, o.id, o.path, COALESCE(o.updated_at, ?) AS ended
+		FROM supply_orders o WHERE o.purged_at IS NULL AND o.path >= ? AND o.path < ?
+		AND (? = 1 OR o.status IN ('delivered', 'returned', 'cancelled'))`}, nil,
+		purgeStatements(
+			`UPDATE supply_groups SET leader = '' WHERE id IN (SELECT group_id FROM supply_orders WHERE id IN %s)`,
+			`UPDATE supply_orders SET note = '' WHERE id IN %s`),
+		[]auditScrub{{"supply_order", ""}, {"supply_group", `SELECT group_id FROM supply_orders WHERE id IN %s`}}},
 	{frontline.RetainNotices, noticesQueries, nil, purgeNotices, nil}, // alerts' entries: purgeNotices
 	{frontline.RetainWorkers, []string{`SELECT 0, w.id, pl.path, COALESCE(w.updated_at, ?) AS ended
 		FROM workers w JOIN places pl ON pl.id = w.place_id
@@ -385,7 +392,7 @@ func (d looseTime) Scan(v any) error {
 var claimTables = map[frontline.RetentionKind]string{
 	frontline.RetainScreening: "screening_visits", frontline.RetainMeasures: "screening_measures",
 	frontline.RetainPassages: "passages", frontline.RetainCases: "cases", frontline.RetainWorkers: "workers",
-	frontline.RetainResidents: "persons",
+	frontline.RetainResidents: "persons", frontline.RetainOrders: "supply_orders",
 }
 
 // claim marks a batch's records purged and returns the ids it marked:
