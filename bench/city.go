@@ -4,13 +4,17 @@
 package bench
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
+	"encoding/csv"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/frontline-org/frontline"
 	"github.com/frontline-org/frontline/demo"
@@ -138,6 +142,58 @@ func ResidentCSV(ctx context.Context, residents int, logger *slog.Logger) (strin
 		err = cerr
 	}
 	if err != nil {
+		return "", err
+	}
+	return path, os.Rename(tmp, path)
+}
+
+// ResidentXLSX returns the resident list at csvPath as an XLSX workbook
+// beside it, written once (as offices save a list from Excel).
+func ResidentXLSX(csvPath string) (string, error) {
+	path := strings.TrimSuffix(csvPath, ".csv") + ".xlsx"
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
+	}
+	in, err := os.Open(csvPath)
+	if err != nil {
+		return "", err
+	}
+	defer in.Close()
+	r := csv.NewReader(bufio.NewReader(in))
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		return "", err
+	}
+	header[0] = strings.TrimPrefix(header[0], "\uFEFF")
+	tmp := path + ".tmp"
+	out, err := os.Create(tmp)
+	if err != nil {
+		return "", err
+	}
+	defer out.Close()
+	w, err := residentfile.NewWriter(out, "xlsx", "居民花名册", header)
+	if err != nil {
+		return "", err
+	}
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			return "", err
+		}
+		for i := range rec {
+			rec[i] = strings.TrimLeft(rec[i], "\t")
+		}
+		if err := w.Write(rec); err != nil {
+			return "", err
+		}
+	}
+	if err := w.Close(); err != nil {
+		return "", err
+	}
+	if err := out.Close(); err != nil {
 		return "", err
 	}
 	return path, os.Rename(tmp, path)

@@ -201,19 +201,30 @@ func (c WebhookChannel) Deliver(ctx context.Context, n *frontline.Notice) error 
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Idempotency-Key", fmt.Sprintf("frontline-notice-%d", n.ID))
-	client := c.Client
+	resp, _, err := send(c.Client, req, n.ID)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("webhook answered %s", resp.Status)
+	}
+	return nil
+}
+
+// send sends a notice's request with the Idempotency-Key every retry of
+// the notice repeats (a receiver that took the first try drops the
+// others), and returns the answer with the start of its body, read and
+// closed.
+func send(client *http.Client, req *http.Request, id int64) (*http.Response, []byte, error) {
+	req.Header.Set("Idempotency-Key", fmt.Sprintf("frontline-notice-%d", id))
 	if client == nil {
 		client = http.DefaultClient
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("webhook answered %s", resp.Status)
-	}
-	return nil
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+	return resp, body, err
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -166,17 +165,10 @@ func (c SMSChannel) Deliver(ctx context.Context, n *frontline.Notice) error {
 	for k, v := range p.Headers {
 		req.Header.Set(k, os.Expand(v, getenv))
 	}
-	req.Header.Set("Idempotency-Key", fmt.Sprintf("frontline-notice-%d", n.ID))
-	client := c.Client
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
+	resp, answer, err := send(c.Client, req, n.ID)
 	if err != nil {
 		return fmt.Errorf("provider %s: %w", p.Name, err)
 	}
-	defer resp.Body.Close()
-	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
 	return p.check(resp.StatusCode, resp.Status, answer)
 }
 

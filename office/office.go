@@ -29,10 +29,9 @@ func Executable() string {
 	return ""
 }
 
-// Sheets opens an XLSX workbook in LibreOffice and returns the cells of
-// every sheet by sheet name, as LibreOffice reads them. It fails the test
-// when LibreOffice cannot open the file.
-func Sheets(tb testing.TB, xlsx []byte) map[string][][]string {
+// required returns soffice's path, or skips the test when LibreOffice is
+// not installed (fails it when FRONTLINE_TEST_REQUIRE lists libreoffice).
+func required(tb testing.TB) string {
 	tb.Helper()
 	exe := Executable()
 	if exe == "" {
@@ -41,6 +40,15 @@ func Sheets(tb testing.TB, xlsx []byte) map[string][][]string {
 		}
 		tb.Skip("no LibreOffice installed; set FRONTLINE_TEST_REQUIRE=libreoffice to make this a failure")
 	}
+	return exe
+}
+
+// Sheets opens an XLSX workbook in LibreOffice and returns the cells of
+// every sheet by sheet name, as LibreOffice reads them. It fails the test
+// when LibreOffice cannot open the file.
+func Sheets(tb testing.TB, xlsx []byte) map[string][][]string {
+	tb.Helper()
+	exe := required(tb)
 	dir := tb.TempDir()
 	in := filepath.Join(dir, "book.xlsx")
 	if err := os.WriteFile(in, xlsx, 0o644); err != nil {
@@ -86,13 +94,7 @@ func Sheets(tb testing.TB, xlsx []byte) map[string][][]string {
 // displayed. It fails the test when LibreOffice cannot open the file.
 func CSV(tb testing.TB, data []byte) [][]string {
 	tb.Helper()
-	exe := Executable()
-	if exe == "" {
-		if slices.Contains(strings.Split(os.Getenv("FRONTLINE_TEST_REQUIRE"), ","), "libreoffice") {
-			tb.Fatal("no LibreOffice found but FRONTLINE_TEST_REQUIRE includes libreoffice (install libreoffice-calc-nogui)")
-		}
-		tb.Skip("no LibreOffice installed; set FRONTLINE_TEST_REQUIRE=libreoffice to make this a failure")
-	}
+	exe := required(tb)
 	dir := tb.TempDir()
 	in := filepath.Join(dir, "in.csv")
 	if err := os.WriteFile(in, data, 0o644); err != nil {

@@ -54,7 +54,21 @@ func TestDailyReport_RollUp(t *testing.T) {
 			Source: frontline.SourceHospital, ExternalRef: "H-1", Reporter: "市第一人民医院", ConfirmedAt: testNow.Add(-time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
+		// Checkpoints of the community itself and of its compound: the
+		// community's report has a row of its own for the first.
+		zctx := frontline.WithActor(context.Background(), frontline.Actor{Name: "zhangbin"})
+		cps := sqldb.NewCheckpointService(db)
+		mustCheckpoint(t, cps, zctx, s.tr.comm1, "1号卡点")
+		mustCheckpoint(t, cps, zctx, s.tr.comp1, "2号卡点")
 		city := as(frontline.RoleCityAdmin, s.tr.city)
+		comm, err := ds.DailyReport(city, s.tr.comm1.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cp := comm.Section(frontline.DailyCheckpoints)
+		if len(cp.Rows) != 2 || !cp.Rows[1].Own || cp.Rows[1].Values[1] != 1 || cp.Rows[0].Values[1] != 1 || cp.Total.Values[1] != 2 {
+			t.Errorf("罗玉新村社区 checkpoints %+v", cp)
+		}
 		sub, err := ds.DailyReport(city, s.tr.sub.ID, "")
 		if err != nil {
 			t.Fatal(err)
@@ -67,6 +81,9 @@ func TestDailyReport_RollUp(t *testing.T) {
 		}
 		if got := dailyValue(t, sub, frontline.DailyZones, s.tr.comm2.ID, "sealed"); got != 1 {
 			t.Errorf("自治巷社区 sealed zones %d, want 1", got)
+		}
+		if got := dailyValue(t, sub, frontline.DailyCheckpoints, s.tr.comm1.ID, "setting_up"); got != 2 {
+			t.Errorf("罗玉新村社区 checkpoints being set up %d, want 2", got)
 		}
 		if got := dailyValue(t, sub, frontline.DailyCases, s.tr.comm1.ID, "new_cases"); got != 1 {
 			t.Errorf("罗玉新村社区 new cases %d, want 1", got)

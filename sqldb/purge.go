@@ -93,7 +93,7 @@ func (s *RetentionService) plan(ctx context.Context, req frontline.PurgeRequest)
 	all := req.Reason == frontline.PurgeStandDown
 	plan := make([][]dueRecord, len(purgeKinds))
 	for i, k := range purgeKinds {
-		recs, err := k.list(ctx, tx, lo, hi, all, now, rules)
+		recs, err := k.records(ctx, tx, lo, hi, all, now, rules)
 		if err != nil {
 			return nil, nil, fmt.Errorf("list %s: %w", k.kind, err)
 		}
@@ -174,21 +174,44 @@ func (s *RetentionService) purgeBatch(ctx context.Context, run *frontline.PurgeR
 		place int64
 		day   string
 	}
-	stats := map[statKey]int{}
-	first, last := "", ""
-	groups := map[int64][]int64{}
+	// Claim first: only what this batch marks is counted and emptied.
+	byGroup := map[int64][]int64{}
 	var order []int64
 	for _, r := range recs {
+		if _, ok := byGroup[r.group]; !ok {
+			order = append(order, r.group)
+		}
+		byGroup[r.group] = append(byGroup[r.group], r.id)
+	}
+	groups := map[int64][]int64{}
+	claimed := map[[2]int64]bool{}
+	for _, g := range order {
+		ids, err := tx.claim(ctx, k.kind, g, byGroup[g], tx.now)
+		if err != nil {
+			return err
+		}
+		groups[g] = ids
+		for _, id := range ids {
+			claimed[[2]int64{g, id}] = true
+		}
+	}
+	stats := map[statKey]int{}
+	first, last := "", ""
+	n := 0
+	for _, r := range recs {
+		if !claimed[[2]int64{r.group, r.id}] {
+			continue
+		}
+		n++
 		day := r.statDay().In(s.db.Location).Format(time.DateOnly)
 		stats[statKey{statPlace(communities, r.path), day}]++
 		if first == "" || day < first {
 			first = day
 		}
 		last = max(last, day)
-		if _, ok := groups[r.group]; !ok {
-			order = append(order, r.group)
-		}
-		groups[r.group] = append(groups[r.group], r.id)
+	}
+	if n == 0 {
+		return tx.Commit()
 	}
 	for key, n := range stats {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO purge_stats (kind, place_id, day, records) VALUES (?, ?, ?, ?)
@@ -200,10 +223,13 @@ func (s *RetentionService) purgeBatch(ctx context.Context, run *frontline.PurgeR
 	if _, err := tx.ExecContext(ctx, `UPDATE purge_run_kinds SET records = records + ?,
 		first_day = CASE WHEN first_day = '' OR ? < first_day THEN ? ELSE first_day END,
 		last_day = CASE WHEN ? > last_day THEN ? ELSE last_day END
-		WHERE run_id = ? AND kind = ?`, len(recs), first, first, last, last, run.ID, string(k.kind)); err != nil {
+		WHERE run_id = ? AND kind = ?`, n, first, first, last, last, run.ID, string(k.kind)); err != nil {
 		return err
 	}
 	for _, g := range order {
+		if len(groups[g]) == 0 {
+			continue
+		}
 		if err := k.purge(ctx, tx, g, groups[g], tx.now); err != nil {
 			return err
 		}

@@ -146,19 +146,19 @@ func (s *RetentionService) Due(ctx context.Context, under int64) ([]frontline.Re
 	now := tx.now
 	var out []frontline.RetentionDue
 	for _, k := range purgeKinds {
-		recs, err := k.list(ctx, tx, lo, hi, false, now, rules)
+		ends, err := k.endCounts(ctx, tx, lo, hi, now, rules)
 		if err != nil {
 			return nil, err
 		}
 		d := frontline.RetentionDue{Kind: k.kind, Days: rules.Days[k.kind], Purged: purged[k.kind]}
 		cutoff := rules.Cutoff(k.kind, now)
 		days := map[string]int{}
-		for _, r := range recs {
-			if r.ended.Before(cutoff) {
-				d.Now++
+		for ended, n := range ends {
+			if ended.Before(cutoff) {
+				d.Now += n
 				continue
 			}
-			days[r.ended.AddDate(0, 0, d.Days).In(s.db.Location).Format(time.DateOnly)]++
+			days[ended.AddDate(0, 0, d.Days).In(s.db.Location).Format(time.DateOnly)] += n
 		}
 		for _, day := range slices.Sorted(mapKeys(days)) {
 			d.Upcoming = append(d.Upcoming, frontline.DueDay{Day: day, Records: days[day]})

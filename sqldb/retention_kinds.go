@@ -17,9 +17,12 @@ import (
 // data (notices sent, self-report links) are deleted.
 type purgeKind struct {
 	kind frontline.RetentionKind
-	// list returns the kind's records under the path range, each with the
-	// time its workflow ended: every record when all is set (a
-	// stand-down), else those whose workflow has ended.
+	// queries select the kind's records under the path range (group, id,
+	// path, ended AS ended; parameters: now, the end of what has not
+	// ended, for a stand-down; the path range; all): every record when
+	// all is set (a stand-down), else those whose workflow has ended.
+	queries []string
+	// list replaces queries for a kind its SQL alone cannot list.
 	list func(ctx context.Context, tx *Tx, lo, hi string, all bool, now time.Time, rules *frontline.RetentionRules) ([]dueRecord, error)
 	// purge empties (or deletes) the records of one group.
 	purge func(ctx context.Context, tx *Tx, group int64, ids []int64, now time.Time) error
@@ -66,50 +69,99 @@ func (r dueRecord) statDay() time.Time {
 	return r.ended
 }
 
+// records lists the kind's records under the path range.
+func (k purgeKind) records(ctx context.Context, tx *Tx, lo, hi string, all bool, now time.Time, rules *frontline.RetentionRules) ([]dueRecord, error) {
+	if k.list != nil {
+		return k.list(ctx, tx, lo, hi, all, now, rules)
+	}
+	var out []dueRecord
+	for _, q := range k.queries {
+		recs, err := tx.dueRecords(ctx, q, now, lo, hi, boolInt(all))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, recs...)
+	}
+	return out, nil
+}
+
+// endCounts counts the kind's ended records under the path range by the
+// time their workflow ended, in the database where it can: a closed
+// round of a million members is one row, not a million.
+func (k purgeKind) endCounts(ctx context.Context, tx *Tx, lo, hi string, now time.Time, rules *frontline.RetentionRules) (map[time.Time]int, error) {
+	out := map[time.Time]int{}
+	if k.list != nil {
+		recs, err := k.list(ctx, tx, lo, hi, false, now, rules)
+		for _, r := range recs {
+			out[r.ended]++
+		}
+		return out, err
+	}
+	for _, q := range k.queries {
+		rows, err := tx.QueryContext(ctx, `SELECT x.ended, COUNT(*) FROM (`+q+`) x GROUP BY x.ended`, now, lo, hi, 0)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var at time.Time
+			var n int
+			if err := rows.Scan(looseTime{&at}, &n); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[at] += n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // purgeKinds are the kinds in the order a purge runs them: the residents
 // last, since a person's entry goes only when their records have.
 var purgeKinds = []purgeKind{
-	{frontline.RetainRounds, listRounds, purgeRounds, nil},
-	{frontline.RetainScreening, listSimple(`SELECT 0, v.id, h.path, COALESCE(c.closed_at, ?)
+	{frontline.RetainRounds, []string{roundsQuery}, nil, purgeRounds, nil},
+	{frontline.RetainScreening, []string{`SELECT 0, v.id, h.path, COALESCE(c.closed_at, ?) AS ended
 		FROM screening_visits v JOIN screening_campaigns c ON c.id = v.campaign_id JOIN places h ON h.id = v.household_id
-		WHERE v.purged_at IS NULL AND h.path >= ? AND h.path < ? AND (? = 1 OR c.status = 'closed')`),
+		WHERE v.purged_at IS NULL AND h.path >= ? AND h.path < ? AND (? = 1 OR c.status = 'closed')`}, nil,
 		purgeStatements(
 			`UPDATE screening_visits SET note = '', purged_at = ? WHERE id IN %s`,
 			`UPDATE screening_visit_persons SET means = '', detail = '', health = '' WHERE visit_id IN %s`),
 		nil},
-	{frontline.RetainMeasures, listSimple(`SELECT 0, m.id, m.path, COALESCE(m.ended_at, ?)
+	{frontline.RetainMeasures, []string{`SELECT 0, m.id, m.path, COALESCE(m.ended_at, ?) AS ended
 		FROM screening_measures m
-		WHERE m.purged_at IS NULL AND m.path >= ? AND m.path < ? AND (? = 1 OR (m.status <> 'active' AND m.ended_at IS NOT NULL))`),
+		WHERE m.purged_at IS NULL AND m.path >= ? AND m.path < ? AND (? = 1 OR (m.status <> 'active' AND m.ended_at IS NOT NULL))`}, nil,
 		purgeStatements(
 			`UPDATE screening_measures SET purged_at = ? WHERE id IN %s`,
 			`UPDATE screening_followups SET symptoms = '', note = '' WHERE measure_id IN %s`,
 			`DELETE FROM screening_report_links WHERE measure_id IN %s`),
 		[]auditScrub{{"screening_measure", ""}, {"screening_followup", `SELECT id FROM screening_followups WHERE measure_id IN %s`}}},
-	{frontline.RetainPassages, listSimple(`SELECT 0, p.id, pl.path, COALESCE(p.at, ?)
+	{frontline.RetainPassages, []string{`SELECT 0, p.id, pl.path, COALESCE(p.at, ?) AS ended
 		FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id JOIN places pl ON pl.id = c.place_id
-		WHERE p.purged_at IS NULL AND pl.path >= ? AND pl.path < ? AND (? = 1 OR 1 = 1)`),
+		WHERE p.purged_at IS NULL AND pl.path >= ? AND pl.path < ? AND (? = 1 OR 1 = 1)`}, nil,
 		purgeStatements(`UPDATE passages SET name = '', phone = '', reason = '', notes = '[]', purged_at = ? WHERE id IN %s`),
 		[]auditScrub{{"passage", ""}}},
-	{frontline.RetainCases, listSimple(`SELECT 0, c.id, c.path, COALESCE(c.closed_at, ?)
-		FROM cases c WHERE c.purged_at IS NULL AND c.path >= ? AND c.path < ? AND (? = 1 OR c.status = 'closed')`),
+	{frontline.RetainCases, []string{`SELECT 0, c.id, c.path, COALESCE(c.closed_at, ?) AS ended
+		FROM cases c WHERE c.purged_at IS NULL AND c.path >= ? AND c.path < ? AND (? = 1 OR c.status = 'closed')`}, nil,
 		purgeStatements(
 			`UPDATE cases SET note = '', close_reason = '', external_ref = '', reporter = '', purged_at = ? WHERE id IN %s`,
 			`UPDATE transfers SET note = '', vehicle = '', crew = '' WHERE case_id IN %s`),
 		[]auditScrub{{"case", ""}, {"transfer", `SELECT id FROM transfers WHERE case_id IN %s`}}},
-	{frontline.RetainNotices, listNotices, purgeNotices, nil}, // alerts' entries: purgeNotices
-	{frontline.RetainWorkers, listSimple(`SELECT 0, w.id, pl.path, COALESCE(w.updated_at, ?)
+	{frontline.RetainOrders, []string{`SELECT 0, o.id, o.path, COALESCE(o.updated_at, ?) AS ended
+		FROM supply_orders o WHERE o.purged_at IS NULL AND o.path >= ? AND o.path < ?
+		AND (? = 1 OR o.status IN ('delivered', 'returned', 'cancelled'))`}, nil,
+		purgeStatements(
+			`UPDATE supply_groups SET leader = '' WHERE id IN (SELECT group_id FROM supply_orders WHERE id IN %s)`,
+			`UPDATE supply_orders SET note = '' WHERE id IN %s`),
+		[]auditScrub{{"supply_order", ""}, {"supply_group", `SELECT group_id FROM supply_orders WHERE id IN %s`}}},
+	{frontline.RetainNotices, noticesQueries, nil, purgeNotices, nil}, // alerts' entries: purgeNotices
+	{frontline.RetainWorkers, []string{`SELECT 0, w.id, pl.path, COALESCE(w.updated_at, ?) AS ended
 		FROM workers w JOIN places pl ON pl.id = w.place_id
-		WHERE w.purged_at IS NULL AND pl.path >= ? AND pl.path < ? AND (? = 1 OR w.retired)`),
+		WHERE w.purged_at IS NULL AND pl.path >= ? AND pl.path < ? AND (? = 1 OR w.retired)`}, nil,
 		purgeWorkers, []auditScrub{{"worker", ""}}},
-	{frontline.RetainResidents, listResidents, purgeResidents, []auditScrub{{"person", ""}}},
-}
-
-// listSimple runs a list query whose parameters are, in order: now (the
-// end of what has not ended, for a stand-down), the path range, all.
-func listSimple(query string) func(ctx context.Context, tx *Tx, lo, hi string, all bool, now time.Time, _ *frontline.RetentionRules) ([]dueRecord, error) {
-	return func(ctx context.Context, tx *Tx, lo, hi string, all bool, now time.Time, _ *frontline.RetentionRules) ([]dueRecord, error) {
-		return tx.dueRecords(ctx, query, now, lo, hi, boolInt(all))
-	}
+	{frontline.RetainResidents, nil, listResidents, purgeResidents, []auditScrub{{"person", ""}}},
 }
 
 func boolInt(b bool) int {
@@ -159,12 +211,10 @@ func purgeStatements(stmts ...string) func(ctx context.Context, tx *Tx, group in
 	}
 }
 
-func listRounds(ctx context.Context, tx *Tx, lo, hi string, all bool, now time.Time, _ *frontline.RetentionRules) ([]dueRecord, error) {
-	return tx.dueRecords(ctx, `SELECT rm.round_id, rm.person_id, rm.path, COALESCE(r.closed_at, ?)
-		FROM round_members rm JOIN test_rounds r ON r.id = rm.round_id
-		WHERE rm.purged_at IS NULL AND rm.path >= ? AND rm.path < ? AND (? = 1 OR r.status = 'closed')`,
-		now, lo, hi, boolInt(all))
-}
+// roundsQuery lists round members; the group is the round.
+const roundsQuery = `SELECT rm.round_id, rm.person_id, rm.path, COALESCE(r.closed_at, ?) AS ended
+	FROM round_members rm JOIN test_rounds r ON r.id = rm.round_id
+	WHERE rm.purged_at IS NULL AND rm.path >= ? AND rm.path < ? AND (? = 1 OR r.status = 'closed')`
 
 // purgeRounds empties a round's members: the excusal's note is the only
 // free text; who was sampled stays as a count (the person's own entry is
@@ -181,18 +231,12 @@ func purgeRounds(ctx context.Context, tx *Tx, round int64, persons []int64, now 
 
 // Notices: resolved alerts (group 0) keep their row with the detail
 // emptied; notices sent (group 1) exist only to carry their text and go.
-func listNotices(ctx context.Context, tx *Tx, lo, hi string, all bool, now time.Time, _ *frontline.RetentionRules) ([]dueRecord, error) {
-	alerts, err := tx.dueRecords(ctx, `SELECT 0, a.id, a.path, COALESCE(a.resolved_at, ?)
+var noticesQueries = []string{
+	`SELECT 0, a.id, a.path, COALESCE(a.resolved_at, ?) AS ended
 		FROM alerts a WHERE a.purged_at IS NULL AND a.path >= ? AND a.path < ? AND (? = 1 OR a.resolved_at IS NOT NULL)`,
-		now, lo, hi, boolInt(all))
-	if err != nil {
-		return nil, err
-	}
-	sent, err := tx.dueRecords(ctx, `SELECT 1, o.id, pl.path, COALESCE(o.delivered_at, ?)
+	`SELECT 1, o.id, pl.path, COALESCE(o.delivered_at, ?) AS ended
 		FROM outbox o JOIN places pl ON pl.id = o.place_id
 		WHERE pl.path >= ? AND pl.path < ? AND (? = 1 OR o.delivered_at IS NOT NULL)`,
-		now, lo, hi, boolInt(all))
-	return append(alerts, sent...), err
 }
 
 func purgeNotices(ctx context.Context, tx *Tx, group int64, ids []int64, now time.Time) error {
@@ -342,4 +386,37 @@ func (d looseTime) Scan(v any) error {
 		}
 	}
 	return fmt.Errorf("cannot read %q as a time", s)
+}
+
+// claimTables are the tables whose purged_at marks a kind's records.
+var claimTables = map[frontline.RetentionKind]string{
+	frontline.RetainScreening: "screening_visits", frontline.RetainMeasures: "screening_measures",
+	frontline.RetainPassages: "passages", frontline.RetainCases: "cases", frontline.RetainWorkers: "workers",
+	frontline.RetainResidents: "persons", frontline.RetainOrders: "supply_orders",
+}
+
+// claim marks a batch's records purged and returns the ids it marked:
+// those no other purge marked first. Two purges at once (two servers'
+// jobs, or a purge started while a killed one's last commit lands) count
+// and empty each record once: on PostgreSQL the second waits for the
+// first's row locks and then finds purged_at set.
+func (tx *Tx) claim(ctx context.Context, kind frontline.RetentionKind, group int64, ids []int64, now time.Time) ([]int64, error) {
+	in, args := inList(len(ids)), int64Args(ids)
+	var q string
+	switch {
+	case kind == frontline.RetainRounds:
+		q, args = `UPDATE round_members SET purged_at = ? WHERE round_id = ? AND person_id IN `+in+` AND purged_at IS NULL RETURNING person_id`,
+			append([]any{now, group}, args...)
+	case kind == frontline.RetainNotices && group == 1:
+		q = `DELETE FROM outbox WHERE id IN ` + in + ` RETURNING id`
+	case kind == frontline.RetainNotices:
+		q, args = `UPDATE alerts SET purged_at = ? WHERE id IN `+in+` AND purged_at IS NULL RETURNING id`, append([]any{now}, args...)
+	default:
+		table, ok := claimTables[kind]
+		if !ok {
+			return nil, fmt.Errorf("no table marks %s", kind)
+		}
+		q, args = `UPDATE `+table+` SET purged_at = ? WHERE id IN `+in+` AND purged_at IS NULL RETURNING id`, append([]any{now}, args...)
+	}
+	return tx.ids(ctx, q, args...)
 }

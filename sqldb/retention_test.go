@@ -457,3 +457,41 @@ func TestStandDown(t *testing.T) {
 		}
 	})
 }
+
+// TestPurge_Orders: an order under way keeps a stand-down from running;
+// once cancelled, the stand-down empties its note (and the audit log's
+// entries about it) and counts it.
+func TestPurge_Orders(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newOrders(t, db)
+		note := "放在门口，别敲门"
+		o, err := f.orders.PlaceOrder(f.ctx, frontline.OrderRequest{HouseholdID: f.tr.hh[3].ID, PartnerID: f.shop.ID,
+			Quantities: map[int64]int{f.greens.ID: 2}, Note: note})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := frontline.WithActor(context.Background(), frontline.Actor{Name: "cli:office"})
+		rs := sqldb.NewRetentionService(db)
+		if _, err := rs.StandDown(ctx, f.tr.comm2.ID); frontline.ErrorCode(err) != frontline.ECONFLICT || !strings.Contains(err.Error(), "1 order(s) under way") {
+			t.Fatalf("stand-down with an order under way: %v", err)
+		}
+		if _, err := f.orders.CancelOrder(f.ctx, o.ID, "不要了"); err != nil {
+			t.Fatal(err)
+		}
+		res, err := rs.StandDown(ctx, f.tr.comm2.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range res.Run.Kinds {
+			if k.Kind == frontline.RetainOrders && k.Records != 1 {
+				t.Errorf("orders purged: %+v", k)
+			}
+		}
+		if n := countWhere(t, db, `SELECT COUNT(*) FROM supply_orders WHERE note <> '' OR purged_at IS NULL`); n != 0 {
+			t.Errorf("%d orders keep a note or are not marked", n)
+		}
+		if n := countWhere(t, db, `SELECT COUNT(*) FROM audit_log WHERE after LIKE ?`, "%"+note+"%"); n != 0 {
+			t.Errorf("%d audit entries keep the order's note", n)
+		}
+	})
+}

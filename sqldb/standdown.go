@@ -77,6 +77,8 @@ func (tx *Tx) standDownBlockers(ctx context.Context, node *frontline.Place) (blo
 		{"transfer(s) under way", `SELECT COUNT(*) FROM transfers WHERE status NOT IN ('arrived', 'cancelled') AND path >= ? AND path < ?`},
 		{"tube(s) awaiting results", `SELECT COUNT(*) FROM tubes t JOIN test_rounds r ON r.id = t.round_id JOIN places p ON p.id = r.scope_id
 			WHERE t.state IN ('sealed', 'bagged', 'received') AND p.path >= ? AND p.path < ?`},
+		{"order(s) under way", `SELECT COUNT(*) FROM supply_orders WHERE status IN ('placed', 'packed', 'at_gate', 'out')
+			AND path >= ? AND path < ?`},
 		{"home re-test(s) awaiting results", `SELECT COUNT(*) FROM retest_tasks rt JOIN places h ON h.id = rt.household_id
 			WHERE rt.status = 'sampled' AND h.path >= ? AND h.path < ?`},
 	}

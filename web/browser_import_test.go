@@ -53,7 +53,7 @@ func TestBrowser_Import(t *testing.T) {
 			// A bad file: only the good rows may be imported; this office
 			// fixes its file instead.
 			upload(file("bad.csv", importCSV("", true)))
-			if errs := p.Text(`[data-testid="import-errors"]`); !strings.Contains(errs, "第 5 行") || !strings.Contains(errs, "身份证号") {
+			if errs := p.Text(`[data-testid="import-errors"]`); !strings.Contains(errs, "第 5 行") || !strings.Contains(errs, "居民身份证号码应为 18 位") {
 				t.Fatalf("errors shown: %q", errs)
 			}
 			if src := p.Text(`[data-testid="import-source"]`); !strings.Contains(src, "第 2 行为表头") {

@@ -80,7 +80,7 @@ func TestImportPage(t *testing.T) {
 			t.Fatalf("upload: %d %s\n%s", resp.StatusCode, resp.Header.Get("Location"), body)
 		}
 		_, body = c.get(t, "/registry/import/"+m[1])
-		for _, want := range []string{"第 2 行为表头", "第 5 行，", "F (身份证号) 列：", `data-testid="import-good"`, "新增 2 人"} {
+		for _, want := range []string{"第 2 行为表头", "第 5 行，", "F (身份证号) 列：居民身份证号码应为 18 位，此号码为 5 位", `data-testid="import-good"`, "新增 2 人"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("check page lacks %q:\n%s", want, body)
 			}

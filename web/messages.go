@@ -33,7 +33,7 @@ func catalogParts() []catalogPart {
 		{"supplyMessages", supplyMessages()}, {"orderMessages", orderMessages()},
 		{"dailyMessages", dailyMessages()},
 		{"retentionMessages", retentionMessages()},
-		{"apiDocMessages", apiDocMessages()}, {"registryImportMessages", registryImportMessages()},
+		{"apiDocMessages", apiDocMessages()}, {"registryImportMessages", registryImportMessages()}, {"reasonMessages", reasonMessages()},
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -198,25 +199,8 @@ func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return &frontline.Error{Code: frontline.EINTERNAL, Message: "cannot build the API document", Err: err}
 	}
-	b, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		return &frontline.Error{Code: frontline.EINTERNAL, Message: "cannot build the API document", Err: err}
-	}
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "no-cache")
-	w.WriteHeader(http.StatusOK)
-	w.Write(b) // a failed write means the client left
-	return nil
+	return writeJSON(w, http.StatusOK, doc)
 }
 
 // sortedKeys returns the keys of m in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

@@ -118,7 +118,7 @@ func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, status int
 		if u.Preview != nil && u.Preview.Check != nil {
 			c := u.Preview.Check
 			for _, e := range c.Errors {
-				page.Errors = append(page.Errors, rowErrorView{Row: e.Row, Column: e.Column, Reason: e.Message})
+				page.Errors = append(page.Errors, rowErrorView{Row: e.Row, Column: e.Column, Reason: s.reason(lang, e.Message)})
 			}
 			page.CanRun = u.Status == frontline.UploadChecked && c.Imported > 0
 			page.AllClean = page.CanRun && len(c.Errors) == 0

@@ -158,6 +158,7 @@ type Server struct {
 	routeErr []error
 	pages    map[string]*template.Template
 	catalog  map[string]message
+	reasons  []reasonPattern // the import's problems, for showing them in Chinese
 	metrics  *metrics
 }
 
@@ -185,6 +186,7 @@ func (s *Server) Open() error {
 		return fmt.Errorf("web: messages: %s", strings.Join(dups, "; "))
 	}
 	s.catalog = newCatalog()
+	s.reasons = newReasonPatterns()
 	pages, err := s.parseTemplates(templateFiles)
 	if err != nil {
 		return fmt.Errorf("web: templates: %w", err)
