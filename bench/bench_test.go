@@ -1,7 +1,6 @@
 package bench_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"os"
@@ -79,7 +78,7 @@ func benchmarkImport(b *testing.B, e sqldb.Engine, path string, rows int) {
 		district := district(b, db)
 		b.StartTimer()
 		start := time.Now()
-		f, err := residentfile.Read(path, bytes.NewReader(data), residentfile.ReadOptions{Under: frontline.KindDistrict})
+		f, err := residentfile.ReadData(path, data, residentfile.ReadOptions{Under: frontline.KindDistrict})
 		if err != nil || len(f.Errors) > 0 {
 			b.Fatalf("read: %v %v", err, f.Errors[:min(3, len(f.Errors))])
 		}

@@ -43,15 +43,21 @@ type ReadOptions struct {
 // not a CSV or XLSX file, no header row); it is then a *frontline.Error
 // with code EINVALID naming the file.
 func Read(name string, r io.Reader, opts ReadOptions) (*frontline.ResidentFile, error) {
+	data, err := readAll(r)
+	if err != nil {
+		return nil, invalid(name, err, "the file cannot be read")
+	}
+	return ReadData(name, data, opts)
+}
+
+// ReadData is Read of a file already in memory, which it does not copy:
+// an upload of a million rows is a hundred megabytes.
+func ReadData(name string, data []byte, opts ReadOptions) (*frontline.ResidentFile, error) {
 	if opts.Under != "" && !opts.Under.Valid() {
 		return nil, frontline.Errorf(frontline.EINVALID, "unknown place kind %q", opts.Under)
 	}
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
-	}
-	data, err := readAll(r)
-	if err != nil {
-		return nil, invalid(name, err, "the file cannot be read")
 	}
 	in, err := open(name, data, opts.Sheet, residentHeader)
 	if err != nil {

@@ -228,7 +228,6 @@ func (tx *Tx) toPersons(ctx context.Context, persons []int64, write func(p perso
 				return nil, err
 			}
 			targets = append(targets, t)
-			households = append(households, t.household)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -239,7 +238,9 @@ func (tx *Tx) toPersons(ctx context.Context, persons []int64, write func(p perso
 	for i, t := range targets {
 		p, ok := frontline.MobilePhone(t.phone)
 		if !ok {
-			p = ""
+			// Reached through the household: only then are its
+			// numbers read.
+			p, households = "", append(households, t.household)
 		}
 		targets[i].phone = p
 		phones = append(phones, p)

@@ -199,7 +199,7 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request) error {
 // found) and keeps the file for the import. A file that cannot be read at
 // all is an EINVALID error and nothing is kept.
 func (s *Server) checkUpload(ctx context.Context, name, sheet string, under *frontline.Place, data []byte) (*frontline.ResidentUpload, error) {
-	f, err := residentfile.Read(name, bytes.NewReader(data), residentfile.ReadOptions{Sheet: sheet, Under: under.Kind, Now: s.Now()})
+	f, err := residentfile.ReadData(name, data, residentfile.ReadOptions{Sheet: sheet, Under: under.Kind, Now: s.Now()})
 	if err != nil {
 		return nil, err
 	}
@@ -296,7 +296,7 @@ func (s *Server) importUpload(ctx context.Context, u *frontline.ResidentUpload, 
 }
 
 func (s *Server) importData(ctx context.Context, u *frontline.ResidentUpload, under *frontline.Place, data []byte, skipBad bool) (*frontline.ImportResult, []byte, error) {
-	f, err := residentfile.Read(u.Name, bytes.NewReader(data), residentfile.ReadOptions{Sheet: u.Sheet, Under: under.Kind, Now: s.Now()})
+	f, err := residentfile.ReadData(u.Name, data, residentfile.ReadOptions{Sheet: u.Sheet, Under: under.Kind, Now: s.Now()})
 	if err != nil {
 		return nil, nil, err
 	}
