@@ -38,7 +38,9 @@ type DayConfig struct {
 	PositiveEvery int
 	// Writers is the server's binding writers on PostgreSQL; 0 is serve's
 	// default.
-	Writers     int
+	Writers int
+	// ServeArgs are more flags for the `frontline serve` child process.
+	ServeArgs   []string
 	Synchronous string
 	// Server is the frontline binary run as `serve`: the day needs every
 	// service of the real server, so there is no in-process mode.
@@ -89,7 +91,7 @@ func (c *DayConfig) withDefaults() error {
 // sampling is the part of the day the sampling benchmark already knows.
 func (c *DayConfig) sampling() SamplingConfig {
 	return SamplingConfig{DBURL: c.DBURL, Residents: c.Residents, Stations: c.Stations, Sites: c.Sites,
-		Duration: c.Duration, Rate: c.Rate, Writers: c.Writers, Synchronous: c.Synchronous, Server: c.Server, Logger: c.Logger, Out: c.Out}
+		Duration: c.Duration, Rate: c.Rate, Writers: c.Writers, ServeArgs: c.ServeArgs, Synchronous: c.Synchronous, Server: c.Server, Logger: c.Logger, Out: c.Out}
 }
 
 // Kind is what one kind of request saw.

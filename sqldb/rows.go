@@ -263,10 +263,10 @@ func (db *DB) forUpdateOf(alias string) string {
 	return ""
 }
 
-// readRow runs a one-row query on the reader pool outside a transaction,
-// for lookups that need no snapshot.
+// readRow runs a one-row query on the hot path's own connections (quick)
+// outside a transaction, for lookups that need no snapshot.
 func (db *DB) readRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return db.read.QueryRowContext(ctx, db.rebind(query), args...)
+	return db.quick.QueryRowContext(ctx, db.rebind(query), args...)
 }
 
 // timeValue returns t as a query argument the way the engine stores it,

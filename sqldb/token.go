@@ -165,7 +165,7 @@ func (s *UserService) AuthenticateToken(ctx context.Context, secret string) (*fr
 	if p := s.db.tokens.get(hash, s.db.Now()); p != nil {
 		return p, nil
 	}
-	tx, err := s.db.BeginReadTx(ctx)
+	tx, err := s.db.beginQuickTx(ctx)
 	if err != nil {
 		return nil, err
 	}

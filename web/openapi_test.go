@@ -24,7 +24,8 @@ type openAPIDoc struct {
 // newFullServer serves every workflow, so every route is registered.
 func newFullServer(t *testing.T, db *sqldb.DB, f *fixture) *testServer {
 	t.Helper()
-	return newAdminServer(t, db, f, withScreening(db), withTesting(db, t), withZones(db), withCases(db), withWorkforce(db), withNotices(db))
+	return newAdminServer(t, db, f, withScreening(db), withTesting(db, t), withZones(db), withCases(db), withWorkforce(db), withNotices(db),
+		withDaily(db), withDashboard(db), withSupply(db), withOrders(db))
 }
 
 func fetchOpenAPI(t *testing.T, ts *testServer) openAPIDoc {

@@ -55,6 +55,7 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 	if cfg.DBURL, cfg.Synchronous, cfg.Logger, cfg.Server, err = common.settings(m, *residents); err != nil {
 		return err
 	}
+	cfg.ServeArgs = strings.Fields(*common.serverArgs)
 	if *debugAddr != "" {
 		cfg.ServeArgs = append(cfg.ServeArgs, "--debug-addr", *debugAddr)
 	}
@@ -117,6 +118,7 @@ func runBenchDay(ctx context.Context, m *Main, args []string) error {
 	if cfg.DBURL, cfg.Synchronous, cfg.Logger, cfg.Server, err = common.settings(m, cfg.Residents); err != nil {
 		return err
 	}
+	cfg.ServeArgs = strings.Fields(*common.serverArgs)
 	res, err := bench.RunDay(ctx, cfg)
 	if err != nil {
 		return err
@@ -129,8 +131,8 @@ func runBenchDay(ctx context.Context, m *Main, args []string) error {
 
 // benchFlags are the flags every benchmark of a city takes.
 type benchFlags struct {
-	dbURL, sync *string
-	verbose     *bool
+	dbURL, sync, serverArgs *string
+	verbose                 *bool
 }
 
 func addBenchFlags(fs *flag.FlagSet) *benchFlags {
@@ -138,6 +140,8 @@ func addBenchFlags(fs *flag.FlagSet) *benchFlags {
 		dbURL:   fs.String("db", "", "database: empty for the kept SQLite city, a postgres:// URL for a schema of its own there"),
 		sync:    fs.String("sqlite-synchronous", "FULL", "the server's SQLite durability: FULL survives a power cut, NORMAL a process crash"),
 		verbose: fs.Bool("v", false, "log what the benchmark does"),
+		serverArgs: fs.String("server-args", "", "more flags for the `frontline serve` child process, space-separated\n"+
+			"(e.g. \"--purge-every 0\" to measure a morning without the purge job)"),
 	}
 }
 

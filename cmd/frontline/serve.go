@@ -224,6 +224,9 @@ func ensureDemo(ctx context.Context, m *Main, places *sqldb.PlaceService) error 
 		Transfers: sqldb.NewTransferService(m.DB)}, testing, time.Now()); err != nil {
 		return err
 	}
+	if _, err := demo.Retention(cliContext(ctx), sqldb.NewRetentionService(m.DB)); err != nil {
+		return err
+	}
 	fmt.Fprintf(m.Stdout, "Demo logins, all with the password %q:\n", demo.Password)
 	for _, l := range logins {
 		fmt.Fprintf(m.Stdout, "  %-10s %-20s %s\n", l.Login, l.Role, l.Scope)
