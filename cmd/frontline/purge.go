@@ -152,10 +152,21 @@ func retentionKindList() string {
 // purgeJobInterval is how often serve purges what is due by default.
 const purgeJobInterval = 24 * time.Hour
 
+// purgeFirstDelay is how long after start serve purges for the first time.
+const purgeFirstDelay = 10 * time.Minute
+
 // runPurges purges what is due every interval until ctx ends, as the
 // system. On several servers each may run it: a record is purged once
 // (purged_at), though two runs at once would each write a certificate.
 func runPurges(ctx context.Context, rs frontline.RetentionService, interval time.Duration, logger *slog.Logger) {
+	// The first run waits a while: a purge lists every resident's records,
+	// which on a city of millions is a minute of reading that should not
+	// land on the start-up (nor on a benchmark's first seconds).
+	select {
+	case <-ctx.Done():
+		return
+	case <-time.After(min(interval, purgeFirstDelay)):
+	}
 	every(ctx, interval, func(ctx context.Context) {
 		ctx = frontline.WithActor(ctx, frontline.Actor{Name: "system:purge"})
 		run, err := rs.Purge(ctx, frontline.PurgeRequest{})
