@@ -2,7 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/frontline-org/frontline"
@@ -176,17 +175,11 @@ func (tx *Tx) fillLine(ctx context.Context, partner int64, l *frontline.OrderLin
 // AnswerSubstitute records a household's answer to a substitute through
 // its link.
 func (s *OrderService) AnswerSubstitute(ctx context.Context, secret string, lineID int64, accept bool) (*frontline.Order, error) {
-	ctx = frontline.AsSystem(ctx) // the secret is the only credential: one household
-	tx, err := s.db.BeginTx(ctx)
+	ctx, tx, _, hh, err := s.linkTx(ctx, secret)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	id, hh, err := tx.findOrderLink(ctx, secret)
-	if err != nil {
-		return nil, err
-	}
-	ctx = frontline.WithActor(ctx, frontline.Actor{Name: fmt.Sprintf("household:link-%d", id), Addr: frontline.ActorFrom(ctx).Addr})
 	o, err := tx.answerSubstitute(ctx, lineID, accept, &hh.ID)
 	if err != nil {
 		return nil, err

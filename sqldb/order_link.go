@@ -122,24 +122,35 @@ func (tx *Tx) orderLinkView(ctx context.Context, hh *frontline.Place) (*frontlin
 	return v, nil
 }
 
-// OrderByLink places a household's order through its link. The audit log
+// linkTx begins a write for the household of a link: the secret is the
+// only credential and reaches that household alone, and the audit log
 // names the link as the actor.
-func (s *OrderService) OrderByLink(ctx context.Context, secret string, r frontline.OrderRequest) (*frontline.Order, error) {
-	ctx = frontline.AsSystem(ctx) // the secret is the only credential: one household
+func (s *OrderService) linkTx(ctx context.Context, secret string) (context.Context, *Tx, int64, *frontline.Place, error) {
+	ctx = frontline.AsSystem(ctx)
 	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return nil, nil, 0, nil, err
+	}
+	id, hh, err := tx.findOrderLink(ctx, secret)
+	if err != nil {
+		tx.Rollback()
+		return nil, nil, 0, nil, err
+	}
+	ctx = frontline.WithActor(ctx, frontline.Actor{Name: fmt.Sprintf("household:link-%d", id), Addr: frontline.ActorFrom(ctx).Addr})
+	return ctx, tx, id, hh, nil
+}
+
+// OrderByLink places a household's order through its link.
+func (s *OrderService) OrderByLink(ctx context.Context, secret string, r frontline.OrderRequest) (*frontline.Order, error) {
+	ctx, tx, id, hh, err := s.linkTx(ctx, secret)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	id, hh, err := tx.findOrderLink(ctx, secret)
-	if err != nil {
-		return nil, err
-	}
 	r.HouseholdID, r.GroupID = hh.ID, 0
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
-	ctx = frontline.WithActor(ctx, frontline.Actor{Name: fmt.Sprintf("household:link-%d", id), Addr: frontline.ActorFrom(ctx).Addr})
 	o, err := tx.placeOrder(ctx, hh, r, frontline.SourceLink)
 	if err != nil {
 		return nil, err

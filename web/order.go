@@ -69,8 +69,13 @@ func (s *Server) orderLinks(links []navLink, p *frontline.Principal) []navLink {
 	if s.Orders == nil || len(links) == 0 || !p.Can(frontline.PermPlaceOrders) {
 		return links
 	}
+	return beforeLast(links, navLink{"/orders", "nav.orders", "nav-orders"})
+}
+
+// beforeLast puts link before the last of links (the account's).
+func beforeLast(links []navLink, link navLink) []navLink {
 	last := links[len(links)-1]
-	return append(links[:len(links)-1], navLink{"/orders", "nav.orders", "nav-orders"}, last)
+	return append(links[:len(links)-1], link, last)
 }
 
 // orderForms is what the "orderforms" part needs: a form per partner

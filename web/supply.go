@@ -80,8 +80,7 @@ func (s *Server) supplyLinks(links []navLink, p *frontline.Principal) []navLink 
 	if s.Partners == nil || len(links) == 0 || !p.Can(frontline.PermManageSupply) {
 		return links
 	}
-	last := links[len(links)-1]
-	return append(links[:len(links)-1], navLink{"/supply", "nav.supply", "nav-supply"}, last)
+	return beforeLast(links, navLink{"/supply", "nav.supply", "nav-supply"})
 }
 
 // supplyPage lists the partners registered at or under a node, with the
