@@ -172,7 +172,7 @@ func (p *parser) person(ps *frontline.Person, cells []string) {
 			// when it is missing.
 			t = frontline.IDPassport
 			if ps.IDNumber != "" {
-				ps.IDNumber = "XXXXXXXX"
+				ps.IDNumber = standInPassport
 			}
 		}
 		ps.IDType = t
@@ -309,6 +309,12 @@ func (p *parser) validate(ps *frontline.Person) {
 	}
 }
 
+// standInPassport is a passport number of valid form that stands in, only
+// while the rest of a row is checked, for a document number that could not
+// be checked. The row already has an error, so it is never imported and
+// the stand-in is never stored or shown.
+const standInPassport = "XXXXXXXX"
+
 // neutralize replaces the field of column c by a value Validate accepts.
 func neutralize(ps *frontline.Person, c int) bool {
 	switch c {
@@ -319,7 +325,7 @@ func neutralize(ps *frontline.Person, c int) bool {
 	case cIDNumber:
 		// A passport number is checked for form only, so the birth date
 		// and sex are no longer compared with a number that is wrong.
-		ps.IDType, ps.IDNumber = frontline.IDPassport, "XXXXXXXX"
+		ps.IDType, ps.IDNumber = frontline.IDPassport, standInPassport
 	case cPhone:
 		ps.Phone = ""
 	case cSex:
