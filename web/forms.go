@@ -26,6 +26,18 @@ func newForm() form {
 	return form{Values: map[string]string{}, Checked: map[string]bool{}, Errors: map[string]string{}}
 }
 
+// readFormFor reads a form posted to a path with an {id}, as the write
+// pages of one object are: the form's fields, then the id.
+func readFormFor(r *http.Request, fields []string, boxes ...string) (form, int64, error) {
+	f, err := readForm(r, fields, boxes...)
+	if err != nil {
+		return f, 0, err
+	}
+	q := newParams(r)
+	id := q.pathID("id")
+	return f, id, q.check()
+}
+
 // readForm parses a posted form into a form of the given text fields and
 // checkboxes. A body too large or malformed is EINVALID.
 func readForm(r *http.Request, fields []string, boxes ...string) (form, error) {

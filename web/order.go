@@ -369,13 +369,8 @@ func (s *Server) pageOrders(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) postOrderPaid(w http.ResponseWriter, r *http.Request) error {
-	f, err := readForm(r, []string{"paid", "next"})
+	f, id, err := readFormFor(r, []string{"paid", "next"})
 	if err != nil {
-		return err
-	}
-	q := newParams(r)
-	id := q.pathID("id")
-	if err := q.check(); err != nil {
 		return err
 	}
 	if _, err := s.Orders.SetPaid(r.Context(), id, f.Values["paid"] == "1"); err != nil {
@@ -385,13 +380,8 @@ func (s *Server) postOrderPaid(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) postOrderCancel(w http.ResponseWriter, r *http.Request) error {
-	f, err := readForm(r, []string{"reason", "next"})
+	f, id, err := readFormFor(r, []string{"reason", "next"})
 	if err != nil {
-		return err
-	}
-	q := newParams(r)
-	id := q.pathID("id")
-	if err := q.check(); err != nil {
 		return err
 	}
 	if _, err := s.Orders.CancelOrder(r.Context(), id, f.Values["reason"]); err != nil {

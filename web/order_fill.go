@@ -183,13 +183,8 @@ func (s *Server) postFill(w http.ResponseWriter, r *http.Request) error {
 // postHandOver records a compound's packed orders as handed over at its
 // gate (the partner's side).
 func (s *Server) postHandOver(w http.ResponseWriter, r *http.Request) error {
-	f, err := readForm(r, []string{"compound", "day"})
+	f, id, err := readFormFor(r, []string{"compound", "day"})
 	if err != nil {
-		return err
-	}
-	q := newParams(r)
-	id := q.pathID("id")
-	if err := q.check(); err != nil {
 		return err
 	}
 	compound, _ := formID(f.Values["compound"])
@@ -258,13 +253,8 @@ func (s *Server) postGateReceive(w http.ResponseWriter, r *http.Request) error {
 // postAnswerForHousehold records a household's answer to a substitute,
 // given to staff on the phone.
 func (s *Server) postAnswerForHousehold(w http.ResponseWriter, r *http.Request) error {
-	f, err := readForm(r, []string{"accept", "next"})
+	f, id, err := readFormFor(r, []string{"accept", "next"})
 	if err != nil {
-		return err
-	}
-	q := newParams(r)
-	id := q.pathID("id")
-	if err := q.check(); err != nil {
 		return err
 	}
 	if _, err := s.Orders.AnswerForHousehold(r.Context(), id, f.Values["accept"] == "1"); err != nil {

@@ -256,13 +256,8 @@ func (s *Server) renderPartner(w http.ResponseWriter, r *http.Request, id int64,
 
 // postPartner changes a partner's name, phone, address, or retires it.
 func (s *Server) postPartner(w http.ResponseWriter, r *http.Request) error {
-	f, err := readForm(r, []string{"partner_name", "partner_phone", "partner_address"}, "retired")
+	f, id, err := readFormFor(r, []string{"partner_name", "partner_phone", "partner_address"}, "retired")
 	if err != nil {
-		return err
-	}
-	q := newParams(r)
-	id := q.pathID("id")
-	if err := q.check(); err != nil {
 		return err
 	}
 	name, phone, addr, retired := f.Values["partner_name"], f.Values["partner_phone"], f.Values["partner_address"], f.Checked["retired"]
@@ -278,13 +273,8 @@ func (s *Server) postPartner(w http.ResponseWriter, r *http.Request) error {
 
 // postPartnerUser links or unlinks a user of the partner's role.
 func (s *Server) postPartnerUser(w http.ResponseWriter, r *http.Request) error {
-	f, err := readForm(r, []string{"login", "action"})
+	f, id, err := readFormFor(r, []string{"login", "action"})
 	if err != nil {
-		return err
-	}
-	q := newParams(r)
-	id := q.pathID("id")
-	if err := q.check(); err != nil {
 		return err
 	}
 	if f.Values["action"] == "unlink" {
@@ -337,13 +327,8 @@ var catalogItemFields = []string{"price", "stock", "limit"}
 
 // postItem changes an item's price, stock and limit, or retires it.
 func (s *Server) postItem(w http.ResponseWriter, r *http.Request) error {
-	f, err := readForm(r, append(catalogItemFields, "partner"), "retired")
+	f, id, err := readFormFor(r, append(catalogItemFields, "partner"), "retired")
 	if err != nil {
-		return err
-	}
-	q := newParams(r)
-	id := q.pathID("id")
-	if err := q.check(); err != nil {
 		return err
 	}
 	partner, _ := formID(f.Values["partner"])
