@@ -107,6 +107,9 @@ type Server struct {
 	// Orders, when set, serves households' orders: their links, staff
 	// ordering on their behalf, group orders.
 	Orders frontline.OrderService
+	// Deliveries, when set with Orders, serves the delivery runs from the
+	// gates and what households say about their orders.
+	Deliveries frontline.DeliveryService
 	// Daily, when set, serves the daily report (日报) and the dashboards.
 	Daily frontline.DailyReportService
 	// Dashboards, when set with Daily, serves each node's dashboard.
