@@ -47,6 +47,8 @@ func PathColumns() []PathColumn {
 		{"supply_orders", "path", true, "an order is delivered to the household where it is"},
 		{"supply_order_links", "path", true, "a household's order link is scoped to its home"},
 		{"supply_groups", "path", true, "a group order is gathered in its building"},
+		{"help_requests", "path", true, "a help request is answered at the household where it is"},
+		{"help_trips", "path", true, "a hospital trip picks the person up at home"},
 		{"screening_reports", "path", false, "a report as submitted upward is kept unchanged"},
 		{"daily_reports", "path", false, "a daily report as submitted upward is kept unchanged"},
 		{"purge_runs", "under_path", false, "a purge certificate says where it purged, when it purged"},
