@@ -28,6 +28,7 @@ const (
 	DailyZones       DailySectionKey = "zones"
 	DailyCheckpoints DailySectionKey = "checkpoints"
 	DailyWorkforce   DailySectionKey = "workforce"
+	DailyMedicine    DailySectionKey = "medicine"
 )
 
 // DailySectionColumns lists the figures of each section, by key; the
@@ -39,10 +40,13 @@ var DailySectionColumns = map[DailySectionKey][]string{
 	DailyZones:       {"sealed", "controlled", "precaution", "sealed_households", "sealed_residents"},
 	DailyCheckpoints: {"open", "setting_up", "passages", "refused"},
 	DailyWorkforce:   {"workers", "on_duty", "places_short", "no_shows"},
+	// Medicine: requests made, filled and delivered in the day; chronic
+	// requests past their target and not delivered at the report's moment.
+	DailyMedicine: {"requests", "filled", "delivered", "late"},
 }
 
 // DailySectionOrder is the order of the sections.
-var DailySectionOrder = []DailySectionKey{DailyScreening, DailyTesting, DailyCases, DailyZones, DailyCheckpoints, DailyWorkforce}
+var DailySectionOrder = []DailySectionKey{DailyScreening, DailyTesting, DailyCases, DailyZones, DailyCheckpoints, DailyWorkforce, DailyMedicine}
 
 // DailyStatus is where a day's report stands.
 type DailyStatus string
