@@ -91,6 +91,7 @@ var dailySections = []dailySection{
 	{frontline.DailyZones, (*Tx).dailyZones},
 	{frontline.DailyCheckpoints, (*Tx).dailyCheckpoints},
 	{frontline.DailyWorkforce, (*Tx).dailyWorkforce},
+	{frontline.DailyHelp, (*Tx).dailyHelp},
 	{frontline.DailyMedicine, (*Tx).dailyMedicine},
 }
 
@@ -408,23 +409,5 @@ func (tx *Tx) dailyWorkforce(ctx context.Context, f *dailyFrame) (grid, error) {
 		CROSS JOIN posts po CROSS JOIN places p WHERE po.id = s.post_id AND p.id = po.place_id
 		AND s.starts_at > ? AND s.starts_at <= ? AND s.headcount > s.assigned AND NOT po.retired
 		AND p.path >= ? AND p.path < ? GROUP BY p.path`, f.from, f.to, lo, hi)
-	return g, err
-}
-
-// dailyMedicine counts the medicine requests made, filled and delivered in
-// the day, and the chronic ones past their target and not delivered at
-// the report's moment.
-func (tx *Tx) dailyMedicine(ctx context.Context, f *dailyFrame) (grid, error) {
-	lo, hi := f.subtree()
-	g := f.grid(4)
-	for col, at := range []string{"created_at", "filled_at", "delivered_at"} {
-		if err := tx.groupCount(ctx, f, g, col, `SELECT path, COUNT(*) FROM medicine_requests WHERE path >= ? AND path < ?
-			AND `+at+` > ? AND `+at+` <= ? GROUP BY path`, lo, hi, f.from, f.to); err != nil {
-			return nil, err
-		}
-	}
-	err := tx.groupCount(ctx, f, g, 3, `SELECT path, COUNT(*) FROM medicine_requests WHERE path >= ? AND path < ?
-		AND due_at < ? AND created_at <= ? AND (delivered_at IS NULL OR delivered_at > ?) AND status NOT IN (?, ?) GROUP BY path`,
-		lo, hi, f.at, f.at, f.at, string(frontline.MedicineRefused), string(frontline.MedicineCancelled))
 	return g, err
 }
