@@ -35,6 +35,7 @@ func Logins() []Login {
 		{"staff", "罗玉新村社区干部", frontline.RoleCommunityStaff, PathLuoyuxincun},
 		{"grid", "枣园小区网格员", frontline.RoleGridWorker, PathZaoyuan},
 		{"volunteer", "林草局下沉干部", frontline.RoleVolunteer, PathLuoyuxincun},
+		{DeliveryLogin, "忠义巷小区配送志愿者", frontline.RoleVolunteer, PathZhongyixiang},
 		{"sampler", "采样员", frontline.RoleSampler, PathLuoyuxincun},
 		{"lab", "检测机构", frontline.RoleLab, district},
 		{"shop", "自治巷超市", frontline.RoleShop, PathZizhixiang},

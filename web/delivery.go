@@ -343,9 +343,8 @@ func (s *Server) linkAnswered(w http.ResponseWriter, r *http.Request, f form, er
 		g.Values["done"] = done
 		return s.renderOrderLink(w, r, token, nil, g, http.StatusOK)
 	case frontline.ENOTFOUND:
-		if frontline.ErrorField(err) == "" && f.Values["order"] == "" {
-			return s.renderOrderLink(w, r, "", nil, newForm(), http.StatusNotFound)
-		}
+		// A link that no longer works shows as such; an order not the
+		// household's leaves its page as it was.
 		return s.renderOrderLink(w, r, token, nil, newForm(), http.StatusNotFound)
 	case frontline.EINVALID, frontline.ECONFLICT:
 		f.Errors["text"] = "order.error.complaint"

@@ -211,6 +211,10 @@ func ensureDemo(ctx context.Context, m *Main, places *sqldb.PlaceService) error 
 		Orders: sqldb.NewOrderService(m.DB)}, time.Now()); err != nil {
 		return err
 	}
+	if _, err := demo.Delivery(cliContext(ctx), demo.DeliveryServices{Places: places, Users: sqldb.NewUserService(m.DB, frontline.DefaultLoginPolicy),
+		Workers: sqldb.NewWorkerService(m.DB), Orders: sqldb.NewOrderService(m.DB), Deliveries: sqldb.NewDeliveryService(m.DB)}, time.Now()); err != nil {
+		return err
+	}
 	if _, err := demo.Screening(cliContext(ctx), demo.ScreeningServices{Persons: sqldb.NewPersonService(m.DB), Places: places,
 		RiskAreas: sqldb.NewRiskAreaService(m.DB), Campaigns: sqldb.NewCampaignService(m.DB), Visits: sqldb.NewVisitService(m.DB)}, time.Now()); err != nil {
 		return err
