@@ -99,7 +99,8 @@ func (s *DeliveryService) ComplainByLink(ctx context.Context, secret string, ord
 
 // FindComplaints implements frontline.DeliveryService.
 func (s *DeliveryService) FindComplaints(ctx context.Context, under *int64) ([]*frontline.Complaint, error) {
-	tx, err := s.db.readTxAny(ctx, frontline.PermPlaceOrders, frontline.PermManageSupply, frontline.PermFillOrders)
+	tx, err := s.db.readTxAny(ctx, frontline.PermPlaceOrders, frontline.PermManageSupply, frontline.PermFillOrders,
+		frontline.PermFillMedicines)
 	if err != nil {
 		return nil, err
 	}

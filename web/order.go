@@ -346,6 +346,8 @@ type ordersPage struct {
 	Statuses []string
 	Unpaid   bool
 	Placed   int64
+	// Complaints links households' complaints (deliveries served).
+	Complaints bool
 }
 
 func (s *Server) pageOrders(w http.ResponseWriter, r *http.Request) error {
@@ -372,7 +374,8 @@ func (s *Server) pageOrders(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page := ordersPage{layout: s.layout(r, lang, title), Place: place, Orders: orders, Total: total, Status: status, Unpaid: f.Unpaid}
+	page := ordersPage{layout: s.layout(r, lang, title), Place: place, Orders: orders, Total: total, Status: status, Unpaid: f.Unpaid,
+		Complaints: s.Deliveries != nil}
 	if placed != nil {
 		page.Placed = *placed
 	}

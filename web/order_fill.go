@@ -63,6 +63,8 @@ type pickListPage struct {
 	Handed    string // how many were just handed over
 	FillError map[int64]string
 	Detail    string
+	// Complaints links the partner's complaints (deliveries served).
+	Complaints bool
 }
 
 func (s *Server) pagePickList(w http.ResponseWriter, r *http.Request) error {
@@ -92,7 +94,7 @@ func (s *Server) renderPickList(w http.ResponseWriter, r *http.Request, fillErr 
 	}
 	prefix := partnerPrefix(callerFrom(ctx).principal)
 	page := pickListPage{layout: s.layout(r, lang, title), List: pl, Items: items, Prefix: prefix, FillError: fillErr, Detail: detail,
-		Prev: frontline.AddDays(day, -1), Next: frontline.AddDays(day, 1), Handed: r.URL.Query().Get("handed")}
+		Prev: frontline.AddDays(day, -1), Next: frontline.AddDays(day, 1), Handed: r.URL.Query().Get("handed"), Complaints: s.Deliveries != nil}
 	return s.render(w, status, pagePickListName, page)
 }
 
