@@ -107,6 +107,9 @@ type Server struct {
 	// Orders, when set, serves households' orders: their links, staff
 	// ordering on their behalf, group orders.
 	Orders frontline.OrderService
+	// Help, when set, serves urgent help requests, the unmet-needs board
+	// and hospital trips.
+	Help frontline.HelpService
 	// Daily, when set, serves the daily report (日报) and the dashboards.
 	Daily frontline.DailyReportService
 	// Dashboards, when set with Daily, serves each node's dashboard.
