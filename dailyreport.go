@@ -28,6 +28,7 @@ const (
 	DailyZones       DailySectionKey = "zones"
 	DailyCheckpoints DailySectionKey = "checkpoints"
 	DailyWorkforce   DailySectionKey = "workforce"
+	DailyVulnerable  DailySectionKey = "vulnerable"
 )
 
 // DailySectionColumns lists the figures of each section, by key; the
@@ -39,10 +40,11 @@ var DailySectionColumns = map[DailySectionKey][]string{
 	DailyZones:       {"sealed", "controlled", "precaution", "sealed_households", "sealed_residents"},
 	DailyCheckpoints: {"open", "setting_up", "passages", "refused"},
 	DailyWorkforce:   {"workers", "on_duty", "places_short", "no_shows"},
+	DailyVulnerable:  {"vulnerable", "with_contact", "checked", "not_checked"},
 }
 
 // DailySectionOrder is the order of the sections.
-var DailySectionOrder = []DailySectionKey{DailyScreening, DailyTesting, DailyCases, DailyZones, DailyCheckpoints, DailyWorkforce}
+var DailySectionOrder = []DailySectionKey{DailyScreening, DailyTesting, DailyCases, DailyZones, DailyCheckpoints, DailyWorkforce, DailyVulnerable}
 
 // DailyStatus is where a day's report stands.
 type DailyStatus string

@@ -23,6 +23,7 @@ var DailySheets = map[frontline.DailySectionKey]string{
 	frontline.DailyZones:       "风险区域",
 	frontline.DailyCheckpoints: "卡点",
 	frontline.DailyWorkforce:   "队伍力量",
+	frontline.DailyVulnerable:  "特殊人群包保",
 }
 
 // DailyHeaders names each figure of each section as offices write it.
@@ -37,6 +38,8 @@ var DailyHeaders = map[frontline.DailySectionKey]map[string]string{
 		"sealed_residents": "封控人数"},
 	frontline.DailyCheckpoints: {"open": "运行卡点", "setting_up": "筹建卡点", "passages": "通行登记", "refused": "劝返"},
 	frontline.DailyWorkforce:   {"workers": "在册人员", "on_duty": "在岗", "places_short": "缺岗", "no_shows": "未到岗"},
+	frontline.DailyVulnerable: {"vulnerable": "封控管控区特殊人群", "with_contact": "已落实包保人", "checked": "当日已联系",
+		"not_checked": "当日未联系"},
 }
 
 // dailyStatusLabels names a report's status on the cover.

@@ -47,6 +47,7 @@ func PathColumns() []PathColumn {
 		{"supply_orders", "path", true, "an order is delivered to the household where it is"},
 		{"supply_order_links", "path", true, "a household's order link is scoped to its home"},
 		{"supply_groups", "path", true, "a group order is gathered in its building"},
+		{"vulnerable_checks", "path", true, "a resident's checks are counted where they live"},
 		{"screening_reports", "path", false, "a report as submitted upward is kept unchanged"},
 		{"daily_reports", "path", false, "a daily report as submitted upward is kept unchanged"},
 		{"purge_runs", "under_path", false, "a purge certificate says where it purged, when it purged"},

@@ -31,6 +31,7 @@ func catalogParts() []catalogPart {
 		{"alertMessages", alertMessages()}, {"caseListMessages", caseListMessages()}, {"casePageMessages", casePageMessages()},
 		{"transferMessages", transferMessages()}, {"guardMessages", guardMessages()}, {"workforceMessages", workforceMessages()}, {"rosterAlertMessages", rosterAlertMessages()},
 		{"supplyMessages", supplyMessages()}, {"orderMessages", orderMessages()},
+		{"vulnerableMessages", vulnerableMessages()},
 		{"dailyMessages", dailyMessages()},
 		{"retentionMessages", retentionMessages()},
 		{"apiDocMessages", apiDocMessages()}, {"registryImportMessages", registryImportMessages()}, {"reasonMessages", reasonMessages()},

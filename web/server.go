@@ -107,6 +107,9 @@ type Server struct {
 	// Orders, when set, serves households' orders: their links, staff
 	// ordering on their behalf, group orders.
 	Orders frontline.OrderService
+	// Vulnerable, when set, serves the vulnerable of sealed and
+	// controlled zones: their contacts, daily checks and board.
+	Vulnerable frontline.VulnerableService
 	// Daily, when set, serves the daily report (日报) and the dashboards.
 	Daily frontline.DailyReportService
 	// Dashboards, when set with Daily, serves each node's dashboard.
