@@ -97,3 +97,25 @@ func IsolationEndText(t MeasureType, name, day string) string {
 	}
 	return fmt.Sprintf("%s的%s已于%s结束，感谢您的配合。", MaskName(name), label, day)
 }
+
+// DeliveryStage names where an order is for a delivery notice's template:
+// "gate" (drop ""), "door" or "front".
+func DeliveryStage(d Drop) string {
+	if d == "" {
+		return "gate"
+	}
+	return string(d)
+}
+
+// DeliveryNoticeText tells a household where its order from a partner
+// is: at the compound's gate (drop ""), at its door, or at the front of
+// its building.
+func DeliveryNoticeText(partner string, d Drop) string {
+	switch d {
+	case DropDoor:
+		return fmt.Sprintf("您在%s的订单已送到家门口，请及时取回。", partner)
+	case DropFront:
+		return fmt.Sprintf("您在%s的订单已送到楼栋前，请及时下楼取回。", partner)
+	}
+	return fmt.Sprintf("您在%s的订单已送到小区门口，将按楼栋送达，请留意。", partner)
+}

@@ -284,6 +284,9 @@ func (s *OrderService) HandOver(ctx context.Context, partnerID, compoundID int64
 			return 0, err
 		}
 	}
+	if err := tx.deliveryNotices(ctx, orders, func(*frontline.Order) frontline.Drop { return "" }); err != nil {
+		return 0, err
+	}
 	if len(orders) > 0 {
 		if err := tx.audit(ctx, "handover", "supply_partner", partnerID, compound.Path, nil,
 			map[string]any{"day": day, "compound_id": compound.ID, "orders": len(orders)}); err != nil {

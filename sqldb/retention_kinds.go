@@ -154,8 +154,15 @@ var purgeKinds = []purgeKind{
 		AND (? = 1 OR o.status IN ('delivered', 'returned', 'cancelled'))`}, nil,
 		purgeStatements(
 			`UPDATE supply_groups SET leader = '' WHERE id IN (SELECT group_id FROM supply_orders WHERE id IN %s)`,
-			`UPDATE supply_orders SET note = '' WHERE id IN %s`),
-		[]auditScrub{{"supply_order", ""}, {"supply_group", `SELECT group_id FROM supply_orders WHERE id IN %s`}}},
+			`UPDATE supply_orders SET note = '' WHERE id IN %s`,
+			`UPDATE delivery_complaints SET text = '' WHERE order_id IN %s`),
+		[]auditScrub{{"supply_order", ""}, {"supply_group", `SELECT group_id FROM supply_orders WHERE id IN %s`},
+			{"delivery_complaint", `SELECT id FROM delivery_complaints WHERE order_id IN %s`}}},
+	{frontline.RetainDeliveries, []string{`SELECT 0, r.id, r.path, COALESCE(r.closed_at, ?) AS ended
+		FROM delivery_runs r WHERE r.purged_at IS NULL AND r.path >= ? AND r.path < ? AND (? = 1 OR r.status = 'closed')`}, nil,
+		purgeStatements(`UPDATE delivery_parcels SET note = '', by_actor = '', worker_id = NULL WHERE run_id IN %s`,
+			`UPDATE delivery_runs SET created_by = '', closed_by = '' WHERE id IN %s`),
+		[]auditScrub{{"delivery_run", ""}, {"delivery_parcel", `SELECT id FROM delivery_parcels WHERE run_id IN %s`}}},
 	{frontline.RetainNotices, noticesQueries, nil, purgeNotices, nil}, // alerts' entries: purgeNotices
 	{frontline.RetainWorkers, []string{`SELECT 0, w.id, pl.path, COALESCE(w.updated_at, ?) AS ended
 		FROM workers w JOIN places pl ON pl.id = w.place_id
@@ -399,6 +406,7 @@ var claimTables = map[frontline.RetentionKind]string{
 	frontline.RetainScreening: "screening_visits", frontline.RetainMeasures: "screening_measures",
 	frontline.RetainPassages: "passages", frontline.RetainCases: "cases", frontline.RetainWorkers: "workers",
 	frontline.RetainResidents: "persons", frontline.RetainOrders: "supply_orders",
+	frontline.RetainDeliveries: "delivery_runs",
 	frontline.RetainVulnerable: "vulnerable_checks",
 }
 
