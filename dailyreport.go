@@ -28,6 +28,7 @@ const (
 	DailyZones       DailySectionKey = "zones"
 	DailyCheckpoints DailySectionKey = "checkpoints"
 	DailyWorkforce   DailySectionKey = "workforce"
+	DailyHelp        DailySectionKey = "help"
 	DailyVulnerable  DailySectionKey = "vulnerable"
 )
 
@@ -40,11 +41,15 @@ var DailySectionColumns = map[DailySectionKey][]string{
 	DailyZones:       {"sealed", "controlled", "precaution", "sealed_households", "sealed_residents"},
 	DailyCheckpoints: {"open", "setting_up", "passages", "refused"},
 	DailyWorkforce:   {"workers", "on_duty", "places_short", "no_shows"},
-	DailyVulnerable:  {"vulnerable", "with_contact", "checked", "not_checked"},
+	// Urgent help: requests opened in the day, those whose time to
+	// acknowledge ran out in the day before anyone did, those resolved in
+	// the day, and those open at the report's moment.
+	DailyHelp:       {"opened", "acked_late", "resolved", "open"},
+	DailyVulnerable: {"vulnerable", "with_contact", "checked", "not_checked"},
 }
 
 // DailySectionOrder is the order of the sections.
-var DailySectionOrder = []DailySectionKey{DailyScreening, DailyTesting, DailyCases, DailyZones, DailyCheckpoints, DailyWorkforce, DailyVulnerable}
+var DailySectionOrder = []DailySectionKey{DailyScreening, DailyTesting, DailyCases, DailyZones, DailyCheckpoints, DailyWorkforce, DailyHelp, DailyVulnerable}
 
 // DailyStatus is where a day's report stands.
 type DailyStatus string

@@ -92,6 +92,7 @@ var dailySections = []dailySection{
 	{frontline.DailyCheckpoints, (*Tx).dailyCheckpoints},
 	{frontline.DailyWorkforce, (*Tx).dailyWorkforce},
 	{frontline.DailyVulnerable, (*Tx).dailyVulnerable},
+	{frontline.DailyHelp, (*Tx).dailyHelp},
 }
 
 // counterTarget is one counter row a report reads: (campaign or round,

@@ -163,6 +163,12 @@ var purgeKinds = []purgeKind{
 		purgeStatements(`UPDATE delivery_parcels SET note = '', by_actor = '', worker_id = NULL WHERE run_id IN %s`,
 			`UPDATE delivery_runs SET created_by = '', closed_by = '' WHERE id IN %s`),
 		[]auditScrub{{"delivery_run", ""}, {"delivery_parcel", `SELECT id FROM delivery_parcels WHERE run_id IN %s`}}},
+	{frontline.RetainHelp, []string{`SELECT 0, h.id, h.path, COALESCE(h.resolved_at, ?) AS ended
+		FROM help_requests h WHERE h.purged_at IS NULL AND h.path >= ? AND h.path < ? AND (? = 1 OR h.status = 'resolved')`}, nil,
+		purgeStatements(
+			`UPDATE help_requests SET need = '', phone = '', outcome = '', purged_at = ? WHERE id IN %s`,
+			`UPDATE help_trips SET plate = '', hospital = '', note = '' WHERE request_id IN %s`),
+		[]auditScrub{{"help_request", ""}, {"help_trip", `SELECT id FROM help_trips WHERE request_id IN %s`}}},
 	{frontline.RetainNotices, noticesQueries, nil, purgeNotices, nil}, // alerts' entries: purgeNotices
 	{frontline.RetainWorkers, []string{`SELECT 0, w.id, pl.path, COALESCE(w.updated_at, ?) AS ended
 		FROM workers w JOIN places pl ON pl.id = w.place_id
@@ -408,6 +414,7 @@ var claimTables = map[frontline.RetentionKind]string{
 	frontline.RetainResidents: "persons", frontline.RetainOrders: "supply_orders",
 	frontline.RetainDeliveries: "delivery_runs",
 	frontline.RetainVulnerable: "vulnerable_checks",
+	frontline.RetainHelp:       "help_requests",
 }
 
 // claim marks a batch's records purged and returns the ids it marked:

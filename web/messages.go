@@ -32,6 +32,7 @@ func catalogParts() []catalogPart {
 		{"transferMessages", transferMessages()}, {"guardMessages", guardMessages()}, {"workforceMessages", workforceMessages()}, {"rosterAlertMessages", rosterAlertMessages()},
 		{"supplyMessages", supplyMessages()}, {"orderMessages", orderMessages()},
 		{"vulnerableMessages", vulnerableMessages()},
+		{"helpMessages", helpMessages()},
 		{"dailyMessages", dailyMessages()},
 		{"retentionMessages", retentionMessages()},
 		{"apiDocMessages", apiDocMessages()}, {"registryImportMessages", registryImportMessages()}, {"reasonMessages", reasonMessages()},

@@ -82,6 +82,10 @@ type alertJobs struct {
 	FollowUps interface {
 		AlertOverdueFollowUps(ctx context.Context) (int, error)
 	}
+	// Help raises the alerts of help requests past a deadline.
+	Help interface {
+		AlertLateHelp(ctx context.Context) (int, error)
+	}
 	// Vulnerable raises (past the alert hour) and resolves the alerts of
 	// vulnerable residents of sealed and controlled zones not reached today.
 	Vulnerable interface {
@@ -90,8 +94,8 @@ type alertJobs struct {
 }
 
 // runAlerts runs until ctx ends: every interval it raises the alerts of
-// late transfers, overdue follow-ups and vulnerable residents not reached
-// by the alert hour, then escalates the alerts not
+// late transfers, overdue follow-ups, late help requests and vulnerable
+// residents not reached by the alert hour, then escalates the alerts not
 // acknowledged in time, as the system. Each step is safe on several
 // servers at once (see the services); errors are logged and retried.
 func runAlerts(ctx context.Context, j alertJobs, interval time.Duration, logger *slog.Logger) {
@@ -109,6 +113,11 @@ func runAlertsOnce(ctx context.Context, j alertJobs, logger *slog.Logger) {
 		logger.Error("alert overdue follow-ups", "err", err)
 	} else if n > 0 {
 		logger.Info("overdue follow-ups alerted", "alerts", n)
+	}
+	if n, err := j.Help.AlertLateHelp(ctx); err != nil {
+		logger.Error("alert late help requests", "err", err)
+	} else if n > 0 {
+		logger.Info("late help requests alerted", "alerts", n)
 	}
 	if n, err := j.Vulnerable.AlertUnchecked(ctx); err != nil {
 		logger.Error("alert unreached vulnerable residents", "err", err)

@@ -106,6 +106,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	transfers := sqldb.NewTransferService(m.DB)
 	srv.Cases, srv.Transfers, srv.Alerts = sqldb.NewCaseService(m.DB), transfers, sqldb.NewAlertService(m.DB)
 	srv.Restrictions = sqldb.NewRestrictionService(m.DB, nil)
+	help := sqldb.NewHelpService(m.DB)
 	srv.NoticeOptOuts = sqldb.NewNoticeOptOutService(m.DB)
 	daily := sqldb.NewDailyReportService(m.DB)
 	srv.Daily, srv.Dashboards = daily, daily
@@ -122,7 +123,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		}
 	}
 	go endMeasures(ctx, srv.Campaigns, places, followUps, measureJobInterval, m.Logger)
-	go runAlerts(ctx, alertJobs{Alerts: srv.Alerts, Transfers: transfers, FollowUps: followUps, Vulnerable: srv.Vulnerable},
+	go runAlerts(ctx, alertJobs{Alerts: srv.Alerts, Transfers: transfers, FollowUps: followUps, Help: help, Vulnerable: srv.Vulnerable},
 		alertJobInterval, m.Logger)
 	go watchRoster(ctx, duty, rosterJobInterval, m.Logger)
 	go keepDailyReports(ctx, srv.Daily, rosterJobInterval, m.Logger)
