@@ -93,6 +93,7 @@ func DefaultAlertKinds() []*AlertKind {
 		// (or 2 hours) late when it alerts (help.go).
 		{Kind: AlertHelpUnacked, Label: "紧急求助未受理", Tier: KindCommunity, Roles: field, AckWithin: 10 * time.Minute, Channels: []string{"log"}},
 		{Kind: AlertHelpLate, Label: "紧急求助超时未办结", Tier: KindCommunity, Roles: field, AckWithin: 15 * time.Minute, Channels: []string{"log"}},
+		{Kind: AlertMedicineLate, Label: "慢病药送达超时", Tier: KindCommunity, Roles: field, AckWithin: 30 * time.Minute, Channels: []string{"log"}},
 	}
 }
 

@@ -29,6 +29,7 @@ const (
 	DailyCheckpoints DailySectionKey = "checkpoints"
 	DailyWorkforce   DailySectionKey = "workforce"
 	DailyHelp        DailySectionKey = "help"
+	DailyMedicine    DailySectionKey = "medicine"
 	DailyVulnerable  DailySectionKey = "vulnerable"
 )
 
@@ -44,12 +45,15 @@ var DailySectionColumns = map[DailySectionKey][]string{
 	// Urgent help: requests opened in the day, those whose time to
 	// acknowledge ran out in the day before anyone did, those resolved in
 	// the day, and those open at the report's moment.
-	DailyHelp:       {"opened", "acked_late", "resolved", "open"},
+	DailyHelp: {"opened", "acked_late", "resolved", "open"},
+	// Medicine: requests made, filled and delivered in the day; chronic
+	// requests past their target and not delivered at the report's moment.
+	DailyMedicine:   {"requests", "filled", "delivered", "late"},
 	DailyVulnerable: {"vulnerable", "with_contact", "checked", "not_checked"},
 }
 
 // DailySectionOrder is the order of the sections.
-var DailySectionOrder = []DailySectionKey{DailyScreening, DailyTesting, DailyCases, DailyZones, DailyCheckpoints, DailyWorkforce, DailyHelp, DailyVulnerable}
+var DailySectionOrder = []DailySectionKey{DailyScreening, DailyTesting, DailyCases, DailyZones, DailyCheckpoints, DailyWorkforce, DailyHelp, DailyMedicine, DailyVulnerable}
 
 // DailyStatus is where a day's report stands.
 type DailyStatus string

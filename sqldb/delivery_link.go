@@ -16,7 +16,7 @@ import (
 // linkOrder begins a write for the household of a link on one of its
 // orders.
 func (s *DeliveryService) linkOrder(ctx context.Context, secret string, orderID int64) (context.Context, *Tx, *frontline.Order, string, error) {
-	ctx, tx, _, hh, err := (&OrderService{db: s.db}).linkTx(ctx, secret)
+	ctx, tx, _, hh, err := s.db.linkTx(ctx, secret)
 	if err != nil {
 		return nil, nil, nil, "", err
 	}

@@ -175,7 +175,7 @@ func (tx *Tx) fillLine(ctx context.Context, partner int64, l *frontline.OrderLin
 // AnswerSubstitute records a household's answer to a substitute through
 // its link.
 func (s *OrderService) AnswerSubstitute(ctx context.Context, secret string, lineID int64, accept bool) (*frontline.Order, error) {
-	ctx, tx, _, hh, err := s.linkTx(ctx, secret)
+	ctx, tx, _, hh, err := s.db.linkTx(ctx, secret)
 	if err != nil {
 		return nil, err
 	}

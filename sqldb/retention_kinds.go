@@ -169,6 +169,14 @@ var purgeKinds = []purgeKind{
 			`UPDATE help_requests SET need = '', phone = '', outcome = '', purged_at = ? WHERE id IN %s`,
 			`UPDATE help_trips SET plate = '', hospital = '', note = '' WHERE request_id IN %s`),
 		[]auditScrub{{"help_request", ""}, {"help_trip", `SELECT id FROM help_trips WHERE request_id IN %s`}}},
+	{frontline.RetainMedicine, []string{`SELECT 0, m.id, m.path, COALESCE(m.updated_at, ?) AS ended
+		FROM medicine_requests m WHERE m.purged_at IS NULL AND m.path >= ? AND m.path < ?
+		AND (? = 1 OR m.status IN ('delivered', 'refused', 'cancelled'))`}, nil,
+		// The medicine itself says what the person suffers from: it goes
+		// with the photo, the words and the worker's name; the counts stay.
+		purgeStatements(`UPDATE medicine_requests SET medicine = '', strength = '', for_whom = '', note = '', photo = NULL,
+			photo_type = '', consult_note = '', given = '', refuse_reason = '', worker_name = '', person_id = NULL WHERE id IN %s`),
+		[]auditScrub{{"medicine_request", ""}}},
 	{frontline.RetainNotices, noticesQueries, nil, purgeNotices, nil}, // alerts' entries: purgeNotices
 	{frontline.RetainWorkers, []string{`SELECT 0, w.id, pl.path, COALESCE(w.updated_at, ?) AS ended
 		FROM workers w JOIN places pl ON pl.id = w.place_id
@@ -412,9 +420,9 @@ var claimTables = map[frontline.RetentionKind]string{
 	frontline.RetainScreening: "screening_visits", frontline.RetainMeasures: "screening_measures",
 	frontline.RetainPassages: "passages", frontline.RetainCases: "cases", frontline.RetainWorkers: "workers",
 	frontline.RetainResidents: "persons", frontline.RetainOrders: "supply_orders",
-	frontline.RetainDeliveries: "delivery_runs",
-	frontline.RetainVulnerable: "vulnerable_checks",
+	frontline.RetainDeliveries: "delivery_runs", frontline.RetainMedicine: "medicine_requests",
 	frontline.RetainHelp:       "help_requests",
+	frontline.RetainVulnerable: "vulnerable_checks",
 }
 
 // claim marks a batch's records purged and returns the ids it marked:

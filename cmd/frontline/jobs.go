@@ -86,6 +86,10 @@ type alertJobs struct {
 	Help interface {
 		AlertLateHelp(ctx context.Context) (int, error)
 	}
+	// Medicine raises the alerts of chronic medicine past its target.
+	Medicine interface {
+		AlertLateMedicine(ctx context.Context) (int, error)
+	}
 	// Vulnerable raises (past the alert hour) and resolves the alerts of
 	// vulnerable residents of sealed and controlled zones not reached today.
 	Vulnerable interface {
@@ -94,8 +98,9 @@ type alertJobs struct {
 }
 
 // runAlerts runs until ctx ends: every interval it raises the alerts of
-// late transfers, overdue follow-ups, late help requests and vulnerable
-// residents not reached by the alert hour, then escalates the alerts not
+// late transfers, overdue follow-ups, late help requests, late chronic
+// medicine and vulnerable residents not reached by the alert hour, then
+// escalates the alerts not
 // acknowledged in time, as the system. Each step is safe on several
 // servers at once (see the services); errors are logged and retried.
 func runAlerts(ctx context.Context, j alertJobs, interval time.Duration, logger *slog.Logger) {
@@ -118,6 +123,13 @@ func runAlertsOnce(ctx context.Context, j alertJobs, logger *slog.Logger) {
 		logger.Error("alert late help requests", "err", err)
 	} else if n > 0 {
 		logger.Info("late help requests alerted", "alerts", n)
+	}
+	if j.Medicine != nil {
+		if n, err := j.Medicine.AlertLateMedicine(ctx); err != nil {
+			logger.Error("alert late chronic medicine", "err", err)
+		} else if n > 0 {
+			logger.Info("late chronic medicine alerted", "alerts", n)
+		}
 	}
 	if n, err := j.Vulnerable.AlertUnchecked(ctx); err != nil {
 		logger.Error("alert unreached vulnerable residents", "err", err)
