@@ -91,9 +91,9 @@ var dailySections = []dailySection{
 	{frontline.DailyZones, (*Tx).dailyZones},
 	{frontline.DailyCheckpoints, (*Tx).dailyCheckpoints},
 	{frontline.DailyWorkforce, (*Tx).dailyWorkforce},
-	{frontline.DailyVulnerable, (*Tx).dailyVulnerable},
 	{frontline.DailyHelp, (*Tx).dailyHelp},
 	{frontline.DailyMedicine, (*Tx).dailyMedicine},
+	{frontline.DailyVulnerable, (*Tx).dailyVulnerable},
 }
 
 // counterTarget is one counter row a report reads: (campaign or round,
