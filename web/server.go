@@ -114,6 +114,9 @@ type Server struct {
 	// household link's medicine part, staff asking on a household's
 	// behalf, and the pharmacy's list where requests are filled.
 	Medicine frontline.MedicineService
+	// Vulnerable, when set, serves the vulnerable of sealed and
+	// controlled zones: their contacts, daily checks and board.
+	Vulnerable frontline.VulnerableService
 	// Help, when set, serves urgent help requests, the unmet-needs board
 	// and hospital trips.
 	Help frontline.HelpService
