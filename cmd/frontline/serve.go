@@ -103,12 +103,14 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	srv.Deliveries = sqldb.NewDeliveryService(m.DB)
 	medicine := sqldb.NewMedicineService(m.DB)
 	srv.Medicine = medicine
+	srv.Vulnerable = sqldb.NewVulnerableService(m.DB)
 	writer, stopTesting := wireTesting(ctx, m, srv, tf)
 	defer stopTesting()
 	transfers := sqldb.NewTransferService(m.DB)
 	srv.Cases, srv.Transfers, srv.Alerts = sqldb.NewCaseService(m.DB), transfers, sqldb.NewAlertService(m.DB)
 	srv.Restrictions = sqldb.NewRestrictionService(m.DB, nil)
 	help := sqldb.NewHelpService(m.DB)
+	srv.Help = help
 	srv.NoticeOptOuts = sqldb.NewNoticeOptOutService(m.DB)
 	daily := sqldb.NewDailyReportService(m.DB)
 	srv.Daily, srv.Dashboards = daily, daily
@@ -125,7 +127,8 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		}
 	}
 	go endMeasures(ctx, srv.Campaigns, places, followUps, measureJobInterval, m.Logger)
-	go runAlerts(ctx, alertJobs{Alerts: srv.Alerts, Transfers: transfers, FollowUps: followUps, Help: help, Medicine: medicine}, alertJobInterval, m.Logger)
+	go runAlerts(ctx, alertJobs{Alerts: srv.Alerts, Transfers: transfers, FollowUps: followUps, Help: help, Medicine: medicine,
+		Vulnerable: srv.Vulnerable}, alertJobInterval, m.Logger)
 	go watchRoster(ctx, duty, rosterJobInterval, m.Logger)
 	go keepDailyReports(ctx, srv.Daily, rosterJobInterval, m.Logger)
 	if *purgeEvery > 0 {
@@ -230,6 +233,10 @@ func ensureDemo(ctx context.Context, m *Main, places *sqldb.PlaceService) error 
 	}
 	if _, err := demo.Cases(cliContext(ctx), demo.CaseServices{Lab: lab, Cases: sqldb.NewCaseService(m.DB),
 		Transfers: sqldb.NewTransferService(m.DB)}, testing, time.Now()); err != nil {
+		return err
+	}
+	if _, err := demo.Help(cliContext(ctx), demo.HelpServices{Places: places, Persons: sqldb.NewPersonService(m.DB),
+		Help: sqldb.NewHelpService(m.DB)}, time.Now()); err != nil {
 		return err
 	}
 	if _, err := demo.Retention(cliContext(ctx), sqldb.NewRetentionService(m.DB)); err != nil {
