@@ -124,6 +124,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	go runAlerts(ctx, alertJobs{Alerts: srv.Alerts, Transfers: transfers, FollowUps: followUps}, alertJobInterval, m.Logger)
 	go watchRoster(ctx, duty, rosterJobInterval, m.Logger)
 	go keepDailyReports(ctx, srv.Daily, rosterJobInterval, m.Logger)
+	go sweepImports(ctx, sqldb.NewImportService(m.DB), importSweepInterval, m.Logger)
 	if *purgeEvery > 0 {
 		go runPurges(ctx, srv.Retention, *purgeEvery, m.Logger)
 	}
