@@ -28,6 +28,8 @@ const (
 	DailyZones       DailySectionKey = "zones"
 	DailyCheckpoints DailySectionKey = "checkpoints"
 	DailyWorkforce   DailySectionKey = "workforce"
+	DailyHelp        DailySectionKey = "help"
+	DailyMedicine    DailySectionKey = "medicine"
 )
 
 // DailySectionColumns lists the figures of each section, by key; the
@@ -39,10 +41,17 @@ var DailySectionColumns = map[DailySectionKey][]string{
 	DailyZones:       {"sealed", "controlled", "precaution", "sealed_households", "sealed_residents"},
 	DailyCheckpoints: {"open", "setting_up", "passages", "refused"},
 	DailyWorkforce:   {"workers", "on_duty", "places_short", "no_shows"},
+	// Urgent help: requests opened in the day, those whose time to
+	// acknowledge ran out in the day before anyone did, those resolved in
+	// the day, and those open at the report's moment.
+	DailyHelp: {"opened", "acked_late", "resolved", "open"},
+	// Medicine: requests made, filled and delivered in the day; chronic
+	// requests past their target and not delivered at the report's moment.
+	DailyMedicine: {"requests", "filled", "delivered", "late"},
 }
 
 // DailySectionOrder is the order of the sections.
-var DailySectionOrder = []DailySectionKey{DailyScreening, DailyTesting, DailyCases, DailyZones, DailyCheckpoints, DailyWorkforce}
+var DailySectionOrder = []DailySectionKey{DailyScreening, DailyTesting, DailyCases, DailyZones, DailyCheckpoints, DailyWorkforce, DailyHelp, DailyMedicine}
 
 // DailyStatus is where a day's report stands.
 type DailyStatus string

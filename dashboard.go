@@ -22,6 +22,9 @@ type Dashboard struct {
 	Morning *MorningCoverage `json:"morning,omitempty"`
 	// Map is one tile per child node.
 	Map []MapTile `json:"map"`
+	// HelpAges are the open help requests under the node by how long they
+	// have been open (help.go).
+	HelpAges []HelpAge `json:"help_ages"`
 }
 
 // DashboardDays is how many days the tests chart shows.

@@ -23,6 +23,8 @@ var DailySheets = map[frontline.DailySectionKey]string{
 	frontline.DailyZones:       "风险区域",
 	frontline.DailyCheckpoints: "卡点",
 	frontline.DailyWorkforce:   "队伍力量",
+	frontline.DailyHelp:        "紧急求助",
+	frontline.DailyMedicine:    "送药",
 }
 
 // DailyHeaders names each figure of each section as offices write it.
@@ -37,6 +39,8 @@ var DailyHeaders = map[frontline.DailySectionKey]map[string]string{
 		"sealed_residents": "封控人数"},
 	frontline.DailyCheckpoints: {"open": "运行卡点", "setting_up": "筹建卡点", "passages": "通行登记", "refused": "劝返"},
 	frontline.DailyWorkforce:   {"workers": "在册人员", "on_duty": "在岗", "places_short": "缺岗", "no_shows": "未到岗"},
+	frontline.DailyHelp:        {"opened": "新增求助", "acked_late": "超时未受理", "resolved": "已办结", "open": "未办结"},
+	frontline.DailyMedicine:    {"requests": "购药需求", "filled": "已配药", "delivered": "已送达", "late": "慢病药超时"},
 }
 
 // dailyStatusLabels names a report's status on the cover.

@@ -124,7 +124,7 @@ func (tx *Tx) addLateHousehold(ctx context.Context, c campaign, id int64) error 
 	ids := frontline.PathIDs(h.Path)
 	top := len(frontline.PathIDs(c.path)) - 1
 	above := ids[top : len(ids)-1] // the scope down to the household's parent
-	if err := tx.ensureCampaignCounters(ctx, c, above); err != nil {
+	if err := tx.ensureCounters(ctx, campaignFrozen(c.ID), c.path, above); err != nil {
 		return err
 	}
 	building, a, err := tx.defaultAssignee(ctx, c, above)
@@ -142,24 +142,6 @@ func (tx *Tx) addLateHousehold(ctx context.Context, c campaign, id int64) error 
 	}
 	return tx.audit(ctx, "add_household", "screening_campaign", c.ID, h.Path, nil,
 		map[string]any{"household_id": h.ID, "added_by": actor})
-}
-
-// ensureCampaignCounters makes counter rows for nodes created after the opening
-// (a new building), so the household's counts have somewhere to go.
-func (tx *Tx) ensureCampaignCounters(ctx context.Context, c campaign, ids []int64) error {
-	for i, id := range ids {
-		parent := int64(0)
-		if i > 0 {
-			parent = ids[i-1]
-		} else if p := frontline.PathIDs(c.path); len(p) > 1 {
-			parent = p[len(p)-2]
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO screening_counts (campaign_id, place_id, parent_id) VALUES (?, ?, ?)
-			ON CONFLICT (campaign_id, place_id) DO NOTHING`, c.ID, id, parent); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // defaultAssignee returns the building of a household whose ancestors

@@ -58,7 +58,7 @@ func (s *CampaignService) OpenCampaign(ctx context.Context, c *frontline.Campaig
 		return tx.db.translate(err)
 	}
 	cc := campaign{Campaign: c, path: scope.Path}
-	nodes, err := tx.campaignStructure(ctx, scope)
+	nodes, err := tx.scopeStructure(ctx, scope)
 	if err != nil {
 		return err
 	}
@@ -78,27 +78,6 @@ func (s *CampaignService) OpenCampaign(ctx context.Context, c *frontline.Campaig
 		return err
 	}
 	return tx.Commit()
-}
-
-// structure returns the scope node and every node under it but the
-// households, parents before children.
-func (tx *Tx) campaignStructure(ctx context.Context, scope *frontline.Place) ([]*snode, error) {
-	lo, hi := subtreeRange(scope.Path)
-	rows, err := tx.QueryContext(ctx, `SELECT id, COALESCE(parent_id, 0), kind, name, path, households FROM places
-		WHERE path >= ? AND path < ? AND kind <> ? AND retired_at IS NULL ORDER BY path`, lo, hi, string(frontline.KindHousehold))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var nodes []*snode
-	for rows.Next() {
-		n := &snode{}
-		if err := rows.Scan(&n.id, &n.parent, &n.kind, &n.name, &n.path, &n.households); err != nil {
-			return nil, err
-		}
-		nodes = append(nodes, n)
-	}
-	return nodes, rows.Err()
 }
 
 // freeze copies the households under the scope into the denominator and
@@ -125,45 +104,11 @@ func (tx *Tx) freezeHouseholds(ctx context.Context, c campaign, nodes []*snode) 
 	// snapshot, so they are the denominator of every node; a mismatch
 	// would be a bug of the tree, and then the counters are counted.
 	if len(nodes) > 0 && int64(nodes[0].households) != n {
-		if err := tx.recountFrozen(ctx, c, nodes); err != nil {
+		if err := tx.recountFrozen(ctx, campaignFrozen(c.ID), nodes); err != nil {
 			return 0, err
 		}
 	}
-	cols := []string{"campaign_id", "place_id", "parent_id", "households"}
-	return int(n), tx.bulkInsert(ctx, "screening_counts", cols, len(nodes), func(i int, args []any) []any {
-		return append(args, c.ID, nodes[i].id, nodes[i].parent, nodes[i].households)
-	})
-}
-
-// recountFrozen sets each node's households from the copied rows.
-func (tx *Tx) recountFrozen(ctx context.Context, c campaign, nodes []*snode) error {
-	rows, err := tx.QueryContext(ctx, `SELECT h.parent_id, COUNT(*) FROM screening_households s JOIN places h ON h.id = s.household_id
-		WHERE s.campaign_id = ? GROUP BY h.parent_id`, c.ID)
-	if err != nil {
-		return err
-	}
-	direct := map[int64]int{}
-	for rows.Next() {
-		var id int64
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			rows.Close()
-			return err
-		}
-		direct[id] = n
-	}
-	rows.Close()
-	byID := make(map[int64]*snode, len(nodes))
-	for _, n := range nodes {
-		n.households = 0
-		byID[n.id] = n
-	}
-	for id, k := range direct {
-		for n := byID[id]; n != nil; n = byID[n.parent] {
-			n.households += k
-		}
-	}
-	return rows.Err()
+	return int(n), tx.writeFrozenCounts(ctx, campaignFrozen(c.ID), nodes)
 }
 
 // assignDefaults decides who gets the households of each node and

@@ -91,6 +91,8 @@ var dailySections = []dailySection{
 	{frontline.DailyZones, (*Tx).dailyZones},
 	{frontline.DailyCheckpoints, (*Tx).dailyCheckpoints},
 	{frontline.DailyWorkforce, (*Tx).dailyWorkforce},
+	{frontline.DailyHelp, (*Tx).dailyHelp},
+	{frontline.DailyMedicine, (*Tx).dailyMedicine},
 }
 
 // counterTarget is one counter row a report reads: (campaign or round,

@@ -47,6 +47,10 @@ func PathColumns() []PathColumn {
 		{"supply_orders", "path", true, "an order is delivered to the household where it is"},
 		{"supply_order_links", "path", true, "a household's order link is scoped to its home"},
 		{"supply_groups", "path", true, "a group order is gathered in its building"},
+		{"distributions", "scope_path", true, "a distribution of a node inside the subtree"},
+		{"distribution_households", "path", true, "a distribution's frozen households (see moveDistributions)"},
+		{"help_requests", "path", true, "a help request is answered at the household where it is"},
+		{"help_trips", "path", true, "a hospital trip picks the person up at home"},
 		{"screening_reports", "path", false, "a report as submitted upward is kept unchanged"},
 		{"daily_reports", "path", false, "a daily report as submitted upward is kept unchanged"},
 		{"purge_runs", "under_path", false, "a purge certificate says where it purged, when it purged"},
@@ -128,12 +132,16 @@ func (tx *Tx) movePlace(ctx context.Context, id, newParentID int64) (*frontline.
 	if err := tx.moveRounds(ctx, m); err != nil {
 		return nil, err
 	}
+	if err := tx.moveDistributions(ctx, m); err != nil {
+		return nil, err
+	}
 	c := counts{households: p.Households, residents: p.Residents, vulnerable: p.Vulnerable}
 	if err := tx.addCounts(ctx, p.Path, c.neg(), true); err != nil {
 		return nil, err
 	}
 	for _, col := range PathColumns() {
-		if !col.Moved || col.Table == "screening_households" || col.Table == "round_members" {
+		if !col.Moved || col.Table == "screening_households" || col.Table == "round_members" ||
+			col.Table == "distribution_households" {
 			continue // kept, or moved per campaign and round above
 		}
 		if err := tx.rewrite(ctx, m, col.Table, col.Column, ""); err != nil {
@@ -290,7 +298,7 @@ func (tx *Tx) moveCampaignCounters(ctx context.Context, m *subtreeMove, c campai
 	if err != nil {
 		return err
 	}
-	if err := tx.ensureCampaignCounters(ctx, c, frontline.PathIDs(m.parent.Path)[top:]); err != nil {
+	if err := tx.ensureCounters(ctx, campaignFrozen(c.ID), c.path, frontline.PathIDs(m.parent.Path)[top:]); err != nil {
 		return err
 	}
 	ids := make([]int64, 0, len(deltas))

@@ -107,6 +107,10 @@ type Server struct {
 	// Orders, when set, serves households' orders: their links, staff
 	// ordering on their behalf, group orders.
 	Orders frontline.OrderService
+	// Medicine, when set with Orders, serves medicine requests: the
+	// household link's medicine part, staff asking on a household's
+	// behalf, and the pharmacy's list where requests are filled.
+	Medicine frontline.MedicineService
 	// Daily, when set, serves the daily report (日报) and the dashboards.
 	Daily frontline.DailyReportService
 	// Dashboards, when set with Daily, serves each node's dashboard.
