@@ -37,8 +37,10 @@ func (s *Server) registerOrders() {
 	if s.Orders == nil {
 		return
 	}
-	funcs := map[string]any{"price": frontline.FormatPrice, "orderForms": orderFormsOf, "orderTable": orderTableOf, "groupForms": groupFormsOf, "linkOrderTable": linkOrderTableOf}
-	if err := s.parsePageSet(funcs, orderPages(), "templates/order_parts.html"); err != nil {
+	funcs := map[string]any{"price": frontline.FormatPrice, "orderForms": orderFormsOf, "orderTable": orderTableOf, "groupForms": groupFormsOf,
+		"linkOrderTable": linkOrderTableOf, "medLink": medLinkOf, "medForm": medFormOf, "medList": medListOf, "timeLeft": s.timeLeft, "medLate": s.medLate}
+	// The household's link page has a medicine part (medicine_link.go).
+	if err := s.parsePageSet(funcs, orderPages(), "templates/order_parts.html", "templates/medicine_parts.html"); err != nil {
 		s.routeErr = append(s.routeErr, err)
 		return
 	}
@@ -180,6 +182,8 @@ type orderLinkPage struct {
 	Placed  *frontline.Order
 	Problem string
 	Form    form
+	// Med is the medicine part, when the server takes medicine requests.
+	Med *linkMedicine
 }
 
 func (s *Server) orderLinkLayout(w http.ResponseWriter, r *http.Request, token string) (layout, error) {
@@ -202,6 +206,12 @@ func (s *Server) pageOrderLink(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderOrderLink(w http.ResponseWriter, r *http.Request, token string, placed *frontline.Order, f form, status int) error {
+	return s.renderLinkPage(w, r, token, placed, f, linkMedicine{Form: newForm()}, status)
+}
+
+// renderLinkPage renders a household's page with its order part and its
+// medicine part.
+func (s *Server) renderLinkPage(w http.ResponseWriter, r *http.Request, token string, placed *frontline.Order, f form, med linkMedicine, status int) error {
 	l, err := s.orderLinkLayout(w, r, token)
 	if err != nil {
 		return err
@@ -213,7 +223,14 @@ func (s *Server) renderOrderLink(w http.ResponseWriter, r *http.Request, token s
 	} else if err != nil {
 		return err
 	}
-	return s.render(w, status, pageOrderLinkName, orderLinkPage{layout: l, Token: token, View: view, Placed: placed, Form: f})
+	page := orderLinkPage{layout: l, Token: token, View: view, Placed: placed, Form: f}
+	if s.Medicine != nil {
+		if med.View, err = s.Medicine.MedicineLinkView(r.Context(), token); err != nil {
+			return err
+		}
+		page.Med = &med
+	}
+	return s.render(w, status, pageOrderLinkName, page)
 }
 
 func (s *Server) postOrderLink(w http.ResponseWriter, r *http.Request) error {
