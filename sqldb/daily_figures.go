@@ -93,6 +93,7 @@ var dailySections = []dailySection{
 	{frontline.DailyWorkforce, (*Tx).dailyWorkforce},
 	{frontline.DailyHelp, (*Tx).dailyHelp},
 	{frontline.DailyMedicine, (*Tx).dailyMedicine},
+	{frontline.DailyVulnerable, (*Tx).dailyVulnerable},
 }
 
 // counterTarget is one counter row a report reads: (campaign or round,

@@ -25,7 +25,8 @@ const (
 )
 
 func orderPages() []string {
-	return []string{pageOrderLinkName, pageHouseOrder, pageOrdersName, pageGroupsName, pageGroupName, pagePickListName, pageGateName}
+	return append([]string{pageOrderLinkName, pageHouseOrder, pageOrdersName, pageGroupsName, pageGroupName, pagePickListName, pageGateName},
+		deliveryPages()...)
 }
 
 // orderRate is how many requests a minute one address may make to the
@@ -37,8 +38,8 @@ func (s *Server) registerOrders() {
 	if s.Orders == nil {
 		return
 	}
-	funcs := map[string]any{"price": frontline.FormatPrice, "orderForms": orderFormsOf, "orderTable": orderTableOf, "groupForms": groupFormsOf,
-		"linkOrderTable": linkOrderTableOf, "medLink": medLinkOf, "medForm": medFormOf, "medList": medListOf, "timeLeft": s.timeLeft, "medLate": s.medLate}
+	funcs := map[string]any{"price": frontline.FormatPrice, "orderForms": orderFormsOf, "orderTable": orderTableOf, "groupForms": groupFormsOf, "linkOrderTable": linkOrderTableOf,
+		"runList": runListOf, "gateLink": gateLink, "medLink": medLinkOf, "medForm": medFormOf, "medList": medListOf, "timeLeft": s.timeLeft, "medLate": s.medLate}
 	// The household's link page has a medicine part (medicine_link.go).
 	if err := s.parsePageSet(funcs, orderPages(), "templates/order_parts.html", "templates/medicine_parts.html"); err != nil {
 		s.routeErr = append(s.routeErr, err)
@@ -64,6 +65,11 @@ func (s *Server) registerOrders() {
 	s.route("POST /groups/{id}/send", place, s.postSendGroup)
 	s.route("GET /api/v1/orders", place, s.apiOrders)
 	s.registerFill()
+	if s.Deliveries != nil {
+		s.route("POST /order/confirm", AccessPublic, s.limited(lim, s.postOrderConfirm))
+		s.route("POST /order/complain", AccessPublic, s.limited(lim, s.postOrderComplain))
+		s.registerDeliveries()
+	}
 }
 
 // orderLinks adds the orders list to the navigation of those who order.
@@ -106,10 +112,14 @@ type orderTable struct {
 	Token            string // a household's link: it answers substitutes
 	Orders           []*frontline.Order
 	Actions          bool
+	// Form is a household's complaint sent back with its refusal; Answers
+	// shows the confirm and complain forms (the server serves deliveries).
+	Form    form
+	Answers bool
 }
 
-func linkOrderTableOf(lang, token string, orders []*frontline.Order) orderTable {
-	return orderTable{Lang: lang, Token: token, Orders: orders}
+func linkOrderTableOf(lang, token string, orders []*frontline.Order, f form, answers bool) orderTable {
+	return orderTable{Lang: lang, Token: token, Orders: orders, Form: f, Answers: answers}
 }
 
 func orderTableOf(lang, csrf, next string, orders []*frontline.Order, actions bool) orderTable {
@@ -177,6 +187,8 @@ func orderError(f form, err error) error {
 // orderLinkPage is a household's own page.
 type orderLinkPage struct {
 	layout
+	// Answers: the household may confirm and complain (deliveries served).
+	Answers bool
 	Token   string
 	View    *frontline.OrderLinkView
 	Placed  *frontline.Order
@@ -223,7 +235,7 @@ func (s *Server) renderLinkPage(w http.ResponseWriter, r *http.Request, token st
 	} else if err != nil {
 		return err
 	}
-	page := orderLinkPage{layout: l, Token: token, View: view, Placed: placed, Form: f}
+	page := orderLinkPage{layout: l, Token: token, View: view, Placed: placed, Form: f, Answers: s.Deliveries != nil}
 	if s.Medicine != nil {
 		if med.View, err = s.Medicine.MedicineLinkView(r.Context(), token); err != nil {
 			return err

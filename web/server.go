@@ -107,10 +107,16 @@ type Server struct {
 	// Orders, when set, serves households' orders: their links, staff
 	// ordering on their behalf, group orders.
 	Orders frontline.OrderService
+	// Deliveries, when set with Orders, serves the delivery runs from the
+	// gates and what households say about their orders.
+	Deliveries frontline.DeliveryService
 	// Medicine, when set with Orders, serves medicine requests: the
 	// household link's medicine part, staff asking on a household's
 	// behalf, and the pharmacy's list where requests are filled.
 	Medicine frontline.MedicineService
+	// Vulnerable, when set, serves the vulnerable of sealed and
+	// controlled zones: their contacts, daily checks and board.
+	Vulnerable frontline.VulnerableService
 	// Daily, when set, serves the daily report (日报) and the dashboards.
 	Daily frontline.DailyReportService
 	// Dashboards, when set with Daily, serves each node's dashboard.

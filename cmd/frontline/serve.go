@@ -100,8 +100,10 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	srv.Workers, srv.Roster, srv.Duty = sqldb.NewWorkerService(m.DB), sqldb.NewRosterService(m.DB), duty
 	srv.Responsibility = sqldb.NewResponsibilityService(m.DB)
 	srv.Partners, srv.Orders = sqldb.NewPartnerService(m.DB), sqldb.NewOrderService(m.DB)
+	srv.Deliveries = sqldb.NewDeliveryService(m.DB)
 	medicine := sqldb.NewMedicineService(m.DB)
 	srv.Medicine = medicine
+	srv.Vulnerable = sqldb.NewVulnerableService(m.DB)
 	writer, stopTesting := wireTesting(ctx, m, srv, tf)
 	defer stopTesting()
 	transfers := sqldb.NewTransferService(m.DB)
@@ -124,7 +126,8 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		}
 	}
 	go endMeasures(ctx, srv.Campaigns, places, followUps, measureJobInterval, m.Logger)
-	go runAlerts(ctx, alertJobs{Alerts: srv.Alerts, Transfers: transfers, FollowUps: followUps, Help: help, Medicine: medicine}, alertJobInterval, m.Logger)
+	go runAlerts(ctx, alertJobs{Alerts: srv.Alerts, Transfers: transfers, FollowUps: followUps, Help: help, Medicine: medicine,
+		Vulnerable: srv.Vulnerable}, alertJobInterval, m.Logger)
 	go watchRoster(ctx, duty, rosterJobInterval, m.Logger)
 	go keepDailyReports(ctx, srv.Daily, rosterJobInterval, m.Logger)
 	if *purgeEvery > 0 {
