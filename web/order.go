@@ -187,6 +187,8 @@ func orderError(f form, err error) error {
 // orderLinkPage is a household's own page.
 type orderLinkPage struct {
 	layout
+	// Help: the server takes help requests, which the page links.
+	Help bool
 	// Answers: the household may confirm and complain (deliveries served).
 	Answers bool
 	Token   string
@@ -235,7 +237,7 @@ func (s *Server) renderLinkPage(w http.ResponseWriter, r *http.Request, token st
 	} else if err != nil {
 		return err
 	}
-	page := orderLinkPage{layout: l, Token: token, View: view, Placed: placed, Form: f, Answers: s.Deliveries != nil}
+	page := orderLinkPage{layout: l, Token: token, View: view, Placed: placed, Form: f, Help: s.Help != nil, Answers: s.Deliveries != nil}
 	if s.Medicine != nil {
 		if med.View, err = s.Medicine.MedicineLinkView(r.Context(), token); err != nil {
 			return err

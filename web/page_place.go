@@ -95,6 +95,8 @@ type placePage struct {
 	CanEdit   bool
 	// CanOrder: the reader may order for the household (supplies).
 	CanOrder bool
+	// CanHelp: the reader may raise a help request for the household.
+	CanHelp bool
 	// CanMedicine: the reader may ask a pharmacy for the household.
 	CanMedicine bool
 	// CanDedup links the suspected duplicates under the place, CanImport
@@ -144,6 +146,7 @@ func (s *Server) pagePlace(w http.ResponseWriter, r *http.Request) error {
 		Household:   v.place.Kind == frontline.KindHousehold,
 		CanEdit:     who.Can(frontline.PermEditRegistry),
 		CanOrder:    s.Orders != nil && who.Can(frontline.PermPlaceOrders),
+		CanHelp:     s.Help != nil && who.Can(frontline.PermVisit),
 		CanMedicine: s.Orders != nil && s.Medicine != nil && who.Can(frontline.PermPlaceOrders),
 		CanDedup:    who.Can(frontline.PermEditRegistry) && s.Duplicates != nil,
 		CanImport: who.Can(frontline.PermImportExport) && s.Uploads != nil && s.Imports != nil &&
