@@ -145,7 +145,7 @@ type VulnerableCheck struct {
 	Method      CheckMethod `json:"method"`
 	State       PersonState `json:"state"`
 	Note        string      `json:"note,omitempty"`
-	Needs       []*VulnerableNeed
+	Needs       []*VulnerableNeed `json:"needs"`
 	CheckedAt   time.Time `json:"checked_at"`
 	CheckedBy   string    `json:"checked_by"`
 	// Key makes a retried check act once (the form's token).
