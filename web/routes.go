@@ -85,6 +85,7 @@ func (s *Server) registerRoutes() {
 	s.registerWorkforce()
 	s.registerSupply()
 	s.registerOrders()
+	s.registerMedicine()
 	s.registerHelp()
 	s.registerDaily()
 	s.registerRetention()
