@@ -28,6 +28,7 @@ const (
 	DailyZones       DailySectionKey = "zones"
 	DailyCheckpoints DailySectionKey = "checkpoints"
 	DailyWorkforce   DailySectionKey = "workforce"
+	DailySupplies    DailySectionKey = "supplies"
 )
 
 // DailySectionColumns lists the figures of each section, by key; the
@@ -39,10 +40,15 @@ var DailySectionColumns = map[DailySectionKey][]string{
 	DailyZones:       {"sealed", "controlled", "precaution", "sealed_households", "sealed_residents"},
 	DailyCheckpoints: {"open", "setting_up", "passages", "refused"},
 	DailyWorkforce:   {"workers", "on_duty", "places_short", "no_shows"},
+	// Supplies: the households of the distributions (保供包) under way or
+	// closed in the day, those delivered, those still to serve, the
+	// deliveries of the day, and the orders delivered in the day.
+	DailySupplies: {"households", "delivered", "pending", "delivered_today", "orders_delivered"},
 }
 
 // DailySectionOrder is the order of the sections.
-var DailySectionOrder = []DailySectionKey{DailyScreening, DailyTesting, DailyCases, DailyZones, DailyCheckpoints, DailyWorkforce}
+var DailySectionOrder = []DailySectionKey{DailyScreening, DailyTesting, DailyCases, DailyZones, DailyCheckpoints, DailyWorkforce,
+	DailySupplies}
 
 // DailyStatus is where a day's report stands.
 type DailyStatus string

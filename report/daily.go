@@ -23,6 +23,7 @@ var DailySheets = map[frontline.DailySectionKey]string{
 	frontline.DailyZones:       "风险区域",
 	frontline.DailyCheckpoints: "卡点",
 	frontline.DailyWorkforce:   "队伍力量",
+	frontline.DailySupplies:    "保供",
 }
 
 // DailyHeaders names each figure of each section as offices write it.
@@ -37,6 +38,8 @@ var DailyHeaders = map[frontline.DailySectionKey]map[string]string{
 		"sealed_residents": "封控人数"},
 	frontline.DailyCheckpoints: {"open": "运行卡点", "setting_up": "筹建卡点", "passages": "通行登记", "refused": "劝返"},
 	frontline.DailyWorkforce:   {"workers": "在册人员", "on_duty": "在岗", "places_short": "缺岗", "no_shows": "未到岗"},
+	frontline.DailySupplies: {"households": "保供包应发户数", "delivered": "已送达", "pending": "未完成", "delivered_today": "当日送达",
+		"orders_delivered": "当日订单送达"},
 }
 
 // dailyStatusLabels names a report's status on the cover.

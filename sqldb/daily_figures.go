@@ -91,6 +91,7 @@ var dailySections = []dailySection{
 	{frontline.DailyZones, (*Tx).dailyZones},
 	{frontline.DailyCheckpoints, (*Tx).dailyCheckpoints},
 	{frontline.DailyWorkforce, (*Tx).dailyWorkforce},
+	{frontline.DailySupplies, (*Tx).dailySupplies},
 }
 
 // counterTarget is one counter row a report reads: (campaign or round,

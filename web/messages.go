@@ -30,7 +30,7 @@ func catalogParts() []catalogPart {
 		{"noticeMessages", noticeMessages()}, {"stationMessages", stationMessages()}, {"caseMessages", caseMessages()},
 		{"alertMessages", alertMessages()}, {"caseListMessages", caseListMessages()}, {"casePageMessages", casePageMessages()},
 		{"transferMessages", transferMessages()}, {"guardMessages", guardMessages()}, {"workforceMessages", workforceMessages()}, {"rosterAlertMessages", rosterAlertMessages()},
-		{"supplyMessages", supplyMessages()}, {"orderMessages", orderMessages()},
+		{"supplyMessages", supplyMessages()}, {"distributionMessages", distributionMessages()}, {"orderMessages", orderMessages()},
 		{"dailyMessages", dailyMessages()},
 		{"retentionMessages", retentionMessages()},
 		{"apiDocMessages", apiDocMessages()}, {"registryImportMessages", registryImportMessages()}, {"reasonMessages", reasonMessages()},

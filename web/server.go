@@ -107,6 +107,9 @@ type Server struct {
 	// Orders, when set, serves households' orders: their links, staff
 	// ordering on their behalf, group orders.
 	Orders frontline.OrderService
+	// Distributions, when set, serves government packages (保供包) to
+	// every household of a node, and households' needs.
+	Distributions frontline.DistributionService
 	// Daily, when set, serves the daily report (日报) and the dashboards.
 	Daily frontline.DailyReportService
 	// Dashboards, when set with Daily, serves each node's dashboard.

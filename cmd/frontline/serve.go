@@ -100,6 +100,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	srv.Workers, srv.Roster, srv.Duty = sqldb.NewWorkerService(m.DB), sqldb.NewRosterService(m.DB), duty
 	srv.Responsibility = sqldb.NewResponsibilityService(m.DB)
 	srv.Partners, srv.Orders = sqldb.NewPartnerService(m.DB), sqldb.NewOrderService(m.DB)
+	srv.Distributions = sqldb.NewDistributionService(m.DB)
 	writer, stopTesting := wireTesting(ctx, m, srv, tf)
 	defer stopTesting()
 	transfers := sqldb.NewTransferService(m.DB)
@@ -205,6 +206,9 @@ func ensureDemo(ctx context.Context, m *Main, places *sqldb.PlaceService) error 
 	}
 	if _, err := demo.Supply(cliContext(ctx), demo.SupplyServices{Places: places, Partners: sqldb.NewPartnerService(m.DB),
 		Orders: sqldb.NewOrderService(m.DB)}, time.Now()); err != nil {
+		return err
+	}
+	if _, err := demo.Distribution(cliContext(ctx), places, sqldb.NewDistributionService(m.DB)); err != nil {
 		return err
 	}
 	if _, err := demo.Screening(cliContext(ctx), demo.ScreeningServices{Persons: sqldb.NewPersonService(m.DB), Places: places,
