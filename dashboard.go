@@ -22,6 +22,17 @@ type Dashboard struct {
 	Morning *MorningCoverage `json:"morning,omitempty"`
 	// Map is one tile per child node.
 	Map []MapTile `json:"map"`
+	// Supplied are the households supplied per day, oldest first,
+	// DashboardDays of them ending today.
+	Supplied []DaySupplied `json:"supplied"`
+}
+
+// DaySupplied is one day's households supplied under a node: served by a
+// distribution (保供包 delivered) and with an order delivered.
+type DaySupplied struct {
+	Day         string `json:"day"`
+	Distributed int    `json:"distributed"`
+	Ordered     int    `json:"ordered"`
 }
 
 // DashboardDays is how many days the tests chart shows.
