@@ -74,6 +74,7 @@ const (
 	PermDuty              Permission = "duty"               // duty tables and posts; check in and out of shifts
 	PermManageSupply      Permission = "supply.manage"      // partner shops and pharmacies, catalogues, ordering windows
 	PermPlaceOrders       Permission = "orders.place"       // order for households, make their links, gather group orders
+	PermDeliver           Permission = "deliveries.run"     // make delivery runs at a gate, tick parcels delivered or returned
 )
 
 // rolePermissions is the table of what each role may do. It is also
@@ -84,9 +85,9 @@ var rolePermissions = map[Role][]Permission{
 	RoleSubdistrictAdmin:   commandPermissions,
 	RoleCommunitySecretary: commandPermissions,
 	RoleCommunityStaff: {PermReadRegistry, PermEditRegistry, PermRevealPerson, PermReadReports, PermManageScreening,
-		PermVisit, PermManageCheckpoints, PermCheckpointLog, PermManageRounds, PermManageCases, PermManageWorkforce, PermDuty, PermManageSupply, PermPlaceOrders},
-	RoleGridWorker: {PermReadRegistry, PermEditRegistry, PermRevealPerson, PermVisit, PermCheckpointLog, PermDuty, PermPlaceOrders},
-	RoleVolunteer:  {PermReadRegistry, PermCheckpointLog, PermDuty, PermPlaceOrders},
+		PermVisit, PermManageCheckpoints, PermCheckpointLog, PermManageRounds, PermManageCases, PermManageWorkforce, PermDuty, PermManageSupply, PermPlaceOrders, PermDeliver},
+	RoleGridWorker: {PermReadRegistry, PermEditRegistry, PermRevealPerson, PermVisit, PermCheckpointLog, PermDuty, PermPlaceOrders, PermDeliver},
+	RoleVolunteer:  {PermReadRegistry, PermCheckpointLog, PermDuty, PermPlaceOrders, PermDeliver},
 	RoleSampler:    {PermReadRegistry, PermSampling, PermDuty},
 	RoleLab:        {PermPostResults},
 	RoleShop:       {PermFillOrders},
@@ -98,7 +99,7 @@ var rolePermissions = map[Role][]Permission{
 var commandPermissions = []Permission{
 	PermReadRegistry, PermEditRegistry, PermRevealPerson, PermManageUsers, PermReadAudit, PermImportExport,
 	PermReadReports, PermManageScreening, PermVisit, PermManageZones, PermManageCheckpoints, PermCheckpointLog,
-	PermManageRounds, PermManageCases, PermManageWorkforce, PermDuty, PermManageSupply, PermPlaceOrders,
+	PermManageRounds, PermManageCases, PermManageWorkforce, PermDuty, PermManageSupply, PermPlaceOrders, PermDeliver,
 }
 
 // Can reports whether role r has permission p.
@@ -113,6 +114,7 @@ var AllPermissions = []Permission{
 	PermImportExport, PermSampling, PermPostResults, PermFillOrders, PermFillMedicines,
 	PermReadReports, PermManageScreening, PermVisit, PermManageZones, PermManageCheckpoints,
 	PermCheckpointLog, PermManageRounds, PermManageCases, PermManageWorkforce, PermDuty, PermManageSupply, PermPlaceOrders,
+	PermDeliver,
 }
 
 // User is a person who signs in: staff, volunteers, samplers, shop clerks.

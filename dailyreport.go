@@ -29,6 +29,8 @@ const (
 	DailyCheckpoints DailySectionKey = "checkpoints"
 	DailyWorkforce   DailySectionKey = "workforce"
 	DailySupplies    DailySectionKey = "supplies"
+	DailyHelp        DailySectionKey = "help"
+	DailyMedicine    DailySectionKey = "medicine"
 )
 
 // DailySectionColumns lists the figures of each section, by key; the
@@ -44,11 +46,18 @@ var DailySectionColumns = map[DailySectionKey][]string{
 	// closed in the day, those delivered, those still to serve, the
 	// deliveries of the day, and the orders delivered in the day.
 	DailySupplies: {"households", "delivered", "pending", "delivered_today", "orders_delivered"},
+	// Urgent help: requests opened in the day, those whose time to
+	// acknowledge ran out in the day before anyone did, those resolved in
+	// the day, and those open at the report's moment.
+	DailyHelp: {"opened", "acked_late", "resolved", "open"},
+	// Medicine: requests made, filled and delivered in the day; chronic
+	// requests past their target and not delivered at the report's moment.
+	DailyMedicine: {"requests", "filled", "delivered", "late"},
 }
 
 // DailySectionOrder is the order of the sections.
 var DailySectionOrder = []DailySectionKey{DailyScreening, DailyTesting, DailyCases, DailyZones, DailyCheckpoints, DailyWorkforce,
-	DailySupplies}
+	DailySupplies, DailyHelp, DailyMedicine}
 
 // DailyStatus is where a day's report stands.
 type DailyStatus string

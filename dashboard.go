@@ -25,6 +25,9 @@ type Dashboard struct {
 	// Supplied are the households supplied per day, oldest first,
 	// DashboardDays of them ending today.
 	Supplied []DaySupplied `json:"supplied"`
+	// HelpAges are the open help requests under the node by how long they
+	// have been open (help.go).
+	HelpAges []HelpAge `json:"help_ages"`
 }
 
 // DaySupplied is one day's households supplied under a node: served by a

@@ -110,6 +110,13 @@ type EntryResult struct {
 // which the refusal sends them to.
 func EntryDecision(req EntryRequest, rules ZoneRuleSet, s EntrySettings) EntryResult {
 	res := EntryResult{From: req.From, To: req.To, Reasons: []Reason{}}
+	if req.Restrictions.Trip() != nil {
+		// A hospital trip on now is an emergency the community arranged:
+		// the gate lets it through as one (emergency treatment is never
+		// blocked), with a note staff read.
+		req.Emergency = true
+		res.Notes = append(res.Notes, Reason{Code: ReasonHospitalTrip})
+	}
 	if !OpenDuring(req.Hours, req.At) {
 		res.Reasons = append(res.Reasons, Reason{Code: ReasonOutsideHours, Hours: req.Hours})
 	}

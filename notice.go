@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // IsMobile reports whether a phone number, as NormalizePhone writes it,
@@ -96,4 +97,71 @@ func IsolationEndText(t MeasureType, name, day string) string {
 		label = string(t)
 	}
 	return fmt.Sprintf("%s的%s已于%s结束，感谢您的配合。", MaskName(name), label, day)
+}
+
+// DeliveryStage names where an order is for a delivery notice's template:
+// "gate" (drop ""), "door" or "front".
+func DeliveryStage(d Drop) string {
+	if d == "" {
+		return "gate"
+	}
+	return string(d)
+}
+
+// DeliveryNoticeText tells a household where its order from a partner
+// is: at the compound's gate (drop ""), at its door, or at the front of
+// its building.
+func DeliveryNoticeText(partner string, d Drop) string {
+	switch d {
+	case DropDoor:
+		return fmt.Sprintf("您在%s的订单已送到家门口，请及时取回。", partner)
+	case DropFront:
+		return fmt.Sprintf("您在%s的订单已送到楼栋前，请及时下楼取回。", partner)
+	}
+	return fmt.Sprintf("您在%s的订单已送到小区门口，将按楼栋送达，请留意。", partner)
+}
+
+// SMSReplyKind is what a resident's reply to a notice asks for.
+type SMSReplyKind string
+
+// Kinds of replies. Carriers' notices end in "回TD退订" or "拒收请回复R";
+// residents answer with that word, in either case, often with punctuation
+// or a word more.
+const (
+	SMSReplyOptOut SMSReplyKind = "opt_out" // TD, T, N, R, 退订, 拒收, 取消, 不要再发
+	SMSReplyOptIn  SMSReplyKind = "opt_in"  // 订阅, 恢复, 接收
+	SMSReplyOther  SMSReplyKind = "other"   // anything else (a question, a thank-you): no wish taken
+)
+
+// smsReplyWords are the whole replies (after trimming spaces and
+// punctuation, upper-cased) that carry a wish. A longer text that merely
+// contains one of them ("我不要TD的东西") is not taken as one: an opt-out
+// must be what the resident said, not a guess.
+var smsReplyWords = map[string]SMSReplyKind{
+	"TD": SMSReplyOptOut, "T": SMSReplyOptOut, "N": SMSReplyOptOut, "R": SMSReplyOptOut,
+	"0000": SMSReplyOptOut, "STOP": SMSReplyOptOut, "UNSUBSCRIBE": SMSReplyOptOut,
+	"退订": SMSReplyOptOut, "拒收": SMSReplyOptOut, "取消": SMSReplyOptOut, "退": SMSReplyOptOut,
+	"取消订阅": SMSReplyOptOut, "不要再发": SMSReplyOptOut, "别再发了": SMSReplyOptOut,
+	"订阅": SMSReplyOptIn, "恢复": SMSReplyOptIn, "接收": SMSReplyOptIn, "恢复接收": SMSReplyOptIn,
+	"START": SMSReplyOptIn,
+}
+
+// ParseSMSReply reads a resident's reply to a notice. Full-width letters
+// and digits count as their ASCII forms (a phone's Chinese keyboard types
+// "ＴＤ"), spaces and punctuation around the word are ignored.
+func ParseSMSReply(text string) SMSReplyKind {
+	var b strings.Builder
+	for _, r := range text {
+		if r >= '！' && r <= '～' { // full-width ASCII
+			r -= '！' - '!'
+		}
+		if unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) {
+			continue
+		}
+		b.WriteRune(unicode.ToUpper(r))
+	}
+	if k, ok := smsReplyWords[b.String()]; ok {
+		return k
+	}
+	return SMSReplyOther
 }

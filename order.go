@@ -120,6 +120,14 @@ type Order struct {
 	CreatedAt time.Time `json:"created_at"`
 	CreatedBy string    `json:"created_by"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// The last hundred metres: when and where (door or building front)
+	// the order was delivered, or why it went back to the gate; when the
+	// household confirmed it received it, and how often it complained.
+	DeliveredAt  time.Time `json:"delivered_at,omitzero"`
+	Drop         Drop      `json:"drop,omitempty"`
+	ReturnReason string    `json:"return_reason,omitempty"`
+	ReceivedAt   time.Time `json:"received_at,omitzero"`
+	Complaints   int       `json:"complaints"`
 
 	// Filled by finders: the partner's name and the household's address
 	// (building · door), for lists.

@@ -111,6 +111,31 @@ type Restriction struct {
 type Restrictions struct {
 	PersonID int64         `json:"person_id"`
 	Items    []Restriction `json:"items"`
+	// Permits are what lets the person through a gate that their zone or
+	// their restrictions would otherwise keep them from: a hospital trip
+	// on now (help.go).
+	Permits []Permit `json:"permits,omitempty"`
+}
+
+// Permit is one thing that lets a person pass: a hospital trip of a help
+// request, from TripLead before its planned departure until it is back.
+type Permit struct {
+	Source   string    `json:"source"` // "help_trip"
+	SourceID int64     `json:"source_id"`
+	Since    time.Time `json:"since"` // the planned departure
+}
+
+// Trip returns the hospital trip on now, nil for none.
+func (rs *Restrictions) Trip() *Permit {
+	if rs == nil {
+		return nil
+	}
+	for i := range rs.Permits {
+		if rs.Permits[i].Source == "help_trip" {
+			return &rs.Permits[i]
+		}
+	}
+	return nil
 }
 
 // RestrictionDecision is what the restrictions do to one activity: the strictest

@@ -13,22 +13,25 @@ type RetentionKind string
 // Kinds of personal record. Each names the workflow end its days count
 // from (RetentionKindInfo).
 const (
-	RetainRounds    RetentionKind = "rounds"    // round members, bindings, re-tests, excusals: from the round's close
-	RetainScreening RetentionKind = "screening" // household visits and travel declarations: from the campaign's close
-	RetainMeasures  RetentionKind = "measures"  // measures and health reports: from the measure's end
-	RetainPassages  RetentionKind = "passages"  // checkpoint passages: from the passage
-	RetainCases     RetentionKind = "cases"     // cases, contacts, transfers: from the case's close
-	RetainOrders    RetentionKind = "orders"    // orders from partners (notes, group leaders): from delivery, return or cancellation
-	RetainNotices   RetentionKind = "notices"   // notices sent and alerts resolved: from delivery or resolution
-	RetainWorkers   RetentionKind = "workers"   // workers' names and phones: from the worker's retirement
-	RetainResidents RetentionKind = "residents" // the registry entry (name, ID, phone, birth date): from the end of the person's last workflow
+	RetainRounds     RetentionKind = "rounds"     // round members, bindings, re-tests, excusals: from the round's close
+	RetainScreening  RetentionKind = "screening"  // household visits and travel declarations: from the campaign's close
+	RetainMeasures   RetentionKind = "measures"   // measures and health reports: from the measure's end
+	RetainPassages   RetentionKind = "passages"   // checkpoint passages: from the passage
+	RetainCases      RetentionKind = "cases"      // cases, contacts, transfers: from the case's close
+	RetainOrders     RetentionKind = "orders"     // orders from partners (notes, group leaders): from delivery, return or cancellation
+	RetainDeliveries RetentionKind = "deliveries" // delivery runs (who carried which door, return notes): from the run's close
+	RetainHelp       RetentionKind = "help"       // help requests and their hospital trips: from resolution
+	RetainMedicine   RetentionKind = "medicine"   // medicine requests and their photos: from delivery, refusal or cancellation
+	RetainNotices    RetentionKind = "notices"    // notices sent and alerts resolved: from delivery or resolution
+	RetainWorkers    RetentionKind = "workers"    // workers' names and phones: from the worker's retirement
+	RetainResidents  RetentionKind = "residents"  // the registry entry (name, ID, phone, birth date): from the end of the person's last workflow
 )
 
 // RetentionKinds lists every kind, in the order pages show them. The
 // residents come last: a person's registry entry goes only once every
 // record of theirs above is past its own rule.
 var RetentionKinds = []RetentionKind{RetainRounds, RetainScreening, RetainMeasures, RetainPassages, RetainCases,
-	RetainOrders, RetainNotices, RetainWorkers, RetainResidents}
+	RetainOrders, RetainDeliveries, RetainHelp, RetainMedicine, RetainNotices, RetainWorkers, RetainResidents}
 
 // Valid reports whether k is a known kind.
 func (k RetentionKind) Valid() bool { return slices.Contains(RetentionKinds, k) }
@@ -37,7 +40,7 @@ func (k RetentionKind) Valid() bool { return slices.Contains(RetentionKinds, k) 
 // own (version 0): days after the workflow ends.
 var DefaultRetention = map[RetentionKind]int{
 	RetainRounds: 30, RetainScreening: 30, RetainMeasures: 30, RetainPassages: 14,
-	RetainCases: 180, RetainOrders: 30, RetainNotices: 30, RetainWorkers: 30, RetainResidents: 30,
+	RetainCases: 180, RetainOrders: 30, RetainDeliveries: 30, RetainHelp: 30, RetainMedicine: 30, RetainNotices: 30, RetainWorkers: 30, RetainResidents: 30,
 }
 
 // MaxRetentionDays bounds a rule: ten years.
@@ -183,7 +186,8 @@ type RetentionService interface {
 // (pages take their words from the message catalogue).
 var RetentionKindLabels = map[RetentionKind]string{
 	RetainRounds: "核酸检测轮次人员与绑管", RetainScreening: "摸排走访与行程", RetainMeasures: "管控措施与健康报告",
-	RetainPassages: "卡点通行记录", RetainCases: "病例、密接与转运", RetainOrders: "保供订单", RetainNotices: "已发通知与已处理提醒",
+	RetainPassages: "卡点通行记录", RetainCases: "病例、密接与转运", RetainOrders: "保供订单", RetainDeliveries: "配送记录",
+	RetainHelp: "紧急求助与就医出行", RetainMedicine: "购药送药需求", RetainNotices: "已发通知与已处理提醒",
 	RetainWorkers: "工作人员信息", RetainResidents: "居民登记信息",
 }
 

@@ -43,6 +43,9 @@ const (
 	// ReasonRestrictionNote: allowed, but staff should know (health
 	// monitoring; an isolated person going home or out in an emergency).
 	ReasonRestrictionNote = "restriction_note"
+	// ReasonHospitalTrip: allowed as an emergency: a hospital trip of a
+	// help request is on (help.go).
+	ReasonHospitalTrip = "hospital_trip"
 )
 
 // Text says the reason in English, for logs, the command line and the API;
@@ -76,6 +79,8 @@ func (r Reason) Text() string {
 		return "under " + strings.ReplaceAll(string(r.Restriction), "_", " ") + ": may not go out"
 	case ReasonRestrictionNote:
 		return "under " + strings.ReplaceAll(string(r.Restriction), "_", " ")
+	case ReasonHospitalTrip:
+		return "on a hospital trip arranged by the community"
 	}
 	return r.Code
 }

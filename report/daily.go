@@ -24,6 +24,8 @@ var DailySheets = map[frontline.DailySectionKey]string{
 	frontline.DailyCheckpoints: "卡点",
 	frontline.DailyWorkforce:   "队伍力量",
 	frontline.DailySupplies:    "保供",
+	frontline.DailyHelp:        "紧急求助",
+	frontline.DailyMedicine:    "送药",
 }
 
 // DailyHeaders names each figure of each section as offices write it.
@@ -40,6 +42,8 @@ var DailyHeaders = map[frontline.DailySectionKey]map[string]string{
 	frontline.DailyWorkforce:   {"workers": "在册人员", "on_duty": "在岗", "places_short": "缺岗", "no_shows": "未到岗"},
 	frontline.DailySupplies: {"households": "保供包应发户数", "delivered": "已送达", "pending": "未完成", "delivered_today": "当日送达",
 		"orders_delivered": "当日订单送达"},
+	frontline.DailyHelp:     {"opened": "新增求助", "acked_late": "超时未受理", "resolved": "已办结", "open": "未办结"},
+	frontline.DailyMedicine: {"requests": "购药需求", "filled": "已配药", "delivered": "已送达", "late": "慢病药超时"},
 }
 
 // dailyStatusLabels names a report's status on the cover.

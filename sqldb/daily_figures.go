@@ -92,6 +92,8 @@ var dailySections = []dailySection{
 	{frontline.DailyCheckpoints, (*Tx).dailyCheckpoints},
 	{frontline.DailyWorkforce, (*Tx).dailyWorkforce},
 	{frontline.DailySupplies, (*Tx).dailySupplies},
+	{frontline.DailyHelp, (*Tx).dailyHelp},
+	{frontline.DailyMedicine, (*Tx).dailyMedicine},
 }
 
 // counterTarget is one counter row a report reads: (campaign or round,

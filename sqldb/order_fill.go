@@ -175,7 +175,7 @@ func (tx *Tx) fillLine(ctx context.Context, partner int64, l *frontline.OrderLin
 // AnswerSubstitute records a household's answer to a substitute through
 // its link.
 func (s *OrderService) AnswerSubstitute(ctx context.Context, secret string, lineID int64, accept bool) (*frontline.Order, error) {
-	ctx, tx, _, hh, err := s.linkTx(ctx, secret)
+	ctx, tx, _, hh, err := s.db.linkTx(ctx, secret)
 	if err != nil {
 		return nil, err
 	}
@@ -283,6 +283,9 @@ func (s *OrderService) HandOver(ctx context.Context, partnerID, compoundID int64
 			string(frontline.OrderAtGate), tx.now, by, tx.now, o.ID); err != nil {
 			return 0, err
 		}
+	}
+	if err := tx.deliveryNotices(ctx, orders, func(*frontline.Order) frontline.Drop { return "" }); err != nil {
+		return 0, err
 	}
 	if len(orders) > 0 {
 		if err := tx.audit(ctx, "handover", "supply_partner", partnerID, compound.Path, nil,

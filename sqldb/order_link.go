@@ -124,10 +124,10 @@ func (tx *Tx) orderLinkView(ctx context.Context, hh *frontline.Place) (*frontlin
 
 // linkTx begins a write for the household of a link: the secret is the
 // only credential and reaches that household alone, and the audit log
-// names the link as the actor.
-func (s *OrderService) linkTx(ctx context.Context, secret string) (context.Context, *Tx, int64, *frontline.Place, error) {
+// names the link as the actor. Orders and medicine requests share it.
+func (db *DB) linkTx(ctx context.Context, secret string) (context.Context, *Tx, int64, *frontline.Place, error) {
 	ctx = frontline.AsSystem(ctx)
-	tx, err := s.db.BeginTx(ctx)
+	tx, err := db.BeginTx(ctx)
 	if err != nil {
 		return nil, nil, 0, nil, err
 	}
@@ -142,7 +142,7 @@ func (s *OrderService) linkTx(ctx context.Context, secret string) (context.Conte
 
 // OrderByLink places a household's order through its link.
 func (s *OrderService) OrderByLink(ctx context.Context, secret string, r frontline.OrderRequest) (*frontline.Order, error) {
-	ctx, tx, id, hh, err := s.linkTx(ctx, secret)
+	ctx, tx, id, hh, err := s.db.linkTx(ctx, secret)
 	if err != nil {
 		return nil, err
 	}

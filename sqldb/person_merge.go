@@ -53,6 +53,8 @@ var personRefs = []personRef{
 	{table: "cases", column: "person_id"},
 	{table: "case_contacts", column: "person_id", kind: "case", group: "%[1]s.case_id"},
 	{table: "transfers", column: "person_id", only: "status IN ('requested', 'assigned', 'picked_up')"},
+	{table: "help_requests", column: "person_id"},
+	{table: "help_trips", column: "person_id"},
 }
 
 // SuspectedDuplicates lists the pairs of persons under a node who may be

@@ -49,6 +49,8 @@ func PathColumns() []PathColumn {
 		{"supply_groups", "path", true, "a group order is gathered in its building"},
 		{"distributions", "scope_path", true, "a distribution of a node inside the subtree"},
 		{"distribution_households", "path", true, "a distribution's frozen households (see moveDistributions)"},
+		{"help_requests", "path", true, "a help request is answered at the household where it is"},
+		{"help_trips", "path", true, "a hospital trip picks the person up at home"},
 		{"screening_reports", "path", false, "a report as submitted upward is kept unchanged"},
 		{"daily_reports", "path", false, "a daily report as submitted upward is kept unchanged"},
 		{"purge_runs", "under_path", false, "a purge certificate says where it purged, when it purged"},

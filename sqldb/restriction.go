@@ -33,7 +33,8 @@ func (s *RestrictionService) Policy() frontline.RestrictionPolicy { return s.pol
 
 // restrictionQuery reads everything that restricts persons now, in one
 // statement: open cases, transfers under way, active measures, and
-// re-tests of positive pools not yet resulted. %[1]s is the condition on
+// re-tests of positive pools not yet resulted, and hospital trips on
+// (permits, not restrictions: help.go). %[1]s is the condition on
 // each part's person_id column, %[2]s on its household's path: by persons
 // each part reads an index on the person (cases_person,
 // transfers_under_way, screening_measures_person, retest_tasks_awaiting),
@@ -49,7 +50,14 @@ const restrictionQuery = `
 		WHERE x.status = 'active' AND x.person_id %[1]s AND x.path %[2]s
 	UNION ALL
 	SELECT x.person_id, 'retest', x.id, x.created_at, '' FROM retest_tasks x JOIN places h ON h.id = x.household_id
-		WHERE x.kind = 'retest' AND x.status IN ('open', 'sampled') AND x.person_id %[1]s AND h.path %[2]s`
+		WHERE x.kind = 'retest' AND x.status IN ('open', 'sampled') AND x.person_id %[1]s AND h.path %[2]s
+	UNION ALL
+	SELECT x.person_id, 'trip', x.id, x.leave_at, '' FROM help_trips x
+		WHERE x.status IN ('planned', 'out', 'arrived') AND x.person_id %[1]s AND x.path %[2]s`
+
+// restrictionParts is how many parts restrictionQuery has: its arguments
+// are given once per part.
+const restrictionParts = 5
 
 // restrictionsOf returns what restricts each person now; every id asked
 // for has an entry.
@@ -60,9 +68,9 @@ func (tx *Tx) restrictionsOf(ctx context.Context, ids []int64) (map[int64]*front
 		out[id] = &frontline.Restrictions{PersonID: id, Items: []frontline.Restriction{}}
 	}
 	for chunk := range slices.Chunk(ids, maxInList) {
-		// The list appears four times: one set of arguments per part.
-		args := make([]any, 0, 4*len(chunk))
-		for range 4 {
+		// The list appears in every part: one set of arguments per part.
+		args := make([]any, 0, restrictionParts*len(chunk))
+		for range restrictionParts {
 			args = append(args, int64Args(chunk)...)
 		}
 		query := fmt.Sprintf(restrictionQuery, "IN "+inList(len(chunk)), "<> ''")
@@ -82,7 +90,7 @@ func (tx *Tx) restrictedUnder(ctx context.Context, path string) (map[int64]*fron
 	// BETWEEN is the subtree's range: no path equals its upper end.
 	query := fmt.Sprintf(restrictionQuery, "> 0", "BETWEEN ? AND ?")
 	args := []any{}
-	for range 4 {
+	for range restrictionParts {
 		args = append(args, lo, hi)
 	}
 	if err := tx.scanRestrictions(ctx, query, args, out); err != nil {
@@ -113,6 +121,19 @@ func (tx *Tx) scanRestrictions(ctx context.Context, query string, args []any, ou
 		if err := rows.Scan(&person, &what, &id, &since, &until); err != nil {
 			return err
 		}
+		rs := out[person]
+		if rs == nil {
+			rs = &frontline.Restrictions{PersonID: person, Items: []frontline.Restriction{}}
+			out[person] = rs
+		}
+		if what == "trip" {
+			// A trip lets its person pass from TripLead before it leaves
+			// until it is back or called off.
+			if !tx.now.Before(since.Add(-frontline.TripLead)) {
+				rs.Permits = append(rs.Permits, frontline.Permit{Source: "help_trip", SourceID: id, Since: since.UTC()})
+			}
+			continue
+		}
 		r := frontline.Restriction{SourceID: id, Since: since.UTC(), Until: until}
 		switch what {
 		case "case":
@@ -129,11 +150,6 @@ func (tx *Tx) scanRestrictions(ctx context.Context, query string, args []any, ou
 			r.Kind, r.Source = frontline.RestrictMonitoring, "measure"
 		default:
 			continue // a measure of no consequence
-		}
-		rs := out[person]
-		if rs == nil {
-			rs = &frontline.Restrictions{PersonID: person, Items: []frontline.Restriction{}}
-			out[person] = rs
 		}
 		rs.Items = append(rs.Items, r)
 	}

@@ -154,8 +154,29 @@ var purgeKinds = []purgeKind{
 		AND (? = 1 OR o.status IN ('delivered', 'returned', 'cancelled'))`}, nil,
 		purgeStatements(
 			`UPDATE supply_groups SET leader = '' WHERE id IN (SELECT group_id FROM supply_orders WHERE id IN %s)`,
-			`UPDATE supply_orders SET note = '' WHERE id IN %s`),
-		[]auditScrub{{"supply_order", ""}, {"supply_group", `SELECT group_id FROM supply_orders WHERE id IN %s`}}},
+			`UPDATE supply_orders SET note = '' WHERE id IN %s`,
+			`UPDATE delivery_complaints SET text = '' WHERE order_id IN %s`),
+		[]auditScrub{{"supply_order", ""}, {"supply_group", `SELECT group_id FROM supply_orders WHERE id IN %s`},
+			{"delivery_complaint", `SELECT id FROM delivery_complaints WHERE order_id IN %s`}}},
+	{frontline.RetainDeliveries, []string{`SELECT 0, r.id, r.path, COALESCE(r.closed_at, ?) AS ended
+		FROM delivery_runs r WHERE r.purged_at IS NULL AND r.path >= ? AND r.path < ? AND (? = 1 OR r.status = 'closed')`}, nil,
+		purgeStatements(`UPDATE delivery_parcels SET note = '', by_actor = '', worker_id = NULL WHERE run_id IN %s`,
+			`UPDATE delivery_runs SET created_by = '', closed_by = '' WHERE id IN %s`),
+		[]auditScrub{{"delivery_run", ""}, {"delivery_parcel", `SELECT id FROM delivery_parcels WHERE run_id IN %s`}}},
+	{frontline.RetainHelp, []string{`SELECT 0, h.id, h.path, COALESCE(h.resolved_at, ?) AS ended
+		FROM help_requests h WHERE h.purged_at IS NULL AND h.path >= ? AND h.path < ? AND (? = 1 OR h.status = 'resolved')`}, nil,
+		purgeStatements(
+			`UPDATE help_requests SET need = '', phone = '', outcome = '', purged_at = ? WHERE id IN %s`,
+			`UPDATE help_trips SET plate = '', hospital = '', note = '' WHERE request_id IN %s`),
+		[]auditScrub{{"help_request", ""}, {"help_trip", `SELECT id FROM help_trips WHERE request_id IN %s`}}},
+	{frontline.RetainMedicine, []string{`SELECT 0, m.id, m.path, COALESCE(m.updated_at, ?) AS ended
+		FROM medicine_requests m WHERE m.purged_at IS NULL AND m.path >= ? AND m.path < ?
+		AND (? = 1 OR m.status IN ('delivered', 'refused', 'cancelled'))`}, nil,
+		// The medicine itself says what the person suffers from: it goes
+		// with the photo, the words and the worker's name; the counts stay.
+		purgeStatements(`UPDATE medicine_requests SET medicine = '', strength = '', for_whom = '', note = '', photo = NULL,
+			photo_type = '', consult_note = '', given = '', refuse_reason = '', worker_name = '', person_id = NULL WHERE id IN %s`),
+		[]auditScrub{{"medicine_request", ""}}},
 	{frontline.RetainNotices, noticesQueries, nil, purgeNotices, nil}, // alerts' entries: purgeNotices
 	{frontline.RetainWorkers, []string{`SELECT 0, w.id, pl.path, COALESCE(w.updated_at, ?) AS ended
 		FROM workers w JOIN places pl ON pl.id = w.place_id
@@ -393,6 +414,8 @@ var claimTables = map[frontline.RetentionKind]string{
 	frontline.RetainScreening: "screening_visits", frontline.RetainMeasures: "screening_measures",
 	frontline.RetainPassages: "passages", frontline.RetainCases: "cases", frontline.RetainWorkers: "workers",
 	frontline.RetainResidents: "persons", frontline.RetainOrders: "supply_orders",
+	frontline.RetainDeliveries: "delivery_runs", frontline.RetainMedicine: "medicine_requests",
+	frontline.RetainHelp: "help_requests",
 }
 
 // claim marks a batch's records purged and returns the ids it marked:

@@ -79,6 +79,9 @@ func (tx *Tx) standDownBlockers(ctx context.Context, node *frontline.Place) (blo
 			WHERE t.state IN ('sealed', 'bagged', 'received') AND p.path >= ? AND p.path < ?`},
 		{"order(s) under way", `SELECT COUNT(*) FROM supply_orders WHERE status IN ('placed', 'packed', 'at_gate', 'out')
 			AND path >= ? AND path < ?`},
+		{"help request(s) not resolved", `SELECT COUNT(*) FROM help_requests WHERE status <> 'resolved' AND path >= ? AND path < ?`},
+		{"medicine request(s) under way", `SELECT COUNT(*) FROM medicine_requests WHERE status IN ('requested', 'consultation', 'filled', 'out')
+			AND path >= ? AND path < ?`},
 		{"home re-test(s) awaiting results", `SELECT COUNT(*) FROM retest_tasks rt JOIN places h ON h.id = rt.household_id
 			WHERE rt.status = 'sampled' AND h.path >= ? AND h.path < ?`},
 	}

@@ -96,6 +96,15 @@ func (s *ZoneService) EffectiveLevels(ctx context.Context, placeIDs []int64) (ma
 		return nil, err
 	}
 	defer tx.Rollback()
+	return tx.effectiveLevels(ctx, placeIDs)
+}
+
+// effectiveLevels is EffectiveLevels inside a transaction a workflow holds
+// already (deliveries decide door or building front with it).
+func (tx *Tx) effectiveLevels(ctx context.Context, placeIDs []int64) (map[int64]*frontline.ZoneStatus, error) {
+	if len(placeIDs) == 0 {
+		return map[int64]*frontline.ZoneStatus{}, nil
+	}
 	paths, err := tx.placePaths(ctx, placeIDs)
 	if err != nil {
 		return nil, err

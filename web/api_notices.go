@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/frontline-org/frontline"
 )
@@ -17,6 +18,7 @@ func (s *Server) registerNotices() {
 	s.route("POST /api/v1/notice-opt-outs", edit, s.apiOptOut)
 	s.route("POST /api/v1/notice-opt-outs/remove", edit, s.apiOptIn)
 	s.route("POST /api/v1/notice-opt-outs/check", read, s.apiOptedOut)
+	s.route("POST /api/v1/notice-replies", edit, s.apiNoticeReply)
 	s.route("POST /persons/{id}/notices", edit, s.postPersonNotices)
 }
 
@@ -126,4 +128,63 @@ func (s *Server) apiOptedOut(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, optOutResponse{Phone: frontline.MaskPhone(in.Phone), OptedOut: out})
+}
+
+// noticeReplyInput is a resident's SMS reply, passed on by the gateway's
+// bridge (a device token with registry.edit over the numbers it serves).
+type noticeReplyInput struct {
+	Phone string `json:"phone"`
+	Text  string `json:"text"`
+}
+
+// noticeReplyResponse says what a reply did: opt_out or opt_in recorded,
+// or other (nothing).
+type noticeReplyResponse struct {
+	Phone     string                 `json:"phone"` // masked
+	Kind      frontline.SMSReplyKind `json:"kind"`
+	OptedOut  bool                   `json:"opted_out"`
+	Withdrawn int                    `json:"withdrawn"`
+}
+
+// apiNoticeReply takes a resident's reply to a notice: "TD" (退订, and the
+// other words of frontline.ParseSMSReply) opts the number out, withdrawing
+// what was not yet sent; "订阅" takes notices again; any other text changes
+// nothing. A reply sent twice acts once.
+func (s *Server) apiNoticeReply(w http.ResponseWriter, r *http.Request) error {
+	var in noticeReplyInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := frontline.CheckText("text", in.Text); err != nil {
+		return err
+	}
+	if len([]rune(in.Text)) > 500 {
+		return frontline.FieldError("text", "a reply has at most 500 characters")
+	}
+	ctx := r.Context()
+	out := noticeReplyResponse{Phone: frontline.MaskPhone(in.Phone), Kind: frontline.ParseSMSReply(in.Text)}
+	var err error
+	switch out.Kind {
+	case frontline.SMSReplyOptOut:
+		out.Withdrawn, err = s.NoticeOptOuts.OptOut(ctx, in.Phone, "短信回复 "+strings.TrimSpace(in.Text))
+	case frontline.SMSReplyOptIn:
+		err = s.NoticeOptOuts.OptIn(ctx, in.Phone)
+		if frontline.ErrorCode(err) == frontline.ENOTFOUND && frontline.ErrorField(err) == "phone" {
+			err = nil // taking notices already
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if out.Kind == frontline.SMSReplyOther {
+		// Still say whether the number takes notices, so the bridge can
+		// answer the resident; a number outside the scope is not found.
+		out.OptedOut, err = s.NoticeOptOuts.OptedOut(ctx, in.Phone)
+	} else {
+		out.OptedOut = out.Kind == frontline.SMSReplyOptOut
+	}
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, out)
 }

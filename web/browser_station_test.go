@@ -210,3 +210,76 @@ func TestBrowser_StationSealedAndUndo(t *testing.T) {
 		t.Fatalf("after undoing this page's person: %+v", bs)
 	}
 }
+
+// TestBrowser_StationScanDuringLookup scans as a barcode scanner does: the
+// tube, then at once the person, while the page still asks the server
+// about the tube (held back here for half a second). The person goes into
+// that tube, a seal tapped at once seals it, and an undo tapped right
+// after a scan acts on the scanned tube: none of them is dropped.
+func TestBrowser_StationScanDuringLookup(t *testing.T) {
+	b := browser.Start(t)
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	f := buildFixture(t, db)
+	ts := newDBServer(t, db, withTesting(db, t))
+	ctx := context.Background()
+	r := stationRound(t, db, f)
+	sampler := ts.user(t, "sampler.zaoyuan", frontline.RoleSampler, f.comp1)
+	zhang, wang := f.persons[0], f.persons[3]
+	samp := sqldb.NewSamplingService(db, sqldb.SamplingOptions{})
+	t.Cleanup(func() { samp.Close() })
+
+	p := b.NewPage(t, browser.Phone)
+	signInBrowser(p, ts.URL, sampler.Login)
+	p.Do(chromedp.Navigate(fmt.Sprintf("%s/rounds/%d/station", ts.URL, r.ID)), chromedp.WaitVisible(css("tube-input")))
+	// Every tube look-up (a GET of /api/v1/tubes/…) answers half a
+	// second late, as on a slow network at 06:00.
+	browser.Get(p, chromedp.Evaluate[bool](`(function () {
+		var f = window.fetch;
+		window.fetch = function (u, o) {
+			if (String(u).indexOf("/api/v1/tubes/") >= 0 && !(o && o.method)) {
+				return new Promise(function (r) { setTimeout(r, 500); }).then(function () { return f(u, o); });
+			}
+			return f(u, o);
+		};
+		return true;
+	})()`))
+	logHas := func(s string) {
+		t.Helper()
+		p.Until(fmt.Sprintf(`document.getElementById("log").textContent.includes(%q)`, s))
+	}
+	scan := func(testid, text string) {
+		t.Helper()
+		p.Do(chromedp.SendKeys(css(testid), text+kb.Enter))
+	}
+
+	scan("tube-input", "q-1")
+	scan("person-input", fmt.Sprintf("FL:P:%d", zhang.ID))
+	p.Do(chromedp.Click(css("seal")))
+	logHas("已采样 · 张三")
+	var tube *frontline.Tube
+	var bs []*frontline.Binding
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		var err error
+		if tube, bs, err = samp.FindTube(ctx, "Q-1"); err != nil {
+			t.Fatal(err)
+		}
+		if tube.State != frontline.TubeOpen || time.Now().After(deadline) {
+			break
+		}
+	}
+	if tube.Count != 1 || len(bs) != 1 || bs[0].PersonID != zhang.ID || tube.State != frontline.TubeSealed {
+		t.Fatalf("tube Q-1 after a scan and a seal during its look-up: %+v %+v", tube, bs)
+	}
+
+	scan("tube-input", "q-2")
+	p.Until(`document.getElementById("tube-state").textContent.includes("本管")`)
+	scan("person-input", fmt.Sprintf("FL:P:%d", wang.ID))
+	logHas("已采样 · 王芳")
+	browser.Get(p, chromedp.Evaluate[string](`document.getElementById("tube").value = ""`))
+	scan("tube-input", "q-2")
+	p.Do(chromedp.Click(css("undo")))
+	logHas("已撤销：")
+	if _, bs, err := samp.FindTube(ctx, "Q-2"); err != nil || len(bs) != 0 {
+		t.Fatalf("undo tapped during the look-up left %+v (%v)", bs, err)
+	}
+}

@@ -52,6 +52,7 @@ func dailyMessages() map[string]message {
 		"daily.section.zones":       {"风险区域", "Zones"},
 		"daily.section.checkpoints": {"卡点", "Checkpoints"},
 		"daily.section.workforce":   {"队伍力量", "Workforce"},
+		"daily.section.medicine":    {"送药", "Medicine"},
 
 		"daily.col.screening.households":    {"应排查户数", "Households to reach"},
 		"daily.col.screening.screened":      {"已排查", "Screened"},
@@ -83,5 +84,9 @@ func dailyMessages() map[string]message {
 		"daily.col.workforce.on_duty":       {"在岗", "On duty"},
 		"daily.col.workforce.places_short":  {"缺岗", "Places open"},
 		"daily.col.workforce.no_shows":      {"未到岗", "No-shows"},
+		"daily.col.medicine.requests":       {"购药需求", "Requests"},
+		"daily.col.medicine.filled":         {"已配药", "Filled"},
+		"daily.col.medicine.delivered":      {"已送达", "Delivered"},
+		"daily.col.medicine.late":           {"慢病药超时", "Chronic late"},
 	}
 }

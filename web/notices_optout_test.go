@@ -121,3 +121,54 @@ func TestNotice_PersonPage(t *testing.T) {
 		}
 	})
 }
+
+// TestNotice_SMSReply takes residents' replies as the gateway's bridge
+// passes them on, on both engines: "ＴＤ" opts the number out (twice acts
+// once), "谢谢" changes nothing and says the number is out, "订阅" takes
+// notices again, a number outside the bridge's scope is not found.
+func TestNotice_SMSReply(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := buildFixture(t, db)
+		ts := newDBServer(t, db, withNotices(db))
+		bridge := ts.as(t, frontline.RoleCommunityStaff, f.comm1)
+		zhang := f.persons[0] // 13900000001, of 罗玉新村社区
+		type replyBody struct {
+			Phone    string `json:"phone"`
+			Kind     string `json:"kind"`
+			OptedOut bool   `json:"opted_out"`
+		}
+		reply := func(phone, text string, want int) replyBody {
+			t.Helper()
+			var got replyBody
+			resp, body := bridge.sendJSON(t, http.MethodPost, "/api/v1/notice-replies", map[string]string{"phone": phone, "text": text})
+			if want != http.StatusOK {
+				var e apiError
+				decodeAPI(t, text, resp, body, want, &e)
+				return got
+			}
+			decodeAPI(t, text, resp, body, want, &got)
+			if strings.Contains(body, phone) {
+				t.Errorf("the answer shows the number: %s", body)
+			}
+			return got
+		}
+		for range 2 {
+			if got := reply(zhang.Phone, "ＴＤ", http.StatusOK); got.Kind != "opt_out" || !got.OptedOut || got.Phone != "139****0001" {
+				t.Errorf("TD: %+v", got)
+			}
+		}
+		if got := reply(zhang.Phone, "谢谢", http.StatusOK); got.Kind != "other" || !got.OptedOut {
+			t.Errorf("谢谢: %+v", got)
+		}
+		if got := reply(zhang.Phone, "订阅", http.StatusOK); got.Kind != "opt_in" || got.OptedOut {
+			t.Errorf("订阅: %+v", got)
+		}
+		var got optOutBody
+		resp, body := bridge.sendJSON(t, http.MethodPost, "/api/v1/notice-opt-outs/check", map[string]string{"phone": zhang.Phone})
+		decodeAPI(t, "check", resp, body, http.StatusOK, &got)
+		if got.OptedOut {
+			t.Errorf("after 订阅 the number is still out: %s", body)
+		}
+		reply(f.persons[6].Phone, "TD", http.StatusNotFound) // 赵强, of 自治巷社区
+	})
+}

@@ -110,6 +110,10 @@ type Server struct {
 	// Distributions, when set, serves government packages (保供包) to
 	// every household of a node, and households' needs.
 	Distributions frontline.DistributionService
+	// Medicine, when set with Orders, serves medicine requests: the
+	// household link's medicine part, staff asking on a household's
+	// behalf, and the pharmacy's list where requests are filled.
+	Medicine frontline.MedicineService
 	// Daily, when set, serves the daily report (日报) and the dashboards.
 	Daily frontline.DailyReportService
 	// Dashboards, when set with Daily, serves each node's dashboard.

@@ -82,10 +82,18 @@ type alertJobs struct {
 	FollowUps interface {
 		AlertOverdueFollowUps(ctx context.Context) (int, error)
 	}
+	// Help raises the alerts of help requests past a deadline.
+	Help interface {
+		AlertLateHelp(ctx context.Context) (int, error)
+	}
+	// Medicine raises the alerts of chronic medicine past its target.
+	Medicine interface {
+		AlertLateMedicine(ctx context.Context) (int, error)
+	}
 }
 
 // runAlerts runs until ctx ends: every interval it raises the alerts of
-// late transfers and overdue follow-ups, then escalates the alerts not
+// late transfers, overdue follow-ups, late help requests and late chronic medicine, then escalates the alerts not
 // acknowledged in time, as the system. Each step is safe on several
 // servers at once (see the services); errors are logged and retried.
 func runAlerts(ctx context.Context, j alertJobs, interval time.Duration, logger *slog.Logger) {
@@ -103,6 +111,18 @@ func runAlertsOnce(ctx context.Context, j alertJobs, logger *slog.Logger) {
 		logger.Error("alert overdue follow-ups", "err", err)
 	} else if n > 0 {
 		logger.Info("overdue follow-ups alerted", "alerts", n)
+	}
+	if n, err := j.Help.AlertLateHelp(ctx); err != nil {
+		logger.Error("alert late help requests", "err", err)
+	} else if n > 0 {
+		logger.Info("late help requests alerted", "alerts", n)
+	}
+	if j.Medicine != nil {
+		if n, err := j.Medicine.AlertLateMedicine(ctx); err != nil {
+			logger.Error("alert late chronic medicine", "err", err)
+		} else if n > 0 {
+			logger.Info("late chronic medicine alerted", "alerts", n)
+		}
 	}
 	if n, err := j.Alerts.Escalate(ctx); err != nil {
 		logger.Error("escalate alerts", "err", err)

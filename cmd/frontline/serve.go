@@ -101,11 +101,14 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	srv.Responsibility = sqldb.NewResponsibilityService(m.DB)
 	srv.Partners, srv.Orders = sqldb.NewPartnerService(m.DB), sqldb.NewOrderService(m.DB)
 	srv.Distributions = sqldb.NewDistributionService(m.DB)
+	medicine := sqldb.NewMedicineService(m.DB)
+	srv.Medicine = medicine
 	writer, stopTesting := wireTesting(ctx, m, srv, tf)
 	defer stopTesting()
 	transfers := sqldb.NewTransferService(m.DB)
 	srv.Cases, srv.Transfers, srv.Alerts = sqldb.NewCaseService(m.DB), transfers, sqldb.NewAlertService(m.DB)
 	srv.Restrictions = sqldb.NewRestrictionService(m.DB, nil)
+	help := sqldb.NewHelpService(m.DB)
 	srv.NoticeOptOuts = sqldb.NewNoticeOptOutService(m.DB)
 	daily := sqldb.NewDailyReportService(m.DB)
 	srv.Daily, srv.Dashboards = daily, daily
@@ -122,7 +125,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		}
 	}
 	go endMeasures(ctx, srv.Campaigns, places, followUps, measureJobInterval, m.Logger)
-	go runAlerts(ctx, alertJobs{Alerts: srv.Alerts, Transfers: transfers, FollowUps: followUps}, alertJobInterval, m.Logger)
+	go runAlerts(ctx, alertJobs{Alerts: srv.Alerts, Transfers: transfers, FollowUps: followUps, Help: help, Medicine: medicine}, alertJobInterval, m.Logger)
 	go watchRoster(ctx, duty, rosterJobInterval, m.Logger)
 	go keepDailyReports(ctx, srv.Daily, rosterJobInterval, m.Logger)
 	if *purgeEvery > 0 {

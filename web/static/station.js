@@ -257,23 +257,49 @@
   // send sends one request after those before it, or queues it when the
   // server cannot be reached or older requests still wait.
   function send(req) {
+    return serial(function () { return sendNow(req); });
+  }
+  // sendNow is send's body, for a step already in the chain.
+  function sendNow(req) {
     var st = stationID();
     if (st) {
       req.station_id = st;
     }
-    return serial(function () {
-      if (queue().length > 0 || offline()) {
-        push(req);
-        return replayNow();
+    if (queue().length > 0 || offline()) {
+      push(req);
+      return replayNow();
+    }
+    return post(api + "/bindings", req).then(function (r) {
+      if (!r.ok) {
+        note(msg("station.refused") + " · " + reasonText(r.data.error), false);
+        return;
       }
-      return post(api + "/bindings", req).then(function (r) {
-        if (!r.ok) {
-          note(msg("station.refused") + " · " + reasonText(r.data.error), false);
-          return;
-        }
-        answered(r.data);
-        showNet(true);
-      }, function () { push(req); });
+      answered(r.data);
+      showNet(true);
+    }, function () { push(req); });
+  }
+
+  // withTube runs fn with the current tube. While a scanned tube is still
+  // being looked up, fn waits for the answer in the chain instead of being
+  // dropped: a scanner types the tube and the first person within a few
+  // milliseconds, and a tap on seal or undo right after a scan means that
+  // tube. Without a tube, the tube field takes the focus.
+  var lookingUp = 0;
+  function withTube(fn) {
+    if (tube || lookingUp === 0) {
+      if (!tube) {
+        tubeInput.focus();
+        return;
+      }
+      fn(tube, false);
+      return;
+    }
+    serial(function () {
+      if (!tube) {
+        tubeInput.focus();
+        return;
+      }
+      return fn(tube, true);
     });
   }
 
@@ -385,13 +411,11 @@
   }
 
   function bindPersons(who) {
-    if (!tube) {
-      tubeInput.focus();
-      return;
-    }
-    var req = { request_id: nextID(), tube: tube.code };
-    Object.keys(who).forEach(function (k) { req[k] = who[k]; });
-    send(req);
+    withTube(function (t, inChain) {
+      var req = { request_id: nextID(), tube: t.code };
+      Object.keys(who).forEach(function (k) { req[k] = who[k]; });
+      return inChain ? sendNow(req) : send(req);
+    });
   }
 
   // undoTarget is the binding undo takes out: the newest this page made in
@@ -464,11 +488,16 @@
     }
     tube = null;
     stateLine.textContent = code;
+    lookingUp++;
     var open = function (t) {
       showTube({ code: code, count: t ? t.count : 0, capacity: t ? t.capacity : 0, state: "open" });
       personInput.focus();
     };
+    var lookedUp = function () { lookingUp--; };
     serial(function () {
+      return Promise.resolve().then(look).then(lookedUp, lookedUp);
+    });
+    function look() {
       if (isSealed(code)) { // a seal sent meanwhile
         closedTube(code, "sealed");
         return;
@@ -495,7 +524,7 @@
           }
           open(t);
         }, function () { open(null); });
-    });
+    }
   }
   personInput.addEventListener("keydown", function (ev) {
     if (ev.key !== "Enter") {
@@ -506,7 +535,7 @@
     if (!typed) {
       return;
     }
-    if (!tube) {
+    if (!tube && lookingUp === 0) {
       tubeInput.focus();
       return;
     }
@@ -520,21 +549,26 @@
     search(typed);
   });
   document.getElementById("seal").addEventListener("click", function () {
-    if (tube) {
-      markSealed(tube.code);
-      send({ request_id: nextID(), tube: tube.code, seal: true });
-    }
+    withTube(function (t, inChain) {
+      markSealed(t.code);
+      var req = { request_id: nextID(), tube: t.code, seal: true };
+      return inChain ? sendNow(req) : send(req);
+    });
   });
-  // Undo waits for the requests before it, and only one runs at a time:
-  // a double tap sends one undo.
+  // Undo waits for the requests before it, a tube's look-up included, and
+  // only one runs at a time: a double tap sends one undo.
   var undoing = false;
   undoButton.addEventListener("click", function () {
-    if (!tube || undoing) {
+    if (undoing) {
       return;
     }
     undoing = true;
     undoButton.disabled = true;
     serial(function () {
+      if (!tube) {
+        tubeInput.focus();
+        return;
+      }
       if (queue().length > 0 || offline()) {
         note(msg("station.undo.offline"), false);
         return;

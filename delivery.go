@@ -1,0 +1,302 @@
+package frontline
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+)
+
+// The last hundred metres: a delivery run carries the parcels handed over
+// at a compound's gate to the doors of one or more buildings. Each
+// household's parcel ends delivered (to the door in a sealed zone, to the
+// building front elsewhere, as the zone rules say) or returned to the gate
+// with a reason; the run closes only when none is left open, the same "no
+// one missed" as screening. See docs/supplies.md.
+
+// RunStatus is where a delivery run stands.
+type RunStatus string
+
+// Run statuses.
+const (
+	RunOpen   RunStatus = "open"   // parcels are being carried
+	RunClosed RunStatus = "closed" // every parcel has a final status
+)
+
+// ParcelStatus is where one parcel of a run stands. A parcel is one
+// order on one run: an order returned and sent again is a new parcel.
+type ParcelStatus string
+
+// Parcel statuses.
+const (
+	ParcelOut       ParcelStatus = "out"
+	ParcelDelivered ParcelStatus = "delivered"
+	ParcelReturned  ParcelStatus = "returned"
+)
+
+// Drop says where a parcel is left.
+type Drop string
+
+// Drops, as the zone rule's DoorDelivery decides.
+const (
+	DropDoor  Drop = "door"  // 送货上门: the household's door
+	DropFront Drop = "front" // 楼栋前: the front of the building
+)
+
+// DropFor says where a parcel goes for a household of the given zone
+// status: to the door when the rule of its effective level says so.
+func DropFor(st *ZoneStatus) Drop {
+	if st != nil && st.Rule != nil && st.Rule.DoorDelivery {
+		return DropDoor
+	}
+	return DropFront
+}
+
+// Return reasons: why a parcel went back to the gate. The list is fixed
+// so the gate can count them; ReturnOther needs a note.
+const (
+	ReturnNoAnswer = "no_answer" // nobody answered the door or the phone
+	ReturnRefused  = "refused"   // the household refused the parcel
+	ReturnAddress  = "address"   // the door could not be found
+	ReturnDamaged  = "damaged"   // the parcel was damaged
+	ReturnNoAccess = "no_access" // the building could not be entered
+	ReturnOther    = "other"     // another reason, said in the note
+)
+
+// Bounds of what runs, returns and complaints hold.
+const (
+	maxParcelNote   = 200 // characters of a return's note
+	maxComplaintLen = 500 // characters of a household's complaint
+	maxRunBuildings = 50  // buildings of one run
+	runKeyMax       = 80  // characters of a run's form key
+	complaintMinLen = 2   // characters a complaint says at least
+)
+
+// ReturnReasons lists the reasons in the order pages offer them.
+var ReturnReasons = []string{ReturnNoAnswer, ReturnRefused, ReturnAddress, ReturnDamaged, ReturnNoAccess, ReturnOther}
+
+// CheckReturn checks a return's reason and note.
+func CheckReturn(reason, note string) (string, error) {
+	note = strings.TrimSpace(note)
+	if !slices.Contains(ReturnReasons, reason) {
+		return "", FieldError("reason", "say why the parcel was not delivered")
+	}
+	if err := CheckText("note", note); err != nil {
+		return "", err
+	}
+	if len([]rune(note)) > maxParcelNote {
+		return "", FieldError("note", "the note has at most %d characters", maxParcelNote)
+	}
+	if reason == ReturnOther && note == "" {
+		return "", FieldError("note", "say in the note why the parcel was not delivered")
+	}
+	return note, nil
+}
+
+// CheckComplaint checks a household's complaint.
+func CheckComplaint(text string) (string, error) {
+	text = strings.TrimSpace(text)
+	if err := CheckText("text", text); err != nil {
+		return "", err
+	}
+	switch n := len([]rune(text)); {
+	case n < complaintMinLen:
+		return "", FieldError("text", "say what went wrong")
+	case n > maxComplaintLen:
+		return "", FieldError("text", "a complaint has at most %d characters", maxComplaintLen)
+	}
+	return text, nil
+}
+
+// Parcel is one household's order on a run.
+type Parcel struct {
+	ID          int64        `json:"id"`
+	RunID       int64        `json:"run_id"`
+	OrderID     int64        `json:"order_id"`
+	HouseholdID int64        `json:"household_id"`
+	Status      ParcelStatus `json:"status"`
+	// Drop is where the parcel goes: for an open parcel as the zone rules
+	// say now, for a delivered one where it was left.
+	Drop Drop `json:"drop"`
+	// At and By say when and by whom it was delivered or returned;
+	// WorkerID is the worker who carried it (the one signed in, or the
+	// run's).
+	At         time.Time `json:"at,omitzero"`
+	By         string    `json:"by,omitempty"`
+	WorkerID   int64     `json:"worker_id,omitempty"`
+	WorkerName string    `json:"worker_name,omitempty"`
+	Reason     string    `json:"reason,omitempty"`
+	Note       string    `json:"note,omitempty"`
+
+	// Filled by finders: the building and the door, the partner.
+	BuildingID  int64  `json:"building_id"`
+	Building    string `json:"building"`
+	Door        string `json:"door"`
+	PartnerName string `json:"partner_name"`
+	Items       int    `json:"items"`
+}
+
+// Final reports whether the parcel has a final status.
+func (p *Parcel) Final() bool { return p.Status != ParcelOut }
+
+// Run is a delivery run from a compound's gate.
+type Run struct {
+	ID       int64     `json:"id"`
+	PlaceID  int64     `json:"place_id"` // the compound
+	Day      string    `json:"day"`      // the delivery day (YYYY-MM-DD)
+	Status   RunStatus `json:"status"`
+	WorkerID int64     `json:"worker_id,omitempty"` // a named worker, or
+	PostID   int64     `json:"post_id,omitempty"`   // a delivery team
+	// Buildings are the buildings the run serves, in order.
+	Buildings []int64   `json:"buildings"`
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
+	ClosedAt  time.Time `json:"closed_at,omitzero"`
+	ClosedBy  string    `json:"closed_by,omitempty"`
+
+	// Filled by finders.
+	PlaceName  string    `json:"place_name,omitempty"`
+	WorkerName string    `json:"worker_name,omitempty"`
+	PostName   string    `json:"post_name,omitempty"`
+	Parcels    []*Parcel `json:"parcels,omitempty"`
+	Counts     RunCounts `json:"counts"`
+}
+
+// RunCounts counts a run's parcels by status.
+type RunCounts struct {
+	Out       int `json:"out"`
+	Delivered int `json:"delivered"`
+	Returned  int `json:"returned"`
+}
+
+// Count counts parcels into c.
+func (c *RunCounts) Count(ps []*Parcel) {
+	*c = RunCounts{}
+	for _, p := range ps {
+		switch p.Status {
+		case ParcelOut:
+			c.Out++
+		case ParcelDelivered:
+			c.Delivered++
+		case ParcelReturned:
+			c.Returned++
+		}
+	}
+}
+
+// CanClose says whether a run may close: every parcel has a final status.
+// The error names the doors still open.
+func CanClose(r *Run) error {
+	if r.Status == RunClosed {
+		return Errorf(ECONFLICT, "the run is closed already")
+	}
+	var open []string
+	for _, p := range r.Parcels {
+		if !p.Final() {
+			open = append(open, p.Building+" "+p.Door)
+		}
+	}
+	if n := len(open); n > 0 {
+		if n > 5 {
+			open = append(open[:5], "…")
+		}
+		return Errorf(ECONFLICT, "%d parcels have no final status yet: %s", n, strings.Join(open, ", "))
+	}
+	return nil
+}
+
+// RunRequest makes a run at a compound's gate.
+type RunRequest struct {
+	PlaceID   int64   // the compound
+	Day       string  // the delivery day
+	Buildings []int64 // one or more buildings of the compound
+	WorkerID  int64   // a worker, or
+	PostID    int64   // a delivery team
+	// Key makes a retried request act once (the form's token).
+	Key string
+}
+
+// Validate checks a request before any data is read.
+func (r *RunRequest) Validate() error {
+	r.Key = strings.TrimSpace(r.Key)
+	switch {
+	case r.PlaceID <= 0:
+		return FieldError("place", "say at which compound's gate")
+	case len(r.Buildings) == 0:
+		return FieldError("buildings", "choose at least one building")
+	case len(r.Buildings) > maxRunBuildings:
+		return FieldError("buildings", "a run serves at most %d buildings", maxRunBuildings)
+	case r.WorkerID <= 0 && r.PostID <= 0:
+		return FieldError("worker", "say who carries the run: a worker or a delivery team")
+	case r.WorkerID > 0 && r.PostID > 0:
+		return FieldError("worker", "a run goes to a worker or to a team, not both")
+	case len(r.Key) > runKeyMax:
+		return FieldError("key", "the key has at most %d characters", runKeyMax)
+	}
+	if _, err := time.Parse(DateLayout, r.Day); err != nil {
+		return FieldError("day", "not a date (YYYY-MM-DD)")
+	}
+	return nil
+}
+
+// Complaint is what a household said about an order through its link.
+type Complaint struct {
+	ID          int64     `json:"id"`
+	OrderID     int64     `json:"order_id"`
+	PartnerID   int64     `json:"partner_id"`
+	PartnerName string    `json:"partner_name"`
+	Text        string    `json:"text"`
+	CreatedAt   time.Time `json:"created_at"`
+	CreatedBy   string    `json:"created_by"`
+	Address     string    `json:"address,omitempty"`
+	Status      string    `json:"order_status"`
+}
+
+// RunFilter selects runs. Zero fields do not filter.
+type RunFilter struct {
+	Under  *int64 // runs of compounds at or under the node
+	Day    string
+	Status RunStatus
+	// Mine selects the runs of the caller: assigned to their worker, or
+	// to a team they are on duty in that day.
+	Mine bool
+}
+
+// DeliveryService runs the last hundred metres.
+//
+// Who may do what: anyone with deliveries.run makes, carries and closes
+// runs of compounds in their scope; the household confirms or complains
+// through its own ordering link; complaints are listed for staff with
+// orders.place in scope and the partner's users.
+//
+// Errors: EINVALID (a bad request or reason), ECONFLICT (a parcel or run no
+// longer open, a run with open parcels), ENOTFOUND (out of scope or no such
+// run, parcel or link), EFORBIDDEN.
+type DeliveryService interface {
+	// CreateRun puts the compound's orders at the gate (and those
+	// returned before) for the buildings on a run; they go out. A retried
+	// request with the same key returns the same run.
+	CreateRun(ctx context.Context, r RunRequest) (*Run, error)
+	// FindRunByID returns a run with its parcels, each with where it goes.
+	FindRunByID(ctx context.Context, id int64) (*Run, error)
+	// FindRuns lists runs with their counts, newest first.
+	FindRuns(ctx context.Context, f RunFilter) ([]*Run, error)
+	// Deliver ticks a parcel delivered, where the zone rules say; a parcel
+	// delivered already is returned as it is (a retry acts once).
+	Deliver(ctx context.Context, parcelID int64) (*Parcel, error)
+	// Return sends a parcel back to the gate with a reason.
+	Return(ctx context.Context, parcelID int64, reason, note string) (*Parcel, error)
+	// Reopen puts a parcel ticked by mistake back out, while its run is
+	// open and the household has not confirmed it.
+	Reopen(ctx context.Context, parcelID int64) (*Parcel, error)
+	// CloseRun closes a run whose parcels all have a final status.
+	CloseRun(ctx context.Context, id int64) (*Run, error)
+
+	// ConfirmByLink records that the household received an order.
+	ConfirmByLink(ctx context.Context, secret string, orderID int64) (*Order, error)
+	// ComplainByLink records a household's complaint about an order.
+	ComplainByLink(ctx context.Context, secret string, orderID int64, text string) (*Complaint, error)
+	// FindComplaints lists the complaints under a node (staff) or about
+	// the caller's partners (a partner's user), newest first.
+	FindComplaints(ctx context.Context, under *int64) ([]*Complaint, error)
+}

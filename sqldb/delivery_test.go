@@ -1,0 +1,306 @@
+package sqldb_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/frontline-org/frontline"
+	"github.com/frontline-org/frontline/sqldb"
+	"github.com/frontline-org/frontline/sqldb/sqldbtest"
+)
+
+// deliveryFixture is the order fixture with a volunteer of 忠义巷小区 who
+// signs in (login vol1, a worker of 自治巷社区) and the delivery service.
+type deliveryFixture struct {
+	*orderFixture
+	runs      *sqldb.DeliveryService
+	volunteer *frontline.User
+	worker    *frontline.Worker
+	vol       context.Context
+}
+
+func newDelivery(t *testing.T, db *sqldb.DB) *deliveryFixture {
+	t.Helper()
+	f := &deliveryFixture{orderFixture: newOrders(t, db), runs: sqldb.NewDeliveryService(db)}
+	f.volunteer = mustUser(t, userService(db), "vol1", frontline.RoleVolunteer, f.tr.comp2)
+	f.worker = &frontline.Worker{PlaceID: f.tr.comm2.ID, Name: "王志愿", Kind: frontline.WorkerVolunteer, UserID: f.volunteer.ID}
+	if err := sqldb.NewWorkerService(db).CreateWorker(f.ctx, f.worker); err != nil {
+		t.Fatal(err)
+	}
+	f.vol = asUser(f.volunteer, f.tr.comp2)
+	return f
+}
+
+// atGate orders greens for each household (through staff), packs and hands
+// them over at 忠义巷小区's gate, and returns the orders.
+func (f *deliveryFixture) atGate(t *testing.T, households ...*frontline.Place) []*frontline.Order {
+	t.Helper()
+	shop := asUser(f.shopUser, f.tr.comm2)
+	var out []*frontline.Order
+	for _, hh := range households {
+		o, err := f.orders.PlaceOrder(f.ctx, frontline.OrderRequest{HouseholdID: hh.ID, PartnerID: f.shop.ID, Quantities: map[int64]int{f.greens.ID: 2}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.orders.FillOrder(shop, o.ID, []frontline.LineFill{{LineID: o.Lines[0].ID, Filled: 2}}); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, o)
+	}
+	if _, err := f.orders.HandOver(shop, f.shop.ID, f.tr.comp2.ID, out[0].DeliveryDay); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func (f *deliveryFixture) run(t *testing.T, day string) *frontline.Run {
+	t.Helper()
+	r, err := f.runs.CreateRun(f.ctx, frontline.RunRequest{PlaceID: f.tr.comp2.ID, Day: day, Buildings: []int64{f.tr.bld2.ID}, WorkerID: f.worker.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func (f *deliveryFixture) order(t *testing.T, id int64) *frontline.Order {
+	t.Helper()
+	o, err := f.orders.FindOrderByID(f.ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// TestDeliveryFromLinkToDelivered: a household orders by its link, the shop
+// packs and hands over at the gate (an SMS tells the household), a run
+// takes it out, the volunteer ticks it delivered to the building front (an
+// SMS again, through the fake gateway), and the household confirms and
+// complains through its link; the office and the shop see the complaint.
+func TestDeliveryFromLinkToDelivered(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newDelivery(t, db)
+		mustPerson(t, db, f.tr.hh[2].ID, "李梅", false)
+		sc := newSMSScene(t, db)
+		_, secret, err := f.orders.CreateOrderLink(f.ctx, f.tr.hh[2].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, err := f.orders.OrderByLink(f.ctx, secret, frontline.OrderRequest{PartnerID: f.shop.ID, Quantities: map[int64]int{f.greens.ID: 3}, Key: "k"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		shop := asUser(f.shopUser, f.tr.comm2)
+		if _, err := f.orders.FillOrder(shop, o.ID, []frontline.LineFill{{LineID: o.Lines[0].ID, Filled: 3}}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := f.orders.HandOver(shop, f.shop.ID, f.tr.comp2.ID, o.DeliveryDay); err != nil || n != 1 {
+			t.Fatalf("hand-over: %d, %v", n, err)
+		}
+		r := f.run(t, o.DeliveryDay)
+		if len(r.Parcels) != 1 || r.Parcels[0].Drop != frontline.DropFront || r.Parcels[0].Door != "101" || f.order(t, o.ID).Status != frontline.OrderOut {
+			t.Fatalf("run: %+v", r.Parcels[0])
+		}
+		p, err := f.runs.Deliver(f.vol, r.Parcels[0].ID)
+		if err != nil || p.Status != frontline.ParcelDelivered || p.WorkerID != f.worker.ID || p.Drop != frontline.DropFront {
+			t.Fatalf("delivered: %+v, %v", p, err)
+		}
+		got := f.order(t, o.ID)
+		if got.Status != frontline.OrderDelivered || got.DeliveredAt.IsZero() || got.Drop != frontline.DropFront {
+			t.Fatalf("order: %+v", got)
+		}
+		if n := sc.worker.RunOnce(context.Background()); n != 2 {
+			t.Fatalf("%d notices sent", n)
+		}
+		msgs := sc.gateway.Messages()
+		if len(msgs) != 2 || msgs[0].Template != "SMS_DELIVERY_01" || msgs[0].Params["stage"] != "gate" || msgs[1].Params["stage"] != "front" ||
+			!strings.Contains(msgs[1].Text, "楼栋前") || msgs[1].Phone != "13800138000" {
+			t.Fatalf("SMS: %+v", msgs)
+		}
+		if _, err := f.runs.ComplainByLink(f.ctx, secret, o.ID, " "); frontline.ErrorField(err) != "text" {
+			t.Fatalf("an empty complaint: %v", err)
+		}
+		c, err := f.runs.ComplainByLink(f.ctx, secret, o.ID, "青菜少了一斤")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again, err := f.runs.ComplainByLink(f.ctx, secret, o.ID, "青菜少了一斤"); err != nil || again.ID != c.ID {
+			t.Fatalf("a complaint sent twice: %+v, %v", again, err)
+		}
+		confirmed, err := f.runs.ConfirmByLink(f.ctx, secret, o.ID)
+		if err != nil || confirmed.ReceivedAt.IsZero() || confirmed.Complaints != 1 {
+			t.Fatalf("confirmed: %+v, %v", confirmed, err)
+		}
+		for name, ctx := range map[string]context.Context{"office": f.ctx, "shop": shop} {
+			list, err := f.runs.FindComplaints(ctx, nil)
+			if err != nil || len(list) != 1 || list[0].Text != "青菜少了一斤" {
+				t.Fatalf("%s's complaints: %+v, %v", name, list, err)
+			}
+		}
+		if list, err := f.runs.FindComplaints(as(frontline.RoleCommunitySecretary, f.tr.comm1), nil); err != nil || len(list) != 0 {
+			t.Fatalf("another community's complaints: %+v, %v", list, err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE entity = 'delivery_complaint' AND actor LIKE 'household:link-%'`); n != 1 {
+			t.Errorf("%d complaints audited", n)
+		}
+		if _, err := f.runs.Reopen(f.vol, p.ID); frontline.ErrorCode(err) != frontline.ECONFLICT {
+			t.Errorf("reopened after the household confirmed: %v", err)
+		}
+		if closed, err := f.runs.CloseRun(f.vol, r.ID); err != nil || closed.Status != frontline.RunClosed {
+			t.Fatalf("close: %+v, %v", closed, err)
+		}
+	})
+}
+
+// TestDeliveryReturned: one parcel goes back to the gate with a reason; the
+// run cannot close while the other is open; the returned order goes out
+// again on a later run and is delivered.
+func TestDeliveryReturned(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newDelivery(t, db)
+		orders := f.atGate(t, f.tr.hh[2], f.tr.hh[3])
+		day := orders[0].DeliveryDay
+		r := f.run(t, day)
+		if len(r.Parcels) != 2 || r.Counts.Out != 2 {
+			t.Fatalf("run: %+v", r)
+		}
+		first, second := r.Parcels[0], r.Parcels[1]
+		if _, err := f.runs.Return(f.vol, first.ID, frontline.ReturnOther, ""); frontline.ErrorField(err) != "note" {
+			t.Fatalf("other without a note: %v", err)
+		}
+		if _, err := f.runs.Return(f.vol, first.ID, "lost", ""); frontline.ErrorField(err) != "reason" {
+			t.Fatalf("an unknown reason: %v", err)
+		}
+		back, err := f.runs.Return(f.vol, first.ID, frontline.ReturnNoAnswer, "敲门无人应")
+		if err != nil || back.Status != frontline.ParcelReturned || back.Reason != frontline.ReturnNoAnswer {
+			t.Fatalf("returned: %+v, %v", back, err)
+		}
+		if o := f.order(t, first.OrderID); o.Status != frontline.OrderReturned || o.ReturnReason != frontline.ReturnNoAnswer {
+			t.Fatalf("the returned order: %+v", o)
+		}
+		if _, err := f.runs.CloseRun(f.vol, r.ID); frontline.ErrorCode(err) != frontline.ECONFLICT || !strings.Contains(err.Error(), "2号楼 102") {
+			t.Fatalf("closed with a parcel out: %v", err)
+		}
+		if _, err := f.runs.Deliver(f.vol, first.ID); frontline.ErrorCode(err) != frontline.ECONFLICT {
+			t.Fatalf("a returned parcel ticked delivered: %v", err)
+		}
+		if _, err := f.runs.Deliver(f.vol, second.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.runs.CloseRun(f.vol, r.ID); err != nil {
+			t.Fatal(err)
+		}
+		again := f.run(t, frontline.AddDays(day, 1))
+		if len(again.Parcels) != 1 || again.Parcels[0].OrderID != first.OrderID {
+			t.Fatalf("the next run: %+v", again.Parcels)
+		}
+		if _, err := f.runs.Deliver(f.vol, again.Parcels[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if o := f.order(t, first.OrderID); o.Status != frontline.OrderDelivered || o.ReturnReason != "" {
+			t.Fatalf("sent again: %+v", o)
+		}
+		if _, err := f.runs.Reopen(f.vol, first.ID); frontline.ErrorCode(err) != frontline.ECONFLICT {
+			t.Fatalf("a parcel of a closed run reopened: %v", err)
+		}
+		if _, err := f.runs.CreateRun(f.ctx, frontline.RunRequest{PlaceID: f.tr.comp2.ID, Day: day, Buildings: []int64{f.tr.bld2.ID},
+			WorkerID: f.worker.ID}); frontline.ErrorField(err) != "buildings" {
+			t.Fatalf("a run with nothing at the gate: %v", err)
+		}
+	})
+}
+
+// TestDeliveryDoorFollowsZone: a parcel goes to the building front until
+// the building is sealed; then the same run's next parcel says door, and
+// is delivered to the door.
+func TestDeliveryDoorFollowsZone(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newDelivery(t, db)
+		orders := f.atGate(t, f.tr.hh[2], f.tr.hh[3])
+		r := f.run(t, orders[0].DeliveryDay)
+		p, err := f.runs.Deliver(f.vol, r.Parcels[0].ID)
+		if err != nil || p.Drop != frontline.DropFront {
+			t.Fatalf("before the seal: %+v, %v", p, err)
+		}
+		if _, err := sqldb.NewZoneService(db).SetZone(f.ctx, &frontline.Zone{PlaceID: f.tr.bld2.ID, Level: frontline.LevelSealed, Reason: "case"}); err != nil {
+			t.Fatal(err)
+		}
+		seen, err := f.runs.FindRunByID(f.vol, r.ID)
+		if err != nil || seen.Parcels[0].Drop != frontline.DropFront || seen.Parcels[1].Drop != frontline.DropDoor {
+			t.Fatalf("after the seal: %+v, %+v, %v", seen.Parcels[0], seen.Parcels[1], err)
+		}
+		p, err = f.runs.Deliver(f.vol, r.Parcels[1].ID)
+		if err != nil || p.Drop != frontline.DropDoor || f.order(t, p.OrderID).Drop != frontline.DropDoor {
+			t.Fatalf("delivered after the seal: %+v, %v", p, err)
+		}
+	})
+}
+
+// TestDeliveryRetryOnce: "delivered" tapped twice acts once (one audit
+// entry, one status change); a run made twice with one key is one run.
+func TestDeliveryRetryOnce(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newDelivery(t, db)
+		orders := f.atGate(t, f.tr.hh[2])
+		req := frontline.RunRequest{PlaceID: f.tr.comp2.ID, Day: orders[0].DeliveryDay, Buildings: []int64{f.tr.bld2.ID}, WorkerID: f.worker.ID, Key: "tok-1"}
+		r, err := f.runs.CreateRun(f.ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again, err := f.runs.CreateRun(f.ctx, req); err != nil || again.ID != r.ID {
+			t.Fatalf("a run made twice: %+v, %v", again, err)
+		}
+		first, err := f.runs.Deliver(f.vol, r.Parcels[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		second, err := f.runs.Deliver(f.vol, r.Parcels[0].ID)
+		if err != nil || !second.At.Equal(first.At) {
+			t.Fatalf("a retry: %+v, %v", second, err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE entity = 'delivery_parcel'`); n != 1 {
+			t.Errorf("%d parcel changes audited", n)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM delivery_runs`); n != 1 {
+			t.Errorf("%d runs", n)
+		}
+		if _, err := f.runs.Reopen(f.vol, first.ID); err != nil {
+			t.Fatalf("reopen a tap by mistake: %v", err)
+		}
+		if o := f.order(t, first.OrderID); o.Status != frontline.OrderOut || !o.DeliveredAt.IsZero() {
+			t.Fatalf("reopened: %+v", o)
+		}
+	})
+}
+
+// TestDeliveryScope: a volunteer of another community finds neither the
+// run nor its parcels; a shop's user cannot carry runs; the run lists as
+// the volunteer's own for the day.
+func TestDeliveryScope(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newDelivery(t, db)
+		orders := f.atGate(t, f.tr.hh[2])
+		r := f.run(t, orders[0].DeliveryDay)
+		other := asUser(mustUser(t, userService(db), "vol2", frontline.RoleVolunteer, f.tr.comp1), f.tr.comp1)
+		if _, err := f.runs.FindRunByID(other, r.ID); frontline.ErrorCode(err) != frontline.ENOTFOUND {
+			t.Fatalf("another community's volunteer reads the run: %v", err)
+		}
+		if _, err := f.runs.Deliver(other, r.Parcels[0].ID); frontline.ErrorCode(err) != frontline.ENOTFOUND {
+			t.Fatalf("another community's volunteer delivers: %v", err)
+		}
+		if _, err := f.runs.CreateRun(other, frontline.RunRequest{PlaceID: f.tr.comp2.ID, Day: r.Day, Buildings: []int64{f.tr.bld2.ID},
+			WorkerID: f.worker.ID}); frontline.ErrorCode(err) != frontline.ENOTFOUND {
+			t.Fatalf("another community's volunteer makes a run: %v", err)
+		}
+		if _, err := f.runs.Deliver(asUser(f.shopUser, f.tr.comm2), r.Parcels[0].ID); frontline.ErrorCode(err) != frontline.EFORBIDDEN {
+			t.Fatalf("a shop delivers: %v", err)
+		}
+		mine, err := f.runs.FindRuns(f.vol, frontline.RunFilter{Day: r.Day, Mine: true})
+		if err != nil || len(mine) != 1 || mine[0].Counts.Out != 1 || mine[0].WorkerName != "王志愿" {
+			t.Fatalf("the volunteer's runs: %+v, %v", mine, err)
+		}
+		if theirs, err := f.runs.FindRuns(other, frontline.RunFilter{Day: r.Day}); err != nil || len(theirs) != 0 {
+			t.Fatalf("another community's runs: %+v, %v", theirs, err)
+		}
+	})
+}
