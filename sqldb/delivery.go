@@ -248,9 +248,9 @@ func (tx *Tx) runCounts(ctx context.Context, runs map[int64]*frontline.Run) erro
 		})
 }
 
-// myRuns is the condition on delivery_runs r of the caller's runs of a
-// day: assigned to their worker, or to a delivery team they have a shift
-// with that day. A caller without a worker has none.
+// myRuns is the condition on delivery_runs r of the caller's runs:
+// assigned to their worker, or to a delivery team they have a shift with
+// on the day (today for ""). A caller without a worker has none.
 func (tx *Tx) myRuns(ctx context.Context, day string) (string, []any, error) {
 	p := frontline.PrincipalFrom(ctx)
 	if p == nil {
@@ -261,6 +261,9 @@ func (tx *Tx) myRuns(ctx context.Context, day string) (string, []any, error) {
 		return "1 = 0", nil, nil
 	} else if err != nil {
 		return "", nil, err
+	}
+	if day == "" {
+		day = tx.now.In(tx.db.Location).Format(frontline.DateLayout)
 	}
 	from, err := time.ParseInLocation(frontline.DateLayout, day, tx.db.Location)
 	if err != nil {

@@ -30,7 +30,7 @@ func catalogParts() []catalogPart {
 		{"noticeMessages", noticeMessages()}, {"stationMessages", stationMessages()}, {"caseMessages", caseMessages()},
 		{"alertMessages", alertMessages()}, {"caseListMessages", caseListMessages()}, {"casePageMessages", casePageMessages()},
 		{"transferMessages", transferMessages()}, {"guardMessages", guardMessages()}, {"workforceMessages", workforceMessages()}, {"rosterAlertMessages", rosterAlertMessages()},
-		{"supplyMessages", supplyMessages()}, {"distributionMessages", distributionMessages()}, {"orderMessages", orderMessages()}, {"medicineMessages", medicineMessages()},
+		{"supplyMessages", supplyMessages()}, {"distributionMessages", distributionMessages()}, {"orderMessages", orderMessages()}, {"deliveryMessages", deliveryMessages()}, {"medicineMessages", medicineMessages()},
 		{"helpMessages", helpMessages()},
 		{"dailyMessages", dailyMessages()},
 		{"retentionMessages", retentionMessages()},

@@ -25,7 +25,8 @@ const (
 )
 
 func orderPages() []string {
-	return []string{pageOrderLinkName, pageHouseOrder, pageOrdersName, pageGroupsName, pageGroupName, pagePickListName, pageGateName}
+	return append([]string{pageOrderLinkName, pageHouseOrder, pageOrdersName, pageGroupsName, pageGroupName, pagePickListName, pageGateName},
+		deliveryPages()...)
 }
 
 // orderRate is how many requests a minute one address may make to the
@@ -37,7 +38,8 @@ func (s *Server) registerOrders() {
 	if s.Orders == nil {
 		return
 	}
-	funcs := map[string]any{"price": frontline.FormatPrice, "orderForms": orderFormsOf, "orderTable": orderTableOf, "groupForms": groupFormsOf, "linkOrderTable": linkOrderTableOf}
+	funcs := map[string]any{"price": frontline.FormatPrice, "orderForms": orderFormsOf, "orderTable": orderTableOf, "groupForms": groupFormsOf, "linkOrderTable": linkOrderTableOf,
+		"runList": runListOf, "gateLink": gateLink}
 	if err := s.parsePageSet(funcs, orderPages(), "templates/order_parts.html"); err != nil {
 		s.routeErr = append(s.routeErr, err)
 		return
@@ -62,6 +64,11 @@ func (s *Server) registerOrders() {
 	s.route("POST /groups/{id}/send", place, s.postSendGroup)
 	s.route("GET /api/v1/orders", place, s.apiOrders)
 	s.registerFill()
+	if s.Deliveries != nil {
+		s.route("POST /order/confirm", AccessPublic, s.limited(lim, s.postOrderConfirm))
+		s.route("POST /order/complain", AccessPublic, s.limited(lim, s.postOrderComplain))
+		s.registerDeliveries()
+	}
 }
 
 // orderLinks adds the orders list to the navigation of those who order.
@@ -104,10 +111,14 @@ type orderTable struct {
 	Token            string // a household's link: it answers substitutes
 	Orders           []*frontline.Order
 	Actions          bool
+	// Form is a household's complaint sent back with its refusal; Answers
+	// shows the confirm and complain forms (the server serves deliveries).
+	Form    form
+	Answers bool
 }
 
-func linkOrderTableOf(lang, token string, orders []*frontline.Order) orderTable {
-	return orderTable{Lang: lang, Token: token, Orders: orders}
+func linkOrderTableOf(lang, token string, orders []*frontline.Order, f form, answers bool) orderTable {
+	return orderTable{Lang: lang, Token: token, Orders: orders, Form: f, Answers: answers}
 }
 
 func orderTableOf(lang, csrf, next string, orders []*frontline.Order, actions bool) orderTable {
@@ -175,6 +186,8 @@ func orderError(f form, err error) error {
 // orderLinkPage is a household's own page.
 type orderLinkPage struct {
 	layout
+	// Answers: the household may confirm and complain (deliveries served).
+	Answers bool
 	Token   string
 	View    *frontline.OrderLinkView
 	Placed  *frontline.Order
@@ -213,7 +226,8 @@ func (s *Server) renderOrderLink(w http.ResponseWriter, r *http.Request, token s
 	} else if err != nil {
 		return err
 	}
-	return s.render(w, status, pageOrderLinkName, orderLinkPage{layout: l, Token: token, View: view, Placed: placed, Form: f})
+	return s.render(w, status, pageOrderLinkName, orderLinkPage{layout: l, Token: token, View: view, Placed: placed, Form: f,
+		Answers: s.Deliveries != nil})
 }
 
 func (s *Server) postOrderLink(w http.ResponseWriter, r *http.Request) error {

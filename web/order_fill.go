@@ -197,7 +197,8 @@ func (s *Server) postHandOver(w http.ResponseWriter, r *http.Request) error {
 }
 
 // gatePage is the count at a compound's gate: per partner, where the
-// day's orders stand, with the form that receives what was left there.
+// day's orders stand, with the form that receives what was left there;
+// the day's delivery runs with their counts, and the form that makes one.
 type gatePage struct {
 	layout
 	Place  *frontline.Place
@@ -206,15 +207,28 @@ type gatePage struct {
 	Next   string
 	Counts []*frontline.GateCount
 	Handed string
+	Runs   []*frontline.Run
+	// CanRun: the caller makes runs here (a compound, deliveries served).
+	CanRun    bool
+	Buildings []option
+	Carriers  []option
+	Form      form
 }
 
 func (s *Server) pageGate(w http.ResponseWriter, r *http.Request) error {
+	return s.renderGate(w, r, newForm(), http.StatusOK)
+}
+
+func (s *Server) renderGate(w http.ResponseWriter, r *http.Request, f form, status int) error {
 	q := newParams(r)
 	place, err := s.workforcePlace(r.Context(), q)
 	if err != nil {
 		return err
 	}
 	day := s.deliveryDay(q)
+	if v := f.Values["day"]; v != "" {
+		day = v
+	}
 	if err := q.check(); err != nil {
 		return err
 	}
@@ -227,8 +241,68 @@ func (s *Server) pageGate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, http.StatusOK, pageGateName, gatePage{layout: s.layout(r, lang, title), Place: place, Day: day, Counts: counts,
-		Prev: frontline.AddDays(day, -1), Next: frontline.AddDays(day, 1), Handed: r.URL.Query().Get("handed")})
+	page := gatePage{layout: s.layout(r, lang, title), Place: place, Day: day, Counts: counts,
+		Prev: frontline.AddDays(day, -1), Next: frontline.AddDays(day, 1), Handed: r.URL.Query().Get("handed"), Form: f}
+	if page.Runs, err = s.runsAt(r, place.ID, day); err != nil {
+		return err
+	}
+	if page.Runs != nil && place.Kind == frontline.KindCompound {
+		if err := s.runForm(r, &page); err != nil {
+			return err
+		}
+	}
+	return s.render(w, status, pageGateName, page)
+}
+
+// runForm fills the choices of the form that makes a run: the compound's
+// buildings, and who may carry it (the workers of its community for those
+// who manage the workforce, else the caller's own worker; its delivery
+// teams).
+func (s *Server) runForm(r *http.Request, page *gatePage) error {
+	ctx, p := r.Context(), callerFrom(r.Context()).principal
+	kids, _, err := s.Places.FindPlaces(ctx, frontline.PlaceFilter{ParentID: &page.Place.ID, Limit: maxRows})
+	if err != nil {
+		return err
+	}
+	for _, b := range kids {
+		if b.Kind == frontline.KindBuilding {
+			v := strconv.FormatInt(b.ID, 10)
+			page.Buildings = append(page.Buildings, option{Value: v, Label: b.Name, Selected: page.Form.Checked["building."+v]})
+		}
+	}
+	if s.Workers == nil {
+		return nil
+	}
+	chosen := page.Form.Values["carrier"]
+	add := func(v, label string) {
+		page.Carriers = append(page.Carriers, option{Value: v, Label: label, Selected: v == chosen})
+	}
+	community := page.Place.ParentID
+	if p.Can(frontline.PermManageWorkforce) {
+		ws, _, err := s.Workers.FindWorkers(ctx, frontline.WorkerFilter{Under: &community, Limit: maxRows})
+		if err != nil && frontline.ErrorCode(err) != frontline.ENOTFOUND {
+			return err
+		}
+		for _, w := range ws {
+			add(fmt.Sprintf("w.%d", w.ID), w.Name)
+		}
+	} else if w, err := s.Workers.WorkerForUser(ctx, p.UserID); err == nil {
+		add(fmt.Sprintf("w.%d", w.ID), w.Name)
+	} else if frontline.ErrorCode(err) != frontline.ENOTFOUND {
+		return err
+	}
+	if s.Roster != nil && p.Can(frontline.PermDuty) {
+		kind := frontline.PostDelivery
+		posts, _, err := s.Roster.FindPosts(ctx, frontline.PostFilter{Under: &community, Kind: &kind, Limit: maxRows})
+		if err != nil && frontline.ErrorCode(err) != frontline.ENOTFOUND {
+			return err
+		}
+		for _, o := range posts {
+			add(fmt.Sprintf("t.%d", o.ID), o.Name)
+		}
+	}
+	page.CanRun = len(page.Buildings) > 0 && len(page.Carriers) > 0
+	return nil
 }
 
 // postGateReceive records, at the gate, the packed orders a partner left

@@ -110,6 +110,9 @@ type Server struct {
 	// Distributions, when set, serves government packages (保供包) to
 	// every household of a node, and households' needs.
 	Distributions frontline.DistributionService
+	// Deliveries, when set with Orders, serves the delivery runs from the
+	// gates and what households say about their orders.
+	Deliveries frontline.DeliveryService
 	// Medicine, when set with Orders, serves medicine requests: the
 	// household link's medicine part, staff asking on a household's
 	// behalf, and the pharmacy's list where requests are filled.

@@ -101,6 +101,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	srv.Responsibility = sqldb.NewResponsibilityService(m.DB)
 	srv.Partners, srv.Orders = sqldb.NewPartnerService(m.DB), sqldb.NewOrderService(m.DB)
 	srv.Distributions = sqldb.NewDistributionService(m.DB)
+	srv.Deliveries = sqldb.NewDeliveryService(m.DB)
 	medicine := sqldb.NewMedicineService(m.DB)
 	srv.Medicine = medicine
 	writer, stopTesting := wireTesting(ctx, m, srv, tf)

@@ -1,0 +1,211 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/frontline-org/frontline"
+	"github.com/frontline-org/frontline/browser"
+	"github.com/frontline-org/frontline/sqldb"
+	"github.com/frontline-org/frontline/sqldb/sqldbtest"
+	"github.com/frontline-org/frontline/web"
+)
+
+// withDeliveries gives a server the supply, order, delivery and workforce
+// services of db.
+func withDeliveries(db *sqldb.DB) func(*web.Server) {
+	return func(s *web.Server) {
+		withOrders(db)(s)
+		s.Deliveries = sqldb.NewDeliveryService(db)
+		withWorkforce(db)(s)
+	}
+}
+
+// deliveryScene is the order scene with greens ordered for both
+// households of 2号楼, packed and handed over at 忠义巷小区's gate, and a
+// volunteer (login vol.zhong) who is a worker of 自治巷社区.
+type deliveryScene struct {
+	*orderScene
+	orders []*frontline.Order
+	secret string // hh[2]'s ordering link
+	worker *frontline.Worker
+}
+
+func newDeliveryScene(t *testing.T, db *sqldb.DB, f *fixture, ts *testServer) *deliveryScene {
+	t.Helper()
+	sc := &deliveryScene{orderScene: newOrderScene(t, db, f)}
+	ctx := context.Background()
+	orders := sqldb.NewOrderService(db)
+	var err error
+	if _, sc.secret, err = orders.CreateOrderLink(ctx, f.hh[2].ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, hh := range f.hh[2:4] {
+		o, err := orders.PlaceOrder(ctx, frontline.OrderRequest{HouseholdID: hh.ID, PartnerID: sc.shop.ID, Quantities: map[int64]int{sc.greens.ID: 2}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := orders.FillOrder(ctx, o.ID, []frontline.LineFill{{LineID: o.Lines[0].ID, Filled: 2}}); err != nil {
+			t.Fatal(err)
+		}
+		sc.orders = append(sc.orders, o)
+	}
+	if _, err := orders.HandOver(ctx, sc.shop.ID, f.comp2.ID, sc.orders[0].DeliveryDay); err != nil {
+		t.Fatal(err)
+	}
+	u := ts.user(t, "vol.zhong", frontline.RoleVolunteer, f.comp2)
+	sc.worker = &frontline.Worker{PlaceID: f.comm2.ID, Name: "赵志愿", Kind: frontline.WorkerVolunteer, UserID: u.ID}
+	if err := sqldb.NewWorkerService(db).CreateWorker(ctx, sc.worker); err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+// makeRun makes a run at the gate page as the secretary and returns its id.
+func (sc *deliveryScene) makeRun(t *testing.T, sec *client, f *fixture) int64 {
+	t.Helper()
+	day := sc.orders[0].DeliveryDay
+	resp, body := sec.get(t, fmt.Sprintf("/gate?place=%d&day=%s", f.comp2.ID, day))
+	m := formTokenInput.FindStringSubmatch(body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `data-testid="run-form"`) || m == nil {
+		t.Fatalf("gate: %d %s", resp.StatusCode, body)
+	}
+	form := url.Values{"day": {day}, "building": {fmt.Sprint(f.bld2.ID)}, "carrier": {fmt.Sprintf("w.%d", sc.worker.ID)}, "form_token": {m[1]}}
+	resp, _ = sec.postForm(t, fmt.Sprintf("/gate/runs?place=%d", f.comp2.ID), form)
+	loc := resp.Header.Get("Location")
+	var id int64
+	if resp.StatusCode != http.StatusSeeOther || func() bool { _, err := fmt.Sscanf(loc, "/runs/%d", &id); return err != nil }() {
+		t.Fatalf("make a run: %d %q", resp.StatusCode, loc)
+	}
+	// The same form sent again (a double tap) leads to the same run.
+	if again, _ := sec.postForm(t, fmt.Sprintf("/gate/runs?place=%d", f.comp2.ID), form); again.Header.Get("Location") != loc {
+		t.Fatalf("a double tap: %d %q", again.StatusCode, again.Header.Get("Location"))
+	}
+	return id
+}
+
+// TestDeliveryPages: the secretary makes a run at the gate; the
+// volunteer's home page lists it; the volunteer ticks one door delivered
+// and returns the other (a return without a reason comes back with the
+// note kept); the household confirms and complains through its link; the
+// office sees the complaint; the API lists the run; a volunteer of another
+// community is refused.
+func TestDeliveryPages(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := buildFixture(t, db)
+		ts := newDBServer(t, db, withDeliveries(db))
+		sc := newDeliveryScene(t, db, f, ts)
+		sec := ts.as(t, frontline.RoleCommunitySecretary, f.comm2)
+		id := sc.makeRun(t, sec, f)
+		vol := ts.signIn(t, "vol.zhong", goodPassword)
+		if _, body := vol.get(t, "/"); !strings.Contains(body, `data-testid="work-run"`) || !strings.Contains(body, fmt.Sprintf("/runs/%d", id)) {
+			t.Fatalf("the volunteer's home page: %s", body)
+		}
+		resp, body := vol.get(t, fmt.Sprintf("/runs/%d", id))
+		if resp.StatusCode != http.StatusOK || strings.Count(body, `data-testid="door"`) != 2 || !strings.Contains(body, "放楼栋前") {
+			t.Fatalf("run page: %d %s", resp.StatusCode, body)
+		}
+		run, err := sqldb.NewDeliveryService(db).FindRunByID(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, second := run.Parcels[0], run.Parcels[1]
+		resp, _ = vol.postForm(t, fmt.Sprintf("/parcels/%d/delivered", first.ID), url.Values{"run": {fmt.Sprint(id)}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("delivered: %d", resp.StatusCode)
+		}
+		resp, body = vol.postForm(t, fmt.Sprintf("/parcels/%d/returned", second.ID), url.Values{"run": {fmt.Sprint(id)}, "note": {"敲了三次门"}})
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `data-testid="door-problem"`) || !strings.Contains(body, "敲了三次门") {
+			t.Fatalf("a return without a reason: %d %s", resp.StatusCode, body)
+		}
+		resp, _ = vol.postForm(t, fmt.Sprintf("/parcels/%d/returned", second.ID), url.Values{"run": {fmt.Sprint(id)}, "reason": {"no_answer"}, "note": {"敲了三次门"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("returned: %d", resp.StatusCode)
+		}
+		if _, body = vol.get(t, fmt.Sprintf("/runs/%d", id)); !strings.Contains(body, `data-testid="run-close"`) || strings.Contains(body, `data-testid="door-delivered"`) {
+			t.Fatalf("run with every door done: %s", body)
+		}
+		if _, body = sec.get(t, fmt.Sprintf("/gate?place=%d&day=%s", f.comp2.ID, run.Day)); !strings.Contains(body, "未送 0 · 已送达 1 · 退回 1") {
+			t.Fatalf("gate counts: %s", body)
+		}
+		household := ts.anonymous()
+		_, body = household.get(t, "/order?t="+url.QueryEscape(sc.secret))
+		if !strings.Contains(body, `data-testid="order-confirm"`) {
+			t.Fatalf("the household's page: %s", body)
+		}
+		resp, body = household.postForm(t, "/order/complain", url.Values{"t": {sc.secret}, "order": {fmt.Sprint(first.OrderID)}, "text": {""}})
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `data-testid="error-text"`) {
+			t.Fatalf("an empty complaint: %d %s", resp.StatusCode, body)
+		}
+		if resp, body = household.postForm(t, "/order/complain", url.Values{"t": {sc.secret}, "order": {fmt.Sprint(first.OrderID)},
+			"text": {"青菜不新鲜"}}); resp.StatusCode != http.StatusOK || !strings.Contains(body, `data-testid="order-answered"`) {
+			t.Fatalf("complain: %d %s", resp.StatusCode, body)
+		}
+		if resp, body = household.postForm(t, "/order/confirm", url.Values{"t": {sc.secret}, "order": {fmt.Sprint(first.OrderID)}}); resp.StatusCode != http.StatusOK ||
+			!strings.Contains(body, `data-testid="order-received"`) {
+			t.Fatalf("confirm: %d %s", resp.StatusCode, body)
+		}
+		if _, body = sec.get(t, "/complaints"); strings.Count(body, `data-testid="complaint"`) != 1 || !strings.Contains(body, "青菜不新鲜") {
+			t.Fatalf("complaints: %s", body)
+		}
+		var got struct {
+			Runs []frontline.Run `json:"runs"`
+		}
+		vol.getJSON(t, "/api/v1/runs?mine=1&day="+run.Day, http.StatusOK, &got)
+		if len(got.Runs) != 1 || got.Runs[0].Counts.Delivered != 1 || got.Runs[0].Counts.Returned != 1 {
+			t.Fatalf("API runs: %+v", got)
+		}
+		other := ts.as(t, frontline.RoleVolunteer, f.comp1)
+		if resp, _ := other.get(t, fmt.Sprintf("/runs/%d", id)); resp.StatusCode != http.StatusNotFound {
+			t.Fatalf("another community's volunteer: %d", resp.StatusCode)
+		}
+		if resp, _ = vol.postForm(t, fmt.Sprintf("/runs/%d/close", id), nil); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("close: %d", resp.StatusCode)
+		}
+	})
+}
+
+// TestDeliveryBrowser_Volunteer: the volunteer ticks the doors of a
+// building on a phone in Chromium at 390 px, without sideways scrolling:
+// one tap delivers, "not delivered" opens the reasons and returns the
+// other, and the run closes after its confirmation.
+func TestDeliveryBrowser_Volunteer(t *testing.T) {
+	b := browser.Start(t)
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	f := buildFixture(t, db)
+	ts := newDBServer(t, db, withDeliveries(db))
+	sc := newDeliveryScene(t, db, f, ts)
+	sec := ts.as(t, frontline.RoleCommunitySecretary, f.comm2)
+	id := sc.makeRun(t, sec, f)
+
+	p := b.NewPage(t, browser.Phone)
+	signInBrowser(p, ts.URL, "vol.zhong")
+	p.Do(chromedp.WaitVisible(css("work-run")), chromedp.Click(css("work-run")+" a"), chromedp.WaitVisible(css("door")))
+	fitsPhone(t, p, "the run page")
+	p.Screenshot("run")
+	p.Do(chromedp.Click(`#p`+fmt.Sprint(firstParcel(t, db, id))+` [data-testid="door-delivered"]`), chromedp.WaitVisible(css("door-done")))
+	p.Do(chromedp.Click(css("door-notdone")), chromedp.Click(css("reason-refused")), chromedp.Click(css("door-return")),
+		chromedp.WaitVisible(css("run-close")))
+	fitsPhone(t, p, "the run with every door done")
+	p.Screenshot("run-done")
+	p.Do(chromedp.Click(css("run-close")), chromedp.Click(css("run-close-confirm")), chromedp.WaitVisible(css("run-closed")))
+	run, err := sqldb.NewDeliveryService(db).FindRunByID(context.Background(), id)
+	if err != nil || run.Status != frontline.RunClosed || run.Counts.Delivered != 1 || run.Counts.Returned != 1 || run.Parcels[1].Reason != frontline.ReturnRefused {
+		t.Fatalf("stored: %+v, %v", run, err)
+	}
+}
+
+func firstParcel(t *testing.T, db *sqldb.DB, run int64) int64 {
+	t.Helper()
+	r, err := sqldb.NewDeliveryService(db).FindRunByID(context.Background(), run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.Parcels[0].ID
+}
