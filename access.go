@@ -75,6 +75,7 @@ const (
 	PermManageSupply      Permission = "supply.manage"      // partner shops and pharmacies, catalogues, ordering windows
 	PermPlaceOrders       Permission = "orders.place"       // order for households, make their links, gather group orders
 	PermDeliver           Permission = "deliveries.run"     // make delivery runs at a gate, tick parcels delivered or returned
+	PermCheckVulnerable   Permission = "vulnerable.check"   // the board of the vulnerable; record their daily checks
 )
 
 // rolePermissions is the table of what each role may do. It is also
@@ -85,9 +86,9 @@ var rolePermissions = map[Role][]Permission{
 	RoleSubdistrictAdmin:   commandPermissions,
 	RoleCommunitySecretary: commandPermissions,
 	RoleCommunityStaff: {PermReadRegistry, PermEditRegistry, PermRevealPerson, PermReadReports, PermManageScreening,
-		PermVisit, PermManageCheckpoints, PermCheckpointLog, PermManageRounds, PermManageCases, PermManageWorkforce, PermDuty, PermManageSupply, PermPlaceOrders, PermDeliver},
-	RoleGridWorker: {PermReadRegistry, PermEditRegistry, PermRevealPerson, PermVisit, PermCheckpointLog, PermDuty, PermPlaceOrders, PermDeliver},
-	RoleVolunteer:  {PermReadRegistry, PermCheckpointLog, PermDuty, PermPlaceOrders, PermDeliver},
+		PermVisit, PermManageCheckpoints, PermCheckpointLog, PermManageRounds, PermManageCases, PermManageWorkforce, PermDuty, PermManageSupply, PermPlaceOrders, PermDeliver, PermCheckVulnerable},
+	RoleGridWorker: {PermReadRegistry, PermEditRegistry, PermRevealPerson, PermVisit, PermCheckpointLog, PermDuty, PermPlaceOrders, PermDeliver, PermCheckVulnerable},
+	RoleVolunteer:  {PermReadRegistry, PermCheckpointLog, PermDuty, PermPlaceOrders, PermDeliver, PermCheckVulnerable},
 	RoleSampler:    {PermReadRegistry, PermSampling, PermDuty},
 	RoleLab:        {PermPostResults},
 	RoleShop:       {PermFillOrders},
@@ -100,6 +101,7 @@ var commandPermissions = []Permission{
 	PermReadRegistry, PermEditRegistry, PermRevealPerson, PermManageUsers, PermReadAudit, PermImportExport,
 	PermReadReports, PermManageScreening, PermVisit, PermManageZones, PermManageCheckpoints, PermCheckpointLog,
 	PermManageRounds, PermManageCases, PermManageWorkforce, PermDuty, PermManageSupply, PermPlaceOrders, PermDeliver,
+	PermCheckVulnerable,
 }
 
 // Can reports whether role r has permission p.
@@ -114,7 +116,7 @@ var AllPermissions = []Permission{
 	PermImportExport, PermSampling, PermPostResults, PermFillOrders, PermFillMedicines,
 	PermReadReports, PermManageScreening, PermVisit, PermManageZones, PermManageCheckpoints,
 	PermCheckpointLog, PermManageRounds, PermManageCases, PermManageWorkforce, PermDuty, PermManageSupply, PermPlaceOrders,
-	PermDeliver,
+	PermDeliver, PermCheckVulnerable,
 }
 
 // User is a person who signs in: staff, volunteers, samplers, shop clerks.

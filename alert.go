@@ -88,6 +88,7 @@ func DefaultAlertKinds() []*AlertKind {
 		{Kind: AlertNoticeDead, Label: "通知发送失败", Tier: KindCommunity, Roles: command, AckWithin: time.Hour, Channels: []string{"log"}},
 		{Kind: AlertUnfilledShift, Label: "班次缺人", Tier: KindCommunity, Roles: command, AckWithin: 30 * time.Minute, Channels: []string{"log"}},
 		{Kind: AlertNoShow, Label: "未到岗", Tier: KindCommunity, Roles: command, AckWithin: 15 * time.Minute, Channels: []string{"log"}},
+		{Kind: AlertVulnerableUnchecked, Label: "特殊人群未联系", Tier: KindCommunity, Roles: command, AckWithin: time.Hour, Channels: []string{"log"}},
 		// Urgent help escalates fast: a late request is already 15 minutes
 		// (or 2 hours) late when it alerts (help.go).
 		{Kind: AlertHelpUnacked, Label: "紧急求助未受理", Tier: KindCommunity, Roles: field, AckWithin: 10 * time.Minute, Channels: []string{"log"}},

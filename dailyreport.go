@@ -31,6 +31,7 @@ const (
 	DailySupplies    DailySectionKey = "supplies"
 	DailyHelp        DailySectionKey = "help"
 	DailyMedicine    DailySectionKey = "medicine"
+	DailyVulnerable  DailySectionKey = "vulnerable"
 )
 
 // DailySectionColumns lists the figures of each section, by key; the
@@ -52,12 +53,13 @@ var DailySectionColumns = map[DailySectionKey][]string{
 	DailyHelp: {"opened", "acked_late", "resolved", "open"},
 	// Medicine: requests made, filled and delivered in the day; chronic
 	// requests past their target and not delivered at the report's moment.
-	DailyMedicine: {"requests", "filled", "delivered", "late"},
+	DailyMedicine:   {"requests", "filled", "delivered", "late"},
+	DailyVulnerable: {"vulnerable", "with_contact", "checked", "not_checked"},
 }
 
 // DailySectionOrder is the order of the sections.
 var DailySectionOrder = []DailySectionKey{DailyScreening, DailyTesting, DailyCases, DailyZones, DailyCheckpoints, DailyWorkforce,
-	DailySupplies, DailyHelp, DailyMedicine}
+	DailySupplies, DailyHelp, DailyMedicine, DailyVulnerable}
 
 // DailyStatus is where a day's report stands.
 type DailyStatus string

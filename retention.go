@@ -24,6 +24,7 @@ const (
 	RetainMedicine   RetentionKind = "medicine"   // medicine requests and their photos: from delivery, refusal or cancellation
 	RetainNotices    RetentionKind = "notices"    // notices sent and alerts resolved: from delivery or resolution
 	RetainWorkers    RetentionKind = "workers"    // workers' names and phones: from the worker's retirement
+	RetainVulnerable RetentionKind = "vulnerable" // daily checks of the vulnerable and the needs found: from the check
 	RetainResidents  RetentionKind = "residents"  // the registry entry (name, ID, phone, birth date): from the end of the person's last workflow
 )
 
@@ -31,7 +32,7 @@ const (
 // residents come last: a person's registry entry goes only once every
 // record of theirs above is past its own rule.
 var RetentionKinds = []RetentionKind{RetainRounds, RetainScreening, RetainMeasures, RetainPassages, RetainCases,
-	RetainOrders, RetainDeliveries, RetainHelp, RetainMedicine, RetainNotices, RetainWorkers, RetainResidents}
+	RetainOrders, RetainDeliveries, RetainHelp, RetainMedicine, RetainNotices, RetainWorkers, RetainVulnerable, RetainResidents}
 
 // Valid reports whether k is a known kind.
 func (k RetentionKind) Valid() bool { return slices.Contains(RetentionKinds, k) }
@@ -40,7 +41,7 @@ func (k RetentionKind) Valid() bool { return slices.Contains(RetentionKinds, k) 
 // own (version 0): days after the workflow ends.
 var DefaultRetention = map[RetentionKind]int{
 	RetainRounds: 30, RetainScreening: 30, RetainMeasures: 30, RetainPassages: 14,
-	RetainCases: 180, RetainOrders: 30, RetainDeliveries: 30, RetainHelp: 30, RetainMedicine: 30, RetainNotices: 30, RetainWorkers: 30, RetainResidents: 30,
+	RetainCases: 180, RetainOrders: 30, RetainDeliveries: 30, RetainHelp: 30, RetainMedicine: 30, RetainNotices: 30, RetainWorkers: 30, RetainVulnerable: 30, RetainResidents: 30,
 }
 
 // MaxRetentionDays bounds a rule: ten years.
@@ -188,7 +189,7 @@ var RetentionKindLabels = map[RetentionKind]string{
 	RetainRounds: "核酸检测轮次人员与绑管", RetainScreening: "摸排走访与行程", RetainMeasures: "管控措施与健康报告",
 	RetainPassages: "卡点通行记录", RetainCases: "病例、密接与转运", RetainOrders: "保供订单", RetainDeliveries: "配送记录",
 	RetainHelp: "紧急求助与就医出行", RetainMedicine: "购药送药需求", RetainNotices: "已发通知与已处理提醒",
-	RetainWorkers: "工作人员信息", RetainResidents: "居民登记信息",
+	RetainWorkers: "工作人员信息", RetainVulnerable: "特殊人群每日联系记录", RetainResidents: "居民登记信息",
 }
 
 // PurgeReasonLabels name the reasons in reports.

@@ -24,6 +24,7 @@ var DailySheets = map[frontline.DailySectionKey]string{
 	frontline.DailyCheckpoints: "卡点",
 	frontline.DailyWorkforce:   "队伍力量",
 	frontline.DailySupplies:    "保供",
+	frontline.DailyVulnerable:  "特殊人群包保",
 	frontline.DailyHelp:        "紧急求助",
 	frontline.DailyMedicine:    "送药",
 }
@@ -44,6 +45,8 @@ var DailyHeaders = map[frontline.DailySectionKey]map[string]string{
 		"orders_delivered": "当日订单送达"},
 	frontline.DailyHelp:     {"opened": "新增求助", "acked_late": "超时未受理", "resolved": "已办结", "open": "未办结"},
 	frontline.DailyMedicine: {"requests": "购药需求", "filled": "已配药", "delivered": "已送达", "late": "慢病药超时"},
+	frontline.DailyVulnerable: {"vulnerable": "封控管控区特殊人群", "with_contact": "已落实包保人", "checked": "当日已联系",
+		"not_checked": "当日未联系"},
 }
 
 // dailyStatusLabels names a report's status on the cover.

@@ -94,6 +94,7 @@ var dailySections = []dailySection{
 	{frontline.DailySupplies, (*Tx).dailySupplies},
 	{frontline.DailyHelp, (*Tx).dailyHelp},
 	{frontline.DailyMedicine, (*Tx).dailyMedicine},
+	{frontline.DailyVulnerable, (*Tx).dailyVulnerable},
 }
 
 // counterTarget is one counter row a report reads: (campaign or round,

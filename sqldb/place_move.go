@@ -47,6 +47,7 @@ func PathColumns() []PathColumn {
 		{"supply_orders", "path", true, "an order is delivered to the household where it is"},
 		{"supply_order_links", "path", true, "a household's order link is scoped to its home"},
 		{"supply_groups", "path", true, "a group order is gathered in its building"},
+		{"vulnerable_checks", "path", true, "a resident's checks are counted where they live"},
 		{"distributions", "scope_path", true, "a distribution of a node inside the subtree"},
 		{"distribution_households", "path", true, "a distribution's frozen households (see moveDistributions)"},
 		{"help_requests", "path", true, "a help request is answered at the household where it is"},

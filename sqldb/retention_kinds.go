@@ -182,6 +182,12 @@ var purgeKinds = []purgeKind{
 		FROM workers w JOIN places pl ON pl.id = w.place_id
 		WHERE w.purged_at IS NULL AND pl.path >= ? AND pl.path < ? AND (? = 1 OR w.retired)`}, nil,
 		purgeWorkers, []auditScrub{{"worker", ""}}},
+	{frontline.RetainVulnerable, []string{`SELECT 0, c.id, c.path, COALESCE(c.checked_at, ?) AS ended
+		FROM vulnerable_checks c WHERE c.purged_at IS NULL AND c.path >= ? AND c.path < ? AND (? = 1 OR 1 = 1)`}, nil,
+		purgeStatements(
+			`UPDATE vulnerable_checks SET note = '', purged_at = ? WHERE id IN %s`,
+			`UPDATE vulnerable_needs SET detail = '' WHERE check_id IN %s`),
+		[]auditScrub{{"vulnerable_check", ""}}},
 	{frontline.RetainResidents, nil, listResidents, purgeResidents, []auditScrub{{"person", ""}}},
 }
 
@@ -415,7 +421,8 @@ var claimTables = map[frontline.RetentionKind]string{
 	frontline.RetainPassages: "passages", frontline.RetainCases: "cases", frontline.RetainWorkers: "workers",
 	frontline.RetainResidents: "persons", frontline.RetainOrders: "supply_orders",
 	frontline.RetainDeliveries: "delivery_runs", frontline.RetainMedicine: "medicine_requests",
-	frontline.RetainHelp: "help_requests",
+	frontline.RetainHelp:       "help_requests",
+	frontline.RetainVulnerable: "vulnerable_checks",
 }
 
 // claim marks a batch's records purged and returns the ids it marked:

@@ -147,6 +147,13 @@ func (tx *Tx) startZone(ctx context.Context, z *frontline.Zone, place *frontline
 			return err
 		}
 	}
+	// A sealed or controlled zone names a contact for each of its
+	// vulnerable residents in this transaction (vulnerable_contact.go).
+	if guarded(z.Level) {
+		if _, err := tx.assignContacts(ctx, place); err != nil {
+			return err
+		}
+	}
 	return tx.audit(ctx, "start", "zone", z.ID, place.Path, nil, map[string]any{
 		"place_id": place.ID, "level": z.Level, "reason": z.Reason, "evidence": string(z.Evidence.Kind) + ":" + z.Evidence.Ref,
 		"rule_version": rule.Version, "decided_by": z.DecidedBy, "previous_id": z.PreviousID,

@@ -31,6 +31,7 @@ func catalogParts() []catalogPart {
 		{"alertMessages", alertMessages()}, {"caseListMessages", caseListMessages()}, {"casePageMessages", casePageMessages()},
 		{"transferMessages", transferMessages()}, {"guardMessages", guardMessages()}, {"workforceMessages", workforceMessages()}, {"rosterAlertMessages", rosterAlertMessages()},
 		{"supplyMessages", supplyMessages()}, {"distributionMessages", distributionMessages()}, {"orderMessages", orderMessages()}, {"deliveryMessages", deliveryMessages()}, {"medicineMessages", medicineMessages()},
+		{"vulnerableMessages", vulnerableMessages()},
 		{"helpMessages", helpMessages()},
 		{"dailyMessages", dailyMessages()},
 		{"retentionMessages", retentionMessages()},

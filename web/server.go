@@ -117,6 +117,9 @@ type Server struct {
 	// household link's medicine part, staff asking on a household's
 	// behalf, and the pharmacy's list where requests are filled.
 	Medicine frontline.MedicineService
+	// Vulnerable, when set, serves the vulnerable of sealed and
+	// controlled zones: their contacts, daily checks and board.
+	Vulnerable frontline.VulnerableService
 	// Daily, when set, serves the daily report (日报) and the dashboards.
 	Daily frontline.DailyReportService
 	// Dashboards, when set with Daily, serves each node's dashboard.

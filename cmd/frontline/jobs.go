@@ -90,10 +90,17 @@ type alertJobs struct {
 	Medicine interface {
 		AlertLateMedicine(ctx context.Context) (int, error)
 	}
+	// Vulnerable raises (past the alert hour) and resolves the alerts of
+	// vulnerable residents of sealed and controlled zones not reached today.
+	Vulnerable interface {
+		AlertUnchecked(ctx context.Context) (int, error)
+	}
 }
 
 // runAlerts runs until ctx ends: every interval it raises the alerts of
-// late transfers, overdue follow-ups, late help requests and late chronic medicine, then escalates the alerts not
+// late transfers, overdue follow-ups, late help requests, late chronic
+// medicine and vulnerable residents not reached by the alert hour, then
+// escalates the alerts not
 // acknowledged in time, as the system. Each step is safe on several
 // servers at once (see the services); errors are logged and retried.
 func runAlerts(ctx context.Context, j alertJobs, interval time.Duration, logger *slog.Logger) {
@@ -123,6 +130,11 @@ func runAlertsOnce(ctx context.Context, j alertJobs, logger *slog.Logger) {
 		} else if n > 0 {
 			logger.Info("late chronic medicine alerted", "alerts", n)
 		}
+	}
+	if n, err := j.Vulnerable.AlertUnchecked(ctx); err != nil {
+		logger.Error("alert unreached vulnerable residents", "err", err)
+	} else if n > 0 {
+		logger.Info("zones with vulnerable residents not reached today alerted", "alerts", n)
 	}
 	if n, err := j.Alerts.Escalate(ctx); err != nil {
 		logger.Error("escalate alerts", "err", err)

@@ -104,6 +104,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	srv.Deliveries = sqldb.NewDeliveryService(m.DB)
 	medicine := sqldb.NewMedicineService(m.DB)
 	srv.Medicine = medicine
+	srv.Vulnerable = sqldb.NewVulnerableService(m.DB)
 	writer, stopTesting := wireTesting(ctx, m, srv, tf)
 	defer stopTesting()
 	transfers := sqldb.NewTransferService(m.DB)
@@ -126,7 +127,8 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		}
 	}
 	go endMeasures(ctx, srv.Campaigns, places, followUps, measureJobInterval, m.Logger)
-	go runAlerts(ctx, alertJobs{Alerts: srv.Alerts, Transfers: transfers, FollowUps: followUps, Help: help, Medicine: medicine}, alertJobInterval, m.Logger)
+	go runAlerts(ctx, alertJobs{Alerts: srv.Alerts, Transfers: transfers, FollowUps: followUps, Help: help, Medicine: medicine,
+		Vulnerable: srv.Vulnerable}, alertJobInterval, m.Logger)
 	go watchRoster(ctx, duty, rosterJobInterval, m.Logger)
 	go keepDailyReports(ctx, srv.Daily, rosterJobInterval, m.Logger)
 	if *purgeEvery > 0 {

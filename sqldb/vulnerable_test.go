@@ -1,0 +1,313 @@
+package sqldb_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/frontline-org/frontline"
+	"github.com/frontline-org/frontline/sqldb"
+	"github.com/frontline-org/frontline/sqldb/sqldbtest"
+)
+
+// vulnerableFixture is the order fixture (忠义巷小区 of 自治巷社区, a shop
+// serving it) with the community's workers: a grid worker who signs in
+// and is responsible for 2号楼's first household, and a volunteer. hh[2]
+// holds two flagged residents and one who is not; hh[3] one flagged
+// resident with no responsible worker; 枣园小区 (hh[0]) one flagged
+// resident outside the zone.
+type vulnerableFixture struct {
+	*orderFixture
+	vuln            *sqldb.VulnerableService
+	zones           *sqldb.ZoneService
+	grid, volunteer *frontline.Worker
+	gridUser        *frontline.User
+	a, b, c, d      *frontline.Person
+}
+
+func newVulnerable(t *testing.T, db *sqldb.DB) *vulnerableFixture {
+	t.Helper()
+	f := &vulnerableFixture{orderFixture: newOrders(t, db), vuln: sqldb.NewVulnerableService(db), zones: sqldb.NewZoneService(db)}
+	f.gridUser = mustUser(t, userService(db), "grid2", frontline.RoleGridWorker, f.tr.comp2)
+	workers := sqldb.NewWorkerService(db)
+	for i, w := range []**frontline.Worker{&f.grid, &f.volunteer} {
+		*w = &frontline.Worker{PlaceID: f.tr.comm2.ID, Name: []string{"王网格", "李志愿"}[i],
+			Kind: []frontline.WorkerKind{frontline.WorkerGrid, frontline.WorkerVolunteer}[i], Phone: fmt.Sprintf("1391111000%d", i)}
+		if i == 0 {
+			(*w).UserID = f.gridUser.ID
+		}
+		if err := workers.CreateWorker(f.ctx, *w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := sqldb.NewResponsibilityService(db).SetResponsible(f.ctx, f.tr.hh[2].ID, f.grid.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	f.a = mustPerson(t, db, f.tr.hh[2].ID, "张秀英", true)
+	f.b = mustPerson(t, db, f.tr.hh[2].ID, "张建国", true)
+	mustPerson(t, db, f.tr.hh[2].ID, "张小明", false)
+	f.c = mustPerson(t, db, f.tr.hh[3].ID, "刘桂兰", true)
+	f.d = mustPerson(t, db, f.tr.hh[0].ID, "赵大爷", true)
+	return f
+}
+
+func (f *vulnerableFixture) seal(t *testing.T, level frontline.ZoneLevel) {
+	t.Helper()
+	if _, err := f.zones.SetZone(f.ctx, &frontline.Zone{PlaceID: f.tr.comp2.ID, Level: level, Reason: "阳性病例", DecidedBy: "中城街道指挥部"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f *vulnerableFixture) check(t *testing.T, ctx context.Context, p *frontline.Person, m frontline.CheckMethod, needs ...*frontline.VulnerableNeed) *frontline.VulnerableCheck {
+	t.Helper()
+	c := &frontline.VulnerableCheck{PersonID: p.ID, Method: m, Needs: needs}
+	if err := f.vuln.RecordCheck(ctx, c); err != nil {
+		t.Fatalf("check %s: %v", p.Name, err)
+	}
+	return c
+}
+
+// boardNames lists the residents on a board, by building.
+func boardNames(b *frontline.VulnerableBoard) []string {
+	var out []string
+	for _, bl := range b.Buildings {
+		for _, v := range bl.Residents {
+			out = append(out, v.Name)
+		}
+	}
+	return out
+}
+
+// TestVulnerableContactsOnSeal: every vulnerable resident of a newly sealed
+// zone gets a contact in the sealing's transaction — the household's
+// responsible worker, else a proposal the secretary confirms — and a
+// precaution zone names nobody; changing a contact by hand is audited.
+func TestVulnerableContactsOnSeal(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newVulnerable(t, db)
+		f.seal(t, frontline.LevelPrecaution)
+		if n := count(t, db, `SELECT COUNT(*) FROM vulnerable_contacts`); n != 0 {
+			t.Fatalf("a precaution zone named %d contacts", n)
+		}
+		f.seal(t, frontline.LevelSealed)
+		b, err := f.vuln.Board(f.ctx, f.tr.comp2.ID, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Total != 3 || b.NoContact != 1 || b.Proposed != 1 || b.Checked != 0 {
+			t.Fatalf("board after sealing: %+v", b)
+		}
+		for _, bl := range b.Buildings {
+			for _, v := range bl.Residents {
+				want, source := f.grid.ID, frontline.ContactResponsible
+				if v.PersonID == f.c.ID {
+					want, source = f.volunteer.ID, frontline.ContactProposed
+				}
+				if v.Contact == nil || v.Contact.WorkerID != want || v.Contact.Source != source || v.Level != frontline.LevelSealed {
+					t.Errorf("%s: contact %+v at %s", v.Name, v.Contact, v.Level)
+				}
+			}
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM vulnerable_contacts WHERE person_id = ?`, f.d.ID); n != 0 {
+			t.Errorf("a resident outside the zone got a contact")
+		}
+		if n, err := f.vuln.ConfirmProposals(f.ctx, f.tr.comp2.ID); err != nil || n != 1 {
+			t.Fatalf("confirm: %d, %v", n, err)
+		}
+		if b, _ := f.vuln.Board(f.ctx, f.tr.comp2.ID, true); b.NoContact != 0 {
+			t.Errorf("%d without a contact after confirming", b.NoContact)
+		}
+		if _, err := f.vuln.SetContact(f.ctx, f.c.ID, f.grid.ID); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE entity = 'vulnerable_contact' AND entity_id = ?`, f.c.ID); n != 1 {
+			t.Errorf("%d audit entries for a contact changed by hand", n)
+		}
+		if _, err := f.vuln.SetContact(as(frontline.RoleSubdistrictAdmin, f.tr.sub), f.d.ID, f.grid.ID); frontline.ErrorCode(err) != frontline.EINVALID {
+			t.Errorf("a worker of another community as contact: %v", err)
+		}
+		// A resident flagged after the zone was drawn: the zone page's
+		// button names them.
+		late := mustPerson(t, db, f.tr.hh[3].ID, "刘小宝", true)
+		if n, err := f.vuln.AssignContacts(f.ctx, f.tr.comp2.ID); err != nil || n != 1 {
+			t.Fatalf("assign again: %d, %v", n, err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM vulnerable_contacts WHERE person_id = ? AND source = 'proposed'`, late.ID); n != 1 {
+			t.Errorf("the late resident has no proposal")
+		}
+	})
+}
+
+// TestVulnerableBoard: a resident called today leaves the board, one
+// unreachable stays, and the next day brings everyone back; a retried
+// check records once; the contact's own list; the daily report's section.
+func TestVulnerableBoard(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newVulnerable(t, db)
+		f.seal(t, frontline.LevelSealed)
+		grid := asUser(f.gridUser, f.tr.comp2)
+		mine, err := f.vuln.Mine(grid)
+		if err != nil || len(mine) != 2 {
+			t.Fatalf("the grid worker's people: %d, %v", len(mine), err)
+		}
+		c := &frontline.VulnerableCheck{PersonID: f.a.ID, Method: frontline.CheckCalled, Key: "tok1"}
+		if err := f.vuln.RecordCheck(grid, c); err != nil || c.WorkerID != f.grid.ID || c.State != frontline.StateFine {
+			t.Fatalf("check: %+v, %v", c, err)
+		}
+		again := &frontline.VulnerableCheck{PersonID: f.a.ID, Method: frontline.CheckCalled, Key: "tok1"}
+		if err := f.vuln.RecordCheck(grid, again); err != nil || again.ID != c.ID {
+			t.Fatalf("a retry: %+v, %v", again, err)
+		}
+		f.check(t, grid, f.b, frontline.CheckUnreachable)
+		b, err := f.vuln.Board(f.ctx, f.tr.comp2.ID, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(boardNames(b)); got != "[张建国 刘桂兰]" || b.Checked != 1 || b.Total != 3 {
+			t.Fatalf("board: %s, %+v", got, b)
+		}
+		if v := b.Buildings[0].Residents[0]; v.LastCheck == nil || v.LastCheck.Method != frontline.CheckUnreachable {
+			t.Errorf("the unreachable attempt is not shown: %+v", v.LastCheck)
+		}
+		mine, _ = f.vuln.Mine(grid)
+		if len(mine) != 2 || mine[0].PersonID != f.b.ID || !mine[1].CheckedToday {
+			t.Errorf("the grid worker's list does not put the unreached first: %+v", mine)
+		}
+		r, err := sqldb.NewDailyReportService(db).DailyReport(f.ctx, f.tr.comm2.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := r.Section(frontline.DailyVulnerable); s == nil || fmt.Sprint(s.Total.Values) != "[3 2 1 2]" {
+			t.Errorf("daily report section: %+v", s)
+		}
+		f.advance(24 * time.Hour)
+		b, _ = f.vuln.Board(f.ctx, f.tr.comp2.ID, false)
+		if got := fmt.Sprint(boardNames(b)); got != "[张秀英 张建国 刘桂兰]" || b.Checked != 0 {
+			t.Errorf("a new day: %s, %+v", got, b)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM vulnerable_checks`); n != 2 {
+			t.Errorf("%d checks recorded", n)
+		}
+	})
+}
+
+// TestVulnerableAlert: past the alert hour (16:00 local; not a minute
+// before), a sealed zone with a resident not reached raises one alert,
+// reaching everyone resolves it in the check's transaction, it is not
+// raised again that day, and the next day raises a new one; a node's own
+// hour moves it.
+func TestVulnerableAlert(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newVulnerable(t, db)
+		f.seal(t, frontline.LevelSealed)
+		sys := frontline.WithActor(context.Background(), frontline.Actor{Name: "system:alerts"})
+		open := func() int {
+			return count(t, db, `SELECT COUNT(*) FROM alerts WHERE kind = 'vulnerable_unchecked' AND resolved_at IS NULL`)
+		}
+		f.advance(time.Hour + 59*time.Minute) // 15:59 in China
+		if n, err := f.vuln.AlertUnchecked(sys); err != nil || n != 0 {
+			t.Fatalf("before the hour: %d, %v", n, err)
+		}
+		f.advance(time.Minute)
+		if n, err := f.vuln.AlertUnchecked(sys); err != nil || n != 1 || open() != 1 {
+			t.Fatalf("at the hour: %d, %v", n, err)
+		}
+		if n, _ := f.vuln.AlertUnchecked(sys); n != 0 {
+			t.Fatalf("raised again: %d", n)
+		}
+		for _, p := range []*frontline.Person{f.a, f.b} {
+			f.check(t, f.ctx, p, frontline.CheckVisited)
+		}
+		if open() != 1 {
+			t.Fatal("resolved with a resident unreached")
+		}
+		f.check(t, f.ctx, f.c, frontline.CheckCalled)
+		if open() != 0 {
+			t.Fatal("everyone reached and the alert is open")
+		}
+		if n, _ := f.vuln.AlertUnchecked(sys); n != 0 {
+			t.Fatalf("raised again the same day: %d", n)
+		}
+		if err := f.vuln.SetAlertHour(f.ctx, f.tr.comm2.ID, 10*60); err != nil {
+			t.Fatal(err)
+		}
+		f.advance(18 * time.Hour) // 10:00 the next day
+		if n, err := f.vuln.AlertUnchecked(sys); err != nil || n != 1 {
+			t.Fatalf("the next day at the node's hour: %d, %v", n, err)
+		}
+		if _, err := f.zones.StepDownZone(f.ctx, zoneOf(t, f), frontline.StepDown{Lift: true, Override: true, Reason: "解封通告"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.vuln.AlertUnchecked(sys); err != nil || open() != 0 {
+			t.Fatalf("a lifted zone's alert stays open: %v", err)
+		}
+	})
+}
+
+func zoneOf(t *testing.T, f *vulnerableFixture) int64 {
+	t.Helper()
+	return int64(count(t, f.db, `SELECT id FROM zones WHERE place_id = ? AND ended_at IS NULL`, f.tr.comp2.ID))
+}
+
+// TestVulnerableNeedOrder: a need for supplies found on a check becomes
+// the household's order, once; a medicine need is not a shop's order.
+func TestVulnerableNeedOrder(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newVulnerable(t, db)
+		f.seal(t, frontline.LevelSealed)
+		c := f.check(t, f.ctx, f.a, frontline.CheckCalled,
+			&frontline.VulnerableNeed{Kind: frontline.NeedSupplies, Detail: "大米一袋"},
+			&frontline.VulnerableNeed{Kind: frontline.NeedMedicine, Detail: "降压药"})
+		req := frontline.OrderRequest{PartnerID: f.shop.ID, Quantities: map[int64]int{f.rice.ID: 1}}
+		o, err := f.vuln.OrderForNeed(f.ctx, c.Needs[0].ID, req)
+		if err != nil || o.HouseholdID != f.tr.hh[2].ID || o.Note != "大米一袋" || o.Source != frontline.SourceStaff {
+			t.Fatalf("order: %+v, %v", o, err)
+		}
+		again, err := f.vuln.OrderForNeed(f.ctx, c.Needs[0].ID, req)
+		if err != nil || again.ID != o.ID || count(t, db, `SELECT COUNT(*) FROM supply_orders`) != 1 {
+			t.Fatalf("a retry: %+v, %v", again, err)
+		}
+		_, checks, err := f.vuln.Resident(f.ctx, f.a.ID)
+		if err != nil || len(checks) != 1 || !checks[0].Needs[0].Met() || checks[0].Needs[0].LinkID != o.ID || checks[0].Needs[1].Met() {
+			t.Fatalf("the check's needs: %+v, %v", checks, err)
+		}
+		if _, err := f.vuln.OrderForNeed(f.ctx, c.Needs[1].ID, req); frontline.ErrorCode(err) != frontline.EINVALID {
+			t.Errorf("a medicine need as a shop order: %v", err)
+		}
+		bad := &frontline.VulnerableCheck{PersonID: f.b.ID, Method: frontline.CheckUnreachable,
+			Needs: []*frontline.VulnerableNeed{{Kind: frontline.NeedHelp, Detail: "x"}}}
+		if err := f.vuln.RecordCheck(f.ctx, bad); frontline.ErrorField(err) != "needs" {
+			t.Errorf("needs on an unreachable attempt: %v", err)
+		}
+	})
+}
+
+// TestVulnerableScope: a grid worker of another compound sees neither the
+// board nor the residents; a shop has no access; a volunteer's list is
+// their own people only.
+func TestVulnerableScope(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newVulnerable(t, db)
+		f.seal(t, frontline.LevelSealed)
+		other := as(frontline.RoleGridWorker, f.tr.comp1)
+		if _, err := f.vuln.Board(other, f.tr.comp2.ID, true); frontline.ErrorCode(err) != frontline.ENOTFOUND {
+			t.Errorf("board of another compound: %v", err)
+		}
+		if err := f.vuln.RecordCheck(other, &frontline.VulnerableCheck{PersonID: f.a.ID, Method: frontline.CheckCalled}); frontline.ErrorCode(err) != frontline.ENOTFOUND {
+			t.Errorf("check of another compound's resident: %v", err)
+		}
+		if _, err := f.vuln.Board(as(frontline.RoleShop, f.tr.comm2), f.tr.comp2.ID, true); frontline.ErrorCode(err) != frontline.EFORBIDDEN {
+			t.Errorf("a shop reads the board: %v", err)
+		}
+		if _, err := f.vuln.SetContact(as(frontline.RoleVolunteer, f.tr.comp2), f.a.ID, f.volunteer.ID); frontline.ErrorCode(err) != frontline.EFORBIDDEN {
+			t.Errorf("a volunteer sets a contact: %v", err)
+		}
+		if b, err := f.vuln.Board(other, f.tr.comp1.ID, true); err != nil || b.Total != 0 {
+			t.Errorf("the open compound's board: %+v, %v", b, err)
+		}
+		if mine, err := f.vuln.Mine(as(frontline.RoleVolunteer, f.tr.comp2)); err != nil || len(mine) != 0 {
+			t.Errorf("a volunteer with nobody: %d, %v", len(mine), err)
+		}
+	})
+}
