@@ -186,6 +186,8 @@ func orderError(f form, err error) error {
 // orderLinkPage is a household's own page.
 type orderLinkPage struct {
 	layout
+	// Help: the server takes help requests, which the page links.
+	Help bool
 	// Answers: the household may confirm and complain (deliveries served).
 	Answers bool
 	Token   string
@@ -226,7 +228,7 @@ func (s *Server) renderOrderLink(w http.ResponseWriter, r *http.Request, token s
 	} else if err != nil {
 		return err
 	}
-	return s.render(w, status, pageOrderLinkName, orderLinkPage{layout: l, Token: token, View: view, Placed: placed, Form: f,
+	return s.render(w, status, pageOrderLinkName, orderLinkPage{layout: l, Help: s.Help != nil, Token: token, View: view, Placed: placed, Form: f,
 		Answers: s.Deliveries != nil})
 }
 

@@ -100,6 +100,8 @@ type placePage struct {
 	// when set; CanNeeds lets the reader change them.
 	Needs    []option
 	CanNeeds bool
+	// CanHelp: the reader may raise a help request for the household.
+	CanHelp bool
 	// CanDedup links the suspected duplicates under the place, CanImport
 	// the import of a resident list under it.
 	CanDedup, CanImport bool
@@ -147,6 +149,7 @@ func (s *Server) pagePlace(w http.ResponseWriter, r *http.Request) error {
 		Household: v.place.Kind == frontline.KindHousehold,
 		CanEdit:   who.Can(frontline.PermEditRegistry),
 		CanOrder:  s.Orders != nil && who.Can(frontline.PermPlaceOrders),
+		CanHelp:   s.Help != nil && who.Can(frontline.PermVisit),
 		CanDedup:  who.Can(frontline.PermEditRegistry) && s.Duplicates != nil,
 		CanImport: who.Can(frontline.PermImportExport) && s.Uploads != nil && s.Imports != nil &&
 			v.place.Kind.Rank() >= frontline.KindDistrict.Rank() && v.place.Kind.Rank() <= frontline.KindCompound.Rank(),

@@ -120,6 +120,9 @@ type Server struct {
 	// Vulnerable, when set, serves the vulnerable of sealed and
 	// controlled zones: their contacts, daily checks and board.
 	Vulnerable frontline.VulnerableService
+	// Help, when set, serves urgent help requests, the unmet-needs board
+	// and hospital trips.
+	Help frontline.HelpService
 	// Daily, when set, serves the daily report (日报) and the dashboards.
 	Daily frontline.DailyReportService
 	// Dashboards, when set with Daily, serves each node's dashboard.

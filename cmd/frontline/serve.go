@@ -111,6 +111,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	srv.Cases, srv.Transfers, srv.Alerts = sqldb.NewCaseService(m.DB), transfers, sqldb.NewAlertService(m.DB)
 	srv.Restrictions = sqldb.NewRestrictionService(m.DB, nil)
 	help := sqldb.NewHelpService(m.DB)
+	srv.Help = help
 	srv.NoticeOptOuts = sqldb.NewNoticeOptOutService(m.DB)
 	daily := sqldb.NewDailyReportService(m.DB)
 	srv.Daily, srv.Dashboards = daily, daily
@@ -232,6 +233,10 @@ func ensureDemo(ctx context.Context, m *Main, places *sqldb.PlaceService) error 
 	}
 	if _, err := demo.Cases(cliContext(ctx), demo.CaseServices{Lab: lab, Cases: sqldb.NewCaseService(m.DB),
 		Transfers: sqldb.NewTransferService(m.DB)}, testing, time.Now()); err != nil {
+		return err
+	}
+	if _, err := demo.Help(cliContext(ctx), demo.HelpServices{Places: places, Persons: sqldb.NewPersonService(m.DB),
+		Help: sqldb.NewHelpService(m.DB)}, time.Now()); err != nil {
 		return err
 	}
 	if _, err := demo.Retention(cliContext(ctx), sqldb.NewRetentionService(m.DB)); err != nil {
