@@ -90,7 +90,29 @@ type ResidentFile struct {
 	// above it are passed over, and the office is told which were.
 	Sheet     string
 	HeaderRow int
+
+	// A file opened to be streamed (residentfile.Open) has no Rows: Each
+	// reads the file again and hands fn its good rows in chunks, in file
+	// order, so that an import holds a chunk rather than every row. The
+	// first call also checks every row, and fills Errors, MoreErrors, Bad
+	// and Sample; a row found bad late (the first of two that name one
+	// person) may already have been handed to fn, and is then in Bad.
+	Each func(fn func(rows []ResidentRow) error) error
+	// MoreErrors counts the problems found past the first MaxRowErrors,
+	// which alone are kept (a streamed file).
+	MoreErrors int
+	// Bad lists every bad row's number in order (a streamed file), Errors
+	// being bounded.
+	Bad []int
+	// Sample holds the first good rows of a streamed file, for a preview.
+	Sample []ResidentRow
 }
+
+// MaxRowErrors bounds the problems a streamed file or an import keeps in
+// full: a wrong file has a problem on every row, and an office fixes the
+// first ones and checks again. The rest are counted, and their rows are
+// still skipped and written to the file of skipped rows.
+const MaxRowErrors = 1000
 
 // Source says where in the file the rows were read: "sheet 居民, header
 // on row 3", or "header on row 1" for CSV.
@@ -128,6 +150,20 @@ type ImportOptions struct {
 	// under it whom no row names are moved out. It needs a file without a
 	// bad row (a bad row may be a person the office still has).
 	Sync bool
+	// Total is how many rows the file has, when a check told (an upload):
+	// the progress is shown against it.
+	Total int
+	// Upload is the web upload the import runs for (0 from the command
+	// line): its page shows the import's progress.
+	Upload int64
+}
+
+// ImportProgress is how far an import has got: a file is read twice,
+// once to check every row and once to write the good ones in batches.
+type ImportProgress struct {
+	Total   int `json:"total"`   // rows in the file, when known (0 otherwise)
+	Checked int `json:"checked"` // rows checked
+	Written int `json:"written"` // rows written (persons added or changed)
 }
 
 // Outcomes of a row of an import, and of a person a sync moves out.
@@ -159,6 +195,9 @@ type ImportResult struct {
 	Skipped       int        `json:"skipped"`
 	PlacesCreated int        `json:"places_created"`
 	Errors        []RowError `json:"errors,omitempty"`
+	// MoreErrors counts the problems past the first MaxRowErrors, which
+	// alone are listed in Errors.
+	MoreErrors int `json:"more_errors,omitempty"`
 	// SkippedRows are the row numbers not imported (with SkipBad).
 	SkippedRows []int `json:"skipped_rows,omitempty"`
 	DryRun      bool  `json:"dry_run"`
@@ -178,10 +217,10 @@ type ImportResult struct {
 //
 // ImportResidents checks the whole file against the database (duplicate ID
 // numbers inside the file and against persons already registered, place
-// names against the tree under opts.Under) and then writes it in one
-// transaction. When any row is bad and SkipBad is not set it writes nothing
-// and returns an EINVALID error together with a result listing every
-// problem.
+// names against the tree under opts.Under) and then writes it: all of it,
+// or nothing when it fails (the batches written are removed). When any
+// row is bad and SkipBad is not set it writes nothing and returns an
+// EINVALID error together with a result listing the problems.
 type ImportService interface {
 	ImportResidents(ctx context.Context, f *ResidentFile, opts ImportOptions) (*ImportResult, error)
 }

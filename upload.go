@@ -13,6 +13,10 @@ const (
 	UploadFailed  = "failed"  // the import failed and wrote nothing; the file is gone
 )
 
+// UploadInterrupted is the failure of an import whose server stopped
+// before it ended: what it had written was removed.
+const UploadInterrupted = "interrupted"
+
 // ResidentUpload is a resident list uploaded on the web: checked first,
 // then imported when the office confirms. The file is kept only between
 // the two, and dropped when the import ends (or after a day unconfirmed).
@@ -27,6 +31,8 @@ type ResidentUpload struct {
 	Preview *ImportPreview `json:"preview,omitempty"`
 	Result  *ImportResult  `json:"result,omitempty"`
 	Error   string         `json:"error,omitempty"` // why a run failed
+	// Progress is how far a running import has got.
+	Progress *ImportProgress `json:"progress,omitempty"`
 	// HasSkipped says a file of the rows not imported, with their
 	// reasons, can be downloaded.
 	HasSkipped bool       `json:"has_skipped"`

@@ -13,8 +13,10 @@ import (
 	"cmp"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -51,33 +53,83 @@ func Read(name string, r io.Reader, opts ReadOptions) (*frontline.ResidentFile, 
 }
 
 // ReadData is Read of a file already in memory, which it does not copy:
-// an upload of a million rows is a hundred megabytes.
+// an upload of a million rows is a hundred megabytes. It keeps every good
+// row; Open streams a big file instead.
 func ReadData(name string, data []byte, opts ReadOptions) (*frontline.ResidentFile, error) {
+	opts, err := readOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	var all rowStore
+	f := &frontline.ResidentFile{Name: name, BadRows: make(map[int][]string)}
+	p := &parser{f: f, now: opts.Now, under: opts.Under, keepCells: true, checks: true,
+		emit: func(rows []frontline.ResidentRow) error {
+			for i := range rows {
+				*all.add() = rows[i]
+			}
+			return nil
+		}}
+	if err := p.run(name, data, opts.Sheet); err != nil {
+		return nil, err
+	}
+	f.Rows = all.collect(p.bad)
+	f.Bad = nil
+	return f, nil
+}
+
+func readOptions(opts ReadOptions) (ReadOptions, error) {
 	if opts.Under != "" && !opts.Under.Valid() {
-		return nil, frontline.Errorf(frontline.EINVALID, "unknown place kind %q", opts.Under)
+		return opts, frontline.Errorf(frontline.EINVALID, "unknown place kind %q", opts.Under)
 	}
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
-	in, err := open(name, data, opts.Sheet, residentHeader)
+	return opts, nil
+}
+
+// Open reads the header of a resident list already in memory and returns
+// the file without its rows: its Each reads them, checking every row the
+// first time (see frontline.ResidentFile.Each). Memory stays that of the
+// file, a chunk of rows and what finding duplicates takes (an ID per row),
+// however long the list; at most frontline.MaxRowErrors problems are kept
+// in full. The error is that of Read for a file that cannot be read.
+func Open(name string, data []byte, opts ReadOptions) (*frontline.ResidentFile, error) {
+	opts, err := readOptions(opts)
 	if err != nil {
 		return nil, err
 	}
-	defer in.close()
-	p := &parser{
-		f:     &frontline.ResidentFile{Name: name, BadRows: make(map[int][]string)},
-		in:    in,
-		now:   opts.Now,
-		under: opts.Under,
-		// A row of a resident list takes 80 bytes or more in any format;
-		// sizing the map from the file spares rehashing a big one, and
-		// cannot reserve more than the file's size justifies.
-		seen: make(map[idKey]int, min(len(data)/80, 1<<21)),
-	}
-	if err := p.run(); err != nil {
+	f := &frontline.ResidentFile{Name: name}
+	head := &parser{f: &frontline.ResidentFile{Name: name}, now: opts.Now, under: opts.Under}
+	src, err := head.start(name, data, opts.Sheet)
+	if err != nil {
 		return nil, err
 	}
-	return p.f, nil
+	src.close()
+	head.in.close()
+	f.Sheet, f.HeaderRow, f.Header, f.Unknown, f.Columns = head.f.Sheet, head.f.HeaderRow, head.f.Header, head.f.Unknown, head.f.Columns
+	var bad map[int]bool // after the first pass: the rows it found bad
+	f.Each = func(fn func([]frontline.ResidentRow) error) error {
+		first := bad == nil
+		p := &parser{f: &frontline.ResidentFile{Name: name}, now: opts.Now, under: opts.Under, checks: first, bounded: true, emit: fn}
+		if !first {
+			p.skip = bad
+		}
+		if err := p.run(name, data, opts.Sheet); err != nil {
+			return err
+		}
+		if !first {
+			return nil
+		}
+		bad = p.bad
+		f.Errors, f.MoreErrors, f.Bad = p.f.Errors, p.f.MoreErrors, slices.Sorted(maps.Keys(bad))
+		for _, r := range p.sample {
+			if !bad[r.Row] {
+				f.Sample = append(f.Sample, r)
+			}
+		}
+		return nil
+	}
+	return f, nil
 }
 
 // readAll reads r whole. The whole file is needed anyway (XLSX is a ZIP;
@@ -114,7 +166,13 @@ type idKey struct {
 // stops being cached.
 const maxCached = 4096
 
-// parser holds the state of one Read.
+// chunkRows is how many rows the parser hands on at a time.
+const chunkRows = 1024
+
+// sampleRows is how many good rows a streamed file keeps for a preview.
+const sampleRows = 10
+
+// parser holds the state of one pass over a file.
 type parser struct {
 	f     *frontline.ResidentFile
 	in    *input
@@ -122,15 +180,26 @@ type parser struct {
 	under frontline.PlaceKind
 	h     *header
 
-	all  rowStore      // every checked row, good and bad, in order
-	bad  []bool        // parallel to all
-	seen map[idKey]int // ID → index in all of its first row
-	told map[int]bool  // indexes in all already told of a later duplicate
-	// late are errors about earlier rows found on later ones (duplicates);
-	// reread are those rows' numbers when their cells were not kept.
-	late   []frontline.RowError
-	reread []int
+	// emit is handed the good rows, a chunk at a time; the chunk is
+	// reused afterwards.
+	emit  func([]frontline.ResidentRow) error
+	chunk []frontline.ResidentRow
+	// checks makes the pass find duplicates in the file and keep the
+	// problems; a later pass of a streamed file skips the rows the first
+	// found bad (skip) instead.
+	checks bool
+	skip   map[int]bool
+	// keepCells keeps each bad row's cells in f.BadRows (ReadData);
+	// bounded keeps at most frontline.MaxRowErrors problems (Open).
+	keepCells, bounded bool
+
+	bad    map[int]bool                  // bad row numbers
+	seen   map[idKey]int                 // ID → row number of its first row
+	told   map[int]bool                  // first rows already told of a later duplicate
+	dups   []dup                         // duplicates whose first row's address is still to read
+	late   []frontline.RowError          // errors about earlier rows found on later ones
 	names  [numColumns]map[string]string // raw cell → canonical place name
+	sample []frontline.ResidentRow
 
 	// facts are an XLSX sheet's number cells in the ID column and its
 	// merged ranges; nil for CSV.
@@ -141,41 +210,78 @@ type parser struct {
 	cells   []string
 	errs    []frontline.RowError
 	cellBad [numColumns]bool
+	dupRow  bool // the row names the person an earlier row named
 }
 
-// run reads the header and every row, then settles the rows found bad late.
-func (p *parser) run() error {
+// dup is a row that names the person an earlier row named. Its problem
+// names that row's address, read again at the end rather than kept for
+// every row of a big file in case it has a duplicate.
+type dup struct {
+	row, first, col int
+	what            string
+}
+
+// start opens the file, finds and maps its header and returns the source
+// positioned after it; p.h stays nil when the header cannot be mapped.
+func (p *parser) start(name string, data []byte, sheet string) (source, error) {
+	in, err := open(name, data, sheet, residentHeader)
+	if err != nil {
+		return nil, err
+	}
+	p.in = in
 	src, err := p.in.rows()
 	if err != nil {
-		return err
+		in.close()
+		return nil, err
 	}
-	defer src.close()
 	row, cells, err := findHeader(src, residentHeader)
 	if err == io.EOF {
 		// No row names two columns: the first row is taken, and what its
 		// header lacks is reported.
 		src.close()
 		if src, err = p.in.rows(); err != nil {
-			return err
+			in.close()
+			return nil, err
 		}
-		defer src.close()
 		row, cells, err = nextNonBlank(src)
 	}
 	if err == io.EOF {
-		return invalid(p.f.Name, nil, "the file has no header row")
+		err = invalid(p.f.Name, nil, "the file has no header row")
 	} else if err != nil {
-		return p.readError(err)
+		err = p.readError(err)
+	}
+	if err != nil {
+		src.close()
+		in.close()
+		return nil, err
 	}
 	p.f.HeaderRow = row
-	h, ok := mapHeader(p.f, row, cells, p.under)
-	if !ok {
-		p.f.Sheet = p.in.sheet
+	p.f.Sheet = p.in.sheet
+	if h, ok := mapHeader(p.f, row, cells, p.under); ok {
+		p.h = h
+	}
+	return src, nil
+}
+
+// run reads the header and every row, then settles the rows found bad late.
+func (p *parser) run(name string, data []byte, sheet string) error {
+	src, err := p.start(name, data, sheet)
+	if err != nil {
+		return err
+	}
+	defer p.in.close()
+	defer src.close()
+	p.bad = map[int]bool{}
+	if p.h == nil {
 		return nil // no row can be checked without its columns
 	}
-	p.h = h
-	if p.facts, err = p.in.facts(h.idx[cIDNumber]); err != nil {
+	if p.facts, err = p.in.facts(p.h.idx[cIDNumber]); err != nil {
 		return invalid(p.f.Name, err, "the file cannot be read as an XLSX workbook")
 	}
+	if p.checks {
+		p.seen = make(map[idKey]int, min(len(data)/80, 1<<21))
+	}
+	p.chunk = make([]frontline.ResidentRow, 0, chunkRows)
 	n := 0
 	for {
 		row, cells, err := nextNonBlank(src)
@@ -186,15 +292,51 @@ func (p *parser) run() error {
 		}
 		n++
 		p.check(row, cells)
+		if len(p.chunk) == chunkRows {
+			if err := p.flush(); err != nil {
+				return err
+			}
+		}
 	}
+	if err := p.flush(); err != nil {
+		return err
+	}
+	if !p.checks {
+		return nil
+	}
+	p.seen = nil
 	if n == 0 {
 		p.f.Errors = append(p.f.Errors, frontline.RowError{Message: "the file has no rows below the header"})
 	}
 	if err := p.rereadBad(); err != nil {
 		return err
 	}
-	p.finish()
+	p.addErrors(p.late)
+	slices.SortStableFunc(p.f.Errors, p.compareErrors)
 	return nil
+}
+
+// flush hands the chunk's rows on.
+func (p *parser) flush() error {
+	if len(p.chunk) == 0 || p.emit == nil {
+		p.chunk = p.chunk[:0]
+		return nil
+	}
+	err := p.emit(p.chunk)
+	p.chunk = p.chunk[:0]
+	return err
+}
+
+// addErrors keeps problems, at most frontline.MaxRowErrors of them in a
+// bounded pass.
+func (p *parser) addErrors(errs []frontline.RowError) {
+	if !p.bounded {
+		p.f.Errors = append(p.f.Errors, errs...)
+		return
+	}
+	n := min(len(errs), max(0, frontline.MaxRowErrors-len(p.f.Errors)))
+	p.f.Errors = append(p.f.Errors, errs[:n]...)
+	p.f.MoreErrors += len(errs) - n
 }
 
 // nextNonBlank skips rows whose cells are all empty: spreadsheets are full
@@ -227,23 +369,32 @@ func (p *parser) readError(err error) error {
 	return invalid(p.f.Name, err, "the file cannot be read")
 }
 
-// rereadBad fetches the cells of rows that were good when read and turned
-// bad later (the first row of a duplicate). Keeping every row's cells just
-// in case would double the memory of a big import; reading the file again
-// costs only when there are such duplicates.
+// rereadBad reads again the rows the end of a pass needs: the address of
+// the first row of each duplicate, and (ReadData) the cells of first rows
+// that turned bad. Keeping every row's cells or address just in case would
+// multiply the memory of a big import; reading the file again costs only
+// when there are duplicates.
 func (p *parser) rereadBad() error {
-	if len(p.reread) == 0 {
-		return nil
+	want := map[int]bool{}
+	for _, d := range p.dups {
+		want[d.first] = true
 	}
-	want := make(map[int]bool, len(p.reread))
-	for _, r := range p.reread {
-		want[r] = true
+	if p.keepCells {
+		for r := range p.bad {
+			if _, ok := p.f.BadRows[r]; !ok {
+				want[r] = true
+			}
+		}
+	}
+	if len(want) == 0 {
+		return nil
 	}
 	src, err := p.in.rows()
 	if err != nil {
 		return err
 	}
 	defer src.close()
+	addrs := map[int]string{}
 	for len(want) > 0 {
 		row, cells, err := src.next()
 		if err == io.EOF {
@@ -251,10 +402,22 @@ func (p *parser) rereadBad() error {
 		} else if err != nil {
 			return p.readError(err)
 		}
-		if want[row] {
-			p.f.BadRows[row] = p.copyCells(cells)
-			delete(want, row)
+		if !want[row] {
+			continue
 		}
+		delete(want, row)
+		if p.keepCells && p.bad[row] {
+			if _, ok := p.f.BadRows[row]; !ok {
+				p.f.BadRows[row] = p.copyCells(cells)
+			}
+		}
+		var r frontline.ResidentRow
+		p.places(&r, row, cells)
+		addrs[row] = r.Address()
+	}
+	for _, d := range p.dups {
+		p.late = append(p.late, frontline.RowError{Row: d.row, Column: p.h.labels[d.col],
+			Message: fmt.Sprintf("%s appears twice in the file: also on row %d (%s)", d.what, d.first, addrs[d.first])})
 	}
 	return nil
 }
@@ -267,31 +430,11 @@ func (p *parser) copyCells(cells []string) []string {
 	return out
 }
 
-// finish keeps the good rows and puts the late errors in their place.
-func (p *parser) finish() {
-	good := 0
-	for _, b := range p.bad {
-		if !b {
-			good++
-		}
-	}
-	p.f.Rows = p.all.collect(good, p.bad)
-	p.f.Sheet = p.in.sheet
-	if len(p.late) == 0 {
-		return
-	}
-	p.f.Errors = append(p.f.Errors, p.late...)
-	slices.SortStableFunc(p.f.Errors, p.compareErrors)
-}
-
-// chunkRows is the number of rows in each chunk of a rowStore.
-const chunkRows = 1024
-
 // rowStore holds rows in fixed-size chunks. A row is 360 bytes and a big
-// import has a million of them; a plain slice would be copied on every
+// file has a million of them; a plain slice would be copied on every
 // growth (Go grows large slices by a quarter, so about five times the final
 // size would be allocated), and the file gives no safe way to size it in
-// advance. Chunks also keep a row's address stable while it is filled in.
+// advance.
 type rowStore struct {
 	chunks [][]frontline.ResidentRow
 	n      int
@@ -303,24 +446,19 @@ func (s *rowStore) add() *frontline.ResidentRow {
 		s.chunks = append(s.chunks, make([]frontline.ResidentRow, chunkRows))
 	}
 	s.n++
-	return s.at(s.n - 1)
+	return &s.chunks[(s.n-1)/chunkRows][(s.n-1)%chunkRows]
 }
 
-// at returns the row at index i.
-func (s *rowStore) at(i int) *frontline.ResidentRow {
-	return &s.chunks[i/chunkRows][i%chunkRows]
-}
-
-// collect returns the n rows whose bad flag is false in one slice, freeing
-// each chunk once copied.
-func (s *rowStore) collect(n int, bad []bool) []frontline.ResidentRow {
-	if n == 0 {
+// collect returns the rows not bad in one slice, freeing each chunk once
+// copied.
+func (s *rowStore) collect(bad map[int]bool) []frontline.ResidentRow {
+	if s.n == 0 {
 		return nil
 	}
-	rows := make([]frontline.ResidentRow, 0, n)
+	rows := make([]frontline.ResidentRow, 0, s.n)
 	for c, chunk := range s.chunks {
 		for j := range chunk {
-			if i := c*chunkRows + j; i < s.n && !bad[i] {
+			if i := c*chunkRows + j; i < s.n && !bad[chunk[j].Row] {
 				rows = append(rows, chunk[j])
 			}
 		}
@@ -342,49 +480,4 @@ func (p *parser) columnPos(label string) int {
 		return i
 	}
 	return -1 // errors about the whole row come first
-}
-
-// Cells returns the cells of the given rows of a file as they were
-// written, padded to the header's width. Rows that the import rejected
-// after Read (a duplicate of a person already registered) have no cells in
-// ResidentFile.BadRows; this reads them again for the file of skipped rows.
-func Cells(name string, r io.Reader, sheet string, rows []int) (map[int][]string, error) {
-	data, err := readAll(r)
-	if err != nil {
-		return nil, invalid(name, err, "the file cannot be read")
-	}
-	in, err := open(name, data, sheet, residentHeader)
-	if err != nil {
-		return nil, err
-	}
-	defer in.close()
-	src, err := in.rows()
-	if err != nil {
-		return nil, err
-	}
-	defer src.close()
-	want := make(map[int]bool, len(rows))
-	for _, r := range rows {
-		want[r] = true
-	}
-	out := make(map[int][]string, len(rows))
-	width := 0
-	for len(want) > 0 {
-		row, cells, err := src.next()
-		if err == io.EOF {
-			break
-		} else if err != nil {
-			return nil, invalid(name, err, "the file cannot be read")
-		}
-		if row == 1 {
-			width = len(cells)
-		}
-		if want[row] {
-			c := make([]string, max(len(cells), width))
-			copy(c, cells)
-			out[row] = c
-			delete(want, row)
-		}
-	}
-	return out, nil
 }

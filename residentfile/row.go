@@ -13,11 +13,44 @@ import (
 )
 
 // check turns one row into a frontline.ResidentRow, reporting at most one
-// problem per cell but every cell's problem.
+// problem per cell but every cell's problem, and puts it in the chunk when
+// it is good.
 func (p *parser) check(row int, cells []string) {
-	p.row, p.cells, p.errs, p.cellBad = row, cells, p.errs[:0], [numColumns]bool{}
+	if p.skip[row] {
+		return
+	}
 	// Filled in place: the row is big, and copying it in costs.
-	r := p.all.add()
+	p.chunk = p.chunk[:len(p.chunk)+1]
+	r := &p.chunk[len(p.chunk)-1]
+	*r = frontline.ResidentRow{}
+	p.places(r, row, cells)
+	p.person(&r.Person, cells)
+	p.validate(&r.Person)
+	if p.checks && !p.cellBad[cIDType] && !p.cellBad[cIDNumber] && (r.Person.IDNumber != "" || r.Person.IDType == frontline.IDNone) {
+		p.dedupe(r)
+	}
+	if len(p.errs) == 0 && !p.dupRow {
+		if p.checks && len(p.sample) < sampleRows {
+			p.sample = append(p.sample, *r)
+		}
+		return
+	}
+	p.chunk = p.chunk[:len(p.chunk)-1]
+	p.bad[row] = true
+	if !p.checks {
+		return
+	}
+	slices.SortStableFunc(p.errs, p.compareErrors)
+	p.addErrors(p.errs)
+	if p.keepCells {
+		p.f.BadRows[row] = p.copyCells(cells)
+	}
+}
+
+// places starts a row: its number and place names, the per-row scratch
+// reset.
+func (p *parser) places(r *frontline.ResidentRow, row int, cells []string) {
+	p.row, p.cells, p.errs, p.cellBad, p.dupRow = row, cells, p.errs[:0], [numColumns]bool{}, false
 	r.Row = row
 	r.Subdistrict = p.place(cells, cSubdistrict)
 	r.Community = p.place(cells, cCommunity)
@@ -25,19 +58,6 @@ func (p *parser) check(row int, cells []string) {
 	r.Building = p.place(cells, cBuilding)
 	r.Unit = p.place(cells, cUnit)
 	r.Room = p.place(cells, cRoom)
-	p.person(&r.Person, cells)
-	p.validate(&r.Person)
-	if !p.cellBad[cIDType] && !p.cellBad[cIDNumber] && (r.Person.IDNumber != "" || r.Person.IDType == frontline.IDNone) {
-		p.dedupe(p.all.n - 1)
-	}
-	bad := len(p.errs) > 0
-	p.bad = append(p.bad, bad)
-	if !bad {
-		return
-	}
-	slices.SortStableFunc(p.errs, p.compareErrors)
-	p.f.Errors = append(p.f.Errors, p.errs...)
-	p.f.BadRows[row] = p.copyCells(cells)
 }
 
 // fail records a problem with column c of the current row, unless that
@@ -344,11 +364,10 @@ func neutralize(ps *frontline.Person, c int) bool {
 	return true
 }
 
-// dedupe reports the row at index i of p.all when an earlier row has the
-// same ID, and that earlier row too: which of the two is right is for the
-// office to say, so neither is imported.
-func (p *parser) dedupe(i int) {
-	r := p.all.at(i)
+// dedupe reports the row when an earlier row has the same ID, and that
+// earlier row too: which of the two is right is for the office to say, so
+// neither is imported.
+func (p *parser) dedupe(r *frontline.ResidentRow) {
 	k := idKey{r.Person.IDType, r.Person.IDNumber}
 	col, what := cIDNumber, "ID number "+frontline.MaskIDNumber(k.n)
 	if k.t == frontline.IDNone {
@@ -357,24 +376,23 @@ func (p *parser) dedupe(i int) {
 		k.n = r.Person.Name + "\x00" + r.Person.BirthDate + "\x00" + r.Address()
 		col, what = cName, r.Person.Name+" (born "+r.Person.BirthDate+", no document)"
 	}
-	j, ok := p.seen[k]
+	first, ok := p.seen[k]
 	if !ok {
-		p.seen[k] = i
+		p.seen[k] = r.Row
 		return
 	}
-	first := p.all.at(j)
-	p.fail(col, fmt.Sprintf("%s appears twice in the file: also on row %d (%s)", what, first.Row, first.Address()))
-	if p.told[j] {
+	// The first row's address is read again at the end (rereadBad); the
+	// cell is marked bad now.
+	p.cellBad[col], p.dupRow = true, true
+	p.dups = append(p.dups, dup{row: r.Row, first: first, col: col, what: what})
+	if p.told[first] {
 		return // the first row names the first duplicate only
 	}
 	if p.told == nil {
 		p.told = make(map[int]bool)
 	}
-	p.told[j] = true
-	p.late = append(p.late, frontline.RowError{Row: first.Row, Column: p.h.labels[col],
+	p.told[first] = true
+	p.late = append(p.late, frontline.RowError{Row: first, Column: p.h.labels[col],
 		Message: fmt.Sprintf("%s appears twice in the file: also on row %d (%s)", what, r.Row, r.Address())})
-	if !p.bad[j] {
-		p.bad[j] = true
-		p.reread = append(p.reread, first.Row)
-	}
+	p.bad[first] = true
 }

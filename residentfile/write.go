@@ -1,7 +1,6 @@
 package residentfile
 
 import (
-	"bytes"
 	"encoding/csv"
 	"io"
 	"maps"
@@ -308,23 +307,64 @@ func displayWidth(s string) int {
 	return w
 }
 
+// UnlistedProblem stands in the file of skipped rows for the problems
+// of a row past the first frontline.MaxRowErrors, which are counted but
+// not kept.
+const UnlistedProblem = "more problems were found than are listed; fix the ones listed and check the file again"
+
 // WriteSkipped writes the file of skipped rows of an import of data (the
 // file as uploaded, read with sheet): each row not imported as it was
-// written, with its problems in a last column. Rows rejected against the
-// registry were good when read, so their cells are read again from data.
+// written, with its problems in a last column. It reads the rows from data
+// as it writes them, so a file with a bad row on every line costs no more
+// memory than a good one.
 func WriteSkipped(w io.Writer, data []byte, sheet string, f *frontline.ResidentFile, errs []frontline.RowError, rows []int) error {
-	var missing []int
-	for _, r := range rows {
-		if _, ok := f.BadRows[r]; !ok {
-			missing = append(missing, r)
+	msgs := make(map[int][]string)
+	for _, e := range errs {
+		m := e.Message
+		if e.Column != "" {
+			m = e.Column + ": " + m
 		}
+		msgs[e.Row] = append(msgs[e.Row], m)
 	}
-	if len(missing) > 0 {
-		cells, err := Cells(f.Name, bytes.NewReader(data), sheet, missing)
-		if err != nil {
+	header := SkippedHeader(f)
+	width := len(header)
+	out, err := NewWriter(w, "csv", "", header)
+	if err != nil {
+		return err
+	}
+	in, err := open(f.Name, data, sheet, residentHeader)
+	if err != nil {
+		return err
+	}
+	defer in.close()
+	src, err := in.rows()
+	if err != nil {
+		return err
+	}
+	defer src.close()
+	row, cells := 0, []string(nil)
+	for _, want := range rows {
+		for row < want {
+			if row, cells, err = src.next(); err == io.EOF {
+				return out.Close()
+			} else if err != nil {
+				return invalid(f.Name, err, "the file cannot be read")
+			}
+		}
+		if row != want {
+			continue
+		}
+		// The problems go in the last column, over an old list of problems
+		// or past cells no header names (those were ignored anyway).
+		line := make([]string, width)
+		copy(line, cells[:min(len(cells), width-1)])
+		line[width-1] = strings.Join(msgs[want], "; ")
+		if len(msgs[want]) == 0 {
+			line[width-1] = UnlistedProblem
+		}
+		if err := out.Write(line); err != nil {
 			return err
 		}
-		maps.Copy(f.BadRows, cells)
 	}
-	return WriteCSV(w, SkippedHeader(f), SkippedFile(f, errs, rows))
+	return out.Close()
 }

@@ -14,69 +14,6 @@ import (
 	"github.com/frontline-org/frontline"
 )
 
-// A bulk write into SQLite drops the indexes of its tables and builds them
-// again before the commit when it is at least bulkIndexMinRows rows and at
-// least as many rows as the tables already hold. Building an index sorts
-// once; keeping it up row by row costs a random B-tree descent per row and
-// index, several times more for a big import into a small table. Into a big
-// table, rebuilding would cost more than it saves.
-const bulkIndexMinRows = 50_000
-
-// deferIndexes drops the indexes of tables when SQLite is about to write
-// rows into them in bulk, and returns the function that creates them again,
-// from the definitions the database itself holds. On PostgreSQL, and for
-// small writes, it does nothing: there, dropping an index would lock the
-// table against readers for the whole import, while in SQLite's WAL mode
-// readers keep reading the snapshot before the import.
-func (tx *Tx) deferIndexes(ctx context.Context, rows int, tables ...string) (func(context.Context) error, error) {
-	noop := func(context.Context) error { return nil }
-	if tx.db.Engine != SQLite || rows < bulkIndexMinRows {
-		return noop, nil
-	}
-	existing := 0
-	for _, t := range tables {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+t).Scan(&n); err != nil {
-			return nil, err
-		}
-		existing += n
-	}
-	if rows < existing {
-		return noop, nil
-	}
-	q, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master
-		WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN `+inList(len(tables)), stringArgs(tables)...)
-	if err != nil {
-		return nil, err
-	}
-	var names, defs []string
-	for q.Next() {
-		var name, def string
-		if err := q.Scan(&name, &def); err != nil {
-			q.Close()
-			return nil, err
-		}
-		names, defs = append(names, name), append(defs, def)
-	}
-	q.Close()
-	if err := q.Err(); err != nil {
-		return nil, err
-	}
-	for _, n := range names {
-		if _, err := tx.ExecContext(ctx, `DROP INDEX `+n); err != nil {
-			return nil, err
-		}
-	}
-	return func(ctx context.Context) error {
-		for i, def := range defs {
-			if _, err := tx.ExecContext(ctx, def); err != nil {
-				return fmt.Errorf("rebuild index %s: %w", names[i], err)
-			}
-		}
-		return nil
-	}, nil
-}
-
 func stringArgs(s []string) []any {
 	args := make([]any, len(s))
 	for i, v := range s {
@@ -130,13 +67,42 @@ const copyMinRows = 1000
 // in the order of columns, to args. PostgreSQL gets COPY for big writes;
 // otherwise multi-row INSERTs reuse one prepared statement.
 func (tx *Tx) bulkInsert(ctx context.Context, table string, columns []string, n int, row func(i int, args []any) []any) error {
+	return tx.bulkInsertAs(ctx, `INSERT INTO `, table, columns, n, row)
+}
+
+// bulkInsertAll is bulkInsert for the batches of an import, which a
+// failed row fails whole. On SQLite a multi-row INSERT inside a
+// transaction keeps a statement journal of every page it changes, to undo
+// only itself should a later row fail; into a table with several indexes
+// on random keys that journal was most of an import's time (when the
+// import dropped the indexes, it was not). A one-row INSERT needs none:
+// one prepared statement is run once per row.
+func (tx *Tx) bulkInsertAll(ctx context.Context, table string, columns []string, n int, row func(i int, args []any) []any) error {
+	if tx.db.Engine != SQLite || n == 0 {
+		return tx.bulkInsert(ctx, table, columns, n, row)
+	}
+	st, err := tx.prepare(ctx, `INSERT INTO `+table+` (`+strings.Join(columns, ", ")+`) VALUES `+placeholders(1, len(columns)))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	args := make([]any, 0, len(columns))
+	for i := range n {
+		if _, err := st.ExecContext(ctx, row(i, args[:0])...); err != nil {
+			return fmt.Errorf("insert row %d into %s: %w", i, table, tx.db.translate(err))
+		}
+	}
+	return nil
+}
+
+func (tx *Tx) bulkInsertAs(ctx context.Context, verb, table string, columns []string, n int, row func(i int, args []any) []any) error {
 	if n == 0 {
 		return nil
 	}
 	if tx.conn != nil && n >= copyMinRows {
 		return tx.copyFrom(ctx, table, columns, n, row)
 	}
-	insert := `INSERT INTO ` + table + ` (` + strings.Join(columns, ", ") + `) VALUES `
+	insert := verb + table + ` (` + strings.Join(columns, ", ") + `) VALUES `
 	cols, size := len(columns), insertBatchRows
 	var full *preparedStmt
 	args := make([]any, 0, size*cols)

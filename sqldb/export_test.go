@@ -19,3 +19,22 @@ func EnqueueForTest(ctx context.Context, db *DB, n *frontline.Notice) error {
 	}
 	return tx.Commit()
 }
+
+// SetImportBatches makes s write batchRows persons a transaction and run
+// after once each batch is committed (nil: nothing).
+func SetImportBatches(s *ImportService, batchRows int, after func(batch int) error) {
+	s.batchRows, s.afterBatch = batchRows, after
+}
+
+// ImportRunForTest returns the status, failure and progress of the last
+// import recorded.
+func ImportRunForTest(ctx context.Context, db *DB) (status, failure string, checked, written int, err error) {
+	tx, err := db.BeginReadTx(ctx)
+	if err != nil {
+		return "", "", 0, 0, err
+	}
+	defer tx.Rollback()
+	err = tx.QueryRowContext(ctx, `SELECT status, failure, checked, written FROM resident_imports ORDER BY id DESC LIMIT 1`).
+		Scan(&status, &failure, &checked, &written)
+	return status, failure, checked, written, err
+}

@@ -12,52 +12,121 @@ import (
 
 var _ frontline.ImportService = (*ImportService)(nil)
 
-// ImportService imports resident lists in one transaction per file.
-type ImportService struct{ db *DB }
+// ImportService imports resident lists. A file is read twice: once to
+// check every row against the tree and the registry, holding nothing of a
+// row but its household and a byte of state, and once to write the good
+// rows in batches, each its own transaction, so that other users' writes
+// go between them (SQLite has one writer at a time). Everything a running
+// import wrote carries its import_id; when it fails, or its server stops,
+// that is deleted again (see cleanup and SweepInterrupted), so an import
+// still ends with all of its rows or none.
+type ImportService struct {
+	db *DB
+	// batchRows is how many persons one transaction writes.
+	batchRows int
+	// afterBatch, when set (tests), runs after each batch is committed;
+	// an error fails the import there.
+	afterBatch func(batch int) error
+}
 
 // NewImportService returns an ImportService on db.
-func NewImportService(db *DB) *ImportService { return &ImportService{db: db} }
+func NewImportService(db *DB) *ImportService {
+	return &ImportService{db: db, batchRows: importBatchRows}
+}
+
+// importBatchRows is how many persons one transaction of an import writes:
+// on SQLite a fifth of a second of the writer on a quiet machine, which is what another
+// user's write waits at most.
+const importBatchRows = 10_000
 
 // ImportResidents checks f against the tree and the registry, then writes
-// the good rows, creating missing places, in one transaction. See
-// frontline.ImportService.
+// the good rows, creating missing places. See frontline.ImportService.
 //
 // A principal needs PermImportExport, and the import node must be inside
 // their scope (ENOTFOUND otherwise); every place the file creates is under
 // it.
 func (s *ImportService) ImportResidents(ctx context.Context, f *frontline.ResidentFile, opts frontline.ImportOptions) (*frontline.ImportResult, error) {
-	tx, err := s.db.writeTx(ctx, frontline.PermImportExport)
-	if err != nil {
+	if err := authorize(ctx, frontline.PermImportExport); err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
-	im, err := newImporter(ctx, tx, f, opts)
-	if err != nil {
-		return nil, err
+	each := f.Each
+	if each == nil {
+		each = inChunks(f.Rows)
 	}
-	res := im.check(ctx)
-	if err := im.err; err != nil {
-		return nil, err
-	}
-	if len(res.Errors) > 0 && (!opts.SkipBad || im.fileErrors) {
-		if opts.Sync && opts.SkipBad {
-			return res, frontline.Errorf(frontline.EINVALID, "%s: %d problem(s) found; a sync takes a file without a bad row, nothing was imported", f.Name, len(res.Errors))
+	var run *importRun
+	if !opts.DryRun {
+		var err error
+		if run, err = s.startRun(ctx, f.Name, opts); err != nil {
+			return nil, err
 		}
-		return res, frontline.Errorf(frontline.EINVALID, "%s: %d problem(s) found, nothing was imported", f.Name, len(res.Errors))
+	}
+	res, err := s.importRows(ctx, f, each, opts, run)
+	if run != nil && err != nil {
+		s.fail(ctx, run, err)
+	}
+	return res, err
+}
+
+func (s *ImportService) importRows(ctx context.Context, f *frontline.ResidentFile, each func(func([]frontline.ResidentRow) error) error,
+	opts frontline.ImportOptions, run *importRun) (*frontline.ImportResult, error) {
+	im, res, err := s.check(ctx, f, each, opts, run)
+	if err != nil {
+		return nil, err
+	}
+	if (len(res.Errors) > 0 || res.MoreErrors > 0) && (!opts.SkipBad || im.fileErrors) {
+		n := len(res.Errors) + res.MoreErrors
+		if opts.Sync && opts.SkipBad {
+			return res, frontline.Errorf(frontline.EINVALID, "%s: %d problem(s) found; a sync takes a file without a bad row, nothing was imported", f.Name, n)
+		}
+		return res, frontline.Errorf(frontline.EINVALID, "%s: %d problem(s) found, nothing was imported", f.Name, n)
 	}
 	if opts.DryRun {
 		return res, nil
 	}
-	if err := im.write(ctx); err != nil {
+	if err := im.write(ctx, each, res); err != nil {
 		return nil, err
 	}
-	if err := tx.audit(ctx, "import", "place", im.under.ID, im.under.Path, nil, map[string]any{
-		"file": f.Name, "rows": res.Rows, "imported": res.Imported, "skipped": res.Skipped, "places_created": res.PlacesCreated,
-		"added": res.Added, "updated": res.Updated, "moved": res.Moved, "unchanged": res.Unchanged, "moved_out": res.MovedOut,
-	}); err != nil {
-		return nil, err
+	return res, nil
+}
+
+// inChunks hands rows already in memory on as a streamed file's Each does.
+func inChunks(rows []frontline.ResidentRow) func(func([]frontline.ResidentRow) error) error {
+	return func(fn func([]frontline.ResidentRow) error) error {
+		for start := 0; start < len(rows); start += 1024 {
+			if err := fn(rows[start:min(start+1024, len(rows))]); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
-	return res, tx.Commit()
+}
+
+// check is the first pass, in one read transaction: every row resolved to
+// its household (planning the places to create), validated, matched
+// against the registry and classified.
+func (s *ImportService) check(ctx context.Context, f *frontline.ResidentFile, each func(func([]frontline.ResidentRow) error) error,
+	opts frontline.ImportOptions, run *importRun) (*importer, *frontline.ImportResult, error) {
+	tx, err := s.db.readTx(ctx, frontline.PermImportExport)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer tx.Rollback()
+	im, err := newImporter(ctx, tx, f, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	im.svc, im.run = s, run
+	if err := each(func(rows []frontline.ResidentRow) error { return im.checkChunk(ctx, rows) }); err != nil {
+		return nil, nil, err
+	}
+	if im.err != nil {
+		return nil, nil, im.err
+	}
+	res := im.settle(ctx)
+	if im.err != nil {
+		return nil, nil, im.err
+	}
+	return im, res, nil
 }
 
 // node is a place of the subtree being imported into, held in memory so
@@ -69,6 +138,7 @@ type node struct {
 	name     string
 	path     string
 	isNew    bool
+	used     bool             // new, and the household of a good row is under it
 	children map[string]*node // kind + "\x00" + name → child
 	delta    counts           // what this import adds under the node
 }
@@ -86,26 +156,60 @@ func (n *node) addChild(c *node) {
 }
 
 type importer struct {
-	tx         *Tx
+	svc        *ImportService
+	run        *importRun // nil on a dry run
+	tx         *Tx        // the read transaction of the check, then each batch's
 	f          *frontline.ResidentFile
 	opts       frontline.ImportOptions
 	under      *frontline.Place
 	above      []*frontline.Place // ancestors of under, root first
 	root       *node              // under itself
 	byID       map[int64]*node
-	created    []*node              // new places in creation order: parents first
-	homes      []*node              // household of each row of f.Rows, nil when bad
-	bad        map[int]bool         // bad row numbers
-	errors     []frontline.RowError // problems found here
-	fileErrors bool                 // a problem with the whole file: nothing can be imported
-	err        error                // a database failure while checking
-	matches    []*match             // the registered person of each row, nil when new
-	updates    []update             // registered persons the rows change
-	out        []*match             // registered persons a sync moves out
+	created    []*node // new places in creation order: parents first
+	fileErrors bool    // a problem with the whole file: nothing can be imported
+	err        error   // a database failure while checking
+
+	// What is kept of each row, by its row number: its household and a
+	// byte of state (row* flags). A million rows take 9 MB.
+	homes []*node
+	state []uint8
+	rows  int // rows handed on by the reader
+
+	errors     []frontline.RowError // problems found here, at most frontline.MaxRowErrors
+	moreErrors int                  // and how many more
+	seen       map[string]seenRow   // person → the first row naming them, to find the same one twice
+	// registryEmpty is 1 when the registry had no person at the start,
+	// 2 when it had, 0 before the first chunk.
+	registryEmpty int
+	changes       []frontline.ImportChange
+	updates       []update       // registered persons the rows change
+	named         map[int64]bool // registered persons the rows name (Sync)
+	out           []*match       // registered persons a sync moves out
+	checked       int            // rows checked, for the progress
+	beatAt        int            // rows checked at the last progress written
+	res           frontline.ImportResult
+	batches       int // transactions committed by the write
 }
 
+// Flags of a row's state.
+const (
+	rowSeen       uint8 = 1 << iota // handed on by the reader
+	rowBad                          // has a problem: skipped
+	rowNew                          // a new person
+	rowUnchanged                    // a registered person as registered
+	rowResident                     // a new person counted as a resident
+	rowVulnerable                   // and as vulnerable
+)
+
+// maxChanges bounds the changes an import lists: the counts stay exact,
+// and a page shows the first ones.
+const maxChanges = 10_000
+
 func newImporter(ctx context.Context, tx *Tx, f *frontline.ResidentFile, opts frontline.ImportOptions) (*importer, error) {
-	im := &importer{tx: tx, f: f, opts: opts, bad: map[int]bool{}, byID: map[int64]*node{}}
+	im := &importer{tx: tx, f: f, opts: opts, byID: map[int64]*node{}, seen: map[string]seenRow{}}
+	if opts.Sync {
+		im.named = map[int64]bool{}
+	}
 	var err error
 	if opts.Under == 0 {
 		return nil, frontline.Errorf(frontline.EINVALID, "say which place the file is imported under (--under)")
@@ -121,6 +225,31 @@ func newImporter(ctx context.Context, tx *Tx, f *frontline.ResidentFile, opts fr
 		return nil, err
 	}
 	return im, im.loadTree(ctx)
+}
+
+// flag returns the state of a row; set adds flags to it.
+func (im *importer) flag(row int) uint8 {
+	if row < len(im.state) {
+		return im.state[row]
+	}
+	return 0
+}
+
+func (im *importer) set(row int, f uint8) {
+	if row >= len(im.state) {
+		im.state = slices.Grow(im.state, row+1-len(im.state))[:row+1]
+		im.homes = slices.Grow(im.homes, row+1-len(im.homes))[:row+1]
+	}
+	im.state[row] |= f
+}
+
+func (im *importer) bad(row int) bool { return im.flag(row)&rowBad != 0 }
+
+func (im *importer) home(row int) *node {
+	if row < len(im.homes) {
+		return im.homes[row]
+	}
+	return nil
 }
 
 // loadTree reads the existing subtree under the import node.
@@ -153,51 +282,135 @@ func (im *importer) loadTree(ctx context.Context) error {
 	return nil
 }
 
-// check resolves every row's household (planning the places to create),
-// validates it, and finds duplicates in the file and in the registry.
-func (im *importer) check(ctx context.Context) *frontline.ImportResult {
-	res := &frontline.ImportResult{Rows: len(im.f.Rows), DryRun: im.opts.DryRun}
-	for _, e := range im.f.Errors {
-		if e.Row == 0 {
-			im.fileErrors = true
-		} else if !im.bad[e.Row] {
-			im.bad[e.Row] = true
-			res.Rows++
-		}
+// checkChunk checks a chunk of rows: resolves each row's household,
+// validates it, matches it against the registry and classifies it.
+func (im *importer) checkChunk(ctx context.Context, rows []frontline.ResidentRow) error {
+	if im.err != nil {
+		return im.err
 	}
-	im.homes = make([]*node, len(im.f.Rows))
-	invalid := validateRows(im.f.Rows, im.tx.now)
-	for i := range im.f.Rows {
-		r := &im.f.Rows[i]
+	invalid := validateRows(rows, im.tx.now)
+	for i := range rows {
+		r := &rows[i]
+		im.rows++
+		im.set(r.Row, rowSeen)
 		if err := invalid[i]; err != nil {
 			im.rowError(r.Row, fieldColumn(frontline.ErrorField(err)), frontline.ErrorMessage(err))
 			continue
 		}
-		im.homes[i] = im.resolve(r)
+		h := im.resolve(r)
+		if h == nil {
+			continue
+		}
+		im.homes[r.Row] = h
+		im.dedupe(r, h)
 	}
-	im.checkDuplicatesInFile()
-	im.matchRegistry(ctx)
-	// A row that turned out bad must not create places: plan again for the
-	// good rows only, so the places created are exactly what the good rows
-	// need.
-	if len(im.bad) > 0 {
-		im.replan()
+	ms := im.matchRegistry(ctx, rows)
+	if im.err == nil {
+		im.classify(ctx, rows, ms)
 	}
+	im.checked += len(rows)
+	if im.err == nil && im.run != nil && im.checked-im.beatAt >= progressRows {
+		im.beatAt = im.checked
+		im.err = im.svc.beat(ctx, im.run, im.checked, 0)
+	}
+	return im.err
+}
 
+// progressRows is how many rows the check goes between two records of its
+// progress (and heartbeats).
+const progressRows = 10_000
+
+// settle ends the check once every bad row is known: a row found bad late
+// (the first of two that name one person) must neither count nor create
+// places, so the places to create and the counts are worked out only now,
+// from the households of the good rows.
+func (im *importer) settle(ctx context.Context) *frontline.ImportResult {
+	res := &im.res
+	res.DryRun = im.opts.DryRun
+	res.Rows = im.rows
+	for _, e := range im.f.Errors {
+		if e.Row == 0 {
+			im.fileErrors = true
+		}
+	}
+	// The reader's bad rows: every one listed for a streamed file, those of
+	// its problems otherwise.
+	bad := im.f.Bad
+	if im.f.Each == nil {
+		for _, e := range im.f.Errors {
+			if e.Row > 0 {
+				bad = append(bad, e.Row)
+			}
+		}
+	}
+	for _, row := range bad {
+		if im.flag(row)&rowSeen == 0 && !im.bad(row) {
+			res.Rows++
+		}
+		im.set(row, rowBad)
+	}
 	res.Errors = append(slices.Clone(im.f.Errors), im.errors...)
 	slices.SortStableFunc(res.Errors, func(a, b frontline.RowError) int { return cmp.Compare(a.Row, b.Row) })
-	for row := range im.bad {
-		res.SkippedRows = append(res.SkippedRows, row)
+	res.MoreErrors = im.f.MoreErrors + im.moreErrors
+	if n := len(res.Errors) - frontline.MaxRowErrors; n > 0 {
+		res.Errors, res.MoreErrors = res.Errors[:frontline.MaxRowErrors], res.MoreErrors+n
 	}
-	slices.Sort(res.SkippedRows)
+	own := map[*node]counts{}
+	for row, st := range im.state {
+		if st&rowBad != 0 {
+			res.SkippedRows = append(res.SkippedRows, row)
+			continue
+		}
+		h := im.homes[row]
+		if h == nil {
+			continue
+		}
+		for p := h; p != nil && p.isNew && !p.used; p = p.parent {
+			p.used = true
+			if p.kind == frontline.KindHousehold {
+				own[p] = counts{households: 1}
+			}
+		}
+		switch {
+		case st&rowNew != 0:
+			res.Added++
+			c := own[h]
+			if st&rowResident != 0 {
+				c.residents++
+			}
+			if st&rowVulnerable != 0 {
+				c.vulnerable++
+			}
+			own[h] = c
+		case st&rowUnchanged != 0:
+			res.Unchanged++
+		}
+	}
+	for n, c := range own {
+		for p := n; p != nil; p = p.parent {
+			p.delta = counts{p.delta.households + c.households, p.delta.residents + c.residents, p.delta.vulnerable + c.vulnerable}
+		}
+	}
+	im.created = slices.DeleteFunc(im.created, func(n *node) bool { return !n.used })
 	res.Skipped = len(res.SkippedRows)
 	res.Imported = res.Rows - res.Skipped
 	res.PlacesCreated = len(im.created)
-	if im.err == nil {
-		im.classify(ctx, res)
+	im.updates = slices.DeleteFunc(im.updates, func(u update) bool { return im.bad(u.row) })
+	for _, u := range im.updates {
+		if u.moved {
+			res.Moved++
+		} else {
+			res.Updated++
+		}
 	}
-	if im.opts.Sync && im.err == nil {
-		if len(res.Errors) > 0 {
+	for _, c := range im.changes {
+		if !im.bad(c.Row) && len(res.Changes) < maxChanges {
+			res.Changes = append(res.Changes, c)
+		}
+	}
+	im.changes = nil
+	if im.opts.Sync {
+		if len(res.Errors) > 0 || res.MoreErrors > 0 {
 			// A bad row may be a person the office still has: a sync
 			// would move them out.
 			im.fileErrors = true
@@ -209,7 +422,11 @@ func (im *importer) check(ctx context.Context) *frontline.ImportResult {
 }
 
 func (im *importer) rowError(row int, column, msg string) {
-	im.bad[row] = true
+	im.set(row, rowBad)
+	if len(im.errors) >= frontline.MaxRowErrors {
+		im.moreErrors++
+		return
+	}
 	im.errors = append(im.errors, frontline.RowError{Row: row, Column: im.f.Column(column), Message: msg})
 }
 
@@ -304,27 +521,40 @@ func (im *importer) nameAt(k frontline.PlaceKind) string {
 	return ""
 }
 
-func (im *importer) checkDuplicatesInFile() {
-	seen := make(map[string]int, len(im.f.Rows))
-	for i := range im.f.Rows {
-		r := &im.f.Rows[i]
-		if im.homes[i] == nil {
-			continue
-		}
-		key := string(r.Person.IDType) + ":" + r.Person.IDNumber
-		col, what := frontline.ColIDNumber, "ID number "+frontline.MaskIDNumber(r.Person.IDNumber)
-		if r.Person.IDType == frontline.IDNone {
-			// Without a number: the same name and birth date in the same
-			// household (frontline.SamePersonWithoutDocument).
-			key = fmt.Sprintf("none:%p:%s:%s", im.homes[i], r.Person.Name, r.Person.BirthDate)
-			col, what = frontline.ColName, r.Person.Name+" (born "+r.Person.BirthDate+", no document)"
-		}
-		if j, ok := seen[key]; ok {
-			first := &im.f.Rows[j]
-			im.rowError(r.Row, col, fmt.Sprintf("%s appears twice in the file: also on row %d (%s)", what, first.Row, first.Address()))
-			im.rowError(first.Row, col, fmt.Sprintf("%s appears twice in the file: also on row %d (%s)", what, r.Row, r.Address()))
-			continue
-		}
-		seen[key] = i
+// dedupe finds a person listed twice: the same document number, or,
+// without one, the same name and birth date in one household
+// (frontline.SamePersonWithoutDocument). A streamed file's reader has
+// compared the numbers already; rows given in memory (built by a program,
+// not read) are compared here, where they stay in memory anyway.
+func (im *importer) dedupe(r *frontline.ResidentRow, h *node) {
+	key := string(r.Person.IDType) + ":" + r.Person.IDNumber
+	col, what := frontline.ColIDNumber, "ID number "+frontline.MaskIDNumber(r.Person.IDNumber)
+	if r.Person.IDType == frontline.IDNone {
+		key = fmt.Sprintf("none:%p:%s:%s", h, r.Person.Name, r.Person.BirthDate)
+		col, what = frontline.ColName, r.Person.Name+" (born "+r.Person.BirthDate+", no document)"
+	} else if im.f.Each != nil {
+		return
 	}
+	first, ok := im.seen[key]
+	if !ok {
+		im.seen[key] = seenRow{r.Row, r.Address(), h}
+		return
+	}
+	firstAddr := first.addr
+	if im.f.Each != nil {
+		firstAddr = im.address(first.home)
+	}
+	addr := r.Address()
+	if im.f.Each != nil {
+		addr = im.address(h)
+	}
+	im.rowError(r.Row, col, fmt.Sprintf("%s appears twice in the file: also on row %d (%s)", what, first.row, firstAddr))
+	im.rowError(first.row, col, fmt.Sprintf("%s appears twice in the file: also on row %d (%s)", what, r.Row, addr))
+}
+
+// seenRow is the first row that named a person.
+type seenRow struct {
+	row  int
+	addr string // as the file wrote it (rows in memory)
+	home *node
 }

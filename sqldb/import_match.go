@@ -17,31 +17,38 @@ type match struct {
 	path string // of their household
 }
 
-// matchRegistry finds the registered person of each good row: by document
-// number anywhere in the registry, or, for a person without one, by name,
-// birth date and phone in the row's household. A row names the person it
-// matches, to update; a holder outside the caller's scope is an error (the
-// office cannot take a person from another's area by listing them).
-func (im *importer) matchRegistry(ctx context.Context) {
-	im.matches = make([]*match, len(im.f.Rows))
-	var registered int
-	if im.err = im.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM persons LIMIT 1) AS p`).Scan(&registered); im.err != nil || registered == 0 {
-		return // an empty registry matches nothing: the first import of a city skips the lookups
+// matchRegistry finds the registered person of each good row of a chunk,
+// returned by index in rows: by document number anywhere in the registry,
+// or, for a person without one, by name, birth date and phone in the row's
+// household. A row names the person it matches, to update; a holder outside
+// the caller's scope is an error (the office cannot take a person from
+// another's area by listing them).
+func (im *importer) matchRegistry(ctx context.Context, rows []frontline.ResidentRow) []*match {
+	ms := make([]*match, len(rows))
+	if im.registryEmpty == 0 {
+		var registered int
+		if im.err = im.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM persons LIMIT 1) AS p`).Scan(&registered); im.err != nil {
+			return ms
+		}
+		im.registryEmpty = 1 + registered
 	}
-	var batch []int // indexes into f.Rows
+	if im.registryEmpty == 1 {
+		return ms // an empty registry matches nothing: the first import of a city skips the lookups
+	}
+	var batch []int // indexes into rows
 	flush := func() {
 		if len(batch) > 0 && im.err == nil {
-			im.err = im.lookupNumbers(ctx, batch)
+			im.err = im.lookupNumbers(ctx, rows, ms, batch)
 		}
 		batch = batch[:0]
 	}
-	for i := range im.f.Rows {
-		if im.homes[i] == nil || im.bad[im.f.Rows[i].Row] {
+	for i := range rows {
+		if im.home(rows[i].Row) == nil || im.bad(rows[i].Row) {
 			continue
 		}
-		if im.f.Rows[i].Person.IDType == frontline.IDNone {
+		if rows[i].Person.IDType == frontline.IDNone {
 			if im.err == nil {
-				im.err = im.matchNoDocument(ctx, i)
+				im.err = im.matchNoDocument(ctx, &rows[i], ms, i)
 			}
 			continue
 		}
@@ -50,16 +57,16 @@ func (im *importer) matchRegistry(ctx context.Context) {
 		}
 	}
 	flush()
+	return ms
 }
 
 // matchNoDocument matches a row of a person without a document in its
 // household, when the household exists.
-func (im *importer) matchNoDocument(ctx context.Context, i int) error {
-	h := im.homes[i]
+func (im *importer) matchNoDocument(ctx context.Context, r *frontline.ResidentRow, ms []*match, i int) error {
+	h := im.home(r.Row)
 	if h.isNew {
 		return nil
 	}
-	r := &im.f.Rows[i]
 	rows, err := im.tx.QueryContext(ctx, `SELECT `+personColumns+`, h.path FROM persons p JOIN places h ON h.id = p.household_id
 		WHERE p.household_id = ? AND p.id_type = 'none' AND p.name = ? AND p.birth_date = ? AND p.merged_into IS NULL`,
 		h.id, r.Person.Name, r.Person.BirthDate)
@@ -75,19 +82,19 @@ func (im *importer) matchNoDocument(ctx context.Context, i int) error {
 		}
 		row := r.Person
 		row.HouseholdID = h.id
-		if frontline.SamePersonWithoutDocument(&row, p) && im.matches[i] == nil {
-			im.matches[i] = &match{p: p, path: path}
+		if frontline.SamePersonWithoutDocument(&row, p) && ms[i] == nil {
+			ms[i] = &match{p: p, path: path}
 		}
 	}
 	return rows.Err()
 }
 
 // lookupNumbers matches a batch of rows by document number.
-func (im *importer) lookupNumbers(ctx context.Context, batch []int) error {
+func (im *importer) lookupNumbers(ctx context.Context, chunk []frontline.ResidentRow, ms []*match, batch []int) error {
 	args := make([]any, len(batch))
 	byNumber := make(map[string]int, len(batch))
 	for j, i := range batch {
-		p := &im.f.Rows[i].Person
+		p := &chunk[i].Person
 		args[j] = p.IDNumber
 		byNumber[string(p.IDType)+":"+p.IDNumber] = i
 	}
@@ -105,7 +112,7 @@ func (im *importer) lookupNumbers(ctx context.Context, batch []int) error {
 			return err
 		}
 		if i, ok := byNumber[string(p.IDType)+":"+p.IDNumber]; ok {
-			im.matches[i] = &match{p: p, path: path}
+			ms[i] = &match{p: p, path: path}
 			found = append(found, i)
 		}
 	}
@@ -117,8 +124,8 @@ func (im *importer) lookupNumbers(ctx context.Context, batch []int) error {
 		// A number registered to someone of another name is a number typed
 		// wrong far more often than a new name: it is refused, and a real
 		// change of name made on the person's page.
-		m := im.matches[i]
-		r := &im.f.Rows[i]
+		m := ms[i]
+		r := &chunk[i]
 		if visible(ctx, m.path) && m.p.Name == r.Person.Name {
 			continue
 		}
@@ -126,9 +133,9 @@ func (im *importer) lookupNumbers(ctx context.Context, batch []int) error {
 		if err != nil {
 			return err
 		}
-		im.matches[i] = nil
+		ms[i] = nil
 		im.rowError(r.Row, frontline.ColIDNumber, fmt.Sprintf("ID number %s already belongs to %s (this row: %s %s)",
-			frontline.MaskIDNumber(r.Person.IDNumber), holder, r.Person.Name, im.address(im.homes[i])))
+			frontline.MaskIDNumber(r.Person.IDNumber), holder, r.Person.Name, im.address(im.home(r.Row))))
 	}
 	return nil
 }
@@ -136,50 +143,61 @@ func (im *importer) lookupNumbers(ctx context.Context, batch []int) error {
 // classify decides each good row's outcome against its match, and what
 // an update changes. Empty cells change nothing: a list without phones
 // does not erase the phones on file; flags are taken as the file has them
-// when it has the column.
-func (im *importer) classify(ctx context.Context, res *frontline.ImportResult) {
+// when it has the column. The counts are made in settle, when every bad
+// row is known.
+func (im *importer) classify(ctx context.Context, rows []frontline.ResidentRow, ms []*match) {
 	_, withFlags := im.f.Columns[frontline.ColFlags]
 	_, withStatus := im.f.Columns[frontline.ColStatus]
-	im.updates = im.updates[:0]
-	for i := range im.f.Rows {
-		r := &im.f.Rows[i]
-		if im.homes[i] == nil || im.bad[r.Row] {
+	for i := range rows {
+		r := &rows[i]
+		h := im.home(r.Row)
+		if h == nil || im.bad(r.Row) {
 			continue
 		}
-		m := im.matches[i]
+		m := ms[i]
 		if m == nil {
-			res.Added++
-			if im.opts.DryRun {
-				res.Changes = append(res.Changes, frontline.ImportChange{Row: r.Row, Outcome: frontline.ImportAdded, Name: r.Person.Name,
-					To: im.address(im.homes[i])})
+			st := rowNew
+			if pc := personCounts(&r.Person); pc.residents > 0 {
+				st |= rowResident
+				if pc.vulnerable > 0 {
+					st |= rowVulnerable
+				}
+			}
+			im.set(r.Row, st)
+			if im.opts.DryRun && len(im.changes) < maxChanges {
+				im.changes = append(im.changes, frontline.ImportChange{Row: r.Row, Outcome: frontline.ImportAdded, Name: r.Person.Name,
+					To: im.address(h)})
 			}
 			continue
 		}
+		if im.named != nil {
+			im.named[m.p.ID] = true
+		}
 		next, fields := merged(m.p, &r.Person, withFlags, withStatus)
-		moved := im.homes[i].isNew || im.homes[i].id != m.p.HouseholdID
+		moved := h.isNew || h.id != m.p.HouseholdID
 		c := frontline.ImportChange{Row: r.Row, PersonID: m.p.ID, Name: m.p.Name, Fields: fields}
 		switch {
 		case moved:
-			c.Outcome, c.To = frontline.ImportMoved, im.address(im.homes[i])
+			c.Outcome, c.To = frontline.ImportMoved, im.address(h)
 			if c.From, im.err = im.tx.address(ctx, m.path); im.err != nil {
 				return
 			}
-			res.Moved++
 		case len(fields) > 0:
 			c.Outcome = frontline.ImportUpdated
-			res.Updated++
 		default:
-			res.Unchanged++
+			im.set(r.Row, rowUnchanged)
 			continue
 		}
-		res.Changes = append(res.Changes, c)
-		im.updates = append(im.updates, update{i: i, m: m, next: next, moved: moved})
+		if len(im.changes) < maxChanges {
+			im.changes = append(im.changes, c)
+		}
+		im.updates = append(im.updates, update{row: r.Row, m: m, next: next, moved: moved})
 	}
 }
 
 // update is a registered person a row changes.
 type update struct {
-	i     int // row index
+	row   int // row number
 	m     *match
 	next  *frontline.Person
 	moved bool
@@ -233,7 +251,7 @@ func merged(old, row *frontline.Person, withFlags, withStatus bool) (*frontline.
 func (im *importer) writeUpdates(ctx context.Context) error {
 	for _, u := range im.updates {
 		old, p := u.m.p, u.next
-		to := im.homes[u.i]
+		to := im.home(u.row)
 		p.HouseholdID = to.id
 		p.UpdatedAt, p.UpdatedBy = im.tx.now, frontline.ActorFrom(ctx).String()
 		if _, err := im.tx.ExecContext(ctx, `
@@ -250,7 +268,7 @@ func (im *importer) writeUpdates(ctx context.Context) error {
 			return err
 		}
 		before, after := changedFields(auditFields(old), auditFields(p))
-		after["file"], after["row"] = im.f.Name, im.f.Rows[u.i].Row
+		after["file"], after["row"] = im.f.Name, u.row
 		if u.moved {
 			before["path"], after["path"] = u.m.path, to.path
 		}
@@ -264,12 +282,7 @@ func (im *importer) writeUpdates(ctx context.Context) error {
 // syncOut finds the persons registered under the import node whom no row
 // names, for a sync: they have moved out.
 func (im *importer) syncOut(ctx context.Context, res *frontline.ImportResult) error {
-	named := make(map[int64]bool, len(im.matches))
-	for _, m := range im.matches {
-		if m != nil {
-			named[m.p.ID] = true
-		}
-	}
+	named := im.named
 	lo, hi := subtreeRange(im.under.Path)
 	rows, err := im.tx.QueryContext(ctx, `SELECT `+personColumns+`, h.path FROM persons p JOIN places h ON h.id = p.household_id
 		WHERE h.path > ? AND h.path < ? AND p.status <> ? AND p.merged_into IS NULL ORDER BY h.path, p.id`,

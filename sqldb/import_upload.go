@@ -99,6 +99,16 @@ func (tx *Tx) findUpload(ctx context.Context, id int64) (*frontline.ResidentUplo
 			return nil, err
 		}
 	}
+	if u.Status == frontline.UploadRunning {
+		pr := &frontline.ImportProgress{}
+		err := tx.QueryRowContext(ctx, `SELECT total, checked, written FROM resident_imports WHERE upload_id = ? ORDER BY id DESC LIMIT 1`, id).
+			Scan(&pr.Total, &pr.Checked, &pr.Written)
+		if err == nil {
+			u.Progress = pr
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+	}
 	return u, nil
 }
 

@@ -16,93 +16,125 @@ func (im *importer) holder(ctx context.Context, household int64, name, path stri
 	return im.tx.holder(ctx, name, path)
 }
 
-// replan forgets the planned places and plans them again for the good rows.
-func (im *importer) replan() {
-	for _, n := range im.created {
-		if n.parent != nil && n.parent.child(n.kind, n.name) == n {
-			delete(n.parent.children, string(n.kind)+"\x00"+n.name)
+// write is the second pass: the new places, then the new persons in
+// batches as the file is read again, each batch its own transaction marked
+// with the import's id; then, in one last transaction, the counts of the
+// places that existed, the registered persons the rows change, those a
+// sync moves out, and the audit entry. The places are written with their
+// final counts, worked out in the check.
+func (im *importer) write(ctx context.Context, each func(func([]frontline.ResidentRow) error) error, res *frontline.ImportResult) error {
+	for start := 0; start < len(im.created); start += placeBatchRows {
+		batch := im.created[start:min(start+placeBatchRows, len(im.created))]
+		if err := im.batch(ctx, 0, true, func() error { return im.insertPlaces(ctx, batch) }); err != nil {
+			return err
 		}
 	}
-	im.created = im.created[:0]
-	for i := range im.f.Rows {
-		if im.homes[i] == nil {
-			continue
+	actor := frontline.ActorFrom(ctx).String()
+	pending := make([]frontline.Person, 0, im.svc.batchRows)
+	written := 0
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
 		}
-		if im.bad[im.f.Rows[i].Row] {
-			im.homes[i] = nil
-			continue
-		}
-		im.homes[i] = im.resolve(&im.f.Rows[i])
+		written += len(pending)
+		err := im.batch(ctx, written, true, func() error { return im.insertPersons(ctx, pending, actor) })
+		pending = pending[:0]
+		return err
 	}
-}
-
-// write creates the planned places with their final counts, inserts the
-// persons, and adds the counts to the places that already existed.
-func (im *importer) write(ctx context.Context) error {
-	im.computeDeltas()
-	rebuild, err := im.tx.deferIndexes(ctx, len(im.created)+len(im.homes), "places", "persons")
+	err := each(func(rows []frontline.ResidentRow) error {
+		for i := range rows {
+			r := &rows[i]
+			if im.flag(r.Row)&(rowNew|rowBad) != rowNew {
+				continue
+			}
+			p := r.Person
+			p.HouseholdID = im.home(r.Row).id
+			if pending = append(pending, p); len(pending) == cap(pending) {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
 	if err != nil {
 		return err
 	}
-	ids, err := im.tx.nextIDs(ctx, "places", len(im.created))
+	return im.batch(ctx, written, false, func() error {
+		if err := im.svc.finishRun(ctx, im.tx, im.run, im.checked, written+len(im.updates)+len(im.out)); err != nil {
+			return err
+		}
+		if err := im.updateExisting(ctx); err != nil {
+			return err
+		}
+		if err := im.writeUpdates(ctx); err != nil {
+			return err
+		}
+		if err := im.writeMovedOut(ctx); err != nil {
+			return err
+		}
+		return im.tx.audit(ctx, "import", "place", im.under.ID, im.under.Path, nil, map[string]any{
+			"file": im.f.Name, "rows": res.Rows, "imported": res.Imported, "skipped": res.Skipped, "places_created": res.PlacesCreated,
+			"added": res.Added, "updated": res.Updated, "moved": res.Moved, "unchanged": res.Unchanged, "moved_out": res.MovedOut,
+		})
+	})
+}
+
+// placeBatchRows is how many places one transaction of an import creates.
+const placeBatchRows = 5000
+
+// batch runs fn in a write transaction of its own and commits. With beat,
+// the progress (written rows, counting this batch's) is recorded first,
+// which also stops an import taken for interrupted before it writes more.
+func (im *importer) batch(ctx context.Context, written int, beat bool, fn func() error) error {
+	tx, err := im.svc.db.writeTx(ctx, frontline.PermImportExport)
 	if err != nil {
 		return err
 	}
-	for i, n := range im.created {
-		n.id, n.path = ids[i], frontline.ChildPath(n.parent.path, ids[i])
-	}
-	if err := im.insertPlaces(ctx); err != nil {
-		return err
-	}
-	if err := im.updateExisting(ctx); err != nil {
-		return err
-	}
-	if err := im.insertPersons(ctx); err != nil {
-		return err
-	}
-	if err := rebuild(ctx); err != nil {
-		return err
-	}
-	if err := im.writeUpdates(ctx); err != nil {
-		return err
-	}
-	return im.writeMovedOut(ctx)
-}
-
-// computeDeltas adds each household's new residents (and itself, when new)
-// to it and every node above it up to the import node.
-func (im *importer) computeDeltas() {
-	own := map[*node]counts{}
-	for _, n := range im.created {
-		if n.kind == frontline.KindHousehold {
-			own[n] = counts{households: 1}
+	defer tx.Rollback()
+	im.tx = tx
+	if beat {
+		if err := im.svc.beatTx(ctx, tx, im.run, im.checked, written); err != nil {
+			return err
 		}
 	}
-	for i, h := range im.homes {
-		if h != nil && im.matches[i] == nil { // registered persons move their own counts (writeUpdates)
-			c := own[h]
-			pc := personCounts(&im.f.Rows[i].Person)
-			c.residents, c.vulnerable = c.residents+pc.residents, c.vulnerable+pc.vulnerable
-			own[h] = c
-		}
+	if err := fn(); err != nil {
+		return err
 	}
-	for n, c := range own {
-		for p := n; p != nil; p = p.parent {
-			p.delta = counts{p.delta.households + c.households, p.delta.residents + c.residents, p.delta.vulnerable + c.vulnerable}
-		}
+	if err := tx.Commit(); err != nil {
+		return err
 	}
+	im.batches++
+	if im.svc.afterBatch != nil {
+		return im.svc.afterBatch(im.batches)
+	}
+	return nil
 }
 
 var placeInsertColumns = []string{"id", "parent_id", "kind", "name", "code", "path",
 	"households", "residents", "vulnerable", "created_at", "updated_at"}
 
-func (im *importer) insertPlaces(ctx context.Context) error {
+var placeImportColumns = append(slices.Clone(placeInsertColumns), "import_id")
+
+// insertPlaces creates a batch of new places, parents first (a parent is
+// in an earlier batch or earlier in this one).
+func (im *importer) insertPlaces(ctx context.Context, batch []*node) error {
+	ids, err := im.tx.nextIDs(ctx, "places", len(batch))
+	if err != nil {
+		return err
+	}
+	for i, n := range batch {
+		n.id, n.path = ids[i], frontline.ChildPath(n.parent.path, ids[i])
+	}
 	now := im.tx.timeArg()
-	return im.tx.bulkInsert(ctx, "places", placeInsertColumns, len(im.created),
+	return im.tx.bulkInsertAll(ctx, "places", placeImportColumns, len(batch),
 		func(i int, args []any) []any {
-			n := im.created[i]
+			n := batch[i]
 			return append(args, n.id, n.parent.id, string(n.kind), n.name, "", n.path,
-				n.delta.households, n.delta.residents, n.delta.vulnerable, now, now)
+				n.delta.households, n.delta.residents, n.delta.vulnerable, now, now, im.run.id)
 		})
 }
 
@@ -135,23 +167,16 @@ func (im *importer) updateExisting(ctx context.Context) error {
 }
 
 var personInsertColumns = []string{"household_id", "name", "sex", "birth_date", "id_type", "id_number", "id_tail",
-	"phone", "relation", "flags", "status", "created_at", "created_by", "updated_at", "updated_by"}
+	"phone", "relation", "flags", "status", "created_at", "created_by", "updated_at", "updated_by", "import_id"}
 
-func (im *importer) insertPersons(ctx context.Context) error {
-	var good []int
-	for i, h := range im.homes {
-		if h != nil && im.matches[i] == nil {
-			good = append(good, i)
-		}
-	}
-	actor := frontline.ActorFrom(ctx).String()
+// insertPersons inserts a batch of new persons.
+func (im *importer) insertPersons(ctx context.Context, batch []frontline.Person, actor string) error {
 	at := im.tx.timeArg()
-	return im.tx.bulkInsert(ctx, "persons", personInsertColumns, len(good),
+	return im.tx.bulkInsertAll(ctx, "persons", personInsertColumns, len(batch),
 		func(j int, args []any) []any {
-			i := good[j]
-			p := &im.f.Rows[i].Person
-			p.HouseholdID = im.homes[i].id
+			p := &batch[j]
 			p.CreatedAt, p.UpdatedAt, p.CreatedBy, p.UpdatedBy = im.tx.now, im.tx.now, actor, actor
-			return append(args, personValues(p, at)...)
+			return append(args, p.HouseholdID, p.Name, string(p.Sex), p.BirthDate, string(p.IDType), p.IDNumber, idTail(p.IDNumber),
+				p.Phone, string(p.Relation), joinFlags(p.Flags), string(p.Status), at, actor, at, actor, im.run.id)
 		})
 }

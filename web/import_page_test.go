@@ -156,3 +156,55 @@ func TestImportPage(t *testing.T) {
 		}
 	})
 }
+
+// TestImportPage_ProgressAndInterrupted shows a running import's progress
+// on its page and the API, then, once its server has stopped and the
+// sweep has run, that it was interrupted and nothing was kept.
+func TestImportPage_ProgressAndInterrupted(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		f := buildFixture(t, db)
+		ts := newAdminServer(t, db, f)
+		c := ts.client
+		resp, _ := c.uploadList(t, f.comm1.ID, "名单.csv", importCSV("", false))
+		m := uploadPath.FindStringSubmatch(resp.Header.Get("Location"))
+		if m == nil {
+			t.Fatalf("upload: %d", resp.StatusCode)
+		}
+		// An import as its server left it: running, 2 of 2 rows checked
+		// and 1 written, its heartbeat ten minutes old.
+		then := db.Now().Add(-10 * time.Minute)
+		tx, err := db.BeginTx(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE resident_uploads SET status = ?, started_at = ? WHERE id = ?`, frontline.UploadRunning, then, m[1]); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO resident_imports (upload_id, under_id, file, status, total, checked, written, started_at, heartbeat_at)
+			VALUES (?, ?, '名单.csv', 'running', 2, 2, 1, ?, ?)`, m[1], f.comm1.ID, then, then); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		_, body := c.get(t, "/registry/import/"+m[1])
+		if !strings.Contains(body, `data-testid="import-running"`) || !strings.Contains(body, "已检查 2 / 2 行，已写入 1 行") {
+			t.Fatalf("running page:\n%s", body)
+		}
+		var up struct {
+			Upload frontline.ResidentUpload `json:"upload"`
+		}
+		c.getJSON(t, "/api/v1/imports/"+m[1], http.StatusOK, &up)
+		if p := up.Upload.Progress; p == nil || p.Total != 2 || p.Checked != 2 || p.Written != 1 {
+			t.Fatalf("API progress: %+v", up.Upload.Progress)
+		}
+		if n, err := sqldb.NewImportService(db).SweepInterrupted(ctx); err != nil || n != 1 {
+			t.Fatalf("sweep: %d %v", n, err)
+		}
+		_, body = c.get(t, "/registry/import/"+m[1])
+		if !strings.Contains(body, `data-testid="import-failed"`) || !strings.Contains(body, "导入进行中服务器停止了") {
+			t.Fatalf("after the sweep:\n%s", body)
+		}
+	})
+}

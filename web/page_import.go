@@ -63,15 +63,18 @@ func isUpload(r *http.Request) bool {
 // result.
 type importPage struct {
 	layout
-	Under    *frontline.Place
-	Upload   *frontline.ResidentUpload
-	Errors   []rowErrorView
-	Changes  []frontline.ImportChange
-	Running  bool
-	Message  string // a problem with the upload itself
-	HasFile  bool
-	CanRun   bool // checked, with good rows
-	AllClean bool // checked, without a bad row: "import all" is offered
+	Under  *frontline.Place
+	Upload *frontline.ResidentUpload
+	Errors []rowErrorView
+	// MoreErrors counts the problems found past those listed.
+	MoreErrors int
+	Progress   *frontline.ImportProgress
+	Changes    []frontline.ImportChange
+	Running    bool
+	Message    string // a problem with the upload itself
+	HasFile    bool
+	CanRun     bool // checked, with good rows
+	AllClean   bool // checked, without a bad row: "import all" is offered
 }
 
 // rowErrorView is one problem as the page shows it.
@@ -115,13 +118,20 @@ func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, status int
 	page.layout = s.layout(r, lang, title)
 	if u := page.Upload; u != nil {
 		page.Running = u.Status == frontline.UploadRunning
+		if page.Running {
+			page.Progress = u.Progress
+		}
+		if u.Status == frontline.UploadFailed && u.Error == frontline.UploadInterrupted {
+			u.Error, _ = s.text(lang, "import.interrupted")
+		}
 		if u.Preview != nil && u.Preview.Check != nil {
 			c := u.Preview.Check
 			for _, e := range c.Errors {
 				page.Errors = append(page.Errors, rowErrorView{Row: e.Row, Column: e.Column, Reason: s.reason(lang, e.Message)})
 			}
+			page.MoreErrors = c.MoreErrors
 			page.CanRun = u.Status == frontline.UploadChecked && c.Imported > 0
-			page.AllClean = page.CanRun && len(c.Errors) == 0
+			page.AllClean = page.CanRun && len(c.Errors) == 0 && c.MoreErrors == 0
 			page.Changes = c.Changes[:min(len(c.Changes), maxShownChanges)]
 		}
 		if u.Result != nil {
@@ -199,7 +209,7 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request) error {
 // found) and keeps the file for the import. A file that cannot be read at
 // all is an EINVALID error and nothing is kept.
 func (s *Server) checkUpload(ctx context.Context, name, sheet string, under *frontline.Place, data []byte) (*frontline.ResidentUpload, error) {
-	f, err := residentfile.ReadData(name, data, residentfile.ReadOptions{Sheet: sheet, Under: under.Kind, Now: s.Now()})
+	f, err := residentfile.Open(name, data, residentfile.ReadOptions{Sheet: sheet, Under: under.Kind, Now: s.Now()})
 	if err != nil {
 		return nil, err
 	}
@@ -209,8 +219,8 @@ func (s *Server) checkUpload(ctx context.Context, name, sheet string, under *fro
 	}
 	preview := &frontline.ImportPreview{Sheet: f.Sheet, HeaderRow: f.HeaderRow, Header: residentfile.ExportHeader(),
 		Unknown: f.Unknown, Check: check}
-	for i := range f.Rows[:min(len(f.Rows), previewRows)] {
-		row := f.Rows[i]
+	for i := range f.Sample[:min(len(f.Sample), previewRows)] {
+		row := f.Sample[i]
 		row.Person.IDNumber, row.Person.Phone = frontline.MaskIDNumber(row.Person.IDNumber), frontline.MaskPhone(row.Person.Phone)
 		preview.FirstRows = append(preview.FirstRows, residentfile.ExportRow(&row))
 	}
@@ -256,8 +266,10 @@ func (s *Server) postRunUpload(w http.ResponseWriter, r *http.Request) error {
 
 // runUpload starts the import of a checked upload in the background:
 // mode "all" imports nothing unless every row is good, "good" the good
-// rows. The import is one transaction like any other; the request that
-// starts it answers at once, and the page shows how it goes.
+// rows. The import writes in batches, other users' writes going between
+// them, and ends with all of its rows or none (sqldb.ImportService); the
+// request that starts it answers at once, and the page shows how far it
+// has got.
 func (s *Server) runUpload(ctx context.Context, id int64, mode string) error {
 	if mode != "all" && mode != "good" {
 		return frontline.FieldError("mode", "the mode is all or good")
@@ -296,11 +308,15 @@ func (s *Server) importUpload(ctx context.Context, u *frontline.ResidentUpload, 
 }
 
 func (s *Server) importData(ctx context.Context, u *frontline.ResidentUpload, under *frontline.Place, data []byte, skipBad bool) (*frontline.ImportResult, []byte, error) {
-	f, err := residentfile.ReadData(u.Name, data, residentfile.ReadOptions{Sheet: u.Sheet, Under: under.Kind, Now: s.Now()})
+	f, err := residentfile.Open(u.Name, data, residentfile.ReadOptions{Sheet: u.Sheet, Under: under.Kind, Now: s.Now()})
 	if err != nil {
 		return nil, nil, err
 	}
-	res, err := s.Imports.ImportResidents(ctx, f, frontline.ImportOptions{Under: under.ID, SkipBad: skipBad})
+	opts := frontline.ImportOptions{Under: under.ID, SkipBad: skipBad, Upload: u.ID}
+	if u.Preview != nil && u.Preview.Check != nil {
+		opts.Total = u.Preview.Check.Rows
+	}
+	res, err := s.Imports.ImportResidents(ctx, f, opts)
 	if err != nil {
 		return res, nil, err
 	}

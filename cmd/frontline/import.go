@@ -49,7 +49,7 @@ func runImport(ctx context.Context, m *Main, args []string) error {
 	fmt.Fprintf(m.Stderr, "%s: %s\n", file, f.Source())
 	res, err := sqldb.NewImportService(m.DB).ImportResidents(ctx, f, frontline.ImportOptions{Under: node.ID, DryRun: *dryRun, SkipBad: *skipBad, Sync: *sync})
 	if res != nil {
-		printRowErrors(m.Stderr, file, res.Errors)
+		printRowErrors(m.Stderr, file, res.Errors, res.MoreErrors, res.Skipped)
 		for _, u := range f.Unknown {
 			fmt.Fprintf(m.Stderr, "%s: column %q is not a resident list column and was ignored\n", file, u)
 		}
@@ -101,12 +101,13 @@ func importNode(ctx context.Context, db *sqldb.DB, under string) (*frontline.Pla
 }
 
 func readResidentFile(name string, under frontline.PlaceKind, sheet string) (*frontline.ResidentFile, error) {
-	r, err := os.Open(name)
+	data, err := os.ReadFile(name)
 	if err != nil {
 		return nil, frontline.Errorf(frontline.EINVALID, "cannot open %s: %v", name, errors.Unwrap(err))
 	}
-	defer r.Close()
-	return residentfile.Read(name, r, residentfile.ReadOptions{Under: under, Sheet: sheet})
+	// Streamed: the import reads the rows twice (check, then write) rather
+	// than holding them all.
+	return residentfile.Open(name, data, residentfile.ReadOptions{Under: under, Sheet: sheet})
 }
 
 // writeSkipped writes the skipped rows with their reasons.
@@ -132,26 +133,32 @@ func writeSkipped(name, file, sheet string, f *frontline.ResidentFile, res *fron
 const maxShownErrors = 100
 
 // printRowErrors prints the first maxShownErrors problems, one a line,
-// then how many more there are on how many more rows.
-func printRowErrors(w io.Writer, file string, errs []frontline.RowError) {
+// then how many more there are on how many more rows. unlisted counts the
+// problems past those errs lists, and badRows the bad rows when known
+// (0: the rows of errs).
+func printRowErrors(w io.Writer, file string, errs []frontline.RowError, unlisted, badRows int) {
 	for _, e := range errs[:min(len(errs), maxShownErrors)] {
 		fmt.Fprintf(w, "%s: %s\n", file, e.Error())
 	}
-	if len(errs) <= maxShownErrors {
+	if len(errs) <= maxShownErrors && unlisted == 0 {
 		return
 	}
 	shown := map[int]bool{}
-	for _, e := range errs[:maxShownErrors] {
+	for _, e := range errs[:min(len(errs), maxShownErrors)] {
 		shown[e.Row] = true
 	}
 	more := map[int]bool{}
-	for _, e := range errs[maxShownErrors:] {
+	for _, e := range errs[min(len(errs), maxShownErrors):] {
 		if !shown[e.Row] {
 			more[e.Row] = true
 		}
 	}
+	rows := len(more)
+	if badRows > 0 {
+		rows = max(0, badRows-len(shown))
+	}
 	fmt.Fprintf(w, "%s: … and %d more problems on %d more rows, not shown (--skip-bad writes every bad row with its reason to a file)\n",
-		file, len(errs)-maxShownErrors, len(more))
+		file, len(errs)-min(len(errs), maxShownErrors)+unlisted, rows)
 }
 
 // printChanges lists what an import did or would do to each person, at

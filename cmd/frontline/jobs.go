@@ -199,3 +199,22 @@ func keepDailyReports(ctx context.Context, daily frontline.DailyReportService, i
 		}
 	}
 }
+
+// importSweepInterval is how often serve looks for resident imports whose
+// server stopped while they ran (their heartbeat stopped two minutes ago).
+const importSweepInterval = time.Minute
+
+// sweepImports runs until ctx ends: at start and every interval it ends
+// the imports interrupted by a stop, removing what they wrote, so that
+// their pages say so instead of "running" for ever.
+func sweepImports(ctx context.Context, imports interface {
+	SweepInterrupted(ctx context.Context) (int, error)
+}, interval time.Duration, logger *slog.Logger) {
+	every(ctx, interval, func(ctx context.Context) {
+		if n, err := imports.SweepInterrupted(ctx); err != nil {
+			logger.Error("sweep interrupted imports", "err", err)
+		} else if n > 0 {
+			logger.Info("interrupted imports ended", "imports", n)
+		}
+	})
+}

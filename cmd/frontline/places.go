@@ -132,7 +132,7 @@ func runPlacesImport(ctx context.Context, m *Main, args []string) error {
 	}
 	res, err := sqldb.NewPlaceService(m.DB).ImportDivisions(cliContext(ctx), f, *dryRun)
 	if res != nil {
-		printRowErrors(m.Stderr, file, res.Errors)
+		printRowErrors(m.Stderr, file, res.Errors, 0, 0)
 	}
 	if err != nil {
 		return err

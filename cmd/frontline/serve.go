@@ -132,6 +132,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		Vulnerable: srv.Vulnerable}, alertJobInterval, m.Logger)
 	go watchRoster(ctx, duty, rosterJobInterval, m.Logger)
 	go keepDailyReports(ctx, srv.Daily, rosterJobInterval, m.Logger)
+	go sweepImports(ctx, sqldb.NewImportService(m.DB), importSweepInterval, m.Logger)
 	if *purgeEvery > 0 {
 		go runPurges(ctx, srv.Retention, *purgeEvery, m.Logger)
 	}
