@@ -12,8 +12,8 @@ import (
 // The report's worst harm under lockdown was urgent medical need left
 // unmet. The demo raises one open urgent request in sealed 忠义巷小区: a
 // dialysis resident who needs a car to hospital tomorrow morning, raised
-// by the grid worker, not yet taken on, so 自治巷社区's secretary
-// (zhangbin) finds it on the home page and the unmet-needs board.
+// on the household's behalf and not yet taken on, so 自治巷社区's
+// secretary (zhangbin) finds it on the home page and the unmet-needs board.
 
 // HelpServices are what Help writes through.
 type HelpServices struct {

@@ -148,6 +148,16 @@ func (s *Server) dashboardView(lang, by string, d *frontline.Dashboard) dashboar
 		}
 		add("morning", chart.Line(t("dash.chart.morning"), "morning", "#2e7d32", points))
 	}
+	if len(d.HelpAges) > 0 {
+		// Open help requests by how long they have waited: the bars past
+		// 15 minutes and 2 hours are the late ones.
+		ages := make([]chart.Bar, len(d.HelpAges))
+		for i, a := range d.HelpAges {
+			ages[i] = chart.Bar{Label: a.Label, Values: []int{a.Medical, a.Other}}
+		}
+		add("help", chart.Bars(t("dash.chart.help"), "help", []chart.Series{{Name: t("dash.series.help.medical"), Color: "#c62828"},
+			{Name: t("dash.series.help.other"), Color: "#2e6db4"}}, ages))
+	}
 	if len(d.Map) > 0 {
 		add("map", s.drawMap(t, by, d))
 	}

@@ -89,7 +89,7 @@ func TestDashboard_Page(t *testing.T) {
 			t.Fatalf("dashboard %d: %s", resp.StatusCode, body)
 		}
 		for _, want := range []string{"枣园小区 防控态势", `data-tile="testing.sampled"`, `data-chart="tests"`, `data-chart="positives"`,
-			`data-chart="morning"`, `data-chart="map"`, `data-tile="` + sc.sealedBuilding.Name + `"`, "封控区", `data-value="10"`} {
+			`data-chart="morning"`, `data-chart="map"`, `data-chart="help"`, `data-tile="` + sc.sealedBuilding.Name + `"`, "封控区", `data-value="10"`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("dashboard lacks %q", want)
 			}
