@@ -378,6 +378,10 @@ func (p *parser) dedupe(r *frontline.ResidentRow) {
 	}
 	first, ok := p.seen[k]
 	if !ok {
+		// A clone: the number points into the record's cells, which
+		// encoding/csv allocates as one string per row, and the map would
+		// keep every row's text alive.
+		k.n = strings.Clone(k.n)
 		p.seen[k] = r.Row
 		return
 	}

@@ -288,12 +288,18 @@ func (im *importer) checkChunk(ctx context.Context, rows []frontline.ResidentRow
 	if im.err != nil {
 		return im.err
 	}
-	invalid := validateRows(rows, im.tx.now)
+	// A streamed file's reader has validated every row it hands on, with
+	// the same Person.Validate; rows given in memory are validated here.
+	var invalid []error
+	if im.f.Each == nil {
+		invalid = validateRows(rows, im.tx.now)
+	}
 	for i := range rows {
 		r := &rows[i]
 		im.rows++
 		im.set(r.Row, rowSeen)
-		if err := invalid[i]; err != nil {
+		if invalid != nil && invalid[i] != nil {
+			err := invalid[i]
 			im.rowError(r.Row, fieldColumn(frontline.ErrorField(err)), frontline.ErrorMessage(err))
 			continue
 		}

@@ -22,7 +22,7 @@ func workMessages() map[string]message {
 		"work.zones":            {"%s 个封控、管控区正在执行", "%s zones in force"},
 		"work.checkpoints":      {"%s 个卡点正在值守：登记出入", "%s checkpoints open: log passages"},
 		"work.orders":           {"超市的订单将随保供功能一起上线，届时会列在这里。目前没有需要您处理的订单。", "Shop orders arrive with the supplies workflow and will be listed here. No orders wait for you now."},
-		"work.medicines":        {"药房的购药和送药需求将随保供功能一起上线，届时会列在这里。目前没有需要您处理的需求。", "Pharmacy requests arrive with the supplies workflow and will be listed here. None wait for you now."},
+		"work.medicines":        {"购药送药需求会列在这里：居民通过自助链接或社区代报提交后，由本药房配药、问诊或拒绝。", "Medicine requests are listed here once households or staff send them: fill them, ask for a consultation or refuse them."},
 		"lab.one.title":         {"录入单管结果", "Enter one tube's result"},
 		"lab.one.tube":          {"管码", "Tube code"},
 		"lab.one.label":         {"结果", "Result"},

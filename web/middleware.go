@@ -111,6 +111,8 @@ func limitBodies(next http.Handler) http.Handler {
 			limit := int64(maxBodyBytes)
 			if isUpload(r) {
 				limit = maxUploadBytes
+			} else if isPhotoPost(r) {
+				limit = maxPhotoBody
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}

@@ -39,8 +39,9 @@ func (s *Server) registerOrders() {
 		return
 	}
 	funcs := map[string]any{"price": frontline.FormatPrice, "orderForms": orderFormsOf, "orderTable": orderTableOf, "groupForms": groupFormsOf, "linkOrderTable": linkOrderTableOf,
-		"runList": runListOf, "gateLink": gateLink}
-	if err := s.parsePageSet(funcs, orderPages(), "templates/order_parts.html"); err != nil {
+		"runList": runListOf, "gateLink": gateLink, "medLink": medLinkOf, "medForm": medFormOf, "medList": medListOf, "timeLeft": s.timeLeft, "medLate": s.medLate}
+	// The household's link page has a medicine part (medicine_link.go).
+	if err := s.parsePageSet(funcs, orderPages(), "templates/order_parts.html", "templates/medicine_parts.html"); err != nil {
 		s.routeErr = append(s.routeErr, err)
 		return
 	}
@@ -195,6 +196,8 @@ type orderLinkPage struct {
 	Placed  *frontline.Order
 	Problem string
 	Form    form
+	// Med is the medicine part, when the server takes medicine requests.
+	Med *linkMedicine
 }
 
 func (s *Server) orderLinkLayout(w http.ResponseWriter, r *http.Request, token string) (layout, error) {
@@ -217,6 +220,12 @@ func (s *Server) pageOrderLink(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderOrderLink(w http.ResponseWriter, r *http.Request, token string, placed *frontline.Order, f form, status int) error {
+	return s.renderLinkPage(w, r, token, placed, f, linkMedicine{Form: newForm()}, status)
+}
+
+// renderLinkPage renders a household's page with its order part and its
+// medicine part.
+func (s *Server) renderLinkPage(w http.ResponseWriter, r *http.Request, token string, placed *frontline.Order, f form, med linkMedicine, status int) error {
 	l, err := s.orderLinkLayout(w, r, token)
 	if err != nil {
 		return err
@@ -228,8 +237,14 @@ func (s *Server) renderOrderLink(w http.ResponseWriter, r *http.Request, token s
 	} else if err != nil {
 		return err
 	}
-	return s.render(w, status, pageOrderLinkName, orderLinkPage{layout: l, Help: s.Help != nil, Token: token, View: view, Placed: placed, Form: f,
-		Answers: s.Deliveries != nil})
+	page := orderLinkPage{layout: l, Token: token, View: view, Placed: placed, Form: f, Help: s.Help != nil, Answers: s.Deliveries != nil}
+	if s.Medicine != nil {
+		if med.View, err = s.Medicine.MedicineLinkView(r.Context(), token); err != nil {
+			return err
+		}
+		page.Med = &med
+	}
+	return s.render(w, status, pageOrderLinkName, page)
 }
 
 func (s *Server) postOrderLink(w http.ResponseWriter, r *http.Request) error {

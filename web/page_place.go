@@ -102,6 +102,8 @@ type placePage struct {
 	CanNeeds bool
 	// CanHelp: the reader may raise a help request for the household.
 	CanHelp bool
+	// CanMedicine: the reader may ask a pharmacy for the household.
+	CanMedicine bool
 	// CanDedup links the suspected duplicates under the place, CanImport
 	// the import of a resident list under it.
 	CanDedup, CanImport bool
@@ -142,15 +144,16 @@ func (s *Server) pagePlace(w http.ResponseWriter, r *http.Request) error {
 	}
 	who := callerFrom(r.Context()).principal
 	page := placePage{
-		layout:    s.layout(r, lang, v.place.Name),
-		Place:     newPlaceJSON(v.place),
-		Ancestors: placesJSON(v.ancestors),
-		Children:  placeRows{Lang: lang, Rows: placesJSON(v.children), Total: v.childrenTotal},
-		Household: v.place.Kind == frontline.KindHousehold,
-		CanEdit:   who.Can(frontline.PermEditRegistry),
-		CanOrder:  s.Orders != nil && who.Can(frontline.PermPlaceOrders),
-		CanHelp:   s.Help != nil && who.Can(frontline.PermVisit),
-		CanDedup:  who.Can(frontline.PermEditRegistry) && s.Duplicates != nil,
+		layout:      s.layout(r, lang, v.place.Name),
+		Place:       newPlaceJSON(v.place),
+		Ancestors:   placesJSON(v.ancestors),
+		Children:    placeRows{Lang: lang, Rows: placesJSON(v.children), Total: v.childrenTotal},
+		Household:   v.place.Kind == frontline.KindHousehold,
+		CanEdit:     who.Can(frontline.PermEditRegistry),
+		CanOrder:    s.Orders != nil && who.Can(frontline.PermPlaceOrders),
+		CanHelp:     s.Help != nil && who.Can(frontline.PermVisit),
+		CanMedicine: s.Orders != nil && s.Medicine != nil && who.Can(frontline.PermPlaceOrders),
+		CanDedup:    who.Can(frontline.PermEditRegistry) && s.Duplicates != nil,
 		CanImport: who.Can(frontline.PermImportExport) && s.Uploads != nil && s.Imports != nil &&
 			v.place.Kind.Rank() >= frontline.KindDistrict.Rank() && v.place.Kind.Rank() <= frontline.KindCompound.Rank(),
 	}

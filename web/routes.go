@@ -86,6 +86,7 @@ func (s *Server) registerRoutes() {
 	s.registerSupply()
 	s.registerDistributions()
 	s.registerOrders()
+	s.registerMedicine()
 	s.registerHelp()
 	s.registerDaily()
 	s.registerRetention()

@@ -322,5 +322,12 @@ func (s *Server) supplyWork(r *http.Request, p *frontline.Principal, lang string
 		}
 		out = append(out, item)
 	}
+	if p.Can(frontline.PermFillMedicines) {
+		med, err := s.medicineWork(r, lang)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, med...)
+	}
 	return out, nil
 }

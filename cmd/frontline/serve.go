@@ -240,6 +240,9 @@ func ensureDemo(ctx context.Context, m *Main, places *sqldb.PlaceService) error 
 		Help: sqldb.NewHelpService(m.DB)}, time.Now()); err != nil {
 		return err
 	}
+	if _, err := demo.Registry(cliContext(ctx), demo.RegistryServices{Places: places, Persons: sqldb.NewPersonService(m.DB)}); err != nil {
+		return err
+	}
 	if _, err := demo.Retention(cliContext(ctx), sqldb.NewRetentionService(m.DB)); err != nil {
 		return err
 	}
