@@ -131,14 +131,14 @@ func (d *day) run(ctx context.Context, sc *SamplingConfig) *DayResult {
 	wg.Go(func() { d.every(ctx, 0, 1, d.cfg.LabEvery, deadline, func(n int) { d.lab(ctx, n) }) })
 	wg.Wait()
 	elapsed := time.Since(start)
-	res := &DayResult{Elapsed: elapsed}
+	res := &DayResult{Elapsed: elapsed, SlowRead: d.cfg.SlowRead}
 	bind := d.kinds["bind"]
 	bind.lat = d.load.latencies
 	for _, name := range d.order {
 		k := d.kinds[name]
 		k.finish(elapsed)
 		if k.Read {
-			res.SlowReads += k.slow()
+			res.SlowReads += k.slow(d.cfg.SlowRead)
 		}
 		res.Errors += k.Errors
 		res.Kinds = append(res.Kinds, k)

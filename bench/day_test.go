@@ -16,8 +16,8 @@ func TestDayResult_Failed(t *testing.T) {
 	write.add(3*time.Second, nil) // a slow write is reported, not a failure
 	read.finish(10 * time.Second)
 	write.finish(10 * time.Second)
-	r := &DayResult{Kinds: []*Kind{read, write}}
-	if why := r.Failed(); why != "" || read.slow() != 0 {
+	r := &DayResult{Kinds: []*Kind{read, write}, SlowRead: time.Second}
+	if why := r.Failed(); why != "" || read.slow(time.Second) != 0 {
 		t.Fatalf("failed: %q", why)
 	}
 	if !strings.HasPrefix(r.Line(), "day=ok ") || !strings.Contains(r.Line(), " read_max_ms=900.0 ") {
@@ -26,7 +26,7 @@ func TestDayResult_Failed(t *testing.T) {
 	read.add(1100*time.Millisecond, nil)
 	read.add(2*time.Millisecond, errors.New("503"))
 	read.finish(10 * time.Second)
-	r.SlowReads, r.Errors, r.Duplicated = read.slow(), read.Errors, 1
+	r.SlowReads, r.Errors, r.Duplicated = read.slow(time.Second), read.Errors, 1
 	why := r.Failed()
 	for _, want := range []string{"1 reads over 1s", "1 requests failed", "0 bindings lost, 1 doubled"} {
 		if !strings.Contains(why, want) {

@@ -138,6 +138,19 @@ func (b *Browser) NewPage(tb testing.TB, size Size) *Page {
 // timeout bounds every step a test takes in the browser.
 const timeout = 20 * time.Second
 
+// shotTimeout bounds a screenshot: encoding a tall page on a busy
+// machine takes longer than a step.
+const shotTimeout = time.Minute
+
+// For returns the same tab reporting its failures to tb: a subtest that
+// uses a tab opened by its parent fails itself, not the parent (which
+// Go's testing refuses from a subtest).
+func (p *Page) For(tb testing.TB) *Page {
+	q := *p
+	q.tb = tb
+	return &q
+}
+
 // Do runs steps with a timeout, failing the test on error.
 func (p *Page) Do(steps ...chromedp.Action[chromedp.Void]) {
 	p.tb.Helper()
@@ -216,11 +229,14 @@ func (p *Page) shoot(dir, name string, quality int, ext string) string {
 	p.tb.Helper()
 	// Chromium refuses a full-page capture taller than it can draw ("Page
 	// is too large"); the visible part is then the screenshot.
-	ctx, cancel := context.WithTimeout(p.Ctx, timeout)
-	defer cancel()
-	img, err := chromedp.Run(ctx, chromedp.FullScreenshot(quality))
+	shot := func(a chromedp.Action[[]byte]) ([]byte, error) {
+		ctx, cancel := context.WithTimeout(p.Ctx, shotTimeout)
+		defer cancel()
+		return chromedp.Run(ctx, a)
+	}
+	img, err := shot(chromedp.FullScreenshot(quality))
 	if err != nil {
-		if img, err = chromedp.Run(ctx, chromedp.CaptureScreenshot()); err != nil {
+		if img, err = shot(chromedp.CaptureScreenshot()); err != nil {
 			p.tb.Fatalf("browser: screenshot %s: %v", name, err)
 		}
 	}

@@ -76,10 +76,20 @@ func TestBackup_Serve(t *testing.T) {
 	if addr == "" {
 		t.Fatalf("serve printed no address:\n%s", out.String())
 	}
+	// The copy is written as a hidden .partial file and renamed when
+	// complete: wait for the complete one.
 	var files []os.DirEntry
-	for deadline := time.Now().Add(30 * time.Second); len(files) == 0 && time.Now().Before(deadline); {
-		time.Sleep(50 * time.Millisecond)
-		files, _ = os.ReadDir(backups)
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		all, _ := os.ReadDir(backups)
+		files = files[:0]
+		for _, f := range all {
+			if !strings.HasPrefix(f.Name(), ".") {
+				files = append(files, f)
+			}
+		}
+		if len(files) > 0 {
+			break
+		}
 	}
 	if len(files) != 1 || !strings.HasPrefix(files[0].Name(), "frontline-") {
 		t.Fatalf("backup dir holds %v, want one copy", files)

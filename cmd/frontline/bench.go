@@ -108,6 +108,7 @@ func runBenchDay(ctx context.Context, m *Main, args []string) error {
 	fs.DurationVar(&cfg.VisitEvery, "visit-every", 5*time.Second, "how often each grid worker posts a visit")
 	fs.DurationVar(&cfg.LabEvery, "lab-every", 2*time.Second, "how often the lab takes the sealed tubes")
 	fs.IntVar(&cfg.PositiveEvery, "positive-every", 200, "post every n-th tube's result positive")
+	fs.DurationVar(&cfg.SlowRead, "slow-read", bench.DefaultSlowRead, "the day fails when a read takes longer than this (the target is 1s)")
 	fs.IntVar(&cfg.Writers, "sampling-writers", 0, "the server's binding writers on PostgreSQL (0: serve's default)")
 	common := addBenchFlags(fs)
 	if err := parse(fs, args); err != nil {

@@ -87,6 +87,7 @@ func TestDemo_PhoneCrawl(t *testing.T) {
 			if p == nil {
 				return
 			}
+			p := p.For(t)
 			p.ClearCookies()
 			p.SignIn(base, v.login, demo.Password)
 			p.Do(chromedp.Navigate(base + "/?lang=" + v.lang)) // the choice is kept in a cookie
