@@ -109,8 +109,26 @@ type VulnerableNeed struct {
 	HouseholdID int64    `json:"household_id"`
 	Kind        NeedKind `json:"kind"`
 	Detail      string   `json:"detail"`
-	LinkKind    string   `json:"link_kind,omitempty"`
-	LinkID      int64    `json:"link_id,omitempty"`
+	// Category is a help need's category; empty takes the one the
+	// resident's flags suggest (dialysis, pregnancy), else other.
+	Category HelpCategory `json:"category,omitempty"`
+	// LinkKind is what the need became ("order", "medicine", "help") and
+	// LinkID its id; a help need becomes a help request at once.
+	LinkKind string `json:"link_kind,omitempty"`
+	LinkID   int64  `json:"link_id,omitempty"`
+}
+
+// HelpCategoryFor is the help category a resident's flags suggest.
+func HelpCategoryFor(flags []Flag) HelpCategory {
+	for _, f := range flags {
+		switch f {
+		case FlagDialysis:
+			return HelpDialysis
+		case FlagPregnant:
+			return HelpPregnancy
+		}
+	}
+	return HelpOther
 }
 
 // Met reports whether the need has become an order or a request.
@@ -127,7 +145,7 @@ type VulnerableCheck struct {
 	Method      CheckMethod `json:"method"`
 	State       PersonState `json:"state"`
 	Note        string      `json:"note,omitempty"`
-	Needs       []*VulnerableNeed
+	Needs       []*VulnerableNeed `json:"needs"`
 	CheckedAt   time.Time `json:"checked_at"`
 	CheckedBy   string    `json:"checked_by"`
 	// Key makes a retried check act once (the form's token).
@@ -185,6 +203,9 @@ func (c *VulnerableCheck) Validate() error {
 		}
 		if n.Detail == "" || len([]rune(n.Detail)) > 200 {
 			return FieldError("needs", "say what is needed, in at most 200 characters")
+		}
+		if n.Category != "" && (n.Kind != NeedHelp || !n.Category.Valid()) {
+			return FieldError("needs", "a category is for a help need, one of the help categories")
 		}
 	}
 	return nil
@@ -281,6 +302,9 @@ type VulnerableService interface {
 	// OrderForNeed places the household's order for a supplies need found
 	// on a check, and links the need to it, in one transaction.
 	OrderForNeed(ctx context.Context, needID int64, r OrderRequest) (*Order, error)
+	// MedicineForNeed makes the medicine request of a medicine need, for
+	// the resident, and links the need to it, in one transaction.
+	MedicineForNeed(ctx context.Context, needID int64, r MedicineRequestInput) (*MedicineRequest, error)
 	// AlertUnchecked is the job: past each zone's alert hour it raises an
 	// alert for the zones with residents not reached today, and resolves
 	// those whose residents all are. It returns how many it raised.

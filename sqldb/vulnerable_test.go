@@ -251,7 +251,8 @@ func zoneOf(t *testing.T, f *vulnerableFixture) int64 {
 }
 
 // TestVulnerableNeedOrder: a need for supplies found on a check becomes
-// the household's order, once; a medicine need is not a shop's order.
+// the household's order, once; a medicine need becomes the resident's
+// medicine request, once; a help need is a help request at once.
 func TestVulnerableNeedOrder(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := newVulnerable(t, db)
@@ -274,6 +275,26 @@ func TestVulnerableNeedOrder(t *testing.T) {
 		}
 		if _, err := f.vuln.OrderForNeed(f.ctx, c.Needs[1].ID, req); frontline.ErrorCode(err) != frontline.EINVALID {
 			t.Errorf("a medicine need as a shop order: %v", err)
+		}
+		med, err := f.vuln.MedicineForNeed(f.ctx, c.Needs[1].ID, frontline.MedicineRequestInput{PartnerID: f.pharmacy.ID,
+			Medicine: "硝苯地平缓释片", Quantity: 2, Chronic: true})
+		if err != nil || med.HouseholdID != f.tr.hh[2].ID || med.PersonID != f.a.ID || !med.Chronic {
+			t.Fatalf("medicine: %+v, %v", med, err)
+		}
+		if again, err := f.vuln.MedicineForNeed(f.ctx, c.Needs[1].ID, frontline.MedicineRequestInput{PartnerID: f.pharmacy.ID,
+			Medicine: "硝苯地平缓释片", Quantity: 2}); err != nil || again.ID != med.ID {
+			t.Fatalf("medicine again: %+v, %v", again, err)
+		}
+		// A help need is the household's help request at once, with the
+		// category the resident's flags suggest and the deadlines of its
+		// category; the help board sees it.
+		h := f.check(t, f.ctx, f.b, frontline.CheckVisited, &frontline.VulnerableNeed{Kind: frontline.NeedHelp, Detail: "胸闷气短"})
+		if n := h.Needs[0]; n.LinkKind != "help" || n.LinkID == 0 || n.Category != frontline.HelpOther {
+			t.Fatalf("help need: %+v", n)
+		}
+		reqs, _, err := sqldb.NewHelpService(db).FindHelp(f.ctx, frontline.HelpFilter{})
+		if err != nil || len(reqs) != 1 || reqs[0].ID != h.Needs[0].LinkID || reqs[0].PersonID != f.b.ID || reqs[0].Status != frontline.HelpOpen {
+			t.Fatalf("the help board: %+v, %v", reqs, err)
 		}
 		bad := &frontline.VulnerableCheck{PersonID: f.b.ID, Method: frontline.CheckUnreachable,
 			Needs: []*frontline.VulnerableNeed{{Kind: frontline.NeedHelp, Detail: "x"}}}

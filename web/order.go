@@ -277,7 +277,10 @@ type householdOrderPage struct {
 	View      *frontline.OrderLinkView
 	Placed    *frontline.Order
 	Link      string // the link just made, shown once
-	Form      form
+	// Need is the vulnerable resident's need (?need=) this order meets,
+	// 0 for none: the order placed is linked to it.
+	Need int64
+	Form form
 }
 
 func (s *Server) pageHouseholdOrder(w http.ResponseWriter, r *http.Request) error {
@@ -306,8 +309,12 @@ func (s *Server) renderHouseholdOrder(w http.ResponseWriter, r *http.Request, pl
 	if link != "" {
 		w.Header().Set("Referrer-Policy", "same-origin")
 	}
+	need, _ := formID(r.URL.Query().Get("need"))
+	if s.Vulnerable == nil {
+		need = 0
+	}
 	return s.render(w, status, pageHouseOrder, householdOrderPage{layout: s.layout(r, lang, title), Household: hh, View: view,
-		Placed: placed, Link: link, Form: f})
+		Placed: placed, Link: link, Need: need, Form: f})
 }
 
 func (s *Server) postHouseholdOrder(w http.ResponseWriter, r *http.Request) error {
@@ -321,7 +328,14 @@ func (s *Server) postHouseholdOrder(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	var o *frontline.Order
-	if err == nil {
+	// An order for a vulnerable resident's need is placed with the need,
+	// which then shows it.
+	need, forNeed := formID(r.URL.Query().Get("need"))
+	switch {
+	case err != nil:
+	case forNeed && s.Vulnerable != nil:
+		o, err = s.Vulnerable.OrderForNeed(r.Context(), need, req)
+	default:
 		o, err = s.Orders.PlaceOrder(r.Context(), req)
 	}
 	if err == nil {

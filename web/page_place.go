@@ -35,6 +35,10 @@ type indexPage struct {
 	// Duty is the signed-in worker's shifts of the day to come, when the
 	// server serves the roster: their work, on the page they start from.
 	Duty []dutyLine
+	// Vulnerable are the residents the signed-in worker is the contact of
+	// (包保), those not reached today first, each with one tap for
+	// "called, fine".
+	Vulnerable []*frontline.VulnerableResident
 }
 
 // dutyLine is one of the worker's shifts on the start page.
@@ -63,6 +67,11 @@ func (s *Server) pageIndex(w http.ResponseWriter, r *http.Request) error {
 	}
 	if page.Duty, err = s.dutyToday(r.Context()); err != nil {
 		return err
+	}
+	if s.Vulnerable != nil && callerFrom(r.Context()).principal.Can(frontline.PermCheckVulnerable) {
+		if page.Vulnerable, err = s.Vulnerable.Mine(r.Context()); err != nil {
+			return err
+		}
 	}
 	if !page.CanRead {
 		return s.render(w, http.StatusOK, pageIndexName, page)

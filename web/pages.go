@@ -61,6 +61,7 @@ func (s *Server) pageFuncs() template.FuncMap {
 		"field": fieldOf,
 		// formToken is a fresh token for each form rendered (once.go).
 		"formToken": newFormToken,
+		"vulnCards": vulnCardsOf,
 	}
 }
 

@@ -88,6 +88,7 @@ func (s *Server) registerRoutes() {
 	s.registerOrders()
 	s.registerMedicine()
 	s.registerHelp()
+	s.registerVulnerable()
 	s.registerDaily()
 	s.registerRetention()
 	s.registerAPIDoc()

@@ -26,7 +26,7 @@ type workSource func(r *http.Request, p *frontline.Principal, lang string) ([]wo
 // work is listed. A new workflow adds its function here, and its page
 // links are then also found by the crawl of every role's pages.
 func (s *Server) workSources() []workSource {
-	return []workSource{s.helpWork, s.labWork, s.samplingWork, s.roundWork, s.screeningWork, s.zoneWork, s.checkpointWork, s.supplyWork, s.deliveryWork}
+	return []workSource{s.helpWork, s.labWork, s.samplingWork, s.roundWork, s.screeningWork, s.zoneWork, s.checkpointWork, s.supplyWork, s.deliveryWork, s.vulnerableWork}
 }
 
 // work lists what the signed-in person has to do, for the home page:

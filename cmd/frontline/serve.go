@@ -219,6 +219,10 @@ func ensureDemo(ctx context.Context, m *Main, places *sqldb.PlaceService) error 
 	if _, err := demo.Distribution(cliContext(ctx), places, sqldb.NewDistributionService(m.DB)); err != nil {
 		return err
 	}
+	if _, err := demo.Medicine(cliContext(ctx), demo.MedicineServices{Places: places, Partners: sqldb.NewPartnerService(m.DB),
+		Medicine: sqldb.NewMedicineService(m.DB), At: demoClock(m.DB)}, time.Now()); err != nil {
+		return err
+	}
 	if _, err := demo.Screening(cliContext(ctx), demo.ScreeningServices{Persons: sqldb.NewPersonService(m.DB), Places: places,
 		RiskAreas: sqldb.NewRiskAreaService(m.DB), Campaigns: sqldb.NewCampaignService(m.DB), Visits: sqldb.NewVisitService(m.DB)}, time.Now()); err != nil {
 		return err
@@ -288,5 +292,18 @@ func warnSettings(ctx context.Context, m *Main) {
 	}
 	for _, a := range advice {
 		m.Logger.Warn(a)
+	}
+}
+
+// demoClock sets the store's clock while the demo makes what happened
+// earlier (a request of yesterday); the zero time gives it back.
+func demoClock(db *sqldb.DB) func(time.Time) {
+	wall := db.Now
+	return func(t time.Time) {
+		if t.IsZero() {
+			db.Now = wall
+			return
+		}
+		db.Now = func() time.Time { return t }
 	}
 }

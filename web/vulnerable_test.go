@@ -1,0 +1,96 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/frontline-org/frontline"
+	"github.com/frontline-org/frontline/sqldb"
+	"github.com/frontline-org/frontline/sqldb/sqldbtest"
+	"github.com/frontline-org/frontline/web"
+)
+
+// withVulnerable gives a server the vulnerable's service (and the
+// workforce's, for the contact form).
+func withVulnerable(db *sqldb.DB) func(*web.Server) {
+	return func(s *web.Server) {
+		s.Vulnerable, s.Workers = sqldb.NewVulnerableService(db), sqldb.NewWorkerService(db)
+	}
+}
+
+// TestVulnerablePages: sealing 枣园小区 names its grid worker the contact
+// of its three flagged residents; the grid worker's home page lists them
+// with one tap for "called, fine", which takes one off the secretary's
+// board; a check with a need offers the order on the household's behalf;
+// a bad check keeps what was typed; the API serves the board; a shop has
+// no board.
+func TestVulnerablePages(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := buildFixture(t, db)
+		ts := newDBServer(t, db, withOrders(db), withVulnerable(db))
+		sec := frontline.WithPrincipal(context.Background(), &frontline.Principal{UserID: 1, Login: "sec", Role: frontline.RoleCommunitySecretary,
+			ScopeID: f.comm1.ID, ScopePath: f.comm1.Path})
+		u := ts.user(t, "grid-v", frontline.RoleGridWorker, f.comp1)
+		w := &frontline.Worker{PlaceID: f.comm1.ID, Name: "枣园网格员", Kind: frontline.WorkerGrid, Phone: "13912340000", UserID: u.ID}
+		if err := sqldb.NewWorkerService(db).CreateWorker(sec, w); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sqldb.NewResponsibilityService(db).SetResponsible(sec, f.bld1.ID, w.ID, 0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sqldb.NewZoneService(db).SetZone(sec, &frontline.Zone{PlaceID: f.comp1.ID, Level: frontline.LevelSealed, Reason: "阳性病例"}); err != nil {
+			t.Fatal(err)
+		}
+		grid := ts.signIn(t, "grid-v", goodPassword)
+		_, home := grid.get(t, "/")
+		if !strings.Contains(home, `data-testid="my-vulnerable"`) || strings.Count(home, `data-testid="vuln-fine"`) != 3 {
+			t.Fatalf("home page: %s", home)
+		}
+		zhang := f.persons[0]
+		resp, dbg := grid.postForm(t, fmt.Sprintf("/vulnerable/persons/%d/checks", zhang.ID),
+			url.Values{"method": {"called"}, "state": {"fine"}, "next": {"/"}, "form_token": {"dnVsbmVyYWJsZS1jaGVjazE"}})
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
+			t.Fatalf("one tap: %d %s %s", resp.StatusCode, resp.Header.Get("Location"), dbg)
+		}
+		if _, home = grid.get(t, "/"); strings.Count(home, `data-testid="vuln-fine"`) != 2 {
+			t.Errorf("the one reached still has a tap")
+		}
+		secretary := ts.as(t, frontline.RoleCommunitySecretary, f.comm1)
+		resp, board := secretary.get(t, fmt.Sprintf("/vulnerable?place=%d", f.comp1.ID))
+		if resp.StatusCode != http.StatusOK || strings.Count(board, `data-testid="vuln-card"`) != 2 || strings.Contains(board, "张三") {
+			t.Fatalf("board: %d %s", resp.StatusCode, board)
+		}
+		var b frontline.VulnerableBoard
+		grid.getJSON(t, fmt.Sprintf("/api/v1/vulnerable?place=%d&all=1", f.comp1.ID), http.StatusOK, &b)
+		if b.Total != 3 || b.Checked != 1 || b.NoContact != 0 {
+			t.Errorf("API board: %+v", b)
+		}
+		wang := f.persons[3]
+		resp, body := grid.postForm(t, fmt.Sprintf("/vulnerable/persons/%d/checks", wang.ID),
+			url.Values{"note": {"药快吃完了"}, "need1_kind": {"supplies"}, "need1_detail": {"大米一袋"}})
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "药快吃完了") || !strings.Contains(body, "大米一袋") {
+			t.Fatalf("a check without a method: %d %s", resp.StatusCode, body)
+		}
+		resp, _ = grid.postForm(t, fmt.Sprintf("/vulnerable/persons/%d/checks", wang.ID),
+			url.Values{"method": {"visited"}, "state": {"fine"}, "need1_kind": {"supplies"}, "need1_detail": {"大米一袋"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("a check with a need: %d", resp.StatusCode)
+		}
+		_, page := grid.get(t, fmt.Sprintf("/vulnerable/persons/%d", wang.ID))
+		if !strings.Contains(page, fmt.Sprintf(`/households/%d/order?need=`, f.hh[1].ID)) {
+			t.Fatalf("the need offers no order: %s", page)
+		}
+		_, order := grid.get(t, fmt.Sprintf("/households/%d/order?need=1", f.hh[1].ID))
+		if !strings.Contains(order, `data-testid="order-for-need"`) || !strings.Contains(order, "/order?need=1") {
+			t.Errorf("the order page does not carry the need: %s", order)
+		}
+		shop := ts.as(t, frontline.RoleShop, f.comm1)
+		if resp, _ := shop.get(t, "/vulnerable"); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("a shop opens the board: %d", resp.StatusCode)
+		}
+	})
+}
