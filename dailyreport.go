@@ -28,6 +28,7 @@ const (
 	DailyZones       DailySectionKey = "zones"
 	DailyCheckpoints DailySectionKey = "checkpoints"
 	DailyWorkforce   DailySectionKey = "workforce"
+	DailySupplies    DailySectionKey = "supplies"
 	DailyHelp        DailySectionKey = "help"
 	DailyMedicine    DailySectionKey = "medicine"
 	DailyVulnerable  DailySectionKey = "vulnerable"
@@ -42,6 +43,10 @@ var DailySectionColumns = map[DailySectionKey][]string{
 	DailyZones:       {"sealed", "controlled", "precaution", "sealed_households", "sealed_residents"},
 	DailyCheckpoints: {"open", "setting_up", "passages", "refused"},
 	DailyWorkforce:   {"workers", "on_duty", "places_short", "no_shows"},
+	// Supplies: the households of the distributions (保供包) under way or
+	// closed in the day, those delivered, those still to serve, the
+	// deliveries of the day, and the orders delivered in the day.
+	DailySupplies: {"households", "delivered", "pending", "delivered_today", "orders_delivered"},
 	// Urgent help: requests opened in the day, those whose time to
 	// acknowledge ran out in the day before anyone did, those resolved in
 	// the day, and those open at the report's moment.
@@ -53,7 +58,8 @@ var DailySectionColumns = map[DailySectionKey][]string{
 }
 
 // DailySectionOrder is the order of the sections.
-var DailySectionOrder = []DailySectionKey{DailyScreening, DailyTesting, DailyCases, DailyZones, DailyCheckpoints, DailyWorkforce, DailyHelp, DailyMedicine, DailyVulnerable}
+var DailySectionOrder = []DailySectionKey{DailyScreening, DailyTesting, DailyCases, DailyZones, DailyCheckpoints, DailyWorkforce,
+	DailySupplies, DailyHelp, DailyMedicine, DailyVulnerable}
 
 // DailyStatus is where a day's report stands.
 type DailyStatus string

@@ -22,9 +22,20 @@ type Dashboard struct {
 	Morning *MorningCoverage `json:"morning,omitempty"`
 	// Map is one tile per child node.
 	Map []MapTile `json:"map"`
+	// Supplied are the households supplied per day, oldest first,
+	// DashboardDays of them ending today.
+	Supplied []DaySupplied `json:"supplied"`
 	// HelpAges are the open help requests under the node by how long they
 	// have been open (help.go).
 	HelpAges []HelpAge `json:"help_ages"`
+}
+
+// DaySupplied is one day's households supplied under a node: served by a
+// distribution (保供包 delivered) and with an order delivered.
+type DaySupplied struct {
+	Day         string `json:"day"`
+	Distributed int    `json:"distributed"`
+	Ordered     int    `json:"ordered"`
 }
 
 // DashboardDays is how many days the tests chart shows.

@@ -255,6 +255,10 @@ type DistributionService interface {
 	// Mark records a door's status; the same final status again changes
 	// nothing, so a resent mark acts once.
 	Mark(ctx context.Context, m *HandoutMark) (*Handout, error)
+	// NewHouseholds lists households under a node of the distribution
+	// that are not in it (moved in or registered since it started), at
+	// most 1,000: those to add by hand.
+	NewHouseholds(ctx context.Context, id, placeID int64) ([]*Place, error)
 	// AddHousehold adds a household that moved in after the start.
 	AddHousehold(ctx context.Context, id, householdID int64) error
 	// CloseDistribution closes it when every household has a final status.

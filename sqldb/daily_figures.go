@@ -91,6 +91,7 @@ var dailySections = []dailySection{
 	{frontline.DailyZones, (*Tx).dailyZones},
 	{frontline.DailyCheckpoints, (*Tx).dailyCheckpoints},
 	{frontline.DailyWorkforce, (*Tx).dailyWorkforce},
+	{frontline.DailySupplies, (*Tx).dailySupplies},
 	{frontline.DailyHelp, (*Tx).dailyHelp},
 	{frontline.DailyMedicine, (*Tx).dailyMedicine},
 	{frontline.DailyVulnerable, (*Tx).dailyVulnerable},

@@ -60,6 +60,18 @@ func TestDailyReport_RollUp(t *testing.T) {
 		cps := sqldb.NewCheckpointService(db)
 		mustCheckpoint(t, cps, zctx, s.tr.comm1, "1号卡点")
 		mustCheckpoint(t, cps, zctx, s.tr.comp1, "2号卡点")
+		// A package to the subdistrict: one door of each community served.
+		dists := sqldb.NewDistributionService(db)
+		pkg := &frontline.Distribution{Name: "保供包", Contents: "蔬菜包", ScopeID: s.tr.sub.ID}
+		if err := dists.StartDistribution(zctx, pkg); err != nil {
+			t.Fatal(err)
+		}
+		for _, hh := range []*frontline.Place{s.tr.hh[0], s.tr.hh[2]} {
+			if _, err := dists.Mark(zctx, &frontline.HandoutMark{DistributionID: pkg.ID, HouseholdID: hh.ID,
+				Status: frontline.HandoutDelivered}); err != nil {
+				t.Fatal(err)
+			}
+		}
 		city := as(frontline.RoleCityAdmin, s.tr.city)
 		comm, err := ds.DailyReport(city, s.tr.comm1.ID, "")
 		if err != nil {
@@ -84,6 +96,15 @@ func TestDailyReport_RollUp(t *testing.T) {
 		}
 		if got := dailyValue(t, sub, frontline.DailyCheckpoints, s.tr.comm1.ID, "setting_up"); got != 2 {
 			t.Errorf("罗玉新村社区 checkpoints being set up %d, want 2", got)
+		}
+		n := place(t, db, s.tr.comm1.ID).Households
+		for col, want := range map[string]int{"households": n, "delivered": 1, "pending": n - 1, "delivered_today": 1} {
+			if got := dailyValue(t, sub, frontline.DailySupplies, s.tr.comm1.ID, col); got != want {
+				t.Errorf("罗玉新村社区 supplies %s %d, want %d", col, got, want)
+			}
+		}
+		if got := dailyValue(t, sub, frontline.DailySupplies, s.tr.sub.ID, "delivered_today"); got != 2 {
+			t.Errorf("大城街道 delivered today %d, want 2", got)
 		}
 		if got := dailyValue(t, sub, frontline.DailyCases, s.tr.comm1.ID, "new_cases"); got != 1 {
 			t.Errorf("罗玉新村社区 new cases %d, want 1", got)

@@ -46,6 +46,9 @@ func (s *DailyReportService) Dashboard(ctx context.Context, placeID int64) (*fro
 	if err := tx.dashboardMap(ctx, f, d); err != nil {
 		return nil, err
 	}
+	if err := tx.dashboardSupplied(ctx, f, d, today, s.db.Location); err != nil {
+		return nil, err
+	}
 	if d.HelpAges, err = tx.helpAges(ctx, n.Path); err != nil {
 		return nil, err
 	}

@@ -287,3 +287,35 @@ func TestDistributionMove(t *testing.T) {
 		}
 	})
 }
+
+// TestDistributionDashboard: the households a distribution served today
+// are on the dashboard's "households supplied" chart of every node above
+// them, a parent's the sum of its children's, and a correction takes one
+// back.
+func TestDistributionDashboard(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newDistribution(t, db)
+		for _, hh := range []*frontline.Place{f.tr.hh[0], f.tr.hh[2], f.hh3[0]} {
+			f.mark(t, f.ctx, hh, frontline.HandoutDelivered, "")
+		}
+		f.mark(t, f.ctx, f.hh3[0], frontline.HandoutRefused, "")
+		ds := sqldb.NewDailyReportService(db)
+		city := as(frontline.RoleCityAdmin, f.tr.city)
+		today := func(n *frontline.Place) int {
+			d, err := ds.Dashboard(city, n.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(d.Supplied) != frontline.DashboardDays {
+				t.Fatalf("%d days", len(d.Supplied))
+			}
+			return d.Supplied[len(d.Supplied)-1].Distributed
+		}
+		if a, b, c, d := today(f.tr.city), today(f.tr.sub), today(f.tr.comm1), today(f.tr.comm2); a != 2 || b != 2 || c != 1 || d != 1 {
+			t.Fatalf("supplied today: city %d, subdistrict %d, communities %d + %d", a, b, c, d)
+		}
+		if n := today(f.tr.comp2); n != 1 {
+			t.Fatalf("忠义巷小区 supplied today %d", n)
+		}
+	})
+}

@@ -131,6 +131,12 @@ func (s *Server) dashboardView(lang, by string, d *frontline.Dashboard) dashboar
 	}
 	add("tests", chart.Bars(t("dash.chart.tests"), "tests", []chart.Series{{Name: t("dash.series.sampled"), Color: "#2e6db4"}}, tests))
 	add("positives", chart.Bars(t("dash.chart.positives"), "positives", []chart.Series{{Name: t("dash.series.positive"), Color: "#c62828"}}, positives))
+	supplied := make([]chart.Bar, len(d.Supplied))
+	for i, day := range d.Supplied {
+		supplied[i] = chart.Bar{Label: day.Day[5:], Values: []int{day.Distributed, day.Ordered}}
+	}
+	add("supplied", chart.Bars(t("dash.chart.supplied"), "supplied", []chart.Series{{Name: t("dash.series.distributed"), Color: "#2e7d32"},
+		{Name: t("dash.series.ordered"), Color: "#c98a00"}}, supplied))
 	if m := d.Morning; m != nil {
 		points := make([]chart.Point, len(m.Buckets))
 		for i, b := range m.Buckets {

@@ -137,7 +137,7 @@ func TestDashboard_Page(t *testing.T) {
 			}
 			Charts []struct{ Key, SVG string }
 		}
-		if err := json.Unmarshal([]byte(strings.TrimPrefix(got[1], "data: ")), &ev); err != nil || len(ev.Charts) != 5 {
+		if err := json.Unmarshal([]byte(strings.TrimPrefix(got[1], "data: ")), &ev); err != nil || len(ev.Charts) != 6 {
 			t.Fatalf("event: %v, %d charts", err, len(ev.Charts))
 		}
 		for _, tl := range ev.Tiles {
@@ -167,8 +167,8 @@ func TestDashboard_Browser(t *testing.T) {
 	signInBrowser(p, sc.ts.URL, "xiahong")
 	p.Do(chromedp.Click(css("nav-dashboard")), chromedp.WaitVisible(css("dashboard")))
 	p.Do(chromedp.Navigate(url), chromedp.WaitVisible(css("dashboard")))
-	if n := browser.Get(p, chromedp.Evaluate[int](`document.querySelectorAll('svg.chart').length`)); n != 5 {
-		t.Errorf("%d charts on the phone, want 5", n)
+	if n := browser.Get(p, chromedp.Evaluate[int](`document.querySelectorAll('svg.chart').length`)); n != 6 {
+		t.Errorf("%d charts on the phone, want 6", n)
 	}
 	p.Until(`!document.querySelector('[data-testid="dash-live"]').hidden`)
 	fitsPhone(t, p, "the dashboard")

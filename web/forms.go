@@ -134,6 +134,7 @@ func formFieldIDs() []string {
 		"form.invalid.scope", "form.invalid.reason", "form.invalid.note")
 	ids = append(ids, workforceFieldIDs()...)
 	ids = append(ids, supplyFieldIDs()...)
+	ids = append(ids, distributionFieldIDs()...)
 	ids = append(ids, placeFormFieldIDs()...)
 	return append(ids, "form.invalid.household_id", "form.notfound.household_id", "form.taken.id_number",
 		"form.taken.login", "form.forbidden.role", "form.forbidden.scope_id", "form.forbidden.current_password")

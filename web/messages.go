@@ -30,7 +30,7 @@ func catalogParts() []catalogPart {
 		{"noticeMessages", noticeMessages()}, {"stationMessages", stationMessages()}, {"caseMessages", caseMessages()},
 		{"alertMessages", alertMessages()}, {"caseListMessages", caseListMessages()}, {"casePageMessages", casePageMessages()},
 		{"transferMessages", transferMessages()}, {"guardMessages", guardMessages()}, {"workforceMessages", workforceMessages()}, {"rosterAlertMessages", rosterAlertMessages()},
-		{"supplyMessages", supplyMessages()}, {"orderMessages", orderMessages()}, {"deliveryMessages", deliveryMessages()}, {"medicineMessages", medicineMessages()},
+		{"supplyMessages", supplyMessages()}, {"distributionMessages", distributionMessages()}, {"orderMessages", orderMessages()}, {"deliveryMessages", deliveryMessages()}, {"medicineMessages", medicineMessages()},
 		{"vulnerableMessages", vulnerableMessages()},
 		{"helpMessages", helpMessages()},
 		{"dailyMessages", dailyMessages()},

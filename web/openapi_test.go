@@ -25,7 +25,7 @@ type openAPIDoc struct {
 func newFullServer(t *testing.T, db *sqldb.DB, f *fixture) *testServer {
 	t.Helper()
 	return newAdminServer(t, db, f, withScreening(db), withTesting(db, t), withZones(db), withCases(db), withWorkforce(db), withNotices(db),
-		withDaily(db), withDashboard(db), withSupply(db), withOrders(db))
+		withDaily(db), withDashboard(db), withSupply(db), withOrders(db), withDistributions(db))
 }
 
 func fetchOpenAPI(t *testing.T, ts *testServer) openAPIDoc {

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/frontline-org/frontline"
@@ -104,6 +105,10 @@ type placePage struct {
 	CanEdit   bool
 	// CanOrder: the reader may order for the household (supplies).
 	CanOrder bool
+	// Needs are a household's needs (halal, diabetic) as boxes, checked
+	// when set; CanNeeds lets the reader change them.
+	Needs    []option
+	CanNeeds bool
 	// CanHelp: the reader may raise a help request for the household.
 	CanHelp bool
 	// CanMedicine: the reader may ask a pharmacy for the household.
@@ -170,6 +175,9 @@ func (s *Server) pagePlace(w http.ResponseWriter, r *http.Request) error {
 		if page.Responsible, err = s.responsibleOf(r.Context(), id); err != nil {
 			return err
 		}
+		if err := s.householdNeeds(r, lang, &page); err != nil {
+			return err
+		}
 	}
 	return s.render(w, http.StatusOK, pagePlaceName, page)
 }
@@ -220,4 +228,25 @@ func (s *Server) personTable(r *http.Request, lang string, rows []personJSON, ad
 	c := callerFrom(r.Context())
 	return personTable{Lang: lang, CSRF: c.csrf, Rows: rows, Address: address,
 		CanEdit: c.principal.Can(frontline.PermEditRegistry), CanReveal: c.principal.Can(frontline.PermRevealPerson)}
+}
+
+// householdNeeds fills the household's needs when the server serves
+// distributions.
+func (s *Server) householdNeeds(r *http.Request, lang string, page *placePage) error {
+	if s.Distributions == nil {
+		return nil
+	}
+	needs, err := s.Distributions.HouseholdNeeds(r.Context(), page.Place.ID)
+	if err != nil {
+		return err
+	}
+	for _, n := range frontline.HouseholdNeeds {
+		label, err := s.text(lang, "need."+string(n))
+		if err != nil {
+			return err
+		}
+		page.Needs = append(page.Needs, option{Value: string(n), Label: label, Selected: slices.Contains(needs, n)})
+	}
+	page.CanNeeds = page.CanEdit
+	return nil
 }

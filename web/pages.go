@@ -143,7 +143,7 @@ func (s *Server) layout(r *http.Request, lang, title string) layout {
 	if c := callerFrom(r.Context()); c != nil {
 		l.CSRF = c.csrf
 		l.User = &navUser{Login: c.principal.Login, Role: c.principal.Role,
-			Links: s.medicineLinks(s.helpLinks(s.deliveryLinks(s.orderLinks(s.supplyLinks(s.dailyLinks(s.caseLinks(s.workforceLinks(s.testingLink(s.zoneLinks(s.screeningLink(navLinks(c.principal.Role), c.principal), c.principal), c.principal), c.principal), c.principal), c.principal), c.principal), c.principal), c.principal), c.principal), c.principal)}
+			Links: s.distributionLinks(s.medicineLinks(s.helpLinks(s.deliveryLinks(s.orderLinks(s.supplyLinks(s.dailyLinks(s.caseLinks(s.workforceLinks(s.testingLink(s.zoneLinks(s.screeningLink(navLinks(c.principal.Role), c.principal), c.principal), c.principal), c.principal), c.principal), c.principal), c.principal), c.principal), c.principal), c.principal), c.principal), c.principal)}
 		l.Unread = s.unread(r)
 	}
 	return l

@@ -84,6 +84,7 @@ func (s *Server) registerRoutes() {
 	s.registerCases()
 	s.registerWorkforce()
 	s.registerSupply()
+	s.registerDistributions()
 	s.registerOrders()
 	s.registerMedicine()
 	s.registerHelp()

@@ -107,6 +107,9 @@ type Server struct {
 	// Orders, when set, serves households' orders: their links, staff
 	// ordering on their behalf, group orders.
 	Orders frontline.OrderService
+	// Distributions, when set, serves government packages (保供包) to
+	// every household of a node, and households' needs.
+	Distributions frontline.DistributionService
 	// Deliveries, when set with Orders, serves the delivery runs from the
 	// gates and what households say about their orders.
 	Deliveries frontline.DeliveryService

@@ -100,6 +100,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	srv.Workers, srv.Roster, srv.Duty = sqldb.NewWorkerService(m.DB), sqldb.NewRosterService(m.DB), duty
 	srv.Responsibility = sqldb.NewResponsibilityService(m.DB)
 	srv.Partners, srv.Orders = sqldb.NewPartnerService(m.DB), sqldb.NewOrderService(m.DB)
+	srv.Distributions = sqldb.NewDistributionService(m.DB)
 	srv.Deliveries = sqldb.NewDeliveryService(m.DB)
 	medicine := sqldb.NewMedicineService(m.DB)
 	srv.Medicine = medicine
@@ -213,6 +214,9 @@ func ensureDemo(ctx context.Context, m *Main, places *sqldb.PlaceService) error 
 	}
 	if _, err := demo.Supply(cliContext(ctx), demo.SupplyServices{Places: places, Partners: sqldb.NewPartnerService(m.DB),
 		Orders: sqldb.NewOrderService(m.DB)}, time.Now()); err != nil {
+		return err
+	}
+	if _, err := demo.Distribution(cliContext(ctx), places, sqldb.NewDistributionService(m.DB)); err != nil {
 		return err
 	}
 	if _, err := demo.Medicine(cliContext(ctx), demo.MedicineServices{Places: places, Partners: sqldb.NewPartnerService(m.DB),
