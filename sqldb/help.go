@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -218,17 +217,11 @@ func (s *HelpService) RaiseHelp(ctx context.Context, h *frontline.HelpRequest) (
 // link: the secret is the only credential and reaches that household
 // alone, and the audit log names the link as the actor.
 func (s *HelpService) RaiseHelpByLink(ctx context.Context, secret string, h *frontline.HelpRequest) (*frontline.HelpRequest, error) {
-	ctx = frontline.AsSystem(ctx)
-	tx, err := s.db.BeginTx(ctx)
+	ctx, tx, link, hh, err := s.db.linkTx(ctx, secret)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	link, hh, err := tx.findOrderLink(ctx, secret)
-	if err != nil {
-		return nil, err
-	}
-	ctx = frontline.WithActor(ctx, frontline.Actor{Name: fmt.Sprintf("household:link-%d", link), Addr: frontline.ActorFrom(ctx).Addr})
 	h.PersonID = 0 // a link names nobody: it may have been forwarded
 	out, err := tx.raiseHelp(ctx, hh, h, frontline.HelpByLink)
 	if err != nil {

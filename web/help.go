@@ -30,7 +30,7 @@ func (s *Server) registerHelp() {
 	if s.Help == nil {
 		return
 	}
-	funcs := map[string]any{"helpCards": helpCardsOf, "slice1": func(c helpCard) []helpCard { return []helpCard{c} }}
+	funcs := map[string]any{"helpCards": helpCardsOf, "helpFields": helpFieldsOf, "slice1": func(c helpCard) []helpCard { return []helpCard{c} }}
 	if err := s.parsePageSet(funcs, []string{pageHelpLinkName, pageHelpNewName, pageHelpBoardName, pageHelpName},
 		"templates/help_parts.html"); err != nil {
 		s.routeErr = append(s.routeErr, err)
@@ -165,6 +165,18 @@ type helpCards struct {
 }
 
 func helpCardsOf(lang string, cards []helpCard) helpCards { return helpCards{Lang: lang, Cards: cards} }
+
+// helpFields is what the "helpfields" part needs: the form and the
+// categories to choose from.
+type helpFields struct {
+	Lang       string
+	Form       form
+	Categories []option
+}
+
+func helpFieldsOf(lang string, f form, categories []option) helpFields {
+	return helpFields{Lang: lang, Form: f, Categories: categories}
+}
 
 func (s *Server) helpCardsFor(lang string, list []*frontline.HelpRequest) []helpCard {
 	now := s.Now()
