@@ -82,7 +82,6 @@ func distributionMessages() map[string]message {
 		"form.invalid.contents":   {"请写明每户发放的内容（不超过500个字）。", "Say what each household gets, in up to 500 characters."},
 		"form.notfound.scope_id":  {"您的辖区内没有这个区域。", "There is no such place in your area."},
 		"form.taken.household_id": {"这一户已在名单内。", "This household is on the list already."},
-		"form.invalid.needs":      {"未知的特殊需要。", "Unknown need."},
 	}
 }
 
