@@ -137,17 +137,17 @@ func (n *VulnerableNeed) Met() bool { return n.LinkID != 0 }
 // VulnerableCheck is one daily check of a resident by their contact (or
 // whoever stood in).
 type VulnerableCheck struct {
-	ID          int64       `json:"id"`
-	PersonID    int64       `json:"person_id"`
-	HouseholdID int64       `json:"household_id"`
-	WorkerID    int64       `json:"worker_id,omitempty"`
-	Day         string      `json:"day"` // local day, YYYY-MM-DD
-	Method      CheckMethod `json:"method"`
-	State       PersonState `json:"state"`
-	Note        string      `json:"note,omitempty"`
+	ID          int64             `json:"id"`
+	PersonID    int64             `json:"person_id"`
+	HouseholdID int64             `json:"household_id"`
+	WorkerID    int64             `json:"worker_id,omitempty"`
+	Day         string            `json:"day"` // local day, YYYY-MM-DD
+	Method      CheckMethod       `json:"method"`
+	State       PersonState       `json:"state"`
+	Note        string            `json:"note,omitempty"`
 	Needs       []*VulnerableNeed `json:"needs"`
-	CheckedAt   time.Time `json:"checked_at"`
-	CheckedBy   string    `json:"checked_by"`
+	CheckedAt   time.Time         `json:"checked_at"`
+	CheckedBy   string            `json:"checked_by"`
 	// Key makes a retried check act once (the form's token).
 	Key string `json:"-"`
 }
