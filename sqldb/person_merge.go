@@ -55,6 +55,12 @@ var personRefs = []personRef{
 	{table: "transfers", column: "person_id", only: "status IN ('requested', 'assigned', 'picked_up')"},
 	{table: "help_requests", column: "person_id"},
 	{table: "help_trips", column: "person_id"},
+	{table: "medicine_requests", column: "person_id"},
+	// One contact a person (the key): the merged person's contact moves
+	// unless the survivor has one.
+	{table: "vulnerable_contacts", column: "person_id", only: "person_id IS NOT NULL"},
+	{table: "vulnerable_checks", column: "person_id"},
+	{table: "vulnerable_needs", column: "person_id"},
 }
 
 // SuspectedDuplicates lists the pairs of persons under a node who may be
