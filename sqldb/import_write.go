@@ -119,7 +119,6 @@ func (im *importer) batch(ctx context.Context, written int, beat bool, fn func()
 // differ from place to place; see shared for the others.
 var placeImportColumns = []string{"id", "parent_id", "kind", "name", "path", "households", "residents", "vulnerable"}
 
-
 // insertPlaces creates a batch of new places, parents first (a parent is
 // in an earlier batch or earlier in this one).
 func (im *importer) insertPlaces(ctx context.Context, batch []*node) error {
