@@ -159,24 +159,12 @@ func (tx *Tx) parcelDoors(ctx context.Context, ps []*frontline.Parcel, paths []s
 
 // FindRunByID implements frontline.DeliveryService.
 func (s *DeliveryService) FindRunByID(ctx context.Context, id int64) (*frontline.Run, error) {
-	if err := deliveryReader(ctx); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	r, _, err := tx.findRun(ctx, id)
-	return r, err
+	return findByID(ctx, s.db, deliveryReader, (*Tx).findRun, id)
 }
 
 // FindRuns implements frontline.DeliveryService.
 func (s *DeliveryService) FindRuns(ctx context.Context, f frontline.RunFilter) ([]*frontline.Run, error) {
-	if err := deliveryReader(ctx); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
+	tx, err := s.db.readTxIf(ctx, deliveryReader)
 	if err != nil {
 		return nil, err
 	}
