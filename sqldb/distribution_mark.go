@@ -189,8 +189,8 @@ func (s *DistributionService) FindHandouts(ctx context.Context, id int64, f fron
 	}
 	where, args = andScope(ctx, "s.path", where, args)
 	cond := strings.Join(where, " AND ")
-	var total int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM distribution_households s WHERE `+cond, args...).Scan(&total); err != nil {
+	total, err := tx.handoutTotal(ctx, d, n, f, cond, args)
+	if err != nil {
 		return nil, 0, err
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT `+handoutColumns+` FROM distribution_households s WHERE `+cond+
@@ -215,6 +215,28 @@ func (s *DistributionService) FindHandouts(ctx context.Context, id int64, f fron
 		return nil, 0, err
 	}
 	return out, total, tx.handoutNeeds(ctx, out)
+}
+
+// handoutTotal is how many households the filter selects. The node's
+// counters know it when the filter is the node's whole list or its gap
+// list and the caller sees the whole node: counting a city's million
+// pending doors to show the first 200 would take longer than the page.
+func (tx *Tx) handoutTotal(ctx context.Context, d distribution, n *frontline.Place, f frontline.HandoutFilter, cond string, args []any) (int, error) {
+	if f.HouseholdID == nil && visible(ctx, n.Path) {
+		top, err := scanProgress(tx.QueryRowContext(ctx, distributionProgressSelect+`c.place_id = ?`, d.ID, n.ID))
+		if err == nil && f.OnlyPending {
+			return top.Pending(), nil
+		} else if err == nil {
+			return top.Households, nil
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return 0, err
+		}
+		// A node without counters (a household, a building put up after
+		// the start and not yet served) is counted below.
+	}
+	var total int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM distribution_households s WHERE `+cond, args...).Scan(&total)
+	return total, err
 }
 
 // nameHandouts fills in each door's building, unit and room and sorts
