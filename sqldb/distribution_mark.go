@@ -101,26 +101,34 @@ func (s *DistributionService) Mark(ctx context.Context, m *frontline.HandoutMark
 	}
 	loc := s.db.Location
 	actor := frontline.ActorFrom(ctx).String()
-	if h.Status == frontline.HandoutDelivered {
-		if err := tx.addDeliveredDay(ctx, d, h.Path, localDay(h.MarkedAt, loc), -1); err != nil {
-			return nil, err
+	// A delivered household marked delivered again (a note added) keeps
+	// the time of its delivery, and with it its day on the charts and in
+	// the daily report.
+	at, by := tx.now, actor
+	if h.Status == frontline.HandoutDelivered && m.Status == frontline.HandoutDelivered {
+		at, by = h.MarkedAt, h.MarkedBy
+	} else {
+		if h.Status == frontline.HandoutDelivered {
+			if err := tx.addDeliveredDay(ctx, d, h.Path, localDay(h.MarkedAt, loc), -1); err != nil {
+				return nil, err
+			}
 		}
-	}
-	if m.Status == frontline.HandoutDelivered {
-		if err := tx.addDeliveredDay(ctx, d, h.Path, localDay(tx.now, loc), 1); err != nil {
-			return nil, err
+		if m.Status == frontline.HandoutDelivered {
+			if err := tx.addDeliveredDay(ctx, d, h.Path, localDay(tx.now, loc), 1); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE distribution_households SET status = ?, final = ?, reason = ?, attempts = attempts + 1,
 		marked_at = ?, marked_by = ? WHERE distribution_id = ? AND household_id = ?`,
-		string(m.Status), m.Status.Final(), m.Reason, tx.now, actor, d.ID, h.HouseholdID); err != nil {
+		string(m.Status), m.Status.Final(), m.Reason, at, by, d.ID, h.HouseholdID); err != nil {
 		return nil, err
 	}
 	if err := tx.addHandoutCounts(ctx, d, h.Path, handoutStatusDelta(m.Status).sub(handoutStatusDelta(h.Status))); err != nil {
 		return nil, err
 	}
 	before := map[string]any{"status": h.Status, "reason": h.Reason}
-	h.Status, h.Reason, h.Attempts, h.MarkedAt, h.MarkedBy = m.Status, m.Reason, h.Attempts+1, tx.now, actor
+	h.Status, h.Reason, h.Attempts, h.MarkedAt, h.MarkedBy = m.Status, m.Reason, h.Attempts+1, at, by
 	if err := tx.audit(ctx, "mark", "distribution", d.ID, h.Path, before,
 		map[string]any{"household_id": h.HouseholdID, "status": h.Status, "reason": h.Reason}); err != nil {
 		return nil, err
