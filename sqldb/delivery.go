@@ -70,14 +70,20 @@ func (tx *Tx) findRun(ctx context.Context, id int64) (*frontline.Run, string, er
 	return r, path, nil
 }
 
-const parcelSelect = `SELECT p.id, p.run_id, p.order_id, p.household_id, p.path, p.status, p.drop_at, p.at, p.by_actor,
-	COALESCE(p.worker_id, 0), p.reason, p.note, sp.name, (SELECT COUNT(*) FROM supply_order_lines l WHERE l.order_id = p.order_id)
-	FROM delivery_parcels p JOIN supply_orders o ON o.id = p.order_id JOIN supply_partners sp ON sp.id = o.partner_id`
+// parcelSelect reads a parcel with its order's or its medicine's
+// pharmacy, how many items (a medicine request is one) and a chronic
+// medicine's target.
+const parcelSelect = `SELECT p.id, p.run_id, COALESCE(p.order_id, 0), COALESCE(p.medicine_id, 0), p.household_id, p.path, p.status, p.drop_at,
+	p.at, p.by_actor, COALESCE(p.worker_id, 0), p.reason, p.note, sp.name,
+	CASE WHEN p.order_id IS NULL THEN 1 ELSE (SELECT COUNT(*) FROM supply_order_lines l WHERE l.order_id = p.order_id) END, m.due_at
+	FROM delivery_parcels p LEFT JOIN supply_orders o ON o.id = p.order_id LEFT JOIN medicine_requests m ON m.id = p.medicine_id
+	JOIN supply_partners sp ON sp.id = COALESCE(o.partner_id, m.partner_id)`
 
 // runParcels reads parcels with their buildings and doors, the workers
-// who carried them, and, for those still out, where the zone rules say
-// they go now: the household's effective level, asked of the one call
-// every workflow asks.
+// who carried them, and, for those still out, where they go now: the
+// household's effective level and its residents' restrictions, asked of
+// the two calls every workflow asks (an isolated household in an open
+// zone takes its parcel at the door, not at the building front).
 func (tx *Tx) runParcels(ctx context.Context, where string, args ...any) ([]*frontline.Parcel, error) {
 	rows, err := tx.QueryContext(ctx, parcelSelect+` WHERE `+where+` ORDER BY p.path, p.id`, args...)
 	if err != nil {
@@ -88,8 +94,8 @@ func (tx *Tx) runParcels(ctx context.Context, where string, args ...any) ([]*fro
 	for rows.Next() {
 		var p frontline.Parcel
 		var path string
-		if err := rows.Scan(&p.ID, &p.RunID, &p.OrderID, &p.HouseholdID, &path, &p.Status, &p.Drop, nullTimeDest{&p.At}, &p.By,
-			&p.WorkerID, &p.Reason, &p.Note, &p.PartnerName, &p.Items); err != nil {
+		if err := rows.Scan(&p.ID, &p.RunID, &p.OrderID, &p.MedicineID, &p.HouseholdID, &path, &p.Status, &p.Drop, nullTimeDest{&p.At}, &p.By,
+			&p.WorkerID, &p.Reason, &p.Note, &p.PartnerName, &p.Items, nullTimeDest{&p.DueAt}); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -115,13 +121,17 @@ func (tx *Tx) runParcels(ctx context.Context, where string, args ...any) ([]*fro
 	if err != nil {
 		return nil, err
 	}
+	kept, err := tx.householdRestrictions(ctx, open, frontline.ActFront, nil)
+	if err != nil {
+		return nil, err
+	}
 	names, err := tx.workerNames(ctx, workers)
 	if err != nil {
 		return nil, err
 	}
 	for _, p := range out {
 		if p.Status == frontline.ParcelOut {
-			p.Drop = frontline.DropFor(levels[p.HouseholdID])
+			p.Drop = frontline.DropFor(levels[p.HouseholdID], kept[p.HouseholdID])
 		}
 		p.WorkerName = names[p.WorkerID]
 	}
@@ -154,24 +164,12 @@ func (tx *Tx) parcelDoors(ctx context.Context, ps []*frontline.Parcel, paths []s
 
 // FindRunByID implements frontline.DeliveryService.
 func (s *DeliveryService) FindRunByID(ctx context.Context, id int64) (*frontline.Run, error) {
-	if err := deliveryReader(ctx); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	r, _, err := tx.findRun(ctx, id)
-	return r, err
+	return findByID(ctx, s.db, deliveryReader, (*Tx).findRun, id)
 }
 
 // FindRuns implements frontline.DeliveryService.
 func (s *DeliveryService) FindRuns(ctx context.Context, f frontline.RunFilter) ([]*frontline.Run, error) {
-	if err := deliveryReader(ctx); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
+	tx, err := s.db.readTxIf(ctx, deliveryReader)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"slices"
 	"strings"
 
 	"github.com/frontline-org/frontline"
@@ -23,7 +22,7 @@ func NewMedicineService(db *DB) *MedicineService { return &MedicineService{db: d
 const medicineColumns = `m.id, m.household_id, m.partner_id, m.source, m.status, m.medicine, m.strength, m.quantity, m.unit, m.chronic,
 	COALESCE(m.person_id, 0), m.for_whom, m.note, m.photo_type <> '', m.due_at, m.consult_note, m.consult_at, m.given, m.amount, m.paid,
 	m.filled_at, m.refuse_reason, COALESCE(m.worker_id, 0), m.worker_name, m.delivered_at, m.request_key, m.created_at, m.created_by,
-	m.updated_at, m.path, sp.name`
+	m.updated_at, m.path, sp.name, COALESCE(m.run_id, 0), m.return_reason`
 
 func scanMedicine(sc interface{ Scan(...any) error }) (*frontline.MedicineRequest, string, error) {
 	var m frontline.MedicineRequest
@@ -32,7 +31,7 @@ func scanMedicine(sc interface{ Scan(...any) error }) (*frontline.MedicineReques
 	if err := sc.Scan(&m.ID, &m.HouseholdID, &m.PartnerID, &m.Source, &m.Status, &m.Medicine, &m.Strength, &m.Quantity, &m.Unit,
 		&m.Chronic, &m.PersonID, &m.For, &m.Note, &m.HasPhoto, &due, &m.ConsultNote, &consult, &m.Given, &m.Amount, &m.Paid, &filled,
 		&m.RefuseReason, &m.WorkerID, &m.WorkerName, &delivered, &m.Key, &m.CreatedAt, &m.CreatedBy, &m.UpdatedAt, &path,
-		&m.PartnerName); err != nil {
+		&m.PartnerName, &m.RunID, &m.ReturnReason); err != nil {
 		return nil, "", err
 	}
 	m.DueAt, m.ConsultAt, m.FilledAt, m.DeliveredAt = nullTime(due), nullTime(consult), nullTime(filled), nullTime(delivered)
@@ -147,45 +146,18 @@ func (tx *Tx) findMedicine(ctx context.Context, id int64) (*frontline.MedicineRe
 
 // FindMedicineRequestByID returns a request the caller may see.
 func (s *MedicineService) FindMedicineRequestByID(ctx context.Context, id int64) (*frontline.MedicineRequest, error) {
-	if err := medicineReader(ctx); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	m, _, err := tx.findMedicine(ctx, id)
-	return m, err
+	return findByID(ctx, s.db, medicineReader, (*Tx).findMedicine, id)
 }
 
 // FindMedicineRequests returns the requests the caller may see that match
 // f, oldest first, and the total.
 func (s *MedicineService) FindMedicineRequests(ctx context.Context, f frontline.MedicineFilter) ([]*frontline.MedicineRequest, int, error) {
-	if err := medicineReader(ctx); err != nil {
-		return nil, 0, err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer tx.Rollback()
-	where, args, err := tx.medicineWhere(ctx, f)
-	if err != nil {
-		return nil, 0, err
-	}
-	cond, a := medicineReach(ctx)
-	cw, ca := andCond(slices.Clone(where), slices.Clone(args), cond, a)
-	var total int
-	q := `SELECT COUNT(*) FROM medicine_requests m`
-	if len(cw) > 0 {
-		q += ` WHERE ` + strings.Join(cw, " AND ")
-	}
-	if err := tx.QueryRowContext(ctx, q, ca...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	ms, _, err := tx.queryMedicine(ctx, where, args, ` ORDER BY m.created_at, m.id`+limitClause(f.Offset, f.Limit))
-	return ms, total, err
+	return findPage(ctx, s.db, medicineReader, `medicine_requests m`, medicineReach,
+		func(tx *Tx) ([]string, []any, error) { return tx.medicineWhere(ctx, f) },
+		func(tx *Tx, where []string, args []any) ([]*frontline.MedicineRequest, error) {
+			ms, _, err := tx.queryMedicine(ctx, where, args, ` ORDER BY m.created_at, m.id`+limitClause(f.Offset, f.Limit))
+			return ms, err
+		})
 }
 
 // medicineWhere builds the conditions of a filter.

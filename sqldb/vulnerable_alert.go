@@ -204,6 +204,15 @@ func (s *VulnerableService) AlertUnchecked(ctx context.Context) (int, error) {
 		if !due && len(open[z.ID]) == 0 {
 			continue
 		}
+		// Before counting, residents who came in another way since the
+		// zone was drawn (an import, a merge) get their contact, and those
+		// who had nobody to propose get one once a worker is registered;
+		// it reads what unreachedOf reads, on the same turns.
+		if z.Place != nil {
+			if _, err := tx.assignContacts(ctx, z.Place); err != nil {
+				return 0, err
+			}
+		}
 		total, unreached, err := tx.unreachedOf(ctx, z)
 		if err != nil {
 			return 0, err
