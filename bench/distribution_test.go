@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -192,15 +191,6 @@ func benchDistributionPages(b *testing.B, ds *sqldb.DistributionService, d *fron
 			b.ReportMetric(float64(rows), "rows")
 		})
 	}
-}
-
-// processCPU is the user and system CPU time this process has used.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func purgeDistribution(b *testing.B, ds *sqldb.DistributionService, d *frontline.Distribution) {
