@@ -334,7 +334,7 @@ func (s *Server) postOrderConfirm(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	order, _ := formID(f.Values["order"])
-	ctx := frontline.WithActor(r.Context(), frontline.Actor{Name: "household", Addr: s.clientAddr(r)})
+	ctx := s.householdContext(r)
 	_, err = s.Deliveries.ConfirmByLink(ctx, f.Values["t"], order)
 	return s.linkAnswered(w, r, f, err, "order.confirmed")
 }
@@ -346,7 +346,7 @@ func (s *Server) postOrderComplain(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	order, _ := formID(f.Values["order"])
-	ctx := frontline.WithActor(r.Context(), frontline.Actor{Name: "household", Addr: s.clientAddr(r)})
+	ctx := s.householdContext(r)
 	_, err = s.Deliveries.ComplainByLink(ctx, f.Values["t"], order, f.Values["text"])
 	return s.linkAnswered(w, r, f, err, "order.complained")
 }
