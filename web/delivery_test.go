@@ -156,6 +156,32 @@ func TestDeliveryPages(t *testing.T) {
 		if _, body = sec.get(t, "/complaints"); strings.Count(body, `data-testid="complaint"`) != 1 || !strings.Contains(body, "青菜不新鲜") {
 			t.Fatalf("complaints: %s", body)
 		}
+		list, err := sqldb.NewDeliveryService(db).FindComplaints(context.Background(), nil)
+		if err != nil || len(list) != 1 {
+			t.Fatalf("complaints stored: %+v, %v", list, err)
+		}
+		cid := list[0].ID
+		resp, body = sec.postForm(t, fmt.Sprintf("/complaints/%d/handled", cid), url.Values{"note": {"补"}})
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `data-testid="complaint-problem"`) || !strings.Contains(body, ">补</textarea>") {
+			t.Fatalf("a note too short: %d %s", resp.StatusCode, body)
+		}
+		if resp, _ = sec.postForm(t, fmt.Sprintf("/complaints/%d/handled", cid), url.Values{"note": {"已让超市补送新鲜青菜"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("handled: %d", resp.StatusCode)
+		}
+		if _, body = sec.get(t, "/complaints"); !strings.Contains(body, `data-testid="complaint-handled"`) || strings.Contains(body, `data-testid="handled-send"`) {
+			t.Fatalf("complaints after handling: %s", body)
+		}
+		if _, body = household.get(t, "/order?t="+url.QueryEscape(sc.secret)); !strings.Contains(body, `data-testid="complaint-answer"`) ||
+			!strings.Contains(body, "已让超市补送新鲜青菜") {
+			t.Fatalf("the household's page after handling: %s", body)
+		}
+		var cs struct {
+			Complaints []frontline.Complaint `json:"complaints"`
+		}
+		sec.getJSON(t, "/api/v1/complaints", http.StatusOK, &cs)
+		if len(cs.Complaints) != 1 || cs.Complaints[0].HandledNote != "已让超市补送新鲜青菜" {
+			t.Fatalf("API complaints: %+v", cs)
+		}
 		var got struct {
 			Runs []frontline.Run `json:"runs"`
 		}
