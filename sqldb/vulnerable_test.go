@@ -91,7 +91,7 @@ func TestVulnerableContactsOnSeal(t *testing.T) {
 			t.Fatalf("a precaution zone named %d contacts", n)
 		}
 		f.seal(t, frontline.LevelSealed)
-		b, err := f.vuln.Board(f.ctx, f.tr.comp2.ID, true)
+		b, err := f.vuln.Board(f.ctx, f.tr.comp2.ID, frontline.ViewAll)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,7 +115,7 @@ func TestVulnerableContactsOnSeal(t *testing.T) {
 		if n, err := f.vuln.ConfirmProposals(f.ctx, f.tr.comp2.ID); err != nil || n != 1 {
 			t.Fatalf("confirm: %d, %v", n, err)
 		}
-		if b, _ := f.vuln.Board(f.ctx, f.tr.comp2.ID, true); b.NoContact != 0 {
+		if b, _ := f.vuln.Board(f.ctx, f.tr.comp2.ID, frontline.ViewAll); b.NoContact != 0 {
 			t.Errorf("%d without a contact after confirming", b.NoContact)
 		}
 		if _, err := f.vuln.SetContact(f.ctx, f.c.ID, f.grid.ID); err != nil {
@@ -160,7 +160,7 @@ func TestVulnerableBoard(t *testing.T) {
 			t.Fatalf("a retry: %+v, %v", again, err)
 		}
 		f.check(t, grid, f.b, frontline.CheckUnreachable)
-		b, err := f.vuln.Board(f.ctx, f.tr.comp2.ID, false)
+		b, err := f.vuln.Board(f.ctx, f.tr.comp2.ID, frontline.ViewUnreached)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,7 +182,7 @@ func TestVulnerableBoard(t *testing.T) {
 			t.Errorf("daily report section: %+v", s)
 		}
 		f.advance(24 * time.Hour)
-		b, _ = f.vuln.Board(f.ctx, f.tr.comp2.ID, false)
+		b, _ = f.vuln.Board(f.ctx, f.tr.comp2.ID, frontline.ViewUnreached)
 		if got := fmt.Sprint(boardNames(b)); got != "[张秀英 张建国 刘桂兰]" || b.Checked != 0 {
 			t.Errorf("a new day: %s, %+v", got, b)
 		}
@@ -312,23 +312,81 @@ func TestVulnerableScope(t *testing.T) {
 		f := newVulnerable(t, db)
 		f.seal(t, frontline.LevelSealed)
 		other := as(frontline.RoleGridWorker, f.tr.comp1)
-		if _, err := f.vuln.Board(other, f.tr.comp2.ID, true); frontline.ErrorCode(err) != frontline.ENOTFOUND {
+		if _, err := f.vuln.Board(other, f.tr.comp2.ID, frontline.ViewAll); frontline.ErrorCode(err) != frontline.ENOTFOUND {
 			t.Errorf("board of another compound: %v", err)
 		}
 		if err := f.vuln.RecordCheck(other, &frontline.VulnerableCheck{PersonID: f.a.ID, Method: frontline.CheckCalled}); frontline.ErrorCode(err) != frontline.ENOTFOUND {
 			t.Errorf("check of another compound's resident: %v", err)
 		}
-		if _, err := f.vuln.Board(as(frontline.RoleShop, f.tr.comm2), f.tr.comp2.ID, true); frontline.ErrorCode(err) != frontline.EFORBIDDEN {
+		if _, err := f.vuln.Board(as(frontline.RoleShop, f.tr.comm2), f.tr.comp2.ID, frontline.ViewAll); frontline.ErrorCode(err) != frontline.EFORBIDDEN {
 			t.Errorf("a shop reads the board: %v", err)
 		}
 		if _, err := f.vuln.SetContact(as(frontline.RoleVolunteer, f.tr.comp2), f.a.ID, f.volunteer.ID); frontline.ErrorCode(err) != frontline.EFORBIDDEN {
 			t.Errorf("a volunteer sets a contact: %v", err)
 		}
-		if b, err := f.vuln.Board(other, f.tr.comp1.ID, true); err != nil || b.Total != 0 {
+		if b, err := f.vuln.Board(other, f.tr.comp1.ID, frontline.ViewAll); err != nil || b.Total != 0 {
 			t.Errorf("the open compound's board: %+v, %v", b, err)
 		}
 		if mine, err := f.vuln.Mine(as(frontline.RoleVolunteer, f.tr.comp2)); err != nil || len(mine) != 0 {
 			t.Errorf("a volunteer with nobody: %d, %v", len(mine), err)
+		}
+	})
+}
+
+// TestVulnerableWithoutContact: the zone page's count of the vulnerable
+// without a named contact is per deciding zone — a building sealed inside
+// a controlled compound takes its residents from the compound's zone —
+// it counts a proposal as none and a resident flagged after the zone was
+// drawn, it equals the board's figure and the board's "without a contact"
+// view lists exactly them, and it stays in the caller's scope.
+func TestVulnerableWithoutContact(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newVulnerable(t, db)
+		f.seal(t, frontline.LevelControlled)
+		compound := zoneOf(t, f)
+		got, err := f.vuln.WithoutContact(f.ctx, f.tr.comm2.ID)
+		if err != nil || fmt.Sprint(got) != fmt.Sprintf("map[%d:1]", compound) {
+			t.Fatalf("controlled compound: %v, %v", got, err)
+		}
+		if _, err := f.zones.SetZone(f.ctx, &frontline.Zone{PlaceID: f.tr.bld2.ID, Level: frontline.LevelSealed, Reason: "阳性病例", DecidedBy: "中城街道指挥部"}); err != nil {
+			t.Fatal(err)
+		}
+		building := int64(count(t, db, `SELECT id FROM zones WHERE place_id = ? AND ended_at IS NULL`, f.tr.bld2.ID))
+		late := mustPerson(t, db, f.tr.hh[3].ID, "刘小宝", true)
+		for _, node := range []int64{f.tr.comm2.ID, f.tr.comp2.ID, f.tr.hh[3].ID} {
+			got, err := f.vuln.WithoutContact(f.ctx, node)
+			if err != nil || fmt.Sprint(got) != fmt.Sprintf("map[%d:2]", building) {
+				t.Errorf("under %d: %v, %v (want the sealed building's 2)", node, got, err)
+			}
+		}
+		if got, err := f.vuln.WithoutContact(f.ctx, f.tr.hh[2].ID); err != nil || len(got) != 0 {
+			t.Errorf("a household whose residents have contacts: %v, %v", got, err)
+		}
+		b, err := f.vuln.Board(f.ctx, f.tr.comm2.ID, frontline.ViewNoContact)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if names := fmt.Sprint(boardNames(b)); names != "[刘桂兰 刘小宝]" || b.NoContact != 2 || b.Total != 4 || b.View != frontline.ViewNoContact {
+			t.Fatalf("the board without a contact: %s, %+v", names, b)
+		}
+		f.check(t, f.ctx, late, frontline.CheckCalled)
+		if b, _ := f.vuln.Board(f.ctx, f.tr.comm2.ID, frontline.ViewNoContact); fmt.Sprint(boardNames(b)) != "[刘桂兰 刘小宝]" {
+			t.Errorf("reached today leaves the view: %v", boardNames(b))
+		}
+		if _, err := f.vuln.Board(f.ctx, f.tr.comm2.ID, "nobody"); frontline.ErrorField(err) != "view" {
+			t.Errorf("an unknown view: %v", err)
+		}
+		if n, err := f.vuln.ConfirmProposals(f.ctx, f.tr.comp2.ID); err != nil || n != 1 {
+			t.Fatalf("confirm: %d, %v", n, err)
+		}
+		if got, _ := f.vuln.WithoutContact(f.ctx, f.tr.comm2.ID); fmt.Sprint(got) != fmt.Sprintf("map[%d:1]", building) {
+			t.Errorf("after confirming the proposal: %v", got)
+		}
+		if _, err := f.vuln.WithoutContact(as(frontline.RoleGridWorker, f.tr.comp1), f.tr.comp2.ID); frontline.ErrorCode(err) != frontline.ENOTFOUND {
+			t.Errorf("another compound's grid worker: %v", err)
+		}
+		if _, err := f.vuln.WithoutContact(as(frontline.RoleShop, f.tr.comm2), f.tr.comp2.ID); frontline.ErrorCode(err) != frontline.EFORBIDDEN {
+			t.Errorf("a shop: %v", err)
 		}
 	})
 }

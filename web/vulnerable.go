@@ -51,7 +51,7 @@ func (s *Server) registerVulnerable() {
 type vulnerablePage struct {
 	layout
 	Board  *frontline.VulnerableBoard
-	All    bool
+	Back   string // the board as shown, where a one-tap check returns
 	Manage bool
 	At     string // the alert hour, HH:MM
 	Notice string // a message id after an action
@@ -68,11 +68,11 @@ func (s *Server) renderVulnerable(w http.ResponseWriter, r *http.Request, f form
 	if err != nil {
 		return err
 	}
-	all := q.boolean("all")
+	view := boardView(q)
 	if err := q.check(); err != nil {
 		return err
 	}
-	b, err := s.Vulnerable.Board(r.Context(), place.ID, all)
+	b, err := s.Vulnerable.Board(r.Context(), place.ID, view)
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,11 @@ func (s *Server) renderVulnerable(w http.ResponseWriter, r *http.Request, f form
 	if err != nil {
 		return err
 	}
-	page := vulnerablePage{layout: s.layout(r, lang, title), Board: b, All: all, Form: f, At: minuteText(b.AlertAt),
+	back := fmt.Sprintf("/vulnerable?place=%d", place.ID)
+	if view != frontline.ViewUnreached {
+		back += "&" + string(view) + "=1"
+	}
+	page := vulnerablePage{layout: s.layout(r, lang, title), Board: b, Back: back, Form: f, At: minuteText(b.AlertAt),
 		Manage: callerFrom(r.Context()).principal.Can(frontline.PermManageWorkforce)}
 	switch {
 	case r.URL.Query().Get("confirmed") != "":
@@ -94,6 +98,18 @@ func (s *Server) renderVulnerable(w http.ResponseWriter, r *http.Request, f form
 		page.Notice = "vuln.checked"
 	}
 	return s.render(w, status, pageVulnerableName, page)
+}
+
+// boardView reads whom the board lists: all=1 for everyone, nocontact=1
+// for those without a named contact, else those not reached today.
+func boardView(q *params) frontline.VulnerableView {
+	switch {
+	case q.boolean("nocontact"):
+		return frontline.ViewNoContact
+	case q.boolean("all"):
+		return frontline.ViewAll
+	}
+	return frontline.ViewUnreached
 }
 
 // minuteText writes minutes after midnight as HH:MM.
@@ -288,7 +304,7 @@ func (s *Server) vulnerableWork(r *http.Request, p *frontline.Principal, lang st
 	}
 	var out []workItem
 	if p.Can(frontline.PermManageWorkforce) {
-		b, err := s.Vulnerable.Board(r.Context(), p.ScopeID, false)
+		b, err := s.Vulnerable.Board(r.Context(), p.ScopeID, frontline.ViewUnreached)
 		if err != nil {
 			return nil, err
 		}
@@ -314,11 +330,11 @@ func (s *Server) apiVulnerable(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	all := q.boolean("all")
+	view := boardView(q)
 	if err := q.check(); err != nil {
 		return err
 	}
-	b, err := s.Vulnerable.Board(r.Context(), place.ID, all)
+	b, err := s.Vulnerable.Board(r.Context(), place.ID, view)
 	if err != nil {
 		return err
 	}

@@ -94,3 +94,49 @@ func TestVulnerablePages(t *testing.T) {
 		}
 	})
 }
+
+// TestVulnerableZonePage: a compound sealed while its community has no
+// workforce leaves its three vulnerable residents without a contact; the
+// zone page counts them at the top and on the zone, each count linking to
+// the board of the vulnerable showing exactly them, and naming a contact
+// takes one off both.
+func TestVulnerableZonePage(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := buildFixture(t, db)
+		ts := newDBServer(t, db, withOrders(db), withVulnerable(db), withZones(db))
+		sec := frontline.WithPrincipal(context.Background(), &frontline.Principal{UserID: 1, Login: "sec", Role: frontline.RoleCommunitySecretary,
+			ScopeID: f.comm1.ID, ScopePath: f.comm1.Path})
+		a, err := sqldb.NewZoneService(db).SetZone(sec, &frontline.Zone{PlaceID: f.comp1.ID, Level: frontline.LevelSealed, Reason: "阳性病例"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		secretary := ts.as(t, frontline.RoleCommunitySecretary, f.comm1)
+		resp, page := secretary.get(t, fmt.Sprintf("/zones?place=%d", f.comm1.ID))
+		top := fmt.Sprintf(`data-testid="zones-nocontact">3 名特殊人群还没有包保责任人：没有人负责每天联系他们。 <a href="/vulnerable?place=%d&amp;nocontact=1">`, f.comm1.ID)
+		zone := fmt.Sprintf(`data-testid="zone-nocontact-%d">3 名特殊人群还没有包保责任人：没有人负责每天联系他们。 <a href="/vulnerable?place=%d&amp;nocontact=1">`, a.Zone.ID, f.comp1.ID)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(page, top) || !strings.Contains(page, zone) {
+			t.Fatalf("the zone page: %d %s", resp.StatusCode, page)
+		}
+		resp, board := secretary.get(t, fmt.Sprintf("/vulnerable?place=%d&nocontact=1", f.comp1.ID))
+		if resp.StatusCode != http.StatusOK || strings.Count(board, `data-testid="vuln-card"`) != 3 || !strings.Contains(board, `data-testid="vuln-view-nocontact"`) {
+			t.Fatalf("the board without a contact: %d %s", resp.StatusCode, board)
+		}
+		w := &frontline.Worker{PlaceID: f.comm1.ID, Name: "枣园网格员", Kind: frontline.WorkerGrid, Phone: "13912340000"}
+		if err := sqldb.NewWorkerService(db).CreateWorker(sec, w); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sqldb.NewVulnerableService(db).SetContact(sec, f.persons[0].ID, w.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, page = secretary.get(t, fmt.Sprintf("/zones?place=%d", f.comp1.ID)); !strings.Contains(page, fmt.Sprintf(`data-testid="zone-nocontact-%d">2 `, a.Zone.ID)) {
+			t.Errorf("after naming a contact: %s", page)
+		}
+		if _, board = secretary.get(t, fmt.Sprintf("/vulnerable?place=%d&nocontact=1", f.comp1.ID)); strings.Count(board, `data-testid="vuln-card"`) != 2 || strings.Contains(board, "张三") {
+			t.Errorf("the board after naming a contact: %s", board)
+		}
+		// A board inside the zone links to itself, not to the zone's node.
+		if _, page = secretary.get(t, fmt.Sprintf("/zones?place=%d", f.bld1.ID)); !strings.Contains(page, fmt.Sprintf(`/vulnerable?place=%d&amp;nocontact=1`, f.bld1.ID)) {
+			t.Errorf("the building's zone page: %s", page)
+		}
+	})
+}
