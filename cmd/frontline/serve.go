@@ -248,6 +248,12 @@ func ensureDemo(ctx context.Context, m *Main, places *sqldb.PlaceService) error 
 		Help: sqldb.NewHelpService(m.DB)}, time.Now()); err != nil {
 		return err
 	}
+	if _, err := demo.Vulnerable(cliContext(ctx), demo.VulnerableServices{Places: places, Persons: sqldb.NewPersonService(m.DB),
+		Users: sqldb.NewUserService(m.DB, frontline.DefaultLoginPolicy), Workers: sqldb.NewWorkerService(m.DB),
+		Responsibility: sqldb.NewResponsibilityService(m.DB), Partners: sqldb.NewPartnerService(m.DB),
+		Vulnerable: sqldb.NewVulnerableService(m.DB), At: demoClock(m.DB), Location: m.DB.Location}, time.Now()); err != nil {
+		return err
+	}
 	if _, err := demo.Registry(cliContext(ctx), demo.RegistryServices{Places: places, Persons: sqldb.NewPersonService(m.DB)}); err != nil {
 		return err
 	}
