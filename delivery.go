@@ -44,9 +44,12 @@ const (
 )
 
 // DropFor says where a parcel goes for a household of the given zone
-// status: to the door when the rule of its effective level says so.
-func DropFor(st *ZoneStatus) Drop {
-	if st != nil && st.Rule != nil && st.Rule.DoorDelivery {
+// status: to the door when the rule of its effective level says so, or
+// when a resident's restriction keeps them from the building front
+// (kept: home isolation, a case, a transfer under way, as
+// RestrictionPolicy says for ActFront), whatever the zone.
+func DropFor(st *ZoneStatus, kept *Restriction) Drop {
+	if kept != nil || st != nil && st.Rule != nil && st.Rule.DoorDelivery {
 		return DropDoor
 	}
 	return DropFront

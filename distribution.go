@@ -161,6 +161,13 @@ type Handout struct {
 	// Needs are the household's own needs (halal …) and its residents'
 	// flags (an infant …): what the package or the porter must mind.
 	Needs []string `json:"needs,omitempty"`
+	// ToDoor: a resident may not come down (home isolation, a case): the
+	// package goes to the door, without contact, whatever the building's
+	// zone says (RestrictionService, ActFront).
+	ToDoor bool `json:"to_door,omitempty"`
+	// NoResidents: nobody registered lives here now (all moved out, or
+	// none registered): the porter checks, and marks moved out if so.
+	NoResidents bool `json:"no_residents,omitempty"`
 }
 
 // HandoutMark is what a worker records at a door.

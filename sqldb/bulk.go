@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -70,18 +72,56 @@ func (tx *Tx) bulkInsert(ctx context.Context, table string, columns []string, n 
 	return tx.bulkInsertAs(ctx, `INSERT INTO `, table, columns, n, row)
 }
 
-// bulkInsertAll is bulkInsert for the batches of an import, which a
-// failed row fails whole. On SQLite a multi-row INSERT inside a
-// transaction keeps a statement journal of every page it changes, to undo
-// only itself should a later row fail; into a table with several indexes
-// on random keys that journal was most of an import's time (when the
-// import dropped the indexes, it was not). A one-row INSERT needs none:
-// one prepared statement is run once per row.
-func (tx *Tx) bulkInsertAll(ctx context.Context, table string, columns []string, n int, row func(i int, args []any) []any) error {
-	if tx.db.Engine != SQLite || n == 0 {
-		return tx.bulkInsert(ctx, table, columns, n, row)
+// sharedColumn is a column that has one value in every row of a bulk
+// insert: the time, the user, the import.
+type sharedColumn struct {
+	name  string
+	value any // int64 or string; on PostgreSQL also a time.Time
+}
+
+// literal returns the value as SQL text (SQLite).
+func (c sharedColumn) literal() string {
+	switch v := c.value.(type) {
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case string:
+		return "'" + strings.ReplaceAll(v, "'", "''") + "'"
 	}
-	st, err := tx.prepare(ctx, `INSERT INTO `+table+` (`+strings.Join(columns, ", ")+`) VALUES `+placeholders(1, len(columns)))
+	panic(fmt.Sprintf("sharedColumn %s: %T", c.name, c.value))
+}
+
+// bulkInsertAll is bulkInsert for the batches of an import, which a
+// failed row fails whole; shared are columns with one value for every
+// row, which row does not append.
+//
+// On SQLite every bound value costs: the driver converts it and copies a
+// string into C memory, so the shared values are written into the
+// statement's text instead. And a multi-row INSERT inside a transaction
+// keeps a statement journal of every page it changes, to undo only itself
+// should a later row fail; into a table with several indexes on random
+// keys that journal was most of an import's time (when the import dropped
+// the indexes, it was not). A one-row INSERT needs none: one prepared
+// statement is run once per row.
+func (tx *Tx) bulkInsertAll(ctx context.Context, table string, columns []string, shared []sharedColumn, n int, row func(i int, args []any) []any) error {
+	if tx.db.Engine != SQLite || n == 0 {
+		all := slices.Clone(columns)
+		for _, c := range shared {
+			all = append(all, c.name)
+		}
+		return tx.bulkInsert(ctx, table, all, n, func(i int, args []any) []any {
+			args = row(i, args)
+			for _, c := range shared {
+				args = append(args, c.value)
+			}
+			return args
+		})
+	}
+	names, values := slices.Clone(columns), strings.Repeat("?, ", len(columns))
+	for _, c := range shared {
+		names = append(names, c.name)
+		values += c.literal() + ", "
+	}
+	st, err := tx.prepare(ctx, `INSERT INTO `+table+` (`+strings.Join(names, ", ")+`) VALUES (`+strings.TrimSuffix(values, ", ")+`)`)
 	if err != nil {
 		return err
 	}

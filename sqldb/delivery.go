@@ -75,9 +75,10 @@ const parcelSelect = `SELECT p.id, p.run_id, p.order_id, p.household_id, p.path,
 	FROM delivery_parcels p JOIN supply_orders o ON o.id = p.order_id JOIN supply_partners sp ON sp.id = o.partner_id`
 
 // runParcels reads parcels with their buildings and doors, the workers
-// who carried them, and, for those still out, where the zone rules say
-// they go now: the household's effective level, asked of the one call
-// every workflow asks.
+// who carried them, and, for those still out, where they go now: the
+// household's effective level and its residents' restrictions, asked of
+// the two calls every workflow asks (an isolated household in an open
+// zone takes its parcel at the door, not at the building front).
 func (tx *Tx) runParcels(ctx context.Context, where string, args ...any) ([]*frontline.Parcel, error) {
 	rows, err := tx.QueryContext(ctx, parcelSelect+` WHERE `+where+` ORDER BY p.path, p.id`, args...)
 	if err != nil {
@@ -115,13 +116,17 @@ func (tx *Tx) runParcels(ctx context.Context, where string, args ...any) ([]*fro
 	if err != nil {
 		return nil, err
 	}
+	kept, err := tx.householdRestrictions(ctx, open, frontline.ActFront, nil)
+	if err != nil {
+		return nil, err
+	}
 	names, err := tx.workerNames(ctx, workers)
 	if err != nil {
 		return nil, err
 	}
 	for _, p := range out {
 		if p.Status == frontline.ParcelOut {
-			p.Drop = frontline.DropFor(levels[p.HouseholdID])
+			p.Drop = frontline.DropFor(levels[p.HouseholdID], kept[p.HouseholdID])
 		}
 		p.WorkerName = names[p.WorkerID]
 	}
@@ -154,24 +159,12 @@ func (tx *Tx) parcelDoors(ctx context.Context, ps []*frontline.Parcel, paths []s
 
 // FindRunByID implements frontline.DeliveryService.
 func (s *DeliveryService) FindRunByID(ctx context.Context, id int64) (*frontline.Run, error) {
-	if err := deliveryReader(ctx); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	r, _, err := tx.findRun(ctx, id)
-	return r, err
+	return findByID(ctx, s.db, deliveryReader, (*Tx).findRun, id)
 }
 
 // FindRuns implements frontline.DeliveryService.
 func (s *DeliveryService) FindRuns(ctx context.Context, f frontline.RunFilter) ([]*frontline.Run, error) {
-	if err := deliveryReader(ctx); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
+	tx, err := s.db.readTxIf(ctx, deliveryReader)
 	if err != nil {
 		return nil, err
 	}

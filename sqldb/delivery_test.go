@@ -304,3 +304,46 @@ func TestDeliveryScope(t *testing.T) {
 		}
 	})
 }
+
+// TestDeliveryDoorFollowsRestrictions: in an open zone a parcel goes to
+// the building front, but a household with a resident who may not come
+// down (a case, and the household contacts it puts under home isolation)
+// takes it at the door; a resident who moved out does not count.
+func TestDeliveryDoorFollowsRestrictions(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newDelivery(t, db)
+		mustPerson(t, db, f.tr.hh[2].ID, "李梅", false)
+		patient := mustPerson(t, db, f.tr.hh[3].ID, "王强", false)
+		mustPerson(t, db, f.tr.hh[3].ID, "王丽", false)
+		hh103 := mustPlace(t, db, f.tr.bld2.ID, frontline.KindHousehold, "103")
+		gone := mustPerson(t, db, hh103.ID, "赵迁", false)
+		cases := sqldb.NewCaseService(db)
+		for _, p := range []*frontline.Person{patient, gone} {
+			if _, err := cases.ReportCase(f.ctx, &frontline.CaseReport{PersonID: p.ID, Source: frontline.SourceHospital,
+				ExternalRef: "H-" + p.Name, Reporter: "市第一人民医院", ConfirmedAt: db.Now()}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := sqldb.NewPersonService(db).UpdatePerson(f.ctx, gone.ID, frontline.PersonUpdate{Status: ptr(frontline.StatusMovedOut)}); err != nil {
+			t.Fatal(err)
+		}
+		orders := f.atGate(t, f.tr.hh[2], f.tr.hh[3], hh103)
+		r := f.run(t, orders[0].DeliveryDay)
+		drops := map[int64]frontline.Drop{}
+		for _, p := range r.Parcels {
+			drops[p.HouseholdID] = p.Drop
+		}
+		if drops[f.tr.hh[2].ID] != frontline.DropFront || drops[f.tr.hh[3].ID] != frontline.DropDoor || drops[hh103.ID] != frontline.DropFront {
+			t.Fatalf("drops in an open zone with a case in 102: %v", drops)
+		}
+		for _, p := range r.Parcels {
+			if p.HouseholdID != f.tr.hh[3].ID {
+				continue
+			}
+			got, err := f.runs.Deliver(f.vol, p.ID)
+			if err != nil || got.Drop != frontline.DropDoor || f.order(t, p.OrderID).Drop != frontline.DropDoor {
+				t.Fatalf("delivered to the isolated household: %+v, %v", got, err)
+			}
+		}
+	})
+}

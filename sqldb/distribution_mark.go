@@ -214,7 +214,44 @@ func (s *DistributionService) FindHandouts(ctx context.Context, id int64, f fron
 	if err := tx.nameHandouts(ctx, out); err != nil {
 		return nil, 0, err
 	}
+	if err := tx.handoutDoors(ctx, out); err != nil {
+		return nil, 0, err
+	}
 	return out, total, tx.handoutNeeds(ctx, out)
+}
+
+// handoutDoors says of each household whether a resident's restriction
+// keeps them from the building front (the package goes to the door,
+// asked of the one call, restrictionsOf), and whether anybody registered
+// still lives there.
+func (tx *Tx) handoutDoors(ctx context.Context, hs []*frontline.Handout) error {
+	ids := make([]int64, 0, len(hs))
+	for _, h := range hs {
+		ids = append(ids, h.HouseholdID)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	kept, err := tx.householdRestrictions(ctx, ids, frontline.ActFront, nil)
+	if err != nil {
+		return err
+	}
+	lived := map[int64]bool{}
+	if err := tx.eachRow(ctx, `SELECT DISTINCT household_id FROM persons WHERE status <> '`+string(frontline.StatusMovedOut)+
+		`' AND household_id IN %s`, sortedUnique(ids), func(sc interface{ Scan(...any) error }) error {
+		var id int64
+		if err := sc.Scan(&id); err != nil {
+			return err
+		}
+		lived[id] = true
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, h := range hs {
+		h.ToDoor, h.NoResidents = kept[h.HouseholdID] != nil, !lived[h.HouseholdID]
+	}
+	return nil
 }
 
 // nameHandouts fills in each door's building, unit and room and sorts

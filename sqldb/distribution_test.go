@@ -2,6 +2,8 @@ package sqldb_test
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -316,6 +318,40 @@ func TestDistributionDashboard(t *testing.T) {
 		}
 		if n := today(f.tr.comp2); n != 1 {
 			t.Fatalf("忠义巷小区 supplied today %d", n)
+		}
+	})
+}
+
+// TestDistributionDoorsKeptAndEmpty: the door list says which households
+// take the package at the door whatever their building's zone (a resident
+// who is a case, the household contacts under home isolation) and which
+// have nobody registered living there (all moved out, or none registered).
+func TestDistributionDoorsKeptAndEmpty(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newDistribution(t, db)
+		mustPerson(t, db, f.tr.hh[2].ID, "李梅", false)
+		patient := mustPerson(t, db, f.tr.hh[3].ID, "王强", false)
+		mustPerson(t, db, f.tr.hh[3].ID, "王丽", false)
+		gone := mustPerson(t, db, f.hh3[0].ID, "赵迁", false)
+		if _, err := sqldb.NewCaseService(db).ReportCase(f.ctx, &frontline.CaseReport{PersonID: patient.ID, Source: frontline.SourceHospital,
+			ExternalRef: "H-1", Reporter: "市第一人民医院", ConfirmedAt: db.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sqldb.NewPersonService(db).UpdatePerson(f.ctx, gone.ID, frontline.PersonUpdate{Status: ptr(frontline.StatusMovedOut)}); err != nil {
+			t.Fatal(err)
+		}
+		hs, _, err := f.s.FindHandouts(f.ctx, f.d.ID, frontline.HandoutFilter{Under: &f.tr.comp2.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[int64]string{}
+		for _, h := range hs {
+			got[h.HouseholdID] = fmt.Sprintf("door %v empty %v", h.ToDoor, h.NoResidents)
+		}
+		want := map[int64]string{f.tr.hh[2].ID: "door false empty false", f.tr.hh[3].ID: "door true empty false",
+			f.hh3[0].ID: "door false empty true", f.hh3[1].ID: "door false empty true", f.hh3[2].ID: "door false empty true"}
+		if !maps.Equal(got, want) {
+			t.Fatalf("doors: %v, want %v", got, want)
 		}
 	})
 }

@@ -83,8 +83,9 @@ func (im *importer) write(ctx context.Context, each func(func([]frontline.Reside
 	})
 }
 
-// placeBatchRows is how many places one transaction of an import creates.
-const placeBatchRows = 5000
+// placeBatchRows is how many places one transaction of an import creates
+// (as importBatchRows).
+const placeBatchRows = 25_000
 
 // batch runs fn in a write transaction of its own and commits. With beat,
 // the progress (written rows, counting this batch's) is recorded first,
@@ -114,10 +115,9 @@ func (im *importer) batch(ctx context.Context, written int, beat bool, fn func()
 	return nil
 }
 
-var placeInsertColumns = []string{"id", "parent_id", "kind", "name", "code", "path",
-	"households", "residents", "vulnerable", "created_at", "updated_at"}
-
-var placeImportColumns = append(slices.Clone(placeInsertColumns), "import_id")
+// placeImportColumns are the columns of a place an import writes that
+// differ from place to place; see shared for the others.
+var placeImportColumns = []string{"id", "parent_id", "kind", "name", "path", "households", "residents", "vulnerable"}
 
 // insertPlaces creates a batch of new places, parents first (a parent is
 // in an earlier batch or earlier in this one).
@@ -129,12 +129,11 @@ func (im *importer) insertPlaces(ctx context.Context, batch []*node) error {
 	for i, n := range batch {
 		n.id, n.path = ids[i], frontline.ChildPath(n.parent.path, ids[i])
 	}
-	now := im.tx.timeArg()
-	return im.tx.bulkInsertAll(ctx, "places", placeImportColumns, len(batch),
+	return im.tx.bulkInsertAll(ctx, "places", placeImportColumns, im.shared(""), len(batch),
 		func(i int, args []any) []any {
 			n := batch[i]
-			return append(args, n.id, n.parent.id, string(n.kind), n.name, "", n.path,
-				n.delta.households, n.delta.residents, n.delta.vulnerable, now, now, im.run.id)
+			return append(args, n.id, n.parent.id, string(n.kind), n.name, n.path,
+				n.delta.households, n.delta.residents, n.delta.vulnerable)
 		})
 }
 
@@ -166,17 +165,28 @@ func (im *importer) updateExisting(ctx context.Context) error {
 	return nil
 }
 
-var personInsertColumns = []string{"household_id", "name", "sex", "birth_date", "id_type", "id_number", "id_tail",
-	"phone", "relation", "flags", "status", "created_at", "created_by", "updated_at", "updated_by", "import_id"}
+// personImportColumns are the columns of a person an import writes that
+// differ from person to person; see shared for the others.
+var personImportColumns = []string{"household_id", "name", "sex", "birth_date", "id_type", "id_number", "id_tail",
+	"phone", "relation", "flags", "status"}
+
+// shared returns the columns every place or person a batch writes has
+// alike: the time and the import, and for persons the user.
+func (im *importer) shared(actor string) []sharedColumn {
+	at := im.tx.timeArg()
+	cols := []sharedColumn{{"created_at", at}, {"updated_at", at}, {"import_id", im.run.id}}
+	if actor != "" {
+		cols = append(cols, sharedColumn{"created_by", actor}, sharedColumn{"updated_by", actor})
+	}
+	return cols
+}
 
 // insertPersons inserts a batch of new persons.
 func (im *importer) insertPersons(ctx context.Context, batch []frontline.Person, actor string) error {
-	at := im.tx.timeArg()
-	return im.tx.bulkInsertAll(ctx, "persons", personInsertColumns, len(batch),
+	return im.tx.bulkInsertAll(ctx, "persons", personImportColumns, im.shared(actor), len(batch),
 		func(j int, args []any) []any {
 			p := &batch[j]
-			p.CreatedAt, p.UpdatedAt, p.CreatedBy, p.UpdatedBy = im.tx.now, im.tx.now, actor, actor
 			return append(args, p.HouseholdID, p.Name, string(p.Sex), p.BirthDate, string(p.IDType), p.IDNumber, idTail(p.IDNumber),
-				p.Phone, string(p.Relation), joinFlags(p.Flags), string(p.Status), at, actor, at, actor, im.run.id)
+				p.Phone, string(p.Relation), joinFlags(p.Flags), string(p.Status))
 		})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"slices"
 	"strings"
 
 	"github.com/frontline-org/frontline"
@@ -147,45 +146,18 @@ func (tx *Tx) findMedicine(ctx context.Context, id int64) (*frontline.MedicineRe
 
 // FindMedicineRequestByID returns a request the caller may see.
 func (s *MedicineService) FindMedicineRequestByID(ctx context.Context, id int64) (*frontline.MedicineRequest, error) {
-	if err := medicineReader(ctx); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	m, _, err := tx.findMedicine(ctx, id)
-	return m, err
+	return findByID(ctx, s.db, medicineReader, (*Tx).findMedicine, id)
 }
 
 // FindMedicineRequests returns the requests the caller may see that match
 // f, oldest first, and the total.
 func (s *MedicineService) FindMedicineRequests(ctx context.Context, f frontline.MedicineFilter) ([]*frontline.MedicineRequest, int, error) {
-	if err := medicineReader(ctx); err != nil {
-		return nil, 0, err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer tx.Rollback()
-	where, args, err := tx.medicineWhere(ctx, f)
-	if err != nil {
-		return nil, 0, err
-	}
-	cond, a := medicineReach(ctx)
-	cw, ca := andCond(slices.Clone(where), slices.Clone(args), cond, a)
-	var total int
-	q := `SELECT COUNT(*) FROM medicine_requests m`
-	if len(cw) > 0 {
-		q += ` WHERE ` + strings.Join(cw, " AND ")
-	}
-	if err := tx.QueryRowContext(ctx, q, ca...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	ms, _, err := tx.queryMedicine(ctx, where, args, ` ORDER BY m.created_at, m.id`+limitClause(f.Offset, f.Limit))
-	return ms, total, err
+	return findPage(ctx, s.db, medicineReader, `medicine_requests m`, medicineReach,
+		func(tx *Tx) ([]string, []any, error) { return tx.medicineWhere(ctx, f) },
+		func(tx *Tx, where []string, args []any) ([]*frontline.MedicineRequest, error) {
+			ms, _, err := tx.queryMedicine(ctx, where, args, ` ORDER BY m.created_at, m.id`+limitClause(f.Offset, f.Limit))
+			return ms, err
+		})
 }
 
 // medicineWhere builds the conditions of a filter.

@@ -264,10 +264,7 @@ func (tx *Tx) deliveryWorker(ctx context.Context, path string, workerID int64) (
 
 // MedicineWorkers lists the workers who may deliver a request, by name.
 func (s *MedicineService) MedicineWorkers(ctx context.Context, id int64) ([]*frontline.Worker, error) {
-	if err := medicineReader(ctx); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
+	tx, err := s.db.readTxIf(ctx, medicineReader)
 	if err != nil {
 		return nil, err
 	}

@@ -170,50 +170,17 @@ func (tx *Tx) findOrder(ctx context.Context, id int64) (*frontline.Order, string
 
 // FindOrderByID returns an order the caller may see.
 func (s *OrderService) FindOrderByID(ctx context.Context, id int64) (*frontline.Order, error) {
-	if err := orderReader(ctx); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	o, _, err := tx.findOrder(ctx, id)
-	return o, err
+	return findByID(ctx, s.db, orderReader, (*Tx).findOrder, id)
 }
 
 // FindOrders returns the orders the caller may see that match f, newest
 // first, and the total.
 func (s *OrderService) FindOrders(ctx context.Context, f frontline.OrderFilter) ([]*frontline.Order, int, error) {
-	if err := orderReader(ctx); err != nil {
-		return nil, 0, err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer tx.Rollback()
-	where, args, err := tx.orderWhere(ctx, f)
-	if err != nil {
-		return nil, 0, err
-	}
-	if cond, a := orderReach(ctx); cond != "" {
-		where, args = append(where, cond), append(args, a...)
-	}
-	var total int
-	q := `SELECT COUNT(*) FROM supply_orders o`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
-	}
-	if err := tx.QueryRowContext(ctx, q, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	where, args, err = tx.orderWhere(ctx, f)
-	if err != nil {
-		return nil, 0, err
-	}
-	os, err := tx.queryOrders(ctx, where, args, ` ORDER BY o.id DESC`+limitClause(f.Offset, f.Limit))
-	return os, total, err
+	return findPage(ctx, s.db, orderReader, `supply_orders o`, orderReach,
+		func(tx *Tx) ([]string, []any, error) { return tx.orderWhere(ctx, f) },
+		func(tx *Tx, where []string, args []any) ([]*frontline.Order, error) {
+			return tx.queryOrders(ctx, where, args, ` ORDER BY o.id DESC`+limitClause(f.Offset, f.Limit))
+		})
 }
 
 // orderWhere builds the conditions of a filter.

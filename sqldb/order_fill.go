@@ -13,10 +13,7 @@ import (
 
 // PickList returns a partner's orders to pack for a day.
 func (s *OrderService) PickList(ctx context.Context, partnerID int64, day string) (*frontline.PickList, error) {
-	if err := orderReader(ctx); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
+	tx, err := s.db.readTxIf(ctx, orderReader)
 	if err != nil {
 		return nil, err
 	}
@@ -299,10 +296,7 @@ func (s *OrderService) HandOver(ctx context.Context, partnerID, compoundID int64
 // GateCounts returns where each partner's orders of a day under a node
 // stand.
 func (s *OrderService) GateCounts(ctx context.Context, placeID int64, day string) ([]*frontline.GateCount, error) {
-	if err := orderReader(ctx); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
+	tx, err := s.db.readTxIf(ctx, orderReader)
 	if err != nil {
 		return nil, err
 	}

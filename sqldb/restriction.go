@@ -181,3 +181,42 @@ func (s *RestrictionService) Restricted(ctx context.Context) (map[int64]*frontli
 	defer tx.Rollback()
 	return tx.restrictedUnder(ctx, "/")
 }
+
+// householdRestrictions returns, of the households asked about, those
+// with a resident (any not moved out) whom a restriction now refuses
+// activity a under policy p (nil: the default), with the restriction that
+// decided: a delivery asks it before it leaves a parcel at the building
+// front, since an isolated resident may not come down for it. It asks
+// restrictionsOf, the one call, for the households' residents.
+func (tx *Tx) householdRestrictions(ctx context.Context, households []int64, a frontline.Activity, p frontline.RestrictionPolicy) (map[int64]*frontline.Restriction, error) {
+	out := map[int64]*frontline.Restriction{}
+	if len(households) == 0 {
+		return out, nil
+	}
+	if p == nil {
+		p = frontline.DefaultRestrictionPolicy()
+	}
+	home := map[int64]int64{}
+	var persons []int64
+	if err := tx.eachRow(ctx, `SELECT id, household_id FROM persons WHERE status <> '`+string(frontline.StatusMovedOut)+
+		`' AND household_id IN %s`, sortedUnique(households), func(sc interface{ Scan(...any) error }) error {
+		var id, hh int64
+		if err := sc.Scan(&id, &hh); err != nil {
+			return err
+		}
+		home[id], persons = hh, append(persons, id)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	rs, err := tx.restrictionsOf(ctx, persons)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range sortedUnique(persons) {
+		if d := rs[id].Decide(a, p); d.Effect == frontline.EffectRefuse && out[home[id]] == nil {
+			out[home[id]] = d.By
+		}
+	}
+	return out, nil
+}

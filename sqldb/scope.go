@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/frontline-org/frontline"
@@ -75,6 +76,65 @@ func (db *DB) readTx(ctx context.Context, perm frontline.Permission) (*Tx, error
 		return nil, err
 	}
 	return db.BeginReadTx(ctx)
+}
+
+// readTxIf begins a read transaction once allowed lets ctx's principal
+// read: the rule of a workflow that holders of several rights read
+// (medicineReader, orderReader, deliveryReader), checked first like
+// readTx's.
+func (db *DB) readTxIf(ctx context.Context, allowed func(context.Context) error) (*Tx, error) {
+	if err := allowed(ctx); err != nil {
+		return nil, err
+	}
+	return db.BeginReadTx(ctx)
+}
+
+// findByID is the whole of a Find…ByID: one read transaction begun once
+// allowed lets ctx's principal read, and find, the transaction helper the
+// workflow's steps also use, whose second result (the record's path, for
+// the scope checks of a change) a plain look-up drops.
+func findByID[T any](ctx context.Context, db *DB, allowed func(context.Context) error,
+	find func(*Tx, context.Context, int64) (T, string, error), id int64) (T, error) {
+	tx, err := db.readTxIf(ctx, allowed)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	defer tx.Rollback()
+	v, _, err := find(tx, ctx, id)
+	return v, err
+}
+
+// findPage is the whole of a Find…s that answers a page and the total:
+// one read transaction begun once allowed lets ctx's principal read, the
+// filter's conditions (where), the total of the rows of from (a table and
+// its alias) that meet them within the caller's reach, and the page, read
+// by page, which adds the reach itself.
+func findPage[T any](ctx context.Context, db *DB, allowed func(context.Context) error, from string,
+	reach func(context.Context) (string, []any), where func(*Tx) ([]string, []any, error),
+	page func(tx *Tx, where []string, args []any) ([]T, error)) ([]T, int, error) {
+	tx, err := db.readTxIf(ctx, allowed)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	w, args, err := where(tx)
+	if err != nil {
+		return nil, 0, err
+	}
+	// The count takes the reach on a copy: page adds it to w itself.
+	cond, a := reach(ctx)
+	cw, ca := andCond(slices.Clip(w), slices.Clip(args), cond, a)
+	q := `SELECT COUNT(*) FROM ` + from
+	if len(cw) > 0 {
+		q += ` WHERE ` + strings.Join(cw, " AND ")
+	}
+	var total int
+	if err := tx.QueryRowContext(ctx, q, ca...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	out, err := page(tx, w, args)
+	return out, total, err
 }
 
 // writeTx begins a write transaction once ctx's principal has perm.

@@ -31,6 +31,8 @@ func distributionMessages() map[string]message {
 		"dist.building.count":   {"%s 户", "%s doors"},
 		"dist.leave.door":       {"送到门口（封控区）", "to the door (sealed zone)"},
 		"dist.leave.front":      {"放在楼栋前", "to the building front"},
+		"dist.door.kept":        {"送到门口，勿接触", "to the door, no contact"},
+		"dist.door.empty":       {"无在住登记居民", "nobody registered lives here"},
 		"dist.xlsx":             {"下载名单（XLSX）", "Download the list (XLSX)"},
 		"dist.add":              {"补录迁入住户", "Add a household that moved in"},
 		"dist.add.hint":         {"以下住户在发放开始后登记，不在名单内：补录后计入本次发放。", "These households were registered after the start and are not on the list: once added they count in it."},
