@@ -98,6 +98,7 @@ func (tx *Tx) vulnerableUnder(ctx context.Context, path string) ([]*frontline.Vu
 			v.Level, v.ZoneID = z.Level, z.ID
 			paths[v.HouseholdID] = hpath
 			out = append(out, &v)
+			tx.db.vulnerableRows.Add(1)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {

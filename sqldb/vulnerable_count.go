@@ -89,6 +89,7 @@ func (tx *Tx) countShare(ctx context.Context, sh zoneShare, cond string, condArg
 	err = tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN `+cond+` THEN 1 ELSE 0 END), 0)
 		FROM places h JOIN persons p ON p.household_id = h.id
 		WHERE `+where+` AND p.flags <> '' AND p.status <> ?`, args...).Scan(&total, &matched)
+	tx.db.vulnerableRows.Add(1)
 	return total, matched, err
 }
 

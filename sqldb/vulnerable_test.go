@@ -390,3 +390,71 @@ func TestVulnerableWithoutContact(t *testing.T) {
 		}
 	})
 }
+
+// TestVulnerableAlertCounts: the alert job reads no resident before the
+// alert hour and, past it, one aggregate count per zone a turn, never
+// the zone's rows; a resident who stops being vulnerable resolves the
+// alert on the job's next turn; a zone left with nobody to decide (a
+// building sealed inside a controlled compound takes every resident) has
+// its alert resolved, and the building raises its own.
+func TestVulnerableAlertCounts(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newVulnerable(t, db)
+		f.seal(t, frontline.LevelControlled)
+		compound := zoneOf(t, f)
+		sys := frontline.WithActor(context.Background(), frontline.Actor{Name: "system:alerts"})
+		turn := func(wantRaised int, wantRows int64) {
+			t.Helper()
+			before := sqldb.VulnerableRowsRead(db)
+			if n, err := f.vuln.AlertUnchecked(sys); err != nil || n != wantRaised {
+				t.Fatalf("raised %d, %v; want %d", n, err, wantRaised)
+			}
+			if rows := sqldb.VulnerableRowsRead(db) - before; rows != wantRows {
+				t.Errorf("the turn read %d rows, want %d", rows, wantRows)
+			}
+		}
+		detail := func(zone int64) string {
+			tx, err := db.BeginReadTx(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			var d string
+			if err := tx.QueryRowContext(context.Background(), `SELECT detail FROM alerts WHERE subject = 'zone' AND subject_id = ?
+				AND resolved_at IS NULL`, zone).Scan(&d); err != nil {
+				return err.Error()
+			}
+			return d
+		}
+		f.advance(time.Hour + 59*time.Minute) // 15:59 in China
+		turn(0, 0)
+		f.advance(time.Minute)
+		turn(1, 1)
+		if d := detail(compound); d != "3/3" {
+			t.Errorf("the alert's detail %q", d)
+		}
+		turn(0, 1) // open: counted again, not raised again
+		f.check(t, f.ctx, f.a, frontline.CheckCalled)
+		f.check(t, f.ctx, f.b, frontline.CheckVisited)
+		none := []frontline.Flag{}
+		if _, err := sqldb.NewPersonService(db).UpdatePerson(f.ctx, f.c.ID, frontline.PersonUpdate{Flags: &none}); err != nil {
+			t.Fatal(err)
+		}
+		turn(0, 1)
+		if d := detail(compound); d != "sql: no rows in result set" {
+			t.Fatalf("everyone left is reached and the alert is open: %q", d)
+		}
+		// The next day a building sealed inside the compound decides its
+		// residents: the compound's alert goes, the building's comes.
+		f.advance(24 * time.Hour)
+		turn(1, 1)
+		if _, err := f.zones.SetZone(f.ctx, &frontline.Zone{PlaceID: f.tr.bld2.ID, Level: frontline.LevelSealed, Reason: "阳性病例", DecidedBy: "中城街道指挥部"}); err != nil {
+			t.Fatal(err)
+		}
+		building := int64(count(t, db, `SELECT id FROM zones WHERE place_id = ? AND ended_at IS NULL`, f.tr.bld2.ID))
+		turn(1, 2) // the compound's share, now empty, and the building's
+		if detail(compound) != "sql: no rows in result set" || detail(building) != "2/2" {
+			t.Errorf("after sealing the building: compound %q, building %q", detail(compound), detail(building))
+		}
+	})
+}
