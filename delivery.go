@@ -24,7 +24,8 @@ const (
 )
 
 // ParcelStatus is where one parcel of a run stands. A parcel is one
-// order on one run: an order returned and sent again is a new parcel.
+// order, or one filled medicine request, on one run: one returned and
+// sent again is a new parcel.
 type ParcelStatus string
 
 // Parcel statuses.
@@ -111,11 +112,14 @@ func CheckComplaint(text string) (string, error) {
 	return text, nil
 }
 
-// Parcel is one household's order on a run.
+// Parcel is one household's order, or filled medicine request, on a run.
 type Parcel struct {
-	ID          int64        `json:"id"`
-	RunID       int64        `json:"run_id"`
+	ID    int64 `json:"id"`
+	RunID int64 `json:"run_id"`
+	// OrderID is the order it carries, or 0 for medicine: then MedicineID
+	// is the medicine request.
 	OrderID     int64        `json:"order_id"`
+	MedicineID  int64        `json:"medicine_id,omitempty"`
 	HouseholdID int64        `json:"household_id"`
 	Status      ParcelStatus `json:"status"`
 	// Drop is where the parcel goes: for an open parcel as the zone rules
@@ -137,6 +141,40 @@ type Parcel struct {
 	Door        string `json:"door"`
 	PartnerName string `json:"partner_name"`
 	Items       int    `json:"items"`
+	// DueAt is when chronic medicine must be delivered (zero otherwise):
+	// the carrier sees it, never the medicine's name.
+	DueAt time.Time `json:"due_at,omitzero"`
+}
+
+// Door is the parcels of one household on a run, in the order of the
+// run: the volunteer ticks them with one tap.
+type Door struct {
+	HouseholdID int64
+	Parcels     []*Parcel
+}
+
+// Out is the door's parcels still out.
+func (d *Door) Out() []*Parcel {
+	var out []*Parcel
+	for _, p := range d.Parcels {
+		if p.Status == ParcelOut {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// DoorsOf groups parcels, in the run's order (by path), by household.
+func DoorsOf(ps []*Parcel) []*Door {
+	var out []*Door
+	for _, p := range ps {
+		if n := len(out); n == 0 || out[n-1].HouseholdID != p.HouseholdID {
+			out = append(out, &Door{HouseholdID: p.HouseholdID})
+		}
+		d := out[len(out)-1]
+		d.Parcels = append(d.Parcels, p)
+	}
+	return out
 }
 
 // Final reports whether the parcel has a final status.
@@ -165,26 +203,55 @@ type Run struct {
 	Counts     RunCounts `json:"counts"`
 }
 
-// RunCounts counts a run's parcels by status.
+// RunCounts counts a run's parcels by status, and the returned ones by
+// their reason (one of ReturnReasons; absent when none).
 type RunCounts struct {
-	Out       int `json:"out"`
-	Delivered int `json:"delivered"`
-	Returned  int `json:"returned"`
+	Out       int            `json:"out"`
+	Delivered int            `json:"delivered"`
+	Returned  int            `json:"returned"`
+	Reasons   map[string]int `json:"reasons,omitempty"`
 }
 
 // Count counts parcels into c.
 func (c *RunCounts) Count(ps []*Parcel) {
 	*c = RunCounts{}
 	for _, p := range ps {
-		switch p.Status {
-		case ParcelOut:
-			c.Out++
-		case ParcelDelivered:
-			c.Delivered++
-		case ParcelReturned:
-			c.Returned++
+		c.Add(p.Status, p.Reason, 1)
+	}
+}
+
+// Add counts n parcels of a status (and a returned one's reason).
+func (c *RunCounts) Add(st ParcelStatus, reason string, n int) {
+	switch st {
+	case ParcelOut:
+		c.Out += n
+	case ParcelDelivered:
+		c.Delivered += n
+	case ParcelReturned:
+		c.Returned += n
+		if c.Reasons == nil {
+			c.Reasons = map[string]int{}
+		}
+		c.Reasons[reason] += n
+	}
+}
+
+// ReasonCount is how many parcels went back for one reason.
+type ReasonCount struct {
+	Reason string
+	N      int
+}
+
+// ByReason lists the returns by reason, in the order of ReturnReasons,
+// leaving out reasons with none.
+func (c RunCounts) ByReason() []ReasonCount {
+	var out []ReasonCount
+	for _, r := range ReturnReasons {
+		if n := c.Reasons[r]; n > 0 {
+			out = append(out, ReasonCount{r, n})
 		}
 	}
+	return out
 }
 
 // CanClose says whether a run may close: every parcel has a final status.
@@ -268,7 +335,8 @@ type RunFilter struct {
 // DeliveryService runs the last hundred metres.
 //
 // Who may do what: anyone with deliveries.run makes, carries and closes
-// runs of compounds in their scope; the household confirms or complains
+// runs of compounds in their scope (a run carries the orders at the gate
+// and the filled medicine of its buildings' households); the household confirms or complains
 // through its own ordering link; complaints are listed for staff with
 // orders.place in scope and the partner's users.
 //
@@ -277,8 +345,9 @@ type RunFilter struct {
 // run, parcel or link), EFORBIDDEN.
 type DeliveryService interface {
 	// CreateRun puts the compound's orders at the gate (and those
-	// returned before) for the buildings on a run; they go out. A retried
-	// request with the same key returns the same run.
+	// returned before), and the filled medicine requests of the
+	// buildings' households, on a run; they go out. A retried request with
+	// the same key returns the same run.
 	CreateRun(ctx context.Context, r RunRequest) (*Run, error)
 	// FindRunByID returns a run with its parcels, each with where it goes.
 	FindRunByID(ctx context.Context, id int64) (*Run, error)
@@ -289,6 +358,13 @@ type DeliveryService interface {
 	Deliver(ctx context.Context, parcelID int64) (*Parcel, error)
 	// Return sends a parcel back to the gate with a reason.
 	Return(ctx context.Context, parcelID int64, reason, note string) (*Parcel, error)
+	// DeliverDoor ticks delivered, with one tap, the parcel and the other
+	// parcels of its household still out on the run; it returns the
+	// door's parcels. A door with none out left is returned as it is.
+	DeliverDoor(ctx context.Context, parcelID int64) ([]*Parcel, error)
+	// ReturnDoor sends the parcel and the household's other parcels
+	// still out on the run back to the gate with one reason.
+	ReturnDoor(ctx context.Context, parcelID int64, reason, note string) ([]*Parcel, error)
 	// Reopen puts a parcel ticked by mistake back out, while its run is
 	// open and the household has not confirmed it.
 	Reopen(ctx context.Context, parcelID int64) (*Parcel, error)

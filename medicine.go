@@ -10,7 +10,9 @@ import (
 // Medicine delivery (送药): a household asks a pharmacy that serves it for
 // a medicine, by its own link or through staff on its behalf; the pharmacy
 // fills the request, asks for a doctor's consultation first, or refuses it
-// with a reason; a named worker of the workforce delivers it. Chronic
+// with a reason; a delivery run from the compound's gate carries it with
+// the household's other parcels, or a named worker of the workforce
+// delivers it. Chronic
 // medicine (insulin, blood-pressure drugs) must arrive within
 // ChronicMedicineTarget of the request: the lists show the time left, and
 // a late request alerts. See docs/supplies.md.
@@ -90,6 +92,10 @@ type MedicineRequest struct {
 	Paid         bool      `json:"paid"`
 	FilledAt     time.Time `json:"filled_at,omitzero"`
 	RefuseReason string    `json:"refuse_reason,omitempty"`
+	// RunID is the delivery run it went out on (or last went out on),
+	// ReturnReason why it came back to the gate (one of ReturnReasons).
+	RunID        int64  `json:"run_id,omitempty"`
+	ReturnReason string `json:"return_reason,omitempty"`
 	// The worker who delivered it, and when.
 	WorkerID    int64     `json:"worker_id,omitempty"`
 	WorkerName  string    `json:"worker_name,omitempty"`
@@ -310,7 +316,8 @@ type MedicineService interface {
 	// SetMedicinePaid records whether a filled request was paid.
 	SetMedicinePaid(ctx context.Context, id int64, paid bool) (*MedicineRequest, error)
 	// DeliverMedicine records that a named worker of the workforce
-	// delivered a filled request, now.
+	// delivered a filled request, now. A request out on a delivery run is
+	// ticked on the run instead (ECONFLICT).
 	DeliverMedicine(ctx context.Context, id, workerID int64) (*MedicineRequest, error)
 	// CancelMedicine cancels a request not yet filled.
 	CancelMedicine(ctx context.Context, id int64, reason string) (*MedicineRequest, error)

@@ -315,6 +315,11 @@ type GateCount struct {
 	Out         int    `json:"out"`
 	Delivered   int    `json:"delivered"`
 	Returned    int    `json:"returned"`
+	// Medicine marks a pharmacy's row of medicine requests: Placed waits
+	// for the pharmacy, AtGate is filled and waits for a run, Out is on
+	// one (these three as they stand now, on today's count only), and
+	// Delivered and Returned are those a run ticked on the day.
+	Medicine bool `json:"medicine,omitempty"`
 }
 
 // OrderService takes and keeps orders.
@@ -381,6 +386,6 @@ type OrderService interface {
 	// how many.
 	HandOver(ctx context.Context, partnerID, compoundID int64, day string) (int, error)
 	// GateCounts returns, per partner, where a day's orders under a node
-	// stand.
+	// stand, then, per pharmacy, its medicine requests there.
 	GateCounts(ctx context.Context, placeID int64, day string) ([]*GateCount, error)
 }

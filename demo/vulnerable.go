@@ -18,7 +18,8 @@ import (
 // found short of her blood-pressure medicine, which became a request to
 // 自治巷药房, one who needs rice and oil, still to be ordered — one was
 // tried and did not answer, some were last reached yesterday, and one
-// woman registered pregnant this morning has no contact yet. The alert
+// woman registered pregnant this morning, before the workforce was, has
+// only a proposed contact for the secretary to confirm. The alert
 // hour of the compound is set an hour before the demo is built, so the
 // board, the zone page and the secretary's alert all show the unreached
 // at once.
@@ -50,7 +51,8 @@ type VulnerableScene struct {
 	Yesterday       int // reached yesterday, not yet today
 	// Medicine is the request a need found today became.
 	Medicine *frontline.MedicineRequest
-	// NoContact is the resident flagged after the contacts were named.
+	// NoContact is the resident flagged this morning, before the
+	// community's workforce was registered: a proposal at most.
 	NoContact *frontline.Person
 	AlertAt   int // the compound's alert hour, minutes after local midnight
 	Alerts    int // alerts the step's run of the job raised
@@ -75,29 +77,33 @@ func Vulnerable(ctx context.Context, s VulnerableServices, now time.Time) (*Vuln
 		return fail(err)
 	}
 	sc := &VulnerableScene{}
+	// Flagged before 自治巷社区 registered its workforce, she has at most a
+	// proposal (the delivery volunteer, the only worker on her path) for
+	// the secretary to confirm: a resident without a named contact.
+	if sc.NoContact, err = flagNewcomer(ctx, s, zhong); err != nil {
+		return fail(err)
+	}
 	if err := vulnerableWorkforce(ctx, s, sc, zizhi, zhong, now); err != nil {
 		return fail(err)
 	}
 	if sc.Contacts, err = s.Vulnerable.AssignContacts(ctx, zhong.ID); err != nil {
 		return fail(err)
 	}
-	flagged, _, err := s.Persons.FindPersons(ctx, frontline.PersonFilter{Under: &zhong.ID, OnlyFlagged: true, Limit: 1000})
+	all, _, err := s.Persons.FindPersons(ctx, frontline.PersonFilter{Under: &zhong.ID, OnlyFlagged: true, Limit: 1000})
 	if err != nil {
 		return fail(err)
 	}
+	flagged := slices.DeleteFunc(slices.Clone(all), func(p *frontline.Person) bool { return p.ID == sc.NoContact.ID })
 	if len(flagged) < 6 {
 		return fail(fmt.Errorf("忠义巷小区 has %d flagged residents, the scene needs 6", len(flagged)))
 	}
-	if err := volunteerContacts(ctx, s, zhong); err != nil {
+	if err := volunteerContacts(ctx, s, zhong, sc.NoContact.ID); err != nil {
 		return fail(err)
 	}
 	if err := vulnerableChecks(ctx, s, sc, flagged, now); err != nil {
 		return fail(err)
 	}
-	if sc.NoContact, err = flagNewcomer(ctx, s, zhong); err != nil {
-		return fail(err)
-	}
-	sc.Flagged = len(flagged) + 1
+	sc.Flagged = len(all)
 	local := now.In(s.Location)
 	sc.AlertAt = max(0, local.Hour()*60+local.Minute()-60) / 30 * 30
 	if err := s.Vulnerable.SetAlertHour(ctx, zhong.ID, sc.AlertAt); err != nil {
@@ -208,7 +214,7 @@ func medicineForNeed(ctx context.Context, s VulnerableServices, n *frontline.Vul
 }
 
 // flagNewcomer registers the first unflagged woman of 20 to 45 in the
-// compound as pregnant, after the contacts were named: she has none.
+// compound as pregnant.
 func flagNewcomer(ctx context.Context, s VulnerableServices, zhong *frontline.Place) (*frontline.Person, error) {
 	residents, _, err := s.Persons.FindPersons(ctx, frontline.PersonFilter{Under: &zhong.ID, Limit: 1000})
 	if err != nil {
@@ -227,9 +233,9 @@ func flagNewcomer(ctx context.Context, s VulnerableServices, zhong *frontline.Pl
 
 // volunteerContacts makes the delivery volunteer (DeliveryLogin) the
 // contact of the flagged residents of the compound's 2号楼, whose
-// parcels she carries to the doors anyway; nothing when the demo has no
-// such volunteer.
-func volunteerContacts(ctx context.Context, s VulnerableServices, zhong *frontline.Place) error {
+// parcels she carries to the doors anyway (but skip, left to the
+// secretary); nothing when the demo has no such volunteer.
+func volunteerContacts(ctx context.Context, s VulnerableServices, zhong *frontline.Place, skip int64) error {
 	volunteer, err := workerOf(ctx, s, DeliveryLogin)
 	if err != nil || volunteer == nil {
 		return err
@@ -244,6 +250,9 @@ func volunteerContacts(ctx context.Context, s VulnerableServices, zhong *frontli
 		return err
 	}
 	for _, p := range theirs {
+		if p.ID == skip {
+			continue
+		}
 		if _, err := s.Vulnerable.SetContact(ctx, p.ID, volunteer.ID); err != nil {
 			return fmt.Errorf("%s's contact: %w", p.Name, err)
 		}

@@ -48,10 +48,7 @@ func (t *aggTime) parse(s string) error {
 // caller's) that are not in its denominator: created or moved in since it
 // opened. At most 1,000.
 func (s *CampaignService) NewHouseholds(ctx context.Context, campaignID int64) ([]*frontline.Place, error) {
-	if err := authorize(ctx, frontline.PermManageScreening); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
+	tx, err := s.db.readTx(ctx, frontline.PermManageScreening)
 	if err != nil {
 		return nil, err
 	}
@@ -60,25 +57,7 @@ func (s *CampaignService) NewHouseholds(ctx context.Context, campaignID int64) (
 	if err != nil {
 		return nil, err
 	}
-	lo, hi := subtreeRange(c.path)
-	where, args := andScope(ctx, "h.path", []string{"h.path > ?", "h.path < ?", "h.kind = ?", "h.retired_at IS NULL"},
-		[]any{lo, hi, string(frontline.KindHousehold)})
-	rows, err := tx.QueryContext(ctx, `SELECT `+placeColumnsOf("h")+` FROM places h WHERE `+strings.Join(where, " AND ")+
-		` AND NOT EXISTS (SELECT 1 FROM screening_households s WHERE s.campaign_id = ? AND s.household_id = h.id)
-		ORDER BY h.path LIMIT 1000`, append(args, c.ID)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*frontline.Place{}
-	for rows.Next() {
-		p, err := scanPlace(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return tx.householdsOutside(ctx, campaignFrozen(c.ID), c.path)
 }
 
 // AddHouseholds adds households to a campaign's denominator after it

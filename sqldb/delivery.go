@@ -70,9 +70,14 @@ func (tx *Tx) findRun(ctx context.Context, id int64) (*frontline.Run, string, er
 	return r, path, nil
 }
 
-const parcelSelect = `SELECT p.id, p.run_id, p.order_id, p.household_id, p.path, p.status, p.drop_at, p.at, p.by_actor,
-	COALESCE(p.worker_id, 0), p.reason, p.note, sp.name, (SELECT COUNT(*) FROM supply_order_lines l WHERE l.order_id = p.order_id)
-	FROM delivery_parcels p JOIN supply_orders o ON o.id = p.order_id JOIN supply_partners sp ON sp.id = o.partner_id`
+// parcelSelect reads a parcel with its order's or its medicine's
+// pharmacy, how many items (a medicine request is one) and a chronic
+// medicine's target.
+const parcelSelect = `SELECT p.id, p.run_id, COALESCE(p.order_id, 0), COALESCE(p.medicine_id, 0), p.household_id, p.path, p.status, p.drop_at,
+	p.at, p.by_actor, COALESCE(p.worker_id, 0), p.reason, p.note, sp.name,
+	CASE WHEN p.order_id IS NULL THEN 1 ELSE (SELECT COUNT(*) FROM supply_order_lines l WHERE l.order_id = p.order_id) END, m.due_at
+	FROM delivery_parcels p LEFT JOIN supply_orders o ON o.id = p.order_id LEFT JOIN medicine_requests m ON m.id = p.medicine_id
+	JOIN supply_partners sp ON sp.id = COALESCE(o.partner_id, m.partner_id)`
 
 // runParcels reads parcels with their buildings and doors, the workers
 // who carried them, and, for those still out, where they go now: the
@@ -89,8 +94,8 @@ func (tx *Tx) runParcels(ctx context.Context, where string, args ...any) ([]*fro
 	for rows.Next() {
 		var p frontline.Parcel
 		var path string
-		if err := rows.Scan(&p.ID, &p.RunID, &p.OrderID, &p.HouseholdID, &path, &p.Status, &p.Drop, nullTimeDest{&p.At}, &p.By,
-			&p.WorkerID, &p.Reason, &p.Note, &p.PartnerName, &p.Items); err != nil {
+		if err := rows.Scan(&p.ID, &p.RunID, &p.OrderID, &p.MedicineID, &p.HouseholdID, &path, &p.Status, &p.Drop, nullTimeDest{&p.At}, &p.By,
+			&p.WorkerID, &p.Reason, &p.Note, &p.PartnerName, &p.Items, nullTimeDest{&p.DueAt}); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -211,7 +216,8 @@ func (s *DeliveryService) FindRuns(ctx context.Context, f frontline.RunFilter) (
 	return out, tx.runCounts(ctx, byID)
 }
 
-// runCounts counts the parcels of runs by status.
+// runCounts counts the parcels of runs by status, and the returned ones
+// by reason.
 func (tx *Tx) runCounts(ctx context.Context, runs map[int64]*frontline.Run) error {
 	ids := slices.Sorted(func(yield func(int64) bool) {
 		for id := range runs {
@@ -220,23 +226,16 @@ func (tx *Tx) runCounts(ctx context.Context, runs map[int64]*frontline.Run) erro
 			}
 		}
 	})
-	return tx.eachRow(ctx, `SELECT run_id, status, COUNT(*) FROM delivery_parcels WHERE run_id IN %s GROUP BY run_id, status`, ids,
+	// reason is '' but for returned parcels, so the groups stay few.
+	return tx.eachRow(ctx, `SELECT run_id, status, reason, COUNT(*) FROM delivery_parcels WHERE run_id IN %s GROUP BY run_id, status, reason`, ids,
 		func(sc interface{ Scan(...any) error }) error {
 			var id int64
-			var st string
+			var st, reason string
 			var n int
-			if err := sc.Scan(&id, &st, &n); err != nil {
+			if err := sc.Scan(&id, &st, &reason, &n); err != nil {
 				return err
 			}
-			c := &runs[id].Counts
-			switch frontline.ParcelStatus(st) {
-			case frontline.ParcelOut:
-				c.Out = n
-			case frontline.ParcelDelivered:
-				c.Delivered = n
-			case frontline.ParcelReturned:
-				c.Returned = n
-			}
+			runs[id].Counts.Add(frontline.ParcelStatus(st), reason, n)
 			return nil
 		})
 }

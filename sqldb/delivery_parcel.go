@@ -11,14 +11,15 @@ import (
 
 // Ticking a parcel: delivered (where the zone rules say, now), returned to
 // the gate with a reason, or put back out when ticked by mistake. Each
-// moves the parcel's order with it, in the same transaction.
+// moves the parcel's order or medicine request with it, in the same
+// transaction. A door's parcels (a household's order and its medicine)
+// are ticked together with one tap.
 
-// parcelTx begins a write on one parcel of a run in the caller's scope;
-// the parcel carries its order.
-func (s *DeliveryService) parcelTx(ctx context.Context, id int64) (*Tx, *frontline.Parcel, *frontline.Run, *frontline.Order, string, error) {
+// parcelTx begins a write on one parcel of a run in the caller's scope.
+func (s *DeliveryService) parcelTx(ctx context.Context, id int64) (*Tx, *frontline.Parcel, *frontline.Run, string, error) {
 	tx, err := s.db.writeTx(ctx, frontline.PermDeliver)
 	if err != nil {
-		return nil, nil, nil, nil, "", err
+		return nil, nil, nil, "", err
 	}
 	var runID int64
 	err = tx.QueryRowContext(ctx, `SELECT run_id FROM delivery_parcels WHERE id = ?`, id).Scan(&runID)
@@ -30,21 +31,17 @@ func (s *DeliveryService) parcelTx(ctx context.Context, id int64) (*Tx, *frontli
 	if err == nil {
 		r, path, err = tx.findRun(ctx, runID)
 	}
-	var p *frontline.Parcel
-	var o *frontline.Order
-	if err == nil {
-		for _, q := range r.Parcels {
-			if q.ID == id {
-				p = q
-			}
-		}
-		o, _, err = tx.findOrder(frontline.AsSystem(ctx), p.OrderID)
-	}
 	if err != nil {
 		tx.Rollback()
-		return nil, nil, nil, nil, "", err
+		return nil, nil, nil, "", err
 	}
-	return tx, p, r, o, path, nil
+	for _, q := range r.Parcels {
+		if q.ID == id {
+			return tx, q, r, path, nil
+		}
+	}
+	tx.Rollback()
+	return nil, nil, nil, "", frontline.Errorf(frontline.ENOTFOUND, "parcel %d not found", id)
 }
 
 // carrier is the worker who carried a parcel: the one signed in, or
@@ -63,7 +60,7 @@ func (tx *Tx) carrier(ctx context.Context, r *frontline.Run) (int64, error) {
 
 // Deliver implements frontline.DeliveryService.
 func (s *DeliveryService) Deliver(ctx context.Context, id int64) (*frontline.Parcel, error) {
-	tx, p, r, o, path, err := s.parcelTx(ctx, id)
+	tx, p, r, path, err := s.parcelTx(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -76,25 +73,111 @@ func (s *DeliveryService) Deliver(ctx context.Context, id int64) (*frontline.Par
 	case r.Status == frontline.RunClosed:
 		return nil, frontline.Errorf(frontline.ECONFLICT, "the run is closed")
 	}
-	// p.Drop is where the zone rules say now (runParcels asked).
 	worker, err := tx.carrier(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	p.Status, p.At, p.By, p.WorkerID = frontline.ParcelDelivered, tx.now, frontline.ActorFrom(ctx).String(), worker
-	if err := tx.writeParcel(ctx, p, path, frontline.ParcelOut); err != nil {
-		return nil, err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE supply_orders SET delivered_at = ?, drop_at = ? WHERE id = ?`, tx.now, string(p.Drop), o.ID); err != nil {
-		return nil, err
-	}
-	if err := tx.setOrderStatus(ctx, o, path, frontline.OrderDelivered, map[string]any{"run_id": r.ID, "drop": p.Drop}); err != nil {
-		return nil, err
-	}
-	if err := tx.deliveryNotices(ctx, []*frontline.Order{o}, func(*frontline.Order) frontline.Drop { return p.Drop }); err != nil {
+	if err := tx.deliverParcel(ctx, r, p, path, worker); err != nil {
 		return nil, err
 	}
 	return p, tx.Commit()
+}
+
+// DeliverDoor implements frontline.DeliveryService.
+func (s *DeliveryService) DeliverDoor(ctx context.Context, id int64) ([]*frontline.Parcel, error) {
+	tx, p, r, path, err := s.parcelTx(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	door := doorOf(r, p)
+	out := door.Out()
+	switch {
+	case len(out) == 0 && p.Status == frontline.ParcelDelivered:
+		return door.Parcels, nil // a retry: the door was ticked already
+	case len(out) == 0:
+		return nil, frontline.Errorf(frontline.ECONFLICT, "%s %s was returned to the gate; put it back out first", p.Building, p.Door)
+	case r.Status == frontline.RunClosed:
+		return nil, frontline.Errorf(frontline.ECONFLICT, "the run is closed")
+	}
+	worker, err := tx.carrier(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range out {
+		if err := tx.deliverParcel(ctx, r, q, path, worker); err != nil {
+			return nil, err
+		}
+	}
+	return door.Parcels, tx.Commit()
+}
+
+// doorOf is the door of a run's parcel: its household's parcels.
+func doorOf(r *frontline.Run, p *frontline.Parcel) *frontline.Door {
+	for _, d := range frontline.DoorsOf(r.Parcels) {
+		if d.HouseholdID == p.HouseholdID {
+			return d
+		}
+	}
+	return &frontline.Door{HouseholdID: p.HouseholdID, Parcels: []*frontline.Parcel{p}}
+}
+
+// deliverParcel ticks an out parcel delivered where p.Drop says (the zone
+// rules now: runParcels asked) and moves its order or medicine request.
+func (tx *Tx) deliverParcel(ctx context.Context, r *frontline.Run, p *frontline.Parcel, path string, worker int64) error {
+	p.Status, p.At, p.By, p.WorkerID = frontline.ParcelDelivered, tx.now, frontline.ActorFrom(ctx).String(), worker
+	if err := tx.writeParcel(ctx, p, path, frontline.ParcelOut); err != nil {
+		return err
+	}
+	if p.MedicineID != 0 {
+		return tx.medicineDelivered(ctx, r, p)
+	}
+	o, _, err := tx.findOrder(frontline.AsSystem(ctx), p.OrderID)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE supply_orders SET delivered_at = ?, drop_at = ? WHERE id = ?`, tx.now, string(p.Drop), o.ID); err != nil {
+		return err
+	}
+	if err := tx.setOrderStatus(ctx, o, path, frontline.OrderDelivered, map[string]any{"run_id": r.ID, "drop": p.Drop}); err != nil {
+		return err
+	}
+	return tx.deliveryNotices(ctx, []*frontline.Order{o}, func(*frontline.Order) frontline.Drop { return p.Drop })
+}
+
+// runMedicine reads the medicine request a parcel carries, which must
+// stand where the parcel's step starts.
+func (tx *Tx) runMedicine(ctx context.Context, p *frontline.Parcel, want frontline.MedicineStatus) (*frontline.MedicineRequest, string, error) {
+	m, path, err := tx.findMedicine(frontline.AsSystem(ctx), p.MedicineID)
+	if err != nil {
+		return nil, "", err
+	}
+	if m.Status != want {
+		return nil, "", frontline.Errorf(frontline.ECONFLICT, "the medicine of %s %s is %s, not %s", p.Building, p.Door, m.Status, want)
+	}
+	return m, path, nil
+}
+
+// medicineDelivered records that a run delivered a medicine request: by
+// its carrier, at the parcel's time, which is what its 24-hour target is
+// measured against; its late alert is resolved.
+func (tx *Tx) medicineDelivered(ctx context.Context, r *frontline.Run, p *frontline.Parcel) error {
+	m, path, err := tx.runMedicine(ctx, p, frontline.MedicineOut)
+	if err != nil {
+		return err
+	}
+	names, err := tx.workerNames(ctx, []int64{p.WorkerID})
+	if err != nil {
+		return err
+	}
+	before := map[string]any{"status": m.Status}
+	m.Status, m.WorkerID, m.WorkerName, m.DeliveredAt = frontline.MedicineDelivered, p.WorkerID, names[p.WorkerID], p.At
+	if err := tx.setMedicine(ctx, m, path, "deliver", []string{"status", "worker_id", "worker_name", "delivered_at"},
+		[]any{string(m.Status), nullID(p.WorkerID), m.WorkerName, p.At}, before,
+		map[string]any{"status": m.Status, "run_id": r.ID, "worker_id": p.WorkerID, "drop": p.Drop}); err != nil {
+		return err
+	}
+	return tx.resolveAlerts(ctx, frontline.AlertMedicineLate, medicineKey(m.ID))
 }
 
 // Return implements frontline.DeliveryService.
@@ -103,7 +186,7 @@ func (s *DeliveryService) Return(ctx context.Context, id int64, reason, note str
 	if err != nil {
 		return nil, err
 	}
-	tx, p, r, o, path, err := s.parcelTx(ctx, id)
+	tx, p, r, path, err := s.parcelTx(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -120,24 +203,78 @@ func (s *DeliveryService) Return(ctx context.Context, id int64, reason, note str
 	if err != nil {
 		return nil, err
 	}
-	p.Status, p.At, p.By, p.WorkerID, p.Reason, p.Note, p.Drop = frontline.ParcelReturned, tx.now, frontline.ActorFrom(ctx).String(),
-		worker, reason, note, ""
-	if err := tx.writeParcel(ctx, p, path, frontline.ParcelOut); err != nil {
-		return nil, err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE supply_orders SET return_reason = ? WHERE id = ?`, reason, o.ID); err != nil {
-		return nil, err
-	}
-	if err := tx.setOrderStatus(ctx, o, path, frontline.OrderReturned, map[string]any{"run_id": r.ID, "reason": reason}); err != nil {
+	if err := tx.returnParcel(ctx, r, p, path, worker, reason, note); err != nil {
 		return nil, err
 	}
 	return p, tx.Commit()
 }
 
+// ReturnDoor implements frontline.DeliveryService.
+func (s *DeliveryService) ReturnDoor(ctx context.Context, id int64, reason, note string) ([]*frontline.Parcel, error) {
+	note, err := frontline.CheckReturn(reason, note)
+	if err != nil {
+		return nil, err
+	}
+	tx, p, r, path, err := s.parcelTx(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	door := doorOf(r, p)
+	out := door.Out()
+	switch {
+	case len(out) == 0 && p.Status == frontline.ParcelReturned && p.Reason == reason:
+		return door.Parcels, nil // a retry
+	case len(out) == 0:
+		return nil, frontline.Errorf(frontline.ECONFLICT, "%s %s has a final status already; put it back out first", p.Building, p.Door)
+	case r.Status == frontline.RunClosed:
+		return nil, frontline.Errorf(frontline.ECONFLICT, "the run is closed")
+	}
+	worker, err := tx.carrier(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range out {
+		if err := tx.returnParcel(ctx, r, q, path, worker, reason, note); err != nil {
+			return nil, err
+		}
+	}
+	return door.Parcels, tx.Commit()
+}
+
+// returnParcel sends an out parcel back to the gate: its order waits
+// there returned, its medicine request filled again, with the reason.
+func (tx *Tx) returnParcel(ctx context.Context, r *frontline.Run, p *frontline.Parcel, path string, worker int64, reason, note string) error {
+	p.Status, p.At, p.By, p.WorkerID, p.Reason, p.Note, p.Drop = frontline.ParcelReturned, tx.now, frontline.ActorFrom(ctx).String(),
+		worker, reason, note, ""
+	if err := tx.writeParcel(ctx, p, path, frontline.ParcelOut); err != nil {
+		return err
+	}
+	if p.MedicineID != 0 {
+		m, mpath, err := tx.runMedicine(ctx, p, frontline.MedicineOut)
+		if err != nil {
+			return err
+		}
+		before := map[string]any{"status": m.Status}
+		m.Status, m.ReturnReason = frontline.MedicineFilled, reason
+		return tx.setMedicine(ctx, m, mpath, "return", []string{"status", "return_reason"}, []any{string(m.Status), reason}, before,
+			map[string]any{"status": m.Status, "run_id": r.ID, "reason": reason})
+	}
+	o, _, err := tx.findOrder(frontline.AsSystem(ctx), p.OrderID)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE supply_orders SET return_reason = ? WHERE id = ?`, reason, o.ID); err != nil {
+		return err
+	}
+	return tx.setOrderStatus(ctx, o, path, frontline.OrderReturned, map[string]any{"run_id": r.ID, "reason": reason})
+}
+
 // Reopen implements frontline.DeliveryService: only the latest parcel of
-// its order, on an open run, before the household confirmed it.
+// its order or medicine, on an open run, before the household confirmed
+// an order.
 func (s *DeliveryService) Reopen(ctx context.Context, id int64) (*frontline.Parcel, error) {
-	tx, p, r, o, path, err := s.parcelTx(ctx, id)
+	tx, p, r, path, err := s.parcelTx(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -145,11 +282,21 @@ func (s *DeliveryService) Reopen(ctx context.Context, id int64) (*frontline.Parc
 	if p.Status == frontline.ParcelOut {
 		return p, nil
 	}
+	col, ref := "order_id", p.OrderID
+	if p.MedicineID != 0 {
+		col, ref = "medicine_id", p.MedicineID
+	}
 	var later int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM delivery_parcels WHERE order_id = ? AND id > ?`, o.ID, p.ID).Scan(&later); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM delivery_parcels WHERE `+col+` = ? AND id > ?`, ref, p.ID).Scan(&later); err != nil {
 		return nil, err
 	}
-	if r.Status == frontline.RunClosed || later > 0 || !o.ReceivedAt.IsZero() {
+	var o *frontline.Order
+	if p.OrderID != 0 {
+		if o, _, err = tx.findOrder(frontline.AsSystem(ctx), p.OrderID); err != nil {
+			return nil, err
+		}
+	}
+	if r.Status == frontline.RunClosed || later > 0 || o != nil && !o.ReceivedAt.IsZero() {
 		return nil, frontline.Errorf(frontline.ECONFLICT, "%s %s can no longer be put back out", p.Building, p.Door)
 	}
 	was := p.Status
@@ -157,14 +304,37 @@ func (s *DeliveryService) Reopen(ctx context.Context, id int64) (*frontline.Parc
 	if err := tx.writeParcel(ctx, p, path, was); err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE supply_orders SET delivered_at = NULL, drop_at = '', return_reason = '' WHERE id = ?`, o.ID); err != nil {
-		return nil, err
-	}
-	if err := tx.setOrderStatus(ctx, o, path, frontline.OrderOut, map[string]any{"run_id": r.ID, "reopened": true}); err != nil {
-		return nil, err
+	if o == nil {
+		if err := tx.medicineReopened(ctx, r, p, was); err != nil {
+			return nil, err
+		}
+	} else {
+		if _, err := tx.ExecContext(ctx, `UPDATE supply_orders SET delivered_at = NULL, drop_at = '', return_reason = '' WHERE id = ?`, o.ID); err != nil {
+			return nil, err
+		}
+		if err := tx.setOrderStatus(ctx, o, path, frontline.OrderOut, map[string]any{"run_id": r.ID, "reopened": true}); err != nil {
+			return nil, err
+		}
 	}
 	p.At, p.By = time.Time{}, ""
 	return p, tx.Commit()
+}
+
+// medicineReopened puts a medicine request back out on its run after its
+// parcel was ticked by mistake.
+func (tx *Tx) medicineReopened(ctx context.Context, r *frontline.Run, p *frontline.Parcel, was frontline.ParcelStatus) error {
+	want := frontline.MedicineDelivered
+	if was == frontline.ParcelReturned {
+		want = frontline.MedicineFilled
+	}
+	m, path, err := tx.runMedicine(ctx, p, want)
+	if err != nil {
+		return err
+	}
+	before := map[string]any{"status": m.Status}
+	m.Status, m.WorkerID, m.WorkerName, m.DeliveredAt, m.ReturnReason = frontline.MedicineOut, 0, "", time.Time{}, ""
+	return tx.setMedicine(ctx, m, path, "reopen", []string{"status", "worker_id", "worker_name", "delivered_at", "return_reason"},
+		[]any{string(m.Status), nil, "", nil, ""}, before, map[string]any{"status": m.Status, "run_id": r.ID, "reopened": true})
 }
 
 // writeParcel stores a parcel's new status if it still has status was
@@ -184,7 +354,8 @@ func (tx *Tx) writeParcel(ctx context.Context, p *frontline.Parcel, path string,
 		return frontline.Errorf(frontline.ECONFLICT, "%s %s was changed meanwhile; look again", p.Building, p.Door)
 	}
 	return tx.audit(ctx, string(p.Status), "delivery_parcel", p.ID, path, map[string]any{"status": was},
-		map[string]any{"status": p.Status, "drop": drop, "reason": p.Reason, "note": p.Note, "worker_id": p.WorkerID, "order_id": p.OrderID})
+		map[string]any{"status": p.Status, "drop": drop, "reason": p.Reason, "note": p.Note, "worker_id": p.WorkerID, "order_id": p.OrderID,
+			"medicine_id": p.MedicineID})
 }
 
 // deliveryNotices tells the households of orders by SMS where their

@@ -12,7 +12,8 @@ import (
 
 // Making a run: the orders of the chosen buildings waiting at the
 // compound's gate (handed over for the day, or returned before and to go
-// out again) become the run's parcels and go out, in one transaction.
+// out again) and the filled medicine of their households become the run's
+// parcels and go out, in one transaction.
 
 // CreateRun implements frontline.DeliveryService.
 func (s *DeliveryService) CreateRun(ctx context.Context, req frontline.RunRequest) (*frontline.Run, error) {
@@ -52,7 +53,11 @@ func (s *DeliveryService) CreateRun(ctx context.Context, req frontline.RunReques
 	if err != nil {
 		return nil, err
 	}
-	if len(orders) == 0 {
+	meds, err := tx.medicineAtGate(ctx, buildings)
+	if err != nil {
+		return nil, err
+	}
+	if len(orders)+len(meds) == 0 {
 		return nil, frontline.FieldError("buildings", "no parcel waits at the gate for these buildings on %s", req.Day)
 	}
 	ids := make([]string, len(buildings))
@@ -78,8 +83,20 @@ func (s *DeliveryService) CreateRun(ctx context.Context, req frontline.RunReques
 			return nil, err
 		}
 	}
+	for _, m := range meds {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO delivery_parcels (run_id, medicine_id, household_id, path, status) VALUES (?, ?, ?, ?, ?)`,
+			id, m.req.ID, m.req.HouseholdID, m.path, string(frontline.ParcelOut)); err != nil {
+			return nil, err
+		}
+		before := map[string]any{"status": m.req.Status}
+		m.req.Status = frontline.MedicineOut
+		if err := tx.setMedicine(ctx, m.req, m.path, "out", []string{"status", "run_id", "return_reason"}, []any{string(m.req.Status), id, ""},
+			before, map[string]any{"status": m.req.Status, "run_id": id}); err != nil {
+			return nil, err
+		}
+	}
 	if err := tx.audit(ctx, "create", "delivery_run", id, compound.Path, nil, map[string]any{"day": req.Day, "buildings": ids,
-		"worker_id": req.WorkerID, "post_id": req.PostID, "parcels": len(orders)}); err != nil {
+		"worker_id": req.WorkerID, "post_id": req.PostID, "parcels": len(orders), "medicine": len(meds)}); err != nil {
 		return nil, err
 	}
 	r, _, err := tx.findRun(ctx, id)
@@ -169,6 +186,41 @@ func (tx *Tx) ordersAtGate(ctx context.Context, buildings []*frontline.Place, da
 			return nil, err
 		}
 		out = append(out, gateOrder{&o, path})
+	}
+	return out, rows.Err()
+}
+
+// gateMedicine is a filled medicine request waiting at the gate and its
+// household's path.
+type gateMedicine struct {
+	req  *frontline.MedicineRequest
+	path string
+}
+
+// medicineAtGate returns the filled medicine requests of the buildings'
+// households (filled and not yet out, or returned from an earlier run):
+// a pharmacy's medicine goes out with the households' other parcels.
+func (tx *Tx) medicineAtGate(ctx context.Context, buildings []*frontline.Place) ([]gateMedicine, error) {
+	var under []string
+	args := []any{string(frontline.MedicineFilled)}
+	for _, b := range buildings {
+		lo, hi := subtreeRange(b.Path)
+		under, args = append(under, `(path >= ? AND path < ?)`), append(args, lo, hi)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, household_id, status, path FROM medicine_requests
+		WHERE status = ? AND purged_at IS NULL AND (`+strings.Join(under, " OR ")+`) ORDER BY path, id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []gateMedicine
+	for rows.Next() {
+		var m frontline.MedicineRequest
+		var path string
+		if err := rows.Scan(&m.ID, &m.HouseholdID, &m.Status, &path); err != nil {
+			return nil, err
+		}
+		out = append(out, gateMedicine{&m, path})
 	}
 	return out, rows.Err()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/frontline-org/frontline"
 	"github.com/frontline-org/frontline/sqldb"
@@ -178,6 +179,14 @@ func TestDeliveryReturned(t *testing.T) {
 		if o := f.order(t, first.OrderID); o.Status != frontline.OrderReturned || o.ReturnReason != frontline.ReturnNoAnswer {
 			t.Fatalf("the returned order: %+v", o)
 		}
+		runs, err := f.runs.FindRuns(f.vol, frontline.RunFilter{Day: day})
+		if err != nil || len(runs) != 1 || runs[0].Counts.Returned != 1 || runs[0].Counts.Reasons[frontline.ReturnNoAnswer] != 1 || len(runs[0].Counts.Reasons) != 1 {
+			t.Fatalf("the day's runs, returns by reason: %+v, %v", runs, err)
+		}
+		if seen, err := f.runs.FindRunByID(f.vol, r.ID); err != nil || seen.Counts.Reasons[frontline.ReturnNoAnswer] != 1 ||
+			len(seen.Counts.ByReason()) != 1 || seen.Counts.ByReason()[0] != (frontline.ReasonCount{Reason: frontline.ReturnNoAnswer, N: 1}) {
+			t.Fatalf("the run's returns by reason: %+v, %v", seen.Counts, err)
+		}
 		if _, err := f.runs.CloseRun(f.vol, r.ID); frontline.ErrorCode(err) != frontline.ECONFLICT || !strings.Contains(err.Error(), "2号楼 102") {
 			t.Fatalf("closed with a parcel out: %v", err)
 		}
@@ -301,6 +310,119 @@ func TestDeliveryScope(t *testing.T) {
 		}
 		if theirs, err := f.runs.FindRuns(other, frontline.RunFilter{Day: r.Day}); err != nil || len(theirs) != 0 {
 			t.Fatalf("another community's runs: %+v, %v", theirs, err)
+		}
+	})
+}
+
+// medicineAtGate asks 自治巷药房 (its user pharm1 fills) for chronic
+// medicine for each household, through staff, and fills it.
+func (f *deliveryFixture) medicineAtGate(t *testing.T, db *sqldb.DB, households ...*frontline.Place) []*frontline.MedicineRequest {
+	t.Helper()
+	pharm := mustUser(t, userService(db), "pharm1", frontline.RolePharmacy, f.tr.comm2)
+	if err := f.partners.LinkPartnerUser(f.ctx, f.pharmacy.ID, "pharm1"); err != nil {
+		t.Fatal(err)
+	}
+	meds := sqldb.NewMedicineService(db)
+	var out []*frontline.MedicineRequest
+	for _, hh := range households {
+		m, err := meds.RequestMedicine(f.ctx, frontline.MedicineRequestInput{HouseholdID: hh.ID, PartnerID: f.pharmacy.ID,
+			Medicine: "二甲双胍片", Strength: "0.5g×48片", Quantity: 1, Chronic: true, For: "本人"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := meds.FillMedicine(asUser(pharm, f.tr.comm2), m.ID, frontline.MedicineFill{Given: "二甲双胍片 1盒", Amount: 1200}); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// TestDeliveryMedicineOnRun: filled medicine goes out on a run with the
+// households' orders; one tap delivers 101's order and medicine together
+// (the medicine is delivered at the tap's time, within its 24-hour
+// target, by the volunteer); one tap returns 102's both with a reason, the
+// medicine waits at the gate filled and alerts once past its target, and
+// a named worker then delivers it late. A medicine out on a run is not
+// delivered by a named worker; a tap by mistake is undone.
+func TestDeliveryMedicineOnRun(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newDelivery(t, db)
+		meds := sqldb.NewMedicineService(db)
+		ms := f.medicineAtGate(t, db, f.tr.hh[2], f.tr.hh[3])
+		orders := f.atGate(t, f.tr.hh[2], f.tr.hh[3])
+		today := db.Now().In(db.Location).Format(frontline.DateLayout)
+		counts, err := f.orders.GateCounts(f.ctx, f.tr.comp2.ID, today)
+		if err != nil || len(counts) == 0 || !counts[len(counts)-1].Medicine || counts[len(counts)-1].AtGate != 2 {
+			t.Fatalf("the gate's medicine before the run: %+v, %v", counts, err)
+		}
+		r := f.run(t, orders[0].DeliveryDay)
+		if len(r.Parcels) != 4 || r.Counts.Out != 4 {
+			t.Fatalf("run: %+v", r.Parcels)
+		}
+		doors := frontline.DoorsOf(r.Parcels)
+		if len(doors) != 2 || len(doors[0].Parcels) != 2 || doors[0].Parcels[1].MedicineID != ms[0].ID || doors[0].Parcels[1].DueAt.IsZero() ||
+			doors[0].Parcels[1].PartnerName != "自治巷药房" {
+			t.Fatalf("doors: %+v", doors[0].Parcels)
+		}
+		m, err := meds.FindMedicineRequestByID(f.ctx, ms[0].ID)
+		if err != nil || m.Status != frontline.MedicineOut || m.RunID != r.ID {
+			t.Fatalf("the medicine on the run: %+v, %v", m, err)
+		}
+		if _, err := meds.DeliverMedicine(f.ctx, ms[0].ID, f.worker.ID); frontline.ErrorCode(err) != frontline.ECONFLICT {
+			t.Fatalf("a named worker delivers medicine out on a run: %v", err)
+		}
+		f.advance(2 * time.Hour)
+		door, err := f.runs.DeliverDoor(f.vol, doors[0].Parcels[0].ID)
+		if err != nil || len(door) != 2 || door[0].Status != frontline.ParcelDelivered || door[1].Status != frontline.ParcelDelivered {
+			t.Fatalf("one tap at 101: %+v, %v", door, err)
+		}
+		if again, err := f.runs.DeliverDoor(f.vol, doors[0].Parcels[0].ID); err != nil || len(again) != 2 {
+			t.Fatalf("the tap retried: %+v, %v", again, err)
+		}
+		m, err = meds.FindMedicineRequestByID(f.ctx, ms[0].ID)
+		if err != nil || m.Status != frontline.MedicineDelivered || !m.DeliveredAt.Equal(door[1].At) || m.WorkerName != "王志愿" || m.Late(db.Now()) {
+			t.Fatalf("the medicine delivered by the run: %+v, %v", m, err)
+		}
+		if o := f.order(t, orders[0].ID); o.Status != frontline.OrderDelivered {
+			t.Fatalf("101's order: %+v", o)
+		}
+		if _, err := f.runs.Reopen(f.vol, door[1].ID); err != nil {
+			t.Fatal(err)
+		}
+		if m, _ = meds.FindMedicineRequestByID(f.ctx, ms[0].ID); m.Status != frontline.MedicineOut || !m.DeliveredAt.IsZero() {
+			t.Fatalf("reopened: %+v", m)
+		}
+		if _, err := f.runs.Deliver(f.vol, door[1].ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.runs.ReturnDoor(f.vol, doors[1].Parcels[0].ID, frontline.ReturnOther, ""); frontline.ErrorField(err) != "note" {
+			t.Fatalf("other without a note: %v", err)
+		}
+		back, err := f.runs.ReturnDoor(f.vol, doors[1].Parcels[0].ID, frontline.ReturnNoAnswer, "")
+		if err != nil || len(back) != 2 || back[1].Status != frontline.ParcelReturned || back[1].Reason != frontline.ReturnNoAnswer {
+			t.Fatalf("one tap returns 102: %+v, %v", back, err)
+		}
+		m, err = meds.FindMedicineRequestByID(f.ctx, ms[1].ID)
+		if err != nil || m.Status != frontline.MedicineFilled || m.ReturnReason != frontline.ReturnNoAnswer {
+			t.Fatalf("the returned medicine: %+v, %v", m, err)
+		}
+		if _, err := f.runs.CloseRun(f.vol, r.ID); err != nil {
+			t.Fatal(err)
+		}
+		f.advance(23 * time.Hour)
+		if n, err := meds.AlertLateMedicine(context.Background()); err != nil || n != 1 {
+			t.Fatalf("late alerts: %d, %v", n, err)
+		}
+		late, err := meds.DeliverMedicine(f.ctx, ms[1].ID, f.worker.ID)
+		if err != nil || late.Status != frontline.MedicineDelivered || !late.Late(db.Now()) {
+			t.Fatalf("a named worker delivers it late: %+v, %v", late, err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM alerts WHERE kind = 'medicine_late' AND resolved_at IS NULL`); n != 0 {
+			t.Errorf("%d late alerts open after the deliveries", n)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE entity = 'medicine_request' AND action IN ('out', 'deliver', 'return', 'reopen')`); n != 7 {
+			t.Errorf("%d medicine moves audited, want 7 (2 out, 3 deliver, 1 reopen, 1 return)", n)
 		}
 	})
 }

@@ -424,10 +424,7 @@ func (tx *Tx) moveDistributions(ctx context.Context, m *subtreeMove) error {
 // NewHouseholds lists households under a node of the distribution (and
 // the caller's scope) that are not in it. At most 1,000.
 func (s *DistributionService) NewHouseholds(ctx context.Context, id, placeID int64) ([]*frontline.Place, error) {
-	if err := authorize(ctx, frontline.PermManageSupply); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginReadTx(ctx)
+	tx, err := s.db.readTx(ctx, frontline.PermManageSupply)
 	if err != nil {
 		return nil, err
 	}
@@ -440,23 +437,5 @@ func (s *DistributionService) NewHouseholds(ctx context.Context, id, placeID int
 	if err != nil {
 		return nil, err
 	}
-	lo, hi := subtreeRange(n.Path)
-	where, args := andScope(ctx, "h.path", []string{"h.path > ?", "h.path < ?", "h.kind = ?", "h.retired_at IS NULL"},
-		[]any{lo, hi, string(frontline.KindHousehold)})
-	rows, err := tx.QueryContext(ctx, `SELECT `+placeColumnsOf("h")+` FROM places h WHERE `+strings.Join(where, " AND ")+
-		` AND NOT EXISTS (SELECT 1 FROM distribution_households s WHERE s.distribution_id = ? AND s.household_id = h.id)
-		ORDER BY h.path LIMIT 1000`, append(args, d.ID)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*frontline.Place{}
-	for rows.Next() {
-		p, err := scanPlace(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return tx.householdsOutside(ctx, distributionFrozen(d.ID), n.Path)
 }

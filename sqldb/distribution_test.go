@@ -53,7 +53,8 @@ func (f *distributionFixture) mark(t *testing.T, ctx context.Context, hh *frontl
 
 // TestDistributionFreeze: starting freezes the households under the scope
 // with the tree's counts; one created after the start is not in it until
-// it is added by hand, which is recorded and counted.
+// it is added by hand (NewHouseholds lists it until then), which is
+// recorded and counted.
 func TestDistributionFreeze(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := newDistribution(t, db)
@@ -69,6 +70,15 @@ func TestDistributionFreeze(t *testing.T) {
 		if err != nil || total != 7 || slices.ContainsFunc(hs, func(h *frontline.Handout) bool { return h.HouseholdID == late.ID }) {
 			t.Fatalf("households: %d, %v", total, err)
 		}
+		if news, err := f.s.NewHouseholds(f.ctx, f.d.ID, 0); err != nil || len(news) != 1 || news[0].ID != late.ID {
+			t.Fatalf("new households: %v, %v", news, err)
+		}
+		if news, err := f.s.NewHouseholds(f.ctx, f.d.ID, f.bld3.ID); err != nil || len(news) != 0 {
+			t.Fatalf("new households of a building without any: %v, %v", news, err)
+		}
+		if _, err := f.s.NewHouseholds(as(frontline.RoleVolunteer, f.tr.comp2), f.d.ID, 0); frontline.ErrorCode(err) != frontline.EFORBIDDEN {
+			t.Fatalf("a volunteer lists new households: %v", err)
+		}
 		if err := f.s.AddHousehold(as(frontline.RoleVolunteer, f.tr.comp2), f.d.ID, late.ID); frontline.ErrorCode(err) != frontline.EFORBIDDEN {
 			t.Fatalf("a volunteer adds a household: %v", err)
 		}
@@ -77,6 +87,9 @@ func TestDistributionFreeze(t *testing.T) {
 		}
 		if err := f.s.AddHousehold(f.ctx, f.d.ID, late.ID); frontline.ErrorCode(err) != frontline.ECONFLICT {
 			t.Fatalf("added twice: %v", err)
+		}
+		if news, err := f.s.NewHouseholds(f.ctx, f.d.ID, 0); err != nil || len(news) != 0 {
+			t.Fatalf("new households once added: %v, %v", news, err)
 		}
 		hs, _, _ = f.s.FindHandouts(f.ctx, f.d.ID, frontline.HandoutFilter{HouseholdID: &late.ID})
 		if len(hs) != 1 || !hs[0].AddedLate || hs[0].AddedBy == "" || hs[0].Building != "2号楼" {

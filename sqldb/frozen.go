@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"strings"
 
 	"github.com/frontline-org/frontline"
 )
@@ -107,4 +108,29 @@ func (tx *Tx) ensureCounters(ctx context.Context, fs frozenSet, scopePath string
 		}
 	}
 	return nil
+}
+
+// householdsOutside lists the live households under path (and the
+// caller's scope) that are not members of fs: created or moved in since it
+// froze, for the office to add. At most 1,000, by path.
+func (tx *Tx) householdsOutside(ctx context.Context, fs frozenSet, path string) ([]*frontline.Place, error) {
+	lo, hi := subtreeRange(path)
+	where, args := andScope(ctx, "h.path", []string{"h.path > ?", "h.path < ?", "h.kind = ?", "h.retired_at IS NULL"},
+		[]any{lo, hi, string(frontline.KindHousehold)})
+	rows, err := tx.QueryContext(ctx, `SELECT `+placeColumnsOf("h")+` FROM places h WHERE `+strings.Join(where, " AND ")+
+		` AND NOT EXISTS (SELECT 1 FROM `+fs.members+` s WHERE s.`+fs.owner+` = ? AND s.household_id = h.id)
+		ORDER BY h.path LIMIT 1000`, append(args, fs.id)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*frontline.Place{}
+	for rows.Next() {
+		p, err := scanPlace(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }

@@ -22,7 +22,7 @@ func NewMedicineService(db *DB) *MedicineService { return &MedicineService{db: d
 const medicineColumns = `m.id, m.household_id, m.partner_id, m.source, m.status, m.medicine, m.strength, m.quantity, m.unit, m.chronic,
 	COALESCE(m.person_id, 0), m.for_whom, m.note, m.photo_type <> '', m.due_at, m.consult_note, m.consult_at, m.given, m.amount, m.paid,
 	m.filled_at, m.refuse_reason, COALESCE(m.worker_id, 0), m.worker_name, m.delivered_at, m.request_key, m.created_at, m.created_by,
-	m.updated_at, m.path, sp.name`
+	m.updated_at, m.path, sp.name, COALESCE(m.run_id, 0), m.return_reason`
 
 func scanMedicine(sc interface{ Scan(...any) error }) (*frontline.MedicineRequest, string, error) {
 	var m frontline.MedicineRequest
@@ -31,7 +31,7 @@ func scanMedicine(sc interface{ Scan(...any) error }) (*frontline.MedicineReques
 	if err := sc.Scan(&m.ID, &m.HouseholdID, &m.PartnerID, &m.Source, &m.Status, &m.Medicine, &m.Strength, &m.Quantity, &m.Unit,
 		&m.Chronic, &m.PersonID, &m.For, &m.Note, &m.HasPhoto, &due, &m.ConsultNote, &consult, &m.Given, &m.Amount, &m.Paid, &filled,
 		&m.RefuseReason, &m.WorkerID, &m.WorkerName, &delivered, &m.Key, &m.CreatedAt, &m.CreatedBy, &m.UpdatedAt, &path,
-		&m.PartnerName); err != nil {
+		&m.PartnerName, &m.RunID, &m.ReturnReason); err != nil {
 		return nil, "", err
 	}
 	m.DueAt, m.ConsultAt, m.FilledAt, m.DeliveredAt = nullTime(due), nullTime(consult), nullTime(filled), nullTime(delivered)

@@ -193,10 +193,14 @@ func (s *MedicineService) CancelMedicine(ctx context.Context, id int64, reason s
 }
 
 // DeliverMedicine records that a worker of the household's community
-// delivered a filled request, now, and resolves its late alert.
+// delivered a filled request, now, and resolves its late alert; one out
+// on a delivery run is ticked on the run.
 func (s *MedicineService) DeliverMedicine(ctx context.Context, id, workerID int64) (*frontline.MedicineRequest, error) {
 	return s.medicineStep(ctx, id, anyStep, func(tx *Tx, m *frontline.MedicineRequest, path string) error {
-		if m.Status != frontline.MedicineFilled && m.Status != frontline.MedicineOut {
+		if m.Status == frontline.MedicineOut {
+			return frontline.Errorf(frontline.ECONFLICT, "request %d is out on delivery run %d; it is ticked there", m.ID, m.RunID)
+		}
+		if m.Status != frontline.MedicineFilled {
 			return frontline.Errorf(frontline.ECONFLICT, "only a filled request can be delivered; request %d is %s", m.ID, m.Status)
 		}
 		w, err := tx.deliveryWorker(ctx, path, workerID)

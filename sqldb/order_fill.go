@@ -2,7 +2,9 @@ package sqldb
 
 import (
 	"context"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/frontline-org/frontline"
 )
@@ -342,5 +344,89 @@ func (s *OrderService) GateCounts(ctx context.Context, placeID int64, day string
 			g.Returned = n
 		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	meds, err := tx.medicineGateCounts(ctx, placeID, day)
+	return append(out, meds...), err
+}
+
+// medicineGateCounts counts, per pharmacy, the medicine requests under a
+// node at the gate: where they stand now (on today's count), and those a
+// run delivered or returned on the day. Counts only: whoever carries runs
+// in the scope sees them, a partner's user only its own.
+func (tx *Tx) medicineGateCounts(ctx context.Context, placeID int64, day string) ([]*frontline.GateCount, error) {
+	from, err := time.ParseInLocation(frontline.DateLayout, day, tx.db.Location)
+	if err != nil {
+		return nil, frontline.FieldError("day", "not a date (YYYY-MM-DD)")
+	}
+	where, args, err := tx.andUnder(ctx, &placeID, "m.path", []string{"m.purged_at IS NULL"}, []any{})
+	if err != nil {
+		return nil, err
+	}
+	if p := frontline.PrincipalFrom(ctx); p != nil && p.Can(frontline.PermDeliver) {
+		where, args = andScope(ctx, "m.path", where, args)
+	} else {
+		cond, a := medicineReach(ctx)
+		where, args = andCond(where, args, cond, a)
+	}
+	cond := strings.Join(where, " AND ")
+	byPartner := map[int64]*frontline.GateCount{}
+	var out []*frontline.GateCount
+	row := func(id int64, name string) *frontline.GateCount {
+		if g := byPartner[id]; g != nil {
+			return g
+		}
+		g := &frontline.GateCount{PartnerID: id, PartnerName: name, Medicine: true}
+		byPartner[id], out = g, append(out, g)
+		return g
+	}
+	count := func(q string, args []any, add func(g *frontline.GateCount, status string, n int)) error {
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var name, status string
+			var n int
+			if err := rows.Scan(&id, &name, &status, &n); err != nil {
+				return err
+			}
+			add(row(id, name), status, n)
+		}
+		return rows.Err()
+	}
+	if localDay(tx.now, tx.db.Location) == day {
+		if err := count(`SELECT m.partner_id, sp.name, m.status, COUNT(*) FROM medicine_requests m JOIN supply_partners sp ON sp.id = m.partner_id
+			WHERE `+cond+` AND m.status IN (?, ?, ?, ?) GROUP BY m.partner_id, sp.name, m.status ORDER BY sp.name, m.partner_id`,
+			append(slices.Clone(args), string(frontline.MedicineRequested), string(frontline.MedicineConsultation), string(frontline.MedicineFilled),
+				string(frontline.MedicineOut)),
+			func(g *frontline.GateCount, status string, n int) {
+				switch frontline.MedicineStatus(status) {
+				case frontline.MedicineRequested, frontline.MedicineConsultation:
+					g.Placed += n
+				case frontline.MedicineFilled:
+					g.AtGate = n
+				case frontline.MedicineOut:
+					g.Out = n
+				}
+			}); err != nil {
+			return nil, err
+		}
+	}
+	err = count(`SELECT m.partner_id, sp.name, p.status, COUNT(*) FROM delivery_parcels p JOIN medicine_requests m ON m.id = p.medicine_id
+		JOIN supply_partners sp ON sp.id = m.partner_id WHERE `+cond+` AND p.status IN (?, ?) AND p.at >= ? AND p.at < ?
+		GROUP BY m.partner_id, sp.name, p.status ORDER BY sp.name, m.partner_id`,
+		append(slices.Clone(args), string(frontline.ParcelDelivered), string(frontline.ParcelReturned), from.UTC(), from.AddDate(0, 0, 1).UTC()),
+		func(g *frontline.GateCount, status string, n int) {
+			if frontline.ParcelStatus(status) == frontline.ParcelDelivered {
+				g.Delivered = n
+			} else {
+				g.Returned = n
+			}
+		})
+	return out, err
 }

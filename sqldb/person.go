@@ -296,6 +296,9 @@ func (s *PersonService) CreatePerson(ctx context.Context, p *frontline.Person) e
 	if err := tx.audit(ctx, "create", "person", p.ID, h.Path, nil, auditFields(p)); err != nil {
 		return err
 	}
+	if err := tx.contactIfGuarded(ctx, p, h); err != nil {
+		return err
+	}
 	p.Household = h
 	return tx.Commit()
 }

@@ -57,6 +57,9 @@ func (s *PersonService) UpdatePerson(ctx context.Context, id int64, upd frontlin
 	if err := tx.audit(ctx, action, "person", p.ID, p.Household.Path, before, after); err != nil {
 		return nil, err
 	}
+	if err := tx.contactIfGuarded(ctx, p, p.Household); err != nil {
+		return nil, err
+	}
 	return p, tx.Commit()
 }
 
@@ -96,6 +99,9 @@ func (s *PersonService) MovePerson(ctx context.Context, id, householdID int64) (
 	if err := tx.audit(ctx, "move", "person", p.ID, to.Path,
 		map[string]any{"household_id": from.ID, "path": from.Path},
 		map[string]any{"household_id": to.ID, "path": to.Path}); err != nil {
+		return nil, err
+	}
+	if err := tx.contactIfGuarded(ctx, p, to); err != nil {
 		return nil, err
 	}
 	return p, tx.Commit()

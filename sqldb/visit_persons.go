@@ -152,6 +152,15 @@ func (r *visitRecorder) createFound(ctx context.Context, vp *frontline.VisitPers
 		found_at, found_by) VALUES (?, ?, ?, ?, ?, ?)`, r.c.ID, p.ID, r.m.HouseholdID, r.v.ID, tx.now, actor); err != nil {
 		return err
 	}
+	if len(p.Flags) > 0 {
+		h, err := tx.household(ctx, r.m.HouseholdID)
+		if err != nil {
+			return err
+		}
+		if err := tx.contactIfGuarded(ctx, p, h); err != nil {
+			return err
+		}
+	}
 	vp.PersonID, vp.Name = p.ID, p.Name
 	return nil
 }

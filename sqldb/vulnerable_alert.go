@@ -91,7 +91,11 @@ func (s *VulnerableService) SetAlertHour(ctx context.Context, placeID int64, min
 func (tx *Tx) unreachedOf(ctx context.Context, z *frontline.Zone, zones []*frontline.Zone) (total, unreached int, err error) {
 	for _, sh := range zoneShares(z.Place.Path, zones) {
 		if sh.zone.ID == z.ID {
-			return tx.countShare(ctx, sh, notReachedOn, tx.today(), string(frontline.CheckUnreachable))
+			total, n, err := tx.countShare(ctx, sh, notReachedOn(tx.today()))
+			if err != nil {
+				return 0, 0, err
+			}
+			return total, n[0], nil
 		}
 	}
 	return 0, 0, nil
@@ -202,7 +206,9 @@ func (tx *Tx) resolveIfReached(ctx context.Context, zoneID int64) error {
 // cost, not what their residents do: the zones, the open alerts and the
 // alert hours are three small reads; a zone before its hour costs nothing
 // more; past it, a zone not yet alerted today or with an alert open costs
-// one aggregate count; and only raising an alert writes.
+// one aggregate count (of the unreached, and of those without any
+// contact, whom it then names); and only raising an alert or naming a
+// contact writes.
 func (s *VulnerableService) AlertUnchecked(ctx context.Context) (int, error) {
 	tx, err := s.db.BeginTx(ctx)
 	if err != nil {
@@ -266,10 +272,19 @@ func (s *VulnerableService) raiseOrResolve(ctx context.Context, tx *Tx, sh zoneS
 	if !due && len(open) == 0 {
 		return 0, nil
 	}
-	total, unreached, err := tx.countShare(ctx, sh, notReachedOn, day, string(frontline.CheckUnreachable))
+	total, counts, err := tx.countShare(ctx, sh, notReachedOn(day), noContactRow())
 	if err != nil {
 		return 0, err
 	}
+	// Residents who came in a way that names no contact (an import, a
+	// merge), or who had nobody to propose until a worker was registered,
+	// get one now: read only when the count says someone has none.
+	if counts[1] > 0 && z.Place != nil {
+		if _, err := tx.assignContacts(ctx, z.Place); err != nil {
+			return 0, err
+		}
+	}
+	unreached := counts[0]
 	if unreached == 0 {
 		for _, k := range open {
 			if err := tx.resolveAlerts(ctx, frontline.AlertVulnerableUnchecked, k); err != nil {

@@ -197,3 +197,24 @@ func (s *VulnerableService) ConfirmProposals(ctx context.Context, placeID int64)
 	}
 	return int(n), tx.Commit()
 }
+
+// contactIfGuarded gives a resident registered, flagged or moved in after
+// their zone was drawn a contact, as drawing it did for the others: when
+// they are vulnerable and their household's effective level (the one
+// call) is sealed or controlled. The job (AlertUnchecked) does the same
+// for a zone past its alert hour, for what comes in another way (an
+// import, a merge) and for residents who had nobody to propose.
+func (tx *Tx) contactIfGuarded(ctx context.Context, p *frontline.Person, h *frontline.Place) error {
+	if len(p.Flags) == 0 || p.Status == frontline.StatusMovedOut || h == nil {
+		return nil
+	}
+	levels, err := tx.effectiveLevels(ctx, []int64{h.ID})
+	if err != nil {
+		return err
+	}
+	if st := levels[h.ID]; st == nil || !guarded(st.Level) {
+		return nil
+	}
+	_, err = tx.assignContacts(ctx, h)
+	return err
+}

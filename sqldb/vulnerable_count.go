@@ -80,25 +80,54 @@ func overridden(z *frontline.Zone, zones []*frontline.Zone) bool {
 	return false
 }
 
+// shareCond is a condition on the person p of a share, with its args.
+type shareCond struct {
+	sql  string
+	args []any
+}
+
 // countShare counts the vulnerable residents (flagged, not moved out) of
-// a share, and those of them that cond (a condition on the person p)
-// holds for, in one aggregate query.
-func (tx *Tx) countShare(ctx context.Context, sh zoneShare, cond string, condArgs ...any) (total, matched int, err error) {
-	where, args := sh.where()
-	args = append(append(condArgs, args...), string(frontline.StatusMovedOut))
-	err = tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN `+cond+` THEN 1 ELSE 0 END), 0)
-		FROM places h JOIN persons p ON p.household_id = h.id
-		WHERE `+where+` AND p.flags <> '' AND p.status <> ?`, args...).Scan(&total, &matched)
+// a share, and for each condition those it holds for, in one aggregate
+// query.
+func (tx *Tx) countShare(ctx context.Context, sh zoneShare, conds ...shareCond) (total int, matched []int, err error) {
+	var sel strings.Builder
+	var args []any
+	sel.WriteString(`SELECT COUNT(*)`)
+	for _, c := range conds {
+		sel.WriteString(`, COALESCE(SUM(CASE WHEN ` + c.sql + ` THEN 1 ELSE 0 END), 0)`)
+		args = append(args, c.args...)
+	}
+	where, wargs := sh.where()
+	args = append(append(args, wargs...), string(frontline.StatusMovedOut))
+	matched = make([]int, len(conds))
+	dest := []any{&total}
+	for i := range matched {
+		dest = append(dest, &matched[i])
+	}
+	err = tx.QueryRowContext(ctx, sel.String()+` FROM places h JOIN persons p ON p.household_id = h.id
+		WHERE `+where+` AND p.flags <> '' AND p.status <> ?`, args...).Scan(dest...)
 	tx.db.vulnerableRows.Add(1)
 	return total, matched, err
 }
 
 // noNamedContact holds for a person without a contact, or with only a
 // proposal.
-const noNamedContact = `NOT EXISTS (SELECT 1 FROM vulnerable_contacts c WHERE c.person_id = p.id AND c.source <> ?)`
+func noNamedContact() shareCond {
+	return shareCond{`NOT EXISTS (SELECT 1 FROM vulnerable_contacts c WHERE c.person_id = p.id AND c.source <> ?)`,
+		[]any{string(frontline.ContactProposed)}}
+}
+
+// noContactRow holds for a person with no contact at all, not even a
+// proposal: the ones assignContacts would name.
+func noContactRow() shareCond {
+	return shareCond{`NOT EXISTS (SELECT 1 FROM vulnerable_contacts c WHERE c.person_id = p.id)`, nil}
+}
 
 // notReachedOn holds for a person not called or visited on a day.
-const notReachedOn = `NOT EXISTS (SELECT 1 FROM vulnerable_checks c WHERE c.person_id = p.id AND c.day = ? AND c.method <> ?)`
+func notReachedOn(day string) shareCond {
+	return shareCond{`NOT EXISTS (SELECT 1 FROM vulnerable_checks c WHERE c.person_id = p.id AND c.day = ? AND c.method <> ?)`,
+		[]any{day, string(frontline.CheckUnreachable)}}
+}
 
 // WithoutContact counts, per sealed or controlled zone deciding residents
 // at or under a node, its vulnerable residents there without a named
@@ -119,12 +148,12 @@ func (s *VulnerableService) WithoutContact(ctx context.Context, placeID int64) (
 	}
 	out := map[int64]int{}
 	for _, sh := range zoneShares(node.Path, zones) {
-		_, n, err := tx.countShare(ctx, sh, noNamedContact, string(frontline.ContactProposed))
+		_, n, err := tx.countShare(ctx, sh, noNamedContact())
 		if err != nil {
 			return nil, err
 		}
-		if n > 0 {
-			out[sh.zone.ID] = n
+		if n[0] > 0 {
+			out[sh.zone.ID] = n[0]
 		}
 	}
 	return out, nil

@@ -127,10 +127,11 @@ func TestVulnerableContactsOnSeal(t *testing.T) {
 		if _, err := f.vuln.SetContact(as(frontline.RoleSubdistrictAdmin, f.tr.sub), f.d.ID, f.grid.ID); frontline.ErrorCode(err) != frontline.EINVALID {
 			t.Errorf("a worker of another community as contact: %v", err)
 		}
-		// A resident flagged after the zone was drawn: the zone page's
-		// button names them.
+		// A resident registered after the zone was drawn is named at once
+		// (TestVulnerableContactsAfterSeal); the zone page's button finds
+		// nobody left.
 		late := mustPerson(t, db, f.tr.hh[3].ID, "刘小宝", true)
-		if n, err := f.vuln.AssignContacts(f.ctx, f.tr.comp2.ID); err != nil || n != 1 {
+		if n, err := f.vuln.AssignContacts(f.ctx, f.tr.comp2.ID); err != nil || n != 0 {
 			t.Fatalf("assign again: %d, %v", n, err)
 		}
 		if n := count(t, db, `SELECT COUNT(*) FROM vulnerable_contacts WHERE person_id = ? AND source = 'proposed'`, late.ID); n != 1 {
@@ -336,8 +337,8 @@ func TestVulnerableScope(t *testing.T) {
 // TestVulnerableWithoutContact: the zone page's count of the vulnerable
 // without a named contact is per deciding zone — a building sealed inside
 // a controlled compound takes its residents from the compound's zone —
-// it counts a proposal as none and a resident flagged after the zone was
-// drawn, it equals the board's figure and the board's "without a contact"
+// it counts a proposal as none (the resident flagged after the zone was
+// drawn has one), it equals the board's figure and the board's "without a contact"
 // view lists exactly them, and it stays in the caller's scope.
 func TestVulnerableWithoutContact(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
@@ -376,11 +377,11 @@ func TestVulnerableWithoutContact(t *testing.T) {
 		if _, err := f.vuln.Board(f.ctx, f.tr.comm2.ID, "nobody"); frontline.ErrorField(err) != "view" {
 			t.Errorf("an unknown view: %v", err)
 		}
-		if n, err := f.vuln.ConfirmProposals(f.ctx, f.tr.comp2.ID); err != nil || n != 1 {
+		if n, err := f.vuln.ConfirmProposals(f.ctx, f.tr.comp2.ID); err != nil || n != 2 {
 			t.Fatalf("confirm: %d, %v", n, err)
 		}
-		if got, _ := f.vuln.WithoutContact(f.ctx, f.tr.comm2.ID); fmt.Sprint(got) != fmt.Sprintf("map[%d:1]", building) {
-			t.Errorf("after confirming the proposal: %v", got)
+		if got, _ := f.vuln.WithoutContact(f.ctx, f.tr.comm2.ID); len(got) != 0 {
+			t.Errorf("after confirming the proposals: %v", got)
 		}
 		if _, err := f.vuln.WithoutContact(as(frontline.RoleGridWorker, f.tr.comp1), f.tr.comp2.ID); frontline.ErrorCode(err) != frontline.ENOTFOUND {
 			t.Errorf("another compound's grid worker: %v", err)
@@ -455,6 +456,71 @@ func TestVulnerableAlertCounts(t *testing.T) {
 		turn(1, 2) // the compound's share, now empty, and the building's
 		if detail(compound) != "sql: no rows in result set" || detail(building) != "2/2" {
 			t.Errorf("after sealing the building: compound %q, building %q", detail(compound), detail(building))
+		}
+	})
+}
+
+// TestVulnerableContactsAfterSeal: a vulnerable resident who comes to a
+// sealed zone after it was drawn — registered, flagged or moved in — gets
+// a contact in that write's transaction; one flagged outside any zone
+// does not; and a zone whose residents had nobody to propose gets them one
+// on the alert job's turn once a worker is registered.
+func TestVulnerableContactsAfterSeal(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newVulnerable(t, db)
+		f.seal(t, frontline.LevelSealed)
+		persons := sqldb.NewPersonService(db)
+		contact := func(p *frontline.Person) (int64, string) {
+			t.Helper()
+			v, _, err := f.vuln.Resident(context.Background(), p.ID)
+			if err != nil || v.Contact == nil {
+				return 0, fmt.Sprint(err)
+			}
+			return v.Contact.WorkerID, string(v.Contact.Source)
+		}
+		born := mustPerson(t, db, f.tr.hh[2].ID, "张奶奶", true)
+		if w, src := contact(born); w != f.grid.ID || src != string(frontline.ContactResponsible) {
+			t.Fatalf("registered in a sealed household: contact %d %s", w, src)
+		}
+		later := mustPerson(t, db, f.tr.hh[3].ID, "刘大爷", false)
+		if n := count(t, db, `SELECT COUNT(*) FROM vulnerable_contacts WHERE person_id = ?`, later.ID); n != 0 {
+			t.Fatalf("a resident not flagged has %d contacts", n)
+		}
+		if _, err := persons.UpdatePerson(f.ctx, later.ID, frontline.PersonUpdate{Flags: &[]frontline.Flag{frontline.FlagBedridden}}); err != nil {
+			t.Fatal(err)
+		}
+		if w, src := contact(later); w == 0 || src != string(frontline.ContactProposed) {
+			t.Fatalf("flagged after the seal: contact %d %s", w, src)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM vulnerable_contacts WHERE person_id = ?`, f.d.ID); n != 0 {
+			t.Fatal("a resident of an open compound has a contact")
+		}
+		if _, err := persons.MovePerson(context.Background(), f.d.ID, f.tr.hh[2].ID); err != nil {
+			t.Fatal(err)
+		}
+		if w, _ := contact(f.d); w != f.grid.ID {
+			t.Fatalf("moved into a sealed household: contact %d", w)
+		}
+
+		// 枣园小区 sealed with nobody of 罗玉新村社区 to propose: its
+		// resident waits for a worker, and the job names them.
+		old := mustPerson(t, db, f.tr.hh[0].ID, "孙奶奶", true)
+		if _, err := f.zones.SetZone(context.Background(), &frontline.Zone{PlaceID: f.tr.comp1.ID, Level: frontline.LevelSealed, Reason: "阳性病例"}); err != nil {
+			t.Fatal(err)
+		}
+		if w, _ := contact(old); w != 0 {
+			t.Fatalf("a contact with nobody to propose: %d", w)
+		}
+		helper := &frontline.Worker{PlaceID: f.tr.comm1.ID, Name: "周志愿", Kind: frontline.WorkerVolunteer, Phone: "13911110009"}
+		if err := sqldb.NewWorkerService(db).CreateWorker(context.Background(), helper); err != nil {
+			t.Fatal(err)
+		}
+		f.advance(2 * time.Hour) // 16:00 in China: the job's turn
+		if _, err := f.vuln.AlertUnchecked(frontline.WithActor(context.Background(), frontline.Actor{Name: "system:alerts"})); err != nil {
+			t.Fatal(err)
+		}
+		if w, src := contact(old); w != helper.ID || src != string(frontline.ContactProposed) {
+			t.Fatalf("after the job: contact %d %s", w, src)
 		}
 	})
 }

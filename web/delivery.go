@@ -122,25 +122,43 @@ type runPage struct {
 	Note    string
 }
 
-// runBuilding is a building's parcels on a run.
+// runBuilding is a building's doors on a run.
 type runBuilding struct {
-	ID      int64
-	Name    string
-	Parcels []*frontline.Parcel
-	Out     int
+	ID    int64
+	Name  string
+	Doors []runDoor
+	Out   int // doors with a parcel still out
 }
 
-func buildingsOf(r *frontline.Run) []runBuilding {
+// runDoor is a household's parcels on a run, ticked with one tap: the
+// door's forms act through its first parcel still out (First; nil when
+// every parcel has a result). Problem says a refusal is about this door.
+type runDoor struct {
+	HouseholdID int64
+	Door        string
+	Drop        frontline.Drop
+	Parcels     []*frontline.Parcel
+	First       *frontline.Parcel
+	Problem     bool
+}
+
+func buildingsOf(r *frontline.Run, problem int64) []runBuilding {
 	var out []runBuilding
-	for _, p := range r.Parcels {
+	for _, d := range frontline.DoorsOf(r.Parcels) {
+		p := d.Parcels[0]
 		if n := len(out); n == 0 || out[n-1].ID != p.BuildingID {
 			out = append(out, runBuilding{ID: p.BuildingID, Name: p.Building})
 		}
 		b := &out[len(out)-1]
-		b.Parcels = append(b.Parcels, p)
-		if p.Status == frontline.ParcelOut {
+		door := runDoor{HouseholdID: d.HouseholdID, Door: p.Door, Drop: p.Drop, Parcels: d.Parcels}
+		if left := d.Out(); len(left) > 0 {
+			door.First, door.Drop = left[0], left[0].Drop
 			b.Out++
 		}
+		for _, q := range d.Parcels {
+			door.Problem = door.Problem || problem != 0 && q.ID == problem
+		}
+		b.Doors = append(b.Doors, door)
 	}
 	return out
 }
@@ -164,11 +182,12 @@ func (s *Server) renderRun(w http.ResponseWriter, r *http.Request, page runPage,
 	if err != nil {
 		return err
 	}
-	page.layout, page.Run, page.Buildings, page.Reasons = s.layout(r, lang, title), run, buildingsOf(run), frontline.ReturnReasons
+	page.layout, page.Run, page.Buildings, page.Reasons = s.layout(r, lang, title), run, buildingsOf(run, page.Parcel), frontline.ReturnReasons
 	return s.render(w, status, pageRunName, page)
 }
 
 // runAnchor is where a parcel's answer leads: its building on the run.
+// The door's taps act on the household's parcels together.
 func runAnchor(p *frontline.Parcel) string {
 	return fmt.Sprintf("/runs/%d#b%d", p.RunID, p.BuildingID)
 }
@@ -178,11 +197,11 @@ func (s *Server) postDelivered(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.Deliveries.Deliver(r.Context(), id)
+	door, err := s.Deliveries.DeliverDoor(r.Context(), id)
 	if err != nil {
 		return s.parcelRefused(w, r, id, err, "", "")
 	}
-	return redirect(w, r, runAnchor(p))
+	return redirect(w, r, runAnchor(door[0]))
 }
 
 func (s *Server) postReturned(w http.ResponseWriter, r *http.Request) error {
@@ -190,11 +209,11 @@ func (s *Server) postReturned(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.Deliveries.Return(r.Context(), id, f.Values["reason"], f.Values["note"])
+	door, err := s.Deliveries.ReturnDoor(r.Context(), id, f.Values["reason"], f.Values["note"])
 	if err != nil {
 		return s.parcelRefused(w, r, id, err, f.Values["reason"], f.Values["note"])
 	}
-	return redirect(w, r, runAnchor(p))
+	return redirect(w, r, runAnchor(door[0]))
 }
 
 func (s *Server) postReopen(w http.ResponseWriter, r *http.Request) error {
@@ -315,7 +334,7 @@ func (s *Server) postOrderConfirm(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	order, _ := formID(f.Values["order"])
-	ctx := frontline.WithActor(r.Context(), frontline.Actor{Name: "household", Addr: s.clientAddr(r)})
+	ctx := s.householdContext(r)
 	_, err = s.Deliveries.ConfirmByLink(ctx, f.Values["t"], order)
 	return s.linkAnswered(w, r, f, err, "order.confirmed")
 }
@@ -327,7 +346,7 @@ func (s *Server) postOrderComplain(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	order, _ := formID(f.Values["order"])
-	ctx := frontline.WithActor(r.Context(), frontline.Actor{Name: "household", Addr: s.clientAddr(r)})
+	ctx := s.householdContext(r)
 	_, err = s.Deliveries.ComplainByLink(ctx, f.Values["t"], order, f.Values["text"])
 	return s.linkAnswered(w, r, f, err, "order.complained")
 }
@@ -441,13 +460,21 @@ func gateLink(r *frontline.Run) string {
 	return "/gate?" + url.Values{"place": {strconv.FormatInt(r.PlaceID, 10)}, "day": {r.Day}}.Encode()
 }
 
-// runList is what the "runlist" part needs.
+// runList is what the "runlist" part needs (Runs), and the "runreturns"
+// part (Run: its returns by reason).
 type runList struct {
 	Lang string
 	Runs []*frontline.Run
+	Run  *frontline.Run
 }
 
-func runListOf(lang string, runs []*frontline.Run) runList { return runList{Lang: lang, Runs: runs} }
+func runListOf(lang string, runs []*frontline.Run, one ...*frontline.Run) runList {
+	l := runList{Lang: lang, Runs: runs}
+	if len(one) > 0 {
+		l.Run = one[0]
+	}
+	return l
+}
 
 // deliveryWork: the caller's delivery runs still under way, each with
 // the doors left.

@@ -128,10 +128,12 @@ func TestDeliveryPages(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("returned: %d", resp.StatusCode)
 		}
-		if _, body = vol.get(t, fmt.Sprintf("/runs/%d", id)); !strings.Contains(body, `data-testid="run-close"`) || strings.Contains(body, `data-testid="door-delivered"`) {
+		if _, body = vol.get(t, fmt.Sprintf("/runs/%d", id)); !strings.Contains(body, `data-testid="run-close"`) || strings.Contains(body, `data-testid="door-delivered"`) ||
+			!strings.Contains(body, `data-testid="run-return-no_answer"`) {
 			t.Fatalf("run with every door done: %s", body)
 		}
-		if _, body = sec.get(t, fmt.Sprintf("/gate?place=%d&day=%s", f.comp2.ID, run.Day)); !strings.Contains(body, "未送 0 · 已送达 1 · 退回 1") {
+		if _, body = sec.get(t, fmt.Sprintf("/gate?place=%d&day=%s", f.comp2.ID, run.Day)); !strings.Contains(body, "未送 0 · 已送达 1 · 退回 1") ||
+			!strings.Contains(body, `data-testid="run-return-no_answer">敲门无人应、电话不通 1<`) {
 			t.Fatalf("gate counts: %s", body)
 		}
 		household := ts.anonymous()
@@ -158,7 +160,7 @@ func TestDeliveryPages(t *testing.T) {
 			Runs []frontline.Run `json:"runs"`
 		}
 		vol.getJSON(t, "/api/v1/runs?mine=1&day="+run.Day, http.StatusOK, &got)
-		if len(got.Runs) != 1 || got.Runs[0].Counts.Delivered != 1 || got.Runs[0].Counts.Returned != 1 {
+		if len(got.Runs) != 1 || got.Runs[0].Counts.Delivered != 1 || got.Runs[0].Counts.Returned != 1 || got.Runs[0].Counts.Reasons["no_answer"] != 1 {
 			t.Fatalf("API runs: %+v", got)
 		}
 		other := ts.as(t, frontline.RoleVolunteer, f.comp1)
@@ -189,7 +191,7 @@ func TestDeliveryBrowser_Volunteer(t *testing.T) {
 	p.Do(chromedp.WaitVisible(css("work-run")), chromedp.Click(css("work-run")+" a"), chromedp.WaitVisible(css("door")))
 	fitsPhone(t, p, "the run page")
 	p.Screenshot("run")
-	p.Do(chromedp.Click(`#p`+fmt.Sprint(firstParcel(t, db, id))+` [data-testid="door-delivered"]`), chromedp.WaitVisible(css("door-done")))
+	p.Do(chromedp.Click(`#d`+fmt.Sprint(f.hh[2].ID)+` [data-testid="door-delivered"]`), chromedp.WaitVisible(css("door-done")))
 	p.Do(chromedp.Click(css("door-notdone")), chromedp.Click(css("reason-refused")), chromedp.Click(css("door-return")),
 		chromedp.WaitVisible(css("run-close")))
 	fitsPhone(t, p, "the run with every door done")
@@ -201,11 +203,54 @@ func TestDeliveryBrowser_Volunteer(t *testing.T) {
 	}
 }
 
-func firstParcel(t *testing.T, db *sqldb.DB, run int64) int64 {
-	t.Helper()
-	r, err := sqldb.NewDeliveryService(db).FindRunByID(context.Background(), run)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r.Parcels[0].ID
+// TestDeliveryPages_Medicine: filled chronic medicine of 101 waits at the
+// gate (a pharmacy's row), goes out on the run in 101's door beside its
+// order, with its target and without its name; one tap delivers both; the
+// medicine's page says it was delivered by the run.
+func TestDeliveryPages_Medicine(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := buildFixture(t, db)
+		ts := newDBServer(t, db, withDeliveries(db), withMedicine(db))
+		msc := newMedicineScene(t, db, ts, f)
+		sc := newDeliveryScene(t, db, f, ts)
+		ctx := context.Background()
+		meds := sqldb.NewMedicineService(db)
+		m, err := meds.RequestMedicine(ctx, frontline.MedicineRequestInput{HouseholdID: f.hh[2].ID, PartnerID: msc.pharmacy.ID,
+			Medicine: "阿卡波糖片", Quantity: 2, Chronic: true, For: "本人"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := meds.FillMedicine(ctx, m.ID, frontline.MedicineFill{Given: "阿卡波糖片 2盒", Amount: 5000}); err != nil {
+			t.Fatal(err)
+		}
+		sec := ts.as(t, frontline.RoleCommunitySecretary, f.comm2)
+		today := testNow.In(db.Location).Format(frontline.DateLayout)
+		if _, body := sec.get(t, fmt.Sprintf("/gate?place=%d&day=%s", f.comp2.ID, today)); !strings.Contains(body, `data-testid="gate-medicine"`) {
+			t.Fatalf("the gate's medicine: %s", body)
+		}
+		id := sc.makeRun(t, sec, f)
+		vol := ts.signIn(t, "vol.zhong", goodPassword)
+		_, body := vol.get(t, fmt.Sprintf("/runs/%d", id))
+		if strings.Count(body, `data-testid="door"`) != 2 || strings.Count(body, `data-testid="parcel"`) != 3 ||
+			strings.Count(body, `data-testid="door-delivered"`) != 2 || !strings.Contains(body, `data-testid="parcel-medicine"`) ||
+			!strings.Contains(body, "慢病药，须在") || strings.Contains(body, "阿卡波糖") {
+			t.Fatalf("the run page: %s", body)
+		}
+		run, err := sqldb.NewDeliveryService(db).FindRunByID(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp, _ := vol.postForm(t, fmt.Sprintf("/parcels/%d/delivered", run.Parcels[0].ID), url.Values{"run": {fmt.Sprint(id)}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("the door's tap: %d", resp.StatusCode)
+		}
+		if got, err := meds.FindMedicineRequestByID(ctx, m.ID); err != nil || got.Status != frontline.MedicineDelivered || got.WorkerName != "赵志愿" {
+			t.Fatalf("the medicine after the tap: %+v, %v", got, err)
+		}
+		if _, body = vol.get(t, fmt.Sprintf("/runs/%d", id)); strings.Count(body, `data-testid="door-delivered"`) != 1 {
+			t.Fatalf("the run after one tap: %s", body)
+		}
+		if _, body = sec.get(t, fmt.Sprintf("/medicine/%d", m.ID)); !strings.Contains(body, "随配送批次于") && !strings.Contains(body, "赵志愿") {
+			t.Fatalf("the medicine's page: %s", body)
+		}
+	})
 }

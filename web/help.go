@@ -1,9 +1,9 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -246,25 +246,20 @@ func (s *Server) pageHelpLink(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderHelpLink(w http.ResponseWriter, r *http.Request, token string, raised *frontline.HelpRequest, f form, status int) error {
-	w.Header().Set("Referrer-Policy", "same-origin")
-	lang := pickLang(w, r)
-	title, err := s.text(lang, "help.link.title")
+	l, err := s.linkLayout(w, r, "help.link.title", "/order/help", token)
 	if err != nil {
 		return err
 	}
-	l := s.layout(r, lang, title)
-	l.Path = "/order/help"
 	page := helpLinkPage{layout: l, Token: token, Raised: raised, Form: f}
 	mine, err := s.Help.HelpByLink(r.Context(), token)
 	if frontline.ErrorCode(err) == frontline.ENOTFOUND {
-		page.Token, page.Problem = "", "self.error.gone"
+		page.Path, page.Token, page.Problem = "/order/help", "", "self.error.gone"
 		return s.render(w, http.StatusNotFound, pageHelpLinkName, page)
 	} else if err != nil {
 		return err
 	}
-	page.Path += "?" + url.Values{"t": {token}}.Encode()
-	page.Mine = s.helpCardsFor(lang, mine)
-	if page.Categories, err = s.categoryOptions(lang, f.Values["category"]); err != nil {
+	page.Mine = s.helpCardsFor(l.Lang, mine)
+	if page.Categories, err = s.categoryOptions(l.Lang, f.Values["category"]); err != nil {
 		return err
 	}
 	return s.render(w, status, pageHelpLinkName, page)
@@ -272,22 +267,10 @@ func (s *Server) renderHelpLink(w http.ResponseWriter, r *http.Request, token st
 
 func (s *Server) postHelpLink(w http.ResponseWriter, r *http.Request) error {
 	h, f, err := helpForm(r)
-	if err != nil {
-		return err
+	raise := func(ctx context.Context, token string) (*frontline.HelpRequest, error) {
+		return s.Help.RaiseHelpByLink(ctx, token, h)
 	}
-	token := r.PostFormValue("t")
-	ctx := frontline.WithActor(r.Context(), frontline.Actor{Name: "household", Addr: s.clientAddr(r)})
-	raised, err := s.Help.RaiseHelpByLink(ctx, token, h)
-	if err == nil {
-		return s.renderHelpLink(w, r, token, raised, newForm(), http.StatusOK)
-	}
-	if frontline.ErrorCode(err) == frontline.ENOTFOUND && frontline.ErrorField(err) == "" {
-		return s.renderHelpLink(w, r, "", nil, newForm(), http.StatusNotFound)
-	}
-	if err := helpFormError(f, err); err != nil {
-		return err
-	}
-	return s.renderHelpLink(w, r, token, nil, f, http.StatusBadRequest)
+	return postByLink(s, w, r, f, err, raise, helpFormError, s.renderHelpLink)
 }
 
 // helpNewPage is staff raising a request for a household.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -36,25 +37,14 @@ func medLinkOf(lang, token string, m *linkMedicine) medLink {
 // never keeps a file).
 func (s *Server) postLinkMedicine(w http.ResponseWriter, r *http.Request) error {
 	in, f, err := readMedicineForm(r)
-	if err != nil && frontline.ErrorCode(err) != frontline.EINVALID {
-		return err
+	request := func(ctx context.Context, token string) (*frontline.MedicineRequest, error) {
+		return s.Medicine.RequestMedicineByLink(ctx, token, in)
 	}
-	token := r.PostFormValue("t")
-	ctx := frontline.WithActor(r.Context(), frontline.Actor{Name: "household", Addr: s.clientAddr(r)})
-	var m *frontline.MedicineRequest
-	if err == nil {
-		m, err = s.Medicine.RequestMedicineByLink(ctx, token, in)
+	// The form is the page's medicine part; the order part starts empty.
+	render := func(w http.ResponseWriter, r *http.Request, token string, m *frontline.MedicineRequest, f form, status int) error {
+		return s.renderLinkPage(w, r, token, nil, newForm(), linkMedicine{Form: f, Made: m}, status)
 	}
-	if err == nil {
-		return s.renderLinkPage(w, r, token, nil, newForm(), linkMedicine{Form: newForm(), Made: m}, http.StatusOK)
-	}
-	if frontline.ErrorCode(err) == frontline.ENOTFOUND && frontline.ErrorField(err) == "" {
-		return s.renderOrderLink(w, r, "", nil, newForm(), http.StatusNotFound)
-	}
-	if err := s.medicineFormError(f, err); err != nil {
-		return err
-	}
-	return s.renderLinkPage(w, r, token, nil, newForm(), linkMedicine{Form: f}, http.StatusBadRequest)
+	return postByLink(s, w, r, f, err, request, s.medicineFormError, render)
 }
 
 // medicineWork lists a pharmacy's open requests on its users' home page,

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -200,18 +201,6 @@ type orderLinkPage struct {
 	Med *linkMedicine
 }
 
-func (s *Server) orderLinkLayout(w http.ResponseWriter, r *http.Request, token string) (layout, error) {
-	w.Header().Set("Referrer-Policy", "same-origin")
-	lang := pickLang(w, r)
-	title, err := s.text(lang, "order.title")
-	l := s.layout(r, lang, title)
-	l.Path = "/order"
-	if token != "" {
-		l.Path += "?" + url.Values{"t": {token}}.Encode()
-	}
-	return l, err
-}
-
 // pageOrderLink shows the page of the link in ?t= (the query, never the
 // path: the request log records paths).
 func (s *Server) pageOrderLink(w http.ResponseWriter, r *http.Request) error {
@@ -226,7 +215,7 @@ func (s *Server) renderOrderLink(w http.ResponseWriter, r *http.Request, token s
 // renderLinkPage renders a household's page with its order part and its
 // medicine part.
 func (s *Server) renderLinkPage(w http.ResponseWriter, r *http.Request, token string, placed *frontline.Order, f form, med linkMedicine, status int) error {
-	l, err := s.orderLinkLayout(w, r, token)
+	l, err := s.linkLayout(w, r, "order.title", "/order", token)
 	if err != nil {
 		return err
 	}
@@ -249,25 +238,10 @@ func (s *Server) renderLinkPage(w http.ResponseWriter, r *http.Request, token st
 
 func (s *Server) postOrderLink(w http.ResponseWriter, r *http.Request) error {
 	req, f, err := orderRequest(r)
-	if err != nil && frontline.ErrorCode(err) != frontline.EINVALID {
-		return err
+	place := func(ctx context.Context, token string) (*frontline.Order, error) {
+		return s.Orders.OrderByLink(ctx, token, req)
 	}
-	token := r.PostFormValue("t")
-	ctx := frontline.WithActor(r.Context(), frontline.Actor{Name: "household", Addr: s.clientAddr(r)})
-	var o *frontline.Order
-	if err == nil {
-		o, err = s.Orders.OrderByLink(ctx, token, req)
-	}
-	if err == nil {
-		return s.renderOrderLink(w, r, token, o, newForm(), http.StatusOK)
-	}
-	if frontline.ErrorCode(err) == frontline.ENOTFOUND && frontline.ErrorField(err) == "" {
-		return s.renderOrderLink(w, r, "", nil, newForm(), http.StatusNotFound)
-	}
-	if err := orderError(f, err); err != nil {
-		return err
-	}
-	return s.renderOrderLink(w, r, token, nil, f, http.StatusBadRequest)
+	return postByLink(s, w, r, f, err, place, orderError, s.renderOrderLink)
 }
 
 // householdOrderPage is staff ordering for a household, with its link.

@@ -347,7 +347,7 @@ func (s *Server) postOrderSubstitute(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	line, _ := formID(f.Values["line"])
-	ctx := frontline.WithActor(r.Context(), frontline.Actor{Name: "household", Addr: s.clientAddr(r)})
+	ctx := s.householdContext(r)
 	_, err = s.Orders.AnswerSubstitute(ctx, f.Values["t"], line, f.Values["accept"] == "1")
 	switch frontline.ErrorCode(err) {
 	case "", frontline.ECONFLICT:
