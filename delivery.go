@@ -203,26 +203,55 @@ type Run struct {
 	Counts     RunCounts `json:"counts"`
 }
 
-// RunCounts counts a run's parcels by status.
+// RunCounts counts a run's parcels by status, and the returned ones by
+// their reason (one of ReturnReasons; absent when none).
 type RunCounts struct {
-	Out       int `json:"out"`
-	Delivered int `json:"delivered"`
-	Returned  int `json:"returned"`
+	Out       int            `json:"out"`
+	Delivered int            `json:"delivered"`
+	Returned  int            `json:"returned"`
+	Reasons   map[string]int `json:"reasons,omitempty"`
 }
 
 // Count counts parcels into c.
 func (c *RunCounts) Count(ps []*Parcel) {
 	*c = RunCounts{}
 	for _, p := range ps {
-		switch p.Status {
-		case ParcelOut:
-			c.Out++
-		case ParcelDelivered:
-			c.Delivered++
-		case ParcelReturned:
-			c.Returned++
+		c.Add(p.Status, p.Reason, 1)
+	}
+}
+
+// Add counts n parcels of a status (and a returned one's reason).
+func (c *RunCounts) Add(st ParcelStatus, reason string, n int) {
+	switch st {
+	case ParcelOut:
+		c.Out += n
+	case ParcelDelivered:
+		c.Delivered += n
+	case ParcelReturned:
+		c.Returned += n
+		if c.Reasons == nil {
+			c.Reasons = map[string]int{}
+		}
+		c.Reasons[reason] += n
+	}
+}
+
+// ReasonCount is how many parcels went back for one reason.
+type ReasonCount struct {
+	Reason string
+	N      int
+}
+
+// ByReason lists the returns by reason, in the order of ReturnReasons,
+// leaving out reasons with none.
+func (c RunCounts) ByReason() []ReasonCount {
+	var out []ReasonCount
+	for _, r := range ReturnReasons {
+		if n := c.Reasons[r]; n > 0 {
+			out = append(out, ReasonCount{r, n})
 		}
 	}
+	return out
 }
 
 // CanClose says whether a run may close: every parcel has a final status.

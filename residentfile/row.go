@@ -376,13 +376,9 @@ func (p *parser) dedupe(r *frontline.ResidentRow) {
 		k.n = r.Person.Name + "\x00" + r.Person.BirthDate + "\x00" + r.Address()
 		col, what = cName, r.Person.Name+" (born "+r.Person.BirthDate+", no document)"
 	}
-	first, ok := p.seen[k]
+	first, ok := p.seen.get(k)
 	if !ok {
-		// A clone: the number points into the record's cells, which
-		// encoding/csv allocates as one string per row, and the map would
-		// keep every row's text alive.
-		k.n = strings.Clone(k.n)
-		p.seen[k] = r.Row
+		p.seen.put(k, r.Row)
 		return
 	}
 	// The first row's address is read again at the end (rereadBad); the

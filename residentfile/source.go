@@ -3,7 +3,6 @@ package residentfile
 import (
 	"bytes"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -11,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/frontline-org/frontline"
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/unicode"
 )
@@ -36,16 +34,22 @@ type input struct {
 	// sheet is the XLSX sheet read: the one asked for, or the first whose
 	// top rows hold a header the reader accepts; "" for CSV.
 	sheet string
-	data  []byte // the whole file, for scanSheet
+	wb    *workbook // XLSX
+	ws    workbookSheet
 }
 
-// facts returns the cell types of column col (-1: none) and the merged
-// ranges of the sheet read; nil for CSV, which has neither.
-func (in *input) facts(col int) (*sheetFacts, error) {
-	if !in.xlsx {
-		return nil, nil
+// facts returns, for a pass reading src, what the cells' values do not
+// tell of the sheet: which rows have a number in column col (-1: none),
+// noted by src as it reads them, and the merged ranges, read when first
+// asked for; nil for CSV, which has neither.
+func (in *input) facts(src source, col int) *sheetFacts {
+	xs, ok := src.(*xlsxSource)
+	if !in.xlsx || !ok {
+		return nil
 	}
-	return scanSheet(in.data, in.sheet, col)
+	f := &sheetFacts{numeric: map[int]bool{}, wb: in.wb, ws: in.ws}
+	xs.numberCol, xs.numeric = col, f.numeric
+	return f
 }
 
 // accepter says whether a row is the header a reader looks for.
@@ -169,44 +173,31 @@ func (s *csvSource) next() (int, []string, error) {
 
 func (s *csvSource) close() error { return nil }
 
-// xlsxSource reads the rows of one sheet with excelize's streaming
-// iterator, which keeps memory near the size of the file rather than of
-// every cell.
-type xlsxSource struct {
-	rows *excelize.Rows
-	row  int
-}
-
-// openXLSX opens the workbook once; its rows function iterates the chosen
-// sheet from the top each time.
+// openXLSX opens a workbook; its rows function reads the chosen sheet
+// from the top each time (sheetxml.go).
 func openXLSX(name string, data []byte, sheet string, accepts accepter) (*input, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(data))
+	wb, err := openWorkbook(data)
 	if err != nil {
 		return nil, invalid(name, err, "the file cannot be read as an XLSX workbook")
 	}
-	sheets := f.GetSheetList()
+	sheets := wb.sheetNames()
 	if sheet == "" && len(sheets) > 0 {
 		sheet = sheets[0]
 		if accepts != nil && len(sheets) > 1 {
-			sheet = pickSheet(f, sheets, accepts)
+			sheet = pickSheet(wb, accepts)
 		}
 	}
-	if idx, err := f.GetSheetIndex(sheet); err != nil || idx < 0 {
-		f.Close()
-		return nil, invalid(name, err, "the workbook has no sheet named %q (it has %s)", sheet, strings.Join(sheets, ", "))
+	ws, ok := wb.sheet(sheet)
+	if !ok {
+		return nil, invalid(name, nil, "the workbook has no sheet named %q (it has %s)", sheet, strings.Join(sheets, ", "))
 	}
-	props, err := f.GetWorkbookProps()
-	if err != nil {
-		f.Close()
-		return nil, invalid(name, err, "the file cannot be read as an XLSX workbook")
-	}
-	in := &input{close: f.Close, xlsx: true, date1904: props.Date1904 != nil && *props.Date1904, sheet: sheet, data: data}
+	in := &input{close: func() error { return nil }, xlsx: true, date1904: wb.date1904, sheet: sheet, wb: wb, ws: ws}
 	in.rows = func() (source, error) {
-		rows, err := f.Rows(sheet)
+		src, err := wb.rows(ws)
 		if err != nil {
 			return nil, invalid(name, err, "sheet %q cannot be read", sheet)
 		}
-		return &xlsxSource{rows: rows}, nil
+		return src, nil
 	}
 	return in, nil
 }
@@ -214,44 +205,17 @@ func openXLSX(name string, data []byte, sheet string, accepts accepter) (*input,
 // pickSheet returns the first sheet with a header that accepts takes in
 // its top rows, or the first sheet when none has one (its header is then
 // reported as it is).
-func pickSheet(f *excelize.File, sheets []string, accepts accepter) string {
-	for _, sh := range sheets {
-		rows, err := f.Rows(sh)
+func pickSheet(wb *workbook, accepts accepter) string {
+	for _, ws := range wb.sheets {
+		src, err := wb.rows(ws)
 		if err != nil {
 			continue
 		}
-		src := &xlsxSource{rows: rows}
 		_, _, err = findHeader(src, accepts)
 		src.close()
 		if err == nil {
-			return sh
+			return ws.name
 		}
 	}
-	return sheets[0]
-}
-
-// rawCells asks excelize for the stored values rather than the formatted
-// ones: formatting turns an ID number typed as a number into 6.20502E+17.
-var rawCells = excelize.Options{RawCellValue: true}
-
-func (s *xlsxSource) next() (int, []string, error) {
-	if !s.rows.Next() {
-		if err := s.rows.Error(); err != nil {
-			return 0, nil, err
-		}
-		return 0, nil, io.EOF
-	}
-	// Next also steps over rows missing from the XML, so counting calls
-	// gives the spreadsheet row number.
-	s.row++
-	cells, err := s.rows.Columns(rawCells)
-	return s.row, cells, err
-}
-
-func (s *xlsxSource) close() error {
-	err := s.rows.Close()
-	if errors.Is(err, io.EOF) {
-		return nil
-	}
-	return err
+	return wb.sheets[0].name
 }

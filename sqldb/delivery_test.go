@@ -179,6 +179,14 @@ func TestDeliveryReturned(t *testing.T) {
 		if o := f.order(t, first.OrderID); o.Status != frontline.OrderReturned || o.ReturnReason != frontline.ReturnNoAnswer {
 			t.Fatalf("the returned order: %+v", o)
 		}
+		runs, err := f.runs.FindRuns(f.vol, frontline.RunFilter{Day: day})
+		if err != nil || len(runs) != 1 || runs[0].Counts.Returned != 1 || runs[0].Counts.Reasons[frontline.ReturnNoAnswer] != 1 || len(runs[0].Counts.Reasons) != 1 {
+			t.Fatalf("the day's runs, returns by reason: %+v, %v", runs, err)
+		}
+		if seen, err := f.runs.FindRunByID(f.vol, r.ID); err != nil || seen.Counts.Reasons[frontline.ReturnNoAnswer] != 1 ||
+			len(seen.Counts.ByReason()) != 1 || seen.Counts.ByReason()[0] != (frontline.ReasonCount{Reason: frontline.ReturnNoAnswer, N: 1}) {
+			t.Fatalf("the run's returns by reason: %+v, %v", seen.Counts, err)
+		}
 		if _, err := f.runs.CloseRun(f.vol, r.ID); frontline.ErrorCode(err) != frontline.ECONFLICT || !strings.Contains(err.Error(), "2号楼 102") {
 			t.Fatalf("closed with a parcel out: %v", err)
 		}

@@ -11,6 +11,24 @@ import (
 // matchBatch is how many document numbers one lookup asks for.
 const matchBatch = 500
 
+// matchColumns are what an import reads of a registered person: what a
+// row may change and what names them, not when and by whom they were
+// written (parsing those times was a tenth of a re-import's lookups).
+const matchColumns = `p.id, p.household_id, p.name, p.sex, p.birth_date, p.id_type, p.id_number, p.phone,
+	p.relation, p.flags, p.status`
+
+// scanMatch scans matchColumns and the household's path.
+func scanMatch(sc interface{ Scan(...any) error }, path *string) (*frontline.Person, error) {
+	var p frontline.Person
+	var flags string
+	if err := sc.Scan(&p.ID, &p.HouseholdID, &p.Name, &p.Sex, &p.BirthDate, &p.IDType, &p.IDNumber, &p.Phone,
+		&p.Relation, &flags, &p.Status, path); err != nil {
+		return nil, err
+	}
+	p.Flags = splitFlags(flags)
+	return &p, nil
+}
+
 // match is the registered person a row names, as registered.
 type match struct {
 	p    *frontline.Person
@@ -67,7 +85,7 @@ func (im *importer) matchNoDocument(ctx context.Context, r *frontline.ResidentRo
 	if h.isNew {
 		return nil
 	}
-	rows, err := im.tx.QueryContext(ctx, `SELECT `+personColumns+`, h.path FROM persons p JOIN places h ON h.id = p.household_id
+	rows, err := im.tx.QueryContext(ctx, `SELECT `+matchColumns+`, h.path FROM persons p JOIN places h ON h.id = p.household_id
 		WHERE p.household_id = ? AND p.id_type = 'none' AND p.name = ? AND p.birth_date = ? AND p.merged_into IS NULL`,
 		h.id, r.Person.Name, r.Person.BirthDate)
 	if err != nil {
@@ -76,7 +94,7 @@ func (im *importer) matchNoDocument(ctx context.Context, r *frontline.ResidentRo
 	defer rows.Close()
 	for rows.Next() {
 		var path string
-		p, err := scanPerson(rows, &path)
+		p, err := scanMatch(rows, &path)
 		if err != nil {
 			return err
 		}
@@ -98,7 +116,7 @@ func (im *importer) lookupNumbers(ctx context.Context, chunk []frontline.Residen
 		args[j] = p.IDNumber
 		byNumber[string(p.IDType)+":"+p.IDNumber] = i
 	}
-	rows, err := im.tx.QueryContext(ctx, `SELECT `+personColumns+`, h.path
+	rows, err := im.tx.QueryContext(ctx, `SELECT `+matchColumns+`, h.path
 		FROM persons p JOIN places h ON h.id = p.household_id WHERE p.id_type <> 'none' AND p.id_number IN `+inList(len(args)), args...)
 	if err != nil {
 		return err
@@ -106,7 +124,7 @@ func (im *importer) lookupNumbers(ctx context.Context, chunk []frontline.Residen
 	var found []int
 	for rows.Next() {
 		var path string
-		p, err := scanPerson(rows, &path)
+		p, err := scanMatch(rows, &path)
 		if err != nil {
 			rows.Close()
 			return err
@@ -284,7 +302,7 @@ func (im *importer) writeUpdates(ctx context.Context) error {
 func (im *importer) syncOut(ctx context.Context, res *frontline.ImportResult) error {
 	named := im.named
 	lo, hi := subtreeRange(im.under.Path)
-	rows, err := im.tx.QueryContext(ctx, `SELECT `+personColumns+`, h.path FROM persons p JOIN places h ON h.id = p.household_id
+	rows, err := im.tx.QueryContext(ctx, `SELECT `+matchColumns+`, h.path FROM persons p JOIN places h ON h.id = p.household_id
 		WHERE h.path > ? AND h.path < ? AND p.status <> ? AND p.merged_into IS NULL ORDER BY h.path, p.id`,
 		lo, hi, string(frontline.StatusMovedOut))
 	if err != nil {
@@ -293,7 +311,7 @@ func (im *importer) syncOut(ctx context.Context, res *frontline.ImportResult) er
 	defer rows.Close()
 	for rows.Next() {
 		var path string
-		p, err := scanPerson(rows, &path)
+		p, err := scanMatch(rows, &path)
 		if err != nil {
 			return err
 		}

@@ -460,13 +460,21 @@ func gateLink(r *frontline.Run) string {
 	return "/gate?" + url.Values{"place": {strconv.FormatInt(r.PlaceID, 10)}, "day": {r.Day}}.Encode()
 }
 
-// runList is what the "runlist" part needs.
+// runList is what the "runlist" part needs (Runs), and the "runreturns"
+// part (Run: its returns by reason).
 type runList struct {
 	Lang string
 	Runs []*frontline.Run
+	Run  *frontline.Run
 }
 
-func runListOf(lang string, runs []*frontline.Run) runList { return runList{Lang: lang, Runs: runs} }
+func runListOf(lang string, runs []*frontline.Run, one ...*frontline.Run) runList {
+	l := runList{Lang: lang, Runs: runs}
+	if len(one) > 0 {
+		l.Run = one[0]
+	}
+	return l
+}
 
 // deliveryWork: the caller's delivery runs still under way, each with
 // the doors left.

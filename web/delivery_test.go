@@ -128,10 +128,12 @@ func TestDeliveryPages(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("returned: %d", resp.StatusCode)
 		}
-		if _, body = vol.get(t, fmt.Sprintf("/runs/%d", id)); !strings.Contains(body, `data-testid="run-close"`) || strings.Contains(body, `data-testid="door-delivered"`) {
+		if _, body = vol.get(t, fmt.Sprintf("/runs/%d", id)); !strings.Contains(body, `data-testid="run-close"`) || strings.Contains(body, `data-testid="door-delivered"`) ||
+			!strings.Contains(body, `data-testid="run-return-no_answer"`) {
 			t.Fatalf("run with every door done: %s", body)
 		}
-		if _, body = sec.get(t, fmt.Sprintf("/gate?place=%d&day=%s", f.comp2.ID, run.Day)); !strings.Contains(body, "未送 0 · 已送达 1 · 退回 1") {
+		if _, body = sec.get(t, fmt.Sprintf("/gate?place=%d&day=%s", f.comp2.ID, run.Day)); !strings.Contains(body, "未送 0 · 已送达 1 · 退回 1") ||
+			!strings.Contains(body, `data-testid="run-return-no_answer">敲门无人应、电话不通 1<`) {
 			t.Fatalf("gate counts: %s", body)
 		}
 		household := ts.anonymous()
@@ -158,7 +160,7 @@ func TestDeliveryPages(t *testing.T) {
 			Runs []frontline.Run `json:"runs"`
 		}
 		vol.getJSON(t, "/api/v1/runs?mine=1&day="+run.Day, http.StatusOK, &got)
-		if len(got.Runs) != 1 || got.Runs[0].Counts.Delivered != 1 || got.Runs[0].Counts.Returned != 1 {
+		if len(got.Runs) != 1 || got.Runs[0].Counts.Delivered != 1 || got.Runs[0].Counts.Returned != 1 || got.Runs[0].Counts.Reasons["no_answer"] != 1 {
 			t.Fatalf("API runs: %+v", got)
 		}
 		other := ts.as(t, frontline.RoleVolunteer, f.comp1)

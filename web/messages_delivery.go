@@ -20,6 +20,7 @@ func deliveryMessages() map[string]message {
 		"run.drop.door":        {"送到门口", "To the door"},
 		"run.drop.front":       {"放楼栋前", "Building front"},
 		"run.items":            {"%d 种商品", "%d items"},
+		"run.returns":          {"退回原因：", "Returned: "},
 		"run.medicine":         {"药品", "Medicine"},
 		"run.due":              {"慢病药，须在 %s 前送达", "Chronic medicine: due by %s"},
 		"run.delivered":        {"已送达", "Delivered"},
