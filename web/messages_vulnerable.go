@@ -72,6 +72,8 @@ func vulnerableMessages() map[string]message {
 		"vuln.note":               {"备注", "Note"},
 		"vuln.order":              {"代为下单", "Order for the household"},
 		"vuln.order.need":         {"此单为特殊人群联系时发现的需求代为下单。", "This order meets a need found on a vulnerable resident's check."},
+		"vuln.medicine":           {"转为购药需求", "Make it a medicine request"},
+		"vuln.medicine.need":      {"此购药需求来自特殊人群联系时发现的需求，为该居民本人。", "This medicine request meets a need found on a vulnerable resident's check, for that resident."},
 		"vuln.open":               {"待处理", "open"},
 		"vuln.met.order":          {"已下单（第 %d 号）", "ordered (no. %d)"},
 		"vuln.met.medicine":       {"已转购药需求（第 %d 号）", "medicine request no. %d"},

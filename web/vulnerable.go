@@ -127,6 +127,11 @@ type vulnPersonPage struct {
 	Workers  []option
 	Manage   bool
 	Order    bool // may order for the household (orders.place)
+	// Medicine: may make and follow the household's medicine requests
+	// (orders.place, with the medicine pages served); Help: may open a
+	// help request (screening.visit, with the help pages served).
+	Medicine bool
+	Help     bool
 	Next     string
 	Form     form
 }
@@ -155,6 +160,7 @@ func (s *Server) renderVulnPerson(w http.ResponseWriter, r *http.Request, f form
 	page := vulnPersonPage{layout: s.layout(r, lang, title), Resident: v, Checks: checks, Methods: frontline.CheckMethods,
 		States: frontline.PersonStates, Needs: frontline.NeedKinds, NeedRows: []int{1, 2, 3}, Form: f,
 		Manage: p.Can(frontline.PermManageWorkforce), Order: s.Orders != nil && p.Can(frontline.PermPlaceOrders),
+		Medicine: s.Medicine != nil && s.Orders != nil && p.Can(frontline.PermPlaceOrders), Help: s.Help != nil && p.Can(frontline.PermVisit),
 		Next: safeNext(r.URL.Query().Get("next"))}
 	if page.Manage && s.Workers != nil {
 		ws, _, err := s.Workers.FindWorkers(ctx, frontline.WorkerFilter{Limit: maxWorkerRows})
