@@ -280,3 +280,48 @@ func TestDeliveryPages_Medicine(t *testing.T) {
 		}
 	})
 }
+
+// TestDeliveryBrowser_Household: on its link on a phone in Chromium at
+// 390 px, without sideways scrolling, the household complains about a
+// delivered order — a complaint too short comes back with the error and
+// what was typed kept — then sends it and confirms receipt.
+func TestDeliveryBrowser_Household(t *testing.T) {
+	b := browser.Start(t)
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	f := buildFixture(t, db)
+	ts := newDBServer(t, db, withDeliveries(db))
+	sc := newDeliveryScene(t, db, f, ts)
+	sec := ts.as(t, frontline.RoleCommunitySecretary, f.comm2)
+	id := sc.makeRun(t, sec, f)
+	runs := sqldb.NewDeliveryService(db)
+	run, err := runs.FindRunByID(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runs.Deliver(context.Background(), run.Parcels[0].ID); err != nil {
+		t.Fatal(err)
+	}
+
+	p := b.NewPage(t, browser.Phone)
+	p.Do(chromedp.Navigate(ts.URL+"/order?t="+url.QueryEscape(sc.secret)), chromedp.WaitVisible(css("order-confirm")))
+	fitsPhone(t, p, "the household's link")
+	p.Do(chromedp.Click(css("order-complain")), chromedp.WaitVisible(css("complaint-text")),
+		chromedp.SetValue(css("complaint-text"), "坏"), chromedp.Click(css("complaint-send")), chromedp.WaitVisible(css("error-text")))
+	fitsPhone(t, p, "the complaint refused")
+	p.Screenshot("household-complaint-error")
+	if got := browser.Get(p, chromedp.Evaluate[string](`document.querySelector('[data-testid="complaint-text"]').value`)); got != "坏" {
+		t.Fatalf("the typed complaint after the error: %q", got)
+	}
+	p.Do(chromedp.SetValue(css("complaint-text"), "青菜不新鲜，少了一斤"), chromedp.Click(css("complaint-send")), chromedp.WaitVisible(css("order-answered")))
+	p.Do(chromedp.Click(css("order-confirm")), chromedp.WaitVisible(css("order-received")))
+	fitsPhone(t, p, "the order confirmed")
+	p.Screenshot("household-confirmed")
+	list, err := runs.FindComplaints(context.Background(), nil)
+	if err != nil || len(list) != 1 || list[0].Text != "青菜不新鲜，少了一斤" {
+		t.Fatalf("complaints stored: %+v, %v", list, err)
+	}
+	o, err := sqldb.NewOrderService(db).FindOrderByID(context.Background(), run.Parcels[0].OrderID)
+	if err != nil || o.ReceivedAt.IsZero() || o.Complaints != 1 {
+		t.Fatalf("the order: %+v, %v", o, err)
+	}
+}
