@@ -198,7 +198,10 @@ func TestHelpBrowser_Board(t *testing.T) {
 	p.Screenshot("help-board")
 	p.Do(chromedp.Click(`[data-testid="help-card"] h3 a`), chromedp.WaitVisible(css("help-ack")))
 	fitsPhone(t, p, "a request's page")
-	p.Do(chromedp.Click(css("help-ack")), chromedp.WaitVisible(css("help-resolve-form")))
+	// The resolve form is on the page before the acknowledgement too: wait
+	// for the acknowledged page (no ack button), or the next navigation
+	// aborts the POST.
+	p.Do(chromedp.Click(css("help-ack")), chromedp.WaitNotPresent(css("help-ack")), chromedp.WaitVisible(css("help-resolve-form")))
 	p.ClearCookies()
 	p.Do(chromedp.Navigate(ts.URL+"/order/help?t="+url.QueryEscape(secret)), chromedp.WaitVisible(css("help-link-form")))
 	fitsPhone(t, p, "the household's help page")
