@@ -71,6 +71,7 @@ const (
 const (
 	maxParcelNote   = 200 // characters of a return's note
 	maxComplaintLen = 500 // characters of a household's complaint
+	maxHandledNote  = 300 // characters of what was done about one
 	maxRunBuildings = 50  // buildings of one run
 	runKeyMax       = 80  // characters of a run's form key
 	complaintMinLen = 2   // characters a complaint says at least
@@ -203,26 +204,55 @@ type Run struct {
 	Counts     RunCounts `json:"counts"`
 }
 
-// RunCounts counts a run's parcels by status.
+// RunCounts counts a run's parcels by status, and the returned ones by
+// their reason (one of ReturnReasons; absent when none).
 type RunCounts struct {
-	Out       int `json:"out"`
-	Delivered int `json:"delivered"`
-	Returned  int `json:"returned"`
+	Out       int            `json:"out"`
+	Delivered int            `json:"delivered"`
+	Returned  int            `json:"returned"`
+	Reasons   map[string]int `json:"reasons,omitempty"`
 }
 
 // Count counts parcels into c.
 func (c *RunCounts) Count(ps []*Parcel) {
 	*c = RunCounts{}
 	for _, p := range ps {
-		switch p.Status {
-		case ParcelOut:
-			c.Out++
-		case ParcelDelivered:
-			c.Delivered++
-		case ParcelReturned:
-			c.Returned++
+		c.Add(p.Status, p.Reason, 1)
+	}
+}
+
+// Add counts n parcels of a status (and a returned one's reason).
+func (c *RunCounts) Add(st ParcelStatus, reason string, n int) {
+	switch st {
+	case ParcelOut:
+		c.Out += n
+	case ParcelDelivered:
+		c.Delivered += n
+	case ParcelReturned:
+		c.Returned += n
+		if c.Reasons == nil {
+			c.Reasons = map[string]int{}
+		}
+		c.Reasons[reason] += n
+	}
+}
+
+// ReasonCount is how many parcels went back for one reason.
+type ReasonCount struct {
+	Reason string
+	N      int
+}
+
+// ByReason lists the returns by reason, in the order of ReturnReasons,
+// leaving out reasons with none.
+func (c RunCounts) ByReason() []ReasonCount {
+	var out []ReasonCount
+	for _, r := range ReturnReasons {
+		if n := c.Reasons[r]; n > 0 {
+			out = append(out, ReasonCount{r, n})
 		}
 	}
+	return out
 }
 
 // CanClose says whether a run may close: every parcel has a final status.
@@ -291,6 +321,29 @@ type Complaint struct {
 	CreatedBy   string    `json:"created_by"`
 	Address     string    `json:"address,omitempty"`
 	Status      string    `json:"order_status"`
+	// HandledAt, HandledBy and HandledNote say that staff handled it,
+	// when, and what was done (the household reads the note).
+	HandledAt   time.Time `json:"handled_at,omitzero"`
+	HandledBy   string    `json:"handled_by,omitempty"`
+	HandledNote string    `json:"handled_note,omitempty"`
+}
+
+// Handled reports whether staff handled the complaint.
+func (c *Complaint) Handled() bool { return !c.HandledAt.IsZero() }
+
+// CheckHandledNote checks the note of what was done about a complaint.
+func CheckHandledNote(note string) (string, error) {
+	note = strings.TrimSpace(note)
+	if err := CheckText("note", note); err != nil {
+		return "", err
+	}
+	switch n := len([]rune(note)); {
+	case n < complaintMinLen:
+		return "", FieldError("note", "say what was done")
+	case n > maxHandledNote:
+		return "", FieldError("note", "the note has at most %d characters", maxHandledNote)
+	}
+	return note, nil
 }
 
 // RunFilter selects runs. Zero fields do not filter.
@@ -307,9 +360,11 @@ type RunFilter struct {
 //
 // Who may do what: anyone with deliveries.run makes, carries and closes
 // runs of compounds in their scope (a run carries the orders at the gate
-// and the filled medicine of its buildings' households); the household confirms or complains
-// through its own ordering link; complaints are listed for staff with
-// orders.place in scope and the partner's users.
+// and the filled medicine of its buildings' households); the household
+// confirms or complains through its own ordering link; complaints are
+// listed, open ones first, for staff with orders.place or supply.manage
+// in scope, who handle them with a note the household reads, and for the
+// partner's users.
 //
 // Errors: EINVALID (a bad request or reason), ECONFLICT (a parcel or run no
 // longer open, a run with open parcels), ENOTFOUND (out of scope or no such
@@ -347,6 +402,11 @@ type DeliveryService interface {
 	// ComplainByLink records a household's complaint about an order.
 	ComplainByLink(ctx context.Context, secret string, orderID int64, text string) (*Complaint, error)
 	// FindComplaints lists the complaints under a node (staff) or about
-	// the caller's partners (a partner's user), newest first.
+	// the caller's partners (a partner's user): open ones first, then
+	// newest first.
 	FindComplaints(ctx context.Context, under *int64) ([]*Complaint, error)
+	// HandleComplaint records that staff handled a complaint, with a note
+	// of what was done; handled again with the same note it changes
+	// nothing (ECONFLICT with another note).
+	HandleComplaint(ctx context.Context, id int64, note string) (*Complaint, error)
 }

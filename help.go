@@ -400,9 +400,18 @@ type HelpService interface {
 	// cancelled), refusing a step out of order.
 	StepTrip(ctx context.Context, id int64, from, to TripStatus) (*HelpTrip, error)
 	// HelpTargets lists the deadlines per category; UpdateHelpTarget
-	// changes one (users.manage at a root).
+	// changes one and UpdateHelpTargets several at once, all or none,
+	// returning how many changed (CanEditHelpTargets; audited).
 	HelpTargets(ctx context.Context) ([]*HelpTarget, error)
 	UpdateHelpTarget(ctx context.Context, t *HelpTarget) error
+	UpdateHelpTargets(ctx context.Context, ts []*HelpTarget) (int, error)
+}
+
+// CanEditHelpTargets reports whether p may change the help deadlines.
+// They apply to the whole tree, so only a user who manages users at its
+// top may (p nil: the system).
+func CanEditHelpTargets(p *Principal) bool {
+	return p == nil || p.Can(PermManageUsers) && p.AtRoot()
 }
 
 // HelpCategoryLabels name the categories in alerts and reports offices

@@ -105,7 +105,8 @@ type OutboxService interface {
 	// to try again, or moves it to the dead-letter list when dead; ECONFLICT
 	// as NoticeDelivered.
 	NoticeFailed(ctx context.Context, n *Notice, reason string, next time.Time, dead bool) error
-	// FindNotices lists notices, newest first (PermManageRounds).
+	// FindNotices lists notices, newest first (PermManageRounds); a
+	// principal sees the numbers of SMS notices masked.
 	FindNotices(ctx context.Context, f NoticeFilter) ([]*Notice, int, error)
 	// RequeueNotice sends a dead notice again (PermManageRounds). A notice
 	// about no place is requeued by those whose scope holds its round's

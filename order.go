@@ -122,12 +122,17 @@ type Order struct {
 	UpdatedAt time.Time `json:"updated_at"`
 	// The last hundred metres: when and where (door or building front)
 	// the order was delivered, or why it went back to the gate; when the
-	// household confirmed it received it, and how often it complained.
+	// household confirmed it received it, how often it complained and
+	// what was done about it.
 	DeliveredAt  time.Time `json:"delivered_at,omitzero"`
 	Drop         Drop      `json:"drop,omitempty"`
 	ReturnReason string    `json:"return_reason,omitempty"`
 	ReceivedAt   time.Time `json:"received_at,omitzero"`
 	Complaints   int       `json:"complaints"`
+	// ComplaintsHandled is how many of its complaints staff handled, and
+	// ComplaintAnswer the note of the latest, which the household reads.
+	ComplaintsHandled int    `json:"complaints_handled"`
+	ComplaintAnswer   string `json:"complaint_answer,omitempty"`
 
 	// Filled by finders: the partner's name and the household's address
 	// (building · door), for lists.

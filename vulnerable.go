@@ -241,6 +241,21 @@ type VulnerableBuilding struct {
 	Residents []*VulnerableResident `json:"residents"`
 }
 
+// VulnerableView says whom a board lists.
+type VulnerableView string
+
+// Views of the board.
+const (
+	// ViewUnreached lists those not reached today.
+	ViewUnreached VulnerableView = ""
+	// ViewAll lists everyone.
+	ViewAll VulnerableView = "all"
+	// ViewNoContact lists those without a named contact (a proposal is
+	// none), reached today or not: in a sealed zone, the ones nobody is
+	// bound to call.
+	ViewNoContact VulnerableView = "nocontact"
+)
+
 // VulnerableBoard is the vulnerable residents of the sealed and controlled
 // zones under a node, with the figures of the day.
 type VulnerableBoard struct {
@@ -255,7 +270,9 @@ type VulnerableBoard struct {
 	Proposed  int `json:"proposed"`
 	Checked   int `json:"checked"`
 	// AlertAt is the node's alert hour, minutes after local midnight.
-	AlertAt   int                   `json:"alert_at"`
+	AlertAt int `json:"alert_at"`
+	// View is whom Buildings lists.
+	View      VulnerableView        `json:"view"`
 	Buildings []*VulnerableBuilding `json:"buildings"`
 }
 
@@ -272,9 +289,15 @@ type VulnerableBoard struct {
 // already met), EFORBIDDEN.
 type VulnerableService interface {
 	// Board returns the vulnerable residents of the sealed and controlled
-	// zones under a node, by building: those not reached today, or all
-	// with all set.
-	Board(ctx context.Context, placeID int64, all bool) (*VulnerableBoard, error)
+	// zones under a node, by building, as view says: those not reached
+	// today, everyone, or those without a named contact. The figures count
+	// everyone whatever the view.
+	Board(ctx context.Context, placeID int64, view VulnerableView) (*VulnerableBoard, error)
+	// WithoutContact counts, for each sealed or controlled zone that
+	// decides the level of residents at or under a node, its vulnerable
+	// residents there without a named contact (a proposal is none), by
+	// zone id; zones with none are left out. It reads counts, not rows.
+	WithoutContact(ctx context.Context, placeID int64) (map[int64]int, error)
 	// Mine returns the residents whose contact is the caller's worker,
 	// those not reached today first.
 	Mine(ctx context.Context) ([]*VulnerableResident, error)

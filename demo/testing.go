@@ -30,7 +30,7 @@ const (
 )
 
 // TestingServices are what Testing writes through. Sites must deliver on
-// the "log" channel.
+// the "log" channel and on Channels.
 type TestingServices struct {
 	Places   frontline.PlaceService
 	Persons  frontline.PersonService
@@ -38,6 +38,10 @@ type TestingServices struct {
 	Sites    frontline.SiteService
 	Sampling frontline.SamplingService
 	Lab      frontline.LabService
+	// Channels are the call-up plan's channels, "log" when empty; with
+	// "sms" (and a store that sends SMS) each household called down gets
+	// its call-up, and the negative results are told by SMS too.
+	Channels []string
 }
 
 // TestingScene says what Testing created.
@@ -108,7 +112,10 @@ func Testing(ctx context.Context, s TestingServices, now time.Time) (*TestingSce
 		}
 		walking = append(walking, p)
 	}
-	settings := frontline.PlanSettings{Channels: []string{"log"}}
+	settings := frontline.PlanSettings{Channels: s.Channels}
+	if len(settings.Channels) == 0 {
+		settings.Channels = []string{"log"}
+	}
 	plan, err := s.Sites.PlanSlots(ctx, r.ID, settings)
 	if err != nil {
 		return fail("call-up plan", err)

@@ -150,19 +150,41 @@ func (w *Worker) deliver(ctx context.Context, n *frontline.Notice) {
 }
 
 // LogChannel writes notices to a log: what an office without a messaging
-// gateway reads, and what tests look at.
-type LogChannel struct{ Log *slog.Logger }
+// gateway reads, and what tests look at. With Channel set to "sms" it is
+// the SMS channel of a server without a gateway (`serve --demo`, or an
+// office trying its notices before its gateway contract): each message is
+// written, with its number masked, where a gateway would have sent it.
+type LogChannel struct {
+	Log *slog.Logger
+	// Channel is the name it serves, "log" when empty.
+	Channel string
+}
 
 // Name implements frontline.Channel.
-func (LogChannel) Name() string { return "log" }
+func (c LogChannel) Name() string {
+	if c.Channel == "" {
+		return "log"
+	}
+	return c.Channel
+}
 
-// Deliver implements frontline.Channel.
+// Deliver implements frontline.Channel. An SMS that could not go out (the
+// recipient is not a mobile number) fails as through a gateway; its
+// number is masked, since a log is kept longer than personal data may be.
 func (c LogChannel) Deliver(ctx context.Context, n *frontline.Notice) error {
 	log := c.Log
 	if log == nil {
 		log = slog.Default()
 	}
-	log.InfoContext(ctx, "notice", "id", n.ID, "topic", n.Topic, "to", n.Recipient, "subject", n.Subject, "body", n.Body)
+	to := n.Recipient
+	if c.Name() == frontline.SMSChannel {
+		phone, ok := frontline.MobilePhone(n.Recipient)
+		if !ok {
+			return &PermanentError{fmt.Errorf("%q is not a mobile number", frontline.MaskPhone(n.Recipient))}
+		}
+		to = frontline.MaskPhone(phone)
+	}
+	log.InfoContext(ctx, "notice", "id", n.ID, "channel", c.Name(), "topic", n.Topic, "to", to, "subject", n.Subject, "body", n.Body)
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -206,4 +207,29 @@ func (c *stealChannel) Deliver(ctx context.Context, n *frontline.Notice) error {
 	c.ob.mu.Unlock()
 	c.other.RunOnce(ctx)
 	return errors.New("gateway timeout")
+}
+
+// TestLogChannel_SMS: a log channel serving "sms" writes each message
+// with its number masked, and refuses a landline as a gateway would, at
+// once (a PermanentError).
+func TestLogChannel_SMS(t *testing.T) {
+	var buf strings.Builder
+	c := notify.LogChannel{Log: slog.New(slog.NewTextHandler(&buf, nil)), Channel: frontline.SMSChannel}
+	if c.Name() != frontline.SMSChannel || (notify.LogChannel{}).Name() != "log" {
+		t.Fatalf("names %q %q", c.Name(), notify.LogChannel{}.Name())
+	}
+	n := &frontline.Notice{ID: 7, Channel: frontline.SMSChannel, Topic: frontline.TopicDelivery, Recipient: "13800001234",
+		Body: frontline.DeliveryNoticeText("惠民超市", "")}
+	if err := c.Deliver(context.Background(), n); err != nil {
+		t.Fatal(err)
+	}
+	if line := buf.String(); strings.Contains(line, "13800001234") || !strings.Contains(line, frontline.MaskPhone("13800001234")) ||
+		!strings.Contains(line, "惠民超市") || !strings.Contains(line, "channel=sms") {
+		t.Errorf("logged %q", line)
+	}
+	n.Recipient = "09388212345"
+	var perm *notify.PermanentError
+	if err := c.Deliver(context.Background(), n); !errors.As(err, &perm) || strings.Contains(err.Error(), "09388212345") {
+		t.Errorf("a landline: %v", err)
+	}
 }

@@ -11,9 +11,9 @@ import (
 // dailySupplies reads the supplies section: the counters of the
 // distributions under way during the day (households, delivered, still
 // to serve), the households they delivered in the day's window, and the
-// orders delivered in it. Orders have no delivery time of their own: one
-// delivered in the window is one whose last change (to delivered) was in
-// it.
+// orders delivered in it — by the time the parcel was ticked delivered
+// (delivered_at), which a later change to the order (the household
+// confirming it) does not move.
 func (tx *Tx) dailySupplies(ctx context.Context, f *dailyFrame) (grid, error) {
 	scopes, err := tx.scopesOf(ctx, f, `SELECT id, scope_id, scope_path FROM distributions WHERE status = ? OR closed_at > ?`,
 		string(frontline.DistributionOpen), f.from)
@@ -41,14 +41,16 @@ func (tx *Tx) dailySupplies(ctx context.Context, f *dailyFrame) (grid, error) {
 		}
 	}
 	err = tx.groupCount(ctx, f, g, 4, `SELECT path, COUNT(*) FROM supply_orders WHERE path >= ? AND path < ? AND status = ?
-		AND updated_at > ? AND updated_at <= ? GROUP BY path`, lo, hi, string(frontline.OrderDelivered), f.from, f.to)
+		AND delivered_at > ? AND delivered_at <= ? GROUP BY path`, lo, hi, string(frontline.OrderDelivered), f.from, f.to)
 	return g, err
 }
 
 // dashboardSupplied fills the households supplied per day: from each
 // distribution's day counters (distribution_days) at the node, or at its
 // scope when that lies below the node — a row per day, not a row per
-// household — and the households whose orders were delivered each day.
+// household — and the households whose orders were delivered each day,
+// by the parcel's delivery time (delivered_at): an order changed after it
+// was delivered stays on the day it arrived.
 func (tx *Tx) dashboardSupplied(ctx context.Context, f *dailyFrame, d *frontline.Dashboard, today string, loc *time.Location) error {
 	first := frontline.AddDays(today, 1-frontline.DashboardDays)
 	byDay := map[string]*frontline.DaySupplied{}
@@ -93,8 +95,8 @@ func (tx *Tx) dashboardSupplied(ctx context.Context, f *dailyFrame, d *frontline
 		return err
 	}
 	lo, hi := f.subtree()
-	rows, err := tx.QueryContext(ctx, `SELECT household_id, updated_at FROM supply_orders WHERE path >= ? AND path < ? AND status = ?
-		AND updated_at >= ?`, lo, hi, string(frontline.OrderDelivered), from.UTC())
+	rows, err := tx.QueryContext(ctx, `SELECT household_id, delivered_at FROM supply_orders WHERE path >= ? AND path < ? AND status = ?
+		AND delivered_at >= ?`, lo, hi, string(frontline.OrderDelivered), from.UTC())
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -95,6 +96,11 @@ type DB struct {
 	// touches are the device tokens used since their last_used was
 	// written (token_cache.go).
 	touches tokenTouches
+	// vulnerableRows counts the rows the reads of the vulnerable bring
+	// into Go — a resident row each, an aggregate count one
+	// (vulnerable_count.go) — so a benchmark can show what the alert job
+	// reads.
+	vulnerableRows atomic.Int64
 }
 
 // Open opens the database named by rawURL: "sqlite:PATH", a plain file

@@ -216,7 +216,8 @@ func (s *DeliveryService) FindRuns(ctx context.Context, f frontline.RunFilter) (
 	return out, tx.runCounts(ctx, byID)
 }
 
-// runCounts counts the parcels of runs by status.
+// runCounts counts the parcels of runs by status, and the returned ones
+// by reason.
 func (tx *Tx) runCounts(ctx context.Context, runs map[int64]*frontline.Run) error {
 	ids := slices.Sorted(func(yield func(int64) bool) {
 		for id := range runs {
@@ -225,23 +226,16 @@ func (tx *Tx) runCounts(ctx context.Context, runs map[int64]*frontline.Run) erro
 			}
 		}
 	})
-	return tx.eachRow(ctx, `SELECT run_id, status, COUNT(*) FROM delivery_parcels WHERE run_id IN %s GROUP BY run_id, status`, ids,
+	// reason is '' but for returned parcels, so the groups stay few.
+	return tx.eachRow(ctx, `SELECT run_id, status, reason, COUNT(*) FROM delivery_parcels WHERE run_id IN %s GROUP BY run_id, status, reason`, ids,
 		func(sc interface{ Scan(...any) error }) error {
 			var id int64
-			var st string
+			var st, reason string
 			var n int
-			if err := sc.Scan(&id, &st, &n); err != nil {
+			if err := sc.Scan(&id, &st, &reason, &n); err != nil {
 				return err
 			}
-			c := &runs[id].Counts
-			switch frontline.ParcelStatus(st) {
-			case frontline.ParcelOut:
-				c.Out = n
-			case frontline.ParcelDelivered:
-				c.Delivered = n
-			case frontline.ParcelReturned:
-				c.Returned = n
-			}
+			runs[id].Counts.Add(frontline.ParcelStatus(st), reason, n)
 			return nil
 		})
 }

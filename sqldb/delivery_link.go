@@ -114,26 +114,10 @@ func (s *DeliveryService) FindComplaints(ctx context.Context, under *int64) ([]*
 	} else {
 		where, args = andScope(ctx, "c.path", where, args)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT c.id, c.order_id, c.partner_id, sp.name, c.text, c.created_at, c.created_by, c.path, o.status
-		FROM delivery_complaints c JOIN supply_partners sp ON sp.id = c.partner_id JOIN supply_orders o ON o.id = c.order_id
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY c.id DESC LIMIT 500`, args...)
+	// Open ones first (what still needs someone), then newest first.
+	out, paths, err := tx.queryComplaints(ctx, strings.Join(where, " AND ")+
+		` ORDER BY CASE WHEN c.handled_at IS NULL THEN 0 ELSE 1 END, c.id DESC LIMIT 500`, args...)
 	if err != nil {
-		return nil, err
-	}
-	out := []*frontline.Complaint{}
-	var paths []string
-	for rows.Next() {
-		var c frontline.Complaint
-		var path string
-		if err := rows.Scan(&c.ID, &c.OrderID, &c.PartnerID, &c.PartnerName, &c.Text, &c.CreatedAt, &c.CreatedBy, &path, &c.Status); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		c.CreatedAt = c.CreatedAt.UTC()
-		out, paths = append(out, &c), append(paths, path)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	names, err := tx.placeNamesOf(ctx, paths)
@@ -150,4 +134,81 @@ func (s *DeliveryService) FindComplaints(ctx context.Context, under *int64) ([]*
 		c.Address = strings.Join(parts, "/")
 	}
 	return out, nil
+}
+
+// queryComplaints reads complaints with their partner and order status,
+// and their paths.
+func (tx *Tx) queryComplaints(ctx context.Context, where string, args ...any) ([]*frontline.Complaint, []string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT c.id, c.order_id, c.partner_id, sp.name, c.text, c.created_at, c.created_by, c.path, o.status,
+		c.handled_at, c.handled_by, c.handled_note
+		FROM delivery_complaints c JOIN supply_partners sp ON sp.id = c.partner_id JOIN supply_orders o ON o.id = c.order_id
+		WHERE `+where, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	out := []*frontline.Complaint{}
+	var paths []string
+	for rows.Next() {
+		var c frontline.Complaint
+		var path string
+		if err := rows.Scan(&c.ID, &c.OrderID, &c.PartnerID, &c.PartnerName, &c.Text, &c.CreatedAt, &c.CreatedBy, &path, &c.Status,
+			nullTimeDest{&c.HandledAt}, &c.HandledBy, &c.HandledNote); err != nil {
+			return nil, nil, err
+		}
+		c.CreatedAt = c.CreatedAt.UTC()
+		out, paths = append(out, &c), append(paths, path)
+	}
+	return out, paths, rows.Err()
+}
+
+// HandleComplaint implements frontline.DeliveryService: staff with
+// orders.place or supply.manage, for a complaint in their scope. The
+// order keeps the count handled and the latest note for the household's
+// link.
+func (s *DeliveryService) HandleComplaint(ctx context.Context, id int64, note string) (*frontline.Complaint, error) {
+	note, err := frontline.CheckHandledNote(note)
+	if err != nil {
+		return nil, err
+	}
+	if p := frontline.PrincipalFrom(ctx); p != nil && !p.Can(frontline.PermPlaceOrders) && !p.Can(frontline.PermManageSupply) {
+		return nil, forbidden(p, frontline.PermPlaceOrders)
+	}
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	cs, paths, err := tx.queryComplaints(ctx, `c.id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(cs) == 0 || !visible(ctx, paths[0]) {
+		return nil, frontline.Errorf(frontline.ENOTFOUND, "complaint %d not found", id)
+	}
+	c, path := cs[0], paths[0]
+	switch {
+	case c.Handled() && c.HandledNote == note:
+		return c, nil // a retry
+	case c.Handled():
+		return nil, frontline.Errorf(frontline.ECONFLICT, "complaint %d was handled already by %s", c.ID, c.HandledBy)
+	}
+	c.HandledAt, c.HandledBy, c.HandledNote = tx.now, frontline.ActorFrom(ctx).String(), note
+	res, err := tx.ExecContext(ctx, `UPDATE delivery_complaints SET handled_at = ?, handled_by = ?, handled_note = ? WHERE id = ? AND handled_at IS NULL`,
+		tx.now, c.HandledBy, note, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil, frontline.Errorf(frontline.ECONFLICT, "complaint %d was handled meanwhile; look again", c.ID)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE supply_orders SET complaints_handled = complaints_handled + 1, complaint_answer = ?, updated_at = ?
+		WHERE id = ?`, note, tx.now, c.OrderID); err != nil {
+		return nil, err
+	}
+	if err := tx.audit(ctx, "handle", "delivery_complaint", c.ID, path, map[string]any{"handled": false},
+		map[string]any{"handled": true, "note": note, "order_id": c.OrderID}); err != nil {
+		return nil, err
+	}
+	return c, tx.Commit()
 }

@@ -179,6 +179,14 @@ func TestDeliveryReturned(t *testing.T) {
 		if o := f.order(t, first.OrderID); o.Status != frontline.OrderReturned || o.ReturnReason != frontline.ReturnNoAnswer {
 			t.Fatalf("the returned order: %+v", o)
 		}
+		runs, err := f.runs.FindRuns(f.vol, frontline.RunFilter{Day: day})
+		if err != nil || len(runs) != 1 || runs[0].Counts.Returned != 1 || runs[0].Counts.Reasons[frontline.ReturnNoAnswer] != 1 || len(runs[0].Counts.Reasons) != 1 {
+			t.Fatalf("the day's runs, returns by reason: %+v, %v", runs, err)
+		}
+		if seen, err := f.runs.FindRunByID(f.vol, r.ID); err != nil || seen.Counts.Reasons[frontline.ReturnNoAnswer] != 1 ||
+			len(seen.Counts.ByReason()) != 1 || seen.Counts.ByReason()[0] != (frontline.ReasonCount{Reason: frontline.ReturnNoAnswer, N: 1}) {
+			t.Fatalf("the run's returns by reason: %+v, %v", seen.Counts, err)
+		}
 		if _, err := f.runs.CloseRun(f.vol, r.ID); frontline.ErrorCode(err) != frontline.ECONFLICT || !strings.Contains(err.Error(), "2号楼 102") {
 			t.Fatalf("closed with a parcel out: %v", err)
 		}
@@ -458,6 +466,63 @@ func TestDeliveryDoorFollowsRestrictions(t *testing.T) {
 			if err != nil || got.Drop != frontline.DropDoor || f.order(t, p.OrderID).Drop != frontline.DropDoor {
 				t.Fatalf("delivered to the isolated household: %+v, %v", got, err)
 			}
+		}
+	})
+}
+
+// TestDeliveryComplaintHandled: two complaints through the link; the
+// office handles one with a note (audited, retried once, refused with
+// another note or an empty one); the list shows the open one first; the
+// household's order shows one of two handled with the note; a shop's user
+// may not handle, nor another community's secretary find it.
+func TestDeliveryComplaintHandled(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newDelivery(t, db)
+		orders := f.atGate(t, f.tr.hh[2])
+		r := f.run(t, orders[0].DeliveryDay)
+		if _, err := f.runs.Deliver(f.vol, r.Parcels[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		_, secret, err := f.orders.CreateOrderLink(f.ctx, f.tr.hh[2].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, err := f.runs.ComplainByLink(f.ctx, secret, orders[0].ID, "青菜烂了一半")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.runs.ComplainByLink(f.ctx, secret, orders[0].ID, "送晚了三小时"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.runs.HandleComplaint(f.ctx, first.ID, " "); frontline.ErrorField(err) != "note" {
+			t.Fatalf("handled without a note: %v", err)
+		}
+		if _, err := f.runs.HandleComplaint(asUser(f.shopUser, f.tr.comm2), first.ID, "已补送"); frontline.ErrorCode(err) != frontline.EFORBIDDEN {
+			t.Fatalf("a shop handles: %v", err)
+		}
+		if _, err := f.runs.HandleComplaint(as(frontline.RoleCommunitySecretary, f.tr.comm1), first.ID, "已补送"); frontline.ErrorCode(err) != frontline.ENOTFOUND {
+			t.Fatalf("another community handles: %v", err)
+		}
+		c, err := f.runs.HandleComplaint(f.ctx, first.ID, "已联系超市补送青菜两斤")
+		if err != nil || !c.Handled() || c.HandledNote != "已联系超市补送青菜两斤" || c.HandledBy == "" {
+			t.Fatalf("handled: %+v, %v", c, err)
+		}
+		if again, err := f.runs.HandleComplaint(f.ctx, first.ID, "已联系超市补送青菜两斤"); err != nil || !again.HandledAt.Equal(c.HandledAt) {
+			t.Fatalf("a retry: %+v, %v", again, err)
+		}
+		if _, err := f.runs.HandleComplaint(f.ctx, first.ID, "另一个说法"); frontline.ErrorCode(err) != frontline.ECONFLICT {
+			t.Fatalf("handled twice: %v", err)
+		}
+		list, err := f.runs.FindComplaints(f.ctx, nil)
+		if err != nil || len(list) != 2 || list[0].Handled() || !list[1].Handled() || list[1].ID != first.ID {
+			t.Fatalf("open first: %+v, %v", list, err)
+		}
+		o := f.order(t, orders[0].ID)
+		if o.Complaints != 2 || o.ComplaintsHandled != 1 || o.ComplaintAnswer != "已联系超市补送青菜两斤" {
+			t.Fatalf("the household's order: %+v", o)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE entity = 'delivery_complaint' AND action = 'handle'`); n != 1 {
+			t.Errorf("%d handlings audited", n)
 		}
 	})
 }

@@ -439,3 +439,29 @@ func (s *DistributionService) NewHouseholds(ctx context.Context, id, placeID int
 	}
 	return tx.householdsOutside(ctx, distributionFrozen(d.ID), n.Path)
 }
+
+// PurgeDistribution removes a distribution and every row it made.
+// Distributions are records of what was handed out and are never removed
+// through the service; this is for benchmarks that start one on a kept
+// city, and refuses any principal.
+func (s *DistributionService) PurgeDistribution(ctx context.Context, id int64) error {
+	if frontline.PrincipalFrom(ctx) != nil {
+		return frontline.Errorf(frontline.EFORBIDDEN, "distributions are kept; only the system may purge one")
+	}
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, q := range []string{
+		`DELETE FROM distribution_days WHERE distribution_id = ?`,
+		`DELETE FROM distribution_counts WHERE distribution_id = ?`,
+		`DELETE FROM distribution_households WHERE distribution_id = ?`,
+		`DELETE FROM distributions WHERE id = ?`,
+	} {
+		if _, err := tx.ExecContext(ctx, q, id); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}

@@ -101,26 +101,34 @@ func (s *DistributionService) Mark(ctx context.Context, m *frontline.HandoutMark
 	}
 	loc := s.db.Location
 	actor := frontline.ActorFrom(ctx).String()
-	if h.Status == frontline.HandoutDelivered {
-		if err := tx.addDeliveredDay(ctx, d, h.Path, localDay(h.MarkedAt, loc), -1); err != nil {
-			return nil, err
+	// A delivered household marked delivered again (a note added) keeps
+	// the time of its delivery, and with it its day on the charts and in
+	// the daily report.
+	at, by := tx.now, actor
+	if h.Status == frontline.HandoutDelivered && m.Status == frontline.HandoutDelivered {
+		at, by = h.MarkedAt, h.MarkedBy
+	} else {
+		if h.Status == frontline.HandoutDelivered {
+			if err := tx.addDeliveredDay(ctx, d, h.Path, localDay(h.MarkedAt, loc), -1); err != nil {
+				return nil, err
+			}
 		}
-	}
-	if m.Status == frontline.HandoutDelivered {
-		if err := tx.addDeliveredDay(ctx, d, h.Path, localDay(tx.now, loc), 1); err != nil {
-			return nil, err
+		if m.Status == frontline.HandoutDelivered {
+			if err := tx.addDeliveredDay(ctx, d, h.Path, localDay(tx.now, loc), 1); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE distribution_households SET status = ?, final = ?, reason = ?, attempts = attempts + 1,
 		marked_at = ?, marked_by = ? WHERE distribution_id = ? AND household_id = ?`,
-		string(m.Status), m.Status.Final(), m.Reason, tx.now, actor, d.ID, h.HouseholdID); err != nil {
+		string(m.Status), m.Status.Final(), m.Reason, at, by, d.ID, h.HouseholdID); err != nil {
 		return nil, err
 	}
 	if err := tx.addHandoutCounts(ctx, d, h.Path, handoutStatusDelta(m.Status).sub(handoutStatusDelta(h.Status))); err != nil {
 		return nil, err
 	}
 	before := map[string]any{"status": h.Status, "reason": h.Reason}
-	h.Status, h.Reason, h.Attempts, h.MarkedAt, h.MarkedBy = m.Status, m.Reason, h.Attempts+1, tx.now, actor
+	h.Status, h.Reason, h.Attempts, h.MarkedAt, h.MarkedBy = m.Status, m.Reason, h.Attempts+1, at, by
 	if err := tx.audit(ctx, "mark", "distribution", d.ID, h.Path, before,
 		map[string]any{"household_id": h.HouseholdID, "status": h.Status, "reason": h.Reason}); err != nil {
 		return nil, err
@@ -189,8 +197,8 @@ func (s *DistributionService) FindHandouts(ctx context.Context, id int64, f fron
 	}
 	where, args = andScope(ctx, "s.path", where, args)
 	cond := strings.Join(where, " AND ")
-	var total int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM distribution_households s WHERE `+cond, args...).Scan(&total); err != nil {
+	total, err := tx.handoutTotal(ctx, d, n, f, cond, args)
+	if err != nil {
 		return nil, 0, err
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT `+handoutColumns+` FROM distribution_households s WHERE `+cond+
@@ -218,6 +226,28 @@ func (s *DistributionService) FindHandouts(ctx context.Context, id int64, f fron
 		return nil, 0, err
 	}
 	return out, total, tx.handoutNeeds(ctx, out)
+}
+
+// handoutTotal is how many households the filter selects. The node's
+// counters know it when the filter is the node's whole list or its gap
+// list and the caller sees the whole node: counting a city's million
+// pending doors to show the first 200 would take longer than the page.
+func (tx *Tx) handoutTotal(ctx context.Context, d distribution, n *frontline.Place, f frontline.HandoutFilter, cond string, args []any) (int, error) {
+	if f.HouseholdID == nil && visible(ctx, n.Path) {
+		top, err := scanProgress(tx.QueryRowContext(ctx, distributionProgressSelect+`c.place_id = ?`, d.ID, n.ID))
+		if err == nil && f.OnlyPending {
+			return top.Pending(), nil
+		} else if err == nil {
+			return top.Households, nil
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return 0, err
+		}
+		// A node without counters (a household, a building put up after
+		// the start and not yet served) is counted below.
+	}
+	var total int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM distribution_households s WHERE `+cond, args...).Scan(&total)
+	return total, err
 }
 
 // handoutDoors says of each household whether a resident's restriction

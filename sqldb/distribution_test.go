@@ -160,6 +160,21 @@ func TestDistributionProgress(t *testing.T) {
 			f.d.ID, f.tr.sub.ID); got != 2 {
 			t.Fatalf("delivered today at the scope = %d", got)
 		}
+		// A list's total comes from the node's counters (counted for a
+		// node without them, a household): the same as its rows.
+		for _, c := range []struct {
+			ctx    context.Context
+			unders []int64
+		}{{f.ctx, []int64{f.tr.sub.ID, f.tr.comp2.ID, f.bld3.ID, f.hh3[1].ID}}, {vol, []int64{f.tr.comp2.ID, f.bld3.ID}}} {
+			for _, under := range c.unders {
+				for _, pending := range []bool{true, false} {
+					hs, total, err := f.s.FindHandouts(c.ctx, f.d.ID, frontline.HandoutFilter{Under: &under, OnlyPending: pending})
+					if err != nil || total != len(hs) || len(hs) == 0 && under != f.hh3[1].ID {
+						t.Fatalf("under %d pending %v: %d rows, total %d, %v", under, pending, len(hs), total, err)
+					}
+				}
+			}
+		}
 	})
 }
 

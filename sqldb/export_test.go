@@ -38,3 +38,7 @@ func ImportRunForTest(ctx context.Context, db *DB) (status, failure string, chec
 		Scan(&status, &failure, &checked, &written)
 	return status, failure, checked, written, err
 }
+
+// VulnerableRowsRead is how many rows the reads of the vulnerable have
+// brought into Go on db.
+func VulnerableRowsRead(db *DB) int64 { return db.vulnerableRows.Load() }

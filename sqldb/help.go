@@ -453,33 +453,56 @@ func (s *HelpService) HelpTargets(ctx context.Context) ([]*frontline.HelpTarget,
 	return list, err
 }
 
-// UpdateHelpTarget changes a category's deadlines. They apply to the
-// whole tree, so only those who manage users at a root may change them.
+// UpdateHelpTarget changes a category's deadlines.
 func (s *HelpService) UpdateHelpTarget(ctx context.Context, t *frontline.HelpTarget) error {
-	if p := frontline.PrincipalFrom(ctx); p != nil && (!p.Can(frontline.PermManageUsers) || !p.AtRoot()) {
-		return frontline.Errorf(frontline.EFORBIDDEN, "help deadlines apply everywhere: only a user who manages users at the top of the tree may change them")
+	_, err := s.UpdateHelpTargets(ctx, []*frontline.HelpTarget{t})
+	return err
+}
+
+// UpdateHelpTargets changes the deadlines of several categories in one
+// transaction: every target is checked before any is written, so a bad
+// one leaves them all as they were. Each category that changes is
+// audited with its old and new deadlines; one given as it is changes
+// nothing. Requests keep the deadlines they were raised with.
+func (s *HelpService) UpdateHelpTargets(ctx context.Context, ts []*frontline.HelpTarget) (int, error) {
+	if !frontline.CanEditHelpTargets(frontline.PrincipalFrom(ctx)) {
+		return 0, frontline.Errorf(frontline.EFORBIDDEN, "help deadlines apply everywhere: only a user who manages users at the top of the tree may change them")
 	}
-	if err := t.Validate(); err != nil {
-		return err
+	for _, t := range ts {
+		if err := t.Validate(); err != nil {
+			return 0, err
+		}
 	}
 	tx, err := s.db.BeginTx(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE help_targets SET ack_seconds = ?, resolve_seconds = ?, medical = ? WHERE category = ?`,
-		int64(t.AckWithin/time.Second), int64(t.ResolveWithin/time.Second), t.Medical, string(t.Category))
+	byCat, _, err := tx.helpTargets(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return frontline.Errorf(frontline.ENOTFOUND, "no help category %q", t.Category)
+	changed := 0
+	for _, t := range ts {
+		was := byCat[t.Category]
+		if was == nil {
+			return 0, frontline.Errorf(frontline.ENOTFOUND, "no help category %q", t.Category)
+		}
+		if *was == *t {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE help_targets SET ack_seconds = ?, resolve_seconds = ?, medical = ? WHERE category = ?`,
+			int64(t.AckWithin/time.Second), int64(t.ResolveWithin/time.Second), t.Medical, string(t.Category)); err != nil {
+			return 0, err
+		}
+		if err := tx.audit(ctx, "update", "help_target", 0, "", map[string]any{"category": t.Category,
+			"ack_seconds": int64(was.AckWithin / time.Second), "resolve_seconds": int64(was.ResolveWithin / time.Second), "medical": was.Medical},
+			map[string]any{"category": t.Category, "ack_seconds": int64(t.AckWithin / time.Second),
+				"resolve_seconds": int64(t.ResolveWithin / time.Second), "medical": t.Medical}); err != nil {
+			return 0, err
+		}
+		byCat[t.Category] = t
+		changed++
 	}
-	if err := tx.audit(ctx, "update", "help_target", 0, "", nil, map[string]any{"category": t.Category,
-		"ack_seconds": int64(t.AckWithin / time.Second), "resolve_seconds": int64(t.ResolveWithin / time.Second), "medical": t.Medical}); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return changed, tx.Commit()
 }

@@ -62,6 +62,47 @@ func TestHelp_Targets(t *testing.T) {
 	})
 }
 
+// TestHelp_TargetsAllOrNone changes several categories at once: a bad one
+// (resolve before acknowledge) leaves every category as it was; a good
+// set changes them, audits each changed one with its old and new
+// deadlines and none given as it was; a district admin, not at the top,
+// is refused.
+func TestHelp_TargetsAllOrNone(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		tr := buildTree(t, db)
+		s := sqldb.NewHelpService(db)
+		root := as(frontline.RoleCityAdmin, tr.city)
+		dialysis := &frontline.HelpTarget{Category: frontline.HelpDialysis, AckWithin: 10 * time.Minute, ResolveWithin: 90 * time.Minute, Medical: true}
+		bad := &frontline.HelpTarget{Category: frontline.HelpOther, AckWithin: 2 * time.Hour, ResolveWithin: time.Hour}
+		if _, err := s.UpdateHelpTargets(root, []*frontline.HelpTarget{dialysis, bad}); frontline.ErrorField(err) != "resolve_within" {
+			t.Fatalf("a bad target among good ones: %v", err)
+		}
+		got, _ := s.HelpTargets(context.Background())
+		if *got[0] != *frontline.DefaultHelpTargets()[0] {
+			t.Fatalf("dialysis changed by a refused set: %+v", got[0])
+		}
+		wantCode(t, "a district changes the targets", func() error {
+			_, err := s.UpdateHelpTargets(as(frontline.RoleDistrictAdmin, tr.district), []*frontline.HelpTarget{dialysis})
+			return err
+		}(), frontline.EFORBIDDEN)
+		same := frontline.DefaultHelpTargets()[6] // other, as it is
+		n, err := s.UpdateHelpTargets(root, []*frontline.HelpTarget{dialysis, same})
+		if err != nil || n != 1 {
+			t.Fatalf("changed %d, %v", n, err)
+		}
+		got, _ = s.HelpTargets(context.Background())
+		if *got[0] != *dialysis || *got[6] != *same {
+			t.Fatalf("after the change: %+v %+v", got[0], got[6])
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE entity = 'help_target' AND before LIKE '%900%' AND after LIKE '%600%'`); n != 1 {
+			t.Errorf("%d audit rows with the old and new deadlines", n)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE entity = 'help_target'`); n != 1 {
+			t.Errorf("%d audit rows for one change", n)
+		}
+	})
+}
+
 // TestHelp_UrgentDeadlines raises a dialysis request on a fake clock: no
 // alert before 15 minutes, the unacknowledged alert after, escalated one
 // level up when nobody takes it on in its kind's time, resolved by the

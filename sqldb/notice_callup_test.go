@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,8 +47,8 @@ func recipients(ns []*frontline.Notice) []string {
 // call-up on each mobile number on file, once per number, in the part of
 // the building called; a landline, a number that opted out and a person
 // left to the home sampling team get none. A number that opts out later
-// has its call-up withdrawn, and the fake gateway receives only the rest.
-// On both engines.
+// has its call-up withdrawn, and the fake gateway receives only the rest;
+// staff see the numbers masked. On both engines.
 func TestNotice_CallUpPerHousehold(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
@@ -123,6 +124,16 @@ func TestNotice_CallUpPerHousehold(t *testing.T) {
 		}
 		if got := recipients(smsNotices(t, db, frontline.NoticeCancelled)); !slices.Equal(got, []string{"13911110002"}) {
 			t.Errorf("withdrawn: %v", got)
+		}
+		// Staff see the numbers masked.
+		staff, _, err := sqldb.NewOutboxService(db).FindNotices(as(frontline.RoleCommunitySecretary, tr.comm1), frontline.NoticeFilter{RoundID: &round.ID})
+		if err != nil || !slices.ContainsFunc(staff, func(n *frontline.Notice) bool { return n.Channel == frontline.SMSChannel }) {
+			t.Fatalf("staff's notices: %v, %v", staff, err)
+		}
+		for _, n := range staff {
+			if n.Channel == frontline.SMSChannel && (strings.Contains(n.Recipient, "1111000") || !strings.Contains(n.Recipient, "*")) {
+				t.Errorf("staff see the SMS recipient %q", n.Recipient)
+			}
 		}
 		if out, err := optOuts.OptedOut(ctx, "139-1111-0002"); err != nil || !out {
 			t.Errorf("opted out: %v %v", out, err)

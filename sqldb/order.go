@@ -21,14 +21,14 @@ func NewOrderService(db *DB) *OrderService { return &OrderService{db: db} }
 
 const orderColumns = `o.id, o.household_id, o.partner_id, COALESCE(o.group_id, 0), o.source, o.status, o.delivery_day, o.total, o.paid,
 	o.note, o.order_key, o.created_at, o.created_by, o.updated_at, o.path, sp.name, o.delivered_at, o.drop_at, o.return_reason,
-	o.received_at, o.complaints`
+	o.received_at, o.complaints, o.complaints_handled, o.complaint_answer`
 
 func scanOrder(sc interface{ Scan(...any) error }) (*frontline.Order, string, error) {
 	var o frontline.Order
 	var path string
 	if err := sc.Scan(&o.ID, &o.HouseholdID, &o.PartnerID, &o.GroupID, &o.Source, &o.Status, &o.DeliveryDay, &o.Total, &o.Paid,
 		&o.Note, &o.Key, &o.CreatedAt, &o.CreatedBy, &o.UpdatedAt, &path, &o.PartnerName, nullTimeDest{&o.DeliveredAt}, &o.Drop,
-		&o.ReturnReason, nullTimeDest{&o.ReceivedAt}, &o.Complaints); err != nil {
+		&o.ReturnReason, nullTimeDest{&o.ReceivedAt}, &o.Complaints, &o.ComplaintsHandled, &o.ComplaintAnswer); err != nil {
 		return nil, "", err
 	}
 	o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()

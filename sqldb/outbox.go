@@ -201,7 +201,7 @@ func (s *OutboxService) updateLeased(ctx context.Context, n *frontline.Notice, a
 }
 
 // FindNotices lists notices, newest first: the dead-letter list is the
-// filter Status = dead.
+// filter Status = dead. A principal sees SMS recipients masked.
 func (s *OutboxService) FindNotices(ctx context.Context, f frontline.NoticeFilter) ([]*frontline.Notice, int, error) {
 	tx, err := s.db.readTx(ctx, frontline.PermManageRounds)
 	if err != nil {
@@ -241,6 +241,12 @@ func (s *OutboxService) FindNotices(ctx context.Context, f frontline.NoticeFilte
 		n, err := scanNotice(rows)
 		if err != nil {
 			return nil, 0, err
+		}
+		// An SMS goes to a resident's number: staff see it masked, as
+		// every list of numbers shows them; the system (the demo's
+		// steps) reads it whole.
+		if n.Channel == frontline.SMSChannel && frontline.PrincipalFrom(ctx) != nil {
+			n.Recipient = frontline.MaskPhone(n.Recipient)
 		}
 		out = append(out, n)
 	}

@@ -154,8 +154,8 @@ var purgeKinds = []purgeKind{
 		AND (? = 1 OR o.status IN ('delivered', 'returned', 'cancelled'))`}, nil,
 		purgeStatements(
 			`UPDATE supply_groups SET leader = '' WHERE id IN (SELECT group_id FROM supply_orders WHERE id IN %s)`,
-			`UPDATE supply_orders SET note = '' WHERE id IN %s`,
-			`UPDATE delivery_complaints SET text = '' WHERE order_id IN %s`),
+			`UPDATE supply_orders SET note = '', complaint_answer = '' WHERE id IN %s`,
+			`UPDATE delivery_complaints SET text = '', handled_note = '', handled_by = '' WHERE order_id IN %s`),
 		[]auditScrub{{"supply_order", ""}, {"supply_group", `SELECT group_id FROM supply_orders WHERE id IN %s`},
 			{"delivery_complaint", `SELECT id FROM delivery_complaints WHERE order_id IN %s`}}},
 	{frontline.RetainDeliveries, []string{`SELECT 0, r.id, r.path, COALESCE(r.closed_at, ?) AS ended

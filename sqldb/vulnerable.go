@@ -98,6 +98,7 @@ func (tx *Tx) vulnerableUnder(ctx context.Context, path string) ([]*frontline.Vu
 			v.Level, v.ZoneID = z.Level, z.ID
 			paths[v.HouseholdID] = hpath
 			out = append(out, &v)
+			tx.db.vulnerableRows.Add(1)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -248,8 +249,14 @@ func (tx *Tx) reachedOn(ctx context.Context, ids []int64, day string) (map[int64
 }
 
 // Board returns the vulnerable of the sealed and controlled zones under a
-// node, by building: those not reached today, or all of them.
-func (s *VulnerableService) Board(ctx context.Context, placeID int64, all bool) (*frontline.VulnerableBoard, error) {
+// node, by building: those not reached today, all of them, or those
+// without a named contact.
+func (s *VulnerableService) Board(ctx context.Context, placeID int64, view frontline.VulnerableView) (*frontline.VulnerableBoard, error) {
+	switch view {
+	case frontline.ViewUnreached, frontline.ViewAll, frontline.ViewNoContact:
+	default:
+		return nil, frontline.FieldError("view", "unknown view %q (all, nocontact)", view)
+	}
 	tx, err := s.db.readTx(ctx, frontline.PermCheckVulnerable)
 	if err != nil {
 		return nil, err
@@ -263,23 +270,23 @@ func (s *VulnerableService) Board(ctx context.Context, placeID int64, all bool) 
 	if err != nil {
 		return nil, err
 	}
-	b := &frontline.VulnerableBoard{Place: node, Day: tx.today(), Total: len(vs), Buildings: []*frontline.VulnerableBuilding{}}
+	b := &frontline.VulnerableBoard{Place: node, Day: tx.today(), Total: len(vs), View: view, Buildings: []*frontline.VulnerableBuilding{}}
 	if b.AlertAt, err = tx.alertAt(ctx, node.Path); err != nil {
 		return nil, err
 	}
 	for _, v := range vs {
-		switch {
-		case v.Contact == nil:
+		if !v.Contact.Named() {
 			b.NoContact++
-		case !v.Contact.Named():
-			b.NoContact++
-			b.Proposed++
+			if v.Contact != nil {
+				b.Proposed++
+			}
 		}
 		if v.CheckedToday {
 			b.Checked++
-			if !all {
-				continue
-			}
+		}
+		switch {
+		case view == frontline.ViewUnreached && v.CheckedToday, view == frontline.ViewNoContact && v.Contact.Named():
+			continue
 		}
 		if n := len(b.Buildings); n == 0 || b.Buildings[n-1].ID != v.BuildingID {
 			b.Buildings = append(b.Buildings, &frontline.VulnerableBuilding{ID: v.BuildingID, Name: v.Building})

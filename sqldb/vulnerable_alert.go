@@ -84,23 +84,53 @@ func (s *VulnerableService) SetAlertHour(ctx context.Context, placeID int64, min
 	return tx.Commit()
 }
 
-// unreachedOf returns the vulnerable whose effective zone is z, and how
-// many of them are not reached today, whatever the caller's scope.
-func (tx *Tx) unreachedOf(ctx context.Context, z *frontline.Zone) (total, unreached int, err error) {
-	vs, _, err := tx.vulnerableUnder(frontline.AsSystem(ctx), z.Place.Path)
+// unreachedOf counts the vulnerable residents whose effective zone is z,
+// and those of them not reached today, whatever the caller's scope: one
+// aggregate query over the zone's share of the tree, no rows read. A zone
+// a stricter or outer zone overrides decides nobody (0, 0).
+func (tx *Tx) unreachedOf(ctx context.Context, z *frontline.Zone, zones []*frontline.Zone) (total, unreached int, err error) {
+	for _, sh := range zoneShares(z.Place.Path, zones) {
+		if sh.zone.ID == z.ID {
+			total, n, err := tx.countShare(ctx, sh, notReachedOn(tx.today()))
+			if err != nil {
+				return 0, 0, err
+			}
+			return total, n[0], nil
+		}
+	}
+	return 0, 0, nil
+}
+
+// alertHours reads every alert hour set, by node: a row per node a
+// secretary set, a small table read whole once a turn.
+func (tx *Tx) alertHours(ctx context.Context) (map[int64]int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT place_id, at_minute FROM vulnerable_alert_hours`)
 	if err != nil {
-		return 0, 0, err
+		return nil, err
 	}
-	for _, v := range vs {
-		if v.ZoneID != z.ID {
-			continue
+	defer rows.Close()
+	set := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var at int
+		if err := rows.Scan(&id, &at); err != nil {
+			return nil, err
 		}
-		total++
-		if !v.CheckedToday {
-			unreached++
+		set[id] = at
+	}
+	return set, rows.Err()
+}
+
+// hourOf is the alert hour of the node with path: the nearest node at or
+// above it that set one, else the default.
+func hourOf(path string, set map[int64]int) int {
+	ids := frontline.PathIDs(path)
+	for i := len(ids) - 1; i >= 0; i-- {
+		if at, ok := set[ids[i]]; ok {
+			return at
 		}
 	}
-	return total, unreached, nil
+	return frontline.DefaultVulnerableAlertAt
 }
 
 // openZoneAlerts returns the open alerts of the unreached, by zone id.
@@ -140,7 +170,8 @@ func zoneOfKey(key string) int64 {
 }
 
 // resolveIfReached resolves a zone's open alerts when every vulnerable
-// resident of the zone has been reached today.
+// resident of the zone has been reached today: a count, not a read of the
+// zone's residents, on every check while an alert is open.
 func (tx *Tx) resolveIfReached(ctx context.Context, zoneID int64) error {
 	open, err := tx.openZoneAlerts(ctx)
 	if err != nil || len(open[zoneID]) == 0 {
@@ -150,7 +181,11 @@ func (tx *Tx) resolveIfReached(ctx context.Context, zoneID int64) error {
 	if err != nil || len(zones) == 0 {
 		return err
 	}
-	if _, unreached, err := tx.unreachedOf(ctx, zones[0]); err != nil || unreached > 0 {
+	around, err := tx.activeAround(ctx, zones[0].Place.Path)
+	if err != nil {
+		return err
+	}
+	if _, unreached, err := tx.unreachedOf(ctx, zones[0], around); err != nil || unreached > 0 {
 		return err
 	}
 	for _, key := range open[zoneID] {
@@ -164,7 +199,16 @@ func (tx *Tx) resolveIfReached(ctx context.Context, zoneID int64) error {
 // AlertUnchecked raises, past each sealed or controlled zone's alert hour,
 // the day's alert of a zone with vulnerable residents not reached today,
 // and resolves the alerts of zones whose residents all are (or that have
-// ended). It returns how many alerts it raised.
+// ended, or that another zone overrides). It returns how many alerts it
+// raised.
+//
+// It runs every minute on every server, so a turn costs what the zones
+// cost, not what their residents do: the zones, the open alerts and the
+// alert hours are three small reads; a zone before its hour costs nothing
+// more; past it, a zone not yet alerted today or with an alert open costs
+// one aggregate count (of the unreached, and of those without any
+// contact, whom it then names); and only raising an alert or naming a
+// contact writes.
 func (s *VulnerableService) AlertUnchecked(ctx context.Context) (int, error) {
 	tx, err := s.db.BeginTx(ctx)
 	if err != nil {
@@ -179,65 +223,29 @@ func (s *VulnerableService) AlertUnchecked(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	hours, err := tx.alertHours(ctx)
+	if err != nil {
+		return 0, err
+	}
 	day, local := tx.today(), tx.now.In(s.db.Location)
 	minute := local.Hour()*60 + local.Minute()
 	raised := 0
-	active := map[int64]bool{}
-	for _, z := range zones {
-		active[z.ID] = true
-		key := zoneAlertKey(z.ID, day)
-		at, err := tx.alertAt(ctx, z.Place.Path)
+	deciding := map[int64]bool{}
+	for _, sh := range zoneShares("", zones) {
+		z := sh.zone
+		deciding[z.ID] = true
+		if minute < hourOf(z.Place.Path, hours) {
+			continue
+		}
+		n, err := s.raiseOrResolve(ctx, tx, sh, day, open[z.ID])
 		if err != nil {
 			return 0, err
 		}
-		// Due past the hour, once a day: a zone alerted today and resolved
-		// since is not alerted again the same day.
-		due := false
-		if minute >= at {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM alerts WHERE kind = ? AND dedup_key = ?`,
-				frontline.AlertVulnerableUnchecked, key).Scan(&n); err != nil {
-				return 0, err
-			}
-			due = n == 0
-		}
-		if !due && len(open[z.ID]) == 0 {
-			continue
-		}
-		// Before counting, residents who came in another way since the
-		// zone was drawn (an import, a merge) get their contact, and those
-		// who had nobody to propose get one once a worker is registered;
-		// it reads what unreachedOf reads, on the same turns.
-		if z.Place != nil {
-			if _, err := tx.assignContacts(ctx, z.Place); err != nil {
-				return 0, err
-			}
-		}
-		total, unreached, err := tx.unreachedOf(ctx, z)
-		if err != nil {
-			return 0, err
-		}
-		if unreached == 0 {
-			for _, k := range open[z.ID] {
-				if err := tx.resolveAlerts(ctx, frontline.AlertVulnerableUnchecked, k); err != nil {
-					return 0, err
-				}
-			}
-			continue
-		}
-		if !due {
-			continue
-		}
-		if err := tx.raiseAlert(ctx, &frontline.Alert{Kind: frontline.AlertVulnerableUnchecked, PlaceID: z.PlaceID,
-			Subject: "zone", SubjectID: z.ID, Key: key, Detail: strconv.Itoa(unreached) + "/" + strconv.Itoa(total),
-			Action: "/vulnerable?place=" + strconv.FormatInt(z.PlaceID, 10)}); err != nil {
-			return 0, err
-		}
-		raised++
+		raised += n
 	}
-	// A lifted zone's alert has nobody left to reach in it.
+	// A lifted or overridden zone's alert has nobody left to reach in it.
 	for id, keys := range open {
-		if active[id] {
+		if deciding[id] {
 			continue
 		}
 		for _, k := range keys {
@@ -247,6 +255,50 @@ func (s *VulnerableService) AlertUnchecked(ctx context.Context) (int, error) {
 		}
 	}
 	return raised, tx.Commit()
+}
+
+// raiseOrResolve is one zone's turn past its hour: due once a day (a zone
+// alerted today and resolved since is not alerted again), counted when due
+// or alerted, raised when due with someone unreached, resolved when
+// everyone is reached. It returns how many it raised (0 or 1).
+func (s *VulnerableService) raiseOrResolve(ctx context.Context, tx *Tx, sh zoneShare, day string, open []string) (int, error) {
+	z, key := sh.zone, zoneAlertKey(sh.zone.ID, day)
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM alerts WHERE subject = 'zone' AND subject_id = ? AND kind = ? AND dedup_key = ?`,
+		z.ID, frontline.AlertVulnerableUnchecked, key).Scan(&n); err != nil {
+		return 0, err
+	}
+	due := n == 0
+	if !due && len(open) == 0 {
+		return 0, nil
+	}
+	total, counts, err := tx.countShare(ctx, sh, notReachedOn(day), noContactRow())
+	if err != nil {
+		return 0, err
+	}
+	// Residents who came in a way that names no contact (an import, a
+	// merge), or who had nobody to propose until a worker was registered,
+	// get one now: read only when the count says someone has none.
+	if counts[1] > 0 && z.Place != nil {
+		if _, err := tx.assignContacts(ctx, z.Place); err != nil {
+			return 0, err
+		}
+	}
+	unreached := counts[0]
+	if unreached == 0 {
+		for _, k := range open {
+			if err := tx.resolveAlerts(ctx, frontline.AlertVulnerableUnchecked, k); err != nil {
+				return 0, err
+			}
+		}
+		return 0, nil
+	}
+	if !due {
+		return 0, nil
+	}
+	return 1, tx.raiseAlert(ctx, &frontline.Alert{Kind: frontline.AlertVulnerableUnchecked, PlaceID: z.PlaceID,
+		Subject: "zone", SubjectID: z.ID, Key: key, Detail: strconv.Itoa(unreached) + "/" + strconv.Itoa(total),
+		Action: "/vulnerable?place=" + strconv.FormatInt(z.PlaceID, 10)})
 }
 
 // dailyVulnerable counts, for the daily report, the vulnerable residents

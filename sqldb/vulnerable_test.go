@@ -91,7 +91,7 @@ func TestVulnerableContactsOnSeal(t *testing.T) {
 			t.Fatalf("a precaution zone named %d contacts", n)
 		}
 		f.seal(t, frontline.LevelSealed)
-		b, err := f.vuln.Board(f.ctx, f.tr.comp2.ID, true)
+		b, err := f.vuln.Board(f.ctx, f.tr.comp2.ID, frontline.ViewAll)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,7 +115,7 @@ func TestVulnerableContactsOnSeal(t *testing.T) {
 		if n, err := f.vuln.ConfirmProposals(f.ctx, f.tr.comp2.ID); err != nil || n != 1 {
 			t.Fatalf("confirm: %d, %v", n, err)
 		}
-		if b, _ := f.vuln.Board(f.ctx, f.tr.comp2.ID, true); b.NoContact != 0 {
+		if b, _ := f.vuln.Board(f.ctx, f.tr.comp2.ID, frontline.ViewAll); b.NoContact != 0 {
 			t.Errorf("%d without a contact after confirming", b.NoContact)
 		}
 		if _, err := f.vuln.SetContact(f.ctx, f.c.ID, f.grid.ID); err != nil {
@@ -161,7 +161,7 @@ func TestVulnerableBoard(t *testing.T) {
 			t.Fatalf("a retry: %+v, %v", again, err)
 		}
 		f.check(t, grid, f.b, frontline.CheckUnreachable)
-		b, err := f.vuln.Board(f.ctx, f.tr.comp2.ID, false)
+		b, err := f.vuln.Board(f.ctx, f.tr.comp2.ID, frontline.ViewUnreached)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -183,7 +183,7 @@ func TestVulnerableBoard(t *testing.T) {
 			t.Errorf("daily report section: %+v", s)
 		}
 		f.advance(24 * time.Hour)
-		b, _ = f.vuln.Board(f.ctx, f.tr.comp2.ID, false)
+		b, _ = f.vuln.Board(f.ctx, f.tr.comp2.ID, frontline.ViewUnreached)
 		if got := fmt.Sprint(boardNames(b)); got != "[张秀英 张建国 刘桂兰]" || b.Checked != 0 {
 			t.Errorf("a new day: %s, %+v", got, b)
 		}
@@ -313,23 +313,149 @@ func TestVulnerableScope(t *testing.T) {
 		f := newVulnerable(t, db)
 		f.seal(t, frontline.LevelSealed)
 		other := as(frontline.RoleGridWorker, f.tr.comp1)
-		if _, err := f.vuln.Board(other, f.tr.comp2.ID, true); frontline.ErrorCode(err) != frontline.ENOTFOUND {
+		if _, err := f.vuln.Board(other, f.tr.comp2.ID, frontline.ViewAll); frontline.ErrorCode(err) != frontline.ENOTFOUND {
 			t.Errorf("board of another compound: %v", err)
 		}
 		if err := f.vuln.RecordCheck(other, &frontline.VulnerableCheck{PersonID: f.a.ID, Method: frontline.CheckCalled}); frontline.ErrorCode(err) != frontline.ENOTFOUND {
 			t.Errorf("check of another compound's resident: %v", err)
 		}
-		if _, err := f.vuln.Board(as(frontline.RoleShop, f.tr.comm2), f.tr.comp2.ID, true); frontline.ErrorCode(err) != frontline.EFORBIDDEN {
+		if _, err := f.vuln.Board(as(frontline.RoleShop, f.tr.comm2), f.tr.comp2.ID, frontline.ViewAll); frontline.ErrorCode(err) != frontline.EFORBIDDEN {
 			t.Errorf("a shop reads the board: %v", err)
 		}
 		if _, err := f.vuln.SetContact(as(frontline.RoleVolunteer, f.tr.comp2), f.a.ID, f.volunteer.ID); frontline.ErrorCode(err) != frontline.EFORBIDDEN {
 			t.Errorf("a volunteer sets a contact: %v", err)
 		}
-		if b, err := f.vuln.Board(other, f.tr.comp1.ID, true); err != nil || b.Total != 0 {
+		if b, err := f.vuln.Board(other, f.tr.comp1.ID, frontline.ViewAll); err != nil || b.Total != 0 {
 			t.Errorf("the open compound's board: %+v, %v", b, err)
 		}
 		if mine, err := f.vuln.Mine(as(frontline.RoleVolunteer, f.tr.comp2)); err != nil || len(mine) != 0 {
 			t.Errorf("a volunteer with nobody: %d, %v", len(mine), err)
+		}
+	})
+}
+
+// TestVulnerableWithoutContact: the zone page's count of the vulnerable
+// without a named contact is per deciding zone — a building sealed inside
+// a controlled compound takes its residents from the compound's zone —
+// it counts a proposal as none (the resident flagged after the zone was
+// drawn has one), it equals the board's figure and the board's "without a contact"
+// view lists exactly them, and it stays in the caller's scope.
+func TestVulnerableWithoutContact(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newVulnerable(t, db)
+		f.seal(t, frontline.LevelControlled)
+		compound := zoneOf(t, f)
+		got, err := f.vuln.WithoutContact(f.ctx, f.tr.comm2.ID)
+		if err != nil || fmt.Sprint(got) != fmt.Sprintf("map[%d:1]", compound) {
+			t.Fatalf("controlled compound: %v, %v", got, err)
+		}
+		if _, err := f.zones.SetZone(f.ctx, &frontline.Zone{PlaceID: f.tr.bld2.ID, Level: frontline.LevelSealed, Reason: "阳性病例", DecidedBy: "中城街道指挥部"}); err != nil {
+			t.Fatal(err)
+		}
+		building := int64(count(t, db, `SELECT id FROM zones WHERE place_id = ? AND ended_at IS NULL`, f.tr.bld2.ID))
+		late := mustPerson(t, db, f.tr.hh[3].ID, "刘小宝", true)
+		for _, node := range []int64{f.tr.comm2.ID, f.tr.comp2.ID, f.tr.hh[3].ID} {
+			got, err := f.vuln.WithoutContact(f.ctx, node)
+			if err != nil || fmt.Sprint(got) != fmt.Sprintf("map[%d:2]", building) {
+				t.Errorf("under %d: %v, %v (want the sealed building's 2)", node, got, err)
+			}
+		}
+		if got, err := f.vuln.WithoutContact(f.ctx, f.tr.hh[2].ID); err != nil || len(got) != 0 {
+			t.Errorf("a household whose residents have contacts: %v, %v", got, err)
+		}
+		b, err := f.vuln.Board(f.ctx, f.tr.comm2.ID, frontline.ViewNoContact)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if names := fmt.Sprint(boardNames(b)); names != "[刘桂兰 刘小宝]" || b.NoContact != 2 || b.Total != 4 || b.View != frontline.ViewNoContact {
+			t.Fatalf("the board without a contact: %s, %+v", names, b)
+		}
+		f.check(t, f.ctx, late, frontline.CheckCalled)
+		if b, _ := f.vuln.Board(f.ctx, f.tr.comm2.ID, frontline.ViewNoContact); fmt.Sprint(boardNames(b)) != "[刘桂兰 刘小宝]" {
+			t.Errorf("reached today leaves the view: %v", boardNames(b))
+		}
+		if _, err := f.vuln.Board(f.ctx, f.tr.comm2.ID, "nobody"); frontline.ErrorField(err) != "view" {
+			t.Errorf("an unknown view: %v", err)
+		}
+		if n, err := f.vuln.ConfirmProposals(f.ctx, f.tr.comp2.ID); err != nil || n != 2 {
+			t.Fatalf("confirm: %d, %v", n, err)
+		}
+		if got, _ := f.vuln.WithoutContact(f.ctx, f.tr.comm2.ID); len(got) != 0 {
+			t.Errorf("after confirming the proposals: %v", got)
+		}
+		if _, err := f.vuln.WithoutContact(as(frontline.RoleGridWorker, f.tr.comp1), f.tr.comp2.ID); frontline.ErrorCode(err) != frontline.ENOTFOUND {
+			t.Errorf("another compound's grid worker: %v", err)
+		}
+		if _, err := f.vuln.WithoutContact(as(frontline.RoleShop, f.tr.comm2), f.tr.comp2.ID); frontline.ErrorCode(err) != frontline.EFORBIDDEN {
+			t.Errorf("a shop: %v", err)
+		}
+	})
+}
+
+// TestVulnerableAlertCounts: the alert job reads no resident before the
+// alert hour and, past it, one aggregate count per zone a turn, never
+// the zone's rows; a resident who stops being vulnerable resolves the
+// alert on the job's next turn; a zone left with nobody to decide (a
+// building sealed inside a controlled compound takes every resident) has
+// its alert resolved, and the building raises its own.
+func TestVulnerableAlertCounts(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newVulnerable(t, db)
+		f.seal(t, frontline.LevelControlled)
+		compound := zoneOf(t, f)
+		sys := frontline.WithActor(context.Background(), frontline.Actor{Name: "system:alerts"})
+		turn := func(wantRaised int, wantRows int64) {
+			t.Helper()
+			before := sqldb.VulnerableRowsRead(db)
+			if n, err := f.vuln.AlertUnchecked(sys); err != nil || n != wantRaised {
+				t.Fatalf("raised %d, %v; want %d", n, err, wantRaised)
+			}
+			if rows := sqldb.VulnerableRowsRead(db) - before; rows != wantRows {
+				t.Errorf("the turn read %d rows, want %d", rows, wantRows)
+			}
+		}
+		detail := func(zone int64) string {
+			tx, err := db.BeginReadTx(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			var d string
+			if err := tx.QueryRowContext(context.Background(), `SELECT detail FROM alerts WHERE subject = 'zone' AND subject_id = ?
+				AND resolved_at IS NULL`, zone).Scan(&d); err != nil {
+				return err.Error()
+			}
+			return d
+		}
+		f.advance(time.Hour + 59*time.Minute) // 15:59 in China
+		turn(0, 0)
+		f.advance(time.Minute)
+		turn(1, 1)
+		if d := detail(compound); d != "3/3" {
+			t.Errorf("the alert's detail %q", d)
+		}
+		turn(0, 1) // open: counted again, not raised again
+		f.check(t, f.ctx, f.a, frontline.CheckCalled)
+		f.check(t, f.ctx, f.b, frontline.CheckVisited)
+		none := []frontline.Flag{}
+		if _, err := sqldb.NewPersonService(db).UpdatePerson(f.ctx, f.c.ID, frontline.PersonUpdate{Flags: &none}); err != nil {
+			t.Fatal(err)
+		}
+		turn(0, 1)
+		if d := detail(compound); d != "sql: no rows in result set" {
+			t.Fatalf("everyone left is reached and the alert is open: %q", d)
+		}
+		// The next day a building sealed inside the compound decides its
+		// residents: the compound's alert goes, the building's comes.
+		f.advance(24 * time.Hour)
+		turn(1, 1)
+		if _, err := f.zones.SetZone(f.ctx, &frontline.Zone{PlaceID: f.tr.bld2.ID, Level: frontline.LevelSealed, Reason: "阳性病例", DecidedBy: "中城街道指挥部"}); err != nil {
+			t.Fatal(err)
+		}
+		building := int64(count(t, db, `SELECT id FROM zones WHERE place_id = ? AND ended_at IS NULL`, f.tr.bld2.ID))
+		turn(1, 2) // the compound's share, now empty, and the building's
+		if detail(compound) != "sql: no rows in result set" || detail(building) != "2/2" {
+			t.Errorf("after sealing the building: compound %q, building %q", detail(compound), detail(building))
 		}
 	})
 }

@@ -36,6 +36,9 @@ func (s *Server) registerDeliveries() {
 	s.route("POST /parcels/{id}/returned", deliver, s.postReturned)
 	s.route("POST /parcels/{id}/reopen", deliver, s.postReopen)
 	s.route("GET /complaints", Needs(frontline.PermPlaceOrders), s.pageComplaints)
+	s.route("POST /complaints/{id}/handled", Needs(frontline.PermPlaceOrders), s.postComplaintHandled)
+	s.route("GET /api/v1/complaints", Needs(frontline.PermPlaceOrders), s.apiComplaints)
+	s.route("POST /api/v1/complaints/{id}/handled", Needs(frontline.PermPlaceOrders), s.apiComplaintHandled)
 	for _, pp := range partnerPrefixes() {
 		s.route("GET "+pp.Prefix+"/complaints", Needs(pp.Perm), s.pageComplaints)
 	}
@@ -302,13 +305,23 @@ func (s *Server) postRun(w http.ResponseWriter, r *http.Request) error {
 	return s.renderGate(w, r, f, http.StatusBadRequest)
 }
 
-// complaintsPage lists households' complaints.
+// complaintsPage lists households' complaints, open ones first; staff
+// who handle them (CanHandle) have a form on each open one. Problem is a
+// refusal's message id for complaint Complaint, with the note typed.
 type complaintsPage struct {
 	layout
 	Complaints []*frontline.Complaint
+	CanHandle  bool
+	Complaint  int64
+	Problem    string
+	Note       string
 }
 
 func (s *Server) pageComplaints(w http.ResponseWriter, r *http.Request) error {
+	return s.renderComplaints(w, r, complaintsPage{}, http.StatusOK)
+}
+
+func (s *Server) renderComplaints(w http.ResponseWriter, r *http.Request, page complaintsPage, status int) error {
 	q := newParams(r)
 	under := q.id("place")
 	if err := q.check(); err != nil {
@@ -323,7 +336,65 @@ func (s *Server) pageComplaints(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, http.StatusOK, pageComplaintsName, complaintsPage{layout: s.layout(r, lang, title), Complaints: list})
+	p := callerFrom(r.Context()).principal
+	page.layout, page.Complaints = s.layout(r, lang, title), list
+	page.CanHandle = p.Can(frontline.PermPlaceOrders) || p.Can(frontline.PermManageSupply)
+	return s.render(w, status, pageComplaintsName, page)
+}
+
+// postComplaintHandled records that staff handled a complaint, with a
+// note of what was done; a refusal shows the list again with the note.
+func (s *Server) postComplaintHandled(w http.ResponseWriter, r *http.Request) error {
+	f, id, err := readFormFor(r, []string{"note"})
+	if err != nil {
+		return err
+	}
+	if _, err := s.Deliveries.HandleComplaint(r.Context(), id, f.Values["note"]); err != nil {
+		code := frontline.ErrorCode(err)
+		if code != frontline.EINVALID && code != frontline.ECONFLICT {
+			return err
+		}
+		return s.renderComplaints(w, r, complaintsPage{Complaint: id, Problem: "complaints.error." + code, Note: f.Values["note"]},
+			http.StatusBadRequest)
+	}
+	return redirect(w, r, fmt.Sprintf("/complaints#c%d", id))
+}
+
+// apiComplaints lists complaints (?place=), open ones first.
+func (s *Server) apiComplaints(w http.ResponseWriter, r *http.Request) error {
+	q := newParams(r)
+	under := q.id("place")
+	if err := q.check(); err != nil {
+		return err
+	}
+	list, err := s.Deliveries.FindComplaints(r.Context(), under)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"complaints": list})
+}
+
+// handledRequest is the body of a complaint's handling.
+type handledRequest struct {
+	Note string `json:"note"`
+}
+
+// apiComplaintHandled records that a complaint was handled.
+func (s *Server) apiComplaintHandled(w http.ResponseWriter, r *http.Request) error {
+	q := newParams(r)
+	id := q.pathID("id")
+	if err := q.check(); err != nil {
+		return err
+	}
+	var in handledRequest
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	c, err := s.Deliveries.HandleComplaint(r.Context(), id, in.Note)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, c)
 }
 
 // postOrderConfirm records, through the household's link, that it
@@ -460,13 +531,21 @@ func gateLink(r *frontline.Run) string {
 	return "/gate?" + url.Values{"place": {strconv.FormatInt(r.PlaceID, 10)}, "day": {r.Day}}.Encode()
 }
 
-// runList is what the "runlist" part needs.
+// runList is what the "runlist" part needs (Runs), and the "runreturns"
+// part (Run: its returns by reason).
 type runList struct {
 	Lang string
 	Runs []*frontline.Run
+	Run  *frontline.Run
 }
 
-func runListOf(lang string, runs []*frontline.Run) runList { return runList{Lang: lang, Runs: runs} }
+func runListOf(lang string, runs []*frontline.Run, one ...*frontline.Run) runList {
+	l := runList{Lang: lang, Runs: runs}
+	if len(one) > 0 {
+		l.Run = one[0]
+	}
+	return l
+}
 
 // deliveryWork: the caller's delivery runs still under way, each with
 // the doors left.

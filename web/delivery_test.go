@@ -128,10 +128,12 @@ func TestDeliveryPages(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("returned: %d", resp.StatusCode)
 		}
-		if _, body = vol.get(t, fmt.Sprintf("/runs/%d", id)); !strings.Contains(body, `data-testid="run-close"`) || strings.Contains(body, `data-testid="door-delivered"`) {
+		if _, body = vol.get(t, fmt.Sprintf("/runs/%d", id)); !strings.Contains(body, `data-testid="run-close"`) || strings.Contains(body, `data-testid="door-delivered"`) ||
+			!strings.Contains(body, `data-testid="run-return-no_answer"`) {
 			t.Fatalf("run with every door done: %s", body)
 		}
-		if _, body = sec.get(t, fmt.Sprintf("/gate?place=%d&day=%s", f.comp2.ID, run.Day)); !strings.Contains(body, "未送 0 · 已送达 1 · 退回 1") {
+		if _, body = sec.get(t, fmt.Sprintf("/gate?place=%d&day=%s", f.comp2.ID, run.Day)); !strings.Contains(body, "未送 0 · 已送达 1 · 退回 1") ||
+			!strings.Contains(body, `data-testid="run-return-no_answer">敲门无人应、电话不通 1<`) {
 			t.Fatalf("gate counts: %s", body)
 		}
 		household := ts.anonymous()
@@ -154,11 +156,37 @@ func TestDeliveryPages(t *testing.T) {
 		if _, body = sec.get(t, "/complaints"); strings.Count(body, `data-testid="complaint"`) != 1 || !strings.Contains(body, "青菜不新鲜") {
 			t.Fatalf("complaints: %s", body)
 		}
+		list, err := sqldb.NewDeliveryService(db).FindComplaints(context.Background(), nil)
+		if err != nil || len(list) != 1 {
+			t.Fatalf("complaints stored: %+v, %v", list, err)
+		}
+		cid := list[0].ID
+		resp, body = sec.postForm(t, fmt.Sprintf("/complaints/%d/handled", cid), url.Values{"note": {"补"}})
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `data-testid="complaint-problem"`) || !strings.Contains(body, ">补</textarea>") {
+			t.Fatalf("a note too short: %d %s", resp.StatusCode, body)
+		}
+		if resp, _ = sec.postForm(t, fmt.Sprintf("/complaints/%d/handled", cid), url.Values{"note": {"已让超市补送新鲜青菜"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("handled: %d", resp.StatusCode)
+		}
+		if _, body = sec.get(t, "/complaints"); !strings.Contains(body, `data-testid="complaint-handled"`) || strings.Contains(body, `data-testid="handled-send"`) {
+			t.Fatalf("complaints after handling: %s", body)
+		}
+		if _, body = household.get(t, "/order?t="+url.QueryEscape(sc.secret)); !strings.Contains(body, `data-testid="complaint-answer"`) ||
+			!strings.Contains(body, "已让超市补送新鲜青菜") {
+			t.Fatalf("the household's page after handling: %s", body)
+		}
+		var cs struct {
+			Complaints []frontline.Complaint `json:"complaints"`
+		}
+		sec.getJSON(t, "/api/v1/complaints", http.StatusOK, &cs)
+		if len(cs.Complaints) != 1 || cs.Complaints[0].HandledNote != "已让超市补送新鲜青菜" {
+			t.Fatalf("API complaints: %+v", cs)
+		}
 		var got struct {
 			Runs []frontline.Run `json:"runs"`
 		}
 		vol.getJSON(t, "/api/v1/runs?mine=1&day="+run.Day, http.StatusOK, &got)
-		if len(got.Runs) != 1 || got.Runs[0].Counts.Delivered != 1 || got.Runs[0].Counts.Returned != 1 {
+		if len(got.Runs) != 1 || got.Runs[0].Counts.Delivered != 1 || got.Runs[0].Counts.Returned != 1 || got.Runs[0].Counts.Reasons["no_answer"] != 1 {
 			t.Fatalf("API runs: %+v", got)
 		}
 		other := ts.as(t, frontline.RoleVolunteer, f.comp1)
@@ -251,4 +279,49 @@ func TestDeliveryPages_Medicine(t *testing.T) {
 			t.Fatalf("the medicine's page: %s", body)
 		}
 	})
+}
+
+// TestDeliveryBrowser_Household: on its link on a phone in Chromium at
+// 390 px, without sideways scrolling, the household complains about a
+// delivered order — a complaint too short comes back with the error and
+// what was typed kept — then sends it and confirms receipt.
+func TestDeliveryBrowser_Household(t *testing.T) {
+	b := browser.Start(t)
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	f := buildFixture(t, db)
+	ts := newDBServer(t, db, withDeliveries(db))
+	sc := newDeliveryScene(t, db, f, ts)
+	sec := ts.as(t, frontline.RoleCommunitySecretary, f.comm2)
+	id := sc.makeRun(t, sec, f)
+	runs := sqldb.NewDeliveryService(db)
+	run, err := runs.FindRunByID(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runs.Deliver(context.Background(), run.Parcels[0].ID); err != nil {
+		t.Fatal(err)
+	}
+
+	p := b.NewPage(t, browser.Phone)
+	p.Do(chromedp.Navigate(ts.URL+"/order?t="+url.QueryEscape(sc.secret)), chromedp.WaitVisible(css("order-confirm")))
+	fitsPhone(t, p, "the household's link")
+	p.Do(chromedp.Click(css("order-complain")), chromedp.WaitVisible(css("complaint-text")),
+		chromedp.SetValue(css("complaint-text"), "坏"), chromedp.Click(css("complaint-send")), chromedp.WaitVisible(css("error-text")))
+	fitsPhone(t, p, "the complaint refused")
+	p.Screenshot("household-complaint-error")
+	if got := browser.Get(p, chromedp.Evaluate[string](`document.querySelector('[data-testid="complaint-text"]').value`)); got != "坏" {
+		t.Fatalf("the typed complaint after the error: %q", got)
+	}
+	p.Do(chromedp.SetValue(css("complaint-text"), "青菜不新鲜，少了一斤"), chromedp.Click(css("complaint-send")), chromedp.WaitVisible(css("order-answered")))
+	p.Do(chromedp.Click(css("order-confirm")), chromedp.WaitVisible(css("order-received")))
+	fitsPhone(t, p, "the order confirmed")
+	p.Screenshot("household-confirmed")
+	list, err := runs.FindComplaints(context.Background(), nil)
+	if err != nil || len(list) != 1 || list[0].Text != "青菜不新鲜，少了一斤" {
+		t.Fatalf("complaints stored: %+v, %v", list, err)
+	}
+	o, err := sqldb.NewOrderService(db).FindOrderByID(context.Background(), run.Parcels[0].OrderID)
+	if err != nil || o.ReceivedAt.IsZero() || o.Complaints != 1 {
+		t.Fatalf("the order: %+v, %v", o, err)
+	}
 }

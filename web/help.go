@@ -31,7 +31,7 @@ func (s *Server) registerHelp() {
 		return
 	}
 	funcs := map[string]any{"helpCards": helpCardsOf, "helpFields": helpFieldsOf, "slice1": func(c helpCard) []helpCard { return []helpCard{c} }}
-	if err := s.parsePageSet(funcs, []string{pageHelpLinkName, pageHelpNewName, pageHelpBoardName, pageHelpName},
+	if err := s.parsePageSet(funcs, []string{pageHelpLinkName, pageHelpNewName, pageHelpBoardName, pageHelpName, pageHelpTargetsName},
 		"templates/help_parts.html"); err != nil {
 		s.routeErr = append(s.routeErr, err)
 		return
@@ -59,6 +59,8 @@ func (s *Server) registerHelp() {
 	s.route("POST /api/v1/help/{id}/resolve", visit, s.apiHelpResolve)
 	s.route("POST /api/v1/help/{id}/trips", trips, s.apiHelpTrip)
 	s.route("POST /api/v1/help-trips/{id}/step", trips, s.apiTripStep)
+	s.route("GET /help-targets", Needs(frontline.PermManageUsers), s.pageHelpTargets)
+	s.route("POST /help-targets", Needs(frontline.PermManageUsers), s.postHelpTargets)
 	s.route("GET /api/v1/help-targets", visit, s.apiHelpTargets)
 	s.route("PUT /api/v1/help-targets/{category}", Needs(frontline.PermManageUsers), s.apiPutHelpTarget)
 }
@@ -350,6 +352,8 @@ type helpBoardPage struct {
 	Cards []helpCard
 	Total int
 	All   bool
+	// EditTargets links the deadlines page for the one who may change them.
+	EditTargets bool
 }
 
 func (s *Server) pageHelpBoard(w http.ResponseWriter, r *http.Request) error {
@@ -372,7 +376,8 @@ func (s *Server) pageHelpBoard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.render(w, http.StatusOK, pageHelpBoardName, helpBoardPage{layout: s.layout(r, lang, title), Place: place,
-		Cards: s.helpCardsFor(lang, list), Total: total, All: all})
+		Cards: s.helpCardsFor(lang, list), Total: total, All: all,
+		EditTargets: frontline.CanEditHelpTargets(callerFrom(r.Context()).principal)})
 }
 
 // helpPage is one request: what, who, where, its deadlines, the actions,

@@ -198,7 +198,10 @@ func TestHelpBrowser_Board(t *testing.T) {
 	p.Screenshot("help-board")
 	p.Do(chromedp.Click(`[data-testid="help-card"] h3 a`), chromedp.WaitVisible(css("help-ack")))
 	fitsPhone(t, p, "a request's page")
-	p.Do(chromedp.Click(css("help-ack")), chromedp.WaitVisible(css("help-resolve-form")))
+	// The resolve form is on the page before the acknowledgement too: wait
+	// for the acknowledged page (no ack button), or the next navigation
+	// aborts the POST.
+	p.Do(chromedp.Click(css("help-ack")), chromedp.WaitNotPresent(css("help-ack")), chromedp.WaitVisible(css("help-resolve-form")))
 	p.ClearCookies()
 	p.Do(chromedp.Navigate(ts.URL+"/order/help?t="+url.QueryEscape(secret)), chromedp.WaitVisible(css("help-link-form")))
 	fitsPhone(t, p, "the household's help page")
@@ -207,4 +210,115 @@ func TestHelpBrowser_Board(t *testing.T) {
 		chromedp.Click(css("h-submit")), chromedp.WaitVisible(css("help-raised")))
 	fitsPhone(t, p, "the household's request sent")
 	p.Screenshot("help-link")
+}
+
+// TestHelpTargetsPage: the city's user manager finds the deadlines page
+// from the board, changes two categories at once; a set with one bad
+// deadline (resolve before acknowledge, not a number) saves nothing and
+// comes back with what was typed and each error beside its field; the
+// change is audited and a new request gets the new deadlines. A district
+// admin (users.manage below the top) sees no link and is refused the
+// page; a grid worker has no such permission at all.
+func TestHelpTargetsPage(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		db.Now = func() time.Time { return testNow }
+		f := buildFixture(t, db)
+		ts := newDBServer(t, db, withHelp(db))
+		admin := ts.as(t, frontline.RoleCityAdmin, f.city)
+		_, board := admin.get(t, "/help")
+		if !strings.Contains(board, `href="/help-targets"`) {
+			t.Fatalf("the board links no deadlines page: %s", board)
+		}
+		_, page := admin.get(t, "/help-targets")
+		if !strings.Contains(page, `name="ack.dialysis" value="15"`) || !strings.Contains(page, `name="resolve.critical_medicine" value="1440"`) ||
+			!strings.Contains(page, "受理时限（分钟）") {
+			t.Fatalf("the deadlines page: %s", page)
+		}
+		form := url.Values{}
+		for _, d := range frontline.DefaultHelpTargets() {
+			form.Set("ack."+string(d.Category), itoa(int64(d.AckWithin/time.Minute)))
+			form.Set("resolve."+string(d.Category), itoa(int64(d.ResolveWithin/time.Minute)))
+		}
+		form.Set("ack.dialysis", "10")
+		form.Set("resolve.dialysis", "90")
+		form.Set("ack.other", "120")
+		form.Set("resolve.other", "60") // before the acknowledgement
+		form.Set("ack.pregnancy", "十五") // not a number
+		resp, body := admin.postForm(t, "/help-targets", form)
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `data-testid="error-resolve.other"`) ||
+			!strings.Contains(body, `data-testid="error-ack.pregnancy"`) || !strings.Contains(body, `value="十五"`) ||
+			!strings.Contains(body, `name="ack.dialysis" value="10"`) || strings.Contains(body, `data-testid="error-ack.dialysis"`) {
+			t.Fatalf("a bad set: %d %s", resp.StatusCode, body)
+		}
+		help := sqldb.NewHelpService(db)
+		if got, _ := help.HelpTargets(context.Background()); got[0].AckWithin != 15*time.Minute {
+			t.Fatalf("a refused set changed dialysis: %+v", got[0])
+		}
+		form.Set("resolve.other", "180")
+		form.Set("ack.pregnancy", "15")
+		resp, _ = admin.postForm(t, "/help-targets", form)
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/help-targets?saved=1" {
+			t.Fatalf("saved: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		_, page = admin.get(t, "/help-targets?saved=1")
+		if !strings.Contains(page, `data-testid="help-targets-saved"`) || !strings.Contains(page, `name="resolve.other" value="180"`) {
+			t.Fatalf("after saving: %s", page)
+		}
+		var audited int
+		tx, err := db.BeginReadTx(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM audit_log WHERE entity = 'help_target'`).Scan(&audited); err != nil || audited != 2 {
+			t.Errorf("%d audit rows (%v), want 2: dialysis and other", audited, err)
+		}
+		tx.Rollback()
+		h, err := help.RaiseHelp(context.Background(), &frontline.HelpRequest{HouseholdID: f.hh[2].ID, Category: frontline.HelpDialysis,
+			Need: "透析", Phone: "13800005555"})
+		if err != nil || h.AckDue.Sub(h.CreatedAt) != 10*time.Minute || h.ResolveDue.Sub(h.CreatedAt) != 90*time.Minute {
+			t.Fatalf("a new request's deadlines: %+v, %v", h, err)
+		}
+
+		district := ts.as(t, frontline.RoleDistrictAdmin, f.district)
+		if _, board := district.get(t, "/help"); strings.Contains(board, `href="/help-targets"`) {
+			t.Error("a district admin is linked to the deadlines page")
+		}
+		if resp, _ := district.get(t, "/help-targets"); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("a district admin opens the deadlines page: %d", resp.StatusCode)
+		}
+		if resp, _ := district.postForm(t, "/help-targets", form); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("a district admin posts the deadlines: %d", resp.StatusCode)
+		}
+		grid := ts.as(t, frontline.RoleGridWorker, f.comp2)
+		if resp, _ := grid.get(t, "/help-targets"); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("a grid worker opens the deadlines page: %d", resp.StatusCode)
+		}
+		_, en := admin.get(t, "/help-targets?lang=en")
+		if !strings.Contains(en, "Take on within (minutes)") {
+			t.Errorf("the English page: %s", en)
+		}
+	})
+}
+
+// TestHelpTargetsBrowser: the deadlines page on a 390 px phone without
+// sideways scrolling; a resolve time shorter than the acknowledgement
+// comes back marked, then saves.
+func TestHelpTargetsBrowser(t *testing.T) {
+	b := browser.Start(t)
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	db.Now = func() time.Time { return testNow }
+	f := buildFixture(t, db)
+	ts := newDBServer(t, db, withHelp(db))
+	p := b.NewPage(t, browser.Phone)
+	signInBrowser(p, ts.URL, ts.user(t, "helpadmin", frontline.RoleCityAdmin, f.city).Login)
+	p.Do(chromedp.Navigate(ts.URL+"/help"), chromedp.WaitVisible(css("help-targets-link")),
+		chromedp.Click(css("help-targets-link")), chromedp.WaitVisible(css("help-targets-form")))
+	fitsPhone(t, p, "the help deadlines page")
+	p.Do(chromedp.SetValue(css("resolve.mental_health"), "5"), chromedp.Click(css("help-targets-save")),
+		chromedp.WaitVisible(css("error-resolve.mental_health")))
+	fitsPhone(t, p, "the help deadlines with an error")
+	p.Screenshot("help-targets-error")
+	p.Do(chromedp.SetValue(css("resolve.mental_health"), "300"), chromedp.Click(css("help-targets-save")),
+		chromedp.WaitVisible(css("help-targets-saved")))
+	p.Screenshot("help-targets")
 }

@@ -192,7 +192,10 @@ type householdMedicinePage struct {
 	Pharmacies []*frontline.Partner
 	Persons    []option
 	Requests   []*frontline.MedicineRequest
-	Form       form
+	// Need is the vulnerable resident's medicine need (?need=) this
+	// request meets, 0 for none: the request made is linked to it.
+	Need int64
+	Form form
 }
 
 func (s *Server) pageHouseholdMedicine(w http.ResponseWriter, r *http.Request) error {
@@ -215,6 +218,9 @@ func (s *Server) renderHouseholdMedicine(w http.ResponseWriter, r *http.Request,
 		return err
 	}
 	page := householdMedicinePage{Household: hh, Form: f}
+	if need, ok := formID(r.URL.Query().Get("need")); ok && s.Vulnerable != nil {
+		page.Need = need
+	}
 	for _, p := range partners {
 		if p.Kind == frontline.PartnerPharmacy {
 			page.Pharmacies = append(page.Pharmacies, p)
@@ -248,7 +254,14 @@ func (s *Server) postHouseholdMedicine(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	var m *frontline.MedicineRequest
-	if err == nil {
+	// A request for a vulnerable resident's need is made with the need,
+	// for the resident, and the need then links to it.
+	need, forNeed := formID(r.URL.Query().Get("need"))
+	switch {
+	case err != nil:
+	case forNeed && s.Vulnerable != nil:
+		m, err = s.Vulnerable.MedicineForNeed(r.Context(), need, in)
+	default:
 		m, err = s.Medicine.RequestMedicine(r.Context(), in)
 	}
 	if err == nil {

@@ -212,7 +212,9 @@ func TestMedicineBrowser_Fill(t *testing.T) {
 	fitsPhone(t, p, "the request's page")
 	p.Screenshot("medicine-request")
 	p.Do(chromedp.SetValue(`#m-amount`, "36.90"), chromedp.Click(css("m-fill")), chromedp.WaitVisible(css("medicine-done")))
-	p.Do(chromedp.Click(css("m-deliver")), chromedp.WaitVisible(css("medicine-done")))
+	// The filled page also says medicine-done: wait for the delivered page,
+	// which has no deliver button, before measuring it.
+	p.Do(chromedp.Click(css("m-deliver")), chromedp.WaitNotPresent(css("m-deliver")), chromedp.WaitVisible(css("medicine-done")))
 	fitsPhone(t, p, "the delivered request")
 	p.Screenshot("medicine-delivered")
 	got, err := sqldb.NewMedicineService(db).FindMedicineRequestByID(context.Background(), m.ID)

@@ -114,6 +114,17 @@ func helpMessages() map[string]message {
 		"help.error.note":      {"备注不超过500字。", "The note has at most 500 characters."},
 		"help.error.outcome":   {"请写明办理结果（不超过500字）。", "Say what was done (at most 500 characters)."},
 		"help.error.form":      {"未能保存：", "Not saved:"},
+
+		"help.targets.title":         {"求助时限设置", "Help deadlines"},
+		"help.targets.intro":         {"每类求助须在多少分钟内受理、多少分钟内办结。时限适用于全部地区；已登记的求助保持登记时的时限。", "How many minutes each kind of request may wait to be taken on and to be resolved. The deadlines apply everywhere; requests already raised keep the deadlines they were raised with."},
+		"help.targets.ack":           {"受理时限（分钟）", "Take on within (minutes)"},
+		"help.targets.resolve":       {"办结时限（分钟）", "Resolve within (minutes)"},
+		"help.targets.save":          {"保存时限", "Save the deadlines"},
+		"help.targets.saved":         {"时限已保存。", "The deadlines are saved."},
+		"help.targets.error.form":    {"未能保存，请改正标出的时限，其余时限也未改动。", "Nothing was saved: correct the deadlines marked; the others are unchanged too."},
+		"help.targets.error.minutes": {"请填写分钟数（1 或以上的整数）。", "Give a whole number of minutes, 1 or more."},
+		"help.targets.error.ack":     {"受理时限在 1 分钟到 1 天（1440 分钟）之间。", "The time to take on is between 1 minute and a day (1440 minutes)."},
+		"help.targets.error.resolve": {"办结时限不短于受理时限，且不超过 7 天（10080 分钟）。", "The time to resolve is at least the time to take on and at most 7 days (10080 minutes)."},
 	} {
 		m[k] = v
 	}

@@ -65,6 +65,8 @@ func zoneBoardMessages() map[string]message {
 		"zones.set.submit":     {"划定", "Put into the zone"},
 		"zones.set.done":       {"已划定。请立即联系以下重点人员：", "Done. Call these vulnerable residents now:"},
 		"zones.vulnerable":     {"重点人员", "Vulnerable residents"},
+		"zones.vuln.nocontact": {"%s 名特殊人群还没有包保责任人：没有人负责每天联系他们。", "%s vulnerable residents have no contact: nobody is bound to check on them every day."},
+		"zones.vuln.show":      {"查看并指定", "See and name one"},
 		"zones.map.title":      {"%s 楼栋图", "%s: buildings"},
 		"zones.map.legend":     {"图例", "Legend"},
 		"zones.map.note":       {"每个方块是一栋楼，小格是一户，颜色是当前等级。", "Each block is a building and each cell a household, coloured by its effective level."},

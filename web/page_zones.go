@@ -1,9 +1,11 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/frontline-org/frontline"
 )
@@ -25,6 +27,10 @@ type zonesPage struct {
 	// Affected is the list of the zone just drawn, shown once after the
 	// form, so staff can call the vulnerable residents at once.
 	Affected *frontline.Affected
+	// NoContact counts the vulnerable residents of the sealed and
+	// controlled zones here without a named contact, shown to those who
+	// may open the board of the vulnerable.
+	NoContact int
 }
 
 // boardRow is one node of the board.
@@ -42,6 +48,11 @@ type stepDownRow struct {
 	*frontline.StepDownCheck
 	Messages []string
 	Target   string // level key
+	// NoContact counts the zone's vulnerable residents, under the board's
+	// node, without a named contact; Board is the node whose board of the
+	// vulnerable lists them (the zone's, or the board's node inside it).
+	NoContact int
+	Board     int64
 }
 
 // levelKey names a level for classes, data attributes and message ids.
@@ -128,7 +139,32 @@ func (s *Server) zonesPage(w http.ResponseWriter, r *http.Request, id int64, f f
 		}
 		page.Checks = append(page.Checks, stepDownRow{StepDownCheck: c, Messages: msgs, Target: levelKey(c.Target)})
 	}
-	return page, nil
+	return page, s.zoneNoContact(ctx, page)
+}
+
+// zoneNoContact adds to the zone board the vulnerable residents without a
+// named contact, per zone: in a sealed zone they are the ones nobody is
+// bound to call, so they are counted where the zone is drawn, with a link
+// to the board of the vulnerable showing them.
+func (s *Server) zoneNoContact(ctx context.Context, page *zonesPage) error {
+	if s.Vulnerable == nil || !callerFrom(ctx).principal.Can(frontline.PermCheckVulnerable) {
+		return nil
+	}
+	counts, err := s.Vulnerable.WithoutContact(ctx, page.Node.ID)
+	if err != nil {
+		return err
+	}
+	for _, n := range counts {
+		page.NoContact += n
+	}
+	for i := range page.Checks {
+		c := &page.Checks[i]
+		c.NoContact, c.Board = counts[c.Zone.ID], c.Zone.PlaceID
+		if c.Zone.Place != nil && strings.HasPrefix(page.Node.Path, c.Zone.Place.Path) {
+			c.Board = page.Node.ID
+		}
+	}
+	return nil
 }
 
 // postZone draws a zone from the board's form and goes back to the board,

@@ -51,7 +51,7 @@ func (s *Server) registerVulnerable() {
 type vulnerablePage struct {
 	layout
 	Board  *frontline.VulnerableBoard
-	All    bool
+	Back   string // the board as shown, where a one-tap check returns
 	Manage bool
 	At     string // the alert hour, HH:MM
 	Notice string // a message id after an action
@@ -68,11 +68,11 @@ func (s *Server) renderVulnerable(w http.ResponseWriter, r *http.Request, f form
 	if err != nil {
 		return err
 	}
-	all := q.boolean("all")
+	view := boardView(q)
 	if err := q.check(); err != nil {
 		return err
 	}
-	b, err := s.Vulnerable.Board(r.Context(), place.ID, all)
+	b, err := s.Vulnerable.Board(r.Context(), place.ID, view)
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,11 @@ func (s *Server) renderVulnerable(w http.ResponseWriter, r *http.Request, f form
 	if err != nil {
 		return err
 	}
-	page := vulnerablePage{layout: s.layout(r, lang, title), Board: b, All: all, Form: f, At: minuteText(b.AlertAt),
+	back := fmt.Sprintf("/vulnerable?place=%d", place.ID)
+	if view != frontline.ViewUnreached {
+		back += "&" + string(view) + "=1"
+	}
+	page := vulnerablePage{layout: s.layout(r, lang, title), Board: b, Back: back, Form: f, At: minuteText(b.AlertAt),
 		Manage: callerFrom(r.Context()).principal.Can(frontline.PermManageWorkforce)}
 	switch {
 	case r.URL.Query().Get("confirmed") != "":
@@ -94,6 +98,18 @@ func (s *Server) renderVulnerable(w http.ResponseWriter, r *http.Request, f form
 		page.Notice = "vuln.checked"
 	}
 	return s.render(w, status, pageVulnerableName, page)
+}
+
+// boardView reads whom the board lists: all=1 for everyone, nocontact=1
+// for those without a named contact, else those not reached today.
+func boardView(q *params) frontline.VulnerableView {
+	switch {
+	case q.boolean("nocontact"):
+		return frontline.ViewNoContact
+	case q.boolean("all"):
+		return frontline.ViewAll
+	}
+	return frontline.ViewUnreached
 }
 
 // minuteText writes minutes after midnight as HH:MM.
@@ -111,6 +127,11 @@ type vulnPersonPage struct {
 	Workers  []option
 	Manage   bool
 	Order    bool // may order for the household (orders.place)
+	// Medicine: may make and follow the household's medicine requests
+	// (orders.place, with the medicine pages served); Help: may open a
+	// help request (screening.visit, with the help pages served).
+	Medicine bool
+	Help     bool
 	Next     string
 	Form     form
 }
@@ -139,6 +160,7 @@ func (s *Server) renderVulnPerson(w http.ResponseWriter, r *http.Request, f form
 	page := vulnPersonPage{layout: s.layout(r, lang, title), Resident: v, Checks: checks, Methods: frontline.CheckMethods,
 		States: frontline.PersonStates, Needs: frontline.NeedKinds, NeedRows: []int{1, 2, 3}, Form: f,
 		Manage: p.Can(frontline.PermManageWorkforce), Order: s.Orders != nil && p.Can(frontline.PermPlaceOrders),
+		Medicine: s.Medicine != nil && s.Orders != nil && p.Can(frontline.PermPlaceOrders), Help: s.Help != nil && p.Can(frontline.PermVisit),
 		Next: safeNext(r.URL.Query().Get("next"))}
 	if page.Manage && s.Workers != nil {
 		ws, _, err := s.Workers.FindWorkers(ctx, frontline.WorkerFilter{Limit: maxWorkerRows})
@@ -288,7 +310,7 @@ func (s *Server) vulnerableWork(r *http.Request, p *frontline.Principal, lang st
 	}
 	var out []workItem
 	if p.Can(frontline.PermManageWorkforce) {
-		b, err := s.Vulnerable.Board(r.Context(), p.ScopeID, false)
+		b, err := s.Vulnerable.Board(r.Context(), p.ScopeID, frontline.ViewUnreached)
 		if err != nil {
 			return nil, err
 		}
@@ -314,11 +336,11 @@ func (s *Server) apiVulnerable(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	all := q.boolean("all")
+	view := boardView(q)
 	if err := q.check(); err != nil {
 		return err
 	}
-	b, err := s.Vulnerable.Board(r.Context(), place.ID, all)
+	b, err := s.Vulnerable.Board(r.Context(), place.ID, view)
 	if err != nil {
 		return err
 	}

@@ -52,6 +52,10 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	}
 	places := sqldb.NewPlaceService(m.DB)
 	if *withDemo {
+		// The demo's steps write notices to residents on the channels
+		// the server will deliver on: SMS to the log without a gateway.
+		tf.logSMS = tf.sms == nil
+		m.DB.Channels = channelNames(tf.channels(m.Logger))
 		if err := ensureDemo(ctx, m, places); err != nil {
 			return err
 		}
@@ -235,9 +239,15 @@ func ensureDemo(ctx context.Context, m *Main, places *sqldb.PlaceService) error 
 	defer sampling.Close()
 	lab := sqldb.NewLabService(m.DB)
 	testing, err := demo.Testing(cliContext(ctx), demo.TestingServices{Places: places, Persons: sqldb.NewPersonService(m.DB),
-		Rounds: sqldb.NewRoundService(m.DB), Sites: sqldb.NewSiteService(m.DB, "log"), Sampling: sampling,
-		Lab: lab}, time.Now())
+		Rounds: sqldb.NewRoundService(m.DB), Sites: sqldb.NewSiteService(m.DB, m.DB.Channels...), Sampling: sampling,
+		Lab: lab, Channels: m.DB.Channels}, time.Now())
 	if err != nil {
+		return err
+	}
+	// One household replies TD to its SMS call-up: the office sees it
+	// withdrawn beside the call-ups and results sent (docs/notices.md).
+	if _, err := demo.Notices(cliContext(ctx), demo.NoticeServices{Outbox: sqldb.NewOutboxService(m.DB),
+		OptOuts: sqldb.NewNoticeOptOutService(m.DB)}, testing.Round.ID); err != nil {
 		return err
 	}
 	if _, err := demo.Cases(cliContext(ctx), demo.CaseServices{Lab: lab, Cases: sqldb.NewCaseService(m.DB),
@@ -246,6 +256,12 @@ func ensureDemo(ctx context.Context, m *Main, places *sqldb.PlaceService) error 
 	}
 	if _, err := demo.Help(cliContext(ctx), demo.HelpServices{Places: places, Persons: sqldb.NewPersonService(m.DB),
 		Help: sqldb.NewHelpService(m.DB)}, time.Now()); err != nil {
+		return err
+	}
+	if _, err := demo.Vulnerable(cliContext(ctx), demo.VulnerableServices{Places: places, Persons: sqldb.NewPersonService(m.DB),
+		Users: sqldb.NewUserService(m.DB, frontline.DefaultLoginPolicy), Workers: sqldb.NewWorkerService(m.DB),
+		Responsibility: sqldb.NewResponsibilityService(m.DB), Partners: sqldb.NewPartnerService(m.DB),
+		Vulnerable: sqldb.NewVulnerableService(m.DB), At: demoClock(m.DB), Location: m.DB.Location}, time.Now()); err != nil {
 		return err
 	}
 	if _, err := demo.Registry(cliContext(ctx), demo.RegistryServices{Places: places, Persons: sqldb.NewPersonService(m.DB)}); err != nil {

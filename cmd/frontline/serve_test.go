@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/frontline-org/frontline"
 	"github.com/frontline-org/frontline/sqldb"
 	"github.com/frontline-org/frontline/sqldb/sqldbtest"
 )
@@ -43,7 +44,8 @@ func TestSecureCookies(t *testing.T) {
 
 // TestServeDemo runs the README's first command on a fresh database:
 // `serve --demo` builds the demo city, prints the logins and the address,
-// answers /readyz, and stops gracefully when asked to.
+// answers /readyz, sends its notices to residents on the log SMS channel,
+// and stops gracefully when asked to.
 func TestServeDemo(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -93,6 +95,33 @@ func TestServeDemo(t *testing.T) {
 		if !strings.Contains(string(metrics), want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+	// The demo's notices to residents go out on the log SMS channel:
+	// results and deliveries sent, the call-up of the household that
+	// replied TD withdrawn.
+	store, err := sqldb.Open(ctx, db, sqldb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	sms := map[string]int{}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		list, _, err := sqldb.NewOutboxService(store).FindNotices(frontline.AsSystem(ctx), frontline.NoticeFilter{Limit: 10000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		clear(sms)
+		for _, n := range list {
+			if n.Channel == frontline.SMSChannel {
+				sms[string(n.Status)+" "+n.Topic]++
+			}
+		}
+		if sms["delivered result"] > 0 && sms["delivered delivery"] > 0 && sms["cancelled callup"] > 0 {
+			break
+		}
+	}
+	if sms["delivered result"] == 0 || sms["delivered delivery"] == 0 || sms["cancelled callup"] == 0 || sms["dead result"]+sms["dead delivery"] > 0 {
+		t.Errorf("the demo's SMS notices: %v", sms)
 	}
 	cancel()
 	select {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -23,6 +24,35 @@ type testingFlags struct {
 	// through; sms is that provider, loaded by loadSMS.
 	smsProvider *string
 	sms         *notify.SMSProvider
+	// logSMS makes the SMS channel a log (serve --demo without a
+	// provider): the demo's notices to residents are real, written where
+	// a gateway would have sent them.
+	logSMS bool
+}
+
+// channels returns the channels this server's worker delivers on.
+func (tf *testingFlags) channels(log *slog.Logger) []frontline.Channel {
+	channels := []frontline.Channel{notify.LogChannel{Log: log}}
+	if *tf.webhook != "" {
+		channels = append(channels, notify.WebhookChannel{URL: *tf.webhook})
+	}
+	switch {
+	case tf.sms != nil:
+		channels = append(channels, notify.SMSChannel{Provider: tf.sms})
+	case tf.logSMS:
+		channels = append(channels, notify.LogChannel{Log: log, Channel: frontline.SMSChannel})
+	}
+	return channels
+}
+
+// channelNames returns the names of channels, sorted as the worker's.
+func channelNames(channels []frontline.Channel) []string {
+	out := make([]string, len(channels))
+	for i, c := range channels {
+		out[i] = c.Name()
+	}
+	slices.Sort(out)
+	return out
 }
 
 // addTestingFlags adds the test-round flags to serve's flag set.
@@ -53,14 +83,7 @@ func wireTesting(ctx context.Context, m *Main, srv *web.Server, tf *testingFlags
 	sampling := sqldb.NewSamplingService(m.DB, sqldb.SamplingOptions{Window: *tf.window, Writers: writers, Levels: zoneLevels(zones, m.Logger, zoneRefresh),
 		Restrictions: restricted(restrictions, m.Logger, zoneRefresh), Policy: restrictions.Policy()})
 	outbox := sqldb.NewOutboxService(m.DB)
-	channels := []frontline.Channel{notify.LogChannel{Log: m.Logger}}
-	if *tf.webhook != "" {
-		channels = append(channels, notify.WebhookChannel{URL: *tf.webhook})
-	}
-	if tf.sms != nil {
-		channels = append(channels, notify.SMSChannel{Provider: tf.sms})
-	}
-	worker := notify.NewWorker(outbox, m.Logger, channels...)
+	worker := notify.NewWorker(outbox, m.Logger, tf.channels(m.Logger)...)
 	// Alerts go out on the channels this server's worker delivers on.
 	m.DB.Channels = worker.Names()
 	srv.Rounds, srv.Sampling, srv.Lab = sqldb.NewRoundService(m.DB), sampling, sqldb.NewLabService(m.DB)
