@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/frontline-org/frontline"
@@ -87,23 +88,18 @@ func (s *Server) apiFillMedicine(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiConsultMedicine(w http.ResponseWriter, r *http.Request) error {
-	q := newParams(r)
-	id := q.pathID("id")
-	if err := q.check(); err != nil {
-		return err
-	}
-	var in medicineNote
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	m, err := s.Medicine.AskConsultation(r.Context(), id, in.Note)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"request": m})
+	return s.medicineNoteStep(w, r, s.Medicine.AskConsultation)
 }
 
 func (s *Server) apiRefuseMedicine(w http.ResponseWriter, r *http.Request) error {
+	return s.medicineNoteStep(w, r, s.Medicine.RefuseMedicine)
+}
+
+// medicineNoteStep is a pharmacy's step on a request that takes only a
+// note (a consultation asked, a refusal): the request's id from the path,
+// the note from the body, the request as it is after the step.
+func (s *Server) medicineNoteStep(w http.ResponseWriter, r *http.Request,
+	step func(context.Context, int64, string) (*frontline.MedicineRequest, error)) error {
 	q := newParams(r)
 	id := q.pathID("id")
 	if err := q.check(); err != nil {
@@ -113,7 +109,7 @@ func (s *Server) apiRefuseMedicine(w http.ResponseWriter, r *http.Request) error
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	m, err := s.Medicine.RefuseMedicine(r.Context(), id, in.Note)
+	m, err := step(r.Context(), id, in.Note)
 	if err != nil {
 		return err
 	}
