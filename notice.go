@@ -30,6 +30,7 @@ const (
 	TopicResult       = "result"        // your test result is negative
 	TopicIsolationEnd = "isolation_end" // your home isolation or health monitoring has ended
 	TopicDelivery     = "delivery"      // your delivery is at the gate
+	TopicMedicine     = "medicine"      // your medicine was delivered
 )
 
 // SMSChannel is the channel whose notices go to one mobile number each.
