@@ -122,6 +122,14 @@ func DeliveryNoticeText(partner string, d Drop) string {
 	return fmt.Sprintf("您在%s的订单已送到小区门口，将按楼栋送达，请留意。", partner)
 }
 
+// MedicineNoticeText tells a household that the medicine it asked a
+// pharmacy for was delivered. It names the pharmacy, never the medicine:
+// a household's phone is shared, and what a resident takes is theirs to
+// tell.
+func MedicineNoticeText(pharmacy string) string {
+	return fmt.Sprintf("您向%s申请的药品已送达，请及时取用。", pharmacy)
+}
+
 // SMSReplyKind is what a resident's reply to a notice asks for.
 type SMSReplyKind string
 
