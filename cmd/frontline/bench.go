@@ -14,6 +14,7 @@ import (
 )
 
 func runBench(ctx context.Context, m *Main, args []string) error {
+	tuneGC(benchGCPercent)
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 		fmt.Fprintln(m.Stderr, "Usage: frontline bench sampling|day [flags]\n\nsampling measures the sampling hot path; day runs a whole sampling morning under mixed load.\n"+
 			"See frontline bench sampling --help and frontline bench day --help.")
