@@ -75,7 +75,10 @@ type SamplingResult struct {
 	ServerCPU time.Duration
 	// ClientCPU is the CPU time this process (the stations) used while
 	// they bound; with the server in this process it is both.
-	ClientCPU  time.Duration
+	ClientCPU time.Duration
+	// ServerReads and ServerWrites are the read and write system calls
+	// the server made while the stations bound (0 in process).
+	ServerReads, ServerWrites int64
 	ServerMode string // "child process" or "in process"
 	Writer     *WriterStats
 }
@@ -167,12 +170,15 @@ func RunSampling(ctx context.Context, cfg SamplingConfig) (*SamplingResult, erro
 	fmt.Fprintf(cfg.Out, "server on %s (%s, synchronous=%s); driving %d stations, %d persons a request, %s, for %s\n",
 		srv.url, srv.mode, cfg.Synchronous, cfg.Stations, cfg.PerRequest, pace, cfg.Duration)
 	cpu0, client0 := srv.cpuTime(), processCPU()
+	r0, w0 := srv.syscalls()
 	load := driveStations(ctx, &cfg, srv.url, setup)
 	client := processCPU() - client0
 	res := load.result()
 	res.ClientCPU = client
 	if srv.cmd != nil {
 		res.ServerCPU = srv.cpuTime() - cpu0
+		r1, w1 := srv.syscalls()
+		res.ServerReads, res.ServerWrites = r1-r0, w1-w0
 	}
 	res.ServerMode = srv.mode
 	res.ServerRSSMB = srv.peakRSS()
@@ -205,6 +211,10 @@ func report(w io.Writer, r *SamplingResult) {
 		r.Requests, r.P50.Round(100*time.Microsecond), r.P99.Round(100*time.Microsecond))
 	if r.ServerCPU > 0 {
 		fmt.Fprintf(w, "server CPU: %s while the stations bound, %.1f µs a binding\n", r.ServerCPU.Round(10*time.Millisecond), r.cpuPerBinding())
+	}
+	if r.Bindings > 0 && r.ServerReads+r.ServerWrites > 0 {
+		fmt.Fprintf(w, "server system calls a binding: %.2f reads, %.2f writes (files and sockets)\n",
+			float64(r.ServerReads)/float64(r.Bindings), float64(r.ServerWrites)/float64(r.Bindings))
 	}
 	if r.ClientCPU > 0 {
 		who := "the stations"
