@@ -79,8 +79,8 @@ type SamplingResult struct {
 	// ServerReads and ServerWrites are the read and write system calls
 	// the server made while the stations bound (0 in process).
 	ServerReads, ServerWrites int64
-	ServerMode string // "child process" or "in process"
-	Writer     *WriterStats
+	ServerMode                string // "child process" or "in process"
+	Writer                    *WriterStats
 }
 
 // Line is the result's last line. The server_, queue_ and batch_ figures

@@ -188,4 +188,3 @@ func (s *benchServer) syscalls() (reads, writes int64) {
 	}
 	return reads, writes
 }
-
