@@ -202,6 +202,12 @@ type RestrictionService interface {
 	// Restrictions returns the restrictions of each person asked about,
 	// in one query; the map has an entry per id.
 	Restrictions(ctx context.Context, personIDs []int64) (map[int64]*Restrictions, error)
+	// Households returns, of the households asked about, the strictest
+	// restriction now of any of their residents (not those moved out),
+	// from the same answer: a member in home isolation or a case keeps
+	// the door shut to whoever calls (a screener, a vulnerable resident's
+	// contact). Households with none are left out.
+	Households(ctx context.Context, householdIDs []int64) (map[int64]*Restriction, error)
 	// Policy returns what each kind forbids.
 	Policy() RestrictionPolicy
 }

@@ -232,6 +232,12 @@ type VulnerableResident struct {
 	LastCheck *VulnerableCheck `json:"last_check,omitempty"`
 	// CheckedToday: reached (called or visited) today.
 	CheckedToday bool `json:"checked_today"`
+	// HouseholdRestriction is the strictest restriction now of anyone in
+	// the resident's household, the resident too (RestrictionService, the
+	// one call): a member in home isolation or a case keeps the household
+	// at home, so the contact brings what it needs to the door. Nil for
+	// none; the board, the contact's list and the resident's page fill it.
+	HouseholdRestriction *Restriction `json:"household_restriction,omitempty"`
 }
 
 // VulnerableBuilding groups the board's residents by building.

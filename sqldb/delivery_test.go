@@ -427,6 +427,62 @@ func TestDeliveryMedicineOnRun(t *testing.T) {
 	})
 }
 
+// TestDeliveryMedicineLateAgain: chronic medicine out on a run past its
+// target alerts; its delivery resolves the alert; the delivery undone
+// (the parcel put back out) makes it late again and the job raises a new
+// alert, once however often it runs, which the next delivery resolves.
+func TestDeliveryMedicineLateAgain(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newDelivery(t, db)
+		meds := sqldb.NewMedicineService(db)
+		ms := f.medicineAtGate(t, db, f.tr.hh[2])
+		r := f.run(t, db.Now().In(db.Location).Format(frontline.DateLayout))
+		if len(r.Parcels) != 1 || r.Parcels[0].MedicineID != ms[0].ID {
+			t.Fatalf("run: %+v", r.Parcels)
+		}
+		open := func() int {
+			t.Helper()
+			return count(t, db, `SELECT COUNT(*) FROM alerts WHERE kind = 'medicine_late' AND subject_id = ? AND resolved_at IS NULL`, ms[0].ID)
+		}
+		job := func(want int) {
+			t.Helper()
+			if n, err := meds.AlertLateMedicine(context.Background()); err != nil || n != want {
+				t.Fatalf("the job raised %d, want %d (%v)", n, want, err)
+			}
+		}
+		f.advance(25 * time.Hour)
+		job(1)
+		if _, err := f.runs.Deliver(f.vol, r.Parcels[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if open() != 0 {
+			t.Fatalf("the alert is open after the delivery")
+		}
+		job(0)
+		if _, err := f.runs.Reopen(f.vol, r.Parcels[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if m, err := meds.FindMedicineRequestByID(f.ctx, ms[0].ID); err != nil || m.Status != frontline.MedicineOut || !m.Late(db.Now()) {
+			t.Fatalf("put back out: %+v, %v", m, err)
+		}
+		job(1)
+		job(0)
+		if open() != 1 {
+			t.Fatalf("%d alerts open for the request put back out, want 1", open())
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM alerts WHERE kind = 'medicine_late' AND subject_id = ?`, ms[0].ID); n != 2 {
+			t.Errorf("%d alerts in all, want the resolved one and the new one", n)
+		}
+		if _, err := f.runs.Deliver(f.vol, r.Parcels[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if open() != 0 {
+			t.Errorf("the new alert is open after the second delivery")
+		}
+		job(0)
+	})
+}
+
 // TestDeliveryDoorFollowsRestrictions: in an open zone a parcel goes to
 // the building front, but a household with a resident who may not come
 // down (a case, and the household contacts it puts under home isolation)

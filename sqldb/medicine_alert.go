@@ -10,9 +10,11 @@ import (
 
 // Chronic medicine not delivered within its target alerts the household's
 // community (kind medicine_late). Serve's alert job raises it every minute
-// on every server: the query skips requests alerted already and the
+// on every server: the query skips requests with an open alert and the
 // alert's key makes a second raise a repeat, so two servers raise it once.
-// Delivery (or a refusal, a cancellation) resolves it.
+// Delivery (or a refusal, a cancellation) resolves it. A delivery undone
+// (the parcel put back out on its run) makes the request late again, so
+// an alert resolved before does not keep the job from raising a new one.
 
 func medicineKey(id int64) string { return "medicine:" + strconv.FormatInt(id, 10) }
 
@@ -26,7 +28,7 @@ func (s *MedicineService) AlertLateMedicine(ctx context.Context) (int, error) {
 	defer tx.Rollback()
 	ctx = frontline.AsSystem(ctx) // a job: every household, whoever runs it
 	ms, _, err := tx.queryMedicine(ctx, []string{`m.due_at IS NOT NULL`, `m.delivered_at IS NULL`, `m.due_at < ?`,
-		`m.status IN (?, ?, ?, ?)`, `NOT EXISTS (SELECT 1 FROM alerts a WHERE a.subject = 'medicine' AND a.subject_id = m.id)`},
+		`m.status IN (?, ?, ?, ?)`, `NOT EXISTS (SELECT 1 FROM alerts a WHERE a.subject = 'medicine' AND a.subject_id = m.id AND a.resolved_at IS NULL)`},
 		[]any{tx.timeArg(), string(frontline.MedicineRequested), string(frontline.MedicineConsultation), string(frontline.MedicineFilled),
 			string(frontline.MedicineOut)}, ` ORDER BY m.due_at, m.id LIMIT 500`)
 	if err != nil {

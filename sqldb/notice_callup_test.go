@@ -146,3 +146,75 @@ func TestNotice_CallUpPerHousehold(t *testing.T) {
 		}
 	})
 }
+
+// TestCase_CallUpFromOtherSide: a case in 3号楼/1单元/101 opened after
+// the round, then a plan saved with SMS call-ups: the case and the
+// household mate isolated with him are left to the home sampling team
+// (excused, each with a home task), 101 gets no call-up on its number,
+// and the neighbour of 2单元/201, whom the policy lets come down, is
+// called down as before. The call-up asks RestrictionService's answer,
+// not a rule of its own.
+func TestCase_CallUpFromOtherSide(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		newSMSScene(t, db)
+		tr := buildTree(t, db)
+		bld := mustPlace(t, db, tr.comp1.ID, frontline.KindBuilding, "3号楼")
+		u1, u2 := mustPlace(t, db, bld.ID, frontline.KindUnit, "1单元"), mustPlace(t, db, bld.ID, frontline.KindUnit, "2单元")
+		h101, h201 := mustPlace(t, db, u1.ID, frontline.KindHousehold, "101"), mustPlace(t, db, u2.ID, frontline.KindHousehold, "201")
+		father := personWith(t, db, h101.ID, "父亲", "13911110001")
+		mother := personWith(t, db, h101.ID, "母亲", "")
+		neighbour := personWith(t, db, h201.ID, "住户乙", "13911110002")
+		rounds := sqldb.NewRoundService(db)
+		round := mustOpenRound(t, rounds, tr.comp1.ID, nil)
+		if _, err := sqldb.NewCaseService(db).ReportCase(as(frontline.RoleCommunityStaff, tr.comm1), &frontline.CaseReport{PersonID: father.ID,
+			Source: frontline.SourceCDC, ExternalRef: "CDC-31", Reporter: "天水市疾控中心", ConfirmedAt: db.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		rs, err := sqldb.NewRestrictionService(db, nil).Restrictions(frontline.AsSystem(ctx), []int64{father.ID, mother.ID, neighbour.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		policy := frontline.DefaultRestrictionPolicy()
+		for p, want := range map[*frontline.Person]frontline.Effect{father: frontline.EffectRefuse, mother: frontline.EffectRefuse,
+			neighbour: frontline.EffectAllow} {
+			if got := rs[p.ID].Decide(frontline.ActCallDown, policy).Effect; got != want {
+				t.Fatalf("%s: being called down is %s, want %s (%+v)", p.Name, got, want, rs[p.ID].Items)
+			}
+		}
+		sites := sqldb.NewSiteService(db, "log", "sms")
+		site := &frontline.Site{RoundID: round.ID, PlaceID: tr.comp1.ID, Name: "枣园小区采样点",
+			OpensAt: round.StartsAt, ClosesAt: round.StartsAt.Add(6 * time.Hour)}
+		if err := sites.CreateSite(ctx, site); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sites.CreateStation(ctx, &frontline.Station{SiteID: site.ID, Name: "1号台"}); err != nil {
+			t.Fatal(err)
+		}
+		settings := frontline.PlanSettings{SecondsPerPerson: 75, QueueMinutes: 5, Channels: []string{"log", "sms"}}
+		plan, err := sites.PlanSlots(ctx, round.ID, settings)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sites.SaveSlots(ctx, round.ID, plan.Slots, settings); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := recipients(smsNotices(t, db, frontline.NoticePending)), []string{"13911110002"}; !slices.Equal(got, want) {
+			t.Fatalf("SMS call-ups to %v, want only the neighbour's %v", got, want)
+		}
+		for _, p := range []*frontline.Person{father, mother} {
+			if n := count(t, db, `SELECT COUNT(*) FROM round_members WHERE round_id = ? AND person_id = ? AND excuse = ?`,
+				round.ID, p.ID, string(frontline.ExcuseHomeSampling)); n != 1 {
+				t.Errorf("%s is not left to the home sampling team", p.Name)
+			}
+			if n := count(t, db, `SELECT COUNT(*) FROM retest_tasks WHERE round_id = ? AND person_id = ? AND kind = ?`,
+				round.ID, p.ID, string(frontline.KindHome)); n != 1 {
+				t.Errorf("%s has %d home tasks, want 1", p.Name, n)
+			}
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM round_members WHERE round_id = ? AND person_id = ? AND excuse = ''`, round.ID, neighbour.ID); n != 1 {
+			t.Errorf("the monitored neighbour was taken off the call-up")
+		}
+		assertRoundChecks(t, db, round.ID)
+	})
+}

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -170,6 +171,18 @@ func (s *RestrictionService) Restrictions(ctx context.Context, personIDs []int64
 	return tx.restrictionsOf(ctx, personIDs)
 }
 
+// Households returns the strictest restriction now of any resident of
+// each household asked about, as householdStrictest reads it; like
+// Restrictions, it names only kinds and dates.
+func (s *RestrictionService) Households(ctx context.Context, householdIDs []int64) (map[int64]*frontline.Restriction, error) {
+	tx, err := s.db.readTxAny(ctx, frontline.PermReadRegistry, frontline.PermCheckpointLog, frontline.PermSampling)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return tx.householdStrictest(ctx, householdIDs)
+}
+
 // Restricted returns the restrictions of every person restricted now, in
 // the whole tree: a few thousand at most, which a binding writer keeps in
 // memory rather than ask per batch (cmd/frontline wires it so).
@@ -190,13 +203,54 @@ func (s *RestrictionService) Restricted(ctx context.Context) (map[int64]*frontli
 // restrictionsOf, the one call, for the households' residents.
 func (tx *Tx) householdRestrictions(ctx context.Context, households []int64, a frontline.Activity, p frontline.RestrictionPolicy) (map[int64]*frontline.Restriction, error) {
 	out := map[int64]*frontline.Restriction{}
-	if len(households) == 0 {
-		return out, nil
-	}
 	if p == nil {
 		p = frontline.DefaultRestrictionPolicy()
 	}
+	home, rs, err := tx.residentRestrictions(ctx, households)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range slices.Sorted(maps.Keys(home)) {
+		if d := rs[id].Decide(a, p); d.Effect == frontline.EffectRefuse && out[home[id]] == nil {
+			out[home[id]] = d.By
+		}
+	}
+	return out, nil
+}
+
+// householdStrictest returns, of the households asked about, the
+// strictest restriction now of any of their residents (any not moved
+// out); a household with none is left out. A member in home isolation or
+// a case keeps the whole door at home, which the vulnerable resident's
+// contact must know before calling or visiting. It asks restrictionsOf,
+// the one call, and orders as it does.
+func (tx *Tx) householdStrictest(ctx context.Context, households []int64) (map[int64]*frontline.Restriction, error) {
+	home, rs, err := tx.residentRestrictions(ctx, households)
+	if err != nil {
+		return nil, err
+	}
+	all := map[int64][]frontline.Restriction{}
+	for _, id := range slices.Sorted(maps.Keys(home)) {
+		all[home[id]] = append(all[home[id]], rs[id].Items...)
+	}
+	out := map[int64]*frontline.Restriction{}
+	for hh, items := range all {
+		if len(items) > 0 {
+			frontline.SortRestrictions(items)
+			out[hh] = &items[0]
+		}
+	}
+	return out, nil
+}
+
+// residentRestrictions returns the residents (any not moved out) of the
+// households, each with their household, and their restrictions now from
+// restrictionsOf.
+func (tx *Tx) residentRestrictions(ctx context.Context, households []int64) (map[int64]int64, map[int64]*frontline.Restrictions, error) {
 	home := map[int64]int64{}
+	if len(households) == 0 {
+		return home, map[int64]*frontline.Restrictions{}, nil
+	}
 	var persons []int64
 	if err := tx.eachRow(ctx, `SELECT id, household_id FROM persons WHERE status <> '`+string(frontline.StatusMovedOut)+
 		`' AND household_id IN %s`, sortedUnique(households), func(sc interface{ Scan(...any) error }) error {
@@ -207,16 +261,11 @@ func (tx *Tx) householdRestrictions(ctx context.Context, households []int64, a f
 		home[id], persons = hh, append(persons, id)
 		return nil
 	}); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rs, err := tx.restrictionsOf(ctx, persons)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	for _, id := range sortedUnique(persons) {
-		if d := rs[id].Decide(a, p); d.Effect == frontline.EffectRefuse && out[home[id]] == nil {
-			out[home[id]] = d.By
-		}
-	}
-	return out, nil
+	return home, rs, nil
 }

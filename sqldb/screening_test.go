@@ -439,3 +439,39 @@ func TestVisitService_PersonError(t *testing.T) {
 		s.checkCounts(t)
 	})
 }
+
+// TestVisitService_IsolationFromOtherSide: a returnee from a high-risk
+// area screened at his door is put under home isolation, and from the
+// other side the compound's gate turns him back citing that measure, and
+// his household is kept home for whoever calls (RestrictionService's
+// Households), while the neighbours' household is not.
+func TestVisitService_IsolationFromOtherSide(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s := newScreening(t, db)
+		ctx := context.Background()
+		v := s.visit(t, as(frontline.RoleGridWorker, s.tr.comp1), s.tr.hh[0], frontline.OutcomeScreened,
+			frontline.VisitPerson{PersonID: s.resID.ID, Present: true, Travel: &frontline.Travel{AreaCode: "610113005", ArrivedOn: "2026-01-03"}})
+		measure := v.Persons[0].MeasureID
+		if v.Persons[0].Measure != frontline.MeasureIsolation || measure == 0 {
+			t.Fatalf("the returnee's measure: %+v", v.Persons[0])
+		}
+		gate := openCheckpoint(t, db, ctx, s.tr.comp1, "枣园小区北门", db.Now())
+		p := &frontline.Passage{CheckpointID: gate.ID, Kind: frontline.PassResident, PersonID: s.resID.ID, Direction: frontline.DirOut,
+			Checks: frontline.Checks{Temperature: 36.4, HealthCode: frontline.CodeGreen}}
+		if err := sqldb.NewCheckpointService(db).RecordPassage(as(frontline.RoleVolunteer, s.tr.comm1), p); err != nil {
+			t.Fatal(err)
+		}
+		if p.Allowed || p.Restriction == nil || p.Restriction.Kind != frontline.RestrictIsolation || p.Restriction.Source != "measure" ||
+			p.Restriction.SourceID != measure {
+			t.Fatalf("the isolated returnee at the gate: allowed %v, %+v", p.Allowed, p.Restriction)
+		}
+		neighbour := mustPerson(t, db, s.tr.hh[1].ID, "邻居", false)
+		kept, err := sqldb.NewRestrictionService(db, nil).Households(frontline.AsSystem(ctx), []int64{s.tr.hh[0].ID, neighbour.HouseholdID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := kept[s.tr.hh[0].ID]; r == nil || r.Kind != frontline.RestrictIsolation || r.SourceID != measure || kept[neighbour.HouseholdID] != nil {
+			t.Errorf("households kept home: %+v", kept)
+		}
+	})
+}

@@ -294,7 +294,35 @@ func (s *VulnerableService) Board(ctx context.Context, placeID int64, view front
 		last := b.Buildings[len(b.Buildings)-1]
 		last.Residents = append(last.Residents, v)
 	}
+	var listed []*frontline.VulnerableResident
+	for _, bl := range b.Buildings {
+		listed = append(listed, bl.Residents...)
+	}
+	if err := tx.householdRestrictionOf(ctx, listed); err != nil {
+		return nil, err
+	}
 	return b, nil
+}
+
+// householdRestrictionOf fills the household restriction of the residents
+// shown: of those listed only, since the daily report and the alert job
+// read the same residents without it.
+func (tx *Tx) householdRestrictionOf(ctx context.Context, vs []*frontline.VulnerableResident) error {
+	if len(vs) == 0 {
+		return nil
+	}
+	households := make([]int64, len(vs))
+	for i, v := range vs {
+		households[i] = v.HouseholdID
+	}
+	strictest, err := tx.householdStrictest(ctx, households)
+	if err != nil {
+		return err
+	}
+	for _, v := range vs {
+		v.HouseholdRestriction = strictest[v.HouseholdID]
+	}
+	return nil
 }
 
 // Mine returns the vulnerable whose contact is the caller's worker, those
@@ -328,7 +356,7 @@ func (s *VulnerableService) Mine(ctx context.Context) ([]*frontline.VulnerableRe
 		}
 		return -1
 	})
-	return out, nil
+	return out, tx.householdRestrictionOf(ctx, out)
 }
 
 // Resident returns one vulnerable resident with their contact and checks.
@@ -344,6 +372,9 @@ func (s *VulnerableService) Resident(ctx context.Context, personID int64) (*fron
 	}
 	checks, err := tx.checksOf(ctx, personID)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := tx.householdRestrictionOf(ctx, []*frontline.VulnerableResident{v}); err != nil {
 		return nil, nil, err
 	}
 	return v, checks, nil

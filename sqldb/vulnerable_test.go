@@ -524,3 +524,101 @@ func TestVulnerableContactsAfterSeal(t *testing.T) {
 		}
 	})
 }
+
+// TestVulnerableHouseholdRestriction: the board, the contact's list and
+// the resident's page show the strictest restriction of anyone in the
+// resident's household, as RestrictionService answers it for each member:
+// a case in 101 (a resident who is not flagged) shows on both flagged
+// residents of 101; the case's household mates' own measures are milder;
+// a household nobody in which is restricted shows none; a member who
+// moved out does not count.
+func TestVulnerableHouseholdRestriction(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newVulnerable(t, db)
+		f.seal(t, frontline.LevelSealed)
+		rs := sqldb.NewRestrictionService(db, nil)
+		b, err := f.vuln.Board(f.ctx, f.tr.comp2.ID, frontline.ViewAll)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, bl := range b.Buildings {
+			for _, v := range bl.Residents {
+				if v.HouseholdRestriction != nil {
+					t.Errorf("%s: a household restriction before any: %+v", v.Name, v.HouseholdRestriction)
+				}
+			}
+		}
+		// 张小明 of 101, not flagged, not on the board himself.
+		son := &frontline.Person{ID: int64(count(t, db, `SELECT id FROM persons WHERE name = '张小明'`)), Name: "张小明"}
+		// A resident of 102 who moved out, with a case: 102 stays free.
+		gone := mustPerson(t, db, f.tr.hh[3].ID, "刘迁", false)
+		cases := sqldb.NewCaseService(db)
+		var c *frontline.Case
+		for _, p := range []*frontline.Person{son, gone} {
+			opened, err := cases.ReportCase(f.ctx, &frontline.CaseReport{PersonID: p.ID, Source: frontline.SourceHospital,
+				ExternalRef: "H-" + p.Name, Reporter: "市第一人民医院", ConfirmedAt: db.Now()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p == son {
+				c = opened
+			}
+		}
+		if _, err := sqldb.NewPersonService(db).UpdatePerson(f.ctx, gone.ID, frontline.PersonUpdate{Status: ptr(frontline.StatusMovedOut)}); err != nil {
+			t.Fatal(err)
+		}
+		// 102's own flagged resident: what the one call says of her alone.
+		own, err := rs.Restrictions(f.ctx, []int64{f.c.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check := func(where string, v *frontline.VulnerableResident) {
+			t.Helper()
+			switch v.PersonID {
+			case f.a.ID, f.b.ID:
+				if r := v.HouseholdRestriction; r == nil || r.Kind != frontline.RestrictCase || r.Source != "case" || r.SourceID != c.ID {
+					t.Errorf("%s, %s: household restriction %+v, want the case %d", where, v.Name, r, c.ID)
+				}
+			case f.c.ID:
+				want := own[f.c.ID].Strictest()
+				if r := v.HouseholdRestriction; (r == nil) != (want == nil) || r != nil && (r.Kind != want.Kind || r.SourceID != want.SourceID) {
+					t.Errorf("%s, %s: household restriction %+v, want her own %+v", where, v.Name, r, want)
+				}
+			}
+		}
+		b, err = f.vuln.Board(f.ctx, f.tr.comp2.ID, frontline.ViewAll)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(boardNames(b)) != 3 {
+			t.Fatalf("board: %v", boardNames(b))
+		}
+		for _, bl := range b.Buildings {
+			for _, v := range bl.Residents {
+				check("board", v)
+			}
+		}
+		mine, err := f.vuln.Mine(asUser(f.gridUser, f.tr.comp2))
+		if err != nil || len(mine) != 2 {
+			t.Fatalf("the contact's list: %d, %v", len(mine), err)
+		}
+		for _, v := range mine {
+			check("list", v)
+		}
+		for _, p := range []*frontline.Person{f.a, f.c} {
+			v, _, err := f.vuln.Resident(f.ctx, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check("page", v)
+		}
+		// Her own measure is milder than the case: the household shows the case.
+		mates, err := rs.Restrictions(f.ctx, []int64{f.a.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := mates[f.a.ID].Strictest(); s != nil && s.Kind == frontline.RestrictCase {
+			t.Errorf("a household mate is a case herself: %+v", s)
+		}
+	})
+}

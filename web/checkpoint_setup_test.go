@@ -437,3 +437,54 @@ func itemKeysOf(items []*frontline.ChecklistItem) []string {
 	}
 	return out
 }
+
+// TestCheckpointNew_Form adds a checkpoint from the list page, as the
+// secretary of 罗玉新村社区: the form offers the community and what lies
+// under it; bad hours come back with the message and what was typed; the
+// checkpoint is made being set up and its page opens; the same name again
+// is refused beside the name; a volunteer sees no form and may not post.
+func TestCheckpointNew_Form(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := buildFixture(t, db)
+		ts := newDBServer(t, db, withZones(db))
+		sec := ts.as(t, frontline.RoleCommunitySecretary, f.comm1)
+		resp, list := sec.get(t, "/checkpoints")
+		mustContain(t, "the list", list, `data-testid="checkpoint-form"`, fmt.Sprintf(`<option value="%d">`, f.comm1.ID),
+			fmt.Sprintf(`<option value="%d">枣园小区`, f.comp1.ID))
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("list: %d", resp.StatusCode)
+		}
+		form := url.Values{"place_id": {fmt.Sprint(f.comp1.ID)}, "name": {"枣园小区北门"}, "location": {"枣园路口"},
+			"type": {"compound_gate"}, "hours": {"6点到22点"}}
+		resp, body := sec.postForm(t, "/checkpoints", form)
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("bad hours: %d %s", resp.StatusCode, body)
+		}
+		mustContain(t, "the refused form", body, `data-testid="error-hours"`, "HH:MM-HH:MM", `value="枣园小区北门"`, `value="枣园路口"`,
+			`value="6点到22点"`, fmt.Sprintf(`<option value="%d" selected>`, f.comp1.ID))
+		form.Set("hours", "06:00-22:00")
+		resp, body = sec.postForm(t, "/checkpoints", form)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("add: %d %s", resp.StatusCode, body)
+		}
+		cs, _, err := sqldb.NewCheckpointService(db).FindCheckpoints(frontline.AsSystem(context.Background()), frontline.CheckpointFilter{Under: &f.comm1.ID})
+		if err != nil || len(cs) != 1 || cs[0].Status != frontline.CheckpointSettingUp || cs[0].Hours != "06:00-22:00" ||
+			resp.Header.Get("Location") != fmt.Sprintf("/checkpoints/%d", cs[0].ID) {
+			t.Fatalf("checkpoints after the form: %+v, %v (to %s)", cs, err, resp.Header.Get("Location"))
+		}
+		if resp, _ := sec.get(t, resp.Header.Get("Location")); resp.StatusCode != http.StatusOK {
+			t.Fatalf("the new checkpoint's page: %d", resp.StatusCode)
+		}
+		resp, body = sec.postForm(t, "/checkpoints", form)
+		if resp.StatusCode != http.StatusConflict || !strings.Contains(body, `data-testid="error-name"`) {
+			t.Fatalf("the same name again: %d %s", resp.StatusCode, body)
+		}
+		vol := ts.as(t, frontline.RoleVolunteer, f.comp1)
+		if _, list := vol.get(t, "/checkpoints"); strings.Contains(list, `data-testid="checkpoint-form"`) {
+			t.Errorf("a volunteer is offered the form")
+		}
+		if resp, _ := vol.postForm(t, "/checkpoints", form); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("a volunteer adds a checkpoint: %d", resp.StatusCode)
+		}
+	})
+}

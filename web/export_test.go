@@ -88,6 +88,10 @@ func DynamicMessageIDsForTest() []string {
 		ids = append(ids, "error."+c, "error.explain."+c)
 	}
 	ids = append(ids, screeningMessageIDs()...)
+	// The new checkpoint form's errors (postCheckpoint).
+	for _, f := range newCheckpointFields {
+		ids = append(ids, "checkpoints.error."+f)
+	}
 	for _, r := range frontline.Refusals {
 		ids = append(ids, "station.reason."+string(r))
 	}

@@ -54,6 +54,7 @@ func screeningMessages() map[string]message {
 		"screening.doors.open":      {"辖区未完成户", "Open doors in your area"},
 		"screening.doors.none":      {"没有需要上门的住户。", "No households to visit."},
 		"screening.doors.truncated": {"只显示前 1000 户。", "Only the first 1,000 households are shown."},
+		"screening.door.restricted": {"本户有人：%s。请隔门或电话询问，不要入户。", "Someone here: %s. Ask through the door or by phone; do not go in."},
 		"screening.note":            {"备注（拒绝时必填）", "Note (required when refused)"},
 		"screening.refused.note":    {"拒绝配合时请填写原因。", "Say why the household refused."},
 		"screening.person.new":      {"新发现人员（未登记）", "Person not in the registry"},

@@ -49,6 +49,7 @@ func vulnerableMessages() map[string]message {
 		"vuln.last":               {"最近联系", "Last check"},
 		"vuln.never":              {"尚未联系", "never checked"},
 		"vuln.done":               {"今天已联系", "Reached today"},
+		"vuln.household":          {"同户有人：%s", "In the household: %s"},
 		"vuln.fine":               {"已电话联系，平安", "Called, fine"},
 		"vuln.record":             {"记录联系情况", "Record a check"},
 		"vuln.person.title":       {"特殊人群：%s", "Vulnerable resident: %s"},

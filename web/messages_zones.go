@@ -119,6 +119,21 @@ func checkpointMessages() map[string]message {
 		"checkpoint.allday":             {"24 小时开放", "Open round the clock"},
 		"checkpoint.outsidehours":       {"现在不在开放时间（%s），登记的通行都将劝返。", "Outside the opening hours (%s): every passage recorded now is refused."},
 		"checkpoints.template":          {"卡点物资清单模板", "Checklist template"},
+		"checkpoints.new":               {"新设卡点", "Add a checkpoint"},
+		"checkpoints.new.hint":          {"新卡点按物资清单模板生成搭建清单，搭好后在卡点页开放。", "A new checkpoint gets the checklist template's items to set up; open it on its page once it stands."},
+		"checkpoints.new.place":         {"所属（卡点守住的范围）", "Guards (the area it closes)"},
+		"checkpoints.new.name":          {"卡点名称", "Name"},
+		"checkpoints.new.location":      {"位置", "Where"},
+		"checkpoints.new.location.hint": {"例如：枣园路与罗玉路交叉口东侧", "e.g. east corner of 枣园路 and 罗玉路"},
+		"checkpoints.new.type":          {"类型", "Type"},
+		"checkpoints.new.hours":         {"开放时间（留空为 24 小时）", "Opening hours (empty for round the clock)"},
+		"checkpoints.new.save":          {"新设卡点", "Add the checkpoint"},
+		"checkpoints.error.place_id":    {"请选择社区、小区或楼栋。", "Choose a community, compound or building."},
+		"checkpoints.error.name":        {"请填写卡点名称（不超过100字，一行）。", "Enter the checkpoint's name (at most 100 characters, one line)."},
+		"checkpoints.error.taken":       {"这里已有同名的卡点。", "There is a checkpoint of this name here already."},
+		"checkpoints.error.location":    {"位置不超过300字，一行。", "The location has at most 300 characters, on one line."},
+		"checkpoints.error.type":        {"请选择类型。", "Choose the type."},
+		"checkpoints.error.hours":       {"开放时间写作 HH:MM-HH:MM，如 06:00-22:00；留空为 24 小时。", "Write opening hours HH:MM-HH:MM, e.g. 06:00-22:00, or leave them empty for round the clock."},
 	}
 }
 

@@ -11,13 +11,20 @@ import (
 )
 
 // checkpointsPage lists the checkpoints under the caller's scope with what
-// each is short of.
+// each is short of, and for those who set checkpoints up, the form that
+// adds one: an office without the demo starts its first checkpoint here.
 type checkpointsPage struct {
 	layout
 	Rows []checkpointRow
-	// CanManage links the checklist template.
+	// CanManage links the checklist template and shows the form.
 	CanManage bool
+	Form      form
+	Targets   []option // the node and its children a checkpoint may guard
+	Types     []frontline.CheckpointType
 }
+
+// newCheckpointFields are the fields of the form that adds a checkpoint.
+var newCheckpointFields = []string{"place_id", "name", "location", "type", "hours"}
 
 type checkpointRow struct {
 	*frontline.Checkpoint
@@ -25,6 +32,10 @@ type checkpointRow struct {
 }
 
 func (s *Server) pageCheckpoints(w http.ResponseWriter, r *http.Request) error {
+	return s.renderCheckpoints(w, r, newForm(), http.StatusOK)
+}
+
+func (s *Server) renderCheckpoints(w http.ResponseWriter, r *http.Request, f form, status int) error {
 	ctx := r.Context()
 	scope := s.placeOrScope(r, nil)
 	cs, _, err := s.Checkpoints.FindCheckpoints(ctx, frontline.CheckpointFilter{Under: &scope, Limit: maxRows})
@@ -44,11 +55,59 @@ func (s *Server) pageCheckpoints(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page := checkpointsPage{layout: s.layout(r, lang, title), CanManage: callerFrom(ctx).principal.Can(frontline.PermManageCheckpoints)}
+	page := checkpointsPage{layout: s.layout(r, lang, title), CanManage: callerFrom(ctx).principal.Can(frontline.PermManageCheckpoints),
+		Form: f, Types: []frontline.CheckpointType{frontline.CheckpointGate, frontline.CheckpointRoad, frontline.CheckpointFootpath}}
 	for _, c := range cs {
 		page.Rows = append(page.Rows, checkpointRow{Checkpoint: c, Short: byID[c.ID]})
 	}
-	return s.render(w, http.StatusOK, pageCheckpointsName, page)
+	if page.CanManage {
+		node, err := s.Places.FindPlaceByID(ctx, scope)
+		if err != nil {
+			return err
+		}
+		kids, _, err := s.Places.FindPlaces(ctx, frontline.PlaceFilter{ParentID: &node.ID, Limit: maxRows})
+		if err != nil {
+			return err
+		}
+		// A checkpoint guards a community, compound or building: the
+		// scope's node and what lies directly under it.
+		for _, p := range append([]*frontline.Place{node}, kids...) {
+			if p.Kind == frontline.KindUnit || p.Kind == frontline.KindHousehold {
+				continue
+			}
+			v := strconv.FormatInt(p.ID, 10)
+			page.Targets = append(page.Targets, option{Value: v, Label: p.Name, Selected: f.Values["place_id"] == v})
+		}
+	}
+	return s.render(w, status, pageCheckpointsName, page)
+}
+
+// postCheckpoint adds a checkpoint being set up, with the checklist
+// template, and opens its page, where it is set up and opened; a refused
+// form comes back with what was typed.
+func (s *Server) postCheckpoint(w http.ResponseWriter, r *http.Request) error {
+	f, err := readForm(r, newCheckpointFields)
+	if err != nil {
+		return err
+	}
+	place, _ := formID(f.Values["place_id"])
+	c := &frontline.Checkpoint{PlaceID: place, Name: f.Values["name"], Location: f.Values["location"],
+		Type: frontline.CheckpointType(f.Values["type"]), Hours: f.Values["hours"]}
+	err = s.Checkpoints.CreateCheckpoint(r.Context(), c)
+	if err == nil {
+		return redirect(w, r, "/checkpoints/"+strconv.FormatInt(c.ID, 10))
+	}
+	switch code, field := frontline.ErrorCode(err), frontline.ErrorField(err); {
+	case code == frontline.ECONFLICT && field == "name":
+		f.Errors["name"] = "checkpoints.error.taken"
+	case (code == frontline.EINVALID || code == frontline.ENOTFOUND) && slices.Contains(newCheckpointFields, field):
+		f.Errors[field] = "checkpoints.error." + field
+	case code == frontline.ENOTFOUND:
+		f.Errors["place_id"] = "checkpoints.error.place_id"
+	default:
+		return err
+	}
+	return s.renderCheckpoints(w, r, f, statusOf(frontline.ErrorCode(err)))
 }
 
 // checkpointPage is the page staff use at a gate on a phone, at night: the

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 
 	"github.com/frontline-org/frontline"
 )
@@ -82,6 +84,10 @@ type door struct {
 	*frontline.CampaignMember
 	Persons []*frontline.Person
 	Final   bool
+	// Restriction is the strictest restriction of anyone inside
+	// (RestrictionService.Households): a case or an isolated member means
+	// the screener asks through the door or by phone.
+	Restriction *frontline.Restriction
 }
 
 // maxDoors bounds one phone page: a worker has a few hundred households
@@ -129,7 +135,8 @@ func (s *Server) pageDoors(w http.ResponseWriter, r *http.Request) error {
 }
 
 // doors adds each household's registered persons, for the screening
-// form; one query per household would be hundreds, so the persons of
+// form, and the strictest restriction of anyone inside each (one call
+// for all the doors); one query per household would be hundreds, so the persons of
 // the caller's scope are read at once when the registry is theirs to read.
 func (s *Server) doors(r *http.Request, ms []*frontline.CampaignMember) ([]door, error) {
 	out := make([]door, len(ms))
@@ -141,6 +148,15 @@ func (s *Server) doors(r *http.Request, ms []*frontline.CampaignMember) ([]door,
 	p := callerFrom(r.Context()).principal
 	if len(ms) == 0 || !p.Can(frontline.PermReadRegistry) {
 		return out, nil
+	}
+	if s.Restrictions != nil {
+		kept, err := s.Restrictions.Households(r.Context(), slices.Collect(maps.Keys(byHousehold)))
+		if err != nil {
+			return nil, err
+		}
+		for hh, i := range byHousehold {
+			out[i].Restriction = kept[hh]
+		}
 	}
 	persons, _, err := s.Persons.FindPersons(r.Context(), frontline.PersonFilter{Under: &p.ScopeID, Limit: 20 * maxDoors})
 	if err != nil {

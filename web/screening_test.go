@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -170,4 +171,43 @@ type (
 func withStubScreening(s *web.Server) {
 	s.Campaigns, s.Visits, s.Reports, s.RiskAreas = stubCampaigns{}, stubVisits{}, stubReports{}, stubRiskAreas{}
 	s.Rules, s.FollowUps, s.SelfReports = stubRules{}, stubFollowUps{}, stubSelfReports{}
+}
+
+// TestScreening_DoorsShowRestriction: after a case in 101 (李梅), the
+// grid worker's door list marks 101 with it, from RestrictionService's
+// answer, so the screener asks through the door; the campaign's doors
+// without anyone restricted carry no mark.
+func TestScreening_DoorsShowRestriction(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := buildFixture(t, db)
+		ts := newDBServer(t, db, withScreening(db), func(s *web.Server) { s.Restrictions = sqldb.NewRestrictionService(db, nil) })
+		sec := frontline.WithPrincipal(context.Background(), &frontline.Principal{UserID: 1, Login: "sec", Role: frontline.RoleCommunitySecretary,
+			ScopeID: f.comm1.ID, ScopePath: f.comm1.Path})
+		c := &frontline.Campaign{Name: "返乡人员摸排", ScopeID: f.comm1.ID, Deadline: time.Now().Add(72 * time.Hour),
+			Question: frontline.Question{ArrivedSince: time.Now().AddDate(0, 0, -14).Format(frontline.DateLayout)}}
+		if err := sqldb.NewCampaignService(db).OpenCampaign(sec, c); err != nil {
+			t.Fatal(err)
+		}
+		grid := ts.as(t, frontline.RoleGridWorker, f.comp1)
+		doors := fmt.Sprintf("/screening/%d/doors", c.ID)
+		if _, body := grid.get(t, doors); strings.Contains(body, `data-testid="door-restriction"`) {
+			t.Fatalf("a door is marked before any restriction: %s", body)
+		}
+		if _, err := sqldb.NewCaseService(db).ReportCase(sec, &frontline.CaseReport{PersonID: f.persons[1].ID, Source: frontline.SourceHospital,
+			ExternalRef: "H-2", Reporter: "市第一人民医院", ConfirmedAt: db.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		resp, body := grid.get(t, doors)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("doors: %d %s", resp.StatusCode, body)
+		}
+		_, door, ok := strings.Cut(body, fmt.Sprintf(`id="door-%d"`, f.hh[0].ID))
+		door, _, _ = strings.Cut(door, "</li>")
+		if !ok {
+			t.Fatalf("no door of 101: %s", body)
+		}
+		if !strings.Contains(door, `data-testid="door-restriction"`) || !strings.Contains(door, "本户有人：阳性病例") {
+			t.Errorf("101's door does not show its case: %s", door)
+		}
+	})
 }

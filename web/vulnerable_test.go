@@ -207,3 +207,55 @@ func TestVulnerableNeedLinks(t *testing.T) {
 		}
 	})
 }
+
+// TestVulnerableHouseholdPages: a case in 张三's household (his wife 李梅,
+// not flagged) shows on the board's cards, the contact's list on the home
+// page and his page as the household's restriction, and the API gives it
+// as household_restriction.
+func TestVulnerableHouseholdPages(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := buildFixture(t, db)
+		ts := newDBServer(t, db, withOrders(db), withVulnerable(db))
+		sec := frontline.WithPrincipal(context.Background(), &frontline.Principal{UserID: 1, Login: "sec", Role: frontline.RoleCommunitySecretary,
+			ScopeID: f.comm1.ID, ScopePath: f.comm1.Path})
+		u := ts.user(t, "grid-h", frontline.RoleGridWorker, f.comp1)
+		w := &frontline.Worker{PlaceID: f.comm1.ID, Name: "枣园网格员", Kind: frontline.WorkerGrid, Phone: "13912340000", UserID: u.ID}
+		if err := sqldb.NewWorkerService(db).CreateWorker(sec, w); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sqldb.NewResponsibilityService(db).SetResponsible(sec, f.bld1.ID, w.ID, 0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sqldb.NewZoneService(db).SetZone(sec, &frontline.Zone{PlaceID: f.comp1.ID, Level: frontline.LevelSealed, Reason: "阳性病例"}); err != nil {
+			t.Fatal(err)
+		}
+		zhang, wife := f.persons[0], f.persons[1]
+		c, err := sqldb.NewCaseService(db).ReportCase(sec, &frontline.CaseReport{PersonID: wife.ID, Source: frontline.SourceHospital,
+			ExternalRef: "H-1", Reporter: "市第一人民医院", ConfirmedAt: db.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const shown = "同户有人：阳性病例"
+		secretary := ts.as(t, frontline.RoleCommunitySecretary, f.comm1)
+		_, board := secretary.get(t, fmt.Sprintf("/vulnerable?place=%d&all=1", f.comp1.ID))
+		if strings.Count(board, shown) != 2 || !strings.Contains(board, `data-testid="vuln-household"`) {
+			t.Errorf("the board does not show 101's case on its two cards: %s", board)
+		}
+		grid := ts.signIn(t, "grid-h", goodPassword)
+		if _, home := grid.get(t, "/"); strings.Count(home, shown) != 2 {
+			t.Errorf("the contact's list does not show 101's case: %s", home)
+		}
+		if _, page := grid.get(t, fmt.Sprintf("/vulnerable/persons/%d", zhang.ID)); !strings.Contains(page, shown) {
+			t.Errorf("张三's page does not show his household's case: %s", page)
+		}
+		var got struct {
+			Resident struct {
+				HouseholdRestriction *frontline.Restriction `json:"household_restriction"`
+			} `json:"resident"`
+		}
+		grid.getJSON(t, fmt.Sprintf("/api/v1/vulnerable/%d", zhang.ID), http.StatusOK, &got)
+		if r := got.Resident.HouseholdRestriction; r == nil || r.Kind != frontline.RestrictCase || r.SourceID != c.ID {
+			t.Errorf("API household_restriction %+v, want the case %d", r, c.ID)
+		}
+	})
+}

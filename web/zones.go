@@ -40,6 +40,7 @@ func (s *Server) registerZones() {
 	s.route("GET /checkpoints/{id}", log, s.pageCheckpoint)
 	s.route("POST /checkpoints/{id}/passages", log, s.postPassage)
 	setup := Needs(frontline.PermManageCheckpoints)
+	s.route("POST /checkpoints", setup, s.postCheckpoint)
 	s.route("GET /checkpoints/template", setup, s.pageChecklistTemplate)
 	s.route("POST /checkpoints/template", setup, s.postChecklistTemplate)
 	s.route("POST /checkpoints/{id}/status", setup, s.postCheckpointStatus)
