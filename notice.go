@@ -30,6 +30,7 @@ const (
 	TopicResult       = "result"        // your test result is negative
 	TopicIsolationEnd = "isolation_end" // your home isolation or health monitoring has ended
 	TopicDelivery     = "delivery"      // your delivery is at the gate
+	TopicMedicine     = "medicine"      // your medicine was delivered
 )
 
 // SMSChannel is the channel whose notices go to one mobile number each.
@@ -119,6 +120,14 @@ func DeliveryNoticeText(partner string, d Drop) string {
 		return fmt.Sprintf("您在%s的订单已送到楼栋前，请及时下楼取回。", partner)
 	}
 	return fmt.Sprintf("您在%s的订单已送到小区门口，将按楼栋送达，请留意。", partner)
+}
+
+// MedicineNoticeText tells a household that the medicine it asked a
+// pharmacy for was delivered. It names the pharmacy, never the medicine:
+// a household's phone is shared, and what a resident takes is theirs to
+// tell.
+func MedicineNoticeText(pharmacy string) string {
+	return fmt.Sprintf("您向%s申请的药品已送达，请及时取用。", pharmacy)
 }
 
 // SMSReplyKind is what a resident's reply to a notice asks for.

@@ -41,6 +41,10 @@ type Notice struct {
 	LastError     string       `json:"last_error,omitempty"`
 	CreatedAt     time.Time    `json:"created_at"`
 	DeliveredAt   time.Time    `json:"delivered_at,omitzero"`
+	// Place names what the notice is about, as FindNotices reads it: a
+	// household or building by its address below its community
+	// ("枣园小区/3号楼/1单元/301"), a wider place by its name.
+	Place string `json:"place,omitempty"`
 
 	// Lease is when the claim of the worker that holds the notice runs
 	// out, as ClaimNotices wrote it. It identifies the claim: the outcome
@@ -87,8 +91,11 @@ func (p RetryPolicy) Next(attempts int, now time.Time) (next time.Time, dead boo
 type NoticeFilter struct {
 	Status  *NoticeStatus
 	RoundID *int64
-	Offset  int
-	Limit   int
+	Topic   *string
+	// From and To bound when notices were written: From <= created < To.
+	From, To time.Time
+	Offset   int
+	Limit    int
 }
 
 // OutboxService stores notices for the delivery worker. Several servers

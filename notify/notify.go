@@ -158,6 +158,13 @@ type LogChannel struct {
 	Log *slog.Logger
 	// Channel is the name it serves, "log" when empty.
 	Channel string
+	// Busy are mobile numbers the "sms" log answers busy on a notice's
+	// first attempt, as a carrier's gateway answers for a handset it
+	// cannot reach just then (switched off, out of coverage): the worker
+	// tries again after its backoff, and that attempt goes. serve --demo
+	// sets the demo's demo.BusyPhone, so the office sees a notice that
+	// failed once and was delivered on its retry.
+	Busy []string
 }
 
 // Name implements frontline.Channel.
@@ -183,6 +190,10 @@ func (c LogChannel) Deliver(ctx context.Context, n *frontline.Notice) error {
 			return &PermanentError{fmt.Errorf("%q is not a mobile number", frontline.MaskPhone(n.Recipient))}
 		}
 		to = frontline.MaskPhone(phone)
+		if n.Attempts == 0 && slices.Contains(c.Busy, phone) {
+			log.WarnContext(ctx, "notice", "id", n.ID, "channel", c.Name(), "topic", n.Topic, "to", to, "err", "busy")
+			return fmt.Errorf("%s is busy (用户忙); try again later", to)
+		}
 	}
 	log.InfoContext(ctx, "notice", "id", n.ID, "channel", c.Name(), "topic", n.Topic, "to", to, "subject", n.Subject, "body", n.Body)
 	return nil

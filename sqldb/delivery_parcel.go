@@ -177,6 +177,9 @@ func (tx *Tx) medicineDelivered(ctx context.Context, r *frontline.Run, p *frontl
 		map[string]any{"status": m.Status, "run_id": r.ID, "worker_id": p.WorkerID, "drop": p.Drop}); err != nil {
 		return err
 	}
+	if err := tx.medicineNotices(ctx, m); err != nil {
+		return err
+	}
 	return tx.resolveAlerts(ctx, frontline.AlertMedicineLate, medicineKey(m.ID))
 }
 

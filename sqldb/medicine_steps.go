@@ -214,6 +214,9 @@ func (s *MedicineService) DeliverMedicine(ctx context.Context, id, workerID int6
 			map[string]any{"status": m.Status, "worker_id": w.ID, "worker": w.Name}); err != nil {
 			return err
 		}
+		if err := tx.medicineNotices(ctx, m); err != nil {
+			return err
+		}
 		return tx.resolveAlerts(ctx, frontline.AlertMedicineLate, medicineKey(m.ID))
 	})
 }

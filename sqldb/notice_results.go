@@ -69,3 +69,24 @@ func (tx *Tx) endNotices(ctx context.Context, ended []*frontline.Measure) error 
 	}
 	return tx.enqueueNotices(ctx, notices)
 }
+
+// medicineNotices tells the household of a delivered medicine request
+// that it was delivered, by SMS to its numbers, in the transaction that
+// records the delivery (by a named worker or on a run). The text names
+// the pharmacy and never the medicine (frontline.MedicineNoticeText).
+func (tx *Tx) medicineNotices(ctx context.Context, m *frontline.MedicineRequest) error {
+	if !tx.smsOn() {
+		return nil
+	}
+	var pharmacy string
+	if err := tx.QueryRowContext(ctx, `SELECT name FROM supply_partners WHERE id = ?`, m.PartnerID).Scan(&pharmacy); err != nil {
+		return err
+	}
+	notices, err := tx.toHouseholds(ctx, []int64{m.HouseholdID}, frontline.Notice{Topic: frontline.TopicMedicine,
+		PlaceID: m.HouseholdID, Subject: pharmacy, Body: frontline.MedicineNoticeText(pharmacy),
+		Params: map[string]string{"partner": pharmacy}})
+	if err != nil {
+		return err
+	}
+	return tx.enqueueNotices(ctx, notices)
+}

@@ -162,13 +162,19 @@ func (tx *Tx) deadNoticeAlert(ctx context.Context, n *frontline.Notice, reason s
 		return err
 	}
 	// The round's page lists its dead notices with the button that sends
-	// one again.
-	action := "/rounds"
+	// one again; the notices page lists the others'.
+	action := "/notices?status=dead"
 	if round > 0 {
 		action = "/rounds/" + strconv.FormatInt(round, 10)
 	}
+	// A resident's number is masked here as on every page: the alert's
+	// detail reaches the inbox and the alert's own notices.
+	to := n.Recipient
+	if n.Channel == frontline.SMSChannel {
+		to = frontline.MaskPhone(to)
+	}
 	return tx.raiseAlert(frontline.AsSystem(ctx), &frontline.Alert{Kind: frontline.AlertNoticeDead, PlaceID: place, Subject: "notice",
-		SubjectID: n.ID, Key: "notice:" + strconv.FormatInt(n.ID, 10), Detail: truncateRunes(n.Channel+" · "+n.Recipient+" · "+reason, 200),
+		SubjectID: n.ID, Key: "notice:" + strconv.FormatInt(n.ID, 10), Detail: truncateRunes(n.Channel+" · "+to+" · "+reason, 200),
 		Action: action})
 }
 
@@ -215,6 +221,15 @@ func (s *OutboxService) FindNotices(ctx context.Context, f frontline.NoticeFilte
 	if f.RoundID != nil {
 		where, args = append(where, "o.round_id = ?"), append(args, *f.RoundID)
 	}
+	if f.Topic != nil {
+		where, args = append(where, "o.topic = ?"), append(args, *f.Topic)
+	}
+	if !f.From.IsZero() {
+		where, args = append(where, "o.created_at >= ?"), append(args, tx.timeValue(f.From))
+	}
+	if !f.To.IsZero() {
+		where, args = append(where, "o.created_at < ?"), append(args, tx.timeValue(f.To))
+	}
 	// A notice is in a principal's scope when the place it is about is, or
 	// for a notice about no place its round's scope (as RequeueNotice).
 	from := ` FROM outbox o LEFT JOIN places p ON p.id = o.place_id LEFT JOIN test_rounds r ON r.id = o.round_id
@@ -231,26 +246,91 @@ func (s *OutboxService) FindNotices(ctx context.Context, f frontline.NoticeFilte
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*)`+from+cond, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+noticeColumns+from+cond+` ORDER BY o.id DESC`+limitClause(f.Offset, f.Limit), args...)
+	rows, err := tx.QueryContext(ctx, `SELECT `+noticeColumns+`, COALESCE(p.path, '')`+from+cond+` ORDER BY o.id DESC`+limitClause(f.Offset, f.Limit), args...)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer rows.Close()
 	out := make([]*frontline.Notice, 0)
+	var paths []string
 	for rows.Next() {
-		n, err := scanNotice(rows)
+		var path string
+		n, err := scanNotice(withDest{rows, []any{&path}})
 		if err != nil {
 			return nil, 0, err
 		}
-		// An SMS goes to a resident's number: staff see it masked, as
-		// every list of numbers shows them; the system (the demo's
-		// steps) reads it whole.
-		if n.Channel == frontline.SMSChannel && frontline.PrincipalFrom(ctx) != nil {
+		paths = append(paths, path)
+		// An SMS goes to a resident's number, a shift's alert on the log
+		// to its leader's: staff see them masked, as every list of
+		// numbers shows them; the system (the demo's steps) reads them
+		// whole.
+		if frontline.PrincipalFrom(ctx) != nil && (n.Channel == frontline.SMSChannel || isPhone(n.Recipient)) {
 			n.Recipient = frontline.MaskPhone(n.Recipient)
 		}
 		out = append(out, n)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	rows.Close()
+	places, err := tx.noticePlaces(ctx, paths)
+	if err != nil {
+		return nil, 0, err
+	}
+	for i, n := range out {
+		n.Place = places[i]
+	}
+	return out, total, nil
+}
+
+// isPhone reports whether a notice's recipient is a phone number rather
+// than a building, a place or a group of roles.
+func isPhone(s string) bool {
+	p, err := frontline.NormalizePhone(s)
+	return err == nil && p != ""
+}
+
+// withDest scans a row into the destinations asked for and then into
+// more: columns a query adds after a shared column list.
+type withDest struct {
+	sc   interface{ Scan(...any) error }
+	more []any
+}
+
+func (w withDest) Scan(dest ...any) error { return w.sc.Scan(append(dest, w.more...)...) }
+
+// noticePlaces names the place of each notice, by its path: a household
+// or building by its address below its community, as the community's
+// staff name a door; a community or wider place by its own name; "" for
+// a notice about no place.
+func (tx *Tx) noticePlaces(ctx context.Context, paths []string) ([]string, error) {
+	var known []string
+	for _, p := range paths {
+		if p != "" {
+			known = append(known, p)
+		}
+	}
+	names, err := tx.placeNamesOf(ctx, known)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(paths))
+	for i, path := range paths {
+		ids := frontline.PathIDs(path)
+		var parts []string
+		for _, id := range ids {
+			if p := names[id]; p != nil && p.Kind.Rank() > frontline.KindCommunity.Rank() {
+				parts = append(parts, p.Name)
+			}
+		}
+		if len(parts) == 0 && len(ids) > 0 {
+			if p := names[ids[len(ids)-1]]; p != nil {
+				parts = append(parts, p.Name)
+			}
+		}
+		out[i] = strings.Join(parts, "/")
+	}
+	return out, nil
 }
 
 // noticeVisible reports whether the caller may act on a notice whose place

@@ -392,25 +392,3 @@ func (s *Server) confirmExcuse(w http.ResponseWriter, r *http.Request, roundID i
 	}
 	return s.confirmed(w, r, lang, c)
 }
-
-// postRequeue sends a dead notice again and returns to its round.
-func (s *Server) postRequeue(w http.ResponseWriter, r *http.Request) error {
-	q := newParams(r)
-	id := q.pathID("id")
-	if err := q.check(); err != nil {
-		return err
-	}
-	f, err := readForm(r, []string{"round"})
-	if err != nil {
-		return err
-	}
-	if err := s.Outbox.RequeueNotice(r.Context(), id); err != nil {
-		return err
-	}
-	back := "/rounds"
-	if round, ok := formID(f.Values["round"]); ok {
-		back = fmt.Sprintf("/rounds/%d", round)
-	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
-	return nil
-}

@@ -20,10 +20,11 @@ const (
 	pageQRName       = "household_qr"
 	pageLabName      = "lab"
 	pageFollowUpName = "round_followup"
+	pageNoticesName  = "notices"
 )
 
 func testingPages() []string {
-	return []string{pageRoundsName, pageRoundName, pageGapsName, pageStationName, pageLabelsName, pageQRName, pageLabName, pageFollowUpName}
+	return []string{pageRoundsName, pageRoundName, pageGapsName, pageStationName, pageLabelsName, pageQRName, pageLabName, pageFollowUpName, pageNoticesName}
 }
 
 // parseTestingPages parses the testing pages into the server's map.
@@ -73,6 +74,7 @@ func (s *Server) registerTestingPages() {
 	// the lab service decides (PermReadReports or PermSampling).
 	s.route("GET /rounds/{id}/followup", AccessSignedIn, s.pageRoundFollowUp)
 	s.route("POST /rounds/{id}/retests/{task}/sample", Needs(frontline.PermSampling), s.postSampleRetest)
+	s.route("GET /notices", manage, s.pageNotices)
 	s.route("POST /notices/{id}/requeue", manage, s.postRequeue)
 	s.route("GET /rounds/{id}/station", Needs(frontline.PermSampling), s.pageStation)
 	s.route("GET /rounds/{id}/labels", AccessSignedIn, s.pageLabels)
@@ -92,7 +94,13 @@ func (s *Server) testingLink(links []navLink, p *frontline.Principal) []navLink 
 		return links
 	}
 	last := links[len(links)-1]
-	return append(links[:len(links)-1], navLink{"/rounds", "nav.rounds", "nav-rounds"}, last)
+	links = append(links[:len(links)-1], navLink{"/rounds", "nav.rounds", "nav-rounds"})
+	// The notices of every workflow are in the outbox of the testing
+	// services; those who may send one again see them.
+	if p.Can(frontline.PermManageRounds) {
+		links = append(links, navLink{"/notices", "nav.notices", "nav-notices"})
+	}
+	return append(links, last)
 }
 
 // ruleText writes a pool rule in the page's language.

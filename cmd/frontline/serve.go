@@ -231,8 +231,10 @@ func ensureDemo(ctx context.Context, m *Main, places *sqldb.PlaceService) error 
 		Medicine: sqldb.NewMedicineService(m.DB), At: demoClock(m.DB)}, time.Now()); err != nil {
 		return err
 	}
+	// With its past: a returnee's home isolation ends today (docs/notices.md).
 	if _, err := demo.Screening(cliContext(ctx), demo.ScreeningServices{Persons: sqldb.NewPersonService(m.DB), Places: places,
-		RiskAreas: sqldb.NewRiskAreaService(m.DB), Campaigns: sqldb.NewCampaignService(m.DB), Visits: sqldb.NewVisitService(m.DB)}, time.Now()); err != nil {
+		RiskAreas: sqldb.NewRiskAreaService(m.DB), Campaigns: sqldb.NewCampaignService(m.DB), Visits: sqldb.NewVisitService(m.DB),
+		FollowUps: sqldb.NewFollowUpService(m.DB), At: demoClock(m.DB)}, time.Now()); err != nil {
 		return err
 	}
 	sampling := sqldb.NewSamplingService(m.DB, sqldb.SamplingOptions{})

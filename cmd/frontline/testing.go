@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/frontline-org/frontline"
+	"github.com/frontline-org/frontline/demo"
 	"github.com/frontline-org/frontline/notify"
 	"github.com/frontline-org/frontline/sqldb"
 	"github.com/frontline-org/frontline/web"
@@ -40,7 +41,8 @@ func (tf *testingFlags) channels(log *slog.Logger) []frontline.Channel {
 	case tf.sms != nil:
 		channels = append(channels, notify.SMSChannel{Provider: tf.sms})
 	case tf.logSMS:
-		channels = append(channels, notify.LogChannel{Log: log, Channel: frontline.SMSChannel})
+		// The demo's returnee's number is answered busy once (docs/notices.md).
+		channels = append(channels, notify.LogChannel{Log: log, Channel: frontline.SMSChannel, Busy: []string{demo.BusyPhone}})
 	}
 	return channels
 }
