@@ -11,8 +11,10 @@ import (
 // (the buildings of a compound) with each one's zone level, coverage and
 // cases. Workflows not yet built have no chart, never an empty one.
 type Dashboard struct {
-	Place *Place       `json:"place"`
-	At    time.Time    `json:"at"`
+	Place *Place    `json:"place"`
+	At    time.Time `json:"at"`
+	// Today is the live daily report of the calendar day with the
+	// sections of DashboardSections only.
 	Today *DailyReport `json:"today"`
 	// Days are tests and positives per day, oldest first, DashboardDays
 	// of them ending today.
@@ -29,6 +31,13 @@ type Dashboard struct {
 	// have been open (help.go).
 	HelpAges []HelpAge `json:"help_ages"`
 }
+
+// DashboardSections are the sections of the daily report whose figures
+// the dashboard's tiles show, and the only ones it reads: a dashboard is
+// refreshed every few seconds on every open screen, and the other
+// sections (the vulnerable residents of every sealed zone, the day's
+// deliveries) cost what the daily report's page may take, not a tile's.
+var DashboardSections = []DailySectionKey{DailyScreening, DailyTesting, DailyCases, DailyZones, DailyWorkforce}
 
 // DaySupplied is one day's households supplied under a node: served by a
 // distribution (保供包 delivered) and with an order delivered.

@@ -156,7 +156,10 @@ type DayResult struct {
 	Problems       []string
 	Elapsed        time.Duration
 	ServerRSSMB    int
-	Writer         *WriterStats
+	// ServerCPU and ClientCPU are the CPU time the server and this
+	// process (every client of the day) used while the clients ran.
+	ServerCPU, ClientCPU time.Duration
+	Writer               *WriterStats
 }
 
 // Failed says why the day failed, or "".
@@ -199,10 +202,12 @@ func (r *DayResult) Line() string {
 	}
 	bind := get("bind")
 	return fmt.Sprintf("day=%s bindings/s=%.0f bind_p50_ms=%.1f bind_p99_ms=%.1f read_p99_ms=%.1f read_max_ms=%.1f"+
-		" passages/s=%.1f visits/s=%.1f result_posts/s=%.1f lost=%d duplicated=%d slow_reads=%d errors=%d server_rss_mb=%d",
+		" passages/s=%.1f visits/s=%.1f result_posts/s=%.1f lost=%d duplicated=%d slow_reads=%d errors=%d server_rss_mb=%d"+
+		" server_cpu_us/binding=%.1f client_cpu_us/binding=%.1f",
 		ok, r.BindingsPerSec, ms(bind.P50), ms(bind.P99), ms(readP99), ms(readMax),
 		get("passage").PerSecond, get("visit").PerSecond, get("results").PerSecond,
-		r.Lost, r.Duplicated, r.SlowReads, r.Errors, r.ServerRSSMB)
+		r.Lost, r.Duplicated, r.SlowReads, r.Errors, r.ServerRSSMB,
+		perBinding(r.ServerCPU, r.Bindings), perBinding(r.ClientCPU, r.Bindings))
 }
 
 func (r *DayResult) report(w io.Writer) {
@@ -217,6 +222,10 @@ func (r *DayResult) report(w io.Writer) {
 	}
 	if r.Writer != nil {
 		fmt.Fprintln(w, r.Writer)
+	}
+	if r.Bindings > 0 {
+		fmt.Fprintf(w, "CPU a binding: server %.1f µs, benchmark's own (every client) %.1f µs\n",
+			perBinding(r.ServerCPU, r.Bindings), perBinding(r.ClientCPU, r.Bindings))
 	}
 	for _, p := range r.Problems {
 		fmt.Fprintln(w, "PROBLEM:", p)

@@ -45,7 +45,9 @@ func RunDay(ctx context.Context, cfg DayConfig) (*DayResult, error) {
 		srv.url, srv.mode, sc.Synchronous, cfg.Rate, cfg.Duration)
 	d := &day{cfg: &cfg, setup: setup, base: srv.url, client: newClient(cfg.Stations + cfg.Offices + cfg.Gates + cfg.GridWorkers),
 		sealed: make(chan string, 1<<20), kinds: map[string]*Kind{}}
+	cpu0, client0 := srv.cpuTime(), processCPU()
 	res := d.run(ctx, &sc)
+	res.ServerCPU, res.ClientCPU = srv.cpuTime()-cpu0, processCPU()-client0
 	res.ServerRSSMB = srv.peakRSS()
 	if res.Writer, err = scrapeWriter(ctx, srv.url); err != nil {
 		fmt.Fprintln(cfg.Out, "cannot read the server's metrics:", err)

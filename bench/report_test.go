@@ -46,26 +46,41 @@ func BenchmarkDailyReport(b *testing.B) {
 			for _, n := range nodes {
 				b.Run("report-"+string(n.Kind), func(b *testing.B) {
 					var r *frontline.DailyReport
+					cpu0, pg := processCPU(), (&importMeter{}).startPostgres(b, e, db)
 					for b.Loop() {
 						var err error
 						if r, err = ds.DailyReport(ctx, n.ID, ""); err != nil {
 							b.Fatal(err)
 						}
 					}
+					reportCPU(b, cpu0, pg)
 					// What the node's report holds, so a run shows the
 					// figures it read are real.
 					b.ReportMetric(float64(r.Section(frontline.DailySupplies).Total.Values[3]), "delivered-today")
 					b.ReportMetric(float64(r.Section(frontline.DailyWorkforce).Total.Values[1]), "on-duty")
 				})
 				b.Run("dashboard-"+string(n.Kind), func(b *testing.B) {
+					cpu0, pg := processCPU(), (&importMeter{}).startPostgres(b, e, db)
 					for b.Loop() {
 						if _, err := ds.Dashboard(ctx, n.ID); err != nil {
 							b.Fatal(err)
 						}
 					}
+					reportCPU(b, cpu0, pg)
 				})
 			}
 		})
+	}
+}
+
+// reportCPU reports the CPU per read since cpu0: the process's (on SQLite
+// the read's own work, apart from the wait for a core on a loaded
+// machine) and, when pg is set, the PostgreSQL server's for the
+// benchmark's connections (application_name in the test URL).
+func reportCPU(b *testing.B, cpu0 time.Duration, pg func() time.Duration) {
+	b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+	if pg != nil {
+		b.ReportMetric(float64(pg().Microseconds())/1000/float64(b.N), "pg-cpu-ms/op")
 	}
 }
 

@@ -72,9 +72,15 @@ type SamplingResult struct {
 	ServerRSSMB    int      // peak resident memory of the server
 	// ServerCPU is the CPU time the server used while the stations bound,
 	// 0 for a server in this process (the stations' CPU would count).
-	ServerCPU  time.Duration
-	ServerMode string // "child process" or "in process"
-	Writer     *WriterStats
+	ServerCPU time.Duration
+	// ClientCPU is the CPU time this process (the stations) used while
+	// they bound; with the server in this process it is both.
+	ClientCPU time.Duration
+	// ServerReads and ServerWrites are the read and write system calls
+	// the server made while the stations bound (0 in process).
+	ServerReads, ServerWrites int64
+	ServerMode                string // "child process" or "in process"
+	Writer                    *WriterStats
 }
 
 // Line is the result's last line. The server_, queue_ and batch_ figures
@@ -87,21 +93,16 @@ func (r *SamplingResult) Line() string {
 	}
 	return fmt.Sprintf("bindings/s=%.0f p50_ms=%.1f p99_ms=%.1f lost=%d duplicated=%d raw_insert_rows/s=%.0f noop_http_req/s=%.0f server_rss_mb=%d"+
 		" server_p50_ms=%.1f server_p99_ms=%.1f queue_p50_ms=%.1f queue_p99_ms=%.1f batch_p50_ms=%.1f batch_p99_ms=%.1f"+
-		" server_cpu_us/binding=%.1f server_gc=%d",
+		" server_cpu_us/binding=%.1f server_gc=%d client_cpu_us/binding=%.1f",
 		r.BindingsPerSec, ms(r.P50), ms(r.P99), r.Lost, r.Duplicated, r.RawInsertRows, r.NoopHTTP, r.ServerRSSMB,
 		ms(w.ServerP50), ms(w.ServerP99), ms(w.WaitP50), ms(w.WaitP99), ms(w.P50), ms(w.P99),
-		r.cpuPerBinding(), w.GCCycles)
+		r.cpuPerBinding(), w.GCCycles, perBinding(r.ClientCPU, r.Bindings))
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // cpuPerBinding is the server's CPU time per binding in microseconds.
-func (r *SamplingResult) cpuPerBinding() float64 {
-	if r.Bindings == 0 {
-		return 0
-	}
-	return float64(r.ServerCPU) / float64(time.Microsecond) / float64(r.Bindings)
-}
+func (r *SamplingResult) cpuPerBinding() float64 { return perBinding(r.ServerCPU, r.Bindings) }
 
 func (c *SamplingConfig) withDefaults() error {
 	if c.Residents < 1000 || c.Stations < 1 || c.Duration <= 0 {
@@ -168,11 +169,16 @@ func RunSampling(ctx context.Context, cfg SamplingConfig) (*SamplingResult, erro
 	}
 	fmt.Fprintf(cfg.Out, "server on %s (%s, synchronous=%s); driving %d stations, %d persons a request, %s, for %s\n",
 		srv.url, srv.mode, cfg.Synchronous, cfg.Stations, cfg.PerRequest, pace, cfg.Duration)
-	cpu0 := srv.cpuTime()
+	cpu0, client0 := srv.cpuTime(), processCPU()
+	r0, w0 := srv.syscalls()
 	load := driveStations(ctx, &cfg, srv.url, setup)
+	client := processCPU() - client0
 	res := load.result()
+	res.ClientCPU = client
 	if srv.cmd != nil {
 		res.ServerCPU = srv.cpuTime() - cpu0
+		r1, w1 := srv.syscalls()
+		res.ServerReads, res.ServerWrites = r1-r0, w1-w0
 	}
 	res.ServerMode = srv.mode
 	res.ServerRSSMB = srv.peakRSS()
@@ -205,6 +211,17 @@ func report(w io.Writer, r *SamplingResult) {
 		r.Requests, r.P50.Round(100*time.Microsecond), r.P99.Round(100*time.Microsecond))
 	if r.ServerCPU > 0 {
 		fmt.Fprintf(w, "server CPU: %s while the stations bound, %.1f µs a binding\n", r.ServerCPU.Round(10*time.Millisecond), r.cpuPerBinding())
+	}
+	if r.Bindings > 0 && r.ServerReads+r.ServerWrites > 0 {
+		fmt.Fprintf(w, "server system calls a binding: %.2f reads, %.2f writes (files and sockets)\n",
+			float64(r.ServerReads)/float64(r.Bindings), float64(r.ServerWrites)/float64(r.Bindings))
+	}
+	if r.ClientCPU > 0 {
+		who := "the stations"
+		if r.ServerMode == "in process" {
+			who = "the stations and the server in this process"
+		}
+		fmt.Fprintf(w, "benchmark's own CPU (%s): %s, %.1f µs a binding\n", who, r.ClientCPU.Round(10*time.Millisecond), perBinding(r.ClientCPU, r.Bindings))
 	}
 	if r.Writer != nil {
 		fmt.Fprintln(w, r.Writer)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -56,13 +57,17 @@ func driveStations(ctx context.Context, cfg *SamplingConfig, base string, setup 
 func driveStationsSealing(ctx context.Context, cfg *SamplingConfig, base string, setup *roundSetup, sealed func(string)) *load {
 	l := &load{answered: map[int64]int64{}}
 	client := newClient(cfg.Stations)
-	url := fmt.Sprintf("%s/api/v1/rounds/%d/bindings", base, setup.round.ID)
+	tmpl, err := http.NewRequestWithContext(ctx, http.MethodPost, fmt.Sprintf("%s/api/v1/rounds/%d/bindings", base, setup.round.ID), nil)
+	if err != nil {
+		l.err = err
+		return l
+	}
 	start := time.Now()
 	deadline := start.Add(cfg.Duration)
 	var wg sync.WaitGroup
 	for _, st := range setup.stations {
 		wg.Go(func() {
-			s := &station{cfg: cfg, client: client, url: url, st: st, round: setup.round.ID, answered: map[int64]int64{}, sealed: sealed}
+			s := newStation(cfg, client, tmpl, st, setup.round.ID, sealed)
 			err := s.run(ctx, deadline)
 			l.mu.Lock()
 			defer l.mu.Unlock()
@@ -83,12 +88,22 @@ func driveStationsSealing(ctx context.Context, cfg *SamplingConfig, base string,
 
 // station is one station's loop: a tube of 10 at a time, PerRequest
 // persons per request, every RetryEvery-th request sent twice.
+//
+// The stations share the machine's cores with the server, so what a
+// station does beyond sending and checking is CPU taken from the server:
+// a body is written by hand (the shape json.Marshal gives a
+// BindRequest), the request is a copy of the station's template (no URL
+// parsed, no header built per request), the answer is read into the
+// station's one buffer and decoded into only the fields the checks read.
 type station struct {
-	cfg       *SamplingConfig
-	client    *http.Client
-	url       string
-	st        *benchStation
-	round     int64
+	cfg    *SamplingConfig
+	client *http.Client
+	st     *benchStation
+	round  int64
+	// tmpl is the station's request: the URL, the token and the content
+	// type, with the run's context; each send copies it.
+	tmpl      *http.Request
+	buf       bytes.Buffer // the answer being read
 	latencies []time.Duration
 	answered  map[int64]int64
 	requests  int
@@ -99,6 +114,17 @@ type station struct {
 	scheduled time.Time
 	// sealed, when set, hears of each tube the server sealed (full).
 	sealed func(code string)
+}
+
+// newStation makes a station's loop; tmpl is the run's request, which it
+// copies with the station's token.
+func newStation(cfg *SamplingConfig, client *http.Client, tmpl *http.Request, st *benchStation, round int64, sealed func(string)) *station {
+	own := new(http.Request)
+	*own = *tmpl
+	own.Header = http.Header{"Content-Type": {"application/json"}, "Authorization": {"Bearer " + st.token}}
+	n := len(st.persons)/max(cfg.PerRequest, 1) + 1
+	return &station{cfg: cfg, client: client, st: st, round: round, tmpl: own, answered: map[int64]int64{},
+		latencies: make([]time.Duration, 0, n+n/max(cfg.RetryEvery, 1)+1), sealed: sealed}
 }
 
 func (s *station) run(ctx context.Context, deadline time.Time) error {
@@ -116,9 +142,8 @@ func (s *station) run(ctx context.Context, deadline time.Time) error {
 			time.Sleep(time.Until(next))
 			s.scheduled, next = next, next.Add(interval)
 		}
-		req := frontline.BindRequest{RequestID: fmt.Sprintf("bench-%d-%d-%d", s.round, s.st.id, seq),
-			TubeCode: fmt.Sprintf("B%d-%d-%d", s.round, s.st.id, i/10), PersonIDs: s.st.persons[i:min(i+per, len(s.st.persons))]}
-		a, err := s.send(ctx, &req)
+		body := s.body(seq, i/10, s.st.persons[i:min(i+per, len(s.st.persons))])
+		a, err := s.send(ctx, body, seq)
 		if err != nil {
 			return err
 		}
@@ -131,7 +156,7 @@ func (s *station) run(ctx context.Context, deadline time.Time) error {
 			s.sealed(a.Tube.Code)
 		}
 		if seq%s.cfg.RetryEvery == s.cfg.RetryEvery-1 {
-			again, err := s.send(ctx, &req)
+			again, err := s.send(ctx, body, seq)
 			if err != nil {
 				return err
 			}
@@ -144,9 +169,62 @@ func (s *station) run(ctx context.Context, deadline time.Time) error {
 	return nil
 }
 
+// body writes the JSON of request seq, the persons into the station's
+// tube: `{"request_id":"bench-R-S-N","round_id":R,"tube":"BR-S-T","persons":[...]}`,
+// what json.Marshal gives the frontline.BindRequest (its ids and codes
+// need no escaping). A new slice each time: the transport may still
+// hold the last body when a failed send returns.
+func (s *station) body(seq, tube int, persons []int64) []byte {
+	b := make([]byte, 0, 96+len(persons)*12)
+	b = append(b, `{"request_id":"`...)
+	b = s.requestID(b, seq)
+	b = append(b, `","round_id":`...)
+	b = strconv.AppendInt(b, s.round, 10)
+	b = append(b, `,"tube":"B`...)
+	b = strconv.AppendInt(b, s.round, 10)
+	b = append(b, '-')
+	b = strconv.AppendInt(b, s.st.id, 10)
+	b = append(b, '-')
+	b = strconv.AppendInt(b, int64(tube), 10)
+	b = append(b, `","persons":[`...)
+	for k, p := range persons {
+		if k > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, p, 10)
+	}
+	return append(b, "]}"...)
+}
+
+// requestID appends the id of request seq: bench-round-station-seq.
+func (s *station) requestID(b []byte, seq int) []byte {
+	b = append(b, "bench-"...)
+	b = strconv.AppendInt(b, s.round, 10)
+	b = append(b, '-')
+	b = strconv.AppendInt(b, s.st.id, 10)
+	b = append(b, '-')
+	return strconv.AppendInt(b, int64(seq), 10)
+}
+
+// bindAnswer is what the stations read of a frontline.BindAnswer: the
+// bindings, whether it was a replay, and the tube's state. The rest
+// (refusals, times) is skipped by the decoder.
+type bindAnswer struct {
+	Replayed bool `json:"replayed"`
+	Tube     *struct {
+		Code  string              `json:"code"`
+		State frontline.TubeState `json:"state"`
+	} `json:"tube"`
+	Items []struct {
+		PersonID  int64 `json:"person_id"`
+		OK        bool  `json:"ok"`
+		BindingID int64 `json:"binding_id"`
+	} `json:"items"`
+}
+
 // sameBindings reports whether a retry answered with the bindings of the
 // first answer and bound nothing new.
-func sameBindings(first, again *frontline.BindAnswer) bool {
+func sameBindings(first, again *bindAnswer) bool {
 	want := map[int64]bool{}
 	for _, it := range first.Items {
 		if it.OK {
@@ -167,51 +245,46 @@ func sameBindings(first, again *frontline.BindAnswer) bool {
 
 // send posts one request, again after a failure of the connection or a
 // 5xx (as a station does), and times it.
-func (s *station) send(ctx context.Context, req *frontline.BindRequest) (*frontline.BindAnswer, error) {
-	body, err := json.Marshal(req)
-	if err != nil {
-		return nil, err
-	}
+func (s *station) send(ctx context.Context, body []byte, seq int) (*bindAnswer, error) {
 	var last error
 	for try := 0; try < 3; try++ {
 		start := time.Now()
 		if !s.scheduled.IsZero() && s.scheduled.Before(start) {
 			start, s.scheduled = s.scheduled, time.Time{}
 		}
-		a, retry, err := s.post(ctx, body)
+		a, retry, err := s.post(body)
 		s.latencies = append(s.latencies, time.Since(start))
 		s.requests++
 		if err == nil {
 			return a, nil
 		}
-		if last = err; !retry {
+		if last = err; !retry || ctx.Err() != nil {
 			break
 		}
 	}
-	return nil, fmt.Errorf("station %d, request %s: %w", s.st.id, req.RequestID, last)
+	return nil, fmt.Errorf("station %d, request %s: %w", s.st.id, s.requestID(nil, seq), last)
 }
 
-func (s *station) post(ctx context.Context, body []byte) (*frontline.BindAnswer, bool, error) {
-	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(body))
-	if err != nil {
-		return nil, false, err
-	}
-	hr.Header.Set("Content-Type", "application/json")
-	hr.Header.Set("Authorization", "Bearer "+s.st.token)
+func (s *station) post(body []byte) (*bindAnswer, bool, error) {
+	hr := new(http.Request)
+	*hr = *s.tmpl
+	hr.Body, hr.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+	hr.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	resp, err := s.client.Do(hr)
 	if err != nil {
 		return nil, true, err
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
+	s.buf.Reset()
+	_, err = s.buf.ReadFrom(resp.Body)
+	resp.Body.Close()
 	if err != nil {
 		return nil, true, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, resp.StatusCode >= 500, fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(b))
+		return nil, resp.StatusCode >= 500, fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(s.buf.Bytes()))
 	}
-	var a frontline.BindAnswer
-	if err := json.Unmarshal(b, &a); err != nil {
+	var a bindAnswer
+	if err := json.Unmarshal(s.buf.Bytes(), &a); err != nil {
 		return nil, false, err
 	}
 	return &a, false, nil

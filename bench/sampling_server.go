@@ -161,3 +161,30 @@ func (s *benchServer) cpuTime() time.Duration {
 
 // clockTicks is the kernel's USER_HZ, 100 on every Linux Go runs on.
 const clockTicks = 100
+
+// syscalls is how many read and write system calls (reads and writes of
+// files and sockets, /proc/PID/io) the server's process has made so far,
+// 0 where /proc is not there. On a virtual machine a system call costs
+// microseconds: SQLite writes each WAL frame with two, a checkpoint
+// copies each page with two, each request reads and answers with some.
+func (s *benchServer) syscalls() (reads, writes int64) {
+	pid := os.Getpid()
+	if s.cmd != nil {
+		pid = s.cmd.Process.Pid
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
+	if err != nil {
+		return 0, 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, _ := strings.Cut(line, ": ")
+		n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		switch k {
+		case "syscr":
+			reads = n
+		case "syscw":
+			writes = n
+		}
+	}
+	return reads, writes
+}

@@ -209,6 +209,9 @@ func (s *CaseService) ReportCase(ctx context.Context, r *frontline.CaseReport) (
 	if err != nil {
 		return nil, err
 	}
+	if err := tx.homeCases(ctx, []int64{c.ID}); err != nil {
+		return nil, err
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
@@ -247,6 +250,14 @@ func (s *CaseService) ImportCases(ctx context.Context, rows []*frontline.CaseRep
 	}
 	if len(out.Errors) > 0 || dryRun {
 		return out, nil // rolled back: nothing stored
+	}
+	ids := make([]int64, len(out.Cases))
+	for i, c := range out.Cases {
+		ids[i] = c.ID
+	}
+	// Once for the whole file: the members are locked in one order.
+	if err := tx.homeCases(ctx, ids); err != nil {
+		return nil, err
 	}
 	return out, tx.Commit()
 }

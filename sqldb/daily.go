@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -115,7 +116,7 @@ func (s *DailyReportService) DailyReport(ctx context.Context, placeID int64, day
 	case day < current:
 		return nil, frontline.Errorf(frontline.ENOTFOUND, "no report of %s for %s was kept", day, n.Name)
 	}
-	return s.build(ctx, tx, n, day, cutOff, false)
+	return s.build(ctx, tx, n, day, cutOff, false, nil)
 }
 
 // reportDay finds a node in the caller's scope, its cut-off, the day asked
@@ -143,9 +144,11 @@ func checkDay(day string) error {
 }
 
 // build reads the figures of a node's day as of now, with yesterday's
-// beside them. With untilNow (the dashboard) the day runs on past its
+// beside them: every section, or only the sections of only (the
+// dashboard's). With untilNow (the dashboard) the day runs on past its
 // cut-off to now.
-func (s *DailyReportService) build(ctx context.Context, tx *Tx, n *frontline.Place, day, cutOff string, untilNow bool) (*frontline.DailyReport, error) {
+func (s *DailyReportService) build(ctx context.Context, tx *Tx, n *frontline.Place, day, cutOff string, untilNow bool,
+	only []frontline.DailySectionKey) (*frontline.DailyReport, error) {
 	from, to, err := frontline.DailyWindow(day, cutOff, s.db.Location)
 	if err != nil {
 		return nil, err
@@ -162,6 +165,9 @@ func (s *DailyReportService) build(ctx context.Context, tx *Tx, n *frontline.Pla
 	r := &frontline.DailyReport{Place: n, Day: day, CutOff: cutOff, From: from.UTC(), To: to.UTC(),
 		Status: frontline.DailyLive, TakenAt: tx.now}
 	for _, sec := range dailySections {
+		if only != nil && !slices.Contains(only, sec.key) {
+			continue
+		}
 		g, err := sec.read(tx, ctx, f)
 		if err != nil {
 			return nil, err
@@ -306,7 +312,7 @@ func (s *DailyReportService) SubmitDailyReport(ctx context.Context, placeID int6
 	case day != current:
 		return nil, err
 	default:
-		if r, err = s.build(ctx, tx, n, day, cutOff, false); err != nil {
+		if r, err = s.build(ctx, tx, n, day, cutOff, false, nil); err != nil {
 			return nil, err
 		}
 		r.Status, r.SubmittedBy = frontline.DailySubmitted, by
@@ -428,7 +434,7 @@ func (s *DailyReportService) keep(ctx context.Context, n *frontline.Place) (bool
 	} else if frontline.ErrorCode(err) != frontline.ENOTFOUND {
 		return false, err
 	}
-	r, err := s.build(ctx, rtx, n, day, cutOff, false)
+	r, err := s.build(ctx, rtx, n, day, cutOff, false, nil)
 	if err != nil {
 		return false, err
 	}

@@ -24,14 +24,16 @@ func (s *DailyReportService) Dashboard(ctx context.Context, placeID int64) (*fro
 		return nil, err
 	}
 	defer tx.Rollback()
-	// The calendar day's figures, on past the cut-off to now.
+	// The calendar day's figures, on past the cut-off to now, of the
+	// sections the tiles show: the others (the vulnerable of every sealed
+	// compound, the day's deliveries) are the report's to read.
 	today := tx.now.In(s.db.Location).Format(frontline.DateLayout)
 	n, cutOff, _, _, err := s.reportDay(ctx, tx, placeID, today)
 	if err != nil {
 		return nil, err
 	}
 	d := &frontline.Dashboard{Place: n, At: tx.now}
-	if d.Today, err = s.build(ctx, tx, n, today, cutOff, true); err != nil {
+	if d.Today, err = s.build(ctx, tx, n, today, cutOff, true, frontline.DashboardSections); err != nil {
 		return nil, err
 	}
 	kids, _, err := tx.findPlaces(ctx, frontline.PlaceFilter{ParentID: &n.ID})

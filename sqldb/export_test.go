@@ -42,3 +42,35 @@ func ImportRunForTest(ctx context.Context, db *DB) (status, failure string, chec
 // VulnerableRowsRead is how many rows the reads of the vulnerable have
 // brought into Go on db.
 func VulnerableRowsRead(db *DB) int64 { return db.vulnerableRows.Load() }
+
+// GapListBeforeForTest answers the gap list of the node at path the way
+// NotSampled did before it read by pages: the households (in path order)
+// of a full grouping of every member still to sample, and their count.
+func GapListBeforeForTest(ctx context.Context, db *DB, roundID int64, path string) ([]int64, int, error) {
+	tx, err := db.BeginReadTx(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	lo, hi := subtreeRange(path)
+	args := []any{roundID, lo, hi}
+	var total int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(DISTINCT m.household_id)`+db.gapWhere(), args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT m.path, m.household_id`+db.gapWhere()+` GROUP BY m.path, m.household_id ORDER BY m.path`, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var homes []int64
+	for rows.Next() {
+		var p string
+		var id int64
+		if err := rows.Scan(&p, &id); err != nil {
+			return nil, 0, err
+		}
+		homes = append(homes, id)
+	}
+	return homes, total, rows.Err()
+}

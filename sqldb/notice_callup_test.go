@@ -218,3 +218,69 @@ func TestCase_CallUpFromOtherSide(t *testing.T) {
 		assertRoundChecks(t, db, round.ID)
 	})
 }
+
+// TestCase_CallUpAfterPlan: the call-ups are out when a hospital reports
+// a case in 3号楼/1单元/101: in the report's transaction the case and his
+// isolated wife are left to the home sampling team, 101's SMS call-up is
+// withdrawn, and 2单元/201's stays; the round's checks still hold.
+func TestCase_CallUpAfterPlan(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		newSMSScene(t, db)
+		tr := buildTree(t, db)
+		bld := mustPlace(t, db, tr.comp1.ID, frontline.KindBuilding, "3号楼")
+		u1, u2 := mustPlace(t, db, bld.ID, frontline.KindUnit, "1单元"), mustPlace(t, db, bld.ID, frontline.KindUnit, "2单元")
+		h101, h201 := mustPlace(t, db, u1.ID, frontline.KindHousehold, "101"), mustPlace(t, db, u2.ID, frontline.KindHousehold, "201")
+		father := personWith(t, db, h101.ID, "父亲", "13911110001")
+		mother := personWith(t, db, h101.ID, "母亲", "")
+		neighbour := personWith(t, db, h201.ID, "住户乙", "13911110002")
+		round := mustOpenRound(t, sqldb.NewRoundService(db), tr.comp1.ID, nil)
+		sites := sqldb.NewSiteService(db, "log", "sms")
+		site := &frontline.Site{RoundID: round.ID, PlaceID: tr.comp1.ID, Name: "枣园小区采样点",
+			OpensAt: round.StartsAt, ClosesAt: round.StartsAt.Add(6 * time.Hour)}
+		if err := sites.CreateSite(ctx, site); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sites.CreateStation(ctx, &frontline.Station{SiteID: site.ID, Name: "1号台"}); err != nil {
+			t.Fatal(err)
+		}
+		settings := frontline.PlanSettings{SecondsPerPerson: 75, QueueMinutes: 5, Channels: []string{"log", "sms"}}
+		plan, err := sites.PlanSlots(ctx, round.ID, settings)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sites.SaveSlots(ctx, round.ID, plan.Slots, settings); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := recipients(smsNotices(t, db, frontline.NoticePending)), []string{"13911110001", "13911110002"}; !slices.Equal(got, want) {
+			t.Fatalf("SMS call-ups before the case: %v, want %v", got, want)
+		}
+		if _, err := sqldb.NewCaseService(db).ReportCase(as(frontline.RoleCommunityStaff, tr.comm1), &frontline.CaseReport{PersonID: father.ID,
+			Source: frontline.SourceHospital, ExternalRef: "H-31", Reporter: "市第一人民医院", ConfirmedAt: db.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := recipients(smsNotices(t, db, frontline.NoticePending)), []string{"13911110002"}; !slices.Equal(got, want) {
+			t.Errorf("SMS call-ups after the case: %v, want only the neighbour's %v", got, want)
+		}
+		if got := recipients(smsNotices(t, db, frontline.NoticeCancelled)); !slices.Equal(got, []string{"13911110001"}) {
+			t.Errorf("withdrawn: %v", got)
+		}
+		for _, p := range []*frontline.Person{father, mother} {
+			if n := count(t, db, `SELECT COUNT(*) FROM round_members WHERE round_id = ? AND person_id = ? AND excuse = ?`,
+				round.ID, p.ID, string(frontline.ExcuseHomeSampling)); n != 1 {
+				t.Errorf("%s is not left to the home sampling team", p.Name)
+			}
+			if n := count(t, db, `SELECT COUNT(*) FROM retest_tasks WHERE round_id = ? AND person_id = ? AND kind = ?`,
+				round.ID, p.ID, string(frontline.KindHome)); n != 1 {
+				t.Errorf("%s has %d home tasks, want 1", p.Name, n)
+			}
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM round_members WHERE round_id = ? AND person_id = ? AND excuse = ''`, round.ID, neighbour.ID); n != 1 {
+			t.Errorf("the neighbour was taken off the call-up")
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE entity = 'round' AND action = 'home_sampling' AND entity_id = ?`, round.ID); n != 1 {
+			t.Errorf("%d audit rows of the move, want 1", n)
+		}
+		assertRoundChecks(t, db, round.ID)
+	})
+}

@@ -15,7 +15,10 @@ var _ frontline.CoverageService = (*CoverageService)(nil)
 
 // CoverageService reads a round's coverage from the counters the writer
 // keeps, so a city costs what a building does.
-type CoverageService struct{ db *DB }
+type CoverageService struct {
+	db        *DB
+	gapTotals *gapTotals // nil: counted every time
+}
 
 // NewCoverageService returns a CoverageService on db.
 func NewCoverageService(db *DB) *CoverageService { return &CoverageService{db: db} }
@@ -262,12 +265,17 @@ func (s *CoverageService) Throughput(ctx context.Context, roundID int64) ([]*fro
 	}
 	defer tx.Rollback()
 	hourAgo := frontline.FlowBucketOf(tx.now.Add(-time.Hour)).Unix()
-	where, args := andScope(ctx, "sp.path", []string{"st.round_id = ?"}, []any{hourAgo, r.ID})
+	// The sites in the caller's scope first, then their stations: joined
+	// station by station, a community's staff read every station of a
+	// city-wide round (2,000 of them, 3 ms of CPU on SQLite) for its few.
+	sites, args := andScope(ctx, "sp.path", []string{"ss.round_id = ?"}, []any{hourAgo, r.ID, r.ID})
 	rows, err := tx.QueryContext(ctx, `SELECT st.id, st.name, si.id, si.name, COALESCE(SUM(f.n), 0),
 			COALESCE(SUM(CASE WHEN f.bucket > ? THEN f.n ELSE 0 END), 0), COALESCE(MAX(f.bucket), 0)
-		FROM sampling_stations st JOIN sampling_sites si ON si.id = st.site_id JOIN places sp ON sp.id = si.place_id
+		FROM sampling_stations st JOIN sampling_sites si ON si.id = st.site_id
 		LEFT JOIN sampling_flow f ON f.round_id = st.round_id AND f.scope = 's' AND f.key_id = st.id
-		WHERE `+strings.Join(where, " AND ")+` GROUP BY st.id, st.name, si.id, si.name ORDER BY si.id, st.id`, args...)
+		WHERE st.round_id = ? AND st.site_id IN (SELECT ss.id FROM sampling_sites ss JOIN places sp ON sp.id = ss.place_id
+			WHERE `+strings.Join(sites, " AND ")+`)
+		GROUP BY st.id, st.name, si.id, si.name ORDER BY si.id, st.id`, args...)
 	if err != nil {
 		return nil, err
 	}

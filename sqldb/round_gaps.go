@@ -19,22 +19,49 @@ func (db *DB) gapWhere() string {
 // sample, in walking order (by path), with those persons, their
 // vulnerability flags and the names down to their building: the list
 // staff take from door to door. It returns the total of such households.
+//
+// A page costs what it lists, not what the node holds: the members are
+// read in path order through round_members_path and the read stops at the
+// page's last household, and a node whose counters say nobody is left
+// answers at once. The total counts the whole node (a community of 12,000
+// members is a probe of bindings_person each); KeepGapTotals lets a busy
+// server count it once a while per node.
 func (s *CoverageService) NotSampled(ctx context.Context, roundID, placeID int64, offset, limit int) ([]*frontline.GapHousehold, int, error) {
 	tx, r, p, err := s.coverageNode(ctx, roundID, placeID)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer tx.Rollback()
-	lo, hi := subtreeRange(p.Path)
-	args := []any{r.ID, lo, hi}
-	var total int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(DISTINCT m.household_id)`+tx.db.gapWhere(), args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT m.path, m.household_id`+tx.db.gapWhere()+` GROUP BY m.path, m.household_id
+	if p.Kind != frontline.KindHousehold {
+		own, err := tx.coverageOf(ctx, r.ID, p)
+		if err != nil {
+			return nil, 0, err
+		}
+		if own.NotYet() <= 0 {
+			// Everyone counted here is sampled or excused: no gap.
+			return nil, 0, nil
+		}
+	}
+	lo, hi := subtreeRange(p.Path)
+	args := []any{r.ID, lo, hi}
+	total, err := s.gapTotals.get(ctx, gapKey{r.ID, p.ID}, s.db.Now, func() (int, error) {
+		// Households by path, in the index's order: no member row is read
+		// and nothing is sorted.
+		var n int
+		err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT m.path`+tx.db.gapWhere()+` GROUP BY m.path) g`, args...).Scan(&n)
+		return n, err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	// Grouped by the path alone (a household's path names it), the rows
+	// come in the index's order, so the read ends with the page; grouped by
+	// path and household, both engines sorted every member of the node
+	// first.
+	rows, err := tx.QueryContext(ctx, `SELECT m.path, MIN(m.household_id)`+tx.db.gapWhere()+` GROUP BY m.path
 		ORDER BY m.path`+limitClause(offset, limit), args...)
 	if err != nil {
 		return nil, 0, err

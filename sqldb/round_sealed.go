@@ -148,6 +148,12 @@ func (tx *Tx) moveHome(ctx context.Context, roundID int64, path string, persons 
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
+	return len(moved), tx.membersHome(ctx, roundID, moved, note)
+}
+
+// membersHome leaves the round's members moved, locked by the caller, to
+// the home sampling team: excused with note, each with a home task.
+func (tx *Tx) membersHome(ctx context.Context, roundID int64, moved []*memberRow, note string) error {
 	actor := frontline.ActorFrom(ctx).String()
 	for chunk := range slices.Chunk(moved, maxInList) {
 		ids := make([]int64, len(chunk))
@@ -157,19 +163,145 @@ func (tx *Tx) moveHome(ctx context.Context, roundID int64, path string, persons 
 		if _, err := tx.ExecContext(ctx, `UPDATE round_members SET excuse = ?, excuse_note = ?, excused_by = ?, excused_at = ?
 			WHERE round_id = ? AND person_id IN `+inList(len(ids)), append([]any{string(frontline.ExcuseHomeSampling), note, actor, tx.now, roundID},
 			int64Args(ids)...)...); err != nil {
-			return 0, err
+			return err
 		}
 	}
 	insert := multiRow{prefix: `INSERT INTO retest_tasks (round_id, person_id, household_id, kind, status, created_at) `,
 		types: []string{"BIGINT", "BIGINT", "BIGINT", "TEXT", "TEXT", "TIMESTAMPTZ"}}
 	at := tx.timeArg()
-	if err := insert.exec(ctx, tx, len(moved), func(i int, args []any) []any {
+	return insert.exec(ctx, tx, len(moved), func(i int, args []any) []any {
 		m := moved[i]
 		return append(args, roundID, m.personID, m.householdID, string(frontline.KindHome), string(frontline.RetestOpen), at)
-	}); err != nil {
+	})
+}
+
+// homeCases leaves to the home sampling team the members of the open
+// rounds whom the cases just opened restrict — each case's person and
+// their contacts — when the restriction refuses being called down, and
+// withdraws the SMS call-ups of their households once nobody there is
+// still called down. Saving a plan does so for the restrictions known
+// then (homeRestricted); a case reported once the call-ups are out does
+// it here, in its own transaction, so the household is not called down
+// to a station that will refuse it. It asks restrictionsOf, the one call,
+// under the default policy as deliveries do. The member rows are locked
+// in round and person order, as the binding writer locks them.
+func (tx *Tx) homeCases(ctx context.Context, caseIDs []int64) error {
+	var persons []int64
+	add := func(sc interface{ Scan(...any) error }) error {
+		var id int64
+		err := sc.Scan(&id)
+		persons = append(persons, id)
+		return err
+	}
+	if err := tx.eachRow(ctx, `SELECT person_id FROM cases WHERE id IN %s`, caseIDs, add); err != nil {
+		return err
+	}
+	if err := tx.eachRow(ctx, `SELECT person_id FROM case_contacts WHERE case_id IN %s`, caseIDs, add); err != nil {
+		return err
+	}
+	rs, err := tx.restrictionsOf(ctx, persons)
+	if err != nil {
+		return err
+	}
+	policy := frontline.DefaultRestrictionPolicy()
+	var refused []int64
+	for id, r := range rs {
+		if r.Decide(frontline.ActCallDown, policy).Effect == frontline.EffectRefuse {
+			refused = append(refused, id)
+		}
+	}
+	if len(refused) == 0 {
+		return nil
+	}
+	slices.Sort(refused)
+	byRound := map[int64][]*memberRow{}
+	var rounds []int64
+	for chunk := range slices.Chunk(refused, maxInList) {
+		rows, err := tx.QueryContext(ctx, `SELECT m.round_id, m.person_id, m.household_id, m.path FROM round_members m
+			JOIN test_rounds r ON r.id = m.round_id
+			WHERE r.status = ? AND m.status = ? AND m.excuse <> ? AND `+tx.db.unsampled("m")+` AND m.person_id IN `+inList(len(chunk))+`
+			ORDER BY m.round_id, m.person_id`+tx.db.forUpdateOf("m"),
+			append([]any{string(frontline.RoundOpen), string(frontline.MemberPending), string(frontline.ExcuseHomeSampling)}, int64Args(chunk)...)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var round int64
+			m := &memberRow{}
+			if err := rows.Scan(&round, &m.personID, &m.householdID, &m.path); err != nil {
+				rows.Close()
+				return err
+			}
+			if byRound[round] == nil {
+				rounds = append(rounds, round)
+			}
+			byRound[round] = append(byRound[round], m)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	slices.Sort(rounds)
+	for _, round := range rounds {
+		moved := byRound[round]
+		if err := tx.membersHome(ctx, round, moved, homeNoteRestriction); err != nil {
+			return err
+		}
+		cancelled, err := tx.cancelHouseholdCallUps(ctx, round, moved)
+		if err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, "home_sampling", "round", round, moved[0].path, nil, map[string]any{
+			"cases": caseIDs, "members": len(moved), "call_ups_cancelled": cancelled}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cancelHouseholdCallUps withdraws the round's pending SMS call-ups to
+// the numbers of the households of moved in which nobody is still called
+// down (pending, not excused), and returns how many.
+func (tx *Tx) cancelHouseholdCallUps(ctx context.Context, roundID int64, moved []*memberRow) (int64, error) {
+	var households []int64
+	for _, m := range moved {
+		households = append(households, m.householdID)
+	}
+	households = sortedUnique(households)
+	var quiet []int64
+	for _, hh := range households {
+		var called int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM round_members WHERE round_id = ? AND household_id = ? AND status = ? AND excuse = ''`,
+			roundID, hh, string(frontline.MemberPending)).Scan(&called); err != nil {
+			return 0, err
+		}
+		if called == 0 {
+			quiet = append(quiet, hh)
+		}
+	}
+	phones, err := tx.householdPhones(ctx, quiet)
+	if err != nil {
 		return 0, err
 	}
-	return len(moved), nil
+	var numbers []any
+	for _, hh := range quiet {
+		for _, p := range phones[hh] {
+			numbers = append(numbers, p)
+		}
+	}
+	var n int64
+	for chunk := range slices.Chunk(numbers, maxInList) {
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = ? WHERE round_id = ? AND topic = ? AND channel = ? AND status = ?
+			AND recipient IN `+inList(len(chunk)), append([]any{string(frontline.NoticeCancelled), roundID, frontline.TopicCallUp,
+			frontline.SMSChannel, string(frontline.NoticePending)}, chunk...)...)
+		if err != nil {
+			return 0, err
+		}
+		k, _ := res.RowsAffected()
+		n += k
+	}
+	return n, nil
 }
 
 // homeRestricted moves the members of a round whose restrictions refuse

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 )
 
 func runBench(ctx context.Context, m *Main, args []string) error {
+	tuneGC(benchGCPercent)
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 		fmt.Fprintln(m.Stderr, "Usage: frontline bench sampling|day [flags]\n\nsampling measures the sampling hot path; day runs a whole sampling morning under mixed load.\n"+
 			"See frontline bench sampling --help and frontline bench day --help.")
@@ -44,6 +46,7 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 	retry := fs.Int("retry-every", 50, "send every n-th request twice with the same request id")
 	rate := fs.Int("rate", 0, "pace the stations to this many bindings a second in all; 0 sends as fast as answered")
 	inProcess := fs.Bool("in-process", false, "serve from this process instead of a child process")
+	cpuProfile := fs.String("cpuprofile", "", "write the benchmark process's own CPU profile (the stations, set-up and checks included) to this file")
 	writers := fs.Int("sampling-writers", 0, "the server's binding writers on PostgreSQL (0: serve's default)")
 	debugAddr := fs.String("server-debug-addr", "", "serve the server's profiler on this loopback address (serve --debug-addr), to profile it under load")
 	if err := parse(fs, args[1:]); err != nil {
@@ -61,6 +64,17 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 	}
 	if *inProcess {
 		cfg.Server = ""
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	res, err := bench.RunSampling(ctx, cfg)
 	if err != nil {

@@ -37,6 +37,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if err := tf.loadSMS(); err != nil {
 		return err
 	}
+	tuneGC(serveGCPercent)
 
 	// The first line comes before anything slow (migrations, the demo
 	// city), so whoever started the server sees at once that it runs.

@@ -90,7 +90,11 @@ func wireTesting(ctx context.Context, m *Main, srv *web.Server, tf *testingFlags
 	m.DB.Channels = worker.Names()
 	srv.Rounds, srv.Sampling, srv.Lab = sqldb.NewRoundService(m.DB), sampling, sqldb.NewLabService(m.DB)
 	// Plans may name only the channels this server's worker delivers on.
-	srv.Coverage, srv.Sites, srv.Outbox = sqldb.NewCoverageService(m.DB), sqldb.NewSiteService(m.DB, worker.Names()...), outbox
+	coverage := sqldb.NewCoverageService(m.DB)
+	// The offices of a community poll the same gap list: count its total
+	// once a while (sqldb.GapTotalLife), not per request.
+	coverage.KeepGapTotals(sqldb.GapTotalLife)
+	srv.Coverage, srv.Sites, srv.Outbox = coverage, sqldb.NewSiteService(m.DB, worker.Names()...), outbox
 	wctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
