@@ -65,6 +65,9 @@ type DB struct {
 	// behind them for a minute (`frontline bench day`). On PostgreSQL it
 	// is the one pool.
 	quick *sql.DB
+	// gate orders the write transactions on SQLite (writegate.go); nil on
+	// PostgreSQL.
+	gate *writeGate
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 	// Channels are the notice channels the delivery worker serves; alerts
@@ -170,6 +173,7 @@ func (db *DB) openSQLite(path string, opts Options) error {
 	}
 	db.write.SetMaxOpenConns(1)
 	db.write.SetConnMaxIdleTime(0)
+	db.gate = &writeGate{}
 	if db.read, err = sql.Open("sqlite", dsn("deferred", "cache_size(-262144)", "query_only(1)")); err != nil {
 		db.write.Close()
 		return err
@@ -241,6 +245,8 @@ type Tx struct {
 	db   *DB
 	now  time.Time
 	conn *sql.Conn // held by PostgreSQL write transactions, for COPY
+	// unlock opens SQLite's write gate behind the transaction.
+	unlock func()
 	// pipe queues statements to send in one round trip (pipeline.go).
 	pipe *pgx.Batch
 }
@@ -280,11 +286,26 @@ func (db *DB) begin(ctx context.Context, pool *sql.DB, readOnly bool) (*Tx, erro
 		}
 		return &Tx{Tx: tx, db: db, now: frontline.Stored(db.Now()), conn: conn}, nil
 	}
+	var unlock func()
+	if pool == db.write && db.gate != nil {
+		if err := db.gate.acquire(ctx); err != nil {
+			return nil, err
+		}
+		// Once, at the end of the transaction or of its context: database/sql
+		// rolls a transaction back and frees the connection when its context
+		// ends, and the gate must not stay shut after it.
+		once := sync.OnceFunc(db.gate.release)
+		stop := context.AfterFunc(ctx, once)
+		unlock = func() { stop(); once() }
+	}
 	tx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
+		if unlock != nil {
+			unlock()
+		}
 		return nil, db.translate(err)
 	}
-	return &Tx{Tx: tx, db: db, now: frontline.Stored(db.Now())}, nil
+	return &Tx{Tx: tx, db: db, now: frontline.Stored(db.Now()), unlock: unlock}, nil
 }
 
 // Now returns the transaction's time.
@@ -344,6 +365,10 @@ func (tx *Tx) release() {
 	if tx.conn != nil {
 		tx.conn.Close()
 		tx.conn = nil
+	}
+	if tx.unlock != nil {
+		tx.unlock()
+		tx.unlock = nil
 	}
 }
 

@@ -87,7 +87,7 @@ const flowDepth = 3
 // runBatch decides and writes a batch in one transaction and fills each
 // job's answer. On error nothing is written and the answers are garbage.
 func (s *SamplingService) runBatch(ctx context.Context, jobs []*bindJob) error {
-	tx, err := s.db.BeginTx(ctx)
+	tx, err := s.db.BeginTx(bindingWriter(ctx)) // first through SQLite's write gate
 	if err != nil {
 		return err
 	}
