@@ -168,13 +168,13 @@ func (db *DB) openSQLite(path string, opts Options) error {
 	// server's CPU at 20,000 bindings/s, to save reads the OS page cache
 	// serves anyway. A bulk import runs about 10% slower with it.
 	var err error
-	if db.write, err = sql.Open("sqlite", dsn("immediate", "cache_size(-32768)")); err != nil {
+	if db.write, err = sql.Open("sqlite", dsn("immediate", fmt.Sprintf("cache_size(-%d)", writerCacheKiB))); err != nil {
 		return err
 	}
 	db.write.SetMaxOpenConns(1)
 	db.write.SetConnMaxIdleTime(0)
 	db.gate = &writeGate{}
-	if db.read, err = sql.Open("sqlite", dsn("deferred", "cache_size(-262144)", "query_only(1)")); err != nil {
+	if db.read, err = sql.Open("sqlite", dsn("deferred", fmt.Sprintf("cache_size(-%d)", readerCacheKiB), "query_only(1)")); err != nil {
 		db.write.Close()
 		return err
 	}

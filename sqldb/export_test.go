@@ -26,6 +26,39 @@ func SetImportBatches(s *ImportService, batchRows int, after func(batch int) err
 	s.batchRows, s.afterBatch = batchRows, after
 }
 
+// SetImportKnownAfter makes s load the import node's persons once rows
+// rows are checked (and a sixteenth of the node's residents), rather than
+// look every row up.
+func SetImportKnownAfter(s *ImportService, rows int) {
+	s.knownMinRows = rows
+}
+
+// PageCachesForTest returns SQLite's cache_size (negative: KiB) of the
+// writer's connection and of every open reader connection, holding them
+// all at once so that each is asked; nil on PostgreSQL.
+func PageCachesForTest(ctx context.Context, db *DB) (writer int, readers []int, err error) {
+	if db.Engine != SQLite {
+		return 0, nil, nil
+	}
+	if err := db.write.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&writer); err != nil {
+		return 0, nil, err
+	}
+	n := db.read.Stats().OpenConnections
+	for range n {
+		c, err := db.read.Conn(ctx)
+		if err != nil {
+			return 0, nil, err
+		}
+		defer c.Close()
+		var size int
+		if err := c.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&size); err != nil {
+			return 0, nil, err
+		}
+		readers = append(readers, size)
+	}
+	return writer, readers, nil
+}
+
 // ImportRunForTest returns the status, failure and progress of the last
 // import recorded.
 func ImportRunForTest(ctx context.Context, db *DB) (status, failure string, checked, written int, err error) {

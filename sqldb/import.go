@@ -27,11 +27,14 @@ type ImportService struct {
 	// afterBatch, when set (tests), runs after each batch is committed;
 	// an error fails the import there.
 	afterBatch func(batch int) error
+	// knownMinRows is how many rows are checked at least before the import
+	// node's persons are loaded (import_known.go).
+	knownMinRows int
 }
 
 // NewImportService returns an ImportService on db.
 func NewImportService(db *DB) *ImportService {
-	return &ImportService{db: db, batchRows: importBatchRows}
+	return &ImportService{db: db, batchRows: importBatchRows, knownMinRows: knownMinRows}
 }
 
 // importBatchRows is how many persons one transaction of an import writes:
@@ -56,6 +59,8 @@ func (s *ImportService) ImportResidents(ctx context.Context, f *frontline.Reside
 	each := f.Each
 	if each == nil {
 		each = inChunks(f.Rows)
+	} else {
+		each = readAhead(ctx, each, aheadChunks)
 	}
 	var run *importRun
 	if !opts.DryRun {
@@ -135,6 +140,11 @@ func (s *ImportService) check(ctx context.Context, f *frontline.ResidentFile, ea
 		return nil, nil, err
 	}
 	defer tx.Rollback()
+	restore, err := tx.narrowCheckCache(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer restore()
 	im, err := newImporter(ctx, tx, f, opts)
 	if err != nil {
 		return nil, nil, err
@@ -205,14 +215,18 @@ type importer struct {
 	// registryEmpty is 1 when the registry had no person at the start,
 	// 2 when it had, 0 before the first chunk.
 	registryEmpty int
-	changes       []frontline.ImportChange
-	updates       []update       // registered persons the rows change
-	named         map[int64]bool // registered persons the rows name (Sync)
-	out           []*match       // registered persons a sync moves out
-	checked       int            // rows checked, for the progress
-	beatAt        int            // rows checked at the last progress written
-	res           frontline.ImportResult
-	batches       int // transactions committed by the write
+	// known are the persons with a document under the import node, once
+	// loaded (import_known.go); knownTried says the load was done.
+	known      *knownSet
+	knownTried bool
+	changes    []frontline.ImportChange
+	updates    []update       // registered persons the rows change
+	named      map[int64]bool // registered persons the rows name (Sync)
+	out        []*match       // registered persons a sync moves out
+	checked    int            // rows checked, for the progress
+	beatAt     int            // rows checked at the last progress written
+	res        frontline.ImportResult
+	batches    int // transactions committed by the write
 }
 
 // Flags of a row's state.

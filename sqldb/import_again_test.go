@@ -2,6 +2,9 @@ package sqldb_test
 
 import (
 	"context"
+	"fmt"
+	"maps"
+	"strings"
 	"testing"
 
 	"github.com/frontline-org/frontline"
@@ -13,11 +16,21 @@ import (
 // one: a new phone, a person moved to another household, a person without
 // a document found again, one added; a dry run says so without writing;
 // a sync moves out the one the list no longer names; a sync with a bad
-// row writes nothing; every update is audited.
+// row writes nothing; every update is audited. It runs with every row
+// looked up by number, and with the community's persons loaded first, as
+// a big file has them (import_known.go).
 func TestImportService_Again(t *testing.T) {
+	t.Run("LookedUp", func(t *testing.T) { testImportAgain(t, false) })
+	t.Run("Loaded", func(t *testing.T) { testImportAgain(t, true) })
+}
+
+func testImportAgain(t *testing.T, loaded bool) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := frontline.WithActor(context.Background(), frontline.Actor{Name: "office", Addr: "127.0.0.1"})
 		s := sqldb.NewImportService(db)
+		if loaded {
+			sqldb.SetImportKnownAfter(s, 0)
+		}
 		tr := buildTree(t, db)
 		a, b, c, e := testID(), testID(), testID(), testID()
 		first := residentFile(
@@ -114,5 +127,75 @@ func TestImportService_Again(t *testing.T) {
 		if err != nil || res.Unchanged != 4 || res.Added != 0 || res.MovedOut != 0 || len(res.Changes) != 0 {
 			t.Fatalf("third import: %v %+v", err, res)
 		}
+	})
+}
+
+// TestImportService_AgainLoadedDetails imports a list with every column,
+// then the same list with one detail changed on each row but a few, with
+// the community's persons loaded first: each change is found (none taken
+// for unchanged by its fingerprint), a number listed under another name is
+// refused, and an empty cell keeps the registered value.
+func TestImportService_AgainLoadedDetails(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s := sqldb.NewImportService(db)
+		sqldb.SetImportKnownAfter(s, 0)
+		tr := buildTree(t, db)
+		ids := []string{testID(), testID(), testID(), testID(), testID(), testID(), testID()}
+		list := func(change func(i int, p *frontline.Person)) *frontline.ResidentFile {
+			var rows []frontline.ResidentRow
+			for i, id := range ids {
+				r := row(i+2, "枣园小区", "7号楼", "1单元", "101", fmt.Sprintf("人%d", i), id)
+				r.Person.Phone, r.Person.Relation, r.Person.Status = "13800138000", frontline.RelOther, frontline.StatusResident
+				r.Person.Flags = []frontline.Flag{frontline.FlagChronic}
+				if change != nil {
+					change(i, &r.Person)
+				}
+				rows = append(rows, r)
+			}
+			f := residentFile(rows...)
+			for _, c := range []string{frontline.ColPhone, frontline.ColRelation, frontline.ColFlags, frontline.ColStatus} {
+				f.Columns[c] = c
+			}
+			return f
+		}
+		if res, err := s.ImportResidents(ctx, list(nil), frontline.ImportOptions{Under: tr.comm1.ID}); err != nil || res.Added != len(ids) {
+			t.Fatalf("first import: %v %+v", err, res)
+		}
+		changes := func(i int, p *frontline.Person) {
+			switch i {
+			case 1:
+				p.Phone = "13900139000"
+			case 2:
+				p.Relation = frontline.RelSpouse
+			case 3:
+				p.Flags = nil
+			case 4:
+				p.Status = frontline.StatusTemporary
+			case 6:
+				p.Phone = "" // an empty cell changes nothing
+			}
+		}
+		res, err := s.ImportResidents(ctx, list(func(i int, p *frontline.Person) {
+			changes(i, p)
+			if i == 5 {
+				p.Name = "别人" // the number is someone else's
+			}
+		}), frontline.ImportOptions{Under: tr.comm1.ID, DryRun: true})
+		if frontline.ErrorCode(err) != frontline.EINVALID || len(res.Errors) != 1 || res.Errors[0].Row != 7 {
+			t.Fatalf("again with a wrong name: %v %+v", err, res)
+		}
+		res, err = s.ImportResidents(ctx, list(changes), frontline.ImportOptions{Under: tr.comm1.ID})
+		if err != nil || res.Unchanged != 3 || res.Updated != 4 || res.Added != 0 || res.Moved != 0 {
+			t.Fatalf("again: %v %+v", err, res)
+		}
+		fields := map[int]string{}
+		for _, c := range res.Changes {
+			fields[c.Row] = strings.Join(c.Fields, ",")
+		}
+		if want := map[int]string{3: "phone", 4: "relation", 5: "flags", 6: "status"}; !maps.Equal(fields, want) {
+			t.Errorf("changes %v, want %v", fields, want)
+		}
+		assertCountsMatchRecount(t, db)
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -187,6 +188,82 @@ func TestImportService_BoundedErrors(t *testing.T) {
 		lines := strings.Split(strings.TrimSpace(out.String()), "\r\n")
 		if len(lines) != bad+1 || !strings.HasSuffix(lines[len(lines)-1], residentfile.UnlistedProblem) || strings.Contains(lines[1], residentfile.UnlistedProblem) {
 			t.Fatalf("skipped file: %d lines, first %q, last %q", len(lines), lines[1], lines[len(lines)-1])
+		}
+	})
+}
+
+// TestImportService_StreamedAllOrNothing imports a streamed list, read on
+// a goroutine of its own while the batches are written (readAhead): a
+// failure after some batches are committed leaves the registry as before;
+// a person listed twice far apart fails the whole file with both rows and
+// the column named, writing nothing; the good list then imports whole.
+func TestImportService_StreamedAllOrNothing(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		tr := buildTree(t, db)
+		before := snapshot(t, db, tr.sub.ID)
+		const n = 3000
+		ids := make([]string, n)
+		for i := range ids {
+			// testID has a thousand numbers; these are born a day apart.
+			first := "620502" + time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i).Format("20060102") + "123"
+			ids[i] = first + string(frontline.IDCheckDigit(first))
+		}
+		list := func(edit func(ids []string)) *frontline.ResidentFile {
+			ids := slices.Clone(ids)
+			if edit != nil {
+				edit(ids)
+			}
+			var b strings.Builder
+			b.WriteString("小区,楼栋,单元,房号,姓名,身份证号\n")
+			for i, id := range ids {
+				fmt.Fprintf(&b, "枣园小区,%d号楼,1单元,%d,流%d,%s\n", 30+i/60, 101+i%60/3, i, id)
+			}
+			f, err := residentfile.Open("名单.csv", []byte(b.String()), residentfile.ReadOptions{Under: frontline.KindCommunity})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return f
+		}
+		s := sqldb.NewImportService(db)
+		boom := errors.New("the disk is full")
+		sqldb.SetImportBatches(s, 250, func(batch int) error {
+			if batch == 6 {
+				return boom
+			}
+			return nil
+		})
+		if _, err := s.ImportResidents(ctx, list(nil), frontline.ImportOptions{Under: tr.comm1.ID}); !errors.Is(err, boom) {
+			t.Fatalf("import: %v, want the failure", err)
+		}
+		if got := snapshot(t, db, tr.sub.ID); got != before {
+			t.Fatalf("after a failed import: %s, want %s", got, before)
+		}
+
+		sqldb.SetImportBatches(s, 250, nil)
+		res, err := s.ImportResidents(ctx, list(func(ids []string) { ids[2900] = ids[100] }), frontline.ImportOptions{Under: tr.comm1.ID})
+		if frontline.ErrorCode(err) != frontline.EINVALID || len(res.Errors) != 2 {
+			t.Fatalf("a number listed twice: %v %+v", err, res)
+		}
+		for i, row := range []int{102, 2902} {
+			if e := res.Errors[i]; e.Row != row || e.Column != "F (身份证号)" || !strings.Contains(e.Message, "appears twice") {
+				t.Errorf("problem %d: %+v, want row %d, column F", i, e, row)
+			}
+		}
+		if got := snapshot(t, db, tr.sub.ID); got != before {
+			t.Fatalf("after a refused file: %s, want %s", got, before)
+		}
+
+		if res, err = s.ImportResidents(ctx, list(nil), frontline.ImportOptions{Under: tr.comm1.ID}); err != nil || res.Added != n {
+			t.Fatalf("the good list: %v %+v", err, res)
+		}
+		assertCountsMatchRecount(t, db)
+		// The page caches an import widens (the writer's) and narrows (its
+		// check's reader) have their own sizes again.
+		if writer, readers, err := sqldb.PageCachesForTest(ctx, db); err != nil {
+			t.Fatal(err)
+		} else if db.Engine == sqldb.SQLite && (writer != -32<<10 || len(readers) == 0 || slices.ContainsFunc(readers, func(r int) bool { return r != -256<<10 })) {
+			t.Fatalf("after the imports the writer's cache_size is %d, the readers' %v", writer, readers)
 		}
 	})
 }

@@ -53,6 +53,9 @@ func (im *importer) matchRegistry(ctx context.Context, rows []frontline.Resident
 	if im.registryEmpty == 1 {
 		return ms // an empty registry matches nothing: the first import of a city skips the lookups
 	}
+	if im.err = im.loadKnown(ctx); im.err != nil {
+		return ms
+	}
 	var batch []int // indexes into rows
 	flush := func() {
 		if len(batch) > 0 && im.err == nil {
@@ -68,6 +71,9 @@ func (im *importer) matchRegistry(ctx context.Context, rows []frontline.Resident
 			if im.err == nil {
 				im.err = im.matchNoDocument(ctx, &rows[i], ms, i)
 			}
+			continue
+		}
+		if im.unchangedKnown(ctx, &rows[i]) {
 			continue
 		}
 		if batch = append(batch, i); len(batch) == matchBatch {
@@ -169,8 +175,8 @@ func (im *importer) classify(ctx context.Context, rows []frontline.ResidentRow, 
 	for i := range rows {
 		r := &rows[i]
 		h := im.home(r.Row)
-		if h == nil || im.bad(r.Row) {
-			continue
+		if h == nil || im.flag(r.Row)&(rowBad|rowUnchanged) != 0 {
+			continue // bad, or found unchanged by unchangedKnown
 		}
 		m := ms[i]
 		if m == nil {

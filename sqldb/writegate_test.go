@@ -42,28 +42,28 @@ func TestWriteGate(t *testing.T) {
 		t.Fatalf("the queue never held %d writers and %d others", writers, others)
 	}
 	var dones []chan error
-	for i, name := range []string{"o1", "o2", "o3", "o4", "o5", "o6"} {
+	for i, name := range []string{"o1", "o2", "o3", "o4", "o5", "o6", "o7", "o8", "o9", "o10"} {
 		dones = append(dones, wait(name, ctx))
 		queued(0, i+1)
 	}
 	gone, cancel := context.WithCancel(ctx)
 	left := wait("left", gone)
-	queued(0, 7)
+	queued(0, 11)
 	cancel()
 	if err := <-left; !errors.Is(err, context.Canceled) {
 		t.Fatalf("a waiter whose context ended: %v", err)
 	}
-	queued(0, 6)
+	queued(0, 10)
 	dones = append(dones, wait("writer", bindingWriter(ctx)))
-	queued(1, 6)
+	queued(1, 10)
 	var got []string
-	for range 7 {
+	for range 11 {
 		g.release()
 		got = append(got, <-order)
 	}
-	// The first holder was another: 4 others since the writer's last
-	// turn came before it after o3; then the rest in order.
-	want := []string{"o1", "o2", "o3", "writer", "o4", "o5", "o6"}
+	// The first holder was another: othersPerTurn others since the
+	// writer's last turn came after o7; then the rest in order.
+	want := []string{"o1", "o2", "o3", "o4", "o5", "o6", "o7", "writer", "o8", "o9", "o10"}
 	for i := range want {
 		if got[i] != want[i] {
 			t.Fatalf("order %v, want %v", got, want)
