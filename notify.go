@@ -115,6 +115,9 @@ type OutboxService interface {
 	// FindNotices lists notices, newest first (PermManageRounds); a
 	// principal sees the numbers of SMS notices masked.
 	FindNotices(ctx context.Context, f NoticeFilter) ([]*Notice, int, error)
+	// CountNotices counts the notices of f in each status (f.Status is
+	// not applied), with FindNotices' permission and scope.
+	CountNotices(ctx context.Context, f NoticeFilter) (map[NoticeStatus]int, error)
 	// RequeueNotice sends a dead notice again (PermManageRounds). A notice
 	// about no place is requeued by those whose scope holds its round's
 	// scope, or by the root's staff when it has no round either.

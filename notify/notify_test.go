@@ -80,6 +80,10 @@ func (o *memOutbox) FindNotices(context.Context, frontline.NoticeFilter) ([]*fro
 	return nil, 0, errors.New("not used")
 }
 
+func (o *memOutbox) CountNotices(context.Context, frontline.NoticeFilter) (map[frontline.NoticeStatus]int, error) {
+	return nil, errors.New("not used")
+}
+
 func (o *memOutbox) RequeueNotice(context.Context, int64) error { return errors.New("not used") }
 
 func TestWorker(t *testing.T) {

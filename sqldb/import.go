@@ -59,8 +59,6 @@ func (s *ImportService) ImportResidents(ctx context.Context, f *frontline.Reside
 	each := f.Each
 	if each == nil {
 		each = inChunks(f.Rows)
-	} else {
-		each = readAhead(ctx, each, aheadChunks)
 	}
 	var run *importRun
 	if !opts.DryRun {

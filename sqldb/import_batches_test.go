@@ -192,8 +192,7 @@ func TestImportService_BoundedErrors(t *testing.T) {
 	})
 }
 
-// TestImportService_StreamedAllOrNothing imports a streamed list, read on
-// a goroutine of its own while the batches are written (readAhead): a
+// TestImportService_StreamedAllOrNothing imports a streamed list: a
 // failure after some batches are committed leaves the registry as before;
 // a person listed twice far apart fails the whole file with both rows and
 // the column named, writing nothing; the good list then imports whole.

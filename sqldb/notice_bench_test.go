@@ -56,3 +56,57 @@ func BenchmarkNotice_ResultPost(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkNotice_Page measures the queries of the notices page
+// (/notices) as a community's staff opens it: the newest 50 notices of
+// their places with the places named and their total, and the count in
+// each status (CountNotices). The outbox holds 100,000 SMS notices, half about each of
+// the two communities' households, a tenth of them dead. SQLite and
+// PostgreSQL (when FRONTLINE_TEST_POSTGRES_URL is set).
+func BenchmarkNotice_Page(b *testing.B) {
+	for _, engine := range []sqldb.Engine{sqldb.SQLite, sqldb.Postgres} {
+		b.Run(string(engine), func(b *testing.B) {
+			if engine == sqldb.Postgres && sqldbtest.PostgresURL(b) == "" {
+				b.Skip("no PostgreSQL")
+			}
+			ctx := context.Background()
+			db := sqldbtest.Open(b, engine)
+			tr := buildTree(b, db)
+			const total, batch = 100_000, 2_000
+			for start := 0; start < total; start += batch {
+				ns := make([]*frontline.Notice, batch)
+				for i := range ns {
+					k := start + i
+					ns[i] = &frontline.Notice{Channel: frontline.SMSChannel, Topic: frontline.TopicDelivery, Recipient: fmt.Sprintf("139%08d", k),
+						PlaceID: tr.hh[k%len(tr.hh)].ID, Subject: "枣园超市", Body: frontline.DeliveryNoticeText("枣园超市", frontline.DropDoor)}
+				}
+				if err := sqldb.EnqueueForTest(ctx, db, ns...); err != nil {
+					b.Fatal(err)
+				}
+			}
+			tx, err := db.BeginTx(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'dead' WHERE id % 10 = 0`); err != nil {
+				b.Fatal(err)
+			}
+			if err := tx.Commit(); err != nil {
+				b.Fatal(err)
+			}
+			outbox := sqldb.NewOutboxService(db)
+			staff := as(frontline.RoleCommunityStaff, tr.comm1)
+			b.ResetTimer()
+			for range b.N {
+				list, n, err := outbox.FindNotices(staff, frontline.NoticeFilter{Limit: 50})
+				if err != nil || len(list) != 50 || n != total/2 || list[0].Place == "" {
+					b.Fatalf("%d of %d, %v", len(list), n, err)
+				}
+				if counts, err := outbox.CountNotices(staff, frontline.NoticeFilter{}); err != nil || counts[frontline.NoticeDead] == 0 ||
+					counts[frontline.NoticeDead]+counts[frontline.NoticePending] != total/2 {
+					b.Fatalf("counts %v, %v", counts, err)
+				}
+			}
+		})
+	}
+}

@@ -206,16 +206,16 @@ func (s *OutboxService) updateLeased(ctx context.Context, n *frontline.Notice, a
 	return tx.Commit()
 }
 
-// FindNotices lists notices, newest first: the dead-letter list is the
-// filter Status = dead. A principal sees SMS recipients masked.
-func (s *OutboxService) FindNotices(ctx context.Context, f frontline.NoticeFilter) ([]*frontline.Notice, int, error) {
-	tx, err := s.db.readTx(ctx, frontline.PermManageRounds)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer tx.Rollback()
+// noticeWhere builds the conditions of a filter within the caller's
+// scope, on the outbox alone (alias o), so counting needs no join. A
+// notice is in a principal's scope when the place it is about is, or for
+// a notice about no place its round's scope (as RequeueNotice); the
+// root's staff also see the notices about neither. The places and rounds
+// of the scope are selected first, so the outbox is read through its
+// indexes on place_id and round_id, not scanned.
+func noticeWhere(ctx context.Context, tx *Tx, f frontline.NoticeFilter, status bool) (string, []any) {
 	where, args := []string{"1 = 1"}, []any{}
-	if f.Status != nil {
+	if status && f.Status != nil {
 		where, args = append(where, "o.status = ?"), append(args, string(*f.Status))
 	}
 	if f.RoundID != nil {
@@ -230,23 +230,32 @@ func (s *OutboxService) FindNotices(ctx context.Context, f frontline.NoticeFilte
 	if !f.To.IsZero() {
 		where, args = append(where, "o.created_at < ?"), append(args, tx.timeValue(f.To))
 	}
-	// A notice is in a principal's scope when the place it is about is, or
-	// for a notice about no place its round's scope (as RequeueNotice).
-	from := ` FROM outbox o LEFT JOIN places p ON p.id = o.place_id LEFT JOIN test_rounds r ON r.id = o.round_id
-		LEFT JOIN places sc ON sc.id = r.scope_id WHERE `
-	const path = `COALESCE(p.path, sc.path, '')`
-	if cond, a := scopeCond(ctx, path); cond != "" {
+	if cond, a := scopeCond(ctx, "x.path"); cond != "" {
+		in := `(o.place_id IN (SELECT x.id FROM places x WHERE ` + cond + `) OR (o.place_id IS NULL AND o.round_id IN
+			(SELECT r.id FROM test_rounds r JOIN places x ON x.id = r.scope_id WHERE ` + cond + `))`
 		if frontline.PrincipalFrom(ctx).AtRoot() {
-			cond = "(" + cond + " OR " + path + " = '')"
+			in += ` OR (o.place_id IS NULL AND o.round_id IS NULL)`
 		}
-		where, args = append(where, cond), append(args, a...)
+		where, args = append(where, in+")"), append(args, append(a, a...)...)
 	}
-	cond := strings.Join(where, " AND ")
-	var total int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*)`+from+cond, args...).Scan(&total); err != nil {
+	return strings.Join(where, " AND "), args
+}
+
+// FindNotices lists notices, newest first: the dead-letter list is the
+// filter Status = dead. A principal sees phone numbers masked.
+func (s *OutboxService) FindNotices(ctx context.Context, f frontline.NoticeFilter) ([]*frontline.Notice, int, error) {
+	tx, err := s.db.readTx(ctx, frontline.PermManageRounds)
+	if err != nil {
 		return nil, 0, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+noticeColumns+`, COALESCE(p.path, '')`+from+cond+` ORDER BY o.id DESC`+limitClause(f.Offset, f.Limit), args...)
+	defer tx.Rollback()
+	cond, args := noticeWhere(ctx, tx, f, true)
+	var total int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox o WHERE `+cond, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+noticeColumns+`, COALESCE(p.path, '') FROM outbox o LEFT JOIN places p ON p.id = o.place_id
+		WHERE `+cond+` ORDER BY o.id DESC`+limitClause(f.Offset, f.Limit), args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -281,6 +290,32 @@ func (s *OutboxService) FindNotices(ctx context.Context, f frontline.NoticeFilte
 		n.Place = places[i]
 	}
 	return out, total, nil
+}
+
+// CountNotices counts the notices of a filter in each status, in one
+// read: the notices page's counts.
+func (s *OutboxService) CountNotices(ctx context.Context, f frontline.NoticeFilter) (map[frontline.NoticeStatus]int, error) {
+	tx, err := s.db.readTx(ctx, frontline.PermManageRounds)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	cond, args := noticeWhere(ctx, tx, f, false)
+	rows, err := tx.QueryContext(ctx, `SELECT o.status, COUNT(*) FROM outbox o WHERE `+cond+` GROUP BY o.status`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[frontline.NoticeStatus]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[frontline.NoticeStatus(st)] = n
+	}
+	return out, rows.Err()
 }
 
 // isPhone reports whether a notice's recipient is a phone number rather

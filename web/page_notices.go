@@ -134,13 +134,12 @@ func (s *Server) pageNotices(w http.ResponseWriter, r *http.Request) error {
 		page.Topics = append(page.Topics, option{Value: t, Label: s.topicLabel(lang, t), Selected: t == page.Topic})
 	}
 	// The counts answer the same search in every status.
+	counts, err := s.Outbox.CountNotices(ctx, f)
+	if err != nil {
+		return err
+	}
 	for _, st := range noticeStatuses() {
-		c := f
-		c.Status, c.Limit = &st, 1
-		_, n, err := s.Outbox.FindNotices(ctx, c)
-		if err != nil {
-			return err
-		}
+		n := counts[st]
 		label, err := s.text(lang, "notices.status."+string(st))
 		if err != nil {
 			return err

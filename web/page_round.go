@@ -119,13 +119,13 @@ func (s *Server) roundNotices(r *http.Request, lang string, page *roundPage) err
 	if page.Notices, page.NoticeTotal, err = s.Outbox.FindNotices(ctx, frontline.NoticeFilter{RoundID: &page.Round.ID, Limit: maxNotices}); err != nil {
 		return err
 	}
+	counts, err := s.Outbox.CountNotices(ctx, frontline.NoticeFilter{RoundID: &page.Round.ID})
+	if err != nil {
+		return err
+	}
 	var parts []countText
-	for _, st := range []frontline.NoticeStatus{frontline.NoticeDelivered, frontline.NoticePending, frontline.NoticeDead, frontline.NoticeCancelled} {
-		_, n, err := s.Outbox.FindNotices(ctx, frontline.NoticeFilter{RoundID: &page.Round.ID, Status: &st, Limit: 1})
-		if err != nil {
-			return err
-		}
-		parts = append(parts, countText{"notices.count." + string(st), n})
+	for _, st := range noticeStatuses() {
+		parts = append(parts, countText{"notices.count." + string(st), counts[st]})
 	}
 	page.NoticeCounts, err = s.counts(lang, parts...)
 	return err
