@@ -36,6 +36,10 @@ const (
 	Postgres Engine = "postgres"
 )
 
+// busyTimeoutMillis is how long a SQLite connection waits for a lock that
+// another connection holds before it answers "database is locked".
+const busyTimeoutMillis = 10000
+
 // Options tune how a database is opened.
 type Options struct {
 	// Synchronous is SQLite's synchronous level: "FULL" survives a power
@@ -152,7 +156,7 @@ func (db *DB) openSQLite(path string, opts Options) error {
 	dsn := func(txlock string, extra ...string) string {
 		q := url.Values{}
 		for _, p := range append([]string{
-			"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)",
+			"journal_mode(WAL)", "foreign_keys(1)", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMillis),
 			"synchronous(" + sync + ")", "temp_store(MEMORY)",
 			"wal_autocheckpoint(0)", // checkpoints run in the background: walcheckpoint.go
 		}, extra...) {
