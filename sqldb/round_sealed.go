@@ -175,16 +175,9 @@ func (tx *Tx) membersHome(ctx context.Context, roundID int64, moved []*memberRow
 	})
 }
 
-// homeCases leaves to the home sampling team the members of the open
-// rounds whom the cases just opened restrict — each case's person and
-// their contacts — when the restriction refuses being called down, and
-// withdraws the SMS call-ups of their households once nobody there is
-// still called down. Saving a plan does so for the restrictions known
-// then (homeRestricted); a case reported once the call-ups are out does
-// it here, in its own transaction, so the household is not called down
-// to a station that will refuse it. It asks restrictionsOf, the one call,
-// under the default policy as deliveries do. The member rows are locked
-// in round and person order, as the binding writer locks them.
+// homeCases leaves to the home sampling team the open rounds' members
+// whom the cases just opened restrict — each case's person and their
+// contacts — as homeKept does.
 func (tx *Tx) homeCases(ctx context.Context, caseIDs []int64) error {
 	var persons []int64
 	add := func(sc interface{ Scan(...any) error }) error {
@@ -199,6 +192,21 @@ func (tx *Tx) homeCases(ctx context.Context, caseIDs []int64) error {
 	if err := tx.eachRow(ctx, `SELECT person_id FROM case_contacts WHERE case_id IN %s`, caseIDs, add); err != nil {
 		return err
 	}
+	return tx.homeKept(ctx, persons, "cases", caseIDs)
+}
+
+// homeKept leaves to the home sampling team the members of the open
+// rounds among persons whom a restriction now refuses being called down,
+// and withdraws the SMS call-ups of their households once nobody there is
+// still called down. Saving a plan does so for the restrictions known
+// then (homeRestricted); a case reported or a measure taken once the
+// call-ups are out does it here, in its own transaction, so the
+// household is not called down to a station that will refuse it. It asks
+// restrictionsOf, the one call, under the default policy as deliveries
+// do. The member rows are locked in round and person order, as the
+// binding writer locks them. causeKey and cause name what restricted them
+// in the audit row.
+func (tx *Tx) homeKept(ctx context.Context, persons []int64, causeKey string, cause any) error {
 	rs, err := tx.restrictionsOf(ctx, persons)
 	if err != nil {
 		return err
@@ -253,7 +261,7 @@ func (tx *Tx) homeCases(ctx context.Context, caseIDs []int64) error {
 			return err
 		}
 		if err := tx.audit(ctx, "home_sampling", "round", round, moved[0].path, nil, map[string]any{
-			"cases": caseIDs, "members": len(moved), "call_ups_cancelled": cancelled}); err != nil {
+			causeKey: cause, "members": len(moved), "call_ups_cancelled": cancelled}); err != nil {
 			return err
 		}
 	}

@@ -475,3 +475,60 @@ func TestVisitService_IsolationFromOtherSide(t *testing.T) {
 		}
 	})
 }
+
+// TestVisitService_IsolationAfterCallUps: a returnee put into home
+// isolation by a visit once a round's call-ups are out is left to the
+// home sampling team in the visit's transaction, as a case reported then
+// is (TestCase_CallUpAfterPlan), so he is not called down to a station
+// that would turn him away; his neighbour stays called down.
+func TestVisitService_IsolationAfterCallUps(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s := newScreening(t, db)
+		neighbour := mustPerson(t, db, s.tr.hh[1].ID, "邻居", false)
+		round := mustOpenRound(t, sqldb.NewRoundService(db), s.tr.comp1.ID, nil)
+		sites := sqldb.NewSiteService(db, "log")
+		site := &frontline.Site{RoundID: round.ID, PlaceID: s.tr.comp1.ID, Name: "枣园小区采样点",
+			OpensAt: round.StartsAt, ClosesAt: round.StartsAt.Add(6 * time.Hour)}
+		if err := sites.CreateSite(ctx, site); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sites.CreateStation(ctx, &frontline.Station{SiteID: site.ID, Name: "1号台"}); err != nil {
+			t.Fatal(err)
+		}
+		settings := frontline.PlanSettings{SecondsPerPerson: 75, QueueMinutes: 5, Channels: []string{"log"}}
+		plan, err := sites.PlanSlots(ctx, round.ID, settings)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sites.SaveSlots(ctx, round.ID, plan.Slots, settings); err != nil {
+			t.Fatal(err)
+		}
+		excused := func(p *frontline.Person) int {
+			return count(t, db, `SELECT COUNT(*) FROM round_members WHERE round_id = ? AND person_id = ? AND excuse = ?`,
+				round.ID, p.ID, string(frontline.ExcuseHomeSampling))
+		}
+		if excused(s.resID) != 0 {
+			t.Fatal("the returnee is left home before his visit")
+		}
+		v := s.visit(t, as(frontline.RoleGridWorker, s.tr.comp1), s.tr.hh[0], frontline.OutcomeScreened,
+			frontline.VisitPerson{PersonID: s.resID.ID, Present: true, Travel: &frontline.Travel{AreaCode: "610113005", ArrivedOn: "2026-01-03"}})
+		if v.Persons[0].Measure != frontline.MeasureIsolation {
+			t.Fatalf("the returnee's measure: %+v", v.Persons[0])
+		}
+		if excused(s.resID) != 1 {
+			t.Error("the returnee isolated at home is still called down")
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM retest_tasks WHERE round_id = ? AND person_id = ? AND kind = ?`,
+			round.ID, s.resID.ID, string(frontline.KindHome)); n != 1 {
+			t.Errorf("the returnee has %d home tasks, want 1", n)
+		}
+		if excused(neighbour) != 0 {
+			t.Error("the neighbour was taken off the call-up")
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE entity = 'round' AND action = 'home_sampling' AND entity_id = ?`, round.ID); n != 1 {
+			t.Errorf("%d audit rows of the move, want 1", n)
+		}
+		assertRoundChecks(t, db, round.ID)
+	})
+}

@@ -73,6 +73,19 @@ func (s *VisitService) recordVisit(ctx context.Context, v *frontline.Visit) erro
 		if contrib, err = r.persons(ctx, old.newPersons); err != nil {
 			return err
 		}
+		var measured []int64
+		for _, vp := range v.Persons {
+			if vp.MeasureID != 0 {
+				measured = append(measured, vp.PersonID)
+			}
+		}
+		if len(measured) > 0 {
+			// A returnee isolated at home after the call-ups went out is
+			// not called down to a station that would refuse him.
+			if err := tx.homeKept(ctx, measured, "visit_id", v.ID); err != nil {
+				return err
+			}
+		}
 	}
 	if err := tx.updateCampaignMember(ctx, c, m, v, old, contrib); err != nil {
 		return err
